@@ -1,0 +1,7 @@
+"""localities: locality planning for Scottish Community Planning Partnerships."""
+
+from .errors import DataError, DownloadError, LocalitiesError, PlanError
+from .load import councils, load_boundaries, load_datazones, load_lookup, load_population, load_zones_2022
+from .sources import attribution, download
+
+__version__ = "0.1.0"

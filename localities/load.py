@@ -1,0 +1,545 @@
+"""Load Data Zones, their lookups, populations and SIMD 2020v2 indicators.
+
+Every reader finds its key columns by their known names in each official format
+(``DataZone`` in the SG shapefile, ``dz11_code`` in the derived GeoPackage, ``DZ`` in
+the SIMD lookup, ``Data_Zone`` in the SIMD workbooks, ``DZ2011_Code``/``DZ22_Code`` in
+the SG lookups), checks codes, numbers and geometry, and raises :class:`DataError`
+naming the file, the column and the zones when something is wrong. Geometry is
+converted to British National Grid (EPSG:27700) on the way in.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+import warnings
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyogrio
+import shapely
+
+from . import sources
+from .errors import DataError, listing
+
+BNG = "EPSG:27700"
+
+# Known spellings of each key column, compared case-insensitively.
+ALIASES: dict[str, tuple[str, ...]] = {
+    "datazone": ("datazone", "data_zone", "dz", "dz11_code", "dz2011_code", "dz22_code", "dz2022_code",
+                 "data zone", "dz_code", "datazone2011", "datazone2022", "dzcode"),
+    "name": ("name", "dz11_name", "dzname", "dz2011_name", "dz22_name", "dz2022_name", "datazone_name"),
+    "iz": ("iz2011_code", "iz22_code", "izcode", "iz11_code", "interzone", "intermediate_zone_code"),
+    "iz_name": ("iz2011_name", "iz22_name", "izname", "iz11_name", "intermediate_zone"),
+    "ward": ("mmward_code", "mmwcode", "ward22_code", "ward_code"),
+    "ward_name": ("mmward_name", "mmwname", "ward22_name", "ward_name"),
+    "council": ("la_code", "lacode", "ca_code", "council_code"),
+    "council_name": ("la_name", "laname", "council_area", "council_name"),
+}
+
+# The SIMD 2020v2 lookup: official column -> our name.
+SIMD_LOOKUP_COLUMNS = {
+    "Population": "population",
+    "Working_Age_Population": "working_age_population",
+    "SIMD2020v2_Rank": "simd_rank",
+    "SIMD2020v2_Vigintile": "simd_vigintile",
+    "SIMD2020v2_Decile": "simd_decile",
+    "SIMD2020v2_Quintile": "simd_quintile",
+    "SIMD2020v2_Income_Domain_Rank": "income_rank",
+    "SIMD2020_Employment_Domain_Rank": "employment_rank",
+    "SIMD2020_Education_Domain_Rank": "education_rank",
+    "SIMD2020_Health_Domain_Rank": "health_rank",
+    "SIMD2020_Access_Domain_Rank": "access_rank",
+    "SIMD2020_Crime_Domain_Rank": "crime_rank",
+    "SIMD2020_Housing_Domain_Rank": "housing_rank",
+    "URclass": "urban_rural",
+}
+
+# SIMD 2020v2 indicator columns (official names); ours are the lower-case forms.
+SIMD_INDICATORS = (
+    "Income_rate", "Income_count", "Employment_rate", "Employment_count", "CIF", "ALCOHOL", "DRUG",
+    "SMR", "DEPRESS", "LBWT", "EMERG", "Attendance", "Attainment", "no_qualifications",
+    "not_participating", "University", "drive_petrol", "drive_GP", "drive_post", "drive_primary",
+    "drive_retail", "drive_secondary", "PT_GP", "PT_post", "PT_retail", "Broadband", "crime_count",
+    "crime_rate", "overcrowded_count", "nocentralheat_count", "overcrowded_rate", "nocentralheat_rate",
+)
+
+POPULATIONS = {
+    "simd2020v2": ("simd_lookup", "Population", "NRS mid-2017 small area population estimates, as used by SIMD 2020v2"),
+    "nrs2020": ("nrs_population_2020", "total_population", "NRS mid-2020 small area population estimates"),
+    "nrs2021": ("nrs_population_2021", "total_population", "NRS mid-2021 small area population estimates"),
+}
+
+CODE = re.compile(r"^S01\d{6}$")
+FIRST_2022_CODE = 13482  # S01013482 is the first 2022 Data Zone; 2011 codes run S01006506..S01013481.
+MISSING_MARKS = {"", "*", "..", ":", "x", "na", "n/a", "nan", "none", "null"}
+
+
+# ---------------------------------------------------------------------------- tables
+
+def _sniff(path: Path, expect: str) -> None:
+    """Refuse a file whose bytes say it is something other than its name says."""
+    if not path.exists():
+        raise DataError(f"{path}: no such file")
+    with open(path, "rb") as fh:
+        head = fh.read(16)
+    is_zip = head.startswith(b"PK\x03\x04")
+    is_sqlite = head.startswith(b"SQLite format 3")
+    if expect == "csv" and (is_zip or is_sqlite or b"\x00" in head):
+        kind = "an Excel workbook or zip" if is_zip else "a GeoPackage/SQLite file" if is_sqlite else "a binary file"
+        raise DataError(f"{path}: named as CSV but it is {kind}")
+    if expect == "xlsx" and not is_zip:
+        raise DataError(f"{path}: named as an Excel workbook (.xlsx) but it is not one")
+
+
+def read_csv(path: str | os.PathLike, **kwargs) -> pd.DataFrame:
+    """Read a CSV as text: UTF-8 first, then Windows-1252 (the SG lookups' encoding)."""
+    path = Path(path)
+    _sniff(path, "csv")
+    try:
+        return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8", **kwargs)
+    except UnicodeDecodeError:
+        return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="cp1252", **kwargs)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
+        raise DataError(f"{path}: not a readable CSV table ({exc})") from exc
+
+
+def read_table(path: str | os.PathLike, sheet: str | None = None) -> pd.DataFrame:
+    """Read a CSV or an Excel sheet as text. For a workbook without ``sheet``, the first
+    sheet that has a Data Zone column is used (SIMD workbooks open with notes sheets)."""
+    path = Path(path)
+    if path.suffix.lower() not in (".xlsx", ".xlsm"):
+        return read_csv(path)
+    _sniff(path, "xlsx")
+    try:
+        sheets = pd.read_excel(path, sheet_name=sheet, dtype=str, keep_default_na=False)
+    except Exception as exc:  # openpyxl raises many kinds on corrupt workbooks
+        raise DataError(f"{path}: not a readable Excel workbook ({exc})") from exc
+    if sheet is not None:
+        return sheets
+    for df in sheets.values():
+        if _find(df, "datazone") is not None:
+            return df
+    raise DataError(f"{path}: no sheet has a Data Zone column (looked for {', '.join(ALIASES['datazone'])})")
+
+
+def _find(df: pd.DataFrame, field: str) -> str | None:
+    wanted = ALIASES[field]
+    for col in df.columns:
+        if str(col).strip().lower() in wanted:
+            return col
+    return None
+
+
+def column(df: pd.DataFrame, field: str, source: object) -> str:
+    """Name of the column holding ``field`` (by its known spellings), or a DataError."""
+    col = _find(df, field)
+    if col is None:
+        raise DataError(
+            f"{source}: no {field} column; looked for {', '.join(ALIASES[field])} "
+            f"among {listing(df.columns, 40)}"
+        )
+    return col
+
+
+def clean_codes(values: pd.Series, source: object, what: str = "Data Zone") -> pd.Series:
+    """Strip and upper-case zone codes, refuse malformed ones and duplicates."""
+    codes = values.astype(str).str.strip().str.upper()
+    if what == "Data Zone":
+        bad = codes[~codes.str.match(CODE)]
+        if len(bad):
+            raise DataError(f"{source}: {len(bad)} value(s) are not Data Zone codes (S01 and 6 digits): {listing(bad.unique())}")
+    dup = codes[codes.duplicated()]
+    if len(dup):
+        raise DataError(f"{source}: duplicate {what} code(s): {listing(dup.unique())}")
+    return codes
+
+
+def vintage_of(codes: pd.Series, source: object) -> int:
+    """2011 or 2022, from the code ranges; mixed vintages are refused."""
+    numbers = codes.str[3:].astype(int)
+    new = numbers >= FIRST_2022_CODE
+    if new.all():
+        return 2022
+    if not new.any():
+        return 2011
+    raise DataError(
+        f"{source}: mixes 2011 and 2022 Data Zone codes ({(~new).sum()} of 2011 such as "
+        f"{listing(codes[~new].head(3))}; {new.sum()} of 2022 such as {listing(codes[new].head(3))})"
+    )
+
+
+def to_numbers(df: pd.DataFrame, columns: list[str], keys: pd.Series, source: object) -> tuple[pd.DataFrame, dict[str, int]]:
+    """Parse text columns as numbers. Suppressed or blank cells (``*``, ``..``, empty)
+    become missing and are counted; anything else that is not a number is an error."""
+    out = pd.DataFrame(index=df.index)
+    suppressed: dict[str, int] = {}
+    for col in columns:
+        text = df[col].astype(str).str.strip()
+        # Some published tables give rates as "8%".
+        percent = text.str.endswith("%")
+        numbers = pd.to_numeric(text.str.rstrip("%").str.replace(",", ""), errors="coerce")
+        numbers = numbers.where(~percent, numbers / 100)
+        missing = text.str.lower().isin(MISSING_MARKS)
+        bad = numbers.isna() & ~missing
+        if bad.any():
+            where = [f"{k}={v!r}" for k, v in zip(keys[bad], text[bad])]
+            raise DataError(f"{source}: column {col!r} has non-numeric value(s): {listing(where)}")
+        if missing.any():
+            suppressed[col] = int(missing.sum())
+        out[col] = numbers.astype(float)
+    return out, suppressed
+
+
+# ---------------------------------------------------------------------------- geometry
+
+def read_boundaries(
+    path: str | os.PathLike, layer: str | None = None, code_field: str = "datazone"
+) -> gpd.GeoDataFrame:
+    """Read zone polygons from a GeoPackage, GeoJSON, shapefile or zipped shapefile.
+
+    Returns a GeoDataFrame in EPSG:27700 with the original columns plus ``geometry``.
+    Invalid geometries are repaired with :func:`shapely.make_valid` (polygon parts kept)
+    and listed in ``attrs["repaired"]``; empty ones are refused.
+
+    Raises
+    ------
+    DataError
+        Unreadable or corrupt file, unknown layer, no geometry, no or inconsistent CRS,
+        empty geometries.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise DataError(f"{path}: no such file")
+    if layer is not None:
+        try:
+            layers = [name for name, _ in pyogrio.list_layers(path)]
+        except Exception as exc:
+            raise DataError(f"{path}: not a readable spatial file ({exc})") from exc
+        if layer not in layers:
+            raise DataError(f"{path}: no layer {layer!r}; layers are {listing(layers)}")
+    try:
+        gdf = gpd.read_file(path, layer=layer, engine="pyogrio")
+    except Exception as exc:  # pyogrio raises DataSourceError and friends on corrupt files
+        raise DataError(f"{path}: not a readable spatial file ({type(exc).__name__}: {exc})") from exc
+    if not isinstance(gdf, gpd.GeoDataFrame) or "geometry" not in gdf or gdf.geometry.isna().all():
+        raise DataError(f"{path}: has no geometry column (layer {layer or 'default'})")
+    return to_bng(gdf, source=path, code_field=code_field)
+
+
+def to_bng(gdf: gpd.GeoDataFrame, source: object = "input", code_field: str | None = "datazone") -> gpd.GeoDataFrame:
+    """Check the CRS against the coordinates, repair geometry and convert to EPSG:27700."""
+    code_col = _find(gdf, code_field) if code_field else None
+    labels = gdf[code_col].astype(str) if code_col else gdf.index.astype(str).to_series(index=gdf.index)
+    if gdf.crs is None:
+        raise DataError(f"{source}: has no coordinate reference system; set one (EPSG:27700 or EPSG:4326) before loading")
+    empty = gdf.geometry.isna() | gdf.geometry.is_empty
+    if empty.any():
+        raise DataError(f"{source}: {empty.sum()} empty geometr(y/ies) for zone(s) {listing(labels[empty])}")
+    minx, miny, maxx, maxy = gdf.total_bounds
+    looks_lonlat = -180 <= minx and maxx <= 180 and -90 <= miny and maxy <= 90
+    if gdf.crs.is_geographic and not looks_lonlat:
+        raise DataError(f"{source}: labelled {gdf.crs.to_string()} (longitude/latitude) but the coordinates "
+                        f"({minx:.0f}, {miny:.0f}, {maxx:.0f}, {maxy:.0f}) look projected, e.g. British National Grid")
+    if gdf.crs.is_projected and looks_lonlat:
+        raise DataError(f"{source}: labelled {gdf.crs.to_string()} (projected) but the coordinates "
+                        f"({minx:.3f}, {miny:.3f}, {maxx:.3f}, {maxy:.3f}) look like longitude/latitude (EPSG:4326)")
+    gdf = gdf.to_crs(BNG)
+    invalid = ~gdf.geometry.is_valid
+    repaired = list(labels[invalid])
+    if invalid.any():
+        fixed = shapely.make_valid(gdf.geometry[invalid].values)
+        gdf.loc[invalid, gdf.geometry.name] = [_polygonal(g) for g in fixed]
+        warnings.warn(f"{source}: repaired {len(repaired)} invalid geometr(y/ies): {listing(repaired)}", stacklevel=3)
+    gdf.attrs["repaired"] = repaired
+    return gdf
+
+
+def _polygonal(geom):
+    """Keep the polygon parts of a repaired geometry (make_valid can add slivers of lines)."""
+    if geom.geom_type in ("Polygon", "MultiPolygon"):
+        return geom
+    parts = [g for g in getattr(geom, "geoms", []) if g.geom_type in ("Polygon", "MultiPolygon")]
+    return shapely.union_all(parts) if parts else geom
+
+
+# ---------------------------------------------------------------------------- lookups
+
+def load_lookup(vintage: int = 2011, data_dir: str | os.PathLike | None = None, path: str | os.PathLike | None = None) -> pd.DataFrame:
+    """The SG Data Zone lookup: zone to Intermediate Zone, ward (2022 set) and council.
+
+    Parameters
+    ----------
+    vintage : {2011, 2022}
+        Data Zone vintage (6,976 or 7,392 zones).
+    data_dir, path : optional
+        Data directory, or the lookup CSV itself (Windows-1252 or UTF-8).
+
+    Returns
+    -------
+    DataFrame
+        Columns ``datazone, name, iz, iz_name, ward, ward_name, council, council_name``.
+    """
+    if vintage not in (2011, 2022):
+        raise DataError(f"vintage must be 2011 or 2022, not {vintage!r}")
+    path = Path(path) if path else sources.find(f"dz_lookup_{vintage}", data_dir)
+    raw = read_table(path)
+    out = pd.DataFrame({field: raw[column(raw, field, path)].astype(str).str.strip() for field in ALIASES})
+    out["datazone"] = clean_codes(out["datazone"], path)
+    found = vintage_of(out["datazone"], path)
+    if found != vintage:
+        raise DataError(f"{path}: asked for the {vintage} lookup but its codes are {found} Data Zones")
+    for field in ("iz", "ward", "council"):
+        blank = out[field] == ""
+        if blank.any():
+            raise DataError(f"{path}: zone(s) with no {field}: {listing(out.loc[blank, 'datazone'])}")
+    out.attrs["source"] = str(path)
+    return out
+
+
+def councils(data_dir: str | os.PathLike | None = None) -> pd.DataFrame:
+    """Council codes and names with their zone counts, from the 2011 lookup."""
+    lk = load_lookup(2011, data_dir)
+    return lk.groupby(["council", "council_name"]).size().rename("zones").reset_index()
+
+
+def resolve_council(council: str, lookup: pd.DataFrame) -> str:
+    """Council code for a name or code (case-insensitive); a near miss lists the closest names."""
+    names = lookup.drop_duplicates("council").set_index("council")["council_name"]
+    wanted = str(council).strip().lower()
+    for code, name in names.items():
+        if wanted in (code.lower(), name.lower()):
+            return code
+    # Accept the common short form ("Edinburgh", "Eilean Siar") when it is unambiguous.
+    partial = [code for code, name in names.items() if wanted and wanted in name.lower()]
+    if len(partial) == 1:
+        return partial[0]
+    close = difflib.get_close_matches(str(council), list(names), n=4, cutoff=0.4) or list(names)[:5]
+    raise DataError(f"unknown council {council!r}; closest council names: {', '.join(close)}")
+
+
+# ---------------------------------------------------------------------------- data zones
+
+def _simd_lookup(data_dir) -> tuple[pd.DataFrame, dict]:
+    path = sources.find("simd_lookup", data_dir)
+    raw = read_table(path)
+    key = clean_codes(raw[column(raw, "datazone", path)], path)
+    missing = [c for c in SIMD_LOOKUP_COLUMNS if c not in raw.columns]
+    if missing:
+        raise DataError(f"{path}: missing column(s) {', '.join(missing)}")
+    numbers, suppressed = to_numbers(raw, [c for c in SIMD_LOOKUP_COLUMNS], key, path)
+    numbers = numbers.rename(columns=SIMD_LOOKUP_COLUMNS)
+    for col in numbers:  # ranks, quantiles and counts are whole numbers: keep them so
+        if numbers[col].notna().all() and (numbers[col] % 1 == 0).all():
+            numbers[col] = numbers[col].astype(np.int64)
+    numbers.insert(0, "datazone", key.values)
+    numbers["ward_2017"] = raw[column(raw, "ward", path)].str.strip().values
+    numbers["ward_2017_name"] = raw[column(raw, "ward_name", path)].str.strip().values
+    return numbers, {"file": str(path), "suppressed": suppressed}
+
+
+def _indicators(data_dir) -> tuple[pd.DataFrame, dict]:
+    path = sources.find("simd_indicators", data_dir)
+    raw = read_table(path, sheet="Data" if path.suffix == ".xlsx" else None)
+    key = clean_codes(raw[column(raw, "datazone", path)], path)
+    missing = [c for c in SIMD_INDICATORS + ("Total_population",) if c not in raw.columns]
+    if missing:
+        raise DataError(f"{path}: missing indicator column(s) {', '.join(missing)}")
+    numbers, suppressed = to_numbers(raw, list(SIMD_INDICATORS) + ["Total_population"], key, path)
+    numbers.columns = [c.lower() for c in numbers.columns]
+    numbers.insert(0, "datazone", key.values)
+    return numbers, {"file": str(path), "suppressed": {k.lower(): v for k, v in suppressed.items()}}
+
+
+def load_population(source: str = "simd2020v2", data_dir: str | os.PathLike | None = None) -> pd.Series:
+    """Population by 2011 Data Zone: ``simd2020v2`` (NRS mid-2017, the default),
+    ``nrs2020`` or ``nrs2021``, or the path of a CSV with a zone and a population column."""
+    if source in POPULATIONS:
+        key, col, _ = POPULATIONS[source]
+        path = sources.find(key, data_dir)
+    else:
+        path, col = Path(source), None
+    raw = read_table(path)
+    sex = next((c for c in raw.columns if c.strip().lower() == "sex"), None)
+    if sex is not None:  # the by-sex table: keep the persons rows
+        raw = raw[raw[sex].str.strip().str.lower().isin(["all", "persons"])].reset_index(drop=True)
+    if col is None or col not in raw.columns:
+        col = next((c for c in raw.columns if c.strip().lower() in ("population", "total_population", "count", "value")), None)
+        if col is None:
+            raise DataError(f"{path}: no population column (population, total_population, count or value)")
+    key = clean_codes(raw[column(raw, "datazone", path)], path)
+    numbers, suppressed = to_numbers(raw, [col], key, path)
+    values = numbers[col]
+    if suppressed or values.isna().any():
+        raise DataError(f"{path}: population missing for zone(s) {listing(key[values.isna()])}")
+    if (values < 0).any():
+        raise DataError(f"{path}: negative population for zone(s) {listing(key[values < 0])}")
+    return pd.Series(values.values, index=pd.Index(key.values, name="datazone"), name="population")
+
+
+def _check_same_zones(reference: pd.Index, other: pd.Index, ref_name: object, other_name: object) -> None:
+    only_ref = reference.difference(other)
+    only_other = other.difference(reference)
+    if len(only_ref) or len(only_other):
+        parts = []
+        if len(only_ref):
+            parts.append(f"{len(only_ref)} zone(s) in {ref_name} are missing from {other_name}: {listing(only_ref)}")
+        if len(only_other):
+            parts.append(f"{len(only_other)} zone(s) in {other_name} are not in {ref_name}: {listing(only_other)}")
+        raise DataError("; ".join(parts))
+
+
+def load_datazones(
+    council: str | None = None,
+    data_dir: str | os.PathLike | None = None,
+    population: str = "simd2020v2",
+    wards: str = "2022",
+    boundaries: str | os.PathLike | None = None,
+    layer: str | None = None,
+) -> gpd.GeoDataFrame:
+    """Load 2011 Data Zones with their lookups, population and SIMD 2020v2 data.
+
+    Parameters
+    ----------
+    council : str, optional
+        Council name or ``S12`` code, case-insensitive; all of Scotland when omitted.
+    data_dir : path, optional
+        Data directory (see :mod:`localities.sources`); ``$LOCALITIES_DATA_DIR``, the
+        user cache or the embedded sample otherwise.
+    population : str
+        ``"simd2020v2"`` (NRS mid-2017, as SIMD uses; default), ``"nrs2020"``,
+        ``"nrs2021"``, or a CSV path with zone and population columns.
+    wards : {"2022", "2017"}
+        Ward set: current wards from the SG lookup (default) or the 2017 set in the
+        SIMD 2020v2 lookup. Both are the official best fit of zones to wards.
+    boundaries : path, optional
+        Zone polygons to use instead of the data directory's (e.g. the full-resolution
+        ``SG_DataZoneBdry_2011.zip``).
+
+    Returns
+    -------
+    GeoDataFrame
+        One row per Data Zone: ``datazone, name, iz, iz_name, ward, ward_name, council,
+        council_name, population, working_age_population``, SIMD ranks and quantiles,
+        the SIMD 2020v2 indicators (lower-case names) and ``geometry`` in EPSG:27700.
+        ``attrs`` records the files read, suppressed values per column and repaired
+        geometries.
+    """
+    if wards not in ("2022", "2017"):
+        raise DataError(f"wards must be '2022' or '2017', not {wards!r}")
+    root = sources.data_dir(data_dir)
+    lookup = load_lookup(2011, root)
+    simd, simd_info = _simd_lookup(root)
+    ind, ind_info = _indicators(root)
+    zones = pd.Index(lookup["datazone"])
+    _check_same_zones(zones, pd.Index(simd["datazone"]), lookup.attrs["source"], simd_info["file"])
+    _check_same_zones(zones, pd.Index(ind["datazone"]), lookup.attrs["source"], ind_info["file"])
+
+    df = lookup.merge(simd, on="datazone", validate="1:1").merge(ind, on="datazone", validate="1:1")
+    disagree = df["population"] != df.pop("total_population")
+    if disagree.any():
+        raise DataError(f"{simd_info['file']} and {ind_info['file']} disagree on population for zone(s) "
+                        f"{listing(df.loc[disagree, 'datazone'])}")
+    if wards == "2017":
+        df["ward"], df["ward_name"] = df["ward_2017"], df["ward_2017_name"]
+    df = df.drop(columns=["ward_2017", "ward_2017_name"])
+    if population != "simd2020v2":
+        pop = load_population(population, root)
+        _check_same_zones(zones, pop.index, lookup.attrs["source"], population)
+        df["population"] = df["datazone"].map(pop).to_numpy()
+    if council is not None:
+        df = df[df["council"] == resolve_council(council, lookup)]
+
+    path = Path(boundaries) if boundaries else sources.find("dz_boundaries_2011", root)
+    geo = read_boundaries(path, layer=layer)
+    codes = clean_codes(geo[column(geo, "datazone", path)], path)
+    geo = gpd.GeoDataFrame({"datazone": codes.values}, geometry=geo.geometry.values, crs=geo.crs)
+    if council is None:
+        _check_same_zones(zones, pd.Index(geo["datazone"]), lookup.attrs["source"], path)
+    else:
+        missing = pd.Index(df["datazone"]).difference(geo["datazone"])
+        if len(missing):
+            raise DataError(f"{path}: no boundary for {len(missing)} zone(s) of the council: {listing(missing)}")
+    out = geo.merge(df, on="datazone", how="inner", validate="1:1")
+    out = out[[c for c in df.columns] + ["geometry"]].sort_values("datazone").reset_index(drop=True)
+    out = gpd.GeoDataFrame(out, geometry="geometry", crs=BNG)
+    out.attrs = {
+        "data_dir": str(root),
+        "sample": sources.is_sample(root),
+        "files": {"lookup": lookup.attrs["source"], "simd_lookup": simd_info["file"],
+                  "indicators": ind_info["file"], "boundaries": str(path)},
+        "population_source": POPULATIONS.get(population, (None, None, str(population)))[2],
+        "wards": wards,
+        "suppressed": {**simd_info["suppressed"], **ind_info["suppressed"]},
+        "repaired": list(geo.attrs.get("repaired", [])),
+        "council": None if council is None else str(out["council_name"].iloc[0]) if len(out) else None,
+    }
+    return out
+
+
+def load_zones_2022(
+    data_dir: str | os.PathLike | None = None,
+    boundaries: str | os.PathLike | None = None,
+    population: str | os.PathLike | None = None,
+    council: str | None = None,
+) -> pd.DataFrame | gpd.GeoDataFrame:
+    """The 2022 Data Zone vintage: its lookup (7,392 zones), with polygons when a
+    boundary file is supplied (or found) and population when a CSV is supplied.
+
+    SIMD 2020v2 is published on 2011 zones only, so no indicators are attached.
+    """
+    lookup = load_lookup(2022, data_dir)
+    if council is not None:
+        lookup = lookup[lookup["council"] == resolve_council(council, lookup)].reset_index(drop=True)
+    if population is not None:
+        pop = load_population(str(population))
+        vintage_of(pd.Series(pop.index), population)
+        lookup["population"] = lookup["datazone"].map(pop)
+        missing = lookup["population"].isna()
+        if missing.any():
+            raise DataError(f"{population}: no population for zone(s) {listing(lookup.loc[missing, 'datazone'])}")
+    path = Path(boundaries) if boundaries else sources.find("dz_boundaries_2022", data_dir, required=False)
+    if path is None:
+        return lookup
+    geo = read_boundaries(path)
+    codes = clean_codes(geo[column(geo, "datazone", path)], path)
+    vintage_of(codes, path)
+    geo = gpd.GeoDataFrame({"datazone": codes.values}, geometry=geo.geometry.values, crs=geo.crs)
+    missing = pd.Index(lookup["datazone"]).difference(geo["datazone"])
+    if len(missing):
+        raise DataError(f"{path}: no boundary for {len(missing)} zone(s): {listing(missing)}")
+    return geo.merge(lookup, on="datazone", how="inner")
+
+
+def load_boundaries(kind: str, data_dir: str | os.PathLike | None = None, council: str | None = None) -> gpd.GeoDataFrame:
+    """Intermediate Zone, ward or council polygons in EPSG:27700 (for maps and checks).
+
+    Parameters
+    ----------
+    kind : {"iz", "ward", "council"}
+    council : str, optional
+        Keep the features of this council (for ``"iz"`` and ``"ward"``, via the lookup).
+    """
+    keys = {"iz": ("iz_boundaries_2011", "iz"), "ward": ("ward_boundaries_2022", "ward"),
+            "council": ("council_boundaries", "council")}
+    if kind not in keys:
+        raise DataError(f"kind must be one of {', '.join(keys)}, not {kind!r}")
+    key, field = keys[kind]
+    path = sources.find(key, data_dir)
+    geo = read_boundaries(path, code_field=field)
+    code = next((c for c in geo.columns if c != "geometry" and c.lower().endswith("code") or c in ("InterZone",)), None)
+    name = next((c for c in geo.columns if c != "geometry" and c.lower().endswith("name") or c == "Name"), None)
+    if code is None:
+        raise DataError(f"{path}: no code column among {listing(geo.columns)}")
+    out = gpd.GeoDataFrame({kind: geo[code].astype(str).str.strip().values,
+                            f"{kind}_name": geo[name].values if name else None},
+                           geometry=geo.geometry.values, crs=BNG)
+    if council is not None:
+        lookup = load_lookup(2011, data_dir)
+        code = resolve_council(council, lookup)
+        wanted = set(lookup.loc[lookup["council"] == code, field]) if kind != "council" else {code}
+        out = out[out[kind].isin(wanted)].reset_index(drop=True)
+    return out
