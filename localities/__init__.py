@@ -5,3 +5,5 @@ from .load import councils, load_boundaries, load_datazones, load_lookup, load_p
 from .sources import attribution, download
 
 __version__ = "0.1.0"
+from .build import Plan, plan_from_assignment, propose, read_plan
+from .regulation import Report, check, quality

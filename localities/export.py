@@ -1,0 +1,114 @@
+"""Write plans and rankings to files: GeoPackage, GeoJSON, CSV and XLSX.
+
+Every write goes to a temporary file beside the target and is renamed into place
+only once complete, so an interrupted export leaves the previous file intact.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import os
+import tempfile
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pyogrio
+
+from . import sources
+from .errors import LocalitiesError
+
+
+@contextlib.contextmanager
+def atomic_path(path: str | os.PathLike):
+    """Yield a temporary path beside ``path``; move it onto ``path`` only on success."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=path.suffix)
+    os.close(fd)
+    os.unlink(tmp)  # writers such as GDAL want to create the file themselves
+    try:
+        yield Path(tmp)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def _plan_info(plan) -> pd.DataFrame:
+    meta = {"council": plan.council, "council_name": plan.council_name, "method": plan.method,
+            **{k: v for k, v in plan.params.items() if k != "source"},
+            "notes": " | ".join(plan.notes), "written": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            "attribution": sources.attribution()}
+    return pd.DataFrame({"key": list(meta), "value": ["" if v is None else str(v) for v in meta.values()]})
+
+
+def _flat(df: pd.DataFrame) -> pd.DataFrame:
+    """Columns GDAL can store: lists and dicts become text."""
+    out = df.copy() if isinstance(df, pd.DataFrame) else pd.DataFrame(df)
+    for col in out.columns:
+        if out[col].dtype == object and out[col].map(lambda v: isinstance(v, (list, dict, tuple, set))).any():
+            out[col] = out[col].map(lambda v: "; ".join(map(str, v)) if isinstance(v, (list, tuple, set)) else str(v))
+    return out
+
+
+def save_plan(plan, path: str | os.PathLike, ranking: pd.DataFrame | None = None) -> Path:
+    """Save a plan to one GeoPackage: layers ``localities`` (polygons), ``assignment``
+    (``datazone, locality``), ``links``, ``plan`` (settings and attribution) and, when
+    given, ``ranking``. Atomic."""
+    path = Path(path)
+    if path.suffix.lower() != ".gpkg":
+        raise LocalitiesError(f"{path}: a plan is saved as a GeoPackage (.gpkg)")
+    localities = plan.localities
+    if ranking is not None:
+        extra = [c for c in ranking.columns if c not in localities.columns or c == "locality"]
+        localities = localities.merge(_flat(ranking[extra]), on="locality", how="left")
+    with atomic_path(path) as tmp:
+        pyogrio.write_dataframe(_flat(localities), tmp, layer="localities", driver="GPKG")
+        assignment = plan.assignment.rename("locality").rename_axis("datazone").reset_index()
+        pyogrio.write_dataframe(assignment, tmp, layer="assignment", driver="GPKG", append=False)
+        pyogrio.write_dataframe(pd.DataFrame(plan.links).astype({"group": str}), tmp, layer="links", driver="GPKG")
+        pyogrio.write_dataframe(_plan_info(plan), tmp, layer="plan", driver="GPKG")
+        if ranking is not None:
+            pyogrio.write_dataframe(_flat(ranking.drop(columns="geometry", errors="ignore")), tmp, layer="ranking", driver="GPKG")
+    return path
+
+
+def to_geojson(frame: gpd.GeoDataFrame, path: str | os.PathLike) -> Path:
+    """Write localities (or any GeoDataFrame) as GeoJSON in WGS84, as the format expects."""
+    with atomic_path(path) as tmp:
+        pyogrio.write_dataframe(_flat(frame.to_crs("EPSG:4326")), tmp, driver="GeoJSON")
+    return Path(path)
+
+
+def to_csv(frame: pd.DataFrame, path: str | os.PathLike) -> Path:
+    """Write a table (geometry dropped) as UTF-8 CSV."""
+    with atomic_path(path) as tmp:
+        pd.DataFrame(frame).drop(columns="geometry", errors="ignore").to_csv(tmp, index=False)
+    return Path(path)
+
+
+NOTES = [
+    ("What this is", "Candidate localities and their outcomes, made with the localities Python package."),
+    ("Rule", "Community Planning (Locality Planning) (Scotland) Regulations 2016, reg. 2(1): a locality is an "
+             "electoral ward or an area of at most 30,000 people. Community Empowerment (Scotland) Act 2015, s.9."),
+    ("Rates", "Rates are re-aggregated from counts and denominators, never averaged; standardised ratios and "
+              "scores are population-weighted means and carry no interval."),
+    ("Intervals", "95% intervals: Wilson score for proportions, Byar for counts and rates."),
+    ("Significance", "Worse/better when the locality's interval lies wholly on one side of the comparator's value "
+                     "(the council or Scotland), read by the indicator's direction."),
+    ("Populations", "SIMD 2020v2 uses NRS mid-2017 small area population estimates unless stated otherwise."),
+]
+
+
+def to_xlsx(sheets: dict[str, pd.DataFrame], path: str | os.PathLike, notes: list[tuple[str, str]] | None = None) -> Path:
+    """Write tables to an Excel workbook with a ``Notes`` sheet on sources, methods and
+    attribution. Atomic."""
+    rows = (notes or []) + NOTES + [("Attribution", sources.attribution())]
+    with atomic_path(path) as tmp:
+        with pd.ExcelWriter(tmp, engine="openpyxl") as xl:
+            pd.DataFrame(rows, columns=["topic", "note"]).to_excel(xl, sheet_name="Notes", index=False)
+            for name, frame in sheets.items():
+                _flat(pd.DataFrame(frame).drop(columns="geometry", errors="ignore")).to_excel(xl, sheet_name=name[:31], index=False)
+    return Path(path)

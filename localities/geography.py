@@ -1,0 +1,100 @@
+"""Spatial relations between zones: contiguity, linking islands, compactness.
+
+Contiguity comes from libpysal (queen: a shared boundary point is enough). Zones
+with no land neighbour (islands, or parts cut off by simplified coastlines) are linked
+to the nearest zone of their own group so every region-building step sees one
+connected graph; every link made is returned so the plan can say which it made.
+"""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from libpysal.graph import Graph
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
+
+
+def neighbours(zones: gpd.GeoDataFrame, id_column: str = "datazone") -> dict[str, list[str]]:
+    """Queen contiguity as ``{zone: [neighbouring zones]}`` (sorted, isolates included)."""
+    if len(zones) == 1:
+        return {zones[id_column].iloc[0]: []}
+    graph = Graph.build_contiguity(zones.set_index(id_column)[[zones.geometry.name]], rook=False)
+    adj = graph.adjacency.reset_index()
+    adj = adj[(adj["weight"] > 0) & (adj["focal"] != adj["neighbor"])]
+    out = {z: [] for z in zones[id_column]}
+    for focal, group in adj.groupby("focal", sort=False):
+        out[focal] = sorted(group["neighbor"])
+    return out
+
+
+def components(ids: list[str], adjacency: dict[str, list[str]]) -> list[list[str]]:
+    """Connected components of ``ids`` under ``adjacency`` (edges leaving ``ids`` ignored),
+    largest first, then by first zone code: a deterministic order."""
+    index = {z: i for i, z in enumerate(ids)}
+    rows, cols = [], []
+    for z in ids:
+        for n in adjacency.get(z, ()):
+            if n in index:
+                rows.append(index[z])
+                cols.append(index[n])
+    m = coo_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(ids), len(ids)))
+    _, labels = connected_components(m, directed=False)
+    parts: dict[int, list[str]] = {}
+    for z, lab in zip(ids, labels):
+        parts.setdefault(lab, []).append(z)
+    return sorted((sorted(p) for p in parts.values()), key=lambda p: (-len(p), p[0]))
+
+
+def link_components(
+    zones: gpd.GeoDataFrame,
+    adjacency: dict[str, list[str]],
+    group: str | None = None,
+    id_column: str = "datazone",
+) -> tuple[dict[str, list[str]], pd.DataFrame]:
+    """Join the disconnected parts of each group to their nearest zone in the same group.
+
+    Repeatedly joins the smallest part to the nearest zone outside it (boundary-to-
+    boundary distance), until each group is connected. Deterministic.
+
+    Returns
+    -------
+    adjacency : dict
+        A copy of ``adjacency`` restricted to edges within groups, plus the links.
+    links : DataFrame
+        ``zone, linked_to, distance_m, group``: one row per link made.
+    """
+    geoms = dict(zip(zones[id_column], zones.geometry))
+    keys = zones[group] if group else pd.Series("all", index=zones.index)
+    group_of = dict(zip(zones[id_column], keys))
+    adj = {z: [n for n in adjacency.get(z, []) if group_of.get(n) == group_of[z]] for z in zones[id_column]}
+    links = []
+    for key, members in zones.groupby(keys, sort=True)[id_column]:
+        ids = sorted(members)
+        parts = components(ids, adj)
+        while len(parts) > 1:
+            part = parts[-1]  # smallest (ties: the later code), joined to the rest
+            rest = [z for p in parts[:-1] for z in p]
+            tree = shapely.STRtree([geoms[z] for z in rest])
+            (src, dst), dist = tree.query_nearest([geoms[z] for z in part], return_distance=True, all_matches=False)
+            best = int(np.lexsort((src, dist))[0])
+            a, b = part[src[best]], rest[dst[best]]
+            adj[a] = sorted(set(adj[a]) | {b})
+            adj[b] = sorted(set(adj[b]) | {a})
+            links.append({"zone": a, "linked_to": b, "distance_m": float(dist[best]), "group": key})
+            parts = components(ids, adj)
+    return adj, pd.DataFrame(links, columns=["zone", "linked_to", "distance_m", "group"])
+
+
+def polsby_popper(geoms: gpd.GeoSeries) -> pd.Series:
+    """Compactness 4πA/P² (1 for a circle, near 0 for a long thin shape)."""
+    perimeter = geoms.length.replace(0, np.nan)
+    return 4 * np.pi * geoms.area / perimeter**2
+
+
+def dissolve(zones: gpd.GeoDataFrame, by: pd.Series) -> gpd.GeoSeries:
+    """Union of zone polygons per value of ``by`` (index: the values)."""
+    frame = gpd.GeoDataFrame({"key": by.to_numpy()}, geometry=zones.geometry.to_numpy(), crs=zones.crs)
+    return frame.dissolve("key").geometry

@@ -1,0 +1,186 @@
+"""Check a plan against the Community Planning (Locality Planning) (Scotland)
+Regulations 2016 and s.9(1) of the Community Empowerment (Scotland) Act 2015.
+
+Reg. 2(1): a locality must be (a) an electoral ward, or (b) an area whose population
+is not over 30,000. s.9(1): the partnership divides the council area into localities,
+so every zone of the council belongs to exactly one locality.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import geopandas as gpd
+import pandas as pd
+
+from . import geography
+from .build import CEILING, GUIDANCE_SIZE, Plan
+from .errors import PlanError, listing
+
+
+@dataclass
+class Report:
+    """Outcome of :func:`check`.
+
+    Attributes
+    ----------
+    ok : bool
+        True when the plan complies: full cover, no overlaps, no foreign zones, and
+        every locality a ward or at most 30,000 people.
+    table : DataFrame
+        One row per locality: ``locality, name, population, zones, is_ward, ward,
+        qualifies`` (``"ward"``, ``"population"`` or ``"fails"``), ``parts``,
+        ``wards_crossed`` and ``warnings``.
+    problems : list of str
+        Why the plan fails (empty when ``ok``).
+    warnings : list of str
+        Guidance points that do not make a plan fail (size over 10,000, localities
+        cutting across wards, islands and other detached parts).
+    quality : dict
+        Figures for comparing plans (see :func:`quality`).
+    """
+
+    ok: bool
+    table: pd.DataFrame
+    problems: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    quality: dict = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        lines = [f"{'COMPLIES' if self.ok else 'DOES NOT COMPLY'} with the 2016 Regulations "
+                 f"({len(self.table)} localities)"]
+        lines += [f"  problem: {p}" for p in self.problems]
+        lines += [f"  warning: {w}" for w in self.warnings]
+        cols = ["locality", "name", "population", "zones", "qualifies", "parts", "wards_crossed"]
+        lines.append(self.table[cols].to_string(index=False))
+        return "\n".join(lines)
+
+
+def check(plan: Plan, dz: gpd.GeoDataFrame, max_population: int = CEILING) -> Report:
+    """Check a plan against the 2016 Regulations for its council.
+
+    Parameters
+    ----------
+    plan : Plan
+    dz : GeoDataFrame
+        Zones of the council (or of Scotland: the plan's council is taken from it).
+    max_population : int
+        The regulation's ceiling, 30,000.
+
+    Returns
+    -------
+    Report
+    """
+    if "datazone" not in dz or "population" not in dz:
+        raise PlanError("zone table needs 'datazone' and 'population' columns")
+    assignment = plan.assignment
+    codes = pd.Index(assignment.index.astype(str))
+    known = dz.set_index("datazone")
+    problems, warns = [], []
+
+    council = plan.council
+    if "council" in dz:
+        in_table = codes[codes.isin(known.index)]
+        if council is None and len(in_table):
+            council = known.loc[in_table, "council"].mode().iloc[0]
+        council_zones = known[known["council"] == council] if council is not None else known
+    else:
+        council_zones = known
+
+    dup = codes[codes.duplicated()].unique()
+    if len(dup):
+        problems.append(f"{len(dup)} zone(s) assigned to more than one locality: {listing(dup)}")
+    unknown = codes[~codes.isin(known.index)].unique()
+    if len(unknown):
+        problems.append(f"{len(unknown)} zone(s) not in the zone table: {listing(unknown)}")
+    foreign = codes[codes.isin(known.index) & ~codes.isin(council_zones.index)].unique()
+    if len(foreign):
+        problems.append(f"{len(foreign)} zone(s) from another council: {listing(foreign)}")
+    missing = council_zones.index.difference(codes)
+    if len(missing):
+        problems.append(f"{len(missing)} zone(s) of the council in no locality "
+                        f"({int(council_zones.loc[missing, 'population'].sum()):,} people): {listing(missing)}")
+
+    valid = assignment[codes.isin(council_zones.index) & ~codes.duplicated()]
+    zones = council_zones.loc[valid.index]
+    by = valid.to_numpy()
+    table = pd.DataFrame({"population": zones["population"].groupby(by).sum(),
+                          "zones": pd.Series(by).value_counts()})
+    table.index.name = "locality"
+    names = plan.localities.set_index("locality")["name"] if len(plan.localities) else pd.Series(dtype=str)
+    table["name"] = [names.get(i, i) for i in table.index]
+
+    # (a) a ward: the locality's zone set equals a ward's best-fit zone set.
+    ward_sets = {}
+    if "ward" in council_zones:
+        for ward, members in council_zones.groupby("ward").groups.items():
+            ward_sets[frozenset(members)] = ward
+    loc_sets = {loc: frozenset(members) for loc, members in pd.Series(valid.index, index=by).groupby(level=0)}
+    table["ward"] = [ward_sets.get(loc_sets[i]) for i in table.index]
+    table["is_ward"] = table["ward"].notna()
+    table["qualifies"] = ["ward" if w else "population" if p <= max_population else "fails"
+                          for w, p in zip(table["is_ward"], table["population"])]
+
+    adjacency = geography.neighbours(zones.reset_index()) if len(zones) else {}
+    table["parts"] = [len(geography.components(sorted(loc_sets[i]), adjacency)) for i in table.index]
+    table["wards_crossed"] = (zones["ward"].groupby(by).nunique().reindex(table.index) if "ward" in zones else 1)
+    notes = []
+    for loc, row in table.iterrows():
+        w = []
+        if row["qualifies"] == "population" and row["population"] > GUIDANCE_SIZE:
+            w.append(f"over {GUIDANCE_SIZE:,} (guidance: often smaller communities)")
+        if not row["is_ward"] and row["wards_crossed"] > 1:
+            w.append(f"cuts across {row['wards_crossed']} wards")
+        if row["parts"] > 1:
+            w.append(f"in {row['parts']} parts (islands or detached areas)")
+        notes.append("; ".join(w))
+    table["warnings"] = notes
+
+    failing = table[table["qualifies"] == "fails"]
+    if len(failing):
+        problems.append(f"{len(failing)} localit(y/ies) neither a ward nor at most {max_population:,} people: "
+                        + listing(f"{i} {n} ({p:,})" for i, n, p in zip(failing.index, failing["name"], failing["population"])))
+    big = table[(table["qualifies"] == "population") & (table["population"] > GUIDANCE_SIZE)]
+    if len(big):
+        warns.append(f"{len(big)} localit(y/ies) over {GUIDANCE_SIZE:,} people (guidance, para 151)")
+    crossing = table[~table["is_ward"] & (table["wards_crossed"] > 1)]
+    if len(crossing):
+        warns.append(f"{len(crossing)} localit(y/ies) cut across ward lines")
+    detached = table[table["parts"] > 1]
+    if len(detached):
+        warns.append(f"{len(detached)} localit(y/ies) in more than one part (islands or detached areas): "
+                     + listing(detached.index))
+    table = table.reset_index()[["locality", "name", "population", "zones", "is_ward", "ward", "qualifies",
+                                 "parts", "wards_crossed", "warnings"]]
+    report = Report(ok=not problems, table=table, problems=problems, warnings=warns)
+    if len(zones):
+        report.quality = quality(plan, dz)
+    return report
+
+
+def quality(plan: Plan, dz: gpd.GeoDataFrame, attribute: str = "income_rank") -> dict:
+    """Figures for comparing plans.
+
+    Returns
+    -------
+    dict
+        ``localities``; ``population_min``, ``population_max``, ``population_mean``;
+        ``within_variance`` of ``attribute`` (zone-level, pooled: the sum of squared
+        deviations from each locality's mean over the number of zones; lower is more
+        homogeneous); ``mean_polsby_popper`` of the locality polygons (1 is a circle).
+    """
+    zones = dz.set_index("datazone")
+    valid = plan.assignment[plan.assignment.index.isin(zones.index)]
+    values = pd.to_numeric(zones.loc[valid.index, attribute], errors="coerce") if attribute in zones else None
+    out = {
+        "localities": int(len(plan.localities)),
+        "population_min": int(plan.localities["population"].min()),
+        "population_max": int(plan.localities["population"].max()),
+        "population_mean": float(plan.localities["population"].mean()),
+        "mean_polsby_popper": float(geography.polsby_popper(plan.localities.geometry).mean()),
+    }
+    if values is not None:
+        dev = values - values.groupby(valid.to_numpy()).transform("mean").to_numpy()
+        out["within_variance"] = float((dev**2).sum() / values.notna().sum())
+        out["attribute"] = attribute
+    return out
