@@ -455,6 +455,7 @@ def load_datazones(
 
     path = Path(boundaries) if boundaries else sources.find("dz_boundaries_2011", root)
     geo = read_boundaries(path, layer=layer)
+    repaired = list(geo.attrs.get("repaired", []))
     codes = clean_codes(geo[column(geo, "datazone", path)], path)
     geo = gpd.GeoDataFrame({"datazone": codes.values}, geometry=geo.geometry.values, crs=geo.crs)
     if council is None:
@@ -474,7 +475,7 @@ def load_datazones(
         "population_source": POPULATIONS.get(population, (None, None, str(population)))[2],
         "wards": wards,
         "suppressed": {**simd_info["suppressed"], **ind_info["suppressed"]},
-        "repaired": list(geo.attrs.get("repaired", [])),
+        "repaired": repaired,
         "council": None if council is None else str(out["council_name"].iloc[0]) if len(out) else None,
     }
     return out

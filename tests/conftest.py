@@ -1,0 +1,50 @@
+"""Shared fixtures. Real data lives beside the project in ../shared/data/scotland;
+under CI=true a missing file is a failure, elsewhere a skip."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+REAL = Path(__file__).resolve().parents[2] / "shared" / "data" / "scotland"
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def need_real(*relative: str) -> Path:
+    """Return the real data directory, failing in CI (skipping elsewhere) if files are missing."""
+    missing = [r for r in relative or ("",) if not (REAL / r).exists()]
+    if missing:
+        message = f"real data missing under {REAL}: {', '.join(missing)}"
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+    return REAL
+
+
+@pytest.fixture(scope="session")
+def real_dir() -> Path:
+    return need_real("boundaries/dz2011_scotland_geographr.gpkg", "tables/simd2020v2_indicators.csv",
+                     "tables/simd2020v2_dz_lookup.csv",
+                     "raw/sg_datazone_lookups_2024-12-16/DataZone2011lookup_2024-12-16.csv")
+
+
+@pytest.fixture(scope="session")
+def scotland(real_dir):
+    import localities as loc
+
+    return loc.load_datazones(data_dir=real_dir)
+
+
+@pytest.fixture(scope="session")
+def council_zones(scotland):
+    """Zones of each council, keyed by council name."""
+    return {name: part.reset_index(drop=True) for name, part in scotland.groupby("council_name")}
+
+
+@pytest.fixture(autouse=True)
+def _no_user_data_dir(monkeypatch, tmp_path_factory):
+    """Tests never read the developer's own cache or LOCALITIES_DATA_DIR by accident."""
+    monkeypatch.delenv("LOCALITIES_DATA_DIR", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.getbasetemp() / "cache"))

@@ -1,0 +1,110 @@
+"""The data foundation on the real files: counts, joins, populations, CRS."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+import localities as loc
+from localities.errors import DataError
+
+from .conftest import need_real
+
+
+def test_all_of_scotland(scotland):
+    assert len(scotland) == 6976
+    assert scotland["datazone"].is_unique
+    assert scotland["council"].nunique() == 32
+    assert scotland["population"].sum() == 5_424_800
+    assert scotland.crs.to_epsg() == 27700
+    for col in ("datazone", "name", "iz", "iz_name", "ward", "ward_name", "council", "council_name",
+                "population", "working_age_population", "simd_rank", "income_rate", "income_count", "smr"):
+        assert col in scotland, col
+    for col in ("iz", "ward", "council"):
+        assert (scotland[col].str.len() == 9).all(), col
+    assert scotland["ward"].nunique() == 355  # the 2022 ward set
+    # British National Grid coordinates for Scotland
+    minx, miny, maxx, maxy = scotland.total_bounds
+    assert 0 < minx < maxx < 700_000 and 500_000 < miny < maxy < 1_250_000
+
+
+def test_council_populations_match_the_lookup_csv(scotland, real_dir):
+    # Independent route: the SIMD lookup CSV read with the csv module, summed by hand.
+    import csv
+
+    sums: dict[str, int] = {}
+    with open(real_dir / "tables/simd2020v2_dz_lookup.csv", newline="") as fh:
+        for row in csv.DictReader(fh):
+            sums[row["LAname"]] = sums.get(row["LAname"], 0) + int(row["Population"])
+    ours = scotland.groupby("council_name")["population"].sum().to_dict()
+    assert ours == sums
+
+
+def test_one_council_by_name_or_code(real_dir):
+    moray = loc.load_datazones("mOrAy", data_dir=real_dir)
+    by_code = loc.load_datazones(moray["council"].iloc[0], data_dir=real_dir)
+    assert len(moray) == len(by_code) == 126
+    assert moray["population"].sum() == 95_780
+    assert moray.attrs["council"] == "Moray"
+
+
+def test_unknown_council_lists_closest_names(real_dir):
+    with pytest.raises(DataError, match="Glasgow City"):
+        loc.load_datazones("Glasgo Cty", data_dir=real_dir)
+
+
+def test_suppressed_values_become_missing_and_are_counted(scotland):
+    assert scotland.attrs["suppressed"]["attendance"] == scotland["attendance"].isna().sum() == 567
+    assert scotland.attrs["suppressed"]["crime_count"] == 500
+
+
+def test_2017_ward_set(real_dir):
+    dz = loc.load_datazones("Highland", data_dir=real_dir, wards="2017")
+    lookup = pd.read_csv(real_dir / "tables/simd2020v2_dz_lookup.csv")
+    expected = lookup[lookup["LAname"] == "Highland"].set_index("DZ")["MMWcode"]
+    assert dz.set_index("datazone")["ward"].equals(expected.reindex(dz["datazone"]).rename("ward").rename_axis("datazone"))
+
+
+@pytest.mark.parametrize("source,total", [("nrs2020", 5_466_000), ("nrs2021", 5_479_900)])
+def test_other_population_estimates(real_dir, source, total):
+    need_real("tables/nrs_sape2020_dz2011_by_sex_single_year_age.csv", "tables/nrs_sape2021_dz2011_total.csv")
+    assert loc.load_population(source, data_dir=real_dir).sum() == total
+
+
+def test_official_formats(real_dir, tmp_path):
+    """The files an analyst downloads: SIMD xlsx, SG lookup CSV (Windows-1252), SG shapefile."""
+    need_real("raw/simd2020v2_official_xlsx/SIMD+2020v2+-+indicators.xlsx",
+              "raw/glasgow_datazone_2011/glasgow_datazone.shp")
+    d = tmp_path / "official"
+    d.mkdir()
+    (d / "SIMD+2020v2+-+indicators.xlsx").symlink_to(real_dir / "raw/simd2020v2_official_xlsx/SIMD+2020v2+-+indicators.xlsx")
+    (d / "DataZone2011lookup_2024-12-16.csv").symlink_to(
+        real_dir / "raw/sg_datazone_lookups_2024-12-16/DataZone2011lookup_2024-12-16.csv")
+    (d / "tables").mkdir()
+    (d / "tables/simd2020v2_dz_lookup.csv").symlink_to(real_dir / "tables/simd2020v2_dz_lookup.csv")
+    glasgow = loc.load_datazones("Glasgow City", data_dir=d,
+                                 boundaries=real_dir / "raw/glasgow_datazone_2011/glasgow_datazone.shp")
+    assert len(glasgow) == 746 and glasgow.crs.to_epsg() == 27700
+    assert glasgow.attrs["files"]["indicators"].endswith(".xlsx")
+    assert glasgow.attrs["repaired"]  # the full-resolution file has an invalid polygon, repaired and reported
+    reference = loc.load_datazones("Glasgow City", data_dir=real_dir)
+    pd.testing.assert_series_equal(glasgow["income_count"], reference["income_count"])
+
+
+def test_2022_lookup(real_dir):
+    need_real("raw/sg_datazone_lookups_2024-12-16/DataZone2022lookup_2024-12-16.csv")
+    lk = loc.load_zones_2022(data_dir=real_dir)
+    assert len(lk) == 7392 and lk["council"].nunique() == 32
+    assert lk["datazone"].str[3:].astype(int).min() >= 13482
+
+
+def test_lookup_2011_and_2022_are_not_mixed(real_dir, tmp_path):
+    a = pd.read_csv(real_dir / "raw/sg_datazone_lookups_2024-12-16/DataZone2011lookup_2024-12-16.csv", encoding="cp1252")
+    b = pd.read_csv(real_dir / "raw/sg_datazone_lookups_2024-12-16/DataZone2022lookup_2024-12-16.csv", encoding="cp1252")
+    mixed = pd.concat([a.head(5).rename(columns={"DZ2011_Code": "DZ", "IZ2011_Code": "IZ2011_Code"}),
+                       b.head(5).rename(columns={"DZ22_Code": "DZ", "IZ22_Code": "IZ2011_Code", "DZ22_Name": "DZ2011_Name",
+                                                 "IZ22_Name": "IZ2011_Name"})])
+    path = tmp_path / "mixed.csv"
+    mixed.to_csv(path, index=False)
+    with pytest.raises(DataError, match="mixes 2011 and 2022"):
+        loc.load_lookup(2011, path=path)
