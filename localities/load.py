@@ -392,6 +392,42 @@ def _check_same_zones(reference: pd.Index, other: pd.Index, ref_name: object, ot
         raise DataError("; ".join(parts))
 
 
+def zone_table(data_dir: str | os.PathLike | None = None, population: str = "simd2020v2", wards: str = "2022") -> pd.DataFrame:
+    """All of Scotland's 2011 Data Zones with lookups, population and SIMD data, no geometry.
+
+    The table behind :func:`load_datazones` (see there for the parameters); also what the
+    Scotland comparator in :func:`localities.rank` is computed from.
+    """
+    if wards not in ("2022", "2017"):
+        raise DataError(f"wards must be '2022' or '2017', not {wards!r}")
+    root = sources.data_dir(data_dir)
+    lookup = load_lookup(2011, root)
+    simd, simd_info = _simd_lookup(root)
+    ind, ind_info = _indicators(root)
+    zones = pd.Index(lookup["datazone"])
+    _check_same_zones(zones, pd.Index(simd["datazone"]), lookup.attrs["source"], simd_info["file"])
+    _check_same_zones(zones, pd.Index(ind["datazone"]), lookup.attrs["source"], ind_info["file"])
+
+    df = lookup.merge(simd, on="datazone", validate="1:1").merge(ind, on="datazone", validate="1:1")
+    disagree = df["population"] != df.pop("total_population")
+    if disagree.any():
+        raise DataError(f"{simd_info['file']} and {ind_info['file']} disagree on population for zone(s) "
+                        f"{listing(df.loc[disagree, 'datazone'])}")
+    if wards == "2017":
+        df["ward"], df["ward_name"] = df["ward_2017"], df["ward_2017_name"]
+    df = df.drop(columns=["ward_2017", "ward_2017_name"])
+    if population != "simd2020v2":
+        pop = load_population(population, root)
+        _check_same_zones(zones, pop.index, lookup.attrs["source"], population)
+        df["population"] = df["datazone"].map(pop).to_numpy()
+        if (df["population"] % 1 == 0).all():
+            df["population"] = df["population"].astype(np.int64)
+    df.attrs = {"data_dir": str(root), "lookup": lookup.attrs["source"], "simd_lookup": simd_info["file"],
+                "indicators": ind_info["file"],
+                "suppressed": {**simd_info["suppressed"], **ind_info["suppressed"]}}
+    return df
+
+
 def load_datazones(
     council: str | None = None,
     data_dir: str | os.PathLike | None = None,
@@ -428,30 +464,12 @@ def load_datazones(
         ``attrs`` records the files read, suppressed values per column and repaired
         geometries.
     """
-    if wards not in ("2022", "2017"):
-        raise DataError(f"wards must be '2022' or '2017', not {wards!r}")
     root = sources.data_dir(data_dir)
-    lookup = load_lookup(2011, root)
-    simd, simd_info = _simd_lookup(root)
-    ind, ind_info = _indicators(root)
-    zones = pd.Index(lookup["datazone"])
-    _check_same_zones(zones, pd.Index(simd["datazone"]), lookup.attrs["source"], simd_info["file"])
-    _check_same_zones(zones, pd.Index(ind["datazone"]), lookup.attrs["source"], ind_info["file"])
-
-    df = lookup.merge(simd, on="datazone", validate="1:1").merge(ind, on="datazone", validate="1:1")
-    disagree = df["population"] != df.pop("total_population")
-    if disagree.any():
-        raise DataError(f"{simd_info['file']} and {ind_info['file']} disagree on population for zone(s) "
-                        f"{listing(df.loc[disagree, 'datazone'])}")
-    if wards == "2017":
-        df["ward"], df["ward_name"] = df["ward_2017"], df["ward_2017_name"]
-    df = df.drop(columns=["ward_2017", "ward_2017_name"])
-    if population != "simd2020v2":
-        pop = load_population(population, root)
-        _check_same_zones(zones, pop.index, lookup.attrs["source"], population)
-        df["population"] = df["datazone"].map(pop).to_numpy()
+    df = zone_table(root, population=population, wards=wards)
+    info = dict(df.attrs)
+    zones = pd.Index(df["datazone"])
     if council is not None:
-        df = df[df["council"] == resolve_council(council, lookup)]
+        df = df[df["council"] == resolve_council(council, df)]
 
     path = Path(boundaries) if boundaries else sources.find("dz_boundaries_2011", root)
     geo = read_boundaries(path, layer=layer)
@@ -459,7 +477,7 @@ def load_datazones(
     codes = clean_codes(geo[column(geo, "datazone", path)], path)
     geo = gpd.GeoDataFrame({"datazone": codes.values}, geometry=geo.geometry.values, crs=geo.crs)
     if council is None:
-        _check_same_zones(zones, pd.Index(geo["datazone"]), lookup.attrs["source"], path)
+        _check_same_zones(zones, pd.Index(geo["datazone"]), info["lookup"], path)
     else:
         missing = pd.Index(df["datazone"]).difference(geo["datazone"])
         if len(missing):
@@ -470,11 +488,11 @@ def load_datazones(
     out.attrs = {
         "data_dir": str(root),
         "sample": sources.is_sample(root),
-        "files": {"lookup": lookup.attrs["source"], "simd_lookup": simd_info["file"],
-                  "indicators": ind_info["file"], "boundaries": str(path)},
+        "files": {"lookup": info["lookup"], "simd_lookup": info["simd_lookup"],
+                  "indicators": info["indicators"], "boundaries": str(path)},
         "population_source": POPULATIONS.get(population, (None, None, str(population)))[2],
         "wards": wards,
-        "suppressed": {**simd_info["suppressed"], **ind_info["suppressed"]},
+        "suppressed": info["suppressed"],
         "repaired": repaired,
         "council": None if council is None else str(out["council_name"].iloc[0]) if len(out) else None,
     }

@@ -1,0 +1,371 @@
+"""Outcome indicators: what each is, how it aggregates, and its confidence interval.
+
+Rates are re-aggregated from numerators and denominators (income-deprived people over
+population), never averaged as rates. Standardised ratios (SMR, CIF, ...) and scores
+are population-weighted means of the zone values and are labelled so: their expected
+counts are not published, so they carry no interval. Missing (suppressed) values are
+left out of both numerator and denominator and reported as coverage, never read as 0.
+
+Intervals (95%): Wilson score for proportions, Byar for counts and rates
+(see ``shared/METHODS.md``, and the PHE/ScotPHO technical guides).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from . import sources
+from .errors import DataError, listing
+from .load import clean_codes, column, read_csv, to_numbers
+
+Z95 = 1.959963984540054
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """How one indicator is aggregated and read.
+
+    Parameters
+    ----------
+    name : str
+        Key, also the column name in results (matches the zone column where there is one).
+    label, unit : str
+        For tables, legends and maps.
+    kind : {"proportion", "rate", "mean"}
+        ``proportion``: numerator / denominator, Wilson interval. ``rate``: numerator /
+        denominator × ``per``, Byar interval. ``mean``: weighted mean of ``value`` by
+        ``weight``, no interval.
+    higher_is_worse : bool
+    numerator, denominator, value, weight : str, optional
+        Zone columns used.
+    per : float
+        Multiplier for rates (10,000 for crimes per 10,000 people).
+    note : str
+        How it is aggregated, in words.
+    """
+
+    name: str
+    label: str
+    unit: str
+    kind: str
+    higher_is_worse: bool = True
+    numerator: str | None = None
+    denominator: str | None = None
+    value: str | None = None
+    weight: str | None = None
+    per: float = 1.0
+    domain: str = ""
+    note: str = ""
+
+    @property
+    def has_interval(self) -> bool:
+        return self.kind in ("proportion", "rate")
+
+    def columns(self) -> list[str]:
+        return [c for c in (self.numerator, self.denominator, self.value, self.weight) if c]
+
+
+def _ratio(name, label, domain, weight="population"):
+    return Indicator(name, label, "standardised ratio (Scotland = 100)", "mean", True, value=name, weight=weight,
+                     domain=domain, note=f"{weight.replace('_', ' ')}-weighted mean of zone ratios; no interval "
+                                         "(expected counts are not published)")
+
+
+def _mean(name, label, unit, domain, worse=True, note="population-weighted mean of zone values; no interval"):
+    return Indicator(name, label, unit, "mean", worse, value=name, weight="population", domain=domain, note=note)
+
+
+SIMD: dict[str, Indicator] = {i.name: i for i in [
+    Indicator("income_rate", "Income deprivation", "proportion of people", "proportion", True,
+              numerator="income_count", denominator="population", domain="income",
+              note="income-deprived people / total population"),
+    Indicator("employment_rate", "Employment deprivation", "proportion of working-age people", "proportion", True,
+              numerator="employment_count", denominator="working_age_population", domain="employment",
+              note="employment-deprived people / working-age population"),
+    _ratio("cif", "Comparative illness factor", "health"),
+    _ratio("alcohol", "Alcohol-related hospital stays", "health"),
+    _ratio("drug", "Drug-related hospital stays", "health"),
+    _ratio("smr", "Standardised mortality ratio", "health"),
+    Indicator("depress", "Prescribed drugs for anxiety, depression or psychosis", "proportion of people", "proportion",
+              True, numerator="depress_count", denominator="population", domain="health",
+              note="zone proportion × population summed / population"),
+    _mean("lbwt", "Low birth weight", "proportion of live singleton births", "health",
+          note="population-weighted mean of zone proportions (births not published); no interval"),
+    _ratio("emerg", "Emergency hospital stays", "health"),
+    _mean("attendance", "School pupil attendance", "proportion", "education", worse=False,
+          note="population-weighted mean (pupil numbers not published); no interval"),
+    _mean("attainment", "School leavers' attainment", "score", "education", worse=False,
+          note="population-weighted mean score (leaver numbers not published); no interval"),
+    _ratio("no_qualifications", "Working-age people with no qualifications", "education",
+           weight="working_age_population"),
+    _mean("not_participating", "16-19 year olds not in education, employment or training", "proportion", "education",
+          note="population-weighted mean of zone proportions; no interval"),
+    _mean("university", "17-21 year olds entering university", "proportion", "education", worse=False,
+          note="population-weighted mean of zone proportions; no interval"),
+    *[_mean(f"drive_{s}", f"Drive time to {t}", "minutes", "access") for s, t in [
+        ("petrol", "a petrol station"), ("gp", "a GP surgery"), ("post", "a post office"),
+        ("primary", "a primary school"), ("retail", "a retail centre"), ("secondary", "a secondary school")]],
+    *[_mean(f"pt_{s}", f"Public transport time to {t}", "minutes", "access") for s, t in [
+        ("gp", "a GP surgery"), ("post", "a post office"), ("retail", "a retail centre")]],
+    _mean("broadband", "Premises without superfast broadband", "proportion of premises", "access",
+          note="population-weighted mean of zone proportions (premises not published); no interval"),
+    Indicator("crime_rate", "Recorded crime (selected crimes)", "per 10,000 people", "rate", True,
+              numerator="crime_count", denominator="population", per=10_000, domain="crime",
+              note="recorded crimes / population × 10,000"),
+    Indicator("overcrowded_rate", "People in overcrowded households", "proportion of people in households", "proportion",
+              True, numerator="overcrowded_count", denominator="overcrowded_denominator", domain="housing",
+              note="overcrowded people / people in households (denominator = count / rate, or population where the rate is 0)"),
+    Indicator("nocentralheat_rate", "People in households without central heating", "proportion of people in households",
+              "proportion", True, numerator="nocentralheat_count", denominator="nocentralheat_denominator",
+              domain="housing", note="as overcrowding"),
+]}
+
+# A CPOP-style outcome set for the composite index (equal weights).
+OUTCOME_SET = ("income_rate", "employment_rate", "smr", "emerg", "depress", "attainment", "not_participating",
+               "crime_rate")
+
+
+def prepare(zones: pd.DataFrame) -> pd.DataFrame:
+    """Add the derived columns some SIMD indicators aggregate from (counts behind published
+    proportions, household denominators). Idempotent."""
+    out = pd.DataFrame(zones).copy()
+    if "depress" in out and "depress_count" not in out:
+        out["depress_count"] = out["depress"] * out["population"]
+    for stem in ("overcrowded", "nocentralheat"):
+        count, rate = f"{stem}_count", f"{stem}_rate"
+        if count in out and rate in out and f"{stem}_denominator" not in out:
+            backed = (out[count] / out[rate]).where(out[rate] > 0)
+            out[f"{stem}_denominator"] = backed.fillna(out["population"])
+    return out
+
+
+# ---------------------------------------------------------------------------- intervals
+
+def wilson(x, n, z: float = Z95):
+    """Wilson score interval for a proportion ``x / n`` (arrays allowed).
+
+    (2x + z² ± z·sqrt(z² + 4x(1 − x/n))) / (2(n + z²)).
+    """
+    x, n = np.asarray(x, dtype=float), np.asarray(n, dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        root = z * np.sqrt(z * z + 4 * x * (1 - x / n))
+        lower = (2 * x + z * z - root) / (2 * (n + z * z))
+        upper = (2 * x + z * z + root) / (2 * (n + z * z))
+    bad = ~(n > 0)
+    return np.where(bad, np.nan, lower), np.where(bad, np.nan, upper)
+
+
+def byar(observed, z: float = Z95):
+    """Byar's interval for a count ``O``; divide by the denominator for a rate.
+
+    lower = O(1 − 1/(9O) − z/(3√O))³, upper = (O+1)(1 − 1/(9(O+1)) + z/(3√(O+1)))³; lower is 0 at O = 0.
+    """
+    o = np.asarray(observed, dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        lower = np.where(o > 0, o * (1 - 1 / (9 * o) - z / (3 * np.sqrt(o))) ** 3, 0.0)
+        upper = (o + 1) * (1 - 1 / (9 * (o + 1)) + z / (3 * np.sqrt(o + 1))) ** 3
+    return np.where(o >= 0, lower, np.nan), np.where(o >= 0, upper, np.nan)
+
+
+# ---------------------------------------------------------------------------- aggregation
+
+SUM_COLUMNS = ["numerator", "denominator", "weighted", "weight", "population", "population_with_data",
+               "zones", "zones_missing"]
+
+
+def sums(zones: pd.DataFrame, groups: pd.Series | np.ndarray | None, indicators: list[Indicator]) -> pd.DataFrame:
+    """Additive totals per group and indicator: everything an aggregate is finished from.
+
+    Zones missing the indicator's inputs are left out of numerator, denominator and
+    weights, and counted in ``zones_missing``.
+    """
+    zones = prepare(zones)
+    keys = np.asarray(groups) if groups is not None else np.full(len(zones), "all", dtype=object)
+    pop = zones["population"].to_numpy(dtype=float)
+    frames = []
+    for ind in indicators:
+        missing = [c for c in ind.columns() if c not in zones]
+        if missing:
+            raise DataError(f"indicator {ind.name!r} needs column(s) {', '.join(missing)} in the zone table")
+        if ind.kind == "mean":
+            v = zones[ind.value].to_numpy(dtype=float)
+            w = zones[ind.weight].to_numpy(dtype=float)
+            ok = ~np.isnan(v) & ~np.isnan(w)
+            cols = {"numerator": np.nan, "denominator": np.nan,
+                    "weighted": np.where(ok, v * w, 0.0), "weight": np.where(ok, w, 0.0)}
+        else:
+            num = zones[ind.numerator].to_numpy(dtype=float)
+            den = zones[ind.denominator].to_numpy(dtype=float)
+            ok = ~np.isnan(num) & ~np.isnan(den)
+            cols = {"numerator": np.where(ok, num, 0.0), "denominator": np.where(ok, den, 0.0),
+                    "weighted": np.nan, "weight": np.nan}
+        frame = pd.DataFrame({"area": keys, **cols, "population": pop, "population_with_data": np.where(ok, pop, 0.0),
+                              "zones": 1, "zones_missing": (~ok).astype(int)})
+        total = frame.groupby("area", sort=False).sum(min_count=1)
+        total.insert(0, "indicator", ind.name)
+        frames.append(total.reset_index())
+    return pd.concat(frames, ignore_index=True)
+
+
+def finish(totals: pd.DataFrame, indicators: list[Indicator]) -> pd.DataFrame:
+    """Values, intervals and coverage from :func:`sums` totals."""
+    out = totals.copy()
+    by_name = {i.name: i for i in indicators}
+    kind = out["indicator"].map(lambda n: by_name[n].kind)
+    per = out["indicator"].map(lambda n: by_name[n].per).astype(float)
+    num, den = out["numerator"].astype(float), out["denominator"].astype(float)
+    value = np.full(len(out), np.nan)
+    lower = np.full(len(out), np.nan)
+    upper = np.full(len(out), np.nan)
+    prop = (kind == "proportion").to_numpy()
+    rate = (kind == "rate").to_numpy()
+    mean = (kind == "mean").to_numpy()
+    with np.errstate(invalid="ignore", divide="ignore"):
+        value[prop] = (num / den)[prop]
+        lo, hi = wilson(num[prop], den[prop])
+        lower[prop], upper[prop] = lo, hi
+        value[rate] = (num / den * per)[rate]
+        lo, hi = byar(num[rate])
+        lower[rate], upper[rate] = (lo / den[rate] * per[rate]), (hi / den[rate] * per[rate])
+        value[mean] = (out["weighted"] / out["weight"])[mean]
+    has = (den > 0).to_numpy() | (mean & (out["weight"] > 0).to_numpy())
+    out["value"] = np.where(has, value, np.nan)
+    out["lower"] = np.where(has, lower, np.nan)
+    out["upper"] = np.where(has, upper, np.nan)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out["coverage"] = np.where(out["population"] > 0, out["population_with_data"] / out["population"],
+                                   np.where(out["zones"] > 0, 1 - out["zones_missing"] / out["zones"], np.nan))
+    return out
+
+
+def aggregate(zones: pd.DataFrame, groups=None, indicators: list[Indicator] | None = None) -> pd.DataFrame:
+    """Indicator values with 95% intervals and coverage for each group of zones.
+
+    Returns a long table: ``area, indicator, value, lower, upper, coverage, ...``.
+    """
+    indicators = indicators or available(zones)
+    return finish(sums(zones, groups, indicators), indicators)
+
+
+def available(zones: pd.DataFrame, names=None) -> list[Indicator]:
+    """The SIMD indicators (or those named) whose columns the zone table has."""
+    table = prepare(zones.head(0)) if len(zones.columns) else zones
+    chosen = [SIMD[n] if isinstance(n, str) else n for n in names] if names else list(SIMD.values())
+    unknown = [n for n in (names or []) if isinstance(n, str) and n not in SIMD]
+    if unknown:
+        raise DataError(f"unknown indicator(s) {', '.join(unknown)}; known: {', '.join(SIMD)}")
+    return [i for i in chosen if all(c in table for c in i.columns())]
+
+
+# ---------------------------------------------------------------------------- Scotland
+
+SCOTLAND_SUMS = "scotland_sums.csv"
+
+
+@lru_cache(maxsize=4)
+def _scotland_from(directory: str, population: str) -> pd.DataFrame:
+    from .load import zone_table
+
+    stored = Path(directory) / SCOTLAND_SUMS
+    if stored.exists():
+        table = pd.read_csv(stored)
+        if population != "simd2020v2" and table.get("population_source", pd.Series(["simd2020v2"])).iloc[0] != population:
+            raise DataError(f"{stored}: Scotland totals were made with SIMD 2020v2 populations, not {population}")
+        return table.drop(columns=["population_source"], errors="ignore")
+    table = zone_table(directory, population=population)
+    return sums(table, None, available(table)).assign(area="Scotland")
+
+
+def scotland_sums(data_dir: str | os.PathLike | None = None, population: str = "simd2020v2") -> pd.DataFrame:
+    """Scotland's totals for the SIMD indicators, from all 6,976 zones of the data
+    directory (or the totals stored with the embedded sample)."""
+    return _scotland_from(str(sources.data_dir(data_dir)), population).copy()
+
+
+# ---------------------------------------------------------------------------- own indicators
+
+def read_indicator(
+    path: str | os.PathLike,
+    name: str,
+    label: str | None = None,
+    unit: str = "",
+    count: str | None = None,
+    denominator: str | None = None,
+    value: str | None = None,
+    weight: str | None = None,
+    per: float = 1.0,
+    higher_is_worse: bool = True,
+) -> tuple[pd.DataFrame, Indicator]:
+    """Read an analyst's own indicator from a CSV keyed by Data Zone.
+
+    Give ``count`` and ``denominator`` (a proportion, or a rate with ``per``), or
+    ``value`` with an optional ``weight`` column (a weighted mean; population when no
+    weight column is named).
+
+    Returns
+    -------
+    (DataFrame, Indicator)
+        The columns to join onto the zones (``datazone`` plus the named columns, as
+        ``{name}__num`` etc.), and the indicator to pass to :func:`localities.rank`.
+    """
+    raw = read_csv(path)
+    key = clean_codes(raw[column(raw, "datazone", path)], path)
+    wanted = [c for c in (count, denominator, value, weight) if c]
+    absent = [c for c in wanted if c not in raw.columns]
+    if absent:
+        raise DataError(f"{path}: no column(s) {', '.join(absent)}; columns are {listing(raw.columns)}")
+    if not ((count and denominator) or value):
+        raise DataError(f"{path}: give count and denominator, or value (with an optional weight)")
+    numbers, _ = to_numbers(raw, wanted, key, path)
+    cols = {}
+    if count:
+        cols[f"{name}__num"], cols[f"{name}__den"] = numbers[count], numbers[denominator]
+        bad = numbers[denominator] < 0
+        if bad.any():
+            raise DataError(f"{path}: negative {denominator} for zone(s) {listing(key[bad])}")
+        ind = Indicator(name, label or name, unit or ("proportion" if per == 1 else f"per {per:,.0f}"),
+                        "proportion" if per == 1 else "rate", higher_is_worse, numerator=f"{name}__num",
+                        denominator=f"{name}__den", per=per, domain="own", note=f"from {Path(path).name}")
+    else:
+        cols[f"{name}__val"] = numbers[value]
+        if weight:
+            cols[f"{name}__wt"] = numbers[weight]
+        ind = Indicator(name, label or name, unit, "mean", higher_is_worse, value=f"{name}__val",
+                        weight=f"{name}__wt" if weight else "population", domain="own",
+                        note=f"weighted mean from {Path(path).name}; no interval")
+    frame = pd.DataFrame({"datazone": key.to_numpy(), **{k: v.to_numpy() for k, v in cols.items()}})
+    return frame, ind
+
+
+def summarise(zones: pd.DataFrame, by: str | None = "council_name") -> pd.DataFrame:
+    """Headline figures per group of zones (council by default; all zones when ``by`` is None).
+
+    Returns
+    -------
+    DataFrame
+        ``zones, population, zones_most_deprived_20, share_zones_most_deprived_20,
+        share_people_most_deprived_20`` (and ``_5``), ``income_deprived``,
+        ``income_rate`` (income-deprived people / population).
+    """
+    frame = pd.DataFrame(zones)
+    keys = frame[by] if by else pd.Series("Scotland", index=frame.index)
+    pop = frame["population"].astype(float)
+    out = pd.DataFrame({"zones": keys.value_counts(), "population": pop.groupby(keys).sum()})
+    for band, col in (("20", "simd_quintile"), ("5", "simd_vigintile")):
+        if col in frame:
+            hit = frame[col] == 1
+            out[f"zones_most_deprived_{band}"] = hit.groupby(keys).sum()
+            out[f"share_zones_most_deprived_{band}"] = out[f"zones_most_deprived_{band}"] / out["zones"]
+            out[f"share_people_most_deprived_{band}"] = pop.where(hit, 0).groupby(keys).sum() / out["population"]
+    if "income_count" in frame:
+        known = frame["income_count"].notna()
+        out["income_deprived"] = frame["income_count"].where(known, 0).groupby(keys).sum()
+        out["income_rate"] = out["income_deprived"] / pop.where(known, 0).groupby(keys).sum()
+    out.index.name = by or "area"
+    return out.reset_index()

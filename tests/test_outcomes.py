@@ -1,0 +1,138 @@
+"""Outcomes: intervals against published worked values, council figures reproduced
+independently, significance flags, inequality and masked pockets."""
+
+from __future__ import annotations
+
+import csv
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+import localities as loc
+from localities.outcomes import byar, wilson
+
+from .test_build import COUNCILS
+
+
+# Newcombe (1998), Statistics in Medicine 17:857-872, Table I, method 3 (Wilson score).
+@pytest.mark.parametrize("x,n,lower,upper", [(81, 263, 0.2553, 0.3662), (15, 148, 0.0624, 0.1605),
+                                             (0, 20, 0.0, 0.1611), (1, 29, 0.0061, 0.1718)])
+def test_wilson_matches_newcombe(x, n, lower, upper):
+    lo, hi = wilson(x, n)
+    assert lo == pytest.approx(lower, abs=5e-5) and hi == pytest.approx(upper, abs=5e-5)
+
+
+def test_byar_worked_value_and_exact_poisson():
+    # Worked from the formula: O = 10 gives (4.7874, 18.3915).
+    lo, hi = byar(10)
+    assert lo == pytest.approx(10 * (1 - 1 / 90 - 1.959964 / (3 * math.sqrt(10))) ** 3, rel=1e-7)
+    assert (round(float(lo), 4), round(float(hi), 4)) == (4.7874, 18.3915)
+    # Byar approximates the exact Poisson interval closely for moderate counts.
+    for o in (20, 50, 200, 1000):
+        exact_lo = stats.chi2.ppf(0.025, 2 * o) / 2
+        exact_hi = stats.chi2.ppf(0.975, 2 * o + 2) / 2
+        lo, hi = byar(o)
+        assert lo == pytest.approx(exact_lo, rel=0.01) and hi == pytest.approx(exact_hi, rel=0.01)
+    assert byar(0)[0] == 0
+
+
+def test_council_figures_reproduced_independently(scotland, real_dir):
+    rows = list(csv.DictReader(open(real_dir / "tables/simd2020v2_dz_lookup.csv", newline="")))
+    ind = {r["Data_Zone"]: r for r in csv.DictReader(open(real_dir / "tables/simd2020v2_indicators.csv", newline=""))}
+    expected = {}
+    for r in rows:
+        e = expected.setdefault(r["LAname"], {"z": 0, "z20": 0, "p": 0, "p20": 0, "inc": 0.0})
+        pop, q1 = int(r["Population"]), r["SIMD2020v2_Quintile"] == "1"
+        e["z"] += 1
+        e["z20"] += q1
+        e["p"] += pop
+        e["p20"] += pop * q1
+        e["inc"] += float(ind[r["DZ"]]["Income_count"])
+    ours = loc.summarise(scotland).set_index("council_name")
+    assert len(ours) == 32
+    for council, e in expected.items():
+        row = ours.loc[council]
+        assert row["share_zones_most_deprived_20"] == pytest.approx(e["z20"] / e["z"], abs=1e-12)
+        assert row["share_people_most_deprived_20"] == pytest.approx(e["p20"] / e["p"], abs=1e-12)
+        assert row["income_rate"] == pytest.approx(e["inc"] / e["p"], abs=1e-12)
+
+
+def test_rates_are_reaggregated_not_averaged(council_zones):
+    dz = council_zones["Moray"]
+    plan = loc.propose(dz, method="wards")
+    table = loc.rank(plan, dz).set_index("locality")
+    for ward, zones in dz.groupby("ward"):
+        expected = zones["income_count"].sum() / zones["population"].sum()
+        assert table.loc[ward, "income_rate"] == pytest.approx(expected, rel=1e-12)
+        assert table.loc[ward, "income_rate"] != pytest.approx(zones["income_rate"].mean(), rel=1e-6)
+
+
+def test_crime_rate_is_per_10000_with_byar(council_zones):
+    dz = council_zones["Dundee City"]
+    plan = loc.propose(dz, method="wards")
+    row = loc.compare(plan, dz).query("indicator == 'crime_rate'").iloc[0]
+    zones = dz[dz["ward"] == row["locality"]]
+    known = zones["crime_count"].notna()
+    assert row["value"] == pytest.approx(zones.loc[known, "crime_count"].sum() / zones.loc[known, "population"].sum() * 1e4)
+    assert row["coverage"] == pytest.approx(zones.loc[known, "population"].sum() / zones["population"].sum())
+    assert row["lower"] < row["value"] < row["upper"]
+
+
+@pytest.mark.parametrize("council", COUNCILS)
+def test_every_council_ranks_and_flags_are_honest(council_zones, council):
+    dz = council_zones[council]
+    for plan in (loc.propose(dz, method="wards"), loc.propose(dz, target_population=10_000)):
+        table = loc.rank(plan, dz)
+        assert len(table) == len(plan) and list(table["rank"]) == list(range(1, len(plan) + 1))
+        scot = table.attrs["scotland"]["income_rate"]["scotland"]
+        worse = table[table["income_rate_vs_scotland"] == "worse"]
+        assert (worse["income_rate_lower"] > scot).all()
+        better = table[table["income_rate_vs_scotland"] == "better"]
+        assert (better["income_rate_upper"] < scot).all()
+        assert (table.loc[table["poorer_than_scotland"], ["income_rate_vs_scotland", "employment_rate_vs_scotland"]]
+                == "worse").any(axis=1).all()
+
+
+def test_scotland_comparator_is_all_zones(scotland):
+    s = loc.scotland_sums(scotland.attrs["data_dir"]).set_index("indicator")
+    assert s.loc["income_rate", "numerator"] == scotland["income_count"].sum()
+    assert s.loc["income_rate", "denominator"] == 5_424_800
+
+
+def test_missing_values_are_coverage_not_zero(council_zones):
+    dz = council_zones["Glasgow City"].copy()
+    plan = loc.propose(dz, method="wards")
+    ward = plan.localities["locality"].iloc[0]
+    dz.loc[dz["ward"] == ward, "attainment"] = np.nan
+    long = loc.compare(plan, dz)
+    row = long[(long["locality"] == ward) & (long["indicator"] == "attainment")].iloc[0]
+    assert np.isnan(row["value"]) and row["coverage"] == 0 and row["vs_cpp"] == "no data"
+
+
+def test_inequality_and_pockets(council_zones):
+    dz = council_zones["Glasgow City"]
+    plan = loc.propose(dz, target_population=10_000)
+    sii = loc.inequality(plan, dz).set_index("indicator")
+    assert sii.loc["income_rate", "sii"] > 0 and sii.loc["income_rate", "rii"] > 0
+    assert sii.loc["university", "sii"] > 0  # fewer university entrants in deprived areas is "worse"
+    table = loc.rank(plan, dz)
+    pockets = loc.masked_pockets(plan, dz, table)
+    flagged = set(table.loc[table["poorer_than_scotland"] | table["poorer_than_cpp"], "locality"])
+    assert not set(pockets["locality"]) & flagged
+    assert (dz.set_index("datazone").loc[pockets["datazone"], "simd_quintile"] == 1).all()
+
+
+def test_own_indicator_from_csv(council_zones, tmp_path):
+    dz = council_zones["Moray"]
+    csv_path = tmp_path / "mine.csv"
+    pd.DataFrame({"DataZone": dz["datazone"], "cases": 5, "people": dz["population"]}).to_csv(csv_path, index=False)
+    frame, ind = loc.read_indicator(csv_path, "my_rate", count="cases", denominator="people")
+    zones = dz.merge(frame, on="datazone")
+    zones.attrs = dz.attrs
+    long = loc.compare(loc.propose(zones, method="wards"), zones, indicators=["income_rate", ind])
+    mine = long[long["indicator"] == "my_rate"]
+    assert (mine["vs_scotland"] == "n/a").all() and mine["vs_cpp"].isin(["worse", "better", "not different"]).all()
+    assert mine["cpp"].iloc[0] == pytest.approx(5 * len(dz) / dz["population"].sum())
