@@ -469,7 +469,14 @@ def load_datazones(
     info = dict(df.attrs)
     zones = pd.Index(df["datazone"])
     if council is not None:
-        df = df[df["council"] == resolve_council(council, df)]
+        try:
+            code = resolve_council(council, df)
+        except DataError as exc:
+            if sources.is_sample(root):
+                raise DataError(f"{exc}. The embedded sample holds only {df['council_name'].iloc[0]}: set "
+                                f"{sources.ENV_VAR}, pass data_dir, or run `localities download`") from exc
+            raise
+        df = df[df["council"] == code]
 
     path = Path(boundaries) if boundaries else sources.find("dz_boundaries_2011", root)
     geo = read_boundaries(path, layer=layer)
