@@ -9,3 +9,4 @@ from .build import Plan, plan_from_assignment, propose, read_plan
 from .regulation import Report, check, quality
 from .outcomes import SIMD, Indicator, aggregate, read_indicator, scotland_sums, summarise
 from .rank import compare, inequality, masked_pockets, rank
+from .maps import explore, plot_map, plot_poorer, save_figure, save_html

@@ -219,4 +219,4 @@ def attribution(keys: list[str] | None = None) -> str:
     """The attribution text the Open Government Licence requires for the sources used."""
     sources = catalogue()
     texts = dict.fromkeys(sources[k].attribution for k in (keys or sources))
-    return "Open Government Licence v3.0. " + "; ".join(texts) + "."
+    return "; ".join(texts) + ". Open Government Licence v3.0."
