@@ -296,7 +296,7 @@ def explore(obj, column: str | None = None, tooltip: list[str] | None = None, **
         if col.endswith("_rate") and col in SIMD and SIMD[col].kind == "proportion":
             shown[col] = (shown[col] * 100).round(1)
     return shown.explore(column=column, tooltip=tooltip or default, cmap=kwargs.pop("cmap", "Reds"),
-                         tiles=kwargs.pop("tiles", "CartoDB positron"), style_kwds={"color": "#303030", "weight": 1}, **kwargs)
+                         tiles=kwargs.pop("tiles", "OpenStreetMap"), style_kwds={"color": "#303030", "weight": 1}, **kwargs)
 
 
 def save_html(m, path: str | os.PathLike) -> Path:
