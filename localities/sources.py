@@ -14,6 +14,7 @@ A *data directory* holds official files (or the derived copies described in
 from __future__ import annotations
 
 import hashlib
+import http.client
 import json
 import os
 import tempfile
@@ -191,19 +192,24 @@ def download(
             with os.fdopen(fd, "wb") as out, urllib.request.urlopen(url, timeout=timeout) as response:
                 total = int(response.headers.get("Content-Length") or 0) or None
                 bar = progress(total=total, desc=source.filename, unit="B", unit_scale=True) if progress else None
+                size = 0
                 for block in iter(lambda: response.read(1 << 16), b""):
                     out.write(block)
+                    size += len(block)
                     if bar:
                         bar.update(len(block))
                 if bar:
                     bar.close()
+            if total is not None and size != total:
+                # The connection closed early: never rename a partial file into place.
+                raise DownloadError(f"{source.key}: download of {url} stopped after {size:,} of {total:,} bytes")
             if verify and source.sha256 and sha256(Path(tmp)) != source.sha256:
                 raise DownloadError(
                     f"{source.key}: checksum mismatch for {url} (expected sha256 {source.sha256}); "
                     "the publisher may have republished it: check the page and use --no-verify"
                 )
             os.replace(tmp, final)
-        except (urllib.error.URLError, OSError, TimeoutError) as exc:
+        except (urllib.error.URLError, http.client.HTTPException, OSError, TimeoutError) as exc:
             raise DownloadError(
                 f"{source.key}: could not download {url}: {exc}. Are you offline? "
                 f"You can also fetch it by hand from {source.page} into {target / source.filename}"
