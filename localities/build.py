@@ -259,7 +259,7 @@ def propose(
     xy = np.column_stack([centre.x, centre.y])
     over = dz.loc[pop > max_population, "datazone"]
     if len(over):
-        notes.append(f"zone(s) {listing(over)} alone exceed the ceiling of {max_population:,}: each is a locality "
+        notes.append(f"zone(s) {listing(over, most=len(over))} alone exceed the ceiling of {max_population:,}: each is a locality "
                      "of its own and fails the population test unless it is a ward")
 
     adjacency = geography.neighbours(dz)

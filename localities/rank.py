@@ -15,7 +15,7 @@ import pandas as pd
 
 from . import outcomes
 from .build import Plan
-from .errors import PlanError
+from .errors import DataError, PlanError, listing
 from .outcomes import OUTCOME_SET, Indicator
 
 HEADLINE = ("income_rate", "employment_rate")
@@ -38,9 +38,20 @@ def _zones_of(plan: Plan, dz: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
     assigned = plan.assignment[plan.assignment.index.isin(zones.index)]
     missing = sorted(set(plan.assignment.index) - set(zones.index))
     if missing:
-        raise PlanError(f"plan names zone(s) not in the zone table: {', '.join(missing[:10])}")
+        raise PlanError(f"plan names zone(s) not in the zone table: {listing(missing)}")
     if plan.assignment.index.duplicated().any():
         raise PlanError("plan assigns a zone twice: run localities.check for the list")
+    if "council" in zones:
+        # Every zone of the plan's council(s) must be in a locality, or people drop out of the CPP figures.
+        councils = zones.loc[assigned.index, "council"].unique()
+        left_out = zones.index[zones["council"].isin(councils)].difference(assigned.index)
+        if len(left_out):
+            raise PlanError(f"plan leaves out {len(left_out)} zone(s) of its council: {listing(left_out)}")
+    pop = pd.to_numeric(zones.loc[assigned.index, "population"], errors="coerce")
+    if pop.isna().any():
+        raise DataError(f"population missing for zone(s) {listing(pop.index[pop.isna()])}")
+    if (pop < 0).any():
+        raise DataError(f"negative population for zone(s) {listing(pop.index[pop < 0])}")
     return zones.loc[assigned.index].reset_index(), assigned.to_numpy()
 
 
@@ -159,10 +170,15 @@ def rank(
     for loc, row in order.iterrows():
         same = order[(order["n_worse_scotland"] == row["n_worse_scotland"]) & (order["n_worse_cpp"] == row["n_worse_cpp"])]
         if len(same) > 1:
-            notes.append(f"ties with {len(same) - 1} other(s) on {row['n_worse_scotland']} worse than Scotland and "
-                         f"{row['n_worse_cpp']} worse than the council; ordered by outcome index")
+            note = (f"ties with {len(same) - 1} other(s) on {row['n_worse_scotland']} worse than Scotland and "
+                    f"{row['n_worse_cpp']} worse than the council; ordered by outcome index")
         else:
-            notes.append("")
+            note = ""
+        # An indicator with no data in a locality is not counted as worse: say so next to the rank.
+        no_data = [c[: -len("_coverage")] for c in order.columns if c.endswith("_coverage") and row[c] == 0]
+        if no_data:
+            note = "; ".join(filter(None, [note, f"no data for {', '.join(no_data)}"]))
+        notes.append(note)
     order["rank_note"] = notes
     order = order.reset_index()
     head_cols = ["rank", "locality", "name", "population", "zones", "share_most_deprived_20", "share_most_deprived_5",

@@ -86,6 +86,10 @@ def check(plan: Plan, dz: gpd.GeoDataFrame, max_population: int = CEILING) -> Re
         council_zones = known[known["council"] == council] if council is not None else known
     else:
         council_zones = known
+    if "council" in dz and council is not None and not len(council_zones):
+        held = sorted(known["council_name" if "council_name" in known else "council"].astype(str).unique())
+        problems.append(f"the plan is for {plan.council_name or council}, but the zone table holds no zone of it "
+                        f"(it holds {listing(held, 5)})")
 
     dup = codes[codes.duplicated()].unique()
     if len(dup):

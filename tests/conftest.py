@@ -7,9 +7,15 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# In CI the generated examples are the same on every run (failures reproduce); locally they vary.
+settings.register_profile("ci", derandomize=True, print_blob=True)
 
 REAL = Path(__file__).resolve().parents[2] / "shared" / "data" / "scotland"
 IN_CI = os.environ.get("CI", "").lower() == "true"
+if IN_CI:
+    settings.load_profile("ci")
 
 
 def need_real(*relative: str) -> Path:

@@ -1,0 +1,385 @@
+"""The catalogue of bad inputs (docs/bad_inputs.md): each gets a clear error naming the
+file, column or zone, or a documented handling, and nothing is silently dropped."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import warnings
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyogrio
+import pytest
+from shapely.geometry import Polygon
+
+import localities as loc
+from localities import export, maps
+from localities.errors import DataError, PlanError
+
+SAMPLE = Path(loc.__file__).resolve().parents[1] / "data" / "sample"
+BOUNDARIES = "boundaries/dz2011_scotland_geographr.gpkg"
+INDICATORS = "tables/simd2020v2_indicators.csv"
+
+
+@pytest.fixture(scope="module")
+def dz():
+    return loc.load_datazones()  # the embedded sample: Highland, 312 zones
+
+
+@pytest.fixture(scope="module")
+def plan(dz):
+    return loc.propose(dz, target_population=10_000, seed=0)
+
+
+@pytest.fixture
+def sample_copy(tmp_path):
+    root = tmp_path / "data"
+    shutil.copytree(SAMPLE, root)
+    return root
+
+
+def write_boundaries(frame: gpd.GeoDataFrame, path: Path) -> Path:
+    frame[["datazone", "geometry"]].to_file(path)
+    return path
+
+
+# ---------------------------------------------------------------- loaders: spatial files
+
+def test_truncated_geopackage(tmp_path):
+    data = (SAMPLE / BOUNDARIES).read_bytes()
+    bad = tmp_path / "dz.gpkg"
+    bad.write_bytes(data[: len(data) // 3])
+    with pytest.raises(DataError, match="dz.gpkg"):
+        loc.load_datazones(boundaries=bad)
+
+
+def test_truncated_shapefile(dz, tmp_path):
+    shp = write_boundaries(dz, tmp_path / "dz.shp")
+    shp.write_bytes(shp.read_bytes()[: shp.stat().st_size // 2])
+    with pytest.raises(DataError, match=r"dz\.shp.*S01"):  # names the file and the zones it lost
+        loc.load_datazones(boundaries=shp)
+
+
+def test_not_a_spatial_file(tmp_path):
+    bad = tmp_path / "dz.gpkg"
+    bad.write_text("this is not a GeoPackage")
+    with pytest.raises(DataError, match="not a readable spatial file"):
+        loc.load_datazones(boundaries=bad)
+
+
+def test_wrong_layer():
+    with pytest.raises(DataError, match=r"no layer 'zones'; layers are "):
+        loc.load_datazones(boundaries=SAMPLE / BOUNDARIES, layer="zones")
+
+
+def test_geometry_column_missing(dz, tmp_path):
+    table = tmp_path / "attributes.gpkg"
+    pyogrio.write_dataframe(pd.DataFrame(dz[["datazone", "population"]]), table)
+    with pytest.raises(DataError, match="attributes.gpkg: has no geometry column"):
+        loc.load_datazones(boundaries=table)
+
+
+@pytest.mark.filterwarnings("ignore:'crs' was not provided")
+def test_no_crs(dz, tmp_path):
+    path = write_boundaries(dz.set_crs(None, allow_override=True), tmp_path / "nocrs.gpkg")
+    with pytest.raises(DataError, match="nocrs.gpkg: has no coordinate reference system"):
+        loc.load_datazones(boundaries=path)
+
+
+def test_lat_long_labelled_british_national_grid(dz, tmp_path):
+    wrong = dz.to_crs(4326).set_crs(27700, allow_override=True)
+    with pytest.raises(DataError, match="look like longitude/latitude"):
+        loc.load_datazones(boundaries=write_boundaries(wrong, tmp_path / "wrong.gpkg"))
+
+
+def test_british_national_grid_labelled_lat_long(dz, tmp_path):
+    wrong = dz.set_crs(4326, allow_override=True)
+    with pytest.raises(DataError, match="look projected"):
+        loc.load_datazones(boundaries=write_boundaries(wrong, tmp_path / "wrong.gpkg"))
+
+
+def test_lat_long_is_converted_to_british_national_grid(dz, tmp_path):
+    out = loc.load_datazones(boundaries=write_boundaries(dz.to_crs(4326), tmp_path / "wgs84.gpkg"))
+    assert out.crs.to_epsg() == 27700 and len(out) == len(dz)
+    assert abs(out.area.sum() / dz.area.sum() - 1) < 1e-3
+
+
+def test_invalid_geometry_is_repaired_and_reported(dz, tmp_path):
+    broken = dz.copy()
+    x0, y0, x1, y1 = broken.geometry.iloc[5].bounds
+    broken.loc[5, "geometry"] = Polygon([(x0, y0), (x1, y1), (x1, y0), (x0, y1)])  # a bow-tie
+    path = write_boundaries(broken, tmp_path / "bowtie.gpkg")
+    with pytest.warns(UserWarning, match="repaired 1 invalid"):
+        out = loc.load_datazones(boundaries=path)
+    assert out.attrs["repaired"] == [dz["datazone"].iloc[5]]
+    assert out.geometry.is_valid.all() and out["population"].sum() == dz["population"].sum()
+
+
+def test_empty_geometry_names_the_zone(dz, tmp_path):
+    broken = dz.copy()
+    broken.loc[7, "geometry"] = Polygon()
+    with pytest.raises(DataError, match=f"empty geometr.*{dz['datazone'].iloc[7]}"):
+        loc.load_datazones(boundaries=write_boundaries(broken, tmp_path / "empty.gpkg"))
+
+
+def test_codes_with_stray_spaces_and_lower_case_are_cleaned(dz, tmp_path):
+    messy = dz.copy()
+    messy["datazone"] = "  " + messy["datazone"].str.lower() + " "
+    out = loc.load_datazones(boundaries=write_boundaries(messy, tmp_path / "messy.gpkg"))
+    assert list(out["datazone"]) == list(dz["datazone"])
+
+
+def test_malformed_and_duplicate_codes(dz, tmp_path):
+    bad = dz.copy()
+    bad.loc[0, "datazone"] = "S0101050"
+    with pytest.raises(DataError, match="not Data Zone codes.*S0101050"):
+        loc.load_datazones(boundaries=write_boundaries(bad, tmp_path / "bad.gpkg"))
+    dup = dz.copy()
+    dup.loc[1, "datazone"] = dup.loc[0, "datazone"]
+    with pytest.raises(DataError, match=f"duplicate Data Zone code.*{dz['datazone'].iloc[0]}"):
+        loc.load_datazones(boundaries=write_boundaries(dup, tmp_path / "dup.gpkg"))
+
+
+def test_zones_missing_from_the_boundaries_are_listed(dz, tmp_path):
+    path = write_boundaries(dz.iloc[1:], tmp_path / "short.gpkg")
+    with pytest.raises(DataError, match=f"no boundary for 1 zone.*{dz['datazone'].iloc[0]}"):
+        loc.load_datazones("Highland", boundaries=path)
+
+
+# ---------------------------------------------------------------- loaders: tables
+
+def _edit_indicator(root: Path, column: str, value: str, row: int = 0) -> str:
+    path = root / INDICATORS
+    table = pd.read_csv(path, dtype=str)
+    table.loc[row, column] = value
+    table.to_csv(path, index=False)
+    return table.iloc[row, 0]
+
+
+def test_non_numeric_indicator_names_column_and_zone(sample_copy):
+    zone = _edit_indicator(sample_copy, "CIF", "high")
+    with pytest.raises(DataError, match=f"simd2020v2_indicators.csv: column 'CIF' has non-numeric.*{zone}='high'"):
+        loc.load_datazones(data_dir=sample_copy)
+
+
+def test_suppressed_values_are_missing_and_counted(dz, sample_copy):
+    zone = _edit_indicator(sample_copy, "CIF", "*")
+    assert not np.isnan(dz.set_index("datazone").loc[zone, "cif"])
+    out = loc.load_datazones(data_dir=sample_copy)
+    assert np.isnan(out.set_index("datazone").loc[zone, "cif"])
+    assert out.attrs["suppressed"]["cif"] == dz.attrs["suppressed"].get("cif", 0) + 1
+    assert len(out) == len(dz)
+
+
+def test_indicator_file_missing_a_zone_lists_it(sample_copy):
+    path = sample_copy / INDICATORS
+    table = pd.read_csv(path, dtype=str)
+    table.iloc[1:].to_csv(path, index=False)
+    with pytest.raises(DataError, match=table.iloc[0, 0]):
+        loc.load_datazones(data_dir=sample_copy)
+
+
+def test_file_that_is_not_what_its_name_says(sample_copy, tmp_path):
+    fake = tmp_path / "population.csv"
+    fake.write_bytes(b"PK\x03\x04" + b"\x00" * 64)  # a zip/xlsx named .csv
+    with pytest.raises(DataError, match="named as CSV but it is"):
+        loc.load_datazones(population=str(fake))
+    fake = tmp_path / "population.xlsx"
+    fake.write_text("datazone,population\n")
+    with pytest.raises(DataError, match="named as an Excel workbook"):
+        loc.load_datazones(population=str(fake))
+
+
+def test_windows_1252_csv_is_read(dz, plan, tmp_path):
+    path = tmp_path / "plan.csv"
+    table = pd.DataFrame({"datazone": plan.assignment.index, "locality": plan.assignment.values})
+    table["name"] = table["locality"].map(lambda l: f"Càrn {l}")
+    table.to_csv(path, index=False, encoding="cp1252")
+    read = loc.read_plan(path, dz)
+    assert read.localities["name"].str.startswith("Càrn ").all()
+
+
+@pytest.mark.parametrize("value, message", [("-5", "negative population"), ("", "population missing")])
+def test_population_csv_negative_or_missing(dz, tmp_path, value, message):
+    table = dz[["datazone", "population"]].astype({"population": str})
+    table.loc[3, "population"] = value
+    table.to_csv(tmp_path / "pop.csv", index=False)
+    with pytest.raises(DataError, match=f"{message}.*{dz['datazone'].iloc[3]}"):
+        loc.load_datazones(population=str(tmp_path / "pop.csv"))
+
+
+def test_population_csv_missing_a_zone(dz, tmp_path):
+    dz[["datazone", "population"]].iloc[1:].to_csv(tmp_path / "pop.csv", index=False)
+    with pytest.raises(DataError, match=f"missing from .*pop.csv: {dz['datazone'].iloc[0]}"):
+        loc.load_datazones(population=str(tmp_path / "pop.csv"))
+
+
+# ---------------------------------------------------------------- propose
+
+@pytest.mark.parametrize("value, message", [(-5, "negative population"), (np.nan, "population missing")])
+def test_propose_refuses_negative_or_missing_population(dz, value, message):
+    bad = dz.copy()
+    bad.loc[3, "population"] = value
+    with pytest.raises(PlanError, match=f"{message}.*{dz['datazone'].iloc[3]}"):
+        loc.propose(bad)
+
+
+def test_ceiling_below_the_largest_zone(dz):
+    ceiling = int(dz["population"].max()) - 1
+    big = dz.loc[dz["population"] > ceiling, "datazone"].tolist()
+    plan = loc.propose(dz, max_population=ceiling)
+    assert plan.localities["population"].sum() == dz["population"].sum()
+    alone = plan.localities[plan.localities["population"] > ceiling]
+    assert (alone["zones"] == 1).all() and len(alone) == len(big)
+    assert any(all(z in note for z in big) and "alone exceed" in note for note in plan.notes)
+    report = loc.check(plan, dz, max_population=ceiling)
+    assert not report.ok and big[0] in str(report.table[report.table["qualifies"] == "fails"]["locality"].map(
+        plan.assignment.groupby(plan.assignment).apply(lambda s: " ".join(s.index)).to_dict()).tolist())
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"attribute": "nope"}, "attribute 'nope'"),
+    ({"within": "nope"}, "within='nope'"),
+    ({"method": "nope"}, "method must be one of"),
+    ({"target_population": 40_000}, "target_population"),
+])
+def test_propose_bad_options(dz, kwargs, message):
+    with pytest.raises(PlanError, match=message):
+        loc.propose(dz, **kwargs)
+
+
+def test_propose_no_zones(dz):
+    with pytest.raises(PlanError, match="no zones"):
+        loc.propose(dz.iloc[0:0])
+
+
+# ---------------------------------------------------------------- plans and check
+
+def _csv_plan(tmp_path, codes, localities) -> Path:
+    path = tmp_path / "plan.csv"
+    pd.DataFrame({"datazone": codes, "locality": localities}).to_csv(path, index=False)
+    return path
+
+
+def test_csv_plan_unknown_zone(dz, plan, tmp_path):
+    codes = list(plan.assignment.index) + ["S01999999"]
+    path = _csv_plan(tmp_path, codes, list(plan.assignment.values) + ["R01"])
+    with pytest.raises(PlanError, match="plan.csv: zone.*not in the zone table: S01999999"):
+        loc.read_plan(path, dz)
+
+
+def test_csv_plan_zone_twice(dz, plan, tmp_path):
+    zone = plan.assignment.index[0]
+    path = _csv_plan(tmp_path, list(plan.assignment.index) + [zone], list(plan.assignment.values) + ["R99"])
+    with pytest.raises(PlanError, match=f"more than once: {zone} \\(.*R99\\)"):
+        loc.read_plan(path, dz)
+
+
+def test_csv_plan_blank_locality(dz, plan, tmp_path):
+    values = list(plan.assignment.values)
+    values[4] = " "
+    with pytest.raises(PlanError, match=f"no locality: {plan.assignment.index[4]}"):
+        loc.read_plan(_csv_plan(tmp_path, list(plan.assignment.index), values), dz)
+
+
+def test_csv_plan_with_messy_codes_is_read(dz, plan, tmp_path):
+    codes = [f" {c.lower()} " for c in plan.assignment.index]
+    read = loc.read_plan(_csv_plan(tmp_path, codes, list(plan.assignment.values)), dz)
+    assert read.assignment.sort_index().equals(plan.assignment.sort_index())
+
+
+def test_csv_plan_missing_zones_fails_the_check(dz, plan, tmp_path):
+    path = _csv_plan(tmp_path, list(plan.assignment.index[1:]), list(plan.assignment.values[1:]))
+    report = loc.check(loc.read_plan(path, dz), dz)
+    assert not report.ok and any(plan.assignment.index[0] in p and "in no locality" in p for p in report.problems)
+
+
+def test_plan_from_another_council(real_dir, tmp_path):
+    moray = loc.load_datazones("Moray", data_dir=real_dir)
+    highland = loc.load_datazones("Highland", data_dir=real_dir)
+    other = loc.propose(moray)
+    path = _csv_plan(tmp_path, list(other.assignment.index), list(other.assignment.values))
+    with pytest.raises(PlanError, match="not in the zone table"):
+        loc.read_plan(path, highland)
+    report = loc.check(other, highland)
+    assert not report.ok
+    assert any("not in the zone table" in p for p in report.problems)
+    assert any("the plan is for Moray" in p and "Highland" in p for p in report.problems)
+
+
+def test_polygon_plan_reports_split_zones(dz, plan, tmp_path):
+    shapes = plan.localities[["locality", "geometry"]].copy()
+    shapes["geometry"] = shapes.buffer(400)  # overlapping edges split boundary zones
+    path = tmp_path / "shapes.geojson"
+    shapes.to_crs(4326).to_file(path)
+    read = loc.read_plan(path, dz)
+    assert set(read.assignment.index) == set(dz["datazone"])
+    assert read.localities["population"].sum() == dz["population"].sum()
+    assert any("split" in note for note in read.notes)
+
+
+# ---------------------------------------------------------------- rank
+
+def test_rank_refuses_negative_population(dz, plan):
+    bad = dz.copy()
+    bad.loc[3, "population"] = -5
+    with pytest.raises(DataError, match=f"negative population.*{dz['datazone'].iloc[3]}"):
+        loc.rank(plan, bad)
+
+
+def test_rank_refuses_a_plan_that_leaves_zones_out(dz, plan):
+    part = loc.plan_from_assignment(dz, plan.assignment.iloc[1:])
+    with pytest.raises(PlanError, match=f"leaves out 1 zone.*{plan.assignment.index[0]}"):
+        loc.rank(part, dz)
+
+
+def test_indicators_all_missing_in_a_locality(dz, plan):
+    bad = dz.copy()
+    zones = plan.assignment.index[plan.assignment == "R01"]
+    bad.loc[bad["datazone"].isin(zones), ["income_count", "smr"]] = np.nan
+    row = loc.rank(plan, bad).set_index("locality").loc["R01"]
+    assert np.isnan(row["income_rate"]) and row["income_rate_coverage"] == 0
+    assert row["income_rate_vs_scotland"] == "no data" and row["income_rate_vs_cpp"] == "no data"
+    assert np.isnan(row["smr"]) and row["smr_coverage"] == 0
+    assert "no data for income_rate" in row["rank_note"]
+
+
+# ---------------------------------------------------------------- atomic writes
+
+class Interrupted(BaseException):
+    """Stands in for Ctrl-C or a killed process part-way through a write."""
+
+
+def _interrupt_after_writing(real_write):
+    def write(*args, **kwargs):
+        real_write(*args, **kwargs)  # the temporary file is (partly) written ...
+        raise Interrupted           # ... and then the process stops
+    return write
+
+
+@pytest.mark.parametrize("target", ["plan.gpkg", "ranking.csv", "map.pdf"])
+def test_interrupted_export_leaves_the_previous_file(dz, plan, tmp_path, monkeypatch, target):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    path = tmp_path / target
+    path.write_bytes(b"previous version")
+    if target.endswith(".gpkg"):
+        monkeypatch.setattr(pyogrio, "write_dataframe", _interrupt_after_writing(pyogrio.write_dataframe))
+        write = lambda: plan.to_file(path)  # noqa: E731
+    elif target.endswith(".csv"):
+        monkeypatch.setattr(pd.DataFrame, "to_csv", _interrupt_after_writing(pd.DataFrame.to_csv))
+        write = lambda: export.to_csv(plan.localities, path)  # noqa: E731
+    else:
+        from matplotlib.figure import Figure
+
+        fig = loc.plot_map(plan)
+        monkeypatch.setattr(Figure, "savefig", _interrupt_after_writing(Figure.savefig))
+        write = lambda: maps.save_figure(fig, path)  # noqa: E731
+    with pytest.raises(Interrupted):
+        write()
+    assert path.read_bytes() == b"previous version"
+    assert sorted(os.listdir(tmp_path)) == [target]  # no temporary file left behind
