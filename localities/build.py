@@ -186,7 +186,7 @@ def propose(
     max_population: int = CEILING,
     target_population: int | None = None,
     within: str | None = None,
-    attribute: str = "income_rank",
+    attribute: str | None = "income_rank",
     seed: int = 0,
     homogeneity: float = 1.0,
     compactness: float = 1.0,
@@ -208,9 +208,10 @@ def propose(
         Without it, the fewest regions under the ceiling.
     within : {"ward", "iz"} or column name, optional
         Never cross these lines: every region lies inside one ward (or IZ, ...).
-    attribute : str
+    attribute : str or None
         Column whose values regions should keep homogeneous (SIMD income rank by default),
-        so deprived neighbourhoods are not averaged away.
+        so deprived neighbourhoods are not averaged away. ``None``, or zones without
+        ``income_rank`` (the 2022 vintage), group by size and compactness only (noted).
     seed : int
         Breaks ties; same input and seed give the same plan.
     homogeneity, compactness : float
@@ -244,9 +245,15 @@ def propose(
     group_col = {"ward": "ward", "iz": "iz"}.get(within, within)
     if group_col is not None and group_col not in dz:
         raise PlanError(f"within={within!r}: zone table has no {group_col!r} column")
-    if attribute not in dz:
-        raise PlanError(f"attribute {attribute!r} is not a column of the zone table")
     notes = []
+    if attribute is None or (attribute == "income_rank" and attribute not in dz):
+        # Zones without SIMD (the 2022 vintage, an analyst's own table): group by size and shape only.
+        if attribute is not None:
+            notes.append("no income_rank column (no SIMD on these zones): regions grouped by size and compactness only")
+        attribute = "_none"
+        dz = dz.assign(_none=0.0)
+    elif attribute not in dz:
+        raise PlanError(f"attribute {attribute!r} is not a column of the zone table")
     values = pd.to_numeric(dz[attribute], errors="coerce")
     if values.isna().any():
         notes.append(f"{attribute} missing for {values.isna().sum()} zone(s) ({listing(dz.loc[values.isna(), 'datazone'])}); "

@@ -108,3 +108,27 @@ def test_lookup_2011_and_2022_are_not_mixed(real_dir, tmp_path):
     mixed.to_csv(path, index=False)
     with pytest.raises(DataError, match="mixes 2011 and 2022"):
         loc.load_lookup(2011, path=path)
+
+
+def test_2022_boundaries_load_when_supplied(real_dir, tmp_path):
+    """No 2022 boundary file is in the shared data, so the test makes one: a box per
+    2022 zone of Orkney in British National Grid, plus a population CSV."""
+    import geopandas as gpd
+    from shapely.geometry import box
+
+    need_real("raw/sg_datazone_lookups_2024-12-16/DataZone2022lookup_2024-12-16.csv")
+    lk = loc.load_zones_2022(data_dir=real_dir, council="Orkney Islands")
+    cells = [box(340_000 + 1_000 * i, 1_000_000, 341_000 + 1_000 * i, 1_001_000) for i in range(len(lk))]
+    gpd.GeoDataFrame({"DZ22_Code": lk["datazone"]}, geometry=cells, crs=27700).to_file(tmp_path / "dz22.gpkg")
+    pd.DataFrame({"datazone": lk["datazone"], "population": 700}).to_csv(tmp_path / "pop22.csv", index=False)
+    zones = loc.load_zones_2022(data_dir=real_dir, council="Orkney Islands", boundaries=tmp_path / "dz22.gpkg",
+                                population=tmp_path / "pop22.csv")
+    assert len(zones) == len(lk) and zones.crs.to_epsg() == 27700 and zones["population"].sum() == 700 * len(lk)
+    plan = loc.propose(zones, target_population=5_000)
+    assert loc.check(plan, zones).ok and plan.localities["population"].sum() == zones["population"].sum()
+    # A 2011 code in a 2022 boundary file is refused by name.
+    wrong = gpd.read_file(tmp_path / "dz22.gpkg")
+    wrong.loc[0, "DZ22_Code"] = "S01011813"
+    wrong.to_file(tmp_path / "mixed.gpkg")
+    with pytest.raises(DataError, match="mixes 2011 and 2022.*S01011813"):
+        loc.load_zones_2022(data_dir=real_dir, council="Orkney Islands", boundaries=tmp_path / "mixed.gpkg")
