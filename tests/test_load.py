@@ -82,11 +82,12 @@ def test_official_formats(real_dir, tmp_path):
         real_dir / "raw/sg_datazone_lookups_2024-12-16/DataZone2011lookup_2024-12-16.csv")
     (d / "tables").mkdir()
     (d / "tables/simd2020v2_dz_lookup.csv").symlink_to(real_dir / "tables/simd2020v2_dz_lookup.csv")
-    glasgow = loc.load_datazones("Glasgow City", data_dir=d,
-                                 boundaries=real_dir / "raw/glasgow_datazone_2011/glasgow_datazone.shp")
+    with pytest.warns(UserWarning, match="repaired 1 invalid geometr.*S01010285"):
+        glasgow = loc.load_datazones("Glasgow City", data_dir=d,
+                                     boundaries=real_dir / "raw/glasgow_datazone_2011/glasgow_datazone.shp")
     assert len(glasgow) == 746 and glasgow.crs.to_epsg() == 27700
     assert glasgow.attrs["files"]["indicators"].endswith(".xlsx")
-    assert glasgow.attrs["repaired"]  # the full-resolution file has an invalid polygon, repaired and reported
+    assert glasgow.attrs["repaired"] == ["S01010285"]  # the full-resolution file has an invalid polygon, repaired and reported
     reference = loc.load_datazones("Glasgow City", data_dir=real_dir)
     pd.testing.assert_series_equal(glasgow["income_count"], reference["income_count"])
 
