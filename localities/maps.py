@@ -9,6 +9,7 @@ PDF or SVG (text kept as text) or 300 dpi PNG, atomically.
 from __future__ import annotations
 
 import os
+import textwrap
 from pathlib import Path
 
 import geopandas as gpd
@@ -60,10 +61,14 @@ def _north_arrow(ax) -> None:
 
 def _labels(ax, frame: gpd.GeoDataFrame, text: pd.Series, fontsize: float) -> None:
     """Label localities at a point inside each; drop a label that would overlap one
-    already placed (larger localities are placed first)."""
+    already placed. The most disadvantaged are placed first when ranked (their names
+    matter most on a board paper), else the largest."""
     fig = ax.figure
     renderer = fig.canvas.get_renderer()
-    order = frame.geometry.area.sort_values(ascending=False).index
+    if "rank" in frame:
+        order = frame["rank"].sort_values(kind="stable").index
+    else:
+        order = frame.geometry.area.sort_values(ascending=False).index
     placed = []
     points = frame.geometry.representative_point()
     (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
@@ -71,7 +76,8 @@ def _labels(ax, frame: gpd.GeoDataFrame, text: pd.Series, fontsize: float) -> No
         pt = points[idx]
         if not (x0 <= pt.x <= x1 and y0 <= pt.y <= y1):
             continue
-        label = ax.text(pt.x, pt.y, str(text[idx]), fontsize=fontsize, ha="center", va="center", zorder=6,
+        # Long names ("Cullen, Portknockie, Findochty, ...") wrap rather than run over neighbours.
+        label = ax.text(pt.x, pt.y, textwrap.fill(str(text[idx]), 22), fontsize=fontsize, ha="center", va="center", zorder=6,
                         bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.7}, clip_on=True)
         box = label.get_window_extent(renderer)
         if any(box.overlaps(other) for other in placed):

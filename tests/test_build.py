@@ -72,11 +72,13 @@ def test_same_seed_same_plan(council_zones):
     assert a.assignment.equals(b.assignment)
 
 
-def test_within_ward_never_crosses_ward_lines(council_zones):
+@pytest.mark.parametrize("within, target", [("ward", 6_000), ("iz", 2_000)])
+def test_within_never_crosses_the_lines(council_zones, within, target):
     dz = council_zones["City of Edinburgh"]
-    plan = loc.propose(dz, target_population=6_000, within="ward")
-    wards = dz.set_index("datazone")["ward"]
-    assert (wards.groupby(plan.assignment).nunique() == 1).all()
+    plan = loc.propose(dz, target_population=target, within=within)
+    lines = dz.set_index("datazone")[within]
+    assert (lines.groupby(plan.assignment).nunique() == 1).all()
+    assert plan.localities["population"].sum() == dz["population"].sum()
     assert loc.check(plan, dz).ok
 
 

@@ -98,3 +98,20 @@ def test_corrupt_plan_file_exits_2(tmp_path, capsys):
 
 def test_parser_documents_exit_codes():
     assert "1 plan does not comply" in parser().epilog
+
+
+def test_propose_all_councils_writes_one_plan_each(tmp_path, capsys):
+    # On the embedded sample "all" is Highland alone; on real data it is the 32 councils.
+    assert main(["propose", "--council", "all", "--target-population", "10000", "--out", str(tmp_path)]) == EXIT_OK
+    assert [p.name for p in tmp_path.iterdir()] == ["highland.gpkg"]
+    assert "Highland: 24 localities, complies" in capsys.readouterr().out
+    assert main(["check", str(tmp_path / "highland.gpkg")]) == EXIT_OK
+
+
+def test_map_poorer_and_significance(tmp_path):
+    plan = tmp_path / "plan.gpkg"
+    assert main(["propose", "--council", "Highland", "--target-population", "10000", "--out", str(plan)]) == EXIT_OK
+    assert main(["map", str(plan), "--poorer", "--dpi", "50", "--out", str(tmp_path / "poorer.png")]) == EXIT_OK
+    assert main(["map", str(plan), "--column", "income_rate", "--significance", "cpp",
+                 "--out", str(tmp_path / "sig.svg")]) == EXIT_OK
+    assert "compared with the council" in (tmp_path / "sig.svg").read_text(encoding="utf-8")
