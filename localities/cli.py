@@ -14,6 +14,8 @@ import sys
 import time
 from pathlib import Path
 
+from .errors import LocalitiesError
+
 EXIT_OK, EXIT_NONCOMPLIANT, EXIT_INPUT, EXIT_DOWNLOAD = 0, 1, 2, 3
 
 
@@ -135,6 +137,8 @@ def cmd_rank(args) -> int:
     from . import export
     from .rank import inequality, masked_pockets, rank
 
+    if args.out and Path(args.out).suffix.lower() not in (".csv", ".xlsx", ".gpkg", ".geojson", ".json"):
+        raise LocalitiesError(f"{args.out}: --out must end in .csv, .xlsx, .gpkg or .geojson")
     plan, dz = _read(args)
     table = rank(plan, dz)
     shown = ["rank", "locality", "name", "population", "n_worse_scotland", "n_worse_cpp", "poorer_than_scotland",
@@ -151,10 +155,8 @@ def cmd_rank(args) -> int:
                             "Assignment": plan.assignment.reset_index()}, out)
         elif suffix == ".gpkg":
             plan.to_file(out, ranking=table)
-        elif suffix in (".geojson", ".json"):
-            export.to_geojson(table, out)
         else:
-            raise SystemExit(f"--out must end in .csv, .xlsx, .gpkg or .geojson, not {suffix!r}")
+            export.to_geojson(table, out)
         print(f"wrote {out}")
     return EXIT_OK
 
@@ -166,9 +168,11 @@ def cmd_map(args) -> int:
     from . import maps
     from .rank import rank
 
+    out = Path(args.out)
+    if out.suffix.lower() not in (".pdf", ".svg", ".png", ".html"):
+        raise LocalitiesError(f"{out}: --out must end in .pdf, .svg, .png or .html")
     plan, dz = _read(args)
     table = rank(plan, dz)
-    out = Path(args.out)
     if out.suffix.lower() == ".html":
         maps.save_html(maps.explore(table, column=args.column), out)
     elif args.poorer:
@@ -198,7 +202,7 @@ def cmd_demo(args) -> int:
     where = "embedded sample" if dz.attrs["sample"] else dz.attrs["data_dir"]
     council = dz["council_name"].iloc[0]
     if dz["council"].nunique() > 1:
-        raise SystemExit("demo works on one council: pass --council")
+        raise LocalitiesError(f"demo works on one council, and {where} holds {dz['council'].nunique()}: pass --council")
     print(f"Loaded {len(dz)} Data Zones of {council} ({int(dz['population'].sum()):,} people) from {where}")
     steps.update()
     plan = propose(dz, target_population=args.target_population, seed=0)

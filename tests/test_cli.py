@@ -81,6 +81,8 @@ def test_check_exits_1_on_a_non_compliant_plan(real_dir, tmp_path, capsys):
     (["check", "no-such-plan.gpkg"], "no such file"),
     (["propose", "--council", "Morray", "--out", "x.gpkg"], "Moray"),
     (["map", "no-such-plan.csv", "--out", "x.pdf"], "no such file"),
+    (["rank", "no-such-plan.csv", "--out", "x.txt"], "x.txt: --out must end in"),
+    (["map", "no-such-plan.csv", "--out", "x.jpg"], "x.jpg: --out must end in"),
 ])
 def test_bad_input_exits_2_with_a_named_cause(argv, message, tmp_path, monkeypatch, capsys, real_dir):
     monkeypatch.chdir(tmp_path)
