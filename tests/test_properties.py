@@ -114,4 +114,6 @@ def test_one_zone_council():
     dz = gpd.GeoDataFrame({"datazone": ["S01000001"], "population": [700], "income_rank": [1.0]},
                           geometry=[box(0, 0, 1, 1)], crs="EPSG:27700")
     plan = loc.propose(dz)
-    assert len(plan) == 1 and plan.localities["population"].iloc[0] == 700 and loc.check(plan, dz).ok
+    report = loc.check(plan, dz)
+    assert len(plan) == 1 and plan.localities["population"].iloc[0] == 700 and report.ok
+    assert report.table["wards_crossed"].isna().all()  # no ward column: nothing claimed
