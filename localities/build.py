@@ -250,11 +250,11 @@ def propose(
         # Zones without SIMD (the 2022 vintage, an analyst's own table): group by size and shape only.
         if attribute is not None:
             notes.append("no income_rank column (no SIMD on these zones): regions grouped by size and compactness only")
-        attribute = "_none"
-        dz = dz.assign(_none=0.0)
+        values = pd.Series(0.0, index=dz.index)
     elif attribute not in dz:
         raise PlanError(f"attribute {attribute!r} is not a column of the zone table")
-    values = pd.to_numeric(dz[attribute], errors="coerce")
+    else:
+        values = pd.to_numeric(dz[attribute], errors="coerce")
     if values.isna().any():
         notes.append(f"{attribute} missing for {values.isna().sum()} zone(s) ({listing(dz.loc[values.isna(), 'datazone'])}); "
                      "they were treated as the council mean when grouping")
@@ -540,11 +540,34 @@ def _read_csv_plan(path: Path, dz: gpd.GeoDataFrame) -> Plan:
                                 params={"source": str(path)})
 
 
+def saved_plan_info(path: str | os.PathLike) -> dict:
+    """The ``plan`` layer of a saved plan GeoPackage as a dict (``council``,
+    ``council_name``, ``method`` and the parameters); empty when there is none.
+
+    Raises
+    ------
+    PlanError
+        The file is missing or not a readable GeoPackage.
+    """
+    import pyogrio
+
+    path = Path(path)
+    if not path.exists():
+        raise PlanError(f"{path}: no such file")
+    try:
+        if "plan" not in [name for name, _ in pyogrio.list_layers(path)]:
+            return {}
+        info = pyogrio.read_dataframe(path, layer="plan")
+    except Exception as exc:
+        raise PlanError(f"{path}: not a readable GeoPackage ({exc})") from exc
+    return dict(zip(info["key"], info["value"])) if {"key", "value"} <= set(info.columns) else {}
+
+
 def _read_saved_plan(path: Path, dz: gpd.GeoDataFrame | None) -> Plan:
+    meta = saved_plan_info(path)
     try:
         assign = gpd.read_file(path, layer="assignment", engine="pyogrio")
         locs = gpd.read_file(path, layer="localities", engine="pyogrio")
-        info = gpd.read_file(path, layer="plan", engine="pyogrio")
         layers = [name for name, _ in __import__("pyogrio").list_layers(path)]
         links = (pd.DataFrame(gpd.read_file(path, layer="links", engine="pyogrio")).drop(columns="geometry", errors="ignore")
                  if "links" in layers else None)
@@ -555,7 +578,6 @@ def _read_saved_plan(path: Path, dz: gpd.GeoDataFrame | None) -> Plan:
             raise PlanError(f"{path}: layer 'assignment' has no {col!r} column")
     codes = assign["datazone"].astype(str).str.strip().str.upper()
     _check_assignment(codes, assign["locality"].astype(str), dz, path)
-    meta = dict(zip(info["key"], info["value"])) if {"key", "value"} <= set(info.columns) else {}
     names = pd.Series(locs["name"].to_numpy(), index=locs["locality"].astype(str))
     assignment = pd.Series(assign["locality"].astype(str).to_numpy(), index=codes)
     params = {"source": str(path), **{k: v for k, v in meta.items() if k not in ("council", "council_name", "method")}}

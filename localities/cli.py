@@ -27,30 +27,18 @@ def _progress(iterable=None, **kwargs):
 
 
 def _zones_for_plan(path: Path, council: str | None, data_dir):
-    """Load the zones of the plan's council (from the saved plan, the option, or its first zone)."""
-    import pyogrio
-
+    """Load the zones of the plan's council (from the option, the saved plan, or its zones)."""
     from . import load
+    from .build import saved_plan_info
     from .errors import PlanError
 
     if not path.exists():
         raise PlanError(f"{path}: no such file")
     if council is None and path.suffix.lower() == ".gpkg":
-        try:
-            layers = [name for name, _ in pyogrio.list_layers(path)]
-        except Exception as exc:
-            raise PlanError(f"{path}: not a readable GeoPackage ({exc})") from exc
-        if "plan" in layers:
-            info = pyogrio.read_dataframe(path, layer="plan")
-            council = dict(zip(info["key"], info["value"])).get("council") or None
+        council = saved_plan_info(path).get("council") or None
     if council is None and path.suffix.lower() == ".csv":
-        try:
-            first = load.read_csv(path)
-            codes = first[load.column(first, "datazone", path)].astype(str).str.strip().str.upper()
-        except PlanError:
-            raise
-        except Exception as exc:
-            raise PlanError(str(exc)) from exc
+        first = load.read_csv(path)
+        codes = first[load.column(first, "datazone", path)].astype(str).str.strip().str.upper()
         table = load.load_lookup(2011, data_dir).set_index("datazone")
         known = codes[codes.isin(table.index)]
         if len(known):
@@ -81,7 +69,7 @@ def cmd_download(args) -> int:
             print(f"{key:22} {'direct' if s.url else 'manual'}  {s.title}")
         return EXIT_OK
     written = download(args.sources or None, dest=args.dest, mirror=args.mirror, verify=not args.no_verify,
-                       progress=lambda **kw: _progress(**kw))
+                       progress=_progress)
     for key, path in written.items():
         print(f"{key}: {path}")
     return EXIT_OK
@@ -89,16 +77,14 @@ def cmd_download(args) -> int:
 
 def cmd_propose(args) -> int:
     from .build import propose
-    from .load import load_datazones, resolve_council, zone_table
+    from .load import load_datazones
     from .regulation import check
 
     if args.council.lower() == "all":
-        table = zone_table(args.data_dir)
-        names = sorted(table["council_name"].unique())
         out = Path(args.out)
         out.mkdir(parents=True, exist_ok=True)
         dz_all = load_datazones(data_dir=args.data_dir)
-        for name in _progress(names, desc="councils", unit="council"):
+        for name in _progress(sorted(dz_all["council_name"].unique()), desc="councils", unit="council"):
             dz = dz_all[dz_all["council_name"] == name].reset_index(drop=True)
             dz.attrs = dz_all.attrs
             plan = propose(dz, **_propose_kwargs(args))
@@ -294,7 +280,7 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from .errors import DownloadError, LocalitiesError
+    from .errors import DownloadError
 
     args = parser().parse_args(argv)
     try:

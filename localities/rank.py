@@ -41,18 +41,18 @@ def _zones_of(plan: Plan, dz: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
         raise PlanError(f"plan names zone(s) not in the zone table: {listing(missing)}")
     if plan.assignment.index.duplicated().any():
         raise PlanError("plan assigns a zone twice: run localities.check for the list")
+    mine = zones.loc[assigned.index]
     if "council" in zones:
         # Every zone of the plan's council(s) must be in a locality, or people drop out of the CPP figures.
-        councils = zones.loc[assigned.index, "council"].unique()
-        left_out = zones.index[zones["council"].isin(councils)].difference(assigned.index)
+        left_out = zones.index[zones["council"].isin(mine["council"].unique())].difference(assigned.index)
         if len(left_out):
             raise PlanError(f"plan leaves out {len(left_out)} zone(s) of its council: {listing(left_out)}")
-    pop = pd.to_numeric(zones.loc[assigned.index, "population"], errors="coerce")
+    pop = pd.to_numeric(mine["population"], errors="coerce")
     if pop.isna().any():
         raise DataError(f"population missing for zone(s) {listing(pop.index[pop.isna()])}")
     if (pop < 0).any():
         raise DataError(f"negative population for zone(s) {listing(pop.index[pop < 0])}")
-    return zones.loc[assigned.index].reset_index(), assigned.to_numpy()
+    return mine.reset_index(), assigned.to_numpy()
 
 
 def compare(

@@ -130,12 +130,13 @@ def check(plan: Plan, dz: gpd.GeoDataFrame, max_population: int = CEILING) -> Re
     # Without a ward column there is nothing to cross: missing, not a made-up 1.
     table["wards_crossed"] = (zones["ward"].groupby(by).nunique().reindex(table.index) if "ward" in zones
                               else pd.Series(pd.NA, index=table.index, dtype="Int64"))
+    crosses = ~table["is_ward"] & (table["wards_crossed"].fillna(0) > 1)
     notes = []
     for loc, row in table.iterrows():
         w = []
         if row["qualifies"] == "population" and row["population"] > GUIDANCE_SIZE:
             w.append(f"over {GUIDANCE_SIZE:,} (guidance: often smaller communities)")
-        if not row["is_ward"] and pd.notna(row["wards_crossed"]) and row["wards_crossed"] > 1:
+        if crosses[loc]:
             w.append(f"cuts across {row['wards_crossed']} wards")
         if row["parts"] > 1:
             w.append(f"in {row['parts']} parts (islands or detached areas)")
@@ -149,7 +150,7 @@ def check(plan: Plan, dz: gpd.GeoDataFrame, max_population: int = CEILING) -> Re
     big = table[(table["qualifies"] == "population") & (table["population"] > GUIDANCE_SIZE)]
     if len(big):
         warns.append(f"{len(big)} localit(y/ies) over {GUIDANCE_SIZE:,} people (guidance, para 151)")
-    crossing = table[~table["is_ward"] & (table["wards_crossed"].fillna(0) > 1)]
+    crossing = table[crosses]
     if len(crossing):
         warns.append(f"{len(crossing)} localit(y/ies) cut across ward lines")
     detached = table[table["parts"] > 1]

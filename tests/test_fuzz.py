@@ -3,6 +3,7 @@ library's own documented errors (LocalitiesError: DataError, PlanError), never a
 
 from __future__ import annotations
 
+import json
 import os
 import tempfile
 from pathlib import Path
@@ -108,7 +109,7 @@ def test_geojson_plan_reader(dz, features, crs):
     for code, name, x, y in features:
         ring = [[x, y], [x + 1000, y], [x + 1000, y + 1000], [x, y + 1000], [x, y]]
         parts.append('{"type":"Feature","properties":{"locality":%s,"datazone":%s},'
-                     '"geometry":{"type":"Polygon","coordinates":[%s]}}' % (_json(name), _json(code), ring))
+                     '"geometry":{"type":"Polygon","coordinates":[%s]}}' % (json.dumps(name), json.dumps(code), ring))
     text = '{"type":"FeatureCollection","crs":{"type":"name","properties":{"name":%s}},"features":[%s]}' % (
         crs, ",".join(parts))
     path = _write(text, ".geojson")
@@ -117,8 +118,3 @@ def test_geojson_plan_reader(dz, features, crs):
     finally:
         path.unlink()
 
-
-def _json(value: str) -> str:
-    import json
-
-    return json.dumps(value)
