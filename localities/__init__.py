@@ -5,7 +5,8 @@ from .load import councils, load_boundaries, load_datazones, load_lookup, load_p
 from .sources import attribution, download
 
 __version__ = "0.1.0"
-from .build import Plan, plan_from_assignment, propose, read_plan
+from .build import Plan, plan_from_assignment, propose
+from .plans import read_plan
 from .regulation import Report, check, quality
 from .outcomes import SIMD, Indicator, aggregate, read_indicator, scotland_sums, summarise
 from .rank import compare, inequality, masked_pockets, rank

@@ -29,7 +29,7 @@ def _progress(iterable=None, **kwargs):
 def _zones_for_plan(path: Path, council: str | None, data_dir):
     """Load the zones of the plan's council (from the option, the saved plan, or its zones)."""
     from . import load
-    from .build import saved_plan_info
+    from .plans import saved_plan_info
     from .errors import PlanError
 
     if not path.exists():
@@ -47,7 +47,7 @@ def _zones_for_plan(path: Path, council: str | None, data_dir):
 
 
 def _read(args):
-    from .build import read_plan
+    from .plans import read_plan
 
     path = Path(args.plan)
     dz = _zones_for_plan(path, args.council, args.data_dir)
