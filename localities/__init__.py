@@ -1,13 +1,68 @@
-"""localities: locality planning for Scottish Community Planning Partnerships."""
+"""localities: locality planning for Scottish Community Planning Partnerships.
+
+The public names are imported on first use (PEP 562), so ``import localities`` and
+``localities --help`` stay light: geopandas, libpysal and matplotlib are loaded only
+by the functions that need them.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+import types
 
 from .errors import DataError, DownloadError, LocalitiesError, PlanError
-from .load import councils, load_boundaries, load_datazones, load_lookup, load_population, load_zones_2022
-from .sources import attribution, download
 
 __version__ = "0.1.0"
-from .build import Plan, plan_from_assignment, propose
-from .plans import read_plan
-from .regulation import Report, check, quality
-from .outcomes import SIMD, Indicator, aggregate, read_indicator, scotland_sums, summarise
-from .rank import compare, inequality, masked_pockets, rank
-from .maps import explore, plot_map, plot_poorer, save_figure, save_html
+
+# Public name -> submodule that defines it. Add new public functions here.
+_LAZY: dict[str, str] = {
+    # load
+    "councils": "load", "load_boundaries": "load", "load_datazones": "load", "load_lookup": "load",
+    "load_population": "load", "load_zones_2022": "load", "resolve_council": "load",
+    # sources
+    "attribution": "sources", "download": "sources",
+    # build and plans
+    "Plan": "build", "plan_from_assignment": "build", "propose": "build", "read_plan": "plans",
+    # regulation
+    "Report": "regulation", "check": "regulation", "quality": "regulation",
+    # outcomes
+    "SIMD": "outcomes", "Indicator": "outcomes", "aggregate": "outcomes", "read_indicator": "outcomes",
+    "scotland_sums": "outcomes", "summarise": "outcomes",
+    # ranking
+    "compare": "rank", "inequality": "rank", "masked_pockets": "rank", "rank": "rank",
+    # maps
+    "explore": "maps", "plot_map": "maps", "plot_poorer": "maps", "save_figure": "maps", "save_html": "maps",
+}
+
+__all__ = ["DataError", "DownloadError", "LocalitiesError", "PlanError", "__version__", *_LAZY]
+
+
+def __getattr__(name: str):
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'localities' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value  # cache: later lookups do not come back here
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
+
+
+class _Package(types.ModuleType):
+    """Keeps public functions from being replaced by the submodule of the same name.
+
+    Importing the submodule ``localities.rank`` makes Python bind it as the package
+    attribute ``rank``, which would hide the function ``localities.rank``; the module
+    stays reachable through ``sys.modules`` and ``from localities.rank import ...``.
+    """
+
+    def __setattr__(self, name: str, value) -> None:
+        if isinstance(value, types.ModuleType) and _LAZY.get(name) == name:
+            return
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package

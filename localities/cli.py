@@ -14,6 +14,7 @@ import sys
 import time
 from pathlib import Path
 
+from . import __version__
 from .errors import LocalitiesError
 
 EXIT_OK, EXIT_NONCOMPLIANT, EXIT_INPUT, EXIT_DOWNLOAD = 0, 1, 2, 3
@@ -220,7 +221,7 @@ def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="localities", description="Locality planning for Scottish Community Planning "
                                 "Partnerships (2016 Regulations: a locality is a ward or at most 30,000 people).",
                                 epilog="Exit codes: 0 success/complies, 1 plan does not comply, 2 bad input, 3 download failed.")
-    p.add_argument("--version", action="version", version=f"%(prog)s {__import__('localities').__version__}")
+    p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = p.add_subparsers(dest="command", required=True)
 
     def data(sp):
