@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import os
+import re
 import tempfile
 from pathlib import Path
 
@@ -82,10 +83,40 @@ def to_geojson(frame: gpd.GeoDataFrame, path: str | os.PathLike) -> Path:
     return Path(path)
 
 
+# A spreadsheet reads a cell starting with one of these as a formula (OWASP "CSV injection").
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def defuse(value):
+    """A text cell a spreadsheet would run as a formula, prefixed with ``'`` (OWASP's
+    advice for CSV); anything else unchanged. Numbers are never touched."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def _text_cells(frame: pd.DataFrame, fix) -> pd.DataFrame:
+    """Apply ``fix`` to every text cell (and column name) of ``frame``; other cells unchanged."""
+    out = pd.DataFrame(frame).copy()
+    for col in out.columns:
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
+            out[col] = out[col].map(lambda v: fix(v) if isinstance(v, str) else v)
+    out.columns = [fix(c) if isinstance(c, str) else c for c in out.columns]
+    return out
+
+
+def printable(text: str) -> str:
+    """``text`` without the control characters XML 1.0 (so XLSX) cannot hold: each becomes U+FFFD."""
+    return _ILLEGAL_XML.sub("\ufffd", text)
+
+
 def to_csv(frame: pd.DataFrame, path: str | os.PathLike) -> Path:
-    """Write a table (geometry dropped) as UTF-8 CSV."""
+    """Write a table (geometry dropped) as UTF-8 CSV. A text cell that a spreadsheet
+    would read as a formula (starting ``= + - @``, tab or CR) is prefixed with ``'``."""
+    table = _text_cells(_flat(pd.DataFrame(frame).drop(columns="geometry", errors="ignore")), defuse)
     with atomic_path(path) as tmp:
-        pd.DataFrame(frame).drop(columns="geometry", errors="ignore").to_csv(tmp, index=False)
+        table.to_csv(tmp, index=False)
     return Path(path)
 
 
@@ -106,9 +137,31 @@ def to_xlsx(sheets: dict[str, pd.DataFrame], path: str | os.PathLike, notes: lis
     """Write tables to an Excel workbook with a ``Notes`` sheet on sources, methods and
     attribution. Atomic."""
     rows = (notes or []) + NOTES + [("Attribution", sources.attribution())]
+    tables = {"Notes": pd.DataFrame(rows, columns=["topic", "note"])}
+    for name, frame in sheets.items():
+        tables[name[:31]] = _flat(pd.DataFrame(frame).drop(columns="geometry", errors="ignore"))
     with atomic_path(path) as tmp:
         with pd.ExcelWriter(tmp, engine="openpyxl") as xl:
-            pd.DataFrame(rows, columns=["topic", "note"]).to_excel(xl, sheet_name="Notes", index=False)
-            for name, frame in sheets.items():
-                _flat(pd.DataFrame(frame).drop(columns="geometry", errors="ignore")).to_excel(xl, sheet_name=name[:31], index=False)
+            for name, frame in tables.items():
+                _text_cells(frame, printable).to_excel(xl, sheet_name=name, index=False)
+                _as_text(xl.sheets[name])
     return Path(path)
+
+
+def _as_text(sheet) -> None:
+    """Store every text cell of an openpyxl sheet as text, never as a formula or error.
+
+    openpyxl turns a string starting with ``=`` into a formula cell and ``#N/A`` into an
+    error cell. Here each such cell goes back to a string cell (Excel and LibreOffice show a
+    string cell as typed, never evaluate it), and every text cell a spreadsheet would read
+    as a formula gets the ``quotePrefix`` style, Excel's own mark for "typed with a leading
+    apostrophe": the text stays exactly as given (no ``'`` added to the value, unlike the
+    CSV) and editing the cell in Excel keeps it text.
+    """
+    for row in sheet.iter_rows():
+        for cell in row:
+            if cell.data_type in ("f", "e") or (cell.data_type == "s" and isinstance(cell.value, str)):
+                value = str(cell.value)
+                cell.data_type = "s"
+                if value.startswith(FORMULA_START):
+                    cell.quotePrefix = True
