@@ -13,14 +13,18 @@ A *data directory* holds official files (or the derived copies described in
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 import http.client
 import json
 import os
 import tempfile
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
+import zipfile
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -46,6 +50,8 @@ class Source:
     sha256: str | None
     files: tuple[str, ...]
     attribution: str
+    redirect_hosts: tuple[str, ...] = ()
+    """Other hosts the publisher may redirect the download to (a redirect elsewhere is refused)."""
 
 
 @cache
@@ -54,7 +60,7 @@ def catalogue(path: str | None = None) -> dict[str, Source]:
     path = Path(path) if path else PROJECT_DATA / "sources.json"
     raw = json.loads(Path(path).read_text(encoding="utf-8"))
     return {
-        key: Source(key=key, files=tuple(entry.pop("files")), **entry)
+        key: Source(key=key, files=tuple(entry.pop("files")), redirect_hosts=tuple(entry.pop("redirect_hosts", ())), **entry)
         for key, entry in ((k, dict(v)) for k, v in raw["sources"].items())
     }
 
@@ -133,6 +139,87 @@ def sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+class _SameHostRedirects(urllib.request.HTTPRedirectHandler):
+    """Follow a redirect only to the host asked for (or one the catalogue allows)."""
+
+    def __init__(self, source: Source, allowed: set[str]):
+        self.source, self.allowed = source, allowed
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        host = urllib.parse.urlsplit(urllib.parse.urljoin(req.full_url, newurl)).hostname or ""
+        if host.lower() not in self.allowed:
+            raise DownloadError(
+                f"{self.source.key}: {req.full_url} redirects to another host ({_short(newurl)}); refused. "
+                f"If the publisher moved the file, add {host!r} to redirect_hosts of {self.source.key!r} in the catalogue"
+            )
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
+def _short(text: object, most: int = 200) -> str:
+    text = str(text)
+    return text if len(text) <= most else text[: most - 1] + "\u2026"
+
+
+def _safe_target(target: Path, source: Source) -> Path:
+    """``target / source.filename``, refusing a catalogue file name that leaves ``target``."""
+    name = source.filename
+    final = (target / name).resolve()
+    if (not name or Path(name).is_absolute() or ".." in Path(name).parts or "\\" in name
+            or final.parent != target.resolve()):
+        raise DownloadError(f"{source.key}: catalogue file name {_short(name)!r} would write outside {target}; refused")
+    return final
+
+
+_HTML_START = (b"<!doctype html", b"<html", b"<head", b"<body", b"<?xml", b"<script")
+
+
+def check_format(path: Path, name: str) -> None:
+    """Refuse a downloaded file whose bytes are not what its name says: a web page (a
+    captive portal or login page), a zip or workbook that does not open, a CSV that does
+    not parse or whose last row is cut short.
+
+    Raises
+    ------
+    DownloadError
+        Naming the file and what arrived instead.
+    """
+    with open(path, "rb") as fh:
+        head = fh.read(4096)
+    start = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    suffix = Path(name).suffix.lower()
+    if start.startswith(_HTML_START) and suffix != ".html":
+        raise DownloadError(f"{name}: received a web page (HTML), not the file: a captive portal, login or error page?")
+    if suffix in (".zip", ".xlsx", ".xlsm"):
+        try:
+            with zipfile.ZipFile(path) as archive:
+                bad = archive.testzip()
+                members = set(archive.namelist())
+        except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+            raise DownloadError(f"{name}: not a readable zip ({exc}); the download is incomplete or not the file") from exc
+        if bad is not None:
+            raise DownloadError(f"{name}: zip member {bad} is corrupt; the download is incomplete")
+        if suffix != ".zip" and "xl/workbook.xml" not in members:
+            raise DownloadError(f"{name}: a zip but not an Excel workbook (no xl/workbook.xml)")
+    elif suffix == ".gpkg":
+        if not head.startswith(b"SQLite format 3"):
+            raise DownloadError(f"{name}: not a GeoPackage (no SQLite header)")
+    elif suffix == ".csv":
+        raw = path.read_bytes()
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            try:
+                text = raw.decode("cp1252")
+            except UnicodeDecodeError as exc:
+                raise DownloadError(f"{name}: not a text CSV ({exc})") from exc
+        rows = [r for r in csv.reader(io.StringIO(text, newline="")) if r]
+        if len(rows) < 2 or len(rows[0]) < 2:
+            raise DownloadError(f"{name}: not a CSV table (fewer than two columns or no rows)")
+        if len(rows[-1]) != len(rows[0]):
+            raise DownloadError(f"{name}: the last row has {len(rows[-1])} fields, the header {len(rows[0])}: "
+                                "the download was cut short")
+
+
 def download(
     keys: list[str] | None = None,
     dest: str | os.PathLike | None = None,
@@ -140,12 +227,16 @@ def download(
     verify: bool = True,
     timeout: float = 60,
     progress=None,
+    deadline: float | None = 1800,
 ) -> dict[str, Path]:
     """Fetch official sources into ``dest`` (the user cache by default).
 
     Each file is written to a temporary file beside its target and renamed into place
     only when complete and verified, so an interrupted download never leaves a
-    half-written file where the loader would read it.
+    half-written file where the loader would read it. Verified means: as long as the
+    server said (when it said), the catalogue's SHA-256 (when known), and the format its
+    name promises (a zip or workbook opens, a CSV parses to its last row, no web page in
+    place of the file). Files get the usual permissions (``0666`` less the umask).
 
     Parameters
     ----------
@@ -158,6 +249,13 @@ def download(
         institutional mirror). ``$LOCALITIES_MIRROR`` is used when not given.
     verify : bool
         Check the SHA-256 where the catalogue knows it.
+    timeout : float
+        Seconds to wait for the server at any one moment.
+    progress : callable, optional
+        A ``tqdm``-like factory for progress bars (``total`` is None when the server does
+        not say the size).
+    deadline : float or None
+        Seconds allowed for the whole call (default 30 minutes); None for no limit.
 
     Returns
     -------
@@ -167,12 +265,16 @@ def download(
     Raises
     ------
     DownloadError
-        Offline, HTTP error, or checksum mismatch; names the source and URL.
+        Offline, HTTP error, redirect to another host, deadline passed, checksum
+        mismatch, a file that is not what its name says, or a catalogue file name that
+        would write outside ``dest``; names the source and URL.
     """
     sources = catalogue()
     unknown = [k for k in keys or [] if k not in sources]
     if unknown:
-        raise DownloadError(f"unknown source(s) {', '.join(unknown)}; known: {', '.join(sources)}")
+        raise DownloadError(f"unknown source(s) {_short(', '.join(map(str, unknown)))}; known: {', '.join(sources)}")
+    if deadline is not None and not deadline > 0:
+        raise DownloadError(f"deadline must be a positive number of seconds or None, not {deadline!r}")
     chosen = [sources[k] for k in keys] if keys else [s for s in sources.values() if s.url]
     manual = [s for s in chosen if not s.url]
     if manual:
@@ -181,25 +283,43 @@ def download(
             + "; ".join(f"{s.key} (get it from {s.page} and save it as {s.filename})" for s in manual)
         )
     target = Path(dest) if dest else cache_dir()
-    target.mkdir(parents=True, exist_ok=True)
+    finals = {s.key: _safe_target(target, s) for s in chosen}  # before anything is fetched
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise DownloadError(f"cannot create the download folder {target}: {exc.strerror or exc}") from exc
     mirror = mirror or os.environ.get(MIRROR_ENV_VAR)
+    mode = _file_mode()
+    ends = None if deadline is None else time.monotonic() + deadline
     written = {}
     for source in chosen:
         url = _mirrored(source.url, mirror)
-        final = target / source.filename
-        fd, tmp = tempfile.mkstemp(dir=target, prefix=f".{source.filename}.", suffix=".part")
+        final = finals[source.key]
+        allowed = {h.lower() for h in (urllib.parse.urlsplit(url).hostname or "", *source.redirect_hosts)}
+        opener = urllib.request.build_opener(_SameHostRedirects(source, allowed))
         try:
-            with os.fdopen(fd, "wb") as out, urllib.request.urlopen(url, timeout=timeout) as response:
-                total = int(response.headers.get("Content-Length") or 0) or None
+            fd, tmp = tempfile.mkstemp(dir=final.parent, prefix=f".{final.name}.", suffix=".part")
+        except OSError as exc:
+            raise DownloadError(f"{source.key}: cannot write into {target}: {exc.strerror or exc}") from exc
+        bar = None
+        try:
+            with os.fdopen(fd, "wb") as out, opener.open(url, timeout=_left(ends, timeout, source, url)) as response:
+                try:
+                    total = int(response.headers.get("Content-Length") or 0) or None
+                except ValueError:
+                    total = None
                 bar = progress(total=total, desc=source.filename, unit="B", unit_scale=True) if progress else None
                 size = 0
-                for block in iter(lambda: response.read(1 << 16), b""):
+                read = getattr(response, "read1", response.read)  # what has arrived, so the deadline is seen
+                while True:
+                    _left(ends, timeout, source, url)
+                    block = read(1 << 16)
+                    if not block:
+                        break
                     out.write(block)
                     size += len(block)
-                    if bar:
+                    if bar is not None:
                         bar.update(len(block))
-                if bar:
-                    bar.close()
             if total is not None and size != total:
                 # The connection closed early: never rename a partial file into place.
                 raise DownloadError(f"{source.key}: download of {url} stopped after {size:,} of {total:,} bytes")
@@ -208,17 +328,49 @@ def download(
                     f"{source.key}: checksum mismatch for {url} (expected sha256 {source.sha256}); "
                     "the publisher may have republished it: check the page and use --no-verify"
                 )
+            try:
+                check_format(Path(tmp), source.filename)
+            except DownloadError as exc:
+                raise DownloadError(f"{source.key}: {exc} (from {url})") from None
+            os.chmod(tmp, mode)
             os.replace(tmp, final)
+        except DownloadError:
+            raise
         except (urllib.error.URLError, http.client.HTTPException, OSError, TimeoutError) as exc:
+            reason = getattr(exc, "reason", None)
+            if isinstance(reason, DownloadError):
+                raise reason from None
+            if isinstance(exc, OSError) and exc.errno == 28:
+                raise DownloadError(f"{source.key}: disk full writing {final}") from exc
             raise DownloadError(
-                f"{source.key}: could not download {url}: {exc}. Are you offline? "
-                f"You can also fetch it by hand from {source.page} into {target / source.filename}"
+                f"{source.key}: could not download {url}: {_short(exc)}. Are you offline? "
+                f"You can also fetch it by hand from {source.page} into {final}"
             ) from exc
         finally:
+            if bar is not None:
+                bar.close()
             if os.path.exists(tmp):
                 os.unlink(tmp)
         written[source.key] = final
     return written
+
+
+def _file_mode() -> int:
+    """``0666`` less the process umask: the mode an ordinary new file gets."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
+def _left(ends: float | None, timeout: float, source: Source, url: str) -> float:
+    """Seconds the next network wait may take; a DownloadError once the deadline has passed."""
+    if ends is None:
+        return timeout
+    left = ends - time.monotonic()
+    if left <= 0:
+        raise DownloadError(f"{source.key}: download of {url} did not finish within the deadline; refused "
+                            "(raise it with deadline=, or fetch the file by hand)")
+    return min(timeout, left)
 
 
 def attribution(keys: list[str] | None = None) -> str:
