@@ -133,3 +133,112 @@ def test_2022_boundaries_load_when_supplied(real_dir, tmp_path):
     wrong.to_file(tmp_path / "mixed.gpkg")
     with pytest.raises(DataError, match="mixes 2011 and 2022.*S01011813"):
         loc.load_zones_2022(data_dir=real_dir, council="Orkney Islands", boundaries=tmp_path / "mixed.gpkg")
+
+
+# ---------------------------------------------------------------------------- council names
+
+COUNCILS = {
+    "S12000033": "Aberdeen City", "S12000034": "Aberdeenshire", "S12000041": "Angus", "S12000035": "Argyll and Bute",
+    "S12000036": "City of Edinburgh", "S12000005": "Clackmannanshire", "S12000006": "Dumfries and Galloway",
+    "S12000042": "Dundee City", "S12000008": "East Ayrshire", "S12000045": "East Dunbartonshire",
+    "S12000010": "East Lothian", "S12000011": "East Renfrewshire", "S12000014": "Falkirk", "S12000047": "Fife",
+    "S12000049": "Glasgow City", "S12000017": "Highland", "S12000018": "Inverclyde", "S12000019": "Midlothian",
+    "S12000020": "Moray", "S12000013": "Na h-Eileanan Siar", "S12000021": "North Ayrshire",
+    "S12000050": "North Lanarkshire", "S12000023": "Orkney Islands", "S12000048": "Perth and Kinross",
+    "S12000038": "Renfrewshire", "S12000026": "Scottish Borders", "S12000027": "Shetland Islands",
+    "S12000028": "South Ayrshire", "S12000029": "South Lanarkshire", "S12000030": "Stirling",
+    "S12000039": "West Dunbartonshire", "S12000040": "West Lothian",
+}
+LOOKUP = pd.DataFrame({"council": list(COUNCILS), "council_name": list(COUNCILS.values())})
+
+
+@pytest.mark.parametrize("alias, official", [
+    ("Western Isles", "Na h-Eileanan Siar"), ("Eilean Siar", "Na h-Eileanan Siar"),
+    ("Comhairle nan Eilean Siar", "Na h-Eileanan Siar"), ("Na h-Eileanan an Iar", "Na h-Eileanan Siar"),
+    ("Outer Hebrides", "Na h-Eileanan Siar"), ("na h-eileanan siar", "Na h-Eileanan Siar"),
+    ("Edinburgh", "City of Edinburgh"), ("The City of Edinburgh Council", "City of Edinburgh"),
+    ("Dùn Èideann", "City of Edinburgh"), ("DUN EIDEANN", "City of Edinburgh"),
+    ("Glasgow", "Glasgow City"), ("Glaschu", "Glasgow City"), ("Glasgow City Council", "Glasgow City"),
+    ("Aberdeen", "Aberdeen City"), ("Obar Dheathain", "Aberdeen City"), ("Aberdeenshire", "Aberdeenshire"),
+    ("Dundee", "Dundee City"), ("Dùn Dè", "Dundee City"),
+    ("Orkney", "Orkney Islands"), ("Arcaibh", "Orkney Islands"),
+    ("Shetland", "Shetland Islands"), ("Sealtainn", "Shetland Islands"),
+    ("Highland Council", "Highland"), ("Gàidhealtachd", "Highland"), ("A' Ghàidhealtachd", "Highland"),
+    ("Moireibh", "Moray"), ("Fìobha", "Fife"), ("Sruighlea", "Stirling"), ("An Eaglais Bhreac", "Falkirk"),
+    ("Inbhir Chluaidh", "Inverclyde"), ("Meadhan Lodainn", "Midlothian"), ("Aonghas", "Angus"),
+    ("Borders", "Scottish Borders"), ("Dumfries & Galloway", "Dumfries and Galloway"),
+    ("Perth & Kinross", "Perth and Kinross"), ("Argyll & Bute", "Argyll and Bute"), ("Clacks", "Clackmannanshire"),
+    ("Clackmannan", "Clackmannanshire"), ("S12000015", "Fife"), ("s12000047", "Fife"), ("S12000046", "Glasgow City"),
+])
+def test_council_aliases(alias, official):
+    code = loc.resolve_council(alias, LOOKUP)
+    assert COUNCILS[code] == official
+
+
+@pytest.mark.parametrize("name", list(COUNCILS.values()))
+def test_every_official_name_and_code_resolves(name):
+    code = next(c for c, n in COUNCILS.items() if n == name)
+    assert loc.resolve_council(name, LOOKUP) == loc.resolve_council(name.upper(), LOOKUP) == code
+    assert loc.resolve_council(code.lower(), LOOKUP) == code
+
+
+@pytest.mark.parametrize("short, candidates", [
+    ("Ayrshire", "East Ayrshire, North Ayrshire, South Ayrshire"),
+    ("Lanarkshire", "North Lanarkshire, South Lanarkshire"),
+    ("Lothian", "City of Edinburgh, East Lothian, Midlothian, West Lothian"),
+    ("Dunbartonshire", "East Dunbartonshire, West Dunbartonshire"),
+])
+def test_ambiguous_short_forms_list_the_candidates(short, candidates):
+    with pytest.raises(DataError, match=f"{short!r} could be more than one council: {candidates}"):
+        loc.resolve_council(short, LOOKUP)
+
+
+@pytest.mark.parametrize("typo, suggestion", [
+    ("Western Ilses", "Na h-Eileanan Siar (Western Isles)"), ("Eilean Sear", "Na h-Eileanan Siar (Eilean Siar)"),
+    ("Morray", "Moray"), ("Edinbrugh", "City of Edinburgh (Edinburgh)"), ("Glasgo Cty", "Glasgow City"),
+])
+def test_close_matches_include_the_aliases(typo, suggestion):
+    with pytest.raises(DataError) as exc:
+        loc.resolve_council(typo, LOOKUP)
+    assert f"unknown council {typo!r}; closest: " in str(exc.value) and suggestion in str(exc.value)
+
+
+@pytest.mark.parametrize("bad", ["", "   ", None, 12])
+def test_council_must_be_text(bad):
+    with pytest.raises(DataError, match="council must be a council name or S12 code"):
+        loc.resolve_council(bad, LOOKUP)
+
+
+def test_alias_of_a_council_the_data_does_not_hold():
+    with pytest.raises(DataError, match="'Western Isles' is Na h-Eileanan Siar, which this data does not hold; it has Highland"):
+        loc.resolve_council("Western Isles", LOOKUP[LOOKUP["council_name"] == "Highland"])
+
+
+def test_alias_on_the_real_data(real_dir):
+    dz = loc.load_datazones("Comhairle nan Eilean Siar", data_dir=real_dir)
+    assert dz.attrs["council"] == "Na h-Eileanan Siar" and len(dz) == 36
+
+
+# ---------------------------------------------------------------------------- 2017 ward names
+
+def test_falkirk_ward_name_with_commas(real_dir):
+    # The SIMD lookup CSV holds '"""Carse"' (quoted twice, cut at the comma): restored by ward code.
+    raw = (real_dir / "tables/simd2020v2_dz_lookup.csv").read_text(encoding="utf-8")
+    assert '"""Carse"' in raw
+    dz = loc.load_datazones("Falkirk", data_dir=real_dir, wards="2017")
+    names = set(dz["ward_name"])
+    assert "Carse, Kinnaird and Tryst" in names and not any('"' in n for n in names)
+    from localities.load import zone_table
+
+    wards = zone_table(real_dir, wards="2017").drop_duplicates("ward").set_index("ward")["ward_name"]
+    assert len(wards) == 354 and not wards.str.contains('"').any()
+    assert wards["S13002600"] == "Barraigh, Bhatarsaigh, Eirisgeigh agus Uibhist a Deas"  # not in the SG lookup
+    assert wards["S13002736"] == "East Mainland, South Ronaldsay and Burray"
+
+
+def test_repair_ward_names_without_a_reference():
+    from localities.load import repair_ward_names
+
+    codes = pd.Series(["S13000001", "S13000002"])
+    names, repaired = repair_ward_names(codes, pd.Series(['"Somewhere', "Elsewhere"]))
+    assert list(names) == ["Somewhere", "Elsewhere"] and repaired == ["S13000001"]
