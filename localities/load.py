@@ -95,16 +95,55 @@ def _sniff(path: Path, expect: str) -> None:
         raise DataError(f"{path}: named as an Excel workbook (.xlsx) but it is not one")
 
 
-def read_csv(path: str | os.PathLike, **kwargs) -> pd.DataFrame:
-    """Read a CSV as text: UTF-8 first, then Windows-1252 (the SG lookups' encoding)."""
-    path = Path(path)
-    _sniff(path, "csv")
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
+
+def decode_text(raw: bytes, source: object) -> str:
+    """Decode a text file strictly: UTF-16 with a byte-order mark (Excel's "Unicode text"),
+    else UTF-8 (with or without BOM), else Windows-1252 (the SG lookups' encoding) but only
+    when the whole file is valid Windows-1252 and has no UTF-8 in it. A file that is UTF-8
+    in places and not in others is refused naming the first bad line, never half-guessed."""
+    if raw.startswith(UTF16_BOMS):
+        try:
+            return raw.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise DataError(f"{source}: UTF-16 text with an undecodable character at byte {exc.start:,}") from exc
     try:
-        return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8", **kwargs)
-    except UnicodeDecodeError:
-        return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="cp1252", **kwargs)
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        bad = exc.start
+    line = raw.count(b"\n", 0, bad) + 1
+    if any(ord(c) > 127 and c != "\ufffd" for c in raw.decode("utf-8", "replace")):
+        raise DataError(f"{source}: line {line:,} is not UTF-8 (byte 0x{raw[bad]:02x}) although the rest of the file "
+                        "is: mixed encodings; save the file as UTF-8")
+    try:
+        return raw.decode("cp1252")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise DataError(f"{source}: line {line:,} has byte 0x{raw[exc.start]:02x}, which is neither UTF-8 nor "
+                        "Windows-1252; save the file as UTF-8") from exc
+
+
+def read_csv(path: str | os.PathLike, **kwargs) -> pd.DataFrame:
+    """Read a CSV as text (encodings as :func:`decode_text`). A file whose first line has
+    no comma but tabs or semicolons (Excel's "Unicode text", European Excel) is read with
+    that separator."""
+    import io
+
+    path = Path(path)
+    if not path.exists():
+        raise DataError(f"{path}: no such file")
+    raw = path.read_bytes()
+    if not raw.startswith(UTF16_BOMS):
+        _sniff(path, "csv")
+    text = decode_text(raw, path)
+    first = text.split("\n", 1)[0]
+    if "sep" not in kwargs and "," not in first and ("\t" in first or ";" in first):
+        kwargs["sep"] = "\t" if first.count("\t") >= first.count(";") else ";"
+    try:
+        return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, **kwargs)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
-        raise DataError(f"{path}: not a readable CSV table ({exc})") from exc
+        raise DataError(f"{path}: not a readable CSV table ({str(exc)[:200]})") from exc
 
 
 def read_table(path: str | os.PathLike, sheet: str | None = None) -> pd.DataFrame:
