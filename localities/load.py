@@ -73,6 +73,16 @@ POPULATIONS = {
     "nrs2021": ("nrs_population_2021", "total_population", "NRS mid-2021 small area population estimates"),
 }
 
+# Age groups that weight indicators about them (from the NRS single-year-of-age table):
+# column -> (first age, last age, who).
+AGE_GROUPS = {
+    "pop_0_4": (0, 4, "young children, for births"),
+    "pop_12_17": (12, 17, "secondary-school-age people"),
+    "pop_16_18": (16, 18, "school-leaving-age people"),
+    "pop_16_19": (16, 19, "16-19 year olds"),
+    "pop_17_21": (17, 21, "17-21 year olds"),
+}
+
 CODE = re.compile(r"^S01\d{6}$")
 FIRST_2022_CODE = 13482  # S01013482 is the first 2022 Data Zone; 2011 codes run S01006506..S01013481.
 MISSING_MARKS = {"", "*", "..", ":", "x", "na", "n/a", "nan", "none", "null"}
@@ -560,6 +570,27 @@ def load_population(source: str = "simd2020v2", data_dir: str | os.PathLike | No
     return pd.Series(values.values, index=pd.Index(key.values, name="datazone"), name="population")
 
 
+def load_age_groups(data_dir: str | os.PathLike | None = None) -> pd.DataFrame | None:
+    """Population of the age groups in :data:`AGE_GROUPS` per 2011 Data Zone, from the NRS
+    mid-2020 single-year-of-age estimates (persons rows); None when the data directory
+    does not have that table."""
+    path = sources.find("nrs_population_2020", data_dir, required=False)
+    if path is None:
+        return None
+    raw = read_table(path)
+    sex = next((c for c in raw.columns if c.strip().lower() == "sex"), None)
+    if sex is None or not all(str(a) in raw.columns for a in range(0, 22)):
+        return None  # a totals-only table: no ages to weight by
+    raw = raw[raw[sex].str.strip().str.lower().isin(["all", "persons"])].reset_index(drop=True)
+    key = clean_codes(raw[column(raw, "datazone", path)], path)
+    ages = [str(a) for a in range(0, 22)]
+    numbers, _ = to_numbers(raw, ages, key, path)
+    out = pd.DataFrame({name: numbers[[str(a) for a in range(lo, hi + 1)]].sum(axis=1, min_count=1)
+                        for name, (lo, hi, _) in AGE_GROUPS.items()})
+    out.index = pd.Index(key.to_numpy(), name="datazone")
+    return out
+
+
 def _check_same_zones(reference: pd.Index, other: pd.Index, ref_name: object, other_name: object) -> None:
     only_ref = reference.difference(other)
     only_other = other.difference(reference)
@@ -604,7 +635,14 @@ def zone_table(data_dir: str | os.PathLike | None = None, population: str = "sim
         df["population"] = df["datazone"].map(pop).to_numpy()
         if (df["population"] % 1 == 0).all():
             df["population"] = df["population"].astype(np.int64)
+    from .outcomes import crime_upper
+
+    df["crime_count_upper"] = crime_upper(df)
+    ages = load_age_groups(root)
+    if ages is not None:
+        df = df.join(ages, on="datazone")
     df.attrs = {"data_dir": str(root), "lookup": lookup.attrs["source"], "simd_lookup": simd_info["file"],
+                "population": str(population), "age_groups": ages is not None,
                 "indicators": ind_info["file"],
                 "suppressed": {**simd_info["suppressed"], **ind_info["suppressed"]}}
     return df
@@ -680,6 +718,7 @@ def load_datazones(
         "files": {"lookup": info["lookup"], "simd_lookup": info["simd_lookup"],
                   "indicators": info["indicators"], "boundaries": str(path)},
         "population_source": POPULATIONS.get(population, (None, None, str(population)))[2],
+        "population": str(population),
         "wards": wards,
         "suppressed": info["suppressed"],
         "repaired": repaired,

@@ -28,10 +28,11 @@ from .export import atomic_path
 from .outcomes import SIMD
 
 A4_LANDSCAPE = (11.69, 8.27)
-FLAG_COLOURS = {"worse": "#b2182b", "not different": "#d9d9d9", "better": "#2166ac", "no interval": "#f0f0f0",
+FLAG_COLOURS = {"worse": "#b2182b", "slightly worse": "#f4a582", "not different": "#d9d9d9",
+                "slightly better": "#92c5de", "better": "#2166ac", "no interval": "#f0f0f0",
                 "n/a": "#f0f0f0", "no data": "#ffffff"}
-POORER_COLOURS = {"Poorer than Scotland and the council": "#67001f", "Poorer than Scotland only": "#d6604d",
-                  "Poorer than the council only": "#f4a582", "Not significantly poorer": "#e0e0e0"}
+POORER_COLOURS = {"Poorer than the rest of the council and Scotland": "#67001f", "Poorer than Scotland only": "#d6604d",
+                  "Poorer than the rest of the council only": "#f4a582", "Not significantly poorer": "#e0e0e0"}
 
 
 def _frame(obj) -> gpd.GeoDataFrame:
@@ -157,7 +158,7 @@ def plot_map(
     column : str, optional
         Column to map as a classed choropleth (mapclassify ``scheme`` with ``k``
         classes). Without it, localities are drawn in distinct colours.
-    significance : {"scotland", "cpp"}, optional
+    significance : {"scotland", "rest"}, optional
         Map ``column``'s significance flag against Scotland or the council instead of
         its value (worse / not different / better).
     label : {"auto", "name", "locality", "rank", "none"}
@@ -186,17 +187,17 @@ def plot_map(
         colours = cats.map(palette)
         handles = [Patch(facecolor=c, edgecolor="#303030", label=k) for k, c in palette.items() if (cats == k).any()]
     elif significance is not None:
-        if significance not in ("scotland", "cpp"):
-            raise LocalitiesError(f"significance must be 'scotland' or 'cpp', not {significance!r}")
+        if significance not in ("scotland", "rest"):
+            raise LocalitiesError(f"significance must be 'scotland' or 'rest' (the rest of the council), not {significance!r}")
         flag = f"{column}_vs_{significance}"
         if column is None or flag not in frame:
             raise LocalitiesError(f"no {flag!r} column: give an indicator with an interval from a rank() table")
         name, _ = _describe(column, frame)
-        against = "Scotland" if significance == "scotland" else "the council"
+        against = "Scotland" if significance == "scotland" else "the rest of the council"
         cats = frame[flag].fillna("n/a")
         colours = cats.map(FLAG_COLOURS)
         handles = [Patch(facecolor=FLAG_COLOURS[c], edgecolor="#303030",
-                         label=f"{c} than {against}" if c in ("worse", "better") else c)
+                         label=f"{c} than {against}" if c.endswith(("worse", "better")) else c)
                    for c in FLAG_COLOURS if (cats == c).any()]
         legend_title = f"{name}\ncompared with {against} (95% CI)"
         title = title or f"{prefix}{name} compared with {against}"
@@ -261,16 +262,17 @@ def plot_map(
 
 def plot_poorer(table: gpd.GeoDataFrame, title: str | None = None, **kwargs) -> Figure:
     """One call: which localities are significantly poorer than Scotland and the council
-    (``poorer_than_scotland`` / ``poorer_than_cpp`` from :func:`localities.rank`)."""
-    for col in ("poorer_than_scotland", "poorer_than_cpp"):
+    (``poorer_than_scotland`` / ``poorer_than_rest`` from :func:`localities.rank`)."""
+    for col in ("poorer_than_scotland", "poorer_than_rest"):
         if col not in table:
             raise LocalitiesError(f"no {col!r} column: pass the output of localities.rank")
-    both = table["poorer_than_scotland"] & table["poorer_than_cpp"]
-    cats = pd.Series(np.select([both, table["poorer_than_scotland"], table["poorer_than_cpp"]],
+    both = table["poorer_than_scotland"] & table["poorer_than_rest"]
+    cats = pd.Series(np.select([both, table["poorer_than_scotland"], table["poorer_than_rest"]],
                                list(POORER_COLOURS)[:3], default=list(POORER_COLOURS)[3]), index=table.index)
     headline = " or ".join(h.replace("_rate", "") for h in table.attrs.get("headline", ["income_rate", "employment_rate"]))
     council = table.attrs.get("council")
-    return plot_map(table, categories=(cats, POORER_COLOURS, f"Significantly worse (95% CI)\non {headline} deprivation"),
+    ratio = table.attrs.get("min_ratio", 1.2)
+    return plot_map(table, categories=(cats, POORER_COLOURS, f"Significantly worse (95%) and at\nleast ×{ratio:g} on {headline}\ndeprivation"),
                     title=title or f"{council + ': ' if council else ''}localities with significantly poorer outcomes",
                     **kwargs)
 
@@ -292,8 +294,8 @@ def explore(obj, column: str | None = None, tooltip: list[str] | None = None, **
     frame = _frame(obj)
     if column is not None and column not in frame:
         raise LocalitiesError(f"no column {column!r} to map")
-    default = [c for c in ("rank", "name", "population", "zones", "n_worse_scotland", "n_worse_cpp",
-                           "poorer_than_scotland", "poorer_than_cpp", "income_rate", "employment_rate")
+    default = [c for c in ("rank", "name", "population", "zones", "n_worse_scotland", "n_worse_rest",
+                           "poorer_than_scotland", "poorer_than_rest", "income_rate", "employment_rate")
                if c in frame]
     if column and column not in default:
         default.append(column)

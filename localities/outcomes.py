@@ -1,10 +1,27 @@
 """Outcome indicators: what each is, how it aggregates, and its confidence interval.
 
 Rates are re-aggregated from numerators and denominators (income-deprived people over
-population), never averaged as rates. Standardised ratios (SMR, CIF, ...) and scores
-are population-weighted means of the zone values and are labelled so: their expected
-counts are not published, so they carry no interval. Missing (suppressed) values are
-left out of both numerator and denominator and reported as coverage, never read as 0.
+population), never averaged as rates. Each indicator states its weights in the
+registry, chosen to fit what it measures:
+
+- counts over a known denominator (income, employment, prescriptions, crime, housing):
+  summed numerators over summed denominators, with Wilson (proportions) or Byar (rates)
+  intervals;
+- standardised ratios (SMR, CIF, alcohol, drugs, emergency stays, no qualifications):
+  their expected counts are not published, so they are averaged with the weights
+  closest to expected counts that are published (the population the ratio is about)
+  and then scaled so that Scotland is exactly 100; no interval;
+- proportions about an age group (university entrants aged 17-21, 16-19 year olds not
+  participating, pupils, school leavers, births) are weighted by that age group's
+  population from the NRS mid-2020 single-year-of-age estimates when the data directory
+  has them (total population otherwise, and the table says so); no interval, as the
+  cohorts' own counts are not published.
+
+Suppressed crime counts (``*``) are censored, not missing: SIMD 2020v2 publishes every
+crime count as a whole number times a council factor k and suppresses counts below
+3k, so a suppressed zone holds between 0 and 2k crimes. Both bounds are carried
+through sums, rates and intervals (``value_min``/``value_max``), and a comparison is
+only called when it holds at both ends of the range.
 
 Intervals (95%): Wilson score for proportions, Byar for counts and rates
 (see ``shared/METHODS.md``, and the PHE/ScotPHO technical guides).
@@ -22,9 +39,10 @@ import pandas as pd
 
 from . import sources
 from .errors import DataError, listing
-from .load import clean_codes, column, read_csv, to_numbers
+from .load import AGE_GROUPS, clean_codes, column, read_csv, to_numbers
 
 Z95 = 1.959963984540054
+KINDS = ("proportion", "rate", "mean", "ratio")
 
 
 @dataclass(frozen=True)
@@ -37,17 +55,21 @@ class Indicator:
         Key, also the column name in results (matches the zone column where there is one).
     label, unit : str
         For tables, legends and maps.
-    kind : {"proportion", "rate", "mean"}
+    kind : {"proportion", "rate", "mean", "ratio"}
         ``proportion``: numerator / denominator, Wilson interval. ``rate``: numerator /
         denominator × ``per``, Byar interval. ``mean``: weighted mean of ``value`` by
-        ``weight``, no interval.
+        ``weight``, no interval. ``ratio``: a standardised ratio, weighted like a mean
+        and then scaled so that Scotland is 100; no interval.
     higher_is_worse : bool
     numerator, denominator, value, weight : str, optional
         Zone columns used.
+    numerator_upper : str, optional
+        Upper bound of a censored numerator (suppressed counts); ``numerator`` then
+        holds the lower bound once missing values are read as 0.
     per : float
         Multiplier for rates (10,000 for crimes per 10,000 people).
     note : str
-        How it is aggregated, in words.
+        How it is aggregated and weighted, in words.
     """
 
     name: str
@@ -62,6 +84,7 @@ class Indicator:
     per: float = 1.0
     domain: str = ""
     note: str = ""
+    numerator_upper: str | None = None
 
     @property
     def has_interval(self) -> bool:
@@ -71,14 +94,19 @@ class Indicator:
         return [c for c in (self.numerator, self.denominator, self.value, self.weight) if c]
 
 
-def _ratio(name, label, domain, weight="population"):
-    return Indicator(name, label, "standardised ratio (Scotland = 100)", "mean", True, value=name, weight=weight,
-                     domain=domain, note=f"{weight.replace('_', ' ')}-weighted mean of zone ratios; no interval "
-                                         "(expected counts are not published)")
+def _ratio(name, label, domain, weight="population", who="people"):
+    return Indicator(name, label, "standardised ratio (Scotland = 100)", "ratio", True, value=name, weight=weight,
+                     domain=domain, note=f"mean of zone ratios weighted by {who} (expected counts are not published), "
+                                         "scaled so Scotland = 100; no interval")
 
 
-def _mean(name, label, unit, domain, worse=True, note="population-weighted mean of zone values; no interval"):
-    return Indicator(name, label, unit, "mean", worse, value=name, weight="population", domain=domain, note=note)
+def _mean(name, label, unit, domain, worse=True, weight="population", note="population-weighted mean; no interval"):
+    return Indicator(name, label, unit, "mean", worse, value=name, weight=weight, domain=domain, note=note)
+
+
+def _age(weight: str) -> str:
+    lo, hi, who = AGE_GROUPS[weight]
+    return f"mean of zone proportions weighted by {who} (people aged {lo}-{hi}, NRS mid-2020); no interval"
 
 
 SIMD: dict[str, Indicator] = {i.name: i for i in [
@@ -95,19 +123,19 @@ SIMD: dict[str, Indicator] = {i.name: i for i in [
     Indicator("depress", "Prescribed drugs for anxiety, depression or psychosis", "proportion of people", "proportion",
               True, numerator="depress_count", denominator="population", domain="health",
               note="zone proportion × population summed / population"),
-    _mean("lbwt", "Low birth weight", "proportion of live singleton births", "health",
-          note="population-weighted mean of zone proportions (births not published); no interval"),
+    _mean("lbwt", "Low birth weight", "proportion of live singleton births", "health", weight="pop_0_4",
+          note=_age("pop_0_4")),
     _ratio("emerg", "Emergency hospital stays", "health"),
-    _mean("attendance", "School pupil attendance", "proportion", "education", worse=False,
-          note="population-weighted mean (pupil numbers not published); no interval"),
-    _mean("attainment", "School leavers' attainment", "score", "education", worse=False,
-          note="population-weighted mean score (leaver numbers not published); no interval"),
+    _mean("attendance", "School pupil attendance", "proportion of pupils", "education", worse=False,
+          weight="pop_12_17", note=_age("pop_12_17")),
+    _mean("attainment", "School leavers' attainment", "score", "education", worse=False, weight="pop_16_18",
+          note=_age("pop_16_18")),
     _ratio("no_qualifications", "Working-age people with no qualifications", "education",
-           weight="working_age_population"),
-    _mean("not_participating", "16-19 year olds not in education, employment or training", "proportion", "education",
-          note="population-weighted mean of zone proportions; no interval"),
-    _mean("university", "17-21 year olds entering university", "proportion", "education", worse=False,
-          note="population-weighted mean of zone proportions; no interval"),
+           weight="working_age_population", who="working-age people"),
+    _mean("not_participating", "16-19 year olds not in education, employment or training", "proportion of 16-19s",
+          "education", weight="pop_16_19", note=_age("pop_16_19")),
+    _mean("university", "17-21 year olds entering university", "proportion of 17-21s", "education", worse=False,
+          weight="pop_17_21", note=_age("pop_17_21")),
     *[_mean(f"drive_{s}", f"Drive time to {t}", "minutes", "access") for s, t in [
         ("petrol", "a petrol station"), ("gp", "a GP surgery"), ("post", "a post office"),
         ("primary", "a primary school"), ("retail", "a retail centre"), ("secondary", "a secondary school")]],
@@ -117,7 +145,9 @@ SIMD: dict[str, Indicator] = {i.name: i for i in [
           note="population-weighted mean of zone proportions (premises not published); no interval"),
     Indicator("crime_rate", "Recorded crime (selected crimes)", "per 10,000 people", "rate", True,
               numerator="crime_count", denominator="population", per=10_000, domain="crime",
-              note="recorded crimes / population × 10,000"),
+              numerator_upper="crime_count_upper",
+              note="recorded crimes / population × 10,000; suppressed zones carried as 0 to 2k crimes "
+                   "(k the council's scaling factor)"),
     Indicator("overcrowded_rate", "People in overcrowded households", "proportion of people in households", "proportion",
               True, numerator="overcrowded_count", denominator="overcrowded_denominator", domain="housing",
               note="overcrowded people / people in households (denominator = count / rate, or population where the rate is 0)"),
@@ -126,14 +156,11 @@ SIMD: dict[str, Indicator] = {i.name: i for i in [
               domain="housing", note="as overcrowding"),
 ]}
 
-# A CPOP-style outcome set for the composite index (equal weights).
-OUTCOME_SET = ("income_rate", "employment_rate", "smr", "emerg", "depress", "attainment", "not_participating",
-               "crime_rate")
-
 
 def prepare(zones: pd.DataFrame) -> pd.DataFrame:
     """Add the derived columns some SIMD indicators aggregate from (counts behind published
-    proportions, household denominators). Idempotent."""
+    proportions, household denominators, censored crime bounds, age-group weights).
+    Idempotent."""
     out = pd.DataFrame(zones).copy()
     if "depress" in out and "depress_count" not in out:
         out["depress_count"] = out["depress"] * out["population"]
@@ -142,7 +169,34 @@ def prepare(zones: pd.DataFrame) -> pd.DataFrame:
         if count in out and rate in out and f"{stem}_denominator" not in out:
             backed = (out[count] / out[rate]).where(out[rate] > 0)
             out[f"{stem}_denominator"] = backed.fillna(out["population"])
+    if "crime_count" in out and "crime_count_upper" not in out:
+        out["crime_count_upper"] = crime_upper(out)
+    if "population" in out:
+        for weight in AGE_GROUPS:
+            if weight not in out:
+                # No single-year-of-age table: fall back to all ages, and say so (attrs).
+                out[weight] = out["population"]
+                out.attrs.setdefault("age_weights_missing", []).append(weight)
     return out
+
+
+def crime_upper(zones: pd.DataFrame) -> pd.Series:
+    """Upper bound of each zone's crime count: the count where published; for a
+    suppressed zone 2k, with k its council's scaling factor (the smallest published
+    count in the council is 3k). Where published counts are not whole multiples of
+    such a k (not SIMD 2020v2), the smallest published count is used: a safe bound."""
+    counts = pd.to_numeric(zones["crime_count"], errors="coerce")
+    keys = zones["council"] if "council" in zones else pd.Series("all", index=zones.index)
+    upper = counts.copy()
+    for _, idx in counts.groupby(keys).groups.items():
+        part = counts.loc[idx]
+        published = part.dropna()
+        if published.empty or not part.isna().any():
+            continue
+        k = published.min() / 3
+        whole = np.allclose(published / k, np.round(published / k), atol=1e-6)
+        upper.loc[part.index[part.isna()]] = 2 * k if whole else published.min()
+    return upper
 
 
 # ---------------------------------------------------------------------------- intervals
@@ -175,15 +229,17 @@ def byar(observed, z: float = Z95):
 
 # ---------------------------------------------------------------------------- aggregation
 
-SUM_COLUMNS = ["numerator", "denominator", "weighted", "weight", "population", "population_with_data",
-               "zones", "zones_missing"]
+SUM_COLUMNS = ["numerator", "numerator_upper", "denominator", "weighted", "weight", "population",
+               "population_with_data", "zones", "zones_missing", "zones_censored"]
 
 
 def sums(zones: pd.DataFrame, groups: pd.Series | np.ndarray | None, indicators: list[Indicator]) -> pd.DataFrame:
     """Additive totals per group and indicator: everything an aggregate is finished from.
 
     Zones missing the indicator's inputs are left out of numerator, denominator and
-    weights, and counted in ``zones_missing``.
+    weights, and counted in ``zones_missing``. A censored numerator contributes its
+    lower bound to ``numerator`` and its upper bound to ``numerator_upper``, and the
+    zone counts in ``zones_censored``, not as missing.
     """
     zones = prepare(zones)
     keys = np.asarray(groups) if groups is not None else np.full(len(zones), "all", dtype=object)
@@ -193,64 +249,95 @@ def sums(zones: pd.DataFrame, groups: pd.Series | np.ndarray | None, indicators:
         missing = [c for c in ind.columns() if c not in zones]
         if missing:
             raise DataError(f"indicator {ind.name!r} needs column(s) {', '.join(missing)} in the zone table")
-        if ind.kind == "mean":
+        censored = np.zeros(len(zones), dtype=bool)
+        if ind.kind in ("mean", "ratio"):
             v = zones[ind.value].to_numpy(dtype=float)
             w = zones[ind.weight].to_numpy(dtype=float)
             ok = ~np.isnan(v) & ~np.isnan(w)
-            cols = {"numerator": np.nan, "denominator": np.nan,
+            cols = {"numerator": np.nan, "numerator_upper": np.nan, "denominator": np.nan,
                     "weighted": np.where(ok, v * w, 0.0), "weight": np.where(ok, w, 0.0)}
         else:
             num = zones[ind.numerator].to_numpy(dtype=float)
             den = zones[ind.denominator].to_numpy(dtype=float)
-            ok = ~np.isnan(num) & ~np.isnan(den)
-            cols = {"numerator": np.where(ok, num, 0.0), "denominator": np.where(ok, den, 0.0),
-                    "weighted": np.nan, "weight": np.nan}
+            high = zones[ind.numerator_upper].to_numpy(dtype=float) if ind.numerator_upper in zones else num
+            censored = np.isnan(num) & ~np.isnan(high)
+            low = np.where(censored, 0.0, num)
+            ok = ~np.isnan(low) & ~np.isnan(den)
+            cols = {"numerator": np.where(ok, low, 0.0), "numerator_upper": np.where(ok, high, 0.0),
+                    "denominator": np.where(ok, den, 0.0), "weighted": np.nan, "weight": np.nan}
         frame = pd.DataFrame({"area": keys, **cols, "population": pop, "population_with_data": np.where(ok, pop, 0.0),
-                              "zones": 1, "zones_missing": (~ok).astype(int)})
+                              "zones": 1, "zones_missing": (~ok).astype(int), "zones_censored": censored.astype(int)})
         total = frame.groupby("area", sort=False).sum(min_count=1)
         total.insert(0, "indicator", ind.name)
         frames.append(total.reset_index())
     return pd.concat(frames, ignore_index=True)
 
 
-def finish(totals: pd.DataFrame, indicators: list[Indicator]) -> pd.DataFrame:
-    """Values, intervals and coverage from :func:`sums` totals."""
+def finish(totals: pd.DataFrame, indicators: list[Indicator], scale: dict[str, float] | None = None) -> pd.DataFrame:
+    """Values, intervals and coverage from :func:`sums` totals.
+
+    ``value_min``/``value_max`` bound a censored value (equal to ``value`` otherwise);
+    ``value`` is then the middle of the range and the interval runs from the lower
+    limit at ``value_min`` to the upper limit at ``value_max``. ``scale`` multiplies an
+    indicator's values (standardised ratios: 100 / Scotland's mean).
+    """
     out = totals.copy()
+    if "numerator_upper" not in out:  # totals stored before censoring was carried
+        out["numerator_upper"] = out["numerator"]
     by_name = {i.name: i for i in indicators}
     kind = out["indicator"].map(lambda n: by_name[n].kind)
-    per = out["indicator"].map(lambda n: by_name[n].per).astype(float)
-    num, den = out["numerator"].astype(float), out["denominator"].astype(float)
-    value = np.full(len(out), np.nan)
-    lower = np.full(len(out), np.nan)
-    upper = np.full(len(out), np.nan)
+    per = out["indicator"].map(lambda n: by_name[n].per).astype(float).to_numpy()
+    num, high = out["numerator"].to_numpy(dtype=float), out["numerator_upper"].to_numpy(dtype=float)
+    den = out["denominator"].to_numpy(dtype=float)
+    vmin, vmax, lower, upper = (np.full(len(out), np.nan) for _ in range(4))
     prop = (kind == "proportion").to_numpy()
     rate = (kind == "rate").to_numpy()
-    mean = (kind == "mean").to_numpy()
+    mean = kind.isin(["mean", "ratio"]).to_numpy()
     with np.errstate(invalid="ignore", divide="ignore"):
-        value[prop] = (num / den)[prop]
-        lo, hi = wilson(num[prop], den[prop])
-        lower[prop], upper[prop] = lo, hi
-        value[rate] = (num / den * per)[rate]
-        lo, hi = byar(num[rate])
-        lower[rate], upper[rate] = (lo / den[rate] * per[rate]), (hi / den[rate] * per[rate])
-        value[mean] = (out["weighted"] / out["weight"])[mean]
-    has = (den > 0).to_numpy() | (mean & (out["weight"] > 0).to_numpy())
-    out["value"] = np.where(has, value, np.nan)
-    out["lower"] = np.where(has, lower, np.nan)
-    out["upper"] = np.where(has, upper, np.nan)
+        vmin[prop], vmax[prop] = (num / den)[prop], (high / den)[prop]
+        lower[prop] = wilson(num[prop], den[prop])[0]
+        upper[prop] = wilson(high[prop], den[prop])[1]
+        vmin[rate], vmax[rate] = (num / den * per)[rate], (high / den * per)[rate]
+        lower[rate] = (byar(num[rate])[0] / den[rate] * per[rate])
+        upper[rate] = (byar(high[rate])[1] / den[rate] * per[rate])
+        m = (out["weighted"] / out["weight"]).to_numpy(dtype=float)
+        vmin[mean], vmax[mean] = m[mean], m[mean]
+    factor = out["indicator"].map(scale or {}).fillna(1.0).to_numpy(dtype=float)
+    has = (den > 0) | (mean & (out["weight"] > 0).to_numpy())
+    out["value"] = np.where(has, (vmin + vmax) / 2 * factor, np.nan)
+    out["value_min"] = np.where(has, vmin * factor, np.nan)
+    out["value_max"] = np.where(has, vmax * factor, np.nan)
+    out["lower"] = np.where(has, lower * factor, np.nan)
+    out["upper"] = np.where(has, upper * factor, np.nan)
     with np.errstate(invalid="ignore", divide="ignore"):
         out["coverage"] = np.where(out["population"] > 0, out["population_with_data"] / out["population"],
                                    np.where(out["zones"] > 0, 1 - out["zones_missing"] / out["zones"], np.nan))
     return out
 
 
-def aggregate(zones: pd.DataFrame, groups=None, indicators: list[Indicator] | None = None) -> pd.DataFrame:
+def ratio_scale(scotland: pd.DataFrame, indicators: list[Indicator]) -> dict[str, float]:
+    """Factors that make each standardised ratio exactly 100 for Scotland."""
+    ratios = [i for i in indicators if i.kind == "ratio"]
+    if not ratios:
+        return {}
+    rows = scotland.set_index("indicator")
+    out = {}
+    for ind in ratios:
+        if ind.name in rows.index and rows.loc[ind.name, "weight"] > 0:
+            out[ind.name] = 100.0 / (rows.loc[ind.name, "weighted"] / rows.loc[ind.name, "weight"])
+    return out
+
+
+def aggregate(zones: pd.DataFrame, groups=None, indicators: list[Indicator] | None = None,
+              scale: dict[str, float] | None = None) -> pd.DataFrame:
     """Indicator values with 95% intervals and coverage for each group of zones.
 
-    Returns a long table: ``area, indicator, value, lower, upper, coverage, ...``.
+    Returns a long table: ``area, indicator, value, value_min, value_max, lower, upper,
+    coverage, ...``. Standardised ratios are on the zones' own scale unless ``scale``
+    (from :func:`ratio_scale`) puts them on Scotland = 100, as :func:`localities.compare` does.
     """
     indicators = indicators or available(zones)
-    return finish(sums(zones, groups, indicators), indicators)
+    return finish(sums(zones, groups, indicators), indicators, scale)
 
 
 def available(zones: pd.DataFrame, names=None) -> list[Indicator]:
@@ -259,7 +346,7 @@ def available(zones: pd.DataFrame, names=None) -> list[Indicator]:
     chosen = [SIMD[n] if isinstance(n, str) else n for n in names] if names else list(SIMD.values())
     unknown = [n for n in (names or []) if isinstance(n, str) and n not in SIMD]
     if unknown:
-        raise DataError(f"unknown indicator(s) {', '.join(unknown)}; known: {', '.join(SIMD)}")
+        raise DataError(f"unknown indicator(s) {', '.join(map(repr, unknown))}; known: {', '.join(SIMD)}")
     return [i for i in chosen if all(c in table for c in i.columns())]
 
 
@@ -275,17 +362,20 @@ def _scotland_from(directory: str, population: str) -> pd.DataFrame:
     stored = Path(directory) / SCOTLAND_SUMS
     if stored.exists():
         table = pd.read_csv(stored)
-        if population != "simd2020v2" and table.get("population_source", pd.Series(["simd2020v2"])).iloc[0] != population:
-            raise DataError(f"{stored}: Scotland totals were made with SIMD 2020v2 populations, not {population}")
-        return table.drop(columns=["population_source"], errors="ignore")
+        made_with = table.get("population_source", pd.Series("simd2020v2", index=table.index)).fillna("simd2020v2")
+        if population not in set(made_with):
+            raise DataError(f"{stored}: Scotland totals were made with {', '.join(sorted(set(made_with)))} "
+                            f"populations, not {population}")
+        return table[made_with == population].drop(columns=["population_source"]).reset_index(drop=True)
     table = zone_table(directory, population=population)
     return sums(table, None, available(table)).assign(area="Scotland")
 
 
 def scotland_sums(data_dir: str | os.PathLike | None = None, population: str = "simd2020v2") -> pd.DataFrame:
     """Scotland's totals for the SIMD indicators, from all 6,976 zones of the data
-    directory (or the totals stored with the embedded sample)."""
-    return _scotland_from(str(sources.data_dir(data_dir)), population).copy()
+    directory (or the totals stored with the embedded sample), on the same population
+    vintage as the localities (``population``, as in :func:`localities.load_datazones`)."""
+    return _scotland_from(str(sources.data_dir(data_dir)), str(population)).copy()
 
 
 # ---------------------------------------------------------------------------- own indicators

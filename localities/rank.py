@@ -1,36 +1,31 @@
-"""Compare localities with their council (the CPP) and Scotland, and rank them.
+"""Compare localities with the rest of their council and with Scotland, decide which are
+significantly poorer, and rank them.
 
 s.9(3) of the Community Empowerment (Scotland) Act 2015: identify each locality where
 people experience significantly poorer outcomes than elsewhere in the council area or
-in Scotland generally. A locality's indicator is *significantly worse* than a
-comparator when its 95% interval lies wholly on the worse side of the comparator's
-value (as ScotPHO profiles flag it), read by the indicator's direction.
+in Scotland generally. :func:`compare` gives every locality × indicator against both;
+:func:`rank` turns that into the table a board reads: tiers first (poorer than both the
+rest of the council and Scotland, than one, than neither), then a headline-weighted
+deprivation score, with the reasons in words. The rules are in :mod:`localities.decide`.
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from . import outcomes
+from . import decide, outcomes
 from .build import Plan
 from .errors import DataError, PlanError, listing
-from .outcomes import OUTCOME_SET, Indicator
+from .load import AGE_GROUPS
+from .outcomes import Indicator
 
-HEADLINE = ("income_rate", "employment_rate")
-
-
-def _flag(row_value, lower, upper, comparator, worse_high: bool) -> str:
-    if np.isnan(comparator) or np.isnan(row_value):
-        return "n/a"
-    if np.isnan(lower) or np.isnan(upper):
-        return "no interval"
-    if lower > comparator:
-        return "worse" if worse_high else "better"
-    if upper < comparator:
-        return "better" if worse_high else "worse"
-    return "not different"
+HEADLINE = {"income_rate": 1.0, "employment_rate": 1.0}
+TIERS = {1: "Poorer than the rest of the council and Scotland", 2: "Poorer than the rest of the council or Scotland",
+         3: "Not significantly poorer"}
 
 
 def _zones_of(plan: Plan, dz: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
@@ -55,51 +50,125 @@ def _zones_of(plan: Plan, dz: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
     return mine.reset_index(), assigned.to_numpy()
 
 
+def _headline(headline, inds: list[Indicator]) -> dict[str, float]:
+    """Headline indicators and their weights, checked against those available."""
+    if isinstance(headline, str):
+        headline = [headline]
+    weights = dict(headline) if isinstance(headline, Mapping) else {h: 1.0 for h in (headline or ())}
+    if not weights:
+        raise DataError("headline must name at least one indicator, e.g. {'income_rate': 1, 'employment_rate': 1}")
+    known = {i.name: i for i in inds}
+    unknown = [h for h in weights if h not in known]
+    if unknown:
+        raise DataError(f"headline indicator(s) {', '.join(map(repr, unknown))} not available; "
+                        f"available: {', '.join(known)}")
+    for h, w in weights.items():
+        if not isinstance(w, (int, float)) or not np.isfinite(w) or w <= 0:
+            raise DataError(f"headline weight of {h!r} must be a positive number, not {w!r}")
+    return {h: float(w) for h, w in weights.items()}
+
+
+_CARRIED = ["numerator", "numerator_upper", "denominator", "value", "value_min", "value_max", "lower", "upper"]
+_ADDITIVE = ["numerator", "numerator_upper", "denominator", "weighted", "weight", "population",
+             "population_with_data", "zones", "zones_missing", "zones_censored"]
+
+
+def _judged(plan: Plan, dz: pd.DataFrame, indicators, scotland, method, min_ratio, min_gap):
+    """The long table with every comparator's figures and the verdicts (internal names)."""
+    zones, by = _zones_of(plan, dz)
+    inds = outcomes.available(zones, indicators)
+    if not inds:
+        raise DataError("the zone table has none of the indicators' columns (load it with load_datazones)")
+    decide.validate(method, min_ratio, min_gap, inds)
+    names = [i.name for i in inds]
+    if scotland is None:
+        scotland = outcomes.scotland_sums(dz.attrs.get("data_dir"), population=dz.attrs.get("population", "simd2020v2"))
+    scot_tot = scotland[scotland["indicator"].isin(names)]
+    scale = outcomes.ratio_scale(scot_tot, inds)
+    loc_tot = outcomes.sums(zones, by, inds)
+    council_tot = outcomes.sums(zones, None, inds).set_index("indicator")
+    rest_tot = loc_tot.copy()
+    for col in _ADDITIVE:
+        # The rest of the council: its totals less the locality's (clipped: float dust below 0).
+        rest_tot[col] = (rest_tot["indicator"].map(council_tot[col]) - loc_tot[col]).clip(lower=0)
+    long = outcomes.finish(loc_tot, inds, scale).rename(columns={"area": "locality"})
+    rest = outcomes.finish(rest_tot, inds, scale)
+    council = outcomes.finish(council_tot.reset_index(), inds, scale).set_index("indicator")
+    scot = outcomes.finish(scot_tot, inds, scale).set_index("indicator")
+    for col in _CARRIED:
+        long[f"rest_{col}"] = rest[col].to_numpy()
+        long[f"scotland_{col}"] = long["indicator"].map(scot[col]).astype(float)
+        long[f"council_{col}"] = long["indicator"].map(council[col]).astype(float)
+    meta = {i.name: i for i in inds}
+    long["label"] = long["indicator"].map(lambda n: meta[n].label)
+    long["unit"] = long["indicator"].map(lambda n: meta[n].unit)
+    long["higher_is_worse"] = long["indicator"].map(lambda n: meta[n].higher_is_worse)
+    long = decide.judge(long, inds, method=method, min_ratio=min_ratio, min_gap=min_gap)
+    notes = []
+    missing_ages = [w for w in AGE_GROUPS if w not in dz]
+    used = {i.weight for i in inds}
+    if missing_ages and used & set(missing_ages):
+        notes.append("no single-year-of-age table in the data directory: indicators about an age group are "
+                     "weighted by total population")
+    long.attrs.update({"notes": notes, "population": dz.attrs.get("population", "simd2020v2"), "scale": scale})
+    return long, inds, zones, by
+
+
+PUBLIC = {"rest_value": "rest", "rest_lower": "rest_lower", "rest_upper": "rest_upper", "council_value": "council",
+          "scotland_value": "scotland", "scotland_lower": "scotland_lower", "scotland_upper": "scotland_upper"}
+COMPARE_COLUMNS = ["locality", "indicator", "label", "unit", "higher_is_worse", "value", "value_min", "value_max",
+                   "lower", "upper", "coverage", "zones_missing", "zones_censored", "rest", "rest_lower", "rest_upper",
+                   "council", "scotland", "scotland_lower", "scotland_upper", "ratio_rest", "gap_rest",
+                   "rest_test_lower", "rest_test_upper", "p_rest", "vs_rest", "ratio_scotland", "gap_scotland",
+                   "scotland_test_lower", "scotland_test_upper", "p_scotland", "vs_scotland"]
+
+
 def compare(
     plan: Plan,
     dz: pd.DataFrame,
     indicators: list[Indicator | str] | None = None,
     scotland: pd.DataFrame | None = None,
+    method: str = "difference",
+    min_ratio: float = decide.MIN_RATIO,
+    min_gap: dict[str, float] | None = None,
 ) -> pd.DataFrame:
-    """Every locality × indicator, with the council (CPP) and Scotland as comparators.
+    """Every locality × indicator against the rest of its council and against Scotland.
 
     Parameters
     ----------
+    plan : Plan
+    dz : GeoDataFrame
+        The council's zones (all of them: the rest of the council is computed from them).
+    indicators : list of str or Indicator, optional
+        Default: every SIMD indicator the zone table has.
     scotland : DataFrame, optional
         Scotland totals from :func:`localities.outcomes.scotland_sums`; read from the
-        zones' data directory when omitted. Indicators Scotland has no totals for
-        (an analyst's own) are compared with the council only.
+        zones' data directory, on the zones' population vintage, when omitted.
+        Indicators Scotland has no totals for (an analyst's own) get ``"n/a"`` against it.
+    method : {"difference", "scotpho", "bh", "funnel"}
+        How significance is decided (see :mod:`localities.decide`).
+    min_ratio : float
+        Materiality: a locality is *worse* only when its value is at least this many
+        times the comparator's in the worse direction (default 1.2). 1 switches it off.
+    min_gap : dict, optional
+        Materiality in an indicator's own unit, e.g. ``{"income_rate": 0.02}`` (2 points).
 
     Returns
     -------
     DataFrame
-        Long table: ``locality, indicator, label, unit, value, lower, upper, coverage,
-        cpp, scotland, vs_cpp, vs_scotland`` (``worse``, ``not different``, ``better``,
-        ``no interval`` or ``n/a``), plus the CPP and Scotland rows' own intervals.
+        Long table with the columns of :data:`COMPARE_COLUMNS`: the locality's value and
+        95% interval (``value_min``/``value_max`` bound a censored value), the rest of
+        the council's, the council's and Scotland's values, ``ratio_*`` and ``gap_*``
+        against each, the two-sample interval (``*_test_lower``/``*_test_upper``: of the
+        difference for proportions, of the ratio for rates) and p-value, and the verdicts
+        ``vs_rest`` / ``vs_scotland`` (``worse``, ``slightly worse`` (significant but not
+        material), ``not different``, ``slightly better``, ``better``, ``no interval``,
+        ``no data`` or ``n/a``).
     """
-    zones, by = _zones_of(plan, dz)
-    inds = outcomes.available(zones, indicators)
-    locs = outcomes.aggregate(zones, by, inds)
-    cpp = outcomes.aggregate(zones, None, inds).set_index("indicator")
-    if scotland is None:
-        scotland = outcomes.scotland_sums(dz.attrs.get("data_dir"))
-    scot = outcomes.finish(scotland[scotland["indicator"].isin([i.name for i in inds])], inds).set_index("indicator")
-    meta = {i.name: i for i in inds}
-    locs["label"] = locs["indicator"].map(lambda n: meta[n].label)
-    locs["unit"] = locs["indicator"].map(lambda n: meta[n].unit)
-    locs["higher_is_worse"] = locs["indicator"].map(lambda n: meta[n].higher_is_worse)
-    for name, ref in (("cpp", cpp), ("scotland", scot)):
-        locs[name] = locs["indicator"].map(ref["value"]).astype(float)
-        locs[f"{name}_lower"] = locs["indicator"].map(ref["lower"]).astype(float)
-        locs[f"{name}_upper"] = locs["indicator"].map(ref["upper"]).astype(float)
-        locs[f"vs_{name}"] = [_flag(v, lo, hi, c, w) for v, lo, hi, c, w in
-                              zip(locs["value"], locs["lower"], locs["upper"], locs[name], locs["higher_is_worse"])]
-    no_data = locs["value"].isna()
-    locs.loc[no_data, ["vs_cpp", "vs_scotland"]] = "no data"
-    locs = locs.rename(columns={"area": "locality"})
-    return locs[["locality", "indicator", "label", "unit", "value", "lower", "upper", "coverage", "zones_missing",
-                 "cpp", "cpp_lower", "cpp_upper", "scotland", "scotland_lower", "scotland_upper", "vs_cpp",
-                 "vs_scotland", "higher_is_worse"]]
+    long, *_ = _judged(plan, dz, indicators, scotland, method, min_ratio, min_gap)
+    out = long.rename(columns=PUBLIC)[COMPARE_COLUMNS]
+    out.attrs = dict(long.attrs)
+    return out
 
 
 def rank(
@@ -107,129 +176,199 @@ def rank(
     dz: pd.DataFrame,
     indicators: list[Indicator | str] | None = None,
     scotland: pd.DataFrame | None = None,
-    headline: tuple[str, ...] = HEADLINE,
-    outcome_set: tuple[str, ...] = OUTCOME_SET,
+    headline: Mapping[str, float] | Sequence[str] = HEADLINE,
+    method: str = "difference",
+    min_ratio: float = decide.MIN_RATIO,
+    min_gap: dict[str, float] | None = None,
 ) -> gpd.GeoDataFrame:
-    """Rank a plan's localities, most disadvantaged first.
+    """Rank a plan's localities, the most disadvantaged first, with the reasons.
 
-    A locality is *significantly poorer* than Scotland (or the council) when it is
-    significantly worse on any ``headline`` indicator (income and employment
-    deprivation by default). Localities are ranked by the number of indicators
-    significantly worse than Scotland, then than the council, then by the outcome
-    index; ``rank_note`` explains ties.
+    A locality is *poorer than the rest of the council* (``poorer_than_rest``) or *than
+    Scotland* (``poorer_than_scotland``) when it is worse (significant and material, see
+    :func:`compare`) on a ``headline`` indicator. The order is by tier (1: poorer than
+    both; 2: poorer than one; 3: neither), so an unflagged locality never ranks above a
+    flagged one, then by ``score``: the headline-weighted mean of each headline value
+    over Scotland's (read in the worse direction; 1.0 = Scotland's level). Other
+    indicators inform ``reasons`` and the profile, not the order, unless named in
+    ``headline``.
+
+    Parameters
+    ----------
+    headline : dict or list of str
+        Headline indicators and their weights (default income and employment
+        deprivation, equal weights).
+    method, min_ratio, min_gap, indicators, scotland
+        As in :func:`compare`.
 
     Returns
     -------
     GeoDataFrame
-        One row per locality: ``rank, locality, name, population, zones,
-        share_most_deprived_20, share_most_deprived_5, n_worse_scotland, n_worse_cpp,
-        outcome_index, poorer_than_scotland, poorer_than_cpp, rank_note``, then for each
-        indicator its value (and ``_lower``, ``_upper``, ``_vs_cpp``, ``_vs_scotland``
-        where it has an interval) and ``_coverage``. ``attrs`` holds the CPP and
-        Scotland values.
+        One row per locality: ``rank, locality, name, population, zones, tier,
+        tier_label, poorer_than_rest, poorer_than_scotland, score, reasons, rank_note,
+        share_most_deprived_20, share_most_deprived_5, n_worse_rest, n_worse_scotland``,
+        then per indicator its value, ``_rest``, ``_ratio_scotland`` and
+        ``_coverage``, and for those with an interval ``_lower``, ``_upper``,
+        ``_vs_rest`` and ``_vs_scotland``. ``attrs`` holds the comparators' values,
+        labels, units, the headline weights and the decision settings.
     """
-    long = compare(plan, dz, indicators, scotland)
-    zones, by = _zones_of(plan, dz)
+    long, inds, zones, by = _judged(plan, dz, indicators, scotland, method, min_ratio, min_gap)
+    weights = _headline(headline, inds)
+    meta = {i.name: i for i in inds}
+    council = plan.council_name or (str(zones["council_name"].iloc[0]) if "council_name" in zones else "the council")
     table = plan.localities.set_index("locality")[["name", "population", "zones", "geometry"]].copy()
     pop = zones["population"].to_numpy(dtype=float)
-    for band, col, level in (("20", "simd_quintile", 1), ("5", "simd_vigintile", 1)):
+    total = pd.Series(pop).groupby(by).sum()
+    for band, col in (("20", "simd_quintile"), ("5", "simd_vigintile")):
         if col in zones:
-            deprived = pd.Series(np.where(zones[col] == level, pop, 0.0)).groupby(by).sum()
-            total = pd.Series(pop).groupby(by).sum()
+            deprived = pd.Series(np.where(zones[col] == 1, pop, 0.0)).groupby(by).sum()
             table[f"share_most_deprived_{band}"] = (deprived / total.replace(0, np.nan)).reindex(table.index)
-    flagged = long[long["vs_scotland"].isin(["worse", "better", "not different"])]
-    table["n_worse_scotland"] = (long["vs_scotland"] == "worse").groupby(long["locality"]).sum().reindex(table.index).fillna(0).astype(int)
-    table["n_worse_cpp"] = (long["vs_cpp"] == "worse").groupby(long["locality"]).sum().reindex(table.index).fillna(0).astype(int)
-    table["n_with_interval"] = flagged.groupby("locality").size().reindex(table.index).fillna(0).astype(int)
+    for c in decide.COMPARATORS:
+        table[f"n_worse_{c}"] = ((long[f"vs_{c}"] == decide.WORSE).groupby(long["locality"]).sum()
+                                 .reindex(table.index).fillna(0).astype(int))
+    head = long[long["indicator"].isin(list(weights))]
+    for c in decide.COMPARATORS:
+        table[f"poorer_than_{c}"] = ((head[f"vs_{c}"] == decide.WORSE).groupby(head["locality"]).any()
+                                     .reindex(table.index).fillna(False).astype(bool))
+    table["tier"] = 3 - table["poorer_than_rest"].astype(int) - table["poorer_than_scotland"].astype(int)
+    table["tier_label"] = table["tier"].map(TIERS)
+    both = table["poorer_than_rest"] & table["poorer_than_scotland"]
+    table.loc[~both & table["poorer_than_rest"], "tier_label"] = "Poorer than the rest of the council only"
+    table.loc[~both & table["poorer_than_scotland"], "tier_label"] = "Poorer than Scotland only"
 
-    # Outcome index: z-scores against the localities' mean and SD, signed so higher = worse.
-    part = long[long["indicator"].isin(outcome_set)].copy()
-    stats = part.groupby("indicator")["value"].agg(["mean", "std"])
-    part["z"] = (part["value"] - part["indicator"].map(stats["mean"])) / part["indicator"].map(stats["std"]).replace(0, np.nan)
-    part.loc[~part["higher_is_worse"].astype(bool), "z"] *= -1
-    table["outcome_index"] = part.groupby("locality")["z"].mean().reindex(table.index)
+    # Score: each headline value against Scotland's (the council's where Scotland has none),
+    # read in the worse direction, averaged with the headline weights.
+    ratio = head["ratio_scotland"].where(head["ratio_scotland"].notna(), head["value"] / head["council_value"])
+    oriented = np.where(head["higher_is_worse"].astype(bool), ratio, 1 / ratio)
+    w = head["indicator"].map(weights).where(np.isfinite(oriented), 0.0)
+    frame = pd.DataFrame({"locality": head["locality"], "wx": np.nan_to_num(oriented) * w, "w": w})
+    agg = frame.groupby("locality")[["wx", "w"]].sum()
+    table["score"] = (agg["wx"] / agg["w"].replace(0, np.nan)).reindex(table.index)
 
-    head = long[long["indicator"].isin(headline)]
-    table["poorer_than_scotland"] = (head["vs_scotland"] == "worse").groupby(head["locality"]).any().reindex(table.index).fillna(False).astype(bool)
-    table["poorer_than_cpp"] = (head["vs_cpp"] == "worse").groupby(head["locality"]).any().reindex(table.index).fillna(False).astype(bool)
-
+    columns = {}
     for name, rows in long.groupby("indicator", sort=False):
-        rows = rows.set_index("locality")
-        table[name] = rows["value"].reindex(table.index)
-        if rows["lower"].notna().any():
-            for extra in ("lower", "upper"):
-                table[f"{name}_{extra}"] = rows[extra].reindex(table.index)
-            table[f"{name}_vs_cpp"] = rows["vs_cpp"].reindex(table.index)
-            table[f"{name}_vs_scotland"] = rows["vs_scotland"].reindex(table.index)
-        table[f"{name}_coverage"] = rows["coverage"].reindex(table.index)
+        rows = rows.set_index("locality").reindex(table.index)
+        fields = {"": "value", "_lower": "lower", "_upper": "upper", "_rest": "rest_value",
+                  "_ratio_scotland": "ratio_scotland", "_vs_rest": "vs_rest", "_vs_scotland": "vs_scotland",
+                  "_coverage": "coverage"}
+        for suffix, col in fields.items():
+            if meta[name].has_interval or suffix not in ("_lower", "_upper", "_vs_rest", "_vs_scotland"):
+                columns[f"{name}{suffix}"] = rows[col]
+    table = pd.concat([table, pd.DataFrame(columns, index=table.index)], axis=1)
 
-    order = table.sort_values(["n_worse_scotland", "n_worse_cpp", "outcome_index", "name"],
-                              ascending=[False, False, False, True], na_position="last")
+    by_loc = dict(list(long.groupby("locality")))
+    table["reasons"] = [decide.reasons(by_loc[loc], meta, weights, council, min_ratio) if loc in by_loc else ""
+                        for loc in table.index]
+    # Scores equal to 3 decimals are a tie, ordered by name (and said so in rank_note).
+    order = table.assign(_score=table["score"].round(3).fillna(-np.inf)).sort_values(
+        ["tier", "_score", "name"], ascending=[True, False, True], kind="stable").drop(columns="_score")
     order.insert(0, "rank", np.arange(1, len(order) + 1))
-    notes = []
-    for loc, row in order.iterrows():
-        same = order[(order["n_worse_scotland"] == row["n_worse_scotland"]) & (order["n_worse_cpp"] == row["n_worse_cpp"])]
-        if len(same) > 1:
-            note = (f"ties with {len(same) - 1} other(s) on {row['n_worse_scotland']} worse than Scotland and "
-                    f"{row['n_worse_cpp']} worse than the council; ordered by outcome index")
-        else:
-            note = ""
-        # An indicator with no data in a locality is not counted as worse: say so next to the rank.
-        no_data = [c[: -len("_coverage")] for c in order.columns if c.endswith("_coverage") and row[c] == 0]
-        if no_data:
-            note = "; ".join(filter(None, [note, f"no data for {', '.join(no_data)}"]))
-        notes.append(note)
-    order["rank_note"] = notes
+    order["rank_note"] = _rank_notes(order)
     order = order.reset_index()
-    head_cols = ["rank", "locality", "name", "population", "zones", "share_most_deprived_20", "share_most_deprived_5",
-                 "n_worse_scotland", "n_worse_cpp", "n_with_interval", "outcome_index", "poorer_than_scotland",
-                 "poorer_than_cpp", "rank_note"]
-    head_cols = [c for c in head_cols if c in order]
-    rest = [c for c in order.columns if c not in head_cols and c != "geometry"]
-    out = gpd.GeoDataFrame(order[head_cols + rest + ["geometry"]], geometry="geometry", crs=plan.localities.crs)
+    first = ["rank", "locality", "name", "population", "zones", "tier", "tier_label", "poorer_than_rest",
+             "poorer_than_scotland", "score", "reasons", "rank_note", "share_most_deprived_20", "share_most_deprived_5",
+             "n_worse_rest", "n_worse_scotland"]
+    first = [c for c in first if c in order]
+    rest = [c for c in order.columns if c not in first and c != "geometry"]
+    out = gpd.GeoDataFrame(order[first + rest + ["geometry"]], geometry="geometry", crs=plan.localities.crs)
     comparators = long.drop_duplicates("indicator").set_index("indicator")
     out.attrs = {
-        "cpp": comparators[["cpp", "cpp_lower", "cpp_upper"]].to_dict("index"),
-        "scotland": comparators[["scotland", "scotland_lower", "scotland_upper"]].to_dict("index"),
-        "units": comparators["unit"].to_dict(),
-        "labels": comparators["label"].to_dict(),
         "council": plan.council_name,
-        "headline": list(headline),
+        "headline": list(weights),
+        "headline_weights": weights,
+        "labels": {i.name: i.label for i in inds},
+        "units": {i.name: i.unit for i in inds},
+        "scotland": comparators["scotland_value"].to_dict(),
+        "council_value": comparators["council_value"].to_dict(),
+        "method": method,
+        "min_ratio": float(min_ratio),
+        "min_gap": dict(min_gap or {}),
+        "population": long.attrs.get("population"),
+        "notes": long.attrs.get("notes", []),
     }
     return out
 
 
-def inequality(plan: Plan, dz: pd.DataFrame, indicators=None, by: str = "income_rate", scotland=None) -> pd.DataFrame:
-    """Slope and relative index of inequality (SII, RII) across the plan's localities.
+def _rank_notes(order: pd.DataFrame) -> list[str]:
+    """Why a locality sits next to another: ties in tier and score, and missing data."""
+    shown = order["score"].round(3)
+    notes = []
+    for loc, row in order.iterrows():
+        same = order[(order["tier"] == row["tier"]) & (shown == shown[loc]) & (order.index != loc)]
+        note = ""
+        if len(same) and np.isfinite(row["score"]):
+            note = (f"ties with {listing(same['name'], 3)} on tier {row['tier']} and score {row['score']:.3f}; "
+                    "ordered by name")
+        no_data = [c[: -len("_coverage")] for c in order.columns if c.endswith("_coverage") and row[c] == 0]
+        if no_data:
+            note = "; ".join(filter(None, [note, f"no data for {', '.join(no_data)}"]))
+        notes.append(note)
+    return notes
 
-    Localities are ordered from most to least deprived on ``by`` (income deprivation);
-    each gets the midpoint of its cumulative population share as its rank. The SII is the
-    slope of a population-weighted regression of the indicator on that rank, signed so
-    that a positive SII means worse outcomes in the more deprived localities; the RII is
-    the SII over the council's value.
+
+def _sii(values: np.ndarray, pops: np.ndarray, order: np.ndarray, higher_is_worse: bool, mean: float) -> dict:
+    """SII and RII with 95% intervals: a population-weighted regression of ``values`` on
+    the midpoint of cumulative population share, areas ordered most deprived first."""
+    import statsmodels.api as sm
+
+    ok = np.isfinite(values) & (pops > 0)
+    idx = [i for i in order if ok[i]]
+    if len(idx) < 3:
+        return {"sii": np.nan, "sii_lower": np.nan, "sii_upper": np.nan, "rii": np.nan, "rii_lower": np.nan,
+                "rii_upper": np.nan, "areas": len(idx)}
+    p = pops[idx] / pops[idx].sum()
+    rank_mid = np.cumsum(p) - p / 2
+    fit = sm.WLS(values[idx], sm.add_constant(rank_mid), weights=p).fit()
+    slope, se = float(fit.params[1]), float(fit.bse[1])
+    sign = -1.0 if higher_is_worse else 1.0  # positive SII: worse in the more deprived areas
+    lo, hi = sorted((sign * (slope - decide.Z95 * se), sign * (slope + decide.Z95 * se)))
+    sii = sign * slope
+    rel = (lambda v: v / mean) if mean else (lambda v: np.nan)
+    return {"sii": sii, "sii_lower": lo, "sii_upper": hi, "rii": rel(sii), "rii_lower": rel(lo), "rii_upper": rel(hi),
+            "areas": len(idx)}
+
+
+def inequality(plan: Plan, dz: pd.DataFrame, indicators=None, by: str = "income_rate", scotland=None) -> pd.DataFrame:
+    """Slope and relative index of inequality (SII, RII) with 95% intervals, two ways.
+
+    ``level="zones"``, as ScotPHO computes it: the council's Data Zones ranked by SIMD
+    2020v2 (most deprived first), each at the midpoint of its cumulative population
+    share; the SII is the slope of a population-weighted regression of the zone values
+    on that rank (statsmodels WLS, interval from its standard error), signed so that a
+    positive SII means worse outcomes in the more deprived zones; the RII is the SII
+    over the council's value. ``level="localities"``: the same across the plan's
+    localities ranked by ``by`` (income deprivation), which with 8-25 localities is a
+    weakly estimated gradient: read its interval.
+
+    Returns
+    -------
+    DataFrame
+        ``indicator, label, unit, level, sii, sii_lower, sii_upper, rii, rii_lower,
+        rii_upper, council, areas``.
     """
-    long = compare(plan, dz, indicators, scotland)
-    pops = plan.localities.set_index("locality")["population"].astype(float)
+    long, inds, zones, _ = _judged(plan, dz, indicators, scotland, "difference", decide.MIN_RATIO, None)
+    meta = {i.name: i for i in inds}
+    if by not in meta:
+        raise DataError(f"by={by!r} is not an available indicator; available: {', '.join(meta)}")
+    per_zone = outcomes.aggregate(zones, zones["datazone"].to_numpy(), inds, scale=long.attrs["scale"])
+    zone_pop = zones.set_index("datazone")["population"].astype(float)
+    simd = zones.set_index("datazone")["simd_rank"] if "simd_rank" in zones else None
+    loc_pop = plan.localities.set_index("locality")["population"].astype(float)
     dep = long[long["indicator"] == by].set_index("locality")["value"]
-    worse_high = bool(long.loc[long["indicator"] == by, "higher_is_worse"].iloc[0]) if len(dep) else True
-    order = dep.sort_values(ascending=not worse_high).index
-    share = pops.reindex(order) / pops.sum()
-    midpoint = share.cumsum() - share / 2
+    loc_order_names = dep.sort_values(ascending=not meta[by].higher_is_worse).index
     rows = []
     for name, part in long.groupby("indicator", sort=False):
-        part = part.set_index("locality").reindex(order)
-        ok = part["value"].notna().to_numpy() & (share.to_numpy() > 0)
-        if ok.sum() < 3:
-            rows.append({"indicator": name, "sii": np.nan, "rii": np.nan, "localities": int(ok.sum())})
-            continue
-        w = np.sqrt(share.to_numpy()[ok])
-        design = np.column_stack([w, midpoint.to_numpy()[ok] * w])
-        coef, *_ = np.linalg.lstsq(design, part["value"].to_numpy()[ok] * w, rcond=None)
-        slope = coef[1]
-        sii = -slope if part["higher_is_worse"].iloc[0] else slope
-        cpp = part["cpp"].iloc[0]
-        rows.append({"indicator": name, "label": part["label"].iloc[0], "unit": part["unit"].iloc[0], "sii": sii,
-                     "rii": sii / cpp if cpp else np.nan, "cpp": cpp, "localities": int(ok.sum())})
+        ind = meta[name]
+        council_value = float(part["council_value"].iloc[0])
+        if simd is not None:
+            zpart = per_zone[per_zone["indicator"] == name].set_index("area").reindex(zone_pop.index)
+            order = np.argsort(simd.reindex(zone_pop.index).to_numpy(), kind="stable")
+            rows.append({"indicator": name, "label": ind.label, "unit": ind.unit, "level": "zones",
+                         **_sii(zpart["value"].to_numpy(dtype=float), zone_pop.to_numpy(), order,
+                                ind.higher_is_worse, council_value), "council": council_value})
+        lpart = part.set_index("locality").reindex(loc_order_names)
+        rows.append({"indicator": name, "label": ind.label, "unit": ind.unit, "level": "localities",
+                     **_sii(lpart["value"].to_numpy(dtype=float), loc_pop.reindex(loc_order_names).to_numpy(),
+                            np.arange(len(lpart)), ind.higher_is_worse, council_value), "council": council_value})
     return pd.DataFrame(rows)
 
 
@@ -239,7 +378,7 @@ def masked_pockets(plan: Plan, dz: pd.DataFrame, ranking: pd.DataFrame | None = 
     if band not in (5, 20):
         raise PlanError(f"band must be 5 or 20, not {band}")
     ranking = ranking if ranking is not None else rank(plan, dz)
-    flagged = set(ranking.loc[ranking["poorer_than_scotland"] | ranking["poorer_than_cpp"], "locality"])
+    flagged = set(ranking.loc[ranking["poorer_than_scotland"] | ranking["poorer_than_rest"], "locality"])
     zones, by = _zones_of(plan, dz)
     col = "simd_vigintile" if band == 5 else "simd_quintile"
     names = ranking.set_index("locality")["name"]

@@ -51,6 +51,7 @@ def main(argv=None) -> None:
     keep_rows("simd_lookup", "DZ", zones)
     keep_rows("simd_indicators", "Data_Zone", zones)
     keep_rows("nrs_population_2021", "dz11_code", zones)
+    keep_rows("nrs_population_2020", "dz11_code", zones)  # single year of age: weights for age-group indicators
 
     def keep_shapes(key: str, column: str, values: set) -> None:
         path = sources.find(key, src)
@@ -66,10 +67,13 @@ def main(argv=None) -> None:
     keep_shapes("ward_boundaries_2022", "ward22_code", ward_codes)
     keep_shapes("council_boundaries", "ltla24_code", {code})
 
-    table = load.zone_table(src)
-    totals = outcomes.sums(table, None, outcomes.available(table)).assign(area="Scotland")
-    totals["population_source"] = "simd2020v2"
-    totals.to_csv(out / outcomes.SCOTLAND_SUMS, index=False)
+    # Scotland's totals on each population vintage, so comparisons stay on one vintage.
+    frames = []
+    for population in load.POPULATIONS:
+        table = load.zone_table(src, population=population)
+        frames.append(outcomes.sums(table, None, outcomes.available(table))
+                      .assign(area="Scotland", population_source=population))
+    pd.concat(frames, ignore_index=True).to_csv(out / outcomes.SCOTLAND_SUMS, index=False)
     name = lookup.loc[lookup["council"] == code, "council_name"].iloc[0]
     (out / "SAMPLE.md").write_text(
         f"# Embedded sample: {name}\n\n"
@@ -77,7 +81,7 @@ def main(argv=None) -> None:
         f"{name} ({code}) cut from each file, with the same relative file names so the same loaders read it. "
         "Boundaries are the simplified SG/ONS polygons described in shared/data/scotland/PROVENANCE.md, "
         "reprojected to British National Grid and rounded to 1 m. `scotland_sums.csv` holds Scotland's "
-        "indicator totals (all 6,976 zones), so rankings on the sample compare with the whole of Scotland.\n\n"
+        "indicator totals (all 6,976 zones, on each population vintage), so rankings on the sample compare with the whole of Scotland.\n\n"
         f"{sources.attribution()}\n",
         encoding="utf-8")
     print(f"wrote {out} ({len(zones)} zones of {name})")

@@ -342,7 +342,7 @@ def test_indicators_all_missing_in_a_locality(dz, plan):
     bad.loc[bad["datazone"].isin(zones), ["income_count", "smr"]] = np.nan
     row = loc.rank(plan, bad).set_index("locality").loc["R01"]
     assert np.isnan(row["income_rate"]) and row["income_rate_coverage"] == 0
-    assert row["income_rate_vs_scotland"] == "no data" and row["income_rate_vs_cpp"] == "no data"
+    assert row["income_rate_vs_scotland"] == "no data" and row["income_rate_vs_rest"] == "no data"
     assert np.isnan(row["smr"]) and row["smr_coverage"] == 0
     assert "no data for income_rate" in row["rank_note"]
 

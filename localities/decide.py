@@ -1,0 +1,301 @@
+"""Decide which localities have significantly poorer outcomes, and say why.
+
+s.9(3) of the Community Empowerment (Scotland) Act 2015: a partnership identifies each
+locality whose people experience "significantly poorer outcomes than elsewhere in the
+area or generally in Scotland". So each locality is compared with two things: the rest
+of its council (the council without the locality) and Scotland.
+
+A locality is *worse* on an indicator only when the gap is both
+
+- **statistically significant** by the chosen ``method``:
+
+  ``"difference"`` (default)
+      a two-sample 95% interval excludes no difference: Newcombe's hybrid score
+      interval for the difference of two proportions (statsmodels,
+      ``method="newcomb"``); for two rates, the ratio's interval from the conditional
+      binomial (Wilson) method of ``shared/METHODS.md``. Both sides' uncertainty counts.
+  ``"scotpho"``
+      the locality's own interval lies wholly on the worse side of the comparator's
+      value, as ScotPHO profiles flag it (ignores the comparator's uncertainty).
+  ``"bh"``
+      two-sample score tests (statsmodels), with Benjamini-Hochberg control of the
+      false discovery rate (5%) across all the plan's tests against that comparator.
+  ``"funnel"``
+      Spiegelhalter (2005) funnel-plot z-scores against the comparator's value, with an
+      additive random-effects allowance for overdispersion between localities
+      (winsorised at 10%/90%), 95% limits.
+
+- and **material**: the locality's value is at least ``min_ratio`` times the
+  comparator's in the worse direction (default 1.2: a fifth higher), and, where the
+  analyst sets ``min_gap`` for an indicator, at least that far away in its own unit.
+
+A gap that is significant but not material is reported as ``"slightly worse"``: it is
+kept in the table, never flagged. Censored values (suppressed crime counts) are
+judged at both ends of their range: a flag must hold at the end least favourable to it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .errors import DataError
+from .outcomes import Z95, Indicator, wilson
+
+DECISIONS = ("difference", "scotpho", "bh", "funnel")
+MIN_RATIO = 1.2
+ALPHA = 0.05
+COMPARATORS = ("rest", "scotland")
+WORSE, SLIGHTLY_WORSE, SAME, SLIGHTLY_BETTER, BETTER = ("worse", "slightly worse", "not different",
+                                                         "slightly better", "better")
+VERDICTS = (WORSE, SLIGHTLY_WORSE, SAME, SLIGHTLY_BETTER, BETTER, "no interval", "no data", "n/a")
+
+
+def validate(method: str, min_ratio: float, min_gap: dict | None, indicators: list[Indicator]) -> dict[str, float]:
+    """Check the decision options up front; return ``min_gap`` as a full dict."""
+    if method not in DECISIONS:
+        raise DataError(f"method must be one of {', '.join(DECISIONS)}, not {method!r}")
+    try:
+        ratio = float(min_ratio)
+    except (TypeError, ValueError):
+        ratio = float("nan")
+    if not np.isfinite(ratio) or ratio < 1:
+        raise DataError(f"min_ratio must be a number of at least 1 (1 switches the ratio test off), not {min_ratio!r}")
+    gaps = dict(min_gap or {})
+    names = {i.name for i in indicators}
+    unknown = [k for k in gaps if k not in names]
+    if unknown:
+        raise DataError(f"min_gap names unknown indicator(s) {', '.join(map(repr, unknown))}; known: {', '.join(sorted(names))}")
+    for key, gap in gaps.items():
+        if not isinstance(gap, (int, float)) or not np.isfinite(gap) or gap < 0:
+            raise DataError(f"min_gap[{key!r}] must be a non-negative number, not {gap!r}")
+    return gaps
+
+
+# ---------------------------------------------------------------------------- two-sample statistics
+
+def _proportion_interval(x1, n1, x2, n2):
+    """Newcombe hybrid score interval for p1 - p2 (rows with usable counts only)."""
+    from statsmodels.stats.proportion import confint_proportions_2indep
+
+    lo, hi = np.full(len(x1), np.nan), np.full(len(x1), np.nan)
+    ok = (n1 > 0) & (n2 > 0) & (x1 >= 0) & (x2 >= 0) & (x1 <= n1) & (x2 <= n2)
+    if ok.any():
+        lo[ok], hi[ok] = confint_proportions_2indep(x1[ok], n1[ok], x2[ok], n2[ok], method="newcomb", compare="diff")
+    return lo, hi
+
+
+def _rate_interval(o1, n1, o2, n2):
+    """Interval for the ratio of two Poisson rates, conditioning on o1 + o2: a Wilson
+    interval for pi = o1 / (o1 + o2), mapped to R = pi / (1 - pi) * n2 / n1."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        lo_pi, hi_pi = wilson(o1, o1 + o2)
+        to_ratio = n2 / n1
+        return lo_pi / (1 - lo_pi) * to_ratio, hi_pi / (1 - hi_pi) * to_ratio
+
+
+def _p_values(kind, x1, n1, x2, n2):
+    """Two-sided p-values of score tests: two proportions, or two Poisson rates."""
+    from statsmodels.stats.proportion import test_proportions_2indep
+    from statsmodels.stats.rates import test_poisson_2indep
+
+    p = np.full(len(x1), np.nan)
+    prop = (kind == "proportion") & (n1 > 0) & (n2 > 0) & (x1 <= n1) & (x2 <= n2) & ((x1 + x2) > 0)
+    rate = (kind == "rate") & (n1 > 0) & (n2 > 0) & ((x1 + x2) > 0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        if prop.any():
+            p[prop] = test_proportions_2indep(x1[prop], n1[prop], x2[prop], n2[prop], method="score",
+                                              compare="diff").pvalue
+        if rate.any():
+            p[rate] = test_poisson_2indep(x1[rate], n1[rate], x2[rate], n2[rate], method="score",
+                                          compare="ratio").pvalue
+    return np.clip(p, 0, 1)
+
+
+def _funnel_z(kind, value, target, n, per, groups):
+    """Spiegelhalter's overdispersion-adjusted z-scores against ``target``, per group
+    (an indicator): additive random effects when the winsorised z² shows overdispersion."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        theta = target / per
+        var = np.where(kind == "proportion", theta * (1 - theta) / n, theta / n) * per**2
+        z = (value - target) / np.sqrt(var)
+    out = np.full(len(value), np.nan)
+    for idx in pd.Series(np.arange(len(value))).groupby(np.asarray(groups)).indices.values():
+        ok = idx[np.isfinite(z[idx]) & (var[idx] > 0)]
+        if len(ok) == 0:
+            continue
+        zz = z[ok]
+        tau2 = 0.0
+        if len(ok) >= 3:
+            lo, hi = np.percentile(zz, [10, 90])
+            phi = float(np.mean(np.clip(zz, lo, hi) ** 2))
+            m = len(ok)
+            if m * phi > m - 1:
+                w = 1 / var[ok]
+                tau2 = max((m * phi - (m - 1)) / (w.sum() - (w**2).sum() / w.sum()), 0.0)
+        out[ok] = (value[ok] - target[ok]) / np.sqrt(var[ok] + tau2)
+    return out
+
+
+# ---------------------------------------------------------------------------- the decision
+
+def judge(long: pd.DataFrame, indicators: list[Indicator], method: str = "difference",
+          min_ratio: float = MIN_RATIO, min_gap: dict | None = None) -> pd.DataFrame:
+    """Add, for each comparator ``c`` in ``rest`` and ``scotland``: ``ratio_c``,
+    ``gap_c`` (value against the comparator's), ``c_test_lower``/``c_test_upper`` (the
+    two-sample interval: of the difference for proportions, of the ratio for rates),
+    ``p_c`` and ``vs_c`` (one of :data:`VERDICTS`).
+
+    ``long`` has one row per locality and indicator with the locality's totals
+    (``numerator``, ``numerator_upper``, ``denominator``), values (``value``,
+    ``value_min``, ``value_max``, ``lower``, ``upper``) and the same for each comparator
+    under the comparator's prefix (``rest_numerator``, ..., ``scotland_value``).
+    """
+    gaps = validate(method, min_ratio, min_gap, indicators)
+    meta = {i.name: i for i in indicators}
+    out = long.copy()
+    kind = out["indicator"].map(lambda n: meta[n].kind).to_numpy()
+    worse_high = out["indicator"].map(lambda n: meta[n].higher_is_worse).to_numpy(dtype=bool)
+    per = out["indicator"].map(lambda n: meta[n].per).to_numpy(dtype=float)
+    gap_need = out["indicator"].map(gaps).fillna(0.0).to_numpy(dtype=float)
+    tested = np.isin(kind, ["proportion", "rate"])
+    value = out["value"].to_numpy(dtype=float)
+    vmin, vmax = out["value_min"].to_numpy(dtype=float), out["value_max"].to_numpy(dtype=float)
+    lower, upper = out["lower"].to_numpy(dtype=float), out["upper"].to_numpy(dtype=float)
+    x1l, x1h = out["numerator"].to_numpy(dtype=float), out["numerator_upper"].to_numpy(dtype=float)
+    n1 = out["denominator"].to_numpy(dtype=float)
+    for c in COMPARATORS:
+        cval = out[f"{c}_value"].to_numpy(dtype=float)
+        cmin, cmax = out[f"{c}_value_min"].to_numpy(dtype=float), out[f"{c}_value_max"].to_numpy(dtype=float)
+        x2l, x2h = out[f"{c}_numerator"].to_numpy(dtype=float), out[f"{c}_numerator_upper"].to_numpy(dtype=float)
+        n2 = out[f"{c}_denominator"].to_numpy(dtype=float)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out[f"ratio_{c}"] = value / cval
+            out[f"gap_{c}"] = value - cval
+            # The two ends of a censored range, each least favourable to the verdict it tests.
+            high_lo, high_hi = vmin - cmax, vmax - cmin  # locality minus comparator, lowest and highest
+            ratio_lo, ratio_hi = vmin / cmax, vmax / cmin
+        # Two-sample intervals: the lower end from the locality's lowest and the comparator's highest count.
+        test_lo, test_hi = np.full(len(out), np.nan), np.full(len(out), np.nan)
+        prop, rate = kind == "proportion", kind == "rate"
+        test_lo[prop] = _proportion_interval(x1l[prop], n1[prop], x2h[prop], n2[prop])[0]
+        test_hi[prop] = _proportion_interval(x1h[prop], n1[prop], x2l[prop], n2[prop])[1]
+        test_lo[rate] = _rate_interval(x1l[rate], n1[rate], x2h[rate], n2[rate])[0]
+        test_hi[rate] = _rate_interval(x1h[rate], n1[rate], x2l[rate], n2[rate])[1]
+        out[f"{c}_test_lower"], out[f"{c}_test_upper"] = test_lo, test_hi
+        no_effect = np.where(rate, 1.0, 0.0)
+        p = np.maximum(_p_values(kind, x1l, n1, x2h, n2), _p_values(kind, x1h, n1, x2l, n2))
+        out[f"p_{c}"] = np.where(tested, p, np.nan)
+
+        # Significance in the "high" direction (locality above comparator) and the "low" one.
+        if method == "difference":
+            sig_high, sig_low = test_lo > no_effect, test_hi < no_effect
+        elif method == "scotpho":
+            sig_high, sig_low = lower > cmax, upper < cmin
+        elif method == "bh":
+            from scipy.stats import false_discovery_control
+
+            q = np.full(len(out), np.nan)
+            ok = np.isfinite(p) & tested
+            if ok.any():
+                q[ok] = false_discovery_control(p[ok], method="bh")
+            out[f"q_{c}"] = q
+            sig_high, sig_low = (q < ALPHA) & (high_lo > 0), (q < ALPHA) & (high_hi < 0)
+        else:  # funnel: the council's value is the target against the rest, as a funnel plot draws it
+            target = out["council_value"].to_numpy(dtype=float) if c == "rest" else cval
+            z_high = _funnel_z(kind, vmin, target, n1, per, out["indicator"])
+            z_low = _funnel_z(kind, vmax, target, n1, per, out["indicator"])
+            sig_high, sig_low = z_high > Z95, z_low < -Z95
+        sig_high, sig_low = sig_high & tested, sig_low & tested
+
+        # Materiality, at the end of a censored range least favourable to the verdict.
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mat_high = (ratio_lo >= min_ratio) & (high_lo >= gap_need)  # at least min_ratio times above
+            mat_low = (1 / ratio_hi >= min_ratio) & (-high_hi >= gap_need)  # at least min_ratio times below
+        sig_worse = np.where(worse_high, sig_high, sig_low)
+        sig_better = np.where(worse_high, sig_low, sig_high)
+        mat_worse = np.where(worse_high, mat_high, mat_low)
+        mat_better = np.where(worse_high, mat_low, mat_high)
+        verdict = np.select(
+            [np.isnan(value), np.isnan(cval), ~tested, sig_worse & mat_worse, sig_worse, sig_better & mat_better,
+             sig_better],
+            ["no data", "n/a", "no interval", WORSE, SLIGHTLY_WORSE, BETTER, SLIGHTLY_BETTER], default=SAME)
+        out[f"vs_{c}"] = verdict
+    out.attrs.update({"method": method, "min_ratio": float(min_ratio), "min_gap": gaps})
+    return out
+
+
+# ---------------------------------------------------------------------------- words
+
+def fmt(value: float, ind: Indicator) -> str:
+    """A value as a board reads it: 31%, 9.5%, 289 per 10,000, 112."""
+    if value is None or not np.isfinite(value):
+        return "no data"
+    if ind.unit.startswith("proportion"):
+        pct = value * 100
+        return f"{pct:.0f}%" if pct >= 10 else f"{pct:.1f}%"
+    if ind.kind == "rate":
+        return f"{value:,.0f} per {ind.per:,.0f}"
+    if ind.unit == "minutes":
+        return f"{value:.1f} min"
+    return f"{value:.1f}" if abs(value) < 10 else f"{value:,.0f}"
+
+
+def _times(r: float) -> str:
+    if not np.isfinite(r):
+        return "×?"
+    return f"×{r:.2f}" if r < 2 else f"×{r:.1f}"
+
+
+def _label(ind: Indicator) -> str:
+    return ind.label if ind.label[:2].isupper() else ind.label[0].lower() + ind.label[1:]
+
+
+def phrase(row: pd.Series, ind: Indicator, council: str) -> str:
+    """'income deprivation 31% vs 9% in the rest of Moray (×3.4) and 12% in Scotland (×2.6)'."""
+    parts = []
+    if np.isfinite(row.get("rest_value", np.nan)):
+        parts.append(f"{fmt(row['rest_value'], ind)} in the rest of {council} ({_times(row['ratio_rest'])})")
+    if np.isfinite(row.get("scotland_value", np.nan)):
+        parts.append(f"{fmt(row['scotland_value'], ind)} in Scotland ({_times(row['ratio_scotland'])})")
+    label = _label(ind)
+    return f"{label} {fmt(row['value'], ind)} vs " + " and ".join(parts) if parts else f"{label} {fmt(row['value'], ind)}"
+
+
+def reasons(rows: pd.DataFrame, meta: dict[str, Indicator], headline: dict[str, float], council: str,
+            min_ratio: float, most_others: int = 3) -> str:
+    """Plain words on why a locality sits where it does (``rows``: its long-table rows)."""
+    rows = rows.set_index("indicator")
+    head = [h for h in headline if h in rows.index]
+    flagged = [h for h in head if WORSE in (rows.loc[h, "vs_rest"], rows.loc[h, "vs_scotland"])]
+    out = []
+    if flagged:
+        for h in flagged:
+            against = [name for c, name in (("rest", f"the rest of {council}"), ("scotland", "Scotland"))
+                       if rows.loc[h, f"vs_{c}"] == WORSE]
+            out.append(f"{phrase(rows.loc[h], meta[h], council)}: poorer than {' and '.join(against)}")
+    else:
+        slight = [h for h in head if SLIGHTLY_WORSE in (rows.loc[h, "vs_rest"], rows.loc[h, "vs_scotland"])]
+        shown = head[:1] if not slight else slight
+        words = "; ".join(phrase(rows.loc[h], meta[h], council) for h in shown)
+        if slight:
+            out.append(f"not flagged: {words} (significant, but less than ×{min_ratio:g})")
+        elif head:
+            out.append(f"not significantly poorer: {words}")
+    others = [n for n in rows.index if n not in head and WORSE in (rows.loc[n, "vs_rest"], rows.loc[n, "vs_scotland"])]
+    if others:
+        def against(n):  # the comparators it is worse than, with the ratio to each
+            return [(c, name) for c, name in (("rest", f"the rest of {council}"), ("scotland", "Scotland"))
+                    if rows.loc[n, f"vs_{c}"] == WORSE]
+
+        def size(n):
+            r = [rows.loc[n, f"ratio_{c}"] for c, _ in against(n)]
+            return -max(abs(np.log(x)) for x in r if np.isfinite(x) and x > 0) if r else 0.0
+
+        ranked = sorted(others, key=lambda n: (size(n), n))
+        bits = [f"{_label(meta[n])} {fmt(rows.loc[n, 'value'], meta[n])} ("
+                + ", ".join(f"{_times(rows.loc[n, f'ratio_{c}'])} {name}" for c, name in against(n)) + ")"
+                for n in ranked[:most_others]]
+        more = f" and {len(ranked) - most_others} more" if len(ranked) > most_others else ""
+        out.append("also poorer on " + ", ".join(bits) + more)
+    return "; ".join(out)
