@@ -27,24 +27,54 @@ def _progress(iterable=None, **kwargs):
                 file=sys.stderr, **kwargs)
 
 
-def _zones_for_plan(path: Path, council: str | None, data_dir):
-    """Load the zones of the plan's council (from the option, the saved plan, or its zones)."""
+def _plan_council(path: Path, lookup) -> str | None:
+    """Council code a plan file is for: from a saved plan's metadata, else the council
+    holding most of its zones (CSV or spreadsheet of ``datazone,locality``)."""
     from . import load
     from .plans import saved_plan_info
+
+    suffix = path.suffix.lower()
+    if suffix == ".gpkg":
+        saved = saved_plan_info(path).get("council") or None
+        if saved:
+            return saved
+    if suffix in (".csv", ".xlsx", ".xlsm"):
+        try:
+            first = load.read_table(path)
+            codes = first[load.column(first, "datazone", path)].astype(str).str.strip().str.upper()
+        except LocalitiesError:
+            return None  # the plan reader names the problem
+        table = lookup.set_index("datazone")
+        known = codes[codes.isin(table.index)]
+        if len(known):
+            return table.loc[known, "council"].mode().iloc[0]
+    return None
+
+
+def _zones_for_plan(path: Path, council: str | None, data_dir):
+    """Load the zones of the plan's council (from the saved plan or its zones; ``--council``
+    must agree, or name it when the plan does not say)."""
+    from . import load
     from .errors import PlanError
 
     if not path.exists():
         raise PlanError(f"{path}: no such file")
-    if council is None and path.suffix.lower() == ".gpkg":
-        council = saved_plan_info(path).get("council") or None
-    if council is None and path.suffix.lower() == ".csv":
-        first = load.read_csv(path)
-        codes = first[load.column(first, "datazone", path)].astype(str).str.strip().str.upper()
-        table = load.load_lookup(2011, data_dir).set_index("datazone")
-        known = codes[codes.isin(table.index)]
-        if len(known):
-            council = table.loc[known, "council"].mode().iloc[0]
-    return load.load_datazones(council, data_dir=data_dir)
+    lookup = load.load_lookup(2011, data_dir)
+    planned = _plan_council(path, lookup)
+    if council is not None:
+        asked = load.resolve_council(council, lookup)
+        if planned is not None and planned in set(lookup["council"]) and asked != planned:
+            names = lookup.drop_duplicates("council").set_index("council")["council_name"]
+            raise PlanError(f"{path} is a plan for {names[planned]}, not {names[asked]}: leave out --council "
+                            f"(the plan says which council it is for) or give a plan for {names[asked]}")
+        planned = asked
+    return load.load_datazones(planned, data_dir=data_dir)
+
+
+def _print_notes(plan) -> None:
+    """What the builder or reader wants the analyst to know (split zones, links, ...)."""
+    for note in plan.notes:
+        print(f"note: {note}")
 
 
 def _read(args):
@@ -52,7 +82,9 @@ def _read(args):
 
     path = Path(args.plan)
     dz = _zones_for_plan(path, args.council, args.data_dir)
-    return read_plan(path, dz), dz
+    plan = read_plan(path, dz)
+    _print_notes(plan)
+    return plan, dz
 
 
 def cmd_councils(args) -> int:
@@ -100,8 +132,7 @@ def cmd_propose(args) -> int:
     report = check(plan, dz)
     plan.to_file(args.out)
     print(f"{plan!r} in {time.perf_counter() - started:.2f} s -> {args.out}")
-    for note in plan.notes:
-        print(f"note: {note}")
+    _print_notes(plan)
     print(report)
     return EXIT_OK if report.ok else EXIT_NONCOMPLIANT
 
@@ -126,6 +157,8 @@ def cmd_rank(args) -> int:
 
     if args.out and Path(args.out).suffix.lower() not in (".csv", ".xlsx", ".gpkg", ".geojson", ".json"):
         raise LocalitiesError(f"{args.out}: --out must end in .csv, .xlsx, .gpkg or .geojson")
+    if args.labels and args.out and Path(args.out).suffix.lower() not in (".csv", ".xlsx"):
+        raise LocalitiesError(f"{args.out}: --labels is for .csv and .xlsx files (tables for people)")
     plan, dz = _read(args)
     table = rank(plan, dz)
     shown = ["rank", "locality", "name", "population", "n_worse_scotland", "n_worse_cpp", "poorer_than_scotland",
@@ -135,16 +168,78 @@ def cmd_rank(args) -> int:
         out = Path(args.out)
         suffix = out.suffix.lower()
         if suffix == ".csv":
-            export.to_csv(table, out)
+            _write_table(table, out, args.labels)
         elif suffix == ".xlsx":
-            export.to_xlsx({"Ranking": table, "Inequality": inequality(plan, dz),
-                            "Masked pockets": masked_pockets(plan, dz, table),
-                            "Assignment": plan.assignment.reset_index()}, out)
+            _write_table({"Ranking": table, "Inequality": inequality(plan, dz),
+                          "Masked pockets": masked_pockets(plan, dz, table),
+                          "Assignment": plan.assignment.reset_index()}, out, args.labels)
         elif suffix == ".gpkg":
             plan.to_file(out, ranking=table)
         else:
             export.to_geojson(table, out)
         print(f"wrote {out}")
+    return EXIT_OK
+
+
+def _write_table(tables, out: Path, labels: bool = False) -> None:
+    """Write one table (CSV) or several sheets (XLSX); with ``labels``, for people: human
+    headers and percentages, the codes kept in a second header row (CSV) or a
+    ``Codebook`` sheet (XLSX)."""
+    from . import export
+
+    sheets = tables if isinstance(tables, dict) else {"Table": tables}
+    if labels:
+        from .labels import codebook, for_people
+
+        book = codebook(*sheets.values())
+        sheets = {name: for_people(frame) for name, frame in sheets.items()}
+    if out.suffix.lower() == ".csv":
+        frame = next(iter(sheets.values()))
+        export.to_csv(_with_code_row(frame, book) if labels else frame, out)
+    else:
+        if labels:
+            sheets["Codebook"] = book
+        export.to_xlsx(sheets, out)
+
+
+def _with_code_row(frame, book):
+    """Human headers, then a first row holding each column's code (for scripts)."""
+    import pandas as pd
+
+    codes = dict(zip(book["column"], book["code"]))
+    row = pd.DataFrame([[codes.get(c, c) for c in frame.columns]], columns=frame.columns)
+    return pd.concat([row, frame.astype(object)], ignore_index=True)
+
+
+def cmd_pockets(args) -> int:
+    from .rank import masked_pockets
+
+    if args.out and Path(args.out).suffix.lower() not in (".csv", ".xlsx"):
+        raise LocalitiesError(f"{args.out}: --out must end in .csv or .xlsx")
+    plan, dz = _read(args)
+    table = masked_pockets(plan, dz, band=args.band)
+    if len(table):
+        print(f"{len(table)} zone(s) in Scotland's most deprived {args.band}% inside localities not flagged as poorer:")
+        print(table.to_string(index=False))
+    else:
+        print(f"no zone in Scotland's most deprived {args.band}% lies in a locality that is not flagged as poorer")
+    if args.out:
+        _write_table(table, Path(args.out), args.labels)
+        print(f"wrote {args.out}")
+    return EXIT_OK
+
+
+def cmd_inequality(args) -> int:
+    from .rank import inequality
+
+    if args.out and Path(args.out).suffix.lower() not in (".csv", ".xlsx"):
+        raise LocalitiesError(f"{args.out}: --out must end in .csv or .xlsx")
+    plan, dz = _read(args)
+    table = inequality(plan, dz, by=args.by)
+    print(table.to_string(index=False, float_format=lambda v: f"{v:.3g}"))
+    if args.out:
+        _write_table(table, Path(args.out), args.labels)
+        print(f"wrote {args.out}")
     return EXIT_OK
 
 
@@ -230,7 +325,8 @@ def parser() -> argparse.ArgumentParser:
     s = sub.add_parser("demo", help="run the main job (propose, check, rank, map) on the embedded sample")
     s.add_argument("--out", default="out", help="output folder (default: out)")
     s.add_argument("--council", help="council (default: the only one in the sample)")
-    s.add_argument("--target-population", type=int, default=10_000)
+    s.add_argument("--target-population", type=int, default=10_000, metavar="PEOPLE",
+                   help="preferred locality size in people (default: 10,000, the guidance size)")
     data(s)
     s.set_defaults(func=cmd_demo)
 
@@ -248,34 +344,62 @@ def parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("propose", help="propose candidate localities for a council")
     s.add_argument("--council", required=True, help="council name or code, or 'all' (then --out is a folder)")
-    s.add_argument("--method", choices=["regions", "wards", "iz"], default="regions")
-    s.add_argument("--max-population", type=int, default=30_000)
-    s.add_argument("--target-population", type=int, default=None)
-    s.add_argument("--within", help="never cross these lines: ward or iz")
-    s.add_argument("--attribute", default="income_rank", help="keep regions homogeneous in this column")
-    s.add_argument("--seed", type=int, default=0)
+    s.add_argument("--method", choices=["regions", "wards", "iz"], default="regions",
+                   help="regions: contiguous areas of at most --max-population people (default); wards: the "
+                        "council's electoral wards; iz: its Intermediate Zones")
+    s.add_argument("--max-population", type=int, default=30_000, metavar="PEOPLE",
+                   help="most people in one region (default and statutory ceiling: 30,000)")
+    s.add_argument("--target-population", type=int, default=None, metavar="PEOPLE",
+                   help="preferred region size, e.g. 10000 (default: the fewest regions under the ceiling)")
+    s.add_argument("--within", metavar="COLUMN",
+                   help="never cross these lines: 'ward', 'iz' or another zone column (default: none)")
+    s.add_argument("--attribute", default="income_rank", metavar="COLUMN",
+                   help="keep regions homogeneous in this zone column (default: income_rank, SIMD income rank)")
+    s.add_argument("--seed", type=int, default=0,
+                   help="breaks ties; the same data and seed give the same plan (default: 0)")
     s.add_argument("--out", required=True, help="plan GeoPackage to write")
     data(s)
     s.set_defaults(func=cmd_propose)
 
     for name, helptext, func in (("check", "check a plan against the 2016 Regulations (exit 1 if it fails)", cmd_check),
                                  ("rank", "rank a plan's localities, most disadvantaged first", cmd_rank),
-                                 ("map", "draw a plan's localities for a board paper or the web", cmd_map)):
+                                 ("map", "draw a plan's localities for a board paper or the web", cmd_map),
+                                 ("pockets", "list deprived zones hidden inside localities not flagged as poorer",
+                                  cmd_pockets),
+                                 ("inequality", "slope and relative index of inequality (SII, RII) within the council",
+                                  cmd_inequality)):
         s = sub.add_parser(name, help=helptext)
-        s.add_argument("plan", help="plan: a saved GeoPackage, a CSV of datazone,locality, or locality polygons")
-        s.add_argument("--council", help="council (default: from the plan)")
+        s.add_argument("plan", help="plan: a saved GeoPackage, a CSV or spreadsheet of datazone,locality, or "
+                                    "locality polygons")
+        s.add_argument("--council", help="council name or code (default: the plan's own; must agree with it)")
         data(s)
         s.set_defaults(func=func)
         if name == "check":
-            s.add_argument("--max-population", type=int, default=30_000)
+            s.add_argument("--max-population", type=int, default=30_000, metavar="PEOPLE",
+                           help="most people in a locality that is not a ward (default and statutory: 30,000)")
         if name == "rank":
             s.add_argument("--out", help="write .csv, .xlsx (with notes), .gpkg or .geojson")
+        if name in ("rank", "pockets", "inequality"):
+            s.add_argument("--labels", action="store_true",
+                           help="for people: human column headers and percentages in .csv/.xlsx, the codes kept "
+                                "in a second header row (CSV) or a Codebook sheet (XLSX)")
+        if name == "pockets":
+            s.add_argument("--band", type=int, choices=[5, 20], default=20,
+                           help="Scotland's most deprived 5%% or 20%% of zones by SIMD 2020v2 (default: 20)")
+            s.add_argument("--out", help="write .csv or .xlsx")
+        if name == "inequality":
+            s.add_argument("--by", default="income_rate", metavar="INDICATOR",
+                           help="order localities by this indicator for the locality-level gradient "
+                                "(default: income_rate)")
+            s.add_argument("--out", help="write .csv or .xlsx")
         if name == "map":
             s.add_argument("--column", default="income_rate", help="indicator to map (default: income_rate)")
             s.add_argument("--significance", choices=["scotland", "cpp"], help="map the significance flag instead")
             s.add_argument("--poorer", action="store_true", help="map the significantly poorer localities")
-            s.add_argument("--title")
-            s.add_argument("--dpi", type=int, default=300)
+            s.add_argument("--title", help="title printed above the map (default: from the council and indicator)")
+            s.add_argument("--dpi", type=int, default=300,
+                           help="resolution of .png output in dots per inch (default: 300; vector .pdf/.svg keep "
+                                "it for raster parts)")
             s.add_argument("--out", required=True, help=".pdf, .svg, .png or .html")
     return p
 
@@ -285,7 +409,16 @@ def main(argv: list[str] | None = None) -> int:
 
     args = parser().parse_args(argv)
     try:
-        return args.func(args)
+        code = args.func(args)
+        sys.stdout.flush()  # inside the try: a closed pipe shows here when stdout is buffered
+        return code
+    except BrokenPipeError:
+        # The reader went away (`localities rank plan.gpkg | head`): not an error. Point
+        # stdout at /dev/null so the interpreter's final flush does not raise again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+        return EXIT_OK
     except DownloadError as exc:
         print(f"localities: download failed: {exc}", file=sys.stderr)
         return EXIT_DOWNLOAD

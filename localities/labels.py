@@ -1,0 +1,161 @@
+"""Tables for people: human column headers and percentages, with a codebook.
+
+:func:`for_people` turns a result table (``rank``, ``compare``, ``inequality``,
+``masked_pockets``) into one a board member can read: ``income_rate`` becomes
+"Income deprivation (%)" holding 24.9 rather than 0.249, ``income_rate_vs_rest``
+becomes "Income deprivation: compared with the rest of the council". :func:`codebook`
+keeps the way back: each human header with its code, meaning and unit, for the
+``Codebook`` sheet of a workbook or the second header row of a CSV.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+# Columns of the result tables that are not per indicator.
+COLUMNS: dict[str, str] = {
+    "rank": "Rank (1 = most disadvantaged)",
+    "locality": "Locality code",
+    "name": "Name",
+    "locality_name": "Locality",
+    "population": "Population",
+    "zones": "Data Zones",
+    "tier": "Tier",
+    "tier_label": "Tier meaning",
+    "poorer_than_rest": "Significantly poorer than the rest of the council",
+    "poorer_than_cpp": "Significantly poorer than the rest of the council",
+    "poorer_than_scotland": "Significantly poorer than Scotland",
+    "score": "Deprivation score (Scotland = 1.0)",
+    "reasons": "Reasons",
+    "rank_note": "Note on the rank",
+    "share_most_deprived_20": "People in Scotland's most deprived 20% of zones (%)",
+    "share_most_deprived_5": "People in Scotland's most deprived 5% of zones (%)",
+    "n_worse_rest": "Indicators worse than the rest of the council",
+    "n_worse_cpp": "Indicators worse than the rest of the council",
+    "n_worse_scotland": "Indicators worse than Scotland",
+    "datazone": "Data Zone",
+    "simd_rank": "SIMD 2020v2 rank (1 = most deprived)",
+    "band": "Band",
+    "indicator": "Indicator code",
+    "label": "Indicator",
+    "unit": "Unit",
+    "level": "Level",
+    "higher_is_worse": "Higher is worse",
+    "areas": "Areas",
+    "sii": "Slope index of inequality (SII)",
+    "sii_lower": "SII lower 95% limit",
+    "sii_upper": "SII upper 95% limit",
+    "rii": "Relative index of inequality (RII)",
+    "rii_lower": "RII lower 95% limit",
+    "rii_upper": "RII upper 95% limit",
+    "value": "Value",
+    "lower": "Lower 95% limit",
+    "upper": "Upper 95% limit",
+    "coverage": "Coverage",
+    "rest": "Rest of the council",
+    "rest_lower": "Rest of the council: lower 95% limit",
+    "rest_upper": "Rest of the council: upper 95% limit",
+    "council": "Council",
+    "scotland": "Scotland",
+    "scotland_lower": "Scotland: lower 95% limit",
+    "scotland_upper": "Scotland: upper 95% limit",
+    "ratio_rest": "Ratio to the rest of the council",
+    "gap_rest": "Gap to the rest of the council",
+    "ratio_scotland": "Ratio to Scotland",
+    "gap_scotland": "Gap to Scotland",
+    "vs_rest": "Compared with the rest of the council",
+    "vs_scotland": "Compared with Scotland",
+}
+
+# Per-indicator suffixes in the wide ranking table.
+SUFFIXES: dict[str, str] = {
+    "": "",
+    "_lower": ": lower 95% limit",
+    "_upper": ": upper 95% limit",
+    "_rest": ": rest of the council",
+    "_rest_lower": ": rest of the council, lower 95% limit",
+    "_rest_upper": ": rest of the council, upper 95% limit",
+    "_ratio_rest": ": ratio to the rest of the council",
+    "_ratio_scotland": ": ratio to Scotland",
+    "_gap_rest": ": gap to the rest of the council",
+    "_gap_scotland": ": gap to Scotland",
+    "_vs_rest": ": compared with the rest of the council",
+    "_vs_cpp": ": compared with the rest of the council",
+    "_vs_scotland": ": compared with Scotland",
+    "_coverage": ": coverage (share of people with data)",
+}
+SCALED_SUFFIXES = ("", "_lower", "_upper", "_rest", "_rest_lower", "_rest_upper", "_gap_rest", "_gap_scotland")
+PERCENT_COLUMNS = ("share_most_deprived_20", "share_most_deprived_5")
+# Value columns of the long tables (compare, inequality), scaled row by row.
+LONG_VALUES = ("value", "lower", "upper", "rest", "rest_lower", "rest_upper", "council", "scotland",
+               "scotland_lower", "scotland_upper", "gap_rest", "gap_scotland", "sii", "sii_lower", "sii_upper")
+
+
+def _registry() -> dict:
+    from .outcomes import SIMD
+
+    return SIMD
+
+
+def is_share(unit: str) -> bool:
+    """True for indicators held as proportions 0..1 (shown as %)."""
+    return str(unit).startswith("proportion")
+
+
+def describe(column: str, registry: dict | None = None) -> tuple[str, str, bool]:
+    """Human header, unit and whether values are proportions shown as %, for one column."""
+    registry = _registry() if registry is None else registry
+    for suffix in sorted(SUFFIXES, key=len, reverse=True):
+        stem = column[: len(column) - len(suffix)] if suffix and column.endswith(suffix) else column
+        if (suffix == "" or column.endswith(suffix)) and stem in registry:
+            ind = registry[stem]
+            share = is_share(ind.unit) and suffix in SCALED_SUFFIXES
+            unit = ("percentage points" if share and "_gap_" in suffix else "%" if share
+                    else ind.unit if suffix in SCALED_SUFFIXES else "")
+            short = "Scotland = 100" if unit.startswith("standardised ratio") else unit
+            head = f"{ind.label}{SUFFIXES[suffix]}"
+            return f"{head} ({short})" if short else head, unit, share
+    if column in PERCENT_COLUMNS:
+        return COLUMNS[column], "%", True
+    return COLUMNS.get(column, column.replace("_", " ").capitalize()), "", False
+
+
+def codebook(*tables: pd.DataFrame) -> pd.DataFrame:
+    """One row per column of ``tables``: ``column`` (the human header), ``code`` (the
+    column name in the API and in files written without labels), ``unit`` and, for
+    indicators, ``meaning`` (how it is aggregated)."""
+    registry = _registry()
+    rows, seen = [], set()
+    for table in tables:
+        for col in table.columns:
+            if col == "geometry" or col in seen:
+                continue
+            seen.add(col)
+            head, unit, _ = describe(col, registry)
+            stem = next((s for s in registry if col == s or col.startswith(f"{s}_")), None)
+            rows.append({"column": head, "code": col, "unit": unit,
+                         "meaning": registry[stem].note if stem else ""})
+    return pd.DataFrame(rows, columns=["column", "code", "unit", "meaning"])
+
+
+def for_people(table: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``table`` with human headers, proportions as percentages (one decimal)
+    and booleans as Yes/No; geometry dropped. See :func:`codebook` for the codes."""
+    registry = _registry()
+    out = pd.DataFrame(table).drop(columns="geometry", errors="ignore").copy()
+    if {"indicator", "unit"} <= set(out.columns):  # long tables: scale the rows of proportions
+        share = out["unit"].map(is_share).astype(bool)
+        for col in LONG_VALUES:
+            if col in out:
+                out[col] = out[col].astype(float)
+                out.loc[share, col] = (out.loc[share, col] * 100).round(1)
+        out.loc[share, "unit"] = "%"
+    for col in list(out.columns):
+        _, _, share = describe(col, registry)
+        if share and pd.api.types.is_numeric_dtype(out[col]):
+            out[col] = (out[col] * 100).round(1)
+        elif pd.api.types.is_float_dtype(out[col]):
+            out[col] = out[col].round(3)
+        elif pd.api.types.is_bool_dtype(out[col]):
+            out[col] = out[col].map({True: "Yes", False: "No"})
+    return out.rename(columns={c: describe(c, registry)[0] for c in out.columns})
