@@ -8,16 +8,24 @@ The region builder (``method="regions"``) is ours, because no packaged Python
 regionaliser supports a population *ceiling* (spopt's max-p and SKATER take floors).
 It works in two steps, both deterministic for a given seed:
 
-1. **Tree partition.** A minimum spanning tree of the contiguity graph, with edges
-   weighted by the difference in the chosen attribute plus centroid distance, is cut
+0. **Building blocks.** Whole Intermediate Zones by default (``unit="iz"``), cut only
+   by ``within=`` lines or when one alone exceeds the ceiling; every step below works
+   on blocks with their zones' sums, so the objective is the zone-level one.
+1. **Tree partition.** A minimum spanning tree of the block contiguity graph, with edges
+   weighted by the difference in the chosen attribute, in settlement/rural class
+   (``town_country``) plus centroid distance, is cut
    recursively. Each cut is the tree edge whose two sides best match whole numbers
    of target-sized localities while leaving least attribute variance inside them. A
    piece is only left uncut once its population is at most the ceiling, so the
    ceiling holds by construction (except for a single zone that alone exceeds it,
    which is reported).
-2. **Boundary refinement.** Zones on region boundaries move to a neighbouring region
-   when that lowers within-region attribute variance, spatial spread (compactness)
-   and deviation from the target size, never breaking contiguity or the ceiling.
+2. **Boundary refinement.** Blocks on region boundaries move to a neighbouring region
+   when that lowers within-region attribute variance, settlement/rural mixing, spatial
+   spread (compactness) and deviation from the target size, never breaking contiguity
+   or the ceiling. Blocks are visited in a fixed order: the seed only breaks exact ties
+   (in the spanning tree), so plans barely change from seed to seed.
+
+Names come from :mod:`localities.names`.
 """
 
 from __future__ import annotations
@@ -35,10 +43,12 @@ from scipy.sparse.csgraph import minimum_spanning_tree
 
 from . import geography
 from .errors import PlanError, listing
+from .names import locality_names
 
 CEILING = 30_000
 GUIDANCE_SIZE = 10_000
 METHODS = ("regions", "wards", "iz")
+UNITS = ("iz", "datazone")
 
 
 @dataclass
@@ -116,28 +126,6 @@ def _one_council(dz: gpd.GeoDataFrame) -> tuple[str | None, str | None]:
     return codes[0], name
 
 
-def _names(assignment: pd.Series, dz: gpd.GeoDataFrame) -> pd.Series:
-    """Locality names from the Intermediate Zone holding most of its people
-    (second IZ added, then a number, where two would share a name)."""
-    if "iz_name" not in dz:
-        return pd.Series(assignment.unique(), index=assignment.unique())
-    frame = pd.DataFrame({"loc": assignment.to_numpy(), "iz": dz["iz_name"].to_numpy(),
-                          "pop": dz["population"].to_numpy()})
-    ranked = (frame.groupby(["loc", "iz"])["pop"].sum().reset_index()
-              .sort_values(["loc", "pop", "iz"], ascending=[True, False, True]))
-    first = ranked.groupby("loc")["iz"].apply(list)
-    names = first.str[0]
-    for dup in names[names.duplicated(keep=False)].unique():
-        for loc in names.index[names == dup]:
-            if len(first[loc]) > 1:
-                names[loc] = f"{first[loc][0]} / {first[loc][1]}"
-    counts: dict[str, int] = {}
-    for loc in names.index[names.duplicated(keep=False)]:
-        counts[names[loc]] = counts.get(names[loc], 0) + 1
-        names[loc] = f"{names[loc]} ({counts[names[loc]]})"
-    return names
-
-
 def plan_from_assignment(
     dz: gpd.GeoDataFrame,
     assignment: pd.Series,
@@ -154,10 +142,12 @@ def plan_from_assignment(
     """
     dz = _zones(dz)
     assignment = assignment.astype(str).rename("locality").rename_axis("datazone").sort_index()
-    zones = dz.set_index("datazone").loc[[z for z in assignment.index if z in set(dz["datazone"])]]
+    known = set(dz["datazone"])
+    zones = dz.set_index("datazone").loc[[z for z in assignment.index if z in known]]
     by = assignment.loc[zones.index]
+    named = locality_names(by, dz)
     if names is None:
-        names = _names(by, zones.reset_index())
+        names = named["name"]
     geoms = geography.dissolve(zones, by)
     table = pd.DataFrame({
         "population": zones["population"].groupby(by.to_numpy()).sum(),
@@ -165,7 +155,8 @@ def plan_from_assignment(
     })
     table.index.name = "locality"
     table["name"] = [str(names.get(loc, loc)) for loc in table.index]
-    localities = gpd.GeoDataFrame(table.reset_index()[["locality", "name", "population", "zones"]],
+    table["places"] = named["places"].reindex(table.index).fillna("").to_numpy()
+    localities = gpd.GeoDataFrame(table.reset_index()[["locality", "name", "population", "zones", "places"]],
                                   geometry=geoms.reindex(table.index).to_numpy(), crs=dz.crs)
     localities["population"] = localities["population"].astype(dz["population"].dtype)
     council = council_name = None
@@ -190,6 +181,8 @@ def propose(
     homogeneity: float = 1.0,
     compactness: float = 1.0,
     refine: bool = True,
+    unit: str = "iz",
+    town_country: float = 1.0,
 ) -> Plan:
     """Propose candidate localities for one council.
 
@@ -212,9 +205,21 @@ def propose(
         so deprived neighbourhoods are not averaged away. ``None``, or zones without
         ``income_rank`` (the 2022 vintage), group by size and compactness only (noted).
     seed : int
-        Breaks ties; same input and seed give the same plan.
+        Breaks exact ties only; same input and seed give the same plan, and different
+        seeds give the same plan unless the objective has exact ties.
     homogeneity, compactness : float
         Weights of attribute variance and spatial spread in the refinement.
+    refine : bool
+        Move blocks across region boundaries after the tree partition.
+    unit : {"iz", "datazone"}
+        Building blocks of ``method="regions"``: whole Intermediate Zones (default),
+        split only where one alone exceeds ``max_population`` or ``within`` lines cut
+        it (both said in ``plan.notes``); or single Data Zones. Zones without an
+        ``iz`` column are built from Data Zones (noted).
+    town_country : float
+        Weight on keeping settlements (urban-rural classes 1-4: urban areas and small
+        towns) apart from rural zones (5-6), via the ``urban_rural`` column; 0 ignores
+        it. ``plan.notes`` says how many localities still mix the two.
 
     Returns
     -------
@@ -237,6 +242,8 @@ def propose(
         names = dz.drop_duplicates(code).set_index(code)[name]
         return plan_from_assignment(dz, assignment, names=names, method=method, params=params)
 
+    if unit not in UNITS:
+        raise PlanError(f"unit must be one of {', '.join(UNITS)}, not {unit!r}")
     if max_population <= 0:
         raise PlanError(f"max_population must be positive, not {max_population}")
     if target_population is not None and not 0 < target_population <= max_population:
@@ -244,6 +251,7 @@ def propose(
     group_col = {"ward": "ward", "iz": "iz"}.get(within, within)
     if group_col is not None and group_col not in dz:
         raise PlanError(f"within={within!r}: zone table has no {group_col!r} column")
+    params.update(unit=unit, town_country=town_country)
     notes = []
     if attribute is None or (attribute == "income_rank" and attribute not in dz):
         # Zones without SIMD (the 2022 vintage, an analyst's own table): group by size and shape only.
@@ -260,6 +268,7 @@ def propose(
         values = values.fillna(values.mean() if values.notna().any() else 0.0)
     sd = values.std(ddof=0)
     z = ((values - values.mean()) / sd).to_numpy() if sd > 0 else np.zeros(len(dz))
+    settled = _settlement(dz)
     pop = dz["population"].to_numpy(dtype=float)
     centre = dz.geometry.representative_point()
     xy = np.column_stack([centre.x, centre.y])
@@ -268,39 +277,104 @@ def propose(
         notes.append(f"zone(s) {listing(over, most=len(over))} alone exceed the ceiling of {max_population:,}: each is a locality "
                      "of its own and fails the population test unless it is a ward")
 
-    adjacency = geography.neighbours(dz)
-    adjacency, links = geography.link_components(dz, adjacency, group=group_col)
+    unit_col = "iz" if unit == "iz" else None
+    if unit_col and unit_col not in dz:
+        notes.append("no 'iz' column: regions built from Data Zones (unit='datazone')")
+        unit_col = None
+    block, adjacency, links, splits = geography.building_blocks(
+        dz, geography.neighbours(dz), unit=unit_col, group=group_col, ceiling=max_population)
     if len(links):
         notes.append(f"{len(links)} link(s) made to join islands or detached parts to their nearest zone: "
                      + listing(f"{a}->{b} ({d / 1000:.1f} km)" for a, b, d in
                                links[["zone", "linked_to", "distance_m"]].itertuples(index=False)))
+    iz_names = dz.drop_duplicates("iz").set_index("iz")["iz_name"] if unit_col and "iz_name" in dz else None
+    if splits["ceiling"]:
+        notes.append(f"{len(splits['ceiling'])} Intermediate Zone(s) alone exceed the ceiling of {max_population:,} "
+                     f"and were built from their Data Zones: {listing(_labels(splits['ceiling'], iz_names))}")
+    if splits["group"]:
+        notes.append(f"{len(splits['group'])} Intermediate Zone(s) cross the {within} lines regions must stay within "
+                     f"(within={within!r}), so each was split along them: {listing(_labels(splits['group'], iz_names))}")
+    stats = _block_stats(block, pop, z, settled, xy)
     index = {zone: i for i, zone in enumerate(dz["datazone"])}
-    adj = [[index[n] for n in adjacency[zone]] for zone in dz["datazone"]]
+    block_adj = [set() for _ in range(stats["n"])]
+    for zone, nbrs in adjacency.items():
+        a = block[index[zone]]
+        block_adj[a].update(block[index[n]] for n in nbrs if block[index[n]] != a)
+    block_adj = [sorted(b) for b in block_adj]
     rng = np.random.default_rng(seed)
-    labels = np.full(len(dz), -1)
-    groups = dz.groupby(group_col, sort=True).indices if group_col else {"all": np.arange(len(dz))}
+    block_labels = np.full(stats["n"], -1)
+    if group_col:
+        group_of_block = pd.Series(dz[group_col].astype(str).to_numpy()).groupby(block).first().sort_index()
+        groups = {key: np.sort(idx) for key, idx in group_of_block.groupby(group_of_block).indices.items()}
+    else:
+        groups = {"all": np.arange(stats["n"])}
     next_label = 0
     for key in sorted(groups):
-        members = np.sort(groups[key])
-        parts = _partition(members, adj, pop, z, xy, max_population, target_population, rng,
-                           homogeneity, compactness, refine)
+        parts = _partition(groups[key], block_adj, stats, max_population, target_population, rng,
+                           homogeneity, compactness, town_country, refine)
         for part in parts:
-            labels[part] = next_label
+            block_labels[part] = next_label
             next_label += 1
-    assert (labels >= 0).all()
+    assert (block_labels >= 0).all()
+    labels = block_labels[block]
     assignment = pd.Series(labels, index=dz["datazone"])
-    names = _names(assignment, dz)
-    # Stable, readable ids: R01.. in order of name.
+    notes.extend(_summary(assignment, dz, settled, unit_col))
+    names = locality_names(assignment, dz)["name"]
+    # Stable, readable ids in order of name, zero-padded to the width of the count: R01.., R001.. past 99.
     order = sorted(names.index, key=lambda lab: (names[lab], lab))
-    ids = {lab: f"R{i + 1:02d}" for i, lab in enumerate(order)}
+    width = max(2, len(str(len(order))))
+    ids = {lab: f"R{i + 1:0{width}d}" for i, lab in enumerate(order)}
     assignment = assignment.map(ids)
     names = pd.Series({ids[lab]: names[lab] for lab in names.index})
     return plan_from_assignment(dz, assignment, names=names, method="regions", params=params, links=links, notes=notes)
 
 
-def _partition(members, adj, pop, z, xy, ceiling, target, rng, homogeneity, compactness, refine) -> list[np.ndarray]:
-    """Split one connected group of zones into regions under the ceiling."""
-    total = pop[members].sum()
+def _settlement(dz: gpd.GeoDataFrame) -> np.ndarray:
+    """1.0 for a zone in a settlement (urban-rural classes 1-4: urban areas and small towns),
+    0.0 for a rural one (5-6 in the six-fold, 7-8 in the eight-fold classification) or
+    when the class is unknown."""
+    if "urban_rural" not in dz:
+        return np.zeros(len(dz))
+    cls = pd.to_numeric(dz["urban_rural"], errors="coerce")
+    rural_from = 7 if cls.max() > 6 else 5
+    return ((cls >= 1) & (cls < rural_from)).to_numpy(dtype=float)
+
+
+def _labels(codes, names) -> list[str]:
+    return [f"{names.get(c, c)} ({c})" if names is not None else str(c) for c in codes]
+
+
+def _block_stats(block, pop, z, settled, xy) -> dict:
+    """Sums over each block's zones: the objective on blocks equals the objective on zones."""
+    n = int(block.max()) + 1
+
+    def total(w):
+        return np.bincount(block, weights=w, minlength=n)
+
+    cnt = total(np.ones(len(block)))
+    stats = {"n": n, "cnt": cnt, "pop": total(pop), "z1": total(z), "z2": total(z * z), "u1": total(settled),
+             "x": total(xy[:, 0]), "y": total(xy[:, 1]), "r2": total((xy**2).sum(axis=1))}
+    stats["xy"] = np.column_stack([stats["x"], stats["y"]]) / cnt[:, None]
+    return stats
+
+
+def _summary(assignment: pd.Series, dz: gpd.GeoDataFrame, settled: np.ndarray, unit_col) -> list[str]:
+    """Plain-words figures: Intermediate Zones kept whole, localities mixing town and country."""
+    out = []
+    if "iz" in dz:
+        per_iz = pd.Series(assignment.to_numpy()).groupby(dz["iz"].to_numpy()).nunique()
+        out.append(f"{int((per_iz == 1).sum())} of {len(per_iz)} Intermediate Zones kept whole in one locality")
+    if "urban_rural" in dz:
+        mix = pd.Series(settled).groupby(assignment.to_numpy()).agg(["min", "max"])
+        mixed = int((mix["min"] < mix["max"]).sum())
+        out.append(f"{mixed} of {len(mix)} localities mix settlement zones (urban-rural classes: urban areas and small "
+                   "towns) with rural ones")
+    return out
+
+
+def _partition(members, adj, stats, ceiling, target, rng, homogeneity, compactness, town_country, refine) -> list[np.ndarray]:
+    """Split one connected group of blocks into regions under the ceiling."""
+    total = stats["pop"][members].sum()
     k = max(1, math.ceil(total / ceiling) if total > 0 else 1)
     if target:
         k = max(k, round(total / target))
@@ -308,31 +382,41 @@ def _partition(members, adj, pop, z, xy, ceiling, target, rng, homogeneity, comp
         return [members]
     local = {g: i for i, g in enumerate(members)}
     nbrs = [[local[n] for n in adj[g] if n in local] for g in members]
-    p, zz, pts = pop[members], z[members], xy[members]
-    # Minimum spanning tree on attribute difference plus (scaled) distance.
+    s = {key: stats[key][members] for key in ("cnt", "pop", "z1", "z2", "u1", "x", "y", "r2", "xy")}
+    zbar, ubar, pts = s["z1"] / s["cnt"], s["u1"] / s["cnt"], s["xy"]
+    # Minimum spanning tree on attribute difference, settlement/rural difference and (scaled) distance;
+    # the seed only breaks exact ties.
     rows = np.array([i for i, ns in enumerate(nbrs) for j in ns if i < j], dtype=int)
     cols = np.array([j for i, ns in enumerate(nbrs) for j in ns if i < j], dtype=int)
     dist = np.hypot(*(pts[rows] - pts[cols]).T)
     scale = np.median(dist) if len(dist) and np.median(dist) > 0 else 1.0
-    weight = np.abs(zz[rows] - zz[cols]) + compactness * dist / scale + 1e-6 + rng.random(len(rows)) * 1e-9
+    weight = (np.abs(zbar[rows] - zbar[cols]) + compactness * dist / scale + town_country * np.abs(ubar[rows] - ubar[cols])
+              + 1e-6 + rng.random(len(rows)) * 1e-9)
     mst = minimum_spanning_tree(coo_matrix((weight, (rows, cols)), shape=(len(members),) * 2)).tocoo()
     tree = [[] for _ in members]
     for a, b in zip(mst.row, mst.col):
         tree[a].append(b)
         tree[b].append(a)
-    pieces = _cut_tree(list(range(len(members))), k, tree, p, zz, ceiling, homogeneity)
+    pieces = _cut_tree(list(range(len(members))), k, tree, s, ceiling, (homogeneity, town_country))
     labels = np.empty(len(members), dtype=int)
     for lab, piece in enumerate(pieces):
         labels[piece] = lab
     if refine and len(pieces) > 1:
         size = target or total / len(pieces)
-        labels = _refine(labels, nbrs, p, zz, pts, ceiling, size, rng, homogeneity, compactness)
+        labels = _refine(labels, nbrs, s, ceiling, size, homogeneity, compactness, town_country)
     return [members[labels == lab] for lab in np.unique(labels)]
 
 
-def _cut_tree(nodes, k, tree, pop, z, ceiling, homogeneity) -> list[list[int]]:
-    """Recursively cut a spanning tree into about ``k`` pieces, none over the ceiling."""
+def _cut_tree(nodes, k, tree, s, ceiling, weights) -> list[list[int]]:
+    """Recursively cut a spanning tree into about ``k`` pieces, none over the ceiling.
+
+    Each cut is scored by how well both sides fit whole numbers of target-sized pieces
+    plus the weighted within-side sums of squares of the attribute (``z``) and of the
+    settlement indicator (``u``), computed from subtree sums over the blocks' zones."""
+    pop, cnt = s["pop"], s["cnt"]
+    sums = [(s["z1"], s["z2"], weights[0]), (s["u1"], s["u1"], weights[1])]
     out, stack = [], [(nodes, k)]
+    parent = np.full(len(pop), -1)
     while stack:
         nodes, k = stack.pop()
         total = pop[nodes].sum()
@@ -342,43 +426,43 @@ def _cut_tree(nodes, k, tree, pop, z, ceiling, homogeneity) -> list[list[int]]:
         k = max(k, math.ceil(total / ceiling), 2)
         inside = set(nodes)
         root = nodes[0]
-        parent = {root: -1}
+        seen = {root}
         order = [root]
         for u in order:
             for v in tree[u]:
-                if v in inside and v not in parent:
+                if v in inside and v not in seen:
+                    seen.add(v)
                     parent[v] = u
                     order.append(v)
-        sub_p = {u: pop[u] for u in order}
-        sub_n = {u: 1 for u in order}
-        sub_1 = {u: z[u] for u in order}
-        sub_2 = {u: z[u] ** 2 for u in order}
+        order_a = np.array(order)
+        sub = [pop.copy(), cnt.copy()] + [a.copy() for a1, a2, _ in sums for a in (a1, a2)]
         for u in reversed(order[1:]):
             q = parent[u]
-            sub_p[q] += sub_p[u]
-            sub_n[q] += sub_n[u]
-            sub_1[q] += sub_1[u]
-            sub_2[q] += sub_2[u]
-        n, s1, s2 = len(order), sub_1[root], sub_2[root]
-        ssd_all = max(s2 - s1 * s1 / n, 1e-9)
+            for arr in sub:
+                arr[q] += arr[u]
+        cand = order_a[1:]
+        p1, n1 = sub[0][cand], sub[1][cand]
+        p2, n2 = total - p1, sub[1][root] - n1
         ideal = max(total / k, 1.0)
-        best, best_cut = math.inf, None
-        for u in order[1:]:
-            p1, n1 = sub_p[u], sub_n[u]
-            p2, n2 = total - p1, n - n1
-            k1 = min(max(round(p1 / ideal), 1), k - 1)
-            k2 = k - k1
-            k1, k2 = max(k1, math.ceil(p1 / ceiling)), max(k2, math.ceil(p2 / ceiling))
-            extra = k1 + k2 - k
-            size = ((p1 / k1 - ideal) ** 2 + (p2 / k2 - ideal) ** 2) / ideal**2
-            ssd1 = sub_2[u] - sub_1[u] ** 2 / n1
-            ssd2 = (s2 - sub_2[u]) - (s1 - sub_1[u]) ** 2 / n2
-            score = 10.0 * extra + size + homogeneity * (ssd1 + ssd2) / ssd_all
-            if score < best - 1e-12:
-                best, best_cut = score, (u, k1, k2)
-        u, k1, k2 = best_cut
+        k1 = np.minimum(np.maximum(np.round(p1 / ideal), 1), k - 1)
+        k2 = k - k1
+        k1, k2 = np.maximum(k1, np.ceil(p1 / ceiling)), np.maximum(k2, np.ceil(p2 / ceiling))
+        score = 10.0 * (k1 + k2 - k) + ((p1 / k1 - ideal) ** 2 + (p2 / k2 - ideal) ** 2) / ideal**2
+        for d, (_, _, w) in enumerate(sums):
+            a1, a2 = sub[2 + 2 * d], sub[3 + 2 * d]
+            t1, t2, n = a1[root], a2[root], sub[1][root]
+            ssd_all = t2 - t1 * t1 / n
+            if w <= 0 or ssd_all < 1e-9:
+                continue
+            if d == 1:  # settlement indicator: scaled by its largest possible spread (half and half)
+                ssd_all = max(ssd_all, n / 4)
+            ssd1 = a2[cand] - a1[cand] ** 2 / n1
+            ssd2 = (t2 - a2[cand]) - (t1 - a1[cand]) ** 2 / n2
+            score = score + w * (ssd1 + ssd2) / ssd_all
+        best = int(np.argmin(score))
+        u, k1, k2 = int(cand[best]), int(k1[best]), int(k2[best])
         side = {u}
-        for v in order[order.index(u) + 1:]:
+        for v in order[best + 2:]:
             if parent[v] in side:
                 side.add(v)
         stack.append(([v for v in order if v not in side], k2))
@@ -386,27 +470,33 @@ def _cut_tree(nodes, k, tree, pop, z, ceiling, homogeneity) -> list[list[int]]:
     return out
 
 
-def _refine(labels, nbrs, pop, z, xy, ceiling, size, rng, homogeneity, compactness, passes: int = 30):
-    """Move boundary zones between neighbouring regions while the objective falls."""
+def _refine(labels, nbrs, s, ceiling, size, homogeneity, compactness, town_country, passes: int = 30):
+    """Move boundary blocks between neighbouring regions while the objective falls
+    (blocks visited in a fixed order, so the result does not depend on the seed)."""
     k = labels.max() + 1
-    n = np.bincount(labels, minlength=k).astype(float)
+    cnt, pop, z1, z2, u1 = s["cnt"], s["pop"], s["z1"], s["z2"], s["u1"]
+    bx, by, br = s["x"], s["y"], s["r2"]
+    n = np.bincount(labels, weights=cnt, minlength=k)
     p = np.bincount(labels, weights=pop, minlength=k)
-    s1 = np.bincount(labels, weights=z, minlength=k)
-    s2 = np.bincount(labels, weights=z * z, minlength=k)
-    sx = np.bincount(labels, weights=xy[:, 0], minlength=k)
-    sy = np.bincount(labels, weights=xy[:, 1], minlength=k)
-    r2 = (xy**2).sum(axis=1)
-    sr = np.bincount(labels, weights=r2, minlength=k)
-    zn = max(float(((z - z.mean()) ** 2).sum()), 1e-9)
-    xn = max(float(((xy - xy.mean(axis=0)) ** 2).sum()), 1e-9)
+    s1 = np.bincount(labels, weights=z1, minlength=k)
+    s2 = np.bincount(labels, weights=z2, minlength=k)
+    su = np.bincount(labels, weights=u1, minlength=k)
+    sx = np.bincount(labels, weights=bx, minlength=k)
+    sy = np.bincount(labels, weights=by, minlength=k)
+    sr = np.bincount(labels, weights=br, minlength=k)
+    N = cnt.sum()
+    zn = max(float(z2.sum() - z1.sum() ** 2 / N), 1e-9)
+    un = float(u1.sum() - u1.sum() ** 2 / N)
+    wu = town_country / max(un, N / 4) if un > 1e-9 else 0.0
+    xn = max(float(br.sum() - (bx.sum() ** 2 + by.sum() ** 2) / N), 1e-9)
     size = max(size, 1.0)
+    wz, wx = homogeneity / zn, compactness / xn
 
-    def cost(nn, pp, a1, a2, bx, by, br):
-        if nn == 0:
+    def cost(nn, pp, a1, a2, au, cx, cy, cr):
+        if nn <= 0:
             return 0.0
-        ssd = a2 - a1 * a1 / nn
-        spread = br - (bx * bx + by * by) / nn
-        return homogeneity * ssd / zn + compactness * spread / xn + ((pp - size) / size) ** 2 / k
+        return (wz * (a2 - a1 * a1 / nn) + wu * (au - au * au / nn) + wx * (cr - (cx * cx + cy * cy) / nn)
+                + ((pp - size) / size) ** 2 / k)
 
     members = [set(np.flatnonzero(labels == r)) for r in range(k)]
 
@@ -426,26 +516,27 @@ def _refine(labels, nbrs, pop, z, xy, ceiling, size, rng, homogeneity, compactne
 
     for _ in range(passes):
         moved = 0
-        for i in rng.permutation(len(labels)):
+        for i in range(len(labels)):
             a = labels[i]
             targets = sorted({labels[j] for j in nbrs[i]} - {a})
-            if not targets or n[a] <= 1:
+            if not targets or len(members[a]) <= 1:
                 continue
-            zi, xi, yi, ri, pi = z[i], xy[i, 0], xy[i, 1], r2[i], pop[i]
-            before_a = cost(n[a], p[a], s1[a], s2[a], sx[a], sy[a], sr[a])
-            after_a = cost(n[a] - 1, p[a] - pi, s1[a] - zi, s2[a] - zi * zi, sx[a] - xi, sy[a] - yi, sr[a] - ri)
+            ci, pi, zi, zzi, ui, xi, yi, ri = cnt[i], pop[i], z1[i], z2[i], u1[i], bx[i], by[i], br[i]
+            before_a = cost(n[a], p[a], s1[a], s2[a], su[a], sx[a], sy[a], sr[a])
+            after_a = cost(n[a] - ci, p[a] - pi, s1[a] - zi, s2[a] - zzi, su[a] - ui, sx[a] - xi, sy[a] - yi, sr[a] - ri)
             best, best_b = -1e-12, None
             for b in targets:
                 if p[b] + pi > ceiling:
                     continue
-                gain = (after_a + cost(n[b] + 1, p[b] + pi, s1[b] + zi, s2[b] + zi * zi, sx[b] + xi, sy[b] + yi, sr[b] + ri)
-                        - before_a - cost(n[b], p[b], s1[b], s2[b], sx[b], sy[b], sr[b]))
+                gain = (after_a + cost(n[b] + ci, p[b] + pi, s1[b] + zi, s2[b] + zzi, su[b] + ui, sx[b] + xi, sy[b] + yi,
+                                       sr[b] + ri)
+                        - before_a - cost(n[b], p[b], s1[b], s2[b], su[b], sx[b], sy[b], sr[b]))
                 if gain < best:
                     best, best_b = gain, b
             if best_b is None or not stays_connected(a, i):
                 continue
             b = best_b
-            for arr, val in ((n, 1), (p, pi), (s1, zi), (s2, zi * zi), (sx, xi), (sy, yi), (sr, ri)):
+            for arr, val in ((n, ci), (p, pi), (s1, zi), (s2, zzi), (su, ui), (sx, xi), (sy, yi), (sr, ri)):
                 arr[a] -= val
                 arr[b] += val
             members[a].discard(i)

@@ -71,7 +71,13 @@ def link_components(
     group_of = dict(zip(zones[id_column], keys))
     adj = {z: [n for n in adjacency.get(z, []) if group_of.get(n) == group_of[z]] for z in zones[id_column]}
     links = []
+    # One pass over the whole graph finds the groups already in one piece; only the others are linked.
+    everything = list(zones[id_column])
+    label = {z: i for i, part in enumerate(components(everything, adj)) for z in part}
+    pieces = pd.Series([label[z] for z in everything]).groupby(keys.to_numpy()).nunique()
     for key, members in zones.groupby(keys, sort=True)[id_column]:
+        if pieces.get(key, 1) <= 1:
+            continue
         ids = sorted(members)
         parts = components(ids, adj)
         while len(parts) > 1:
@@ -98,3 +104,63 @@ def dissolve(zones: gpd.GeoDataFrame, by: pd.Series) -> gpd.GeoSeries:
     """Union of zone polygons per value of ``by`` (index: the values)."""
     frame = gpd.GeoDataFrame({"key": by.to_numpy()}, geometry=zones.geometry.to_numpy(), crs=zones.crs)
     return frame.dissolve("key").geometry
+
+
+def building_blocks(
+    zones: gpd.GeoDataFrame,
+    adjacency: dict[str, list[str]],
+    unit: str | None = None,
+    group: str | None = None,
+    population: str = "population",
+    ceiling: float = np.inf,
+    id_column: str = "datazone",
+) -> tuple[np.ndarray, dict[str, list[str]], pd.DataFrame, dict[str, list]]:
+    """Group zones into the blocks regions are built from, and link every group.
+
+    A block is the part of one ``unit`` (an Intermediate Zone, say) inside one
+    ``group`` (a ward, with ``within="ward"``): whole units unless a group line cuts
+    them. A unit's detached parts (islands) inside one group are linked to each
+    other first, so it stays one block; then each group is linked into one piece
+    (:func:`link_components`). A block with more people than ``ceiling`` is broken
+    into its zones. Without ``unit`` every zone is a block.
+
+    Returns
+    -------
+    block : ndarray of int
+        Block number of each row of ``zones`` (blocks numbered in order of their
+        first zone code: independent of row order).
+    adjacency : dict
+        Zone adjacency inside groups, with the links.
+    links : DataFrame
+        ``zone, linked_to, distance_m, group`` for every link made.
+    splits : dict
+        ``"group"``: units cut by group lines; ``"ceiling"``: units over the ceiling.
+    """
+    ids = zones[id_column].to_numpy()
+    group_key = zones[group].astype(str).to_numpy() if group else np.full(len(zones), "all", dtype=object)
+    splits: dict[str, list] = {"group": [], "ceiling": []}
+    if unit is None:
+        adj, links = link_components(zones, adjacency, group=group, id_column=id_column)
+        order = np.argsort(ids, kind="stable")
+        block = np.empty(len(zones), dtype=int)
+        block[order] = np.arange(len(zones))
+        return block, adj, links, splits
+    unit_key = zones[unit].astype(str).to_numpy()
+    key = pd.Series([f"{u}\x1f{g}" for u, g in zip(unit_key, group_key)], index=zones.index)
+    frame = gpd.GeoDataFrame({id_column: ids, "_block": key.to_numpy(), "_group": group_key},
+                             geometry=zones.geometry.to_numpy(), crs=zones.crs)
+    inner, inner_links = link_components(frame, adjacency, group="_block", id_column=id_column)
+    merged = {z: sorted(set(adjacency.get(z, ())) | set(inner[z])) for z in ids}
+    adj, outer_links = link_components(frame, merged, group="_group", id_column=id_column)
+    inner_links["group"] = [k.split("\x1f")[1] for k in inner_links["group"]]
+    links = pd.concat([df for df in (inner_links, outer_links) if len(df)] or [outer_links], ignore_index=True)
+    pop = pd.to_numeric(zones[population]).to_numpy(dtype=float)
+    block_pop = pd.Series(pop).groupby(key.to_numpy()).sum()
+    too_big = set(block_pop.index[block_pop > ceiling])
+    per_unit = pd.Series(group_key).groupby(unit_key).nunique()
+    splits["group"] = sorted(per_unit.index[per_unit > 1])
+    splits["ceiling"] = sorted({k.split("\x1f")[0] for k in too_big})
+    final = np.array([f"{k}\x1f{z}" if k in too_big else k for k, z in zip(key, ids)], dtype=object)
+    first = pd.Series(ids).groupby(final).min()
+    rank = {k: i for i, k in enumerate(first.sort_values().index)}
+    return np.array([rank[k] for k in final]), adj, links, splits

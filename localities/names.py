@@ -1,0 +1,147 @@
+"""Names for localities that tell the truth about who lives in them.
+
+Rules, in order:
+
+1. A locality whose zones are exactly a ward's (best-fit) zones takes the ward's name.
+2. A locality inside one Intermediate Zone takes its name: ``"Cornton"`` when it is
+   the whole IZ, ``"Part of Cornton"`` when the IZ is split between localities.
+3. Two or three IZs: ``"A and B"`` / ``"A, B and C"``, largest population first.
+4. More: the largest one or two places and how many more there are
+   (``"New Elgin West, New Elgin East and 2 more"``), at most :data:`LABEL_LENGTH`
+   characters where possible. A name therefore never stands alone for a place that
+   holds only a minority of the people.
+
+Every locality also gets ``places``: all its IZ names, largest population first,
+separated by ``"; "``. Names two localities would share get the compass direction
+of each relative to the others (``"Part of Elgin (north)"``), then a number.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+LABEL_LENGTH = 40
+SEPARATOR = "; "
+_COMPASS = ("east", "north-east", "north", "north-west", "west", "south-west", "south", "south-east")
+
+
+def join_names(parts: list[str]) -> str:
+    """``["A"]`` -> ``"A"``, ``["A", "B"]`` -> ``"A and B"``, ``["A", "B", "C"]`` -> ``"A, B and C"``
+    (``"&"`` for the last ``"and"`` when a name itself contains ``" and "``)."""
+    if len(parts) <= 1:
+        return "".join(parts)
+    # "&" between places when a place's own name has "and" in it, so the list still reads right.
+    joiner = " & " if any(" and " in part for part in parts) else " and "
+    return f"{', '.join(parts[:-1])}{joiner}{parts[-1]}"
+
+
+def label(places: list[str], limit: int = LABEL_LENGTH) -> str:
+    """A short label for a locality holding ``places`` (largest first): all of them
+    when there are at most three and they fit, otherwise the largest one or two and
+    ``"and N more"``."""
+    n = len(places)
+    if n == 0:
+        return ""
+    if n <= 3 and len(join_names(places)) <= limit:
+        return join_names(places)
+    for m in (2, 1):
+        if m < n:
+            text = f"{join_names(places[:m]) if m == 1 else ', '.join(places[:m])} and {n - m} more"
+            if len(text) <= limit or m == 1:
+                return text
+    return places[0]
+
+
+def ward_exact(assignment: pd.Series, dz: pd.DataFrame) -> pd.Series:
+    """Ward name for each locality whose zone set equals a ward's best-fit zone set."""
+    if not {"ward", "ward_name"} <= set(dz.columns):
+        return pd.Series(dtype=object)
+    zones = dz.set_index("datazone")
+    wards = zones["ward"].reindex(assignment.index)
+    ward_size = zones.groupby("ward").size()
+    pairs = pd.DataFrame({"loc": assignment.to_numpy(), "ward": wards.to_numpy()}).value_counts(dropna=False).reset_index()
+    single = pairs[~pairs["loc"].duplicated(keep=False) & pairs["ward"].notna()]
+    exact = single[single["count"].to_numpy() == ward_size.reindex(single["ward"]).to_numpy()]
+    ward_names = zones.drop_duplicates("ward").set_index("ward")["ward_name"]
+    return pd.Series(ward_names.reindex(exact["ward"]).astype(str).to_numpy(), index=exact["loc"].to_numpy(), dtype=object)
+
+
+def _directions(points: pd.DataFrame) -> pd.Series:
+    """Compass direction of each point from the mean of the points."""
+    dx = points["x"] - points["x"].mean()
+    dy = points["y"] - points["y"].mean()
+    sector = np.round(np.degrees(np.arctan2(dy, dx)) / 45).astype(int) % 8
+    return pd.Series([_COMPASS[s] for s in sector], index=points.index)
+
+
+def _disambiguate(names: pd.Series, centres: pd.DataFrame | None) -> pd.Series:
+    names = names.copy()
+    for dup in sorted(names[names.duplicated(keep=False)].unique()):
+        locs = list(names.index[names == dup])
+        if centres is not None:
+            where = _directions(centres.loc[locs])
+            if where.is_unique:
+                for loc in locs:
+                    names[loc] = f"{dup} ({where[loc]})"
+                continue
+        for i, loc in enumerate(sorted(locs), start=1):
+            names[loc] = f"{dup} ({i})"
+    if names.duplicated().any():  # a suffixed name met an existing one: number what is left
+        return _disambiguate(names, None)
+    return names
+
+
+def locality_names(assignment: pd.Series, dz: pd.DataFrame, limit: int = LABEL_LENGTH) -> pd.DataFrame:
+    """Name each locality from its wards and Intermediate Zones.
+
+    Parameters
+    ----------
+    assignment : Series
+        Locality for each zone (index: zone code).
+    dz : DataFrame
+        The zones, with ``datazone`` and ``population``; ``iz_name`` (and ``iz``)
+        for place names, ``ward``/``ward_name`` for ward-exact names, a geometry
+        to tell apart localities that would share a name.
+    limit : int
+        Longest label wanted (map labels); longer lists become ``"and N more"``.
+
+    Returns
+    -------
+    DataFrame
+        Index: locality; columns ``name`` and ``places`` (all IZ names, largest
+        population first, ``"; "`` between them; empty without ``iz_name``).
+    """
+    locs = pd.unique(assignment.to_numpy())
+    if "iz_name" not in dz:
+        return pd.DataFrame({"name": [str(v) for v in locs], "places": ""}, index=locs)
+    zones = dz.set_index("datazone").reindex(assignment.index)
+    iz = zones["iz"] if "iz" in zones else zones["iz_name"]
+    frame = pd.DataFrame({"loc": assignment.to_numpy(), "iz": iz.to_numpy(), "iz_name": zones["iz_name"].to_numpy(),
+                          "pop": zones["population"].to_numpy(dtype=float)})
+    # Whole IZ populations come from the full zone table, so a part is known to be a part.
+    all_zones = dz.set_index("datazone")
+    iz_total = all_zones.groupby(all_zones["iz"] if "iz" in all_zones else all_zones["iz_name"]).size()
+    held = frame.groupby(["loc", "iz", "iz_name"], sort=False).agg(pop=("pop", "sum"), n=("pop", "size")).reset_index()
+    held = held.sort_values(["loc", "pop", "iz_name"], ascending=[True, False, True])
+    names, places = {}, {}
+    for loc, rows in held.groupby("loc", sort=False):
+        listed = list(dict.fromkeys(rows["iz_name"].astype(str)))
+        places[loc] = SEPARATOR.join(listed)
+        if len(rows) == 1 and rows["n"].iloc[0] < iz_total.get(rows["iz"].iloc[0], 0):
+            names[loc] = f"Part of {listed[0]}"
+        else:
+            names[loc] = label(listed, limit)
+    names = pd.Series(names, dtype=object)
+    wards = ward_exact(assignment, dz)
+    names.loc[wards.index] = wards
+    centres = None
+    if "geometry" in dz and names.duplicated().any():
+        pts = pd.DataFrame({"loc": assignment.to_numpy()})
+        geom = dz.set_index("datazone").geometry.reindex(assignment.index)
+        rep = geom.representative_point()
+        pts["x"], pts["y"] = rep.x.to_numpy(), rep.y.to_numpy()
+        centres = pts.groupby("loc")[["x", "y"]].mean()
+    names = _disambiguate(names, centres)
+    out = pd.DataFrame({"name": names, "places": pd.Series(places, dtype=object)})
+    return out.reindex(locs)
