@@ -25,9 +25,16 @@ class DownloadError(LocalitiesError):
     """An official source could not be fetched or failed its checksum."""
 
 
+def clip(text: object, most: int = 60) -> str:
+    """``text`` cut to ``most`` characters (an ellipsis marks the cut): one item of a message."""
+    text = str(text)
+    return text if len(text) <= most else text[: most - 1] + "\u2026"
+
+
 def listing(items: Iterable[object], most: int = 10) -> str:
-    """Return ``'a, b, c (and 12 more)'`` for error messages: enough to act on, never a wall."""
-    items = [str(i) for i in items]
-    head = ", ".join(items[:most])
+    """Return ``'a, b, c (and 12 more)'`` for error messages: enough to act on, never a wall
+    (at most ``most`` items, each cut to 60 characters)."""
+    items = list(items)
+    head = ", ".join(clip(i) for i in items[:most])
     rest = len(items) - most
     return f"{head} (and {rest} more)" if rest > 0 else head

@@ -37,10 +37,25 @@ def atomic_path(path: str | os.PathLike):
             os.unlink(tmp)
 
 
+def _jsonable(value):
+    """numpy scalars and arrays as Python values; anything else JSON cannot hold as text."""
+    if hasattr(value, "tolist"):
+        return value.tolist()
+    if isinstance(value, (set, tuple)):
+        return list(value)
+    return str(value)
+
+
 def _plan_info(plan) -> pd.DataFrame:
-    meta = {"council": plan.council, "council_name": plan.council_name, "method": plan.method,
-            **{k: v for k, v in plan.params.items() if k != "source"},
-            "notes": " | ".join(plan.notes), "written": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+    """The ``plan`` layer: one row per setting, readable in a GIS; ``params`` and ``notes``
+    also as JSON so that :func:`localities.read_plan` restores them with their types."""
+    import json
+
+    params = {k: v for k, v in plan.params.items() if k != "source"}
+    meta = {"council": plan.council, "council_name": plan.council_name, "method": plan.method, **params,
+            "params": json.dumps(params, default=_jsonable, ensure_ascii=False),
+            "notes": json.dumps(list(plan.notes), ensure_ascii=False),
+            "written": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             "attribution": sources.attribution()}
     return pd.DataFrame({"key": list(meta), "value": ["" if v is None else str(v) for v in meta.values()]})
 

@@ -14,16 +14,25 @@ import geopandas as gpd
 import pandas as pd
 
 from .build import Plan, plan_from_assignment
-from .errors import PlanError, listing
-from .load import column, read_boundaries, read_csv
+from .errors import PlanError, clip, listing
+from .load import _polygonal, column, read_boundaries, read_table
 
 LOCALITY_ALIASES = ("locality", "locality_id", "locality_code", "locality_name", "id", "code", "name")
+# Where the locality is looked for, most explicit first; a "name" column may hold the zones' own names.
+_ID_TIERS = (("locality", "locality_id", "locality_code"), ("id", "code"), ("locality_name", "name"))
+_NAMEISH = ("locality_name", "name")
 
 
 def read_plan(path: str | os.PathLike, dz: gpd.GeoDataFrame | None = None, layer: str | None = None) -> Plan:
-    """Read a plan: a GeoPackage saved by :meth:`Plan.to_file`, a CSV of
-    ``datazone,locality`` (optional ``name``), or locality polygons (GeoPackage,
-    GeoJSON, shapefile) to which zones are assigned by largest overlap.
+    """Read a plan: a GeoPackage saved by :meth:`Plan.to_file`, a CSV or Excel sheet
+    (``.xlsx``) of ``datazone,locality`` (optional ``name``), or locality polygons
+    (GeoPackage, GeoJSON, shapefile) to which zones are assigned by largest overlap.
+
+    The locality column of a table is chosen by meaning: ``locality`` (or
+    ``locality_id``/``locality_code``) first, then ``id``/``code``, then a name column;
+    a ``name`` column holding the zones' own names (the zone table's ``name`` for those
+    codes, or a different value on every row) is never taken as the locality. Two
+    candidate columns that group the zones differently are refused as ambiguous.
 
     Parameters
     ----------
@@ -40,9 +49,9 @@ def read_plan(path: str | os.PathLike, dz: gpd.GeoDataFrame | None = None, layer
     if not path.exists():
         raise PlanError(f"{path}: no such file")
     suffix = path.suffix.lower()
-    if suffix == ".csv":
+    if suffix in (".csv", ".txt", ".tsv", ".xlsx", ".xlsm"):
         if dz is None:
-            raise PlanError(f"{path}: a CSV plan needs the zones (dz) to build localities from")
+            raise PlanError(f"{path}: a table plan needs the zones (dz) to build localities from")
         return _read_csv_plan(path, dz)
     if suffix == ".gpkg":
         import pyogrio
@@ -59,40 +68,94 @@ def read_plan(path: str | os.PathLike, dz: gpd.GeoDataFrame | None = None, layer
 
 
 def _check_assignment(codes: pd.Series, locs: pd.Series, dz: gpd.GeoDataFrame | None, path) -> None:
-    blank = locs.str.strip() == ""
+    """Refuse blank localities, zones listed twice and unknown zones; linear in the rows,
+    and the message lists at most ten of each."""
+    codes = pd.Series(codes.to_numpy(), dtype=object)
+    locs = pd.Series(locs.to_numpy(), dtype=object)
+    blank = locs.isna() | (locs.astype(str).str.strip() == "")
     if blank.any():
         raise PlanError(f"{path}: zone(s) with no locality: {listing(codes[blank])}")
-    dup = codes[codes.duplicated(keep=False)]
-    if len(dup):
-        pairs = [f"{c} ({', '.join(locs[codes == c])})" for c in dup.unique()]
-        raise PlanError(f"{path}: zone(s) assigned more than once: {listing(pairs)}")
+    twice = codes.duplicated(keep=False)
+    if twice.any():
+        held = pd.Series(locs[twice].astype(str).to_numpy(), index=codes[twice].to_numpy())
+        where = held.groupby(level=0, sort=False).agg(lambda s: listing(s.unique(), 3))
+        pairs = ", ".join(clip(f"{c} ({w})") for c, w in where.head(10).items())
+        more = f" (and {len(where) - 10:,} more)" if len(where) > 10 else ""
+        raise PlanError(f"{path}: zone(s) assigned more than once: {pairs}{more}")
     if dz is not None:
         unknown = codes[~codes.isin(set(dz["datazone"]))]
         if len(unknown):
             raise PlanError(f"{path}: zone(s) not in the zone table: {listing(unknown)}")
 
 
+def _norm(col) -> str:
+    return str(col).strip().lower().replace(" ", "_")
+
+
+def _zone_names(values: pd.Series, codes: pd.Series, dz: gpd.GeoDataFrame | None) -> bool:
+    """True when a column holds the zones' own labels, not localities: the zone table's
+    ``name`` for those codes (on most rows), or a different value on every row."""
+    values = values.astype(str).str.strip()
+    if len(values) > 1 and values.nunique() == len(values):
+        return True
+    if dz is not None and "name" in dz and len(values):
+        own = codes.map(dz.drop_duplicates("datazone").set_index("datazone")["name"].astype(str).str.strip().str.lower())
+        return bool((own.to_numpy() == values.str.lower().to_numpy()).mean() > 0.5)
+    return False
+
+
+def _same_grouping(a: pd.Series, b: pd.Series) -> bool:
+    frame = pd.DataFrame({"a": a.astype(str).to_numpy(), "b": b.astype(str).to_numpy()})
+    return bool(frame.groupby("a")["b"].nunique().max() <= 1 and frame.groupby("b")["a"].nunique().max() <= 1)
+
+
+def _locality_columns(raw: pd.DataFrame, zone_col, codes: pd.Series, dz, path) -> tuple[str, str | None]:
+    """The locality column and (optionally) the locality-name column of a table plan."""
+    cols = [c for c in raw.columns if c != zone_col]
+    norm = {c: _norm(c) for c in cols}
+    zone_like = [c for c in cols if norm[c] in _NAMEISH and _zone_names(raw[c], codes, dz)]
+    loc_col = None
+    for tier in _ID_TIERS:
+        found = sorted((c for c in cols if norm[c] in tier and c not in zone_like), key=lambda c: tier.index(norm[c]))
+        if not found:
+            continue
+        differ = [c for c in found[1:] if not _same_grouping(raw[found[0]], raw[c])]
+        if differ:
+            raise PlanError(f"{path}: ambiguous locality columns {listing(repr(c) for c in [found[0], *differ])} group "
+                            "the zones differently; keep one of them (or rename the others)")
+        loc_col = found[0]
+        break
+    if loc_col is None:
+        if zone_like:
+            raise PlanError(f"{path}: no locality column: {listing(repr(c) for c in zone_like)} holds the zones' own "
+                            "names (one per zone), not localities; add a 'locality' column")
+        raise PlanError(f"{path}: no locality column; expected one of {', '.join(LOCALITY_ALIASES)}, "
+                        f"found {listing(map(repr, raw.columns))}")
+    name_col = None
+    for c in sorted((c for c in cols if norm[c] in _NAMEISH and c not in zone_like), key=lambda c: _NAMEISH.index(norm[c])):
+        if c == loc_col or raw.groupby(raw[loc_col].astype(str))[c].nunique().max() <= 1:
+            name_col = c
+            break
+    return loc_col, name_col
+
+
 def _read_csv_plan(path: Path, dz: gpd.GeoDataFrame) -> Plan:
     try:
-        raw = read_csv(path)
-    except Exception as exc:
-        raise PlanError(str(exc)) from exc
-    try:
+        raw = read_table(path)
         zone_col = column(raw, "datazone", path)
+    except PlanError:
+        raise
     except Exception as exc:
         raise PlanError(str(exc)) from exc
-    loc_col = next((c for c in raw.columns if c.strip().lower() in LOCALITY_ALIASES and c != zone_col), None)
-    if loc_col is None:
-        raise PlanError(f"{path}: no locality column; expected one of {', '.join(LOCALITY_ALIASES)}, found {listing(raw.columns)}")
+    raw.columns = [str(c) for c in raw.columns]
+    zone_col = str(zone_col)
     codes = raw[zone_col].astype(str).str.strip().str.upper()
+    loc_col, name_col = _locality_columns(raw, zone_col, codes, dz, path)
     locs = raw[loc_col].astype(str).str.strip()
     _check_assignment(codes, locs, dz, path)
     names = None
-    name_col = next((c for c in raw.columns if c.strip().lower() == "name" and c != loc_col), None)
     if name_col:
-        names = pd.Series(raw[name_col].to_numpy(), index=locs).groupby(level=0).first()
-    elif loc_col.strip().lower() == "locality_name":
-        names = pd.Series(locs.to_numpy(), index=locs).groupby(level=0).first()
+        names = pd.Series(raw[name_col].astype(str).str.strip().to_numpy(), index=locs).groupby(level=0).first()
     return plan_from_assignment(dz, pd.Series(locs.to_numpy(), index=codes), names=names,
                                 params={"source": str(path)})
 
@@ -120,6 +183,48 @@ def saved_plan_info(path: str | os.PathLike) -> dict:
     return dict(zip(info["key"], info["value"])) if {"key", "value"} <= set(info.columns) else {}
 
 
+# Keys of the ``plan`` layer that are not the builder's parameters.
+_PLAN_KEYS = ("council", "council_name", "method", "params", "notes", "written", "attribution")
+
+
+def saved_params_notes(meta: dict) -> tuple[dict, list[str]]:
+    """The parameters (with their types) and notes stored in a saved plan's ``plan`` layer.
+
+    Plans saved since the ``params`` row hold them as JSON; in older files each parameter
+    is a text row, read back as a number, ``None`` (empty) or text, and the notes are
+    joined by `` | ``.
+    """
+    import json
+
+    if "params" in meta:
+        try:
+            params = json.loads(meta["params"])
+        except ValueError:
+            params = None
+        if not isinstance(params, dict):
+            params = None
+    else:
+        params = None
+    if params is None:
+        params = {}
+        for key, text in meta.items():
+            if key in _PLAN_KEYS:
+                continue
+            text = "" if text is None else str(text)
+            try:
+                params[key] = None if text == "" else json.loads(text)
+            except ValueError:
+                params[key] = text
+    notes_text = meta.get("notes") or ""
+    try:
+        notes = json.loads(notes_text) if notes_text.startswith("[") else None
+    except ValueError:
+        notes = None
+    if not isinstance(notes, list):
+        notes = [n for n in notes_text.split(" | ") if n]
+    return params, [str(n) for n in notes]
+
+
 def _read_saved_plan(path: Path, dz: gpd.GeoDataFrame | None) -> Plan:
     meta = saved_plan_info(path)
     try:
@@ -132,12 +237,24 @@ def _read_saved_plan(path: Path, dz: gpd.GeoDataFrame | None) -> Plan:
         raise PlanError(f"{path}: not a readable saved plan ({exc})") from exc
     for col in ("datazone", "locality"):
         if col not in assign:
-            raise PlanError(f"{path}: layer 'assignment' has no {col!r} column")
+            raise PlanError(f"{path}: layer 'assignment' has no {col!r} column (it has {listing(map(repr, assign.columns))})")
+    if assign["datazone"].isna().any():
+        raise PlanError(f"{path}: layer 'assignment' has {int(assign['datazone'].isna().sum()):,} row(s) with no zone code")
     codes = assign["datazone"].astype(str).str.strip().str.upper()
+    if assign["locality"].isna().any():  # what a GIS edit that clears cells leaves
+        lost = codes[assign["locality"].isna().to_numpy()]
+        raise PlanError(f"{path}: layer 'assignment' has {len(lost):,} zone(s) with no locality (NULL): {listing(lost)}; "
+                        "give each a locality (or delete the row) and read the plan again")
     _check_assignment(codes, assign["locality"].astype(str), dz, path)
-    names = pd.Series(locs["name"].to_numpy(), index=locs["locality"].astype(str))
+    absent = [c for c in ("locality", "name") if c not in locs]
+    if dz is None and absent + [c for c in ("population", "zones") if c not in locs]:
+        raise PlanError(f"{path}: layer 'localities' has no {listing(map(repr, absent + [c for c in ('population', 'zones') if c not in locs]))} "
+                        "column(s); pass the zones (dz) to rebuild the localities from the assignment")
+    names = (pd.Series(locs["name"].astype(str).to_numpy(), index=locs["locality"].astype(str))
+             if not absent else None)
     assignment = pd.Series(assign["locality"].astype(str).to_numpy(), index=codes)
-    params = {"source": str(path), **{k: v for k, v in meta.items() if k not in ("council", "council_name", "method")}}
+    stored, notes = saved_params_notes(meta)
+    params = {"source": str(path), **stored}
     if dz is not None:
         plan = plan_from_assignment(dz, assignment, names=names, method=meta.get("method", "supplied"), params=params,
                                     links=links)
@@ -149,6 +266,7 @@ def _read_saved_plan(path: Path, dz: gpd.GeoDataFrame | None) -> Plan:
                     links=links if links is not None else Plan.__dataclass_fields__["links"].default_factory())
     plan.council = meta.get("council") or plan.council
     plan.council_name = meta.get("council_name") or plan.council_name
+    plan.notes = [*notes, *[n for n in plan.notes if n not in notes]]
     return plan
 
 
@@ -157,11 +275,24 @@ def _read_polygon_plan(path: Path, dz: gpd.GeoDataFrame, layer: str | None) -> P
         polys = read_boundaries(path, layer=layer, code_field="datazone")
     except Exception as exc:
         raise PlanError(str(exc)) from exc
-    id_col = next((c for c in polys.columns if c.strip().lower() in LOCALITY_ALIASES), None)
+    norm = {c: _norm(c) for c in polys.columns if c != polys.geometry.name}
+    id_col = next((c for tier in _ID_TIERS for alias in tier for c in norm if norm[c] == alias), None)
     ids = polys[id_col].astype(str).str.strip() if id_col else pd.Series([f"L{i + 1:02d}" for i in range(len(polys))])
+    if id_col is not None and (polys[id_col].isna() | (ids == "")).any():
+        raise PlanError(f"{path}: {int((polys[id_col].isna() | (ids == '')).sum())} polygon(s) with no locality in "
+                        f"column {id_col!r}")
     if ids.duplicated().any():
         raise PlanError(f"{path}: locality id(s) used by more than one polygon: {listing(ids[ids.duplicated()].unique())}")
-    polys = gpd.GeoDataFrame({"locality": ids.to_numpy()}, geometry=polys.geometry.to_numpy(), crs=polys.crs)
+    kinds = polys.geometry.geom_type.to_numpy()
+    shapes = [g if k in ("Polygon", "MultiPolygon") else _polygonal(g) for g, k in zip(polys.geometry, kinds)]
+    flat = [i for i, g in enumerate(shapes) if g is None or g.geom_type not in ("Polygon", "MultiPolygon")]
+    if flat:
+        raise PlanError(f"{path}: {len(flat)} feature(s) are not polygons, so cannot hold zones: "
+                        f"{listing(f'{ids.iloc[i]} ({kinds[i]})' for i in flat)}; keep only the locality polygons")
+    name_col = next((c for alias in _NAMEISH for c in norm if norm[c] == alias and c != id_col), None)
+    names = (pd.Series(polys[name_col].astype(str).str.strip().to_numpy(), index=ids.to_numpy())
+             if name_col is not None else None)
+    polys = gpd.GeoDataFrame({"locality": ids.to_numpy()}, geometry=shapes, crs=polys.crs)
     zones = gpd.GeoDataFrame({"datazone": dz["datazone"].to_numpy(), "zone_area": dz.geometry.area.to_numpy()},
                              geometry=dz.geometry.to_numpy(), crs=dz.crs)
     pieces = gpd.overlay(zones, polys, how="intersection", keep_geom_type=True)
@@ -178,7 +309,11 @@ def _read_polygon_plan(path: Path, dz: gpd.GeoDataFrame, layer: str | None) -> P
     missing = sorted(set(dz["datazone"]) - set(best["datazone"]))
     if missing:
         notes.append(f"{len(missing)} zone(s) overlap no locality polygon: {listing(missing)}")
+    empty = [i for i in polys["locality"] if i not in set(best["locality"])]
+    if empty:
+        notes.append(f"{len(empty)} locality polygon(s) win no zone (each zone they touch overlaps another polygon "
+                     f"more, or none), so they are not in the plan: {listing(empty)}")
     assignment = pd.Series(best["locality"].to_numpy(), index=best["datazone"].to_numpy())
-    plan = plan_from_assignment(dz, assignment, params={"source": str(path)}, notes=notes)
+    plan = plan_from_assignment(dz, assignment, names=names, params={"source": str(path)}, notes=notes)
     plan.params["split_zones"] = sorted(split["datazone"].unique())
     return plan

@@ -383,3 +383,154 @@ def test_interrupted_export_leaves_the_previous_file(dz, plan, tmp_path, monkeyp
         write()
     assert path.read_bytes() == b"previous version"
     assert sorted(os.listdir(tmp_path)) == [target]  # no temporary file left behind
+
+
+# ---------------------------------------------------------------- round two (issue 13): plans
+
+def _saved(plan, tmp_path, edit_layer=None, edit=None) -> Path:
+    path = tmp_path / "saved.gpkg"
+    plan.to_file(path)
+    if edit_layer:
+        frame = pyogrio.read_dataframe(path, layer=edit_layer)
+        pyogrio.write_dataframe(edit(frame), path, layer=edit_layer, driver="GPKG")
+    return path
+
+
+def test_saved_plan_with_null_localities_is_refused(dz, plan, tmp_path):
+    lost = list(plan.assignment.index[:40])
+
+    def clear(frame):
+        frame["locality"] = frame["locality"].astype(object)
+        frame.loc[frame["datazone"].isin(lost), "locality"] = None  # what clearing cells in a GIS leaves
+        return frame
+
+    path = _saved(plan, tmp_path, "assignment", clear)
+    for zones in (dz, None):
+        with pytest.raises(PlanError, match=f"saved.gpkg: .*40 zone\\(s\\) with no locality \\(NULL\\): {lost[0]}"):
+            loc.read_plan(path, zones)
+
+
+@pytest.mark.parametrize("dropped", ["name", "locality"])
+def test_saved_plan_missing_its_name_or_locality_column(dz, plan, tmp_path, dropped):
+    path = _saved(plan, tmp_path, "localities", lambda frame: frame.drop(columns=dropped))
+    read = loc.read_plan(path, dz)  # with the zones, the localities are rebuilt from the assignment
+    assert read.assignment.sort_index().equals(plan.assignment.sort_index())
+    assert read.localities["name"].notna().all()
+    with pytest.raises(PlanError, match=f"layer 'localities' has no '{dropped}'"):
+        loc.read_plan(path, None)
+
+
+def _table_plan(plan, dz, **extra) -> pd.DataFrame:
+    table = pd.DataFrame({"datazone": plan.assignment.index, **extra, "locality": plan.assignment.to_numpy()})
+    return table
+
+
+def test_csv_plan_takes_the_locality_column_not_the_zone_names(dz, plan, tmp_path):
+    zone_names = dz.set_index("datazone")["name"]
+    path = tmp_path / "plan.csv"
+    for name in (plan.assignment.index.map(zone_names), [f"zone {i}" for i in range(len(plan.assignment))]):
+        _table_plan(plan, dz, name=list(name)).to_csv(path, index=False)  # header datazone,name,locality
+        read = loc.read_plan(path, dz)
+        assert len(read) == len(plan) and read.assignment.sort_index().equals(plan.assignment.sort_index())
+        assert loc.check(read, dz).ok
+    # Only zone names: refused, naming the column, never 312 one-zone localities.
+    _table_plan(plan, dz, name=list(plan.assignment.index.map(zone_names))).drop(columns="locality").to_csv(path, index=False)
+    with pytest.raises(PlanError, match="no locality column: 'name' holds the zones' own names"):
+        loc.read_plan(path, dz)
+
+
+def test_csv_plan_locality_names_are_kept(dz, plan, tmp_path):
+    path = tmp_path / "plan.csv"
+    table = _table_plan(plan, dz)
+    table["name"] = table["locality"].map(lambda l: f"Strath {l}")
+    table.to_csv(path, index=False)
+    read = loc.read_plan(path, dz)
+    assert set(read.localities["name"]) == {f"Strath {l}" for l in plan.localities["locality"]}
+
+
+def test_csv_plan_ambiguous_locality_columns_are_refused(dz, plan, tmp_path):
+    table = _table_plan(plan, dz)
+    table["locality_code"] = ["X"] * (len(table) // 2) + ["Y"] * (len(table) - len(table) // 2)
+    table.to_csv(tmp_path / "plan.csv", index=False)
+    with pytest.raises(PlanError, match="ambiguous locality columns 'locality', 'locality_code'"):
+        loc.read_plan(tmp_path / "plan.csv", dz)
+    table["locality_code"] = "C-" + table["locality"]  # the same grouping under other labels: fine
+    table.to_csv(tmp_path / "plan.csv", index=False)
+    assert len(loc.read_plan(tmp_path / "plan.csv", dz)) == len(plan)
+
+
+def test_mixed_encoding_csv_is_refused_naming_the_line(dz, plan, tmp_path):
+    table = _table_plan(plan, dz)
+    table["name"] = table["locality"].map(lambda l: f"Alloa Café {l}")
+    lines = table.to_csv(index=False).encode("utf-8").splitlines(keepends=True)
+    lines[7] = lines[7].decode("utf-8").encode("cp1252")  # one row saved by another program
+    (tmp_path / "plan.csv").write_bytes(b"".join(lines))
+    with pytest.raises(PlanError, match="plan.csv: line 8 is not UTF-8 .*mixed encodings"):
+        loc.read_plan(tmp_path / "plan.csv", dz)
+
+
+def test_undecodable_byte_in_a_csv_is_named(dz, plan, tmp_path):
+    lines = _table_plan(plan, dz).to_csv(index=False).encode("ascii").splitlines(keepends=True)
+    lines[3] = lines[3].replace(b"\n", b"\x81\n")  # 0x81 is neither UTF-8 nor Windows-1252
+    (tmp_path / "plan.csv").write_bytes(b"".join(lines))
+    with pytest.raises(PlanError, match="plan.csv: line 4 has byte 0x81, which is neither UTF-8 nor Windows-1252"):
+        loc.read_plan(tmp_path / "plan.csv", dz)
+
+
+@pytest.mark.parametrize("sep, encoding", [(";", "utf-8"), ("\t", "utf-8"), ("\t", "utf-16")])
+def test_semicolon_tab_and_excel_unicode_text_plans_are_read(dz, plan, tmp_path, sep, encoding):
+    table = _table_plan(plan, dz)
+    table["name"] = table["locality"].map(lambda l: f"Càrn, {l}")
+    table.to_csv(tmp_path / "plan.csv", index=False, sep=sep, encoding=encoding)  # utf-16: Excel's "Unicode text"
+    read = loc.read_plan(tmp_path / "plan.csv", dz)
+    assert read.assignment.sort_index().equals(plan.assignment.sort_index())
+    assert read.localities["name"].str.startswith("Càrn, ").all()
+
+
+def test_plan_read_from_xlsx(dz, plan, tmp_path):
+    path = tmp_path / "plan.xlsx"
+    with pd.ExcelWriter(path) as xl:
+        pd.DataFrame({"note": ["analysts keep plans in spreadsheets"]}).to_excel(xl, sheet_name="Notes", index=False)
+        _table_plan(plan, dz).to_excel(xl, sheet_name="Plan", index=False)
+    read = loc.read_plan(path, dz)
+    assert read.assignment.sort_index().equals(plan.assignment.sort_index())
+
+
+def test_polygon_plan_with_mixed_geometry_types(dz, plan, tmp_path):
+    shapes = plan.localities[["locality", "geometry"]].copy()
+    point = gpd.GeoDataFrame({"locality": ["P1"]}, geometry=[shapes.geometry.iloc[0].centroid], crs=shapes.crs)
+    path = tmp_path / "mixed.geojson"
+    pd.concat([shapes, point]).to_crs(4326).to_file(path)
+    with pytest.raises(PlanError, match=r"mixed.geojson: 1 feature\(s\) are not polygons.*P1 \(Point\)"):
+        loc.read_plan(path, dz)
+
+
+def test_polygon_that_wins_no_zone_gets_a_note(dz, plan, tmp_path, capsys):
+    from localities.cli import main
+
+    shapes = plan.localities[["locality", "geometry"]].copy()
+    tiny = gpd.GeoDataFrame({"locality": ["TINY"]}, geometry=[shapes.geometry.iloc[0].representative_point().buffer(50)],
+                            crs=shapes.crs)
+    path = tmp_path / "shapes.gpkg"
+    pd.concat([shapes, tiny]).to_file(path)
+    read = loc.read_plan(path, dz)
+    assert "TINY" not in set(read.localities["locality"])
+    assert any("win no zone" in n and "TINY" in n for n in read.notes)
+    # The command line prints a plan's notes.
+    main(["check", str(path), "--council", "Highland"])
+    printed = capsys.readouterr()
+    assert "note: 1 locality polygon(s) win no zone" in printed.out + printed.err
+
+
+def test_duplicate_check_is_linear_and_its_message_bounded(dz, plan, tmp_path):
+    import time
+
+    n = 200_000
+    codes = np.resize(plan.assignment.index.to_numpy(), n)
+    names = [f"Locality {'x' * 500 if i < 2000 else ''} {i}" for i in range(n)]  # some very long names
+    pd.DataFrame({"datazone": codes, "locality": names}).to_csv(tmp_path / "plan.csv", index=False)
+    started = time.perf_counter()
+    with pytest.raises(PlanError, match="more than once") as info:
+        loc.read_plan(tmp_path / "plan.csv", dz)
+    assert time.perf_counter() - started < 20
+    assert len(str(info.value)) < 1000

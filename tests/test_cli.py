@@ -117,3 +117,130 @@ def test_map_poorer_and_significance(tmp_path):
     assert main(["map", str(plan), "--column", "income_rate", "--significance", "rest",
                  "--out", str(tmp_path / "sig.svg")]) == EXIT_OK
     assert "compared with the rest of the council" in (tmp_path / "sig.svg").read_text(encoding="utf-8")
+
+
+# ---------------------------------------------------------------------------- issue 14
+
+def _options():
+    p = parser()
+    sub = next(a for a in p._actions if a.__class__.__name__ == "_SubParsersAction")
+    for command, sp in sub.choices.items():
+        for action in sp._actions:
+            if action.option_strings and action.dest != "help":
+                yield command, action
+
+
+@pytest.mark.parametrize("command, action", list(_options()), ids=lambda v: getattr(v, "dest", v))
+def test_every_option_has_help(command, action):
+    assert action.help and len(action.help) > 10, f"{command} {action.option_strings} has no help text"
+
+
+def test_help_and_version_are_light():
+    # The console script answers without importing geopandas, libpysal or matplotlib.
+    code = ("import sys, localities.cli as c\n"
+            "try:\n    c.main(['--version'])\nexcept SystemExit:\n    pass\n"
+            "heavy = [m for m in ('geopandas', 'libpysal', 'matplotlib', 'pandas') if m in sys.modules]\n"
+            "print('heavy:', heavy)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert "localities 0.1.0" in out and "heavy: []" in out
+
+
+def test_closed_pipe_is_not_an_error():
+    # `localities councils | head` with the reader gone before anything is written.
+    proc = subprocess.Popen([sys.executable, "-m", "localities", "councils"], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    assert proc.wait() == 0
+    assert "Traceback" not in err and "BrokenPipe" not in err
+
+
+def test_rank_into_head_through_a_shell(tmp_path):
+    plan = tmp_path / "plan.gpkg"
+    assert main(["propose", "--council", "Highland", "--target-population", "5000", "--out", str(plan)]) == EXIT_OK
+    out = subprocess.run(f"'{sys.executable}' -m localities rank '{plan}' | head -n 2; exit ${{PIPESTATUS[0]}}",
+                         shell=True, executable="/bin/bash", capture_output=True, text=True)
+    assert out.returncode == 0 and "Traceback" not in out.stderr and len(out.stdout.splitlines()) == 2
+
+
+@pytest.fixture(scope="module")
+def highland(tmp_path_factory):
+    plan = tmp_path_factory.mktemp("highland") / "plan.gpkg"
+    assert main(["propose", "--council", "Highland", "--target-population", "10000", "--out", str(plan)]) == EXIT_OK
+    return plan
+
+
+def test_commands_print_the_plans_notes(highland, capsys):
+    notes = loc.read_plan(highland).notes
+    assert notes
+    assert main(["check", str(highland)]) == EXIT_OK
+    assert f"note: {notes[0]}" in capsys.readouterr().out
+
+
+def test_pockets_and_inequality_commands(highland, tmp_path, capsys):
+    assert main(["pockets", str(highland), "--band", "20", "--out", str(tmp_path / "p.csv")]) == EXIT_OK
+    printed = capsys.readouterr().out
+    assert "most deprived 20%" in printed and (tmp_path / "p.csv").exists()
+    assert main(["inequality", str(highland), "--out", str(tmp_path / "i.xlsx"), "--labels"]) == EXIT_OK
+    sheets = pd.read_excel(tmp_path / "i.xlsx", sheet_name=None)
+    assert {"Table", "Codebook", "Notes"} <= set(sheets)
+    assert "Slope index of inequality (SII)" in sheets["Table"].columns
+    assert main(["pockets", str(highland), "--out", str(tmp_path / "p.txt")]) == EXIT_INPUT
+
+
+def test_labels_for_people(highland, tmp_path):
+    assert main(["rank", str(highland), "--out", str(tmp_path / "r.csv"), "--labels"]) == EXIT_OK
+    assert main(["rank", str(highland), "--out", str(tmp_path / "raw.csv")]) == EXIT_OK
+    people = pd.read_csv(tmp_path / "r.csv", header=[0, 1])
+    raw = pd.read_csv(tmp_path / "raw.csv")
+    codes = dict(zip(people.columns.get_level_values(1), people.columns.get_level_values(0)))
+    assert codes["income_rate"] == "Income deprivation (%)" and codes["pt_gp"].startswith("Public transport time")
+    assert people[("Income deprivation (%)", "income_rate")].astype(float).round(1).tolist() == \
+        (raw["income_rate"] * 100).round(1).tolist()
+    assert main(["rank", str(highland), "--out", str(tmp_path / "r.xlsx"), "--labels"]) == EXIT_OK
+    sheets = pd.read_excel(tmp_path / "r.xlsx", sheet_name=None)
+    book = sheets["Codebook"].set_index("code")
+    assert book.loc["income_rate", "column"] in sheets["Ranking"].columns
+    assert book.loc["cif", "column"] == "Comparative illness factor (Scotland = 100)"
+    assert set(sheets["Ranking"]["Significantly poorer than Scotland"]) <= {"Yes", "No"}
+    assert main(["rank", str(highland), "--out", str(tmp_path / "r.gpkg"), "--labels"]) == EXIT_INPUT
+
+
+def test_council_option_must_agree_with_the_plan(real_dir, tmp_path, capsys):
+    plan = tmp_path / "abd.gpkg"
+    data = ["--data-dir", str(real_dir)]
+    assert main(["propose", "--council", "Aberdeen", "--out", str(plan), *data]) == EXIT_OK
+    capsys.readouterr()
+    assert main(["rank", str(plan), "--council", "Fife", *data]) == EXIT_INPUT
+    err = capsys.readouterr().err
+    assert "is a plan for Aberdeen City, not Fife" in err and "not in the zone table" not in err
+    assert main(["check", str(plan), "--council", "Obar Dheathain", *data]) == EXIT_OK
+
+
+def test_propose_accepts_an_alias(real_dir, tmp_path, capsys):
+    out = tmp_path / "wi.gpkg"
+    assert main(["propose", "--council", "Western Isles", "--out", str(out), "--data-dir", str(real_dir)]) == EXIT_OK
+    assert "Na h-Eileanan Siar" in capsys.readouterr().out
+
+
+def test_saved_plan_keeps_params_and_notes(tmp_path):
+    dz = loc.load_datazones("Highland")
+    plan = loc.propose(dz, target_population=8000, within="ward", seed=3)
+    assert plan.notes
+    plan.to_file(tmp_path / "p.gpkg")
+    for zones in (None, dz):
+        back = loc.read_plan(tmp_path / "p.gpkg", zones)
+        stored = {k: v for k, v in back.params.items() if k != "source"}
+        assert stored == plan.params  # types kept: 30000 an int, None not '', 8000 not '8000'
+        assert back.params["max_population"] == 30_000 and back.params["attribute"] == "income_rank"
+        assert back.notes[: len(plan.notes)] == plan.notes
+
+
+def test_old_saved_plans_read_params_as_values(tmp_path):
+    from localities.plans import saved_params_notes
+
+    params, notes = saved_params_notes({"council": "S12000017", "method": "regions", "max_population": "30000",
+                                        "within": "", "attribute": "income_rank", "seed": "0",
+                                        "notes": "a | b", "written": "2026-01-01", "attribution": "x"})
+    assert params == {"max_population": 30000, "within": None, "attribute": "income_rank", "seed": 0}
+    assert notes == ["a", "b"]
