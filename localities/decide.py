@@ -262,39 +262,40 @@ def phrase(row: pd.Series, ind: Indicator, council: str) -> str:
     return f"{label} {fmt(row['value'], ind)} vs " + " and ".join(parts) if parts else f"{label} {fmt(row['value'], ind)}"
 
 
-def reasons(rows: pd.DataFrame, meta: dict[str, Indicator], headline: dict[str, float], council: str,
+def reasons(rows: dict[str, dict], meta: dict[str, Indicator], headline: dict[str, float], council: str,
             min_ratio: float, most_others: int = 3) -> str:
-    """Plain words on why a locality sits where it does (``rows``: its long-table rows)."""
-    rows = rows.set_index("indicator")
-    head = [h for h in headline if h in rows.index]
-    flagged = [h for h in head if WORSE in (rows.loc[h, "vs_rest"], rows.loc[h, "vs_scotland"])]
+    """Plain words on why a locality sits where it does.
+
+    ``rows`` maps each indicator to the locality's long-table record (a dict).
+    """
+    where = {"rest": f"the rest of {council}", "scotland": "Scotland"}
+
+    def worse_than(n):  # the comparators it is worse than
+        return [c for c in COMPARATORS if rows[n][f"vs_{c}"] == WORSE]
+
+    head = [h for h in headline if h in rows]
+    flagged = [h for h in head if worse_than(h)]
     out = []
     if flagged:
         for h in flagged:
-            against = [name for c, name in (("rest", f"the rest of {council}"), ("scotland", "Scotland"))
-                       if rows.loc[h, f"vs_{c}"] == WORSE]
-            out.append(f"{phrase(rows.loc[h], meta[h], council)}: poorer than {' and '.join(against)}")
+            out.append(f"{phrase(rows[h], meta[h], council)}: poorer than "
+                       + " and ".join(where[c] for c in worse_than(h)))
     else:
-        slight = [h for h in head if SLIGHTLY_WORSE in (rows.loc[h, "vs_rest"], rows.loc[h, "vs_scotland"])]
-        shown = head[:1] if not slight else slight
-        words = "; ".join(phrase(rows.loc[h], meta[h], council) for h in shown)
+        slight = [h for h in head if SLIGHTLY_WORSE in (rows[h]["vs_rest"], rows[h]["vs_scotland"])]
+        words = "; ".join(phrase(rows[h], meta[h], council) for h in (slight or head[:1]))
         if slight:
             out.append(f"not flagged: {words} (significant, but less than ×{min_ratio:g})")
         elif head:
             out.append(f"not significantly poorer: {words}")
-    others = [n for n in rows.index if n not in head and WORSE in (rows.loc[n, "vs_rest"], rows.loc[n, "vs_scotland"])]
+    others = [n for n in rows if n not in head and worse_than(n)]
     if others:
-        def against(n):  # the comparators it is worse than, with the ratio to each
-            return [(c, name) for c, name in (("rest", f"the rest of {council}"), ("scotland", "Scotland"))
-                    if rows.loc[n, f"vs_{c}"] == WORSE]
+        def size(n):  # the largest gap, as a log ratio, against a comparator it is worse than
+            r = [rows[n][f"ratio_{c}"] for c in worse_than(n)]
+            return max((abs(np.log(x)) for x in r if np.isfinite(x) and x > 0), default=0.0)
 
-        def size(n):
-            r = [rows.loc[n, f"ratio_{c}"] for c, _ in against(n)]
-            return -max(abs(np.log(x)) for x in r if np.isfinite(x) and x > 0) if r else 0.0
-
-        ranked = sorted(others, key=lambda n: (size(n), n))
-        bits = [f"{_label(meta[n])} {fmt(rows.loc[n, 'value'], meta[n])} ("
-                + ", ".join(f"{_times(rows.loc[n, f'ratio_{c}'])} {name}" for c, name in against(n)) + ")"
+        ranked = sorted(others, key=lambda n: (-size(n), n))
+        bits = [f"{_label(meta[n])} {fmt(rows[n]['value'], meta[n])} ("
+                + ", ".join(f"{_times(rows[n][f'ratio_{c}'])} {where[c]}" for c in worse_than(n)) + ")"
                 for n in ranked[:most_others]]
         more = f" and {len(ranked) - most_others} more" if len(ranked) > most_others else ""
         out.append("also poorer on " + ", ".join(bits) + more)

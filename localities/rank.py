@@ -255,8 +255,12 @@ def rank(
                 columns[f"{name}{suffix}"] = rows[col]
     table = pd.concat([table, pd.DataFrame(columns, index=table.index)], axis=1)
 
-    by_loc = dict(list(long.groupby("locality")))
-    table["reasons"] = [decide.reasons(by_loc[loc], meta, weights, council, min_ratio) if loc in by_loc else ""
+    fields = ["locality", "indicator", "value", "rest_value", "scotland_value", "ratio_rest", "ratio_scotland",
+              "vs_rest", "vs_scotland"]
+    records: dict = {}
+    for rec in pd.DataFrame(long[fields]).to_dict("records"):
+        records.setdefault(rec["locality"], {})[rec["indicator"]] = rec
+    table["reasons"] = [decide.reasons(records[loc], meta, weights, council, min_ratio) if loc in records else ""
                         for loc in table.index]
     # Scores equal to 3 decimals are a tie, ordered by name (and said so in rank_note).
     order = table.assign(_score=table["score"].round(3).fillna(-np.inf)).sort_values(
@@ -290,15 +294,19 @@ def rank(
 
 def _rank_notes(order: pd.DataFrame) -> list[str]:
     """Why a locality sits next to another: ties in tier and score, and missing data."""
-    shown = order["score"].round(3)
+    key = list(zip(order["tier"], order["score"].round(3)))
+    groups: dict = {}
+    for k, name in zip(key, order["name"]):
+        groups.setdefault(k, []).append(name)
+    coverage = [c for c in order.columns if c.endswith("_coverage")]
+    empty = pd.DataFrame(order[coverage]).eq(0).to_numpy()
     notes = []
-    for loc, row in order.iterrows():
-        same = order[(order["tier"] == row["tier"]) & (shown == shown[loc]) & (order.index != loc)]
+    for i, (k, name, score) in enumerate(zip(key, order["name"], order["score"])):
+        others = [n for n in groups[k] if n != name]
         note = ""
-        if len(same) and np.isfinite(row["score"]):
-            note = (f"ties with {listing(same['name'], 3)} on tier {row['tier']} and score {row['score']:.3f}; "
-                    "ordered by name")
-        no_data = [c[: -len("_coverage")] for c in order.columns if c.endswith("_coverage") and row[c] == 0]
+        if others and np.isfinite(score):
+            note = f"ties with {listing(others, 3)} on tier {k[0]} and score {score:.3f}; ordered by name"
+        no_data = [c[: -len("_coverage")] for c, e in zip(coverage, empty[i]) if e]
         if no_data:
             note = "; ".join(filter(None, [note, f"no data for {', '.join(no_data)}"]))
         notes.append(note)

@@ -1,0 +1,204 @@
+"""The decision a board reads: which localities are significantly (and materially) poorer
+than the rest of their council and than Scotland, in what order, and why."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import localities as loc
+from localities import decide, outcomes
+
+from .test_build import COUNCILS
+
+STANDARDISED = ("smr", "cif", "alcohol", "drug", "emerg")
+
+
+def _holding(plan, dz, iz_name):
+    """The locality holding most of the people of the IZ called ``iz_name``."""
+    zones = dz[dz["iz_name"] == iz_name]
+    assert len(zones), iz_name
+    return zones.groupby(plan.assignment.reindex(zones["datazone"]).to_numpy())["population"].sum().idxmax()
+
+
+def _assert_board_order(table):
+    """No locality flagged on neither comparator ranks above a flagged one; flags have reasons."""
+    assert list(table["rank"]) == list(range(1, len(table) + 1))
+    assert table["tier"].is_monotonic_increasing
+    flagged = table["poorer_than_rest"] | table["poorer_than_scotland"]
+    if flagged.any() and (~flagged).any():
+        assert table.loc[flagged, "rank"].max() < table.loc[~flagged, "rank"].min()
+    expected_tier = 3 - table["poorer_than_rest"].astype(int) - table["poorer_than_scotland"].astype(int)
+    assert (table["tier"] == expected_tier).all()
+    for tier, part in table.groupby("tier"):
+        scores = part["score"].round(3).to_numpy()
+        assert (np.diff(scores) <= 0).all(), f"tier {tier} is not ordered by score"
+    council = table.attrs["council"]
+    for _, row in table[flagged].iterrows():
+        text = row["reasons"]
+        assert text, row["name"]
+        head = [h for h in table.attrs["headline"] if row[f"{h}_vs_rest"] == "worse" or row[f"{h}_vs_scotland"] == "worse"]
+        assert head
+        label = loc.SIMD[head[0]].label.lower()
+        assert label in text.lower()
+        assert f"in the rest of {council}" in text and "in Scotland" in text  # both comparators' values
+        assert "%" in text
+
+
+@pytest.mark.parametrize("council", COUNCILS)
+def test_every_council_every_plan_orders_by_tier_with_reasons(council_zones, council):
+    dz = council_zones[council]
+    plans = [loc.propose(dz, method="wards"), loc.propose(dz, method="iz"),
+             loc.propose(dz, target_population=5_000), loc.propose(dz, target_population=10_000)]
+    for plan in plans:
+        table = loc.rank(plan, dz)
+        _assert_board_order(table)
+        # A flag is significant AND material: at least 1.2 times the comparator's value.
+        for h in ("income_rate", "employment_rate"):
+            worse = table[table[f"{h}_vs_rest"] == "worse"]
+            assert (worse[h] >= 1.2 * worse[f"{h}_rest"] - 1e-12).all()
+            worse = table[table[f"{h}_vs_scotland"] == "worse"]
+            assert (worse[h] >= 1.2 * table.attrs["scotland"][h] - 1e-12).all()
+
+
+def test_moray_speyside_is_not_first(council_zones):
+    dz = council_zones["Moray"]
+    wards = loc.rank(loc.propose(dz, method="wards"), dz)
+    assert wards["name"].iloc[0] != "Speyside Glenlivet"
+    speyside = wards.set_index("name").loc["Speyside Glenlivet"]
+    assert speyside["tier"] == 3 and not speyside["poorer_than_rest"]
+    assert wards["poorer_than_rest"].iloc[0]  # the first is flagged: Buckie or Elgin City North
+    plan = loc.propose(dz, target_population=10_000)
+    regions = loc.rank(plan, dz)
+    for iz in ("South Speyside and the Cabrach", "North Speyside"):
+        assert regions["locality"].iloc[0] != _holding(plan, dz, iz)
+
+
+def test_forres_is_not_flagged_against_the_rest_of_moray(council_zones):
+    dz = council_zones["Moray"]
+    table = loc.rank(loc.propose(dz, method="wards"), dz).set_index("name")
+    forres = table.loc["Forres"]
+    assert 0.09 < forres["income_rate"] < 0.10
+    # Significantly higher, but only ~1.15 times the rest of Moray: below the default ratio of 1.2.
+    assert forres["income_rate_vs_rest"] == "slightly worse"
+    assert "less than ×1.2" in forres["reasons"]
+    # The materiality threshold is the analyst's: at 1.1 it is flagged.
+    lenient = loc.rank(loc.propose(dz, method="wards"), dz, min_ratio=1.1).set_index("name")
+    assert lenient.loc["Forres", "income_rate_vs_rest"] == "worse"
+
+
+@pytest.mark.parametrize("method,target", [("iz", None), ("regions", 5_000)])
+def test_new_town_west_ranks_below_leith(council_zones, method, target):
+    dz = council_zones["City of Edinburgh"]
+    plan = loc.propose(dz, method=method, target_population=target) if target else loc.propose(dz, method=method)
+    table = loc.rank(plan, dz).set_index("locality")
+    new_town, leith = _holding(plan, dz, "New Town West"), _holding(plan, dz, "Leith (Albert Street)")
+    assert table.loc[new_town, "rank"] > table.loc[leith, "rank"]
+    assert table.loc[new_town, "income_rate"] < 0.05 < 0.10 < table.loc[leith, "income_rate"]
+
+
+def test_standardised_ratios_are_100_for_scotland(council_zones):
+    dz = council_zones["Fife"]
+    table = loc.rank(loc.propose(dz, method="wards"), dz)
+    for name in STANDARDISED + ("no_qualifications",):
+        assert table.attrs["scotland"][name] == pytest.approx(100.0, abs=1e-9)
+        assert loc.SIMD[name].kind == "ratio" and "Scotland = 100" in loc.SIMD[name].unit
+
+
+def test_suppressed_crime_is_a_range_not_missing(council_zones, real_dir):
+    scot = outcomes.scotland_sums(real_dir)
+    inds = [loc.SIMD["crime_rate"]]
+    s = outcomes.finish(scot[scot["indicator"] == "crime_rate"], inds).iloc[0]
+    assert 288 <= s["value"] <= 290 and 288.1 < s["value_min"] < s["value_max"] < 290.1  # dropping '*' gave 307.0
+    dz = council_zones["Na h-Eileanan Siar"]
+    council = outcomes.aggregate(dz, None, inds).iloc[0]
+    assert 92 <= council["value_min"] < council["value_max"] <= 104  # dropping them gave 151.8
+    assert council["zones_censored"] == dz["crime_count"].isna().sum() > 0
+    long = loc.compare(loc.propose(dz, method="wards"), dz)
+    crime = long[long["indicator"] == "crime_rate"]
+    assert not (crime["vs_rest"] == "no data").any() and crime["value"].notna().all()
+
+
+def test_one_population_vintage_everywhere(real_dir):
+    dz = loc.load_datazones("Moray", data_dir=real_dir, population="nrs2021")
+    table = loc.rank(loc.propose(dz, method="wards"), dz)
+    assert table.attrs["scotland"]["income_rate"] == pytest.approx(0.11945, abs=5e-5)  # 0.12066 on 2017 people
+    assert table.attrs["population"] == "nrs2021"
+    assert table["population"].sum() == dz["population"].sum()
+
+
+def test_age_group_indicators_weighted_by_their_age_group(council_zones):
+    dz = council_zones["Glasgow City"]
+    assert {"pop_17_21", "pop_16_19", "pop_0_4"} <= set(dz.columns)
+    plan = loc.propose(dz, method="iz")
+    row = loc.rank(plan, dz).set_index("name").loc["Calton and Gallowgate"]
+    zones = dz[dz["iz_name"] == "Calton and Gallowgate"]
+    by_age = (zones["university"] * zones["pop_17_21"]).sum() / zones["pop_17_21"].sum()
+    assert row["university"] == pytest.approx(by_age, rel=1e-12)
+    by_everyone = (zones["university"] * zones["population"]).sum() / zones["population"].sum()
+    assert row["university"] - by_everyone > 0.015  # 0.083 by 17-21 year olds, 0.065 by everyone
+    assert "17-21" in loc.SIMD["university"].note
+
+
+def test_two_sample_intervals_match_newcombe_and_poisson():
+    # Newcombe (1998) Table II, example (a): 56/70 vs 48/80 -> difference 0.2, hybrid score (0.0524, 0.3339).
+    lo, hi = decide._proportion_interval(np.array([56.0]), np.array([70.0]), np.array([48.0]), np.array([80.0]))
+    assert (round(lo[0], 4), round(hi[0], 4)) == (0.0524, 0.3339)
+    # Ratio of rates conditioned on the total: 30 in 1,000 against 300 in 20,000 is 2.0.
+    lo, hi = decide._rate_interval(np.array([30.0]), np.array([1000.0]), np.array([300.0]), np.array([20000.0]))
+    assert lo[0] < 2.0 < hi[0] and 1.3 < lo[0] < 1.5 and 2.8 < hi[0] < 3.1
+
+
+def test_funnel_allows_for_overdispersion():
+    # Ten localities of 5,000 people whose rates spread far more than binomial noise.
+    rates = np.linspace(0.05, 0.25, 10)
+    n = np.full(10, 5000.0)
+    kind = np.full(10, "proportion")
+    plain = (rates - 0.15) / np.sqrt(0.15 * 0.85 / n)
+    z = decide._funnel_z(kind, rates, np.full(10, 0.15), n, np.ones(10), np.zeros(10))
+    assert (np.abs(z) < np.abs(plain)).all()  # random-effects limits are wider
+    assert (np.sign(z) == np.sign(plain)).all()
+
+
+def test_methods_side_by_side(council_zones):
+    dz = council_zones["Glasgow City"]
+    plan = loc.propose(dz, method="iz")
+    counts = {}
+    for method in decide.DECISIONS:
+        table = loc.rank(plan, dz, method=method)
+        _assert_board_order(table)
+        counts[method] = int((table["tier"] < 3).sum())
+        assert table.attrs["method"] == method
+    assert counts["funnel"] <= counts["difference"]  # overdispersion widens the limits
+    assert all(0 < c <= len(plan) for c in counts.values())
+
+
+def test_headline_is_the_analysts(council_zones):
+    dz = council_zones["Moray"]
+    plan = loc.propose(dz, method="wards")
+    crime = loc.rank(plan, dz, headline={"crime_rate": 1.0})
+    assert crime.attrs["headline"] == ["crime_rate"]
+    flagged = crime["poorer_than_rest"] | crime["poorer_than_scotland"]
+    assert ((crime.loc[flagged, "crime_rate_vs_rest"] == "worse") | (crime.loc[flagged, "crime_rate_vs_scotland"] == "worse")).all()
+    with pytest.raises(loc.LocalitiesError, match="'income'.*available: income_rate"):
+        loc.rank(plan, dz, headline=["income"])
+    with pytest.raises(loc.LocalitiesError, match="method must be one of difference, scotpho, bh, funnel"):
+        loc.rank(plan, dz, method="fisher")
+    with pytest.raises(loc.LocalitiesError, match="min_ratio"):
+        loc.rank(plan, dz, min_ratio=0.5)
+    with pytest.raises(loc.LocalitiesError, match="min_gap names unknown"):
+        loc.rank(plan, dz, min_gap={"incme_rate": 0.02})
+    gap = loc.rank(plan, dz, min_ratio=1.0, min_gap={"income_rate": 0.05})
+    worse = gap[gap["income_rate_vs_scotland"] == "worse"]
+    assert (worse["income_rate"] - gap.attrs["scotland"]["income_rate"] >= 0.05).all()
+
+
+def test_ties_are_explained():
+    table = pd.DataFrame({"tier": [3, 3, 3], "score": [0.5, 0.5, 0.4], "name": ["A", "B", "C"],
+                          "income_rate_coverage": [1.0, 1.0, 0.0]})
+    from localities.rank import _rank_notes
+
+    notes = _rank_notes(table)
+    assert notes[0].startswith("ties with B on tier 3 and score 0.500; ordered by name")
+    assert notes[1].startswith("ties with A") and notes[2] == "no data for income_rate"
