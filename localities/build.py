@@ -40,7 +40,7 @@ import pandas as pd
 
 from . import geography, regions
 from .errors import PlanError, listing
-from .names import locality_names
+from .names import is_code, locality_names
 
 CEILING = 30_000
 GUIDANCE_SIZE = 10_000
@@ -136,6 +136,11 @@ def plan_from_assignment(
 
     ``assignment`` is indexed by zone code; zones of ``dz`` it does not name are left
     out of the localities (and reported by :func:`localities.check`).
+
+    Each locality's name is, in order: its entry in ``names``; its id when the id is
+    itself a name (``"Kirkwall"``, not a code like ``"R01"`` or ``"12"``); else a name
+    made by :func:`localities.names.locality_names` (ward-exact, IZ names). The
+    ``places`` column lists its Intermediate Zones, largest population first.
     """
     dz = _zones(dz)
     assignment = assignment.astype(str).rename("locality").rename_axis("datazone").sort_index()
@@ -143,8 +148,11 @@ def plan_from_assignment(
     zones = dz.set_index("datazone").loc[[z for z in assignment.index if z in known]]
     by = assignment.loc[zones.index]
     named = locality_names(by, dz)
-    if names is None:
-        names = named["name"]
+    given = {} if names is None else {str(k): str(v).strip() for k, v in names.items() if pd.notna(v) and str(v).strip()}
+    # The analyst's names win; then a locality id that is itself a name ("Kirkwall", not "R01");
+    # then a name made from the locality's wards and Intermediate Zones.
+    names = {loc: given.get(str(loc)) or (str(loc) if not is_code(str(loc)) else named["name"].get(loc, str(loc)))
+             for loc in named.index}
     geoms = geography.dissolve(zones, by)
     table = pd.DataFrame({
         "population": zones["population"].groupby(by.to_numpy()).sum(),
@@ -167,6 +175,36 @@ def plan_from_assignment(
 
 # ---------------------------------------------------------------------------- propose
 
+def check_ceiling(max_population, non_statutory: bool = False) -> None:
+    """Refuse a ceiling that is not a positive whole number, or one above the statutory
+    30,000 unless ``non_statutory`` says it is a deliberate local choice."""
+    if isinstance(max_population, bool) or not isinstance(max_population, (int, float, np.integer, np.floating)):
+        raise PlanError(f"max_population must be a number of people, not {max_population!r}")
+    if not np.isfinite(max_population) or max_population <= 0 or max_population != int(max_population):
+        raise PlanError(f"max_population must be a positive whole number of people, not {max_population!r}")
+    if max_population > CEILING and not non_statutory:
+        raise PlanError(f"max_population={int(max_population):,} is above the statutory ceiling of {CEILING:,} "
+                        "(2016 Regulations, reg. 2(1)(b)); localities over it are outside the Regulations unless "
+                        "they are wards. Pass non_statutory=True (--non-statutory) to use it as a local choice anyway")
+
+
+def _check_options(**options) -> None:
+    """Validate numeric options up front, naming the option and what it accepts."""
+    target = options.get("target_population")
+    if target is not None:
+        if (isinstance(target, bool) or not isinstance(target, (int, float, np.integer, np.floating))
+                or not np.isfinite(target) or target != int(target) or target < 1):
+            raise PlanError(f"target_population must be a whole number of people of at least 1, not {target!r}")
+    seed = options.get("seed")
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise PlanError(f"seed must be a whole number 0 or more, not {seed!r}")
+    for key in ("homogeneity", "compactness", "town_country"):
+        value = options.get(key)
+        if (isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating))
+                or not np.isfinite(value) or value < 0):
+            raise PlanError(f"{key} must be a finite number 0 or more, not {value!r}")
+
+
 def propose(
     dz: gpd.GeoDataFrame,
     method: str = "regions",
@@ -180,6 +218,7 @@ def propose(
     refine: bool = True,
     unit: str = "iz",
     town_country: float = 1.0,
+    non_statutory: bool = False,
 ) -> Plan:
     """Propose candidate localities for one council.
 
@@ -218,12 +257,21 @@ def propose(
         towns) apart from rural zones (5-6), via the ``urban_rural`` column; 0 ignores
         it. ``plan.notes`` says how many localities still mix the two.
 
+    non_statutory : bool
+        Allow ``max_population`` above the statutory 30,000: a local, non-statutory
+        option; the plan's notes then say its localities may be outside the Regulations.
+
     Returns
     -------
     Plan
     """
     if method not in METHODS:
         raise PlanError(f"method must be one of {', '.join(METHODS)}, not {method!r}")
+    check_ceiling(max_population, non_statutory)
+    _check_options(target_population=target_population, max_population=max_population, seed=seed,
+                   homogeneity=homogeneity, compactness=compactness, town_country=town_country)
+    if within is not None and not isinstance(within, str):
+        raise PlanError(f"within must be a column name such as 'ward' or 'iz', not {within!r}")
     dz = _zones(dz).sort_values("datazone").reset_index(drop=True)
     if len(dz) == 0:
         raise PlanError("no zones to build localities from")
@@ -248,8 +296,17 @@ def propose(
     group_col = {"ward": "ward", "iz": "iz"}.get(within, within)
     if group_col is not None and group_col not in dz:
         raise PlanError(f"within={within!r}: zone table has no {group_col!r} column")
+    if group_col is not None and group_col == dz.geometry.name:
+        raise PlanError(f"within={within!r}: the geometry cannot be a grouping; use a column of labels such as 'ward' or 'iz'")
+    if group_col is not None and dz[group_col].isna().any():
+        raise PlanError(f"within={within!r}: column {group_col!r} is missing for zone(s) "
+                        f"{listing(dz.loc[dz[group_col].isna(), 'datazone'])}; fill it or choose another column")
     params.update(unit=unit, town_country=town_country)
     notes = []
+    if max_population > CEILING:
+        params["non_statutory"] = True
+        notes.append(f"NON-STATUTORY ceiling of {int(max_population):,} (above the 2016 Regulations' {CEILING:,}): "
+                     "localities over 30,000 that are not wards are outside the Regulations")
     if attribute is None or (attribute == "income_rank" and attribute not in dz):
         # Zones without SIMD (the 2022 vintage, an analyst's own table): group by size and shape only.
         if attribute is not None:

@@ -18,11 +18,22 @@ of each relative to the others (``"Part of Elgin (north)"``), then a number.
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 
 LABEL_LENGTH = 40
 SEPARATOR = "; "
+_CODE = re.compile(r"[A-Za-z]{0,3}[-_ ]?\d+[A-Za-z]?|[A-Z]{1,3}")
+
+
+def is_code(text: str) -> bool:
+    """True for an id that is a code, not a name: ``"R01"``, ``"L7"``, ``"12"``,
+    ``"S13003024"``, ``"A"``; False for ``"Kirkwall"`` or ``"North Isles"``."""
+    return bool(_CODE.fullmatch(str(text).strip()))
+
+
 _COMPASS = ("east", "north-east", "north", "north-west", "west", "south-west", "south", "south-east")
 
 

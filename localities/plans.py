@@ -261,7 +261,8 @@ def _read_saved_plan(path: Path, dz: gpd.GeoDataFrame | None) -> Plan:
     else:
         locs = locs.to_crs("EPSG:27700") if locs.crs is not None else locs.set_crs("EPSG:27700")
         plan = Plan(assignment=assignment.rename("locality").rename_axis("datazone").sort_index(),
-                    localities=locs[["locality", "name", "population", "zones", "geometry"]],
+                    localities=locs[[c for c in ("locality", "name", "population", "zones", "places", "geometry")
+                                     if c in locs]],
                     method=meta.get("method", "supplied"), params=params,
                     links=links if links is not None else Plan.__dataclass_fields__["links"].default_factory())
     plan.council = meta.get("council") or plan.council
