@@ -451,8 +451,8 @@ def resolve_council(council: str, lookup: pd.DataFrame) -> str:
             official = aliases[variant]
             if fold(official) in by_fold:
                 return by_fold[fold(official)]
-            raise DataError(f"{council!r} is {official}, which this data does not hold; it has "
-                            f"{listing(sorted(names), 8)}")
+            what = official if fold(official) == wanted else f"{council!r} is {official},"
+            raise DataError(f"{what} not in this data (it holds {listing(sorted(names), 8)})")
     ambiguous = {fold(k): v for k, v in AMBIGUOUS_COUNCILS.items()}
     candidates = ambiguous.get(wanted) or tuple(
         name for name in sorted(names) if wanted and len(wanted) >= 4 and wanted in fold(name))
@@ -551,6 +551,9 @@ def load_population(source: str = "simd2020v2", data_dir: str | os.PathLike | No
         key, col, _ = POPULATIONS[source]
         path = sources.find(key, data_dir)
     else:
+        if not isinstance(source, (str, os.PathLike)) or not Path(source).is_file():
+            raise DataError(f"population must be one of {', '.join(POPULATIONS)} or the path of a CSV/XLSX file "
+                            f"of zone and population, not {source!r}" + (" (no such file)" if isinstance(source, str) else ""))
         path, col = Path(source), None
     raw = read_table(path)
     sex = next((c for c in raw.columns if c.strip().lower() == "sex"), None)

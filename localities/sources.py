@@ -374,7 +374,20 @@ def _left(ends: float | None, timeout: float, source: Source, url: str) -> float
 
 
 def attribution(keys: list[str] | None = None) -> str:
-    """The attribution text the Open Government Licence requires for the sources used."""
+    """The attribution text the Open Government Licence requires for the sources used,
+    each statement once ("Copyright Scottish Government" and the OS statement are shared
+    by several sources, and spelt two ways in the catalogue)."""
+    import re
+
     sources = catalogue()
-    texts = dict.fromkeys(sources[k].attribution for k in (keys or sources))
-    return "; ".join(texts) + ". Open Government Licence v3.0."
+    unknown = [k for k in keys or [] if k not in sources]
+    if unknown:
+        raise DataError(f"unknown source(s) {', '.join(map(repr, unknown))}; known: {', '.join(sources)}")
+    statements: dict[str, str] = {}
+    for key in keys or sources:
+        for part in re.split(r";\s*|,\s*(?=contains\b)", sources[key].attribution):
+            part = re.sub(r"\s*licensed under the Open Government Licence v\.?\s*3(\.0)?", "", part).strip(" .")
+            part = part.replace("contains Ordnance Survey data", "contains OS data")
+            if part:
+                statements.setdefault(part.casefold(), part)
+    return "; ".join(statements.values()) + ". Open Government Licence v3.0."

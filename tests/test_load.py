@@ -210,7 +210,7 @@ def test_council_must_be_text(bad):
 
 
 def test_alias_of_a_council_the_data_does_not_hold():
-    with pytest.raises(DataError, match="'Western Isles' is Na h-Eileanan Siar, which this data does not hold; it has Highland"):
+    with pytest.raises(DataError, match="'Western Isles' is Na h-Eileanan Siar, not in this data \\(it holds Highland\\)"):
         loc.resolve_council("Western Isles", LOOKUP[LOOKUP["council_name"] == "Highland"])
 
 
