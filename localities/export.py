@@ -139,11 +139,16 @@ NOTES = [
     ("What this is", "Candidate localities and their outcomes, made with the localities Python package."),
     ("Rule", "Community Planning (Locality Planning) (Scotland) Regulations 2016, reg. 2(1): a locality is an "
              "electoral ward or an area of at most 30,000 people. Community Empowerment (Scotland) Act 2015, s.9."),
-    ("Rates", "Rates are re-aggregated from counts and denominators, never averaged; standardised ratios and "
-              "scores are population-weighted means and carry no interval."),
+    ("Rates", "Rates are re-aggregated from counts and denominators, never averaged; standardised ratios are "
+              "scaled so Scotland = 100; indicators about an age group are weighted by that age group; means and "
+              "ratios carry no interval. Suppressed crime counts are carried as a range (0 to 2k), not as missing."),
     ("Intervals", "95% intervals: Wilson score for proportions, Byar for counts and rates."),
-    ("Significance", "Worse/better when the locality's interval lies wholly on one side of the comparator's value "
-                     "(the council or Scotland), read by the indicator's direction."),
+    ("Comparators", "Each locality against the rest of its council (the council without it) and against Scotland."),
+    ("Significance", "Worse = a significant difference (two-sample interval: Newcombe for proportions, conditional "
+                     "Poisson for rates, unless another method is named in the ranking's settings) AND a material "
+                     "one (at least 1.2 times the comparator by default). 'Slightly worse' = significant, not material."),
+    ("Order", "Tier 1: poorer than the rest of the council and Scotland on a headline indicator; tier 2: poorer "
+              "than one of them; tier 3: neither. Inside a tier, by the headline-weighted score (1 = Scotland)."),
     ("Populations", "SIMD 2020v2 uses NRS mid-2017 small area population estimates unless stated otherwise."),
 ]
 
