@@ -81,6 +81,21 @@ class Plan:
     def __len__(self) -> int:
         return len(self.localities)
 
+    def __eq__(self, other) -> bool:
+        """Same council and the same division of the same zones, whatever the locality ids
+        or names (``R01``/``R02`` swapped is the same plan). :func:`localities.compare_plans`
+        says where two plans differ."""
+        if not isinstance(other, Plan):
+            return NotImplemented
+        a, b = self.assignment, other.assignment
+        if self.council != other.council or len(a) != len(b) or set(a.index) != set(b.index):
+            return False
+        pairs = pd.DataFrame({"a": a.astype(str).to_numpy(), "b": b.reindex(a.index).astype(str).to_numpy()})
+        # Equal partitions: each locality of one plan meets exactly one of the other, and vice versa.
+        return len(pairs.drop_duplicates()) == pairs["a"].nunique() == pairs["b"].nunique()
+
+    __hash__ = None  # mutable, compared by content
+
     def __repr__(self) -> str:
         pops = self.localities["population"]
         return (f"<Plan {self.council_name or ''} {self.method}: {len(self)} localities, "
