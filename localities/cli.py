@@ -2,7 +2,8 @@
 
 Exit codes: 0 success (for ``check``: the plan complies); 1 ``check`` found the plan
 does not comply; 2 bad usage or bad input (the message names the file, column or
-zones); 3 a download failed.
+zones, or a file cannot be written: disk full, not writable, a folder in the way);
+3 a download failed; 130 interrupted (Ctrl-C or SIGTERM; temporary files removed).
 """
 
 from __future__ import annotations
@@ -138,7 +139,8 @@ def cmd_propose(args) -> int:
 
 
 def _propose_kwargs(args) -> dict:
-    return {"method": args.method, "max_population": args.max_population, "target_population": args.target_population,
+    return {"non_statutory": args.non_statutory,
+            "method": args.method, "max_population": args.max_population, "target_population": args.target_population,
             "within": args.within, "attribute": args.attribute, "seed": args.seed}
 
 
@@ -146,7 +148,7 @@ def cmd_check(args) -> int:
     from .regulation import check
 
     plan, dz = _read(args)
-    report = check(plan, dz, max_population=args.max_population)
+    report = check(plan, dz, max_population=args.max_population, non_statutory=args.non_statutory)
     print(report)
     return EXIT_OK if report.ok else EXIT_NONCOMPLIANT
 
@@ -160,10 +162,12 @@ def cmd_rank(args) -> int:
     if args.labels and args.out and Path(args.out).suffix.lower() not in (".csv", ".xlsx"):
         raise LocalitiesError(f"{args.out}: --labels is for .csv and .xlsx files (tables for people)")
     plan, dz = _read(args)
-    table = rank(plan, dz)
-    shown = ["rank", "locality", "name", "population", "n_worse_scotland", "n_worse_cpp", "poorer_than_scotland",
-             "poorer_than_cpp"]
-    print(table[shown].to_string(index=False))
+    table = rank(plan, dz, **_decision_kwargs(args))
+    shown = ["rank", "locality", "name", "population", "tier", "poorer_than_rest", "poorer_than_scotland", "score"]
+    print(table[shown].to_string(index=False, formatters={"score": "{:.2f}".format}))
+    print(f"\nWhy (worse = significant and at least ×{table.attrs['min_ratio']:g}, {table.attrs['method']} method):")
+    for row in table.itertuples():
+        print(f"{row.rank:>4}. {row.name}: {row.reasons or 'no headline indicator has data'}")
     if args.out:
         out = Path(args.out)
         suffix = out.suffix.lower()
@@ -179,6 +183,12 @@ def cmd_rank(args) -> int:
             export.to_geojson(table, out)
         print(f"wrote {out}")
     return EXIT_OK
+
+
+def _decision_kwargs(args) -> dict:
+    """The decision options of ``rank`` as keyword arguments of :func:`localities.rank`."""
+    headline = [h.strip() for h in args.headline.split(",") if h.strip()]
+    return {"method": args.method, "min_ratio": args.min_ratio, "headline": headline}
 
 
 def _write_table(tables, out: Path, labels: bool = False) -> None:
@@ -305,7 +315,7 @@ def cmd_demo(args) -> int:
     steps.close()
     print(f"\n{plan!r}")
     print(report)
-    shown = ["rank", "name", "population", "income_rate", "n_worse_scotland", "n_worse_cpp", "poorer_than_scotland"]
+    shown = ["rank", "name", "population", "income_rate", "tier", "poorer_than_rest", "poorer_than_scotland"]
     print("\nMost disadvantaged first:")
     print(table[shown].head(10).to_string(index=False, formatters={"income_rate": "{:.1%}".format}))
     print(f"\nWrote {out}/localities.gpkg, ranking.csv, ranking.xlsx, map_income.pdf, map_poorer.png, map.html")
@@ -315,7 +325,8 @@ def cmd_demo(args) -> int:
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="localities", description="Locality planning for Scottish Community Planning "
                                 "Partnerships (2016 Regulations: a locality is a ward or at most 30,000 people).",
-                                epilog="Exit codes: 0 success/complies, 1 plan does not comply, 2 bad input, 3 download failed.")
+                                epilog="Exit codes: 0 success/complies, 1 plan does not comply, 2 bad input or unwritable output, "
+                                "3 download failed, 130 interrupted.")
     p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = p.add_subparsers(dest="command", required=True)
 
@@ -349,6 +360,8 @@ def parser() -> argparse.ArgumentParser:
                         "council's electoral wards; iz: its Intermediate Zones")
     s.add_argument("--max-population", type=int, default=30_000, metavar="PEOPLE",
                    help="most people in one region (default and statutory ceiling: 30,000)")
+    s.add_argument("--non-statutory", action="store_true",
+                   help="allow --max-population above the statutory 30,000 (a local choice, outside the Regulations)")
     s.add_argument("--target-population", type=int, default=None, metavar="PEOPLE",
                    help="preferred region size, e.g. 10000 (default: the fewest regions under the ceiling)")
     s.add_argument("--within", metavar="COLUMN",
@@ -377,12 +390,24 @@ def parser() -> argparse.ArgumentParser:
         if name == "check":
             s.add_argument("--max-population", type=int, default=30_000, metavar="PEOPLE",
                            help="most people in a locality that is not a ward (default and statutory: 30,000)")
+            s.add_argument("--non-statutory", action="store_true",
+                           help="allow --max-population above 30,000; the verdict then says it is outside the Regulations")
         if name == "rank":
             s.add_argument("--out", help="write .csv, .xlsx (with notes), .gpkg or .geojson")
         if name in ("rank", "pockets", "inequality"):
             s.add_argument("--labels", action="store_true",
                            help="for people: human column headers and percentages in .csv/.xlsx, the codes kept "
                                 "in a second header row (CSV) or a Codebook sheet (XLSX)")
+        if name == "rank":
+            s.add_argument("--method", choices=["difference", "scotpho", "bh", "funnel"], default="difference",
+                           help="how significance is decided: two-sample interval (default), ScotPHO's interval "
+                                "against the comparator's value, Benjamini-Hochberg, or an overdispersed funnel")
+            s.add_argument("--min-ratio", type=float, default=1.2, metavar="RATIO",
+                           help="materiality: a locality is worse only when at least RATIO times the comparator "
+                                "(default 1.2; 1 switches it off)")
+            s.add_argument("--headline", default="income_rate,employment_rate", metavar="INDICATORS",
+                           help="comma-separated headline indicators that decide the tiers "
+                                "(default: income_rate,employment_rate)")
         if name == "pockets":
             s.add_argument("--band", type=int, choices=[5, 20], default=20,
                            help="Scotland's most deprived 5%% or 20%% of zones by SIMD 2020v2 (default: 20)")
@@ -394,7 +419,8 @@ def parser() -> argparse.ArgumentParser:
             s.add_argument("--out", help="write .csv or .xlsx")
         if name == "map":
             s.add_argument("--column", default="income_rate", help="indicator to map (default: income_rate)")
-            s.add_argument("--significance", choices=["scotland", "cpp"], help="map the significance flag instead")
+            s.add_argument("--significance", choices=["scotland", "rest"],
+                           help="map the significance flag against Scotland or the rest of the council instead")
             s.add_argument("--poorer", action="store_true", help="map the significantly poorer localities")
             s.add_argument("--title", help="title printed above the map (default: from the council and indicator)")
             s.add_argument("--dpi", type=int, default=300,
@@ -404,14 +430,38 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
+EXIT_INTERRUPTED = 130  # as a shell reports a process stopped by Ctrl-C
+
+
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM, raised like Ctrl-C so that every ``finally`` removes its temporary files."""
+
+
+def _on_sigterm(signum, frame):
+    raise _Terminated
+
+
 def main(argv: list[str] | None = None) -> int:
+    import signal
+    import threading
+
     from .errors import DownloadError
 
     args = parser().parse_args(argv)
+    if getattr(args, "dpi", None) is not None and not 20 <= args.dpi <= 2400:
+        print(f"localities: --dpi must be between 20 and 2400, not {args.dpi}", file=sys.stderr)
+        return EXIT_INPUT
+    previous = None
+    if threading.current_thread() is threading.main_thread():
+        previous = signal.signal(signal.SIGTERM, _on_sigterm)
     try:
         code = args.func(args)
         sys.stdout.flush()  # inside the try: a closed pipe shows here when stdout is buffered
         return code
+    except KeyboardInterrupt as exc:
+        print(f"localities: {'terminated' if isinstance(exc, _Terminated) else 'interrupted'}; "
+              "no partial file left", file=sys.stderr)
+        return EXIT_INTERRUPTED
     except BrokenPipeError:
         # The reader went away (`localities rank plan.gpkg | head`): not an error. Point
         # stdout at /dev/null so the interpreter's final flush does not raise again.
@@ -422,9 +472,16 @@ def main(argv: list[str] | None = None) -> int:
     except DownloadError as exc:
         print(f"localities: download failed: {exc}", file=sys.stderr)
         return EXIT_DOWNLOAD
+    except OSError as exc:  # a file-system failure outside the atomic writers: one line, no traceback
+        name = exc.filename or getattr(args, "out", None) or "output"
+        print(f"localities: {name}: {'disk full' if exc.errno == 28 else exc.strerror or exc}", file=sys.stderr)
+        return EXIT_INPUT
     except LocalitiesError as exc:
         print(f"localities: {exc}", file=sys.stderr)
         return EXIT_INPUT
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
 
 
 if __name__ == "__main__":

@@ -228,12 +228,11 @@ def judge(long: pd.DataFrame, indicators: list[Indicator], method: str = "differ
 # ---------------------------------------------------------------------------- words
 
 def fmt(value: float, ind: Indicator) -> str:
-    """A value as a board reads it: 31%, 9.5%, 289 per 10,000, 112."""
+    """A value as a board reads it: 31.2%, 9.5%, 289 per 10,000, 112."""
     if value is None or not np.isfinite(value):
         return "no data"
     if ind.unit.startswith("proportion"):
-        pct = value * 100
-        return f"{pct:.0f}%" if pct >= 10 else f"{pct:.1f}%"
+        return f"{value * 100:.1f}%"
     if ind.kind == "rate":
         return f"{value:,.0f} per {ind.per:,.0f}"
     if ind.unit == "minutes":
@@ -252,7 +251,7 @@ def _label(ind: Indicator) -> str:
 
 
 def phrase(row: pd.Series, ind: Indicator, council: str) -> str:
-    """'income deprivation 31% vs 9% in the rest of Moray (×3.4) and 12% in Scotland (×2.6)'."""
+    """E.g. "income deprivation 31.2% vs 9.1% in the rest of Moray (×3.4) and 12.1% in Scotland (×2.6)"."""
     parts = []
     if np.isfinite(row.get("rest_value", np.nan)):
         parts.append(f"{fmt(row['rest_value'], ind)} in the rest of {council} ({_times(row['ratio_rest'])})")

@@ -202,3 +202,17 @@ def test_ties_are_explained():
     notes = _rank_notes(table)
     assert notes[0].startswith("ties with B on tier 3 and score 0.500; ordered by name")
     assert notes[1].startswith("ties with A") and notes[2] == "no data for income_rate"
+
+
+def test_command_line_rank_prints_the_reasons_and_takes_the_rule(tmp_path, capsys):
+    from localities.cli import EXIT_INPUT, EXIT_OK, main
+
+    plan = tmp_path / "plan.gpkg"
+    assert main(["propose", "--council", "Highland", "--target-population", "10000", "--out", str(plan)]) == EXIT_OK
+    capsys.readouterr()
+    assert main(["rank", str(plan), "--method", "bh", "--min-ratio", "1.1", "--headline", "income_rate"]) == EXIT_OK
+    out = capsys.readouterr().out
+    assert "Why (worse = significant and at least ×1.1, bh method)" in out
+    assert "income deprivation" in out and "in the rest of Highland" in out and "in Scotland" in out
+    assert main(["rank", str(plan), "--headline", "income"]) == EXIT_INPUT
+    assert "'income' not available" in capsys.readouterr().err
