@@ -206,7 +206,7 @@ def rank(
         One row per locality: ``rank, locality, name, population, zones, tier,
         tier_label, poorer_than_rest, poorer_than_scotland, score, reasons, rank_note,
         share_most_deprived_20, share_most_deprived_5, n_worse_rest, n_worse_scotland``,
-        then per indicator its value, ``_rest``, ``_ratio_scotland`` and
+        then per indicator its value, ``_rest``, ``_ratio_rest``, ``_ratio_scotland`` and
         ``_coverage``, and for those with an interval ``_lower``, ``_upper``,
         ``_vs_rest`` and ``_vs_scotland``. ``attrs`` holds the comparators' values,
         labels, units, the headline weights and the decision settings.
@@ -248,7 +248,7 @@ def rank(
     for name, rows in long.groupby("indicator", sort=False):
         rows = rows.set_index("locality").reindex(table.index)
         fields = {"": "value", "_lower": "lower", "_upper": "upper", "_rest": "rest_value",
-                  "_ratio_scotland": "ratio_scotland", "_vs_rest": "vs_rest", "_vs_scotland": "vs_scotland",
+                  "_ratio_rest": "ratio_rest", "_ratio_scotland": "ratio_scotland", "_vs_rest": "vs_rest", "_vs_scotland": "vs_scotland",
                   "_coverage": "coverage"}
         for suffix, col in fields.items():
             if meta[name].has_interval or suffix not in ("_lower", "_upper", "_vs_rest", "_vs_scotland"):
