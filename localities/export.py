@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import errno
 import os
 import re
 import tempfile
@@ -18,20 +19,52 @@ import pandas as pd
 import pyogrio
 
 from . import sources
-from .errors import LocalitiesError
+from .errors import LocalitiesError, clip
+
+
+def write_error(path: Path, exc: BaseException) -> LocalitiesError:
+    """One clear line for a failed write: disk full, not writable, a folder in the way, ..."""
+    number = getattr(exc, "errno", None)
+    text = str(exc)
+    if number == errno.ENOSPC or "No space left" in text:
+        why = "disk full"
+    elif number in (errno.EACCES, errno.EPERM, errno.EROFS) or "Permission denied" in text or "Read-only" in text:
+        why = "not writable (permission denied or a read-only disk)"
+    elif number == errno.EISDIR:
+        why = "is a folder; give a file name"
+    elif number in (errno.ENOTDIR, errno.EEXIST):
+        why = "a file stands where a folder is expected"
+    else:
+        why = clip(getattr(exc, "strerror", None) or text or type(exc).__name__, 200)
+    return LocalitiesError(f"cannot write {path}: {why}")
 
 
 @contextlib.contextmanager
 def atomic_path(path: str | os.PathLike):
-    """Yield a temporary path beside ``path``; move it onto ``path`` only on success."""
+    """Yield a temporary path beside ``path``; move it onto ``path`` only on success.
+
+    Failures of the file system (disk full, no permission, a folder in the way) become
+    one :class:`LocalitiesError` naming ``path``; the temporary file is always removed.
+    """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=path.suffix)
-    os.close(fd)
-    os.unlink(tmp)  # writers such as GDAL want to create the file themselves
+    if path.is_dir():
+        raise LocalitiesError(f"cannot write {path}: is a folder; give a file name")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem[:40]}.", suffix=path.suffix)
+        os.close(fd)
+        os.unlink(tmp)  # writers such as GDAL want to create the file themselves
+    except OSError as exc:
+        raise write_error(path, exc) from exc
     try:
         yield Path(tmp)
         os.replace(tmp, path)
+    except OSError as exc:
+        raise write_error(path, exc) from exc
+    except Exception as exc:  # GDAL and friends report a full disk in their own exception types
+        if "No space left" in str(exc):
+            raise write_error(path, exc) from exc
+        raise
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)

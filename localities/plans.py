@@ -278,6 +278,10 @@ def _read_polygon_plan(path: Path, dz: gpd.GeoDataFrame, layer: str | None) -> P
         raise PlanError(str(exc)) from exc
     norm = {c: _norm(c) for c in polys.columns if c != polys.geometry.name}
     id_col = next((c for tier in _ID_TIERS for alias in tier for c in norm if norm[c] == alias), None)
+    if id_col is None:  # e.g. official ward polygons: ward22_code, ward22_name
+        unique = [c for c in norm if polys[c].notna().all() and polys[c].astype(str).is_unique]
+        id_col = next((c for c in unique if "code" in norm[c] or norm[c].endswith("id")), None) or \
+            next((c for c in unique if "name" in norm[c]), None)
     ids = polys[id_col].astype(str).str.strip() if id_col else pd.Series([f"L{i + 1:02d}" for i in range(len(polys))])
     if id_col is not None and (polys[id_col].isna() | (ids == "")).any():
         raise PlanError(f"{path}: {int((polys[id_col].isna() | (ids == '')).sum())} polygon(s) with no locality in "
@@ -290,7 +294,8 @@ def _read_polygon_plan(path: Path, dz: gpd.GeoDataFrame, layer: str | None) -> P
     if flat:
         raise PlanError(f"{path}: {len(flat)} feature(s) are not polygons, so cannot hold zones: "
                         f"{listing(f'{ids.iloc[i]} ({kinds[i]})' for i in flat)}; keep only the locality polygons")
-    name_col = next((c for alias in _NAMEISH for c in norm if norm[c] == alias and c != id_col), None)
+    name_col = next((c for alias in _NAMEISH for c in norm if norm[c] == alias and c != id_col), None) or \
+        next((c for c in norm if "name" in norm[c] and c != id_col), None)
     names = (pd.Series(polys[name_col].astype(str).str.strip().to_numpy(), index=ids.to_numpy())
              if name_col is not None else None)
     polys = gpd.GeoDataFrame({"locality": ids.to_numpy()}, geometry=shapes, crs=polys.crs)

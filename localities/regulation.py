@@ -8,14 +8,15 @@ so every zone of the council belongs to exactly one locality.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import geopandas as gpd
 import pandas as pd
 
 from . import geography
-from .build import CEILING, GUIDANCE_SIZE, Plan
-from .errors import PlanError, listing
+from .build import CEILING, GUIDANCE_SIZE, Plan, check_ceiling
+from .errors import PlanError, clip, listing
 
 
 @dataclass
@@ -38,6 +39,8 @@ class Report:
         cutting across wards, islands and other detached parts).
     quality : dict
         Figures for comparing plans (see :func:`quality`).
+    ceiling : int
+        The population ceiling checked: the statutory 30,000 unless a local one was given.
     """
 
     ok: bool
@@ -45,10 +48,28 @@ class Report:
     problems: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     quality: dict = field(default_factory=dict)
+    ceiling: int = CEILING
+
+    @property
+    def statutory(self) -> bool:
+        """True when this is a check against the 2016 Regulations' own ceiling of 30,000."""
+        return self.ceiling == CEILING
+
+    @property
+    def verdict(self) -> str:
+        """One line: complies or not, and against what."""
+        n = f"({len(self.table)} localities)"
+        if self.ceiling > CEILING:
+            return (f"OUTSIDE THE 2016 REGULATIONS: checked against a non-statutory ceiling of {self.ceiling:,} "
+                    f"(the Regulations allow {CEILING:,}); against it the plan {'meets' if self.ok else 'does not meet'} "
+                    f"the test {n}")
+        if self.ceiling < CEILING:
+            return (f"{'MEETS' if self.ok else 'DOES NOT MEET'} a local ceiling of {self.ceiling:,} people, stricter "
+                    f"than the 2016 Regulations' {CEILING:,} {n}")
+        return f"{'COMPLIES' if self.ok else 'DOES NOT COMPLY'} with the 2016 Regulations {n}"
 
     def __str__(self) -> str:
-        lines = [f"{'COMPLIES' if self.ok else 'DOES NOT COMPLY'} with the 2016 Regulations "
-                 f"({len(self.table)} localities)"]
+        lines = [self.verdict]
         lines += [f"  problem: {p}" for p in self.problems]
         lines += [f"  warning: {w}" for w in self.warnings]
         cols = ["locality", "name", "population", "zones", "qualifies", "parts", "wards_crossed"]
@@ -56,8 +77,13 @@ class Report:
         return "\n".join(lines)
 
 
-def check(plan: Plan, dz: gpd.GeoDataFrame, max_population: int = CEILING) -> Report:
+def check(plan: Plan, dz: gpd.GeoDataFrame, max_population: int = CEILING, non_statutory: bool = False) -> Report:
     """Check a plan against the 2016 Regulations for its council.
+
+    A locality is a ward when its zones are a ward's best-fit zones; also when it carries
+    a ward's code or name, or its zones differ from a ward's only by boundary slivers
+    (official ward polygons used as a plan move a few zones): then the difference is
+    reported in ``warnings`` and the table.
 
     Parameters
     ----------
@@ -65,12 +91,18 @@ def check(plan: Plan, dz: gpd.GeoDataFrame, max_population: int = CEILING) -> Re
     dz : GeoDataFrame
         Zones of the council (or of Scotland: the plan's council is taken from it).
     max_population : int
-        The regulation's ceiling, 30,000.
+        The regulation's ceiling, 30,000. A lower one is a stricter local test; a higher
+        one needs ``non_statutory=True`` and the report then says it is outside the
+        Regulations.
+    non_statutory : bool
+        Allow ``max_population`` above 30,000.
 
     Returns
     -------
     Report
     """
+    check_ceiling(max_population, non_statutory)
+    max_population = int(max_population)
     if "datazone" not in dz or "population" not in dz:
         raise PlanError("zone table needs 'datazone' and 'population' columns")
     assignment = plan.assignment
@@ -115,14 +147,19 @@ def check(plan: Plan, dz: gpd.GeoDataFrame, max_population: int = CEILING) -> Re
     table["name"] = [names.get(i, i) for i in table.index]
 
     # (a) a ward: the locality's zone set equals a ward's best-fit zone set.
-    ward_sets = {}
+    ward_sets, ward_members = {}, {}
     if "ward" in council_zones:
         for ward, members in council_zones.groupby("ward").groups.items():
             ward_sets[frozenset(members)] = ward
+            ward_members[ward] = frozenset(members)
     loc_sets = {loc: frozenset(members) for loc, members in pd.Series(valid.index, index=by).groupby(level=0)}
     table["ward"] = [ward_sets.get(loc_sets[i]) for i in table.index]
+    near = _near_wards(table, loc_sets, ward_members, council_zones)
+    for loc, (ward, _, _, _) in near.items():
+        table.loc[loc, "ward"] = ward
     table["is_ward"] = table["ward"].notna()
-    table["qualifies"] = ["ward" if w else "population" if p <= max_population else "fails"
+    table["qualifies"] = ["ward" if w else "population" if p <= min(max_population, CEILING)
+                          else "non-statutory" if p <= max_population else "fails"
                           for w, p in zip(table["is_ward"], table["population"])]
 
     adjacency = geography.neighbours(zones.reset_index()) if len(zones) else {}
@@ -140,6 +177,10 @@ def check(plan: Plan, dz: gpd.GeoDataFrame, max_population: int = CEILING) -> Re
             w.append(f"cuts across {row['wards_crossed']} wards")
         if row["parts"] > 1:
             w.append(f"in {row['parts']} parts (islands or detached areas)")
+        if row["qualifies"] == "non-statutory":
+            w.append(f"over the statutory {CEILING:,} and not a ward: outside the Regulations")
+        if loc in near:
+            w.append(_sliver_text(row["ward"], *near[loc][1:], council_zones))
         notes.append("; ".join(w))
     table["warnings"] = notes
 
@@ -147,6 +188,16 @@ def check(plan: Plan, dz: gpd.GeoDataFrame, max_population: int = CEILING) -> Re
     if len(failing):
         problems.append(f"{len(failing)} localit(y/ies) neither a ward nor at most {max_population:,} people: "
                         + listing(f"{i} {n} ({p:,})" for i, n, p in zip(failing.index, failing["name"], failing["population"])))
+    if max_population > CEILING:
+        outside = table[table["qualifies"] == "non-statutory"]
+        warns.insert(0, f"NON-STATUTORY ceiling of {max_population:,}: not a check against the 2016 Regulations "
+                        f"(ceiling {CEILING:,}); {len(outside)} localit(y/ies) over {CEILING:,} and not wards are outside "
+                        f"them" + (f": {listing(outside.index)}" if len(outside) else ""))
+    if near:
+        warns.append(f"{len(near)} localit(y/ies) taken as wards although their zones differ from the ward's best-fit "
+                     "zones (ward polygons used as a plan move boundary zones): "
+                     + listing(f"{loc if loc == ward else f'{loc} = {ward}'} ({how}, {len(a)} added, {len(m)} missing)"
+                               for loc, (ward, how, a, m) in near.items()))
     big = table[(table["qualifies"] == "population") & (table["population"] > GUIDANCE_SIZE)]
     if len(big):
         warns.append(f"{len(big)} localit(y/ies) over {GUIDANCE_SIZE:,} people (guidance, para 151)")
@@ -159,10 +210,58 @@ def check(plan: Plan, dz: gpd.GeoDataFrame, max_population: int = CEILING) -> Re
                      + listing(detached.index))
     table = table.reset_index()[["locality", "name", "population", "zones", "is_ward", "ward", "qualifies",
                                  "parts", "wards_crossed", "warnings"]]
-    report = Report(ok=not problems, table=table, problems=problems, warnings=warns)
+    report = Report(ok=not problems, table=table, problems=problems, warnings=warns, ceiling=max_population)
     if len(zones):
         report.quality = quality(plan, dz)
     return report
+
+
+def _label(text) -> str:
+    return " ".join(str(text).split()).casefold()
+
+
+def _near_wards(table: pd.DataFrame, loc_sets: dict, ward_members: dict, council_zones: pd.DataFrame) -> dict:
+    """Localities that are not exactly a ward's best-fit zones but are that ward: they carry
+    its code or name and differ by at most a quarter of its zones, or (whatever their name)
+    differ from the ward they overlap most by boundary slivers (at most a tenth of its zones,
+    at least 2). Each ward goes to one locality, the closest. Returns
+    ``{locality: (ward, how, added zones, missing zones)}``."""
+    if not ward_members:
+        return {}
+    labels = {_label(w): w for w in ward_members}
+    if "ward_name" in council_zones:
+        for ward, name in council_zones.groupby("ward")["ward_name"].first().items():
+            labels.setdefault(_label(name), ward)
+    taken = set(table["ward"].dropna())
+    found = []
+    for loc, row in table[table["ward"].isna()].iterrows():
+        members = loc_sets[loc]
+        named = labels.get(_label(loc)) or labels.get(_label(row["name"]))
+        overlap = council_zones.loc[sorted(members), "ward"].value_counts()
+        ward = named or (overlap.index[0] if len(overlap) else None)
+        if ward is None or ward in taken:
+            continue
+        added, missing = members - ward_members[ward], ward_members[ward] - members
+        size = len(ward_members[ward])
+        limit = max(3, math.ceil(0.25 * size)) if named else max(2, math.ceil(0.1 * size))
+        if len(added) + len(missing) <= limit and len(added) < len(members):
+            how = ("code" if _label(loc) == _label(ward) or _label(row["name"]) == _label(ward) else "name") if named \
+                else "boundary slivers"
+            found.append((len(added) + len(missing), str(loc), loc, ward, how, added, missing))
+    near = {}
+    for _, _, loc, ward, how, added, missing in sorted(found, key=lambda f: f[:2]):
+        if ward not in taken:
+            taken.add(ward)
+            near[loc] = (ward, how, added, missing)
+    return near
+
+
+def _sliver_text(ward, how, added, missing, zones: pd.DataFrame) -> str:
+    name = zones.loc[zones["ward"] == ward, "ward_name"].iloc[0] if "ward_name" in zones else ward
+    moved = int(zones.loc[sorted(added | missing), "population"].sum())
+    parts = ([f"+{listing(sorted(added), 3)}"] if added else []) + ([f"-{listing(sorted(missing), 3)}"] if missing else [])
+    return clip(f"ward {ward} {name} (by {how}); zones differ from its best-fit zones by {len(added) + len(missing)} "
+                f"({moved:,} people): {' '.join(parts)}", 200)
 
 
 def quality(plan: Plan, dz: gpd.GeoDataFrame, attribute: str = "income_rank") -> dict:
