@@ -11,6 +11,7 @@ converted to British National Grid (EPSG:27700) on the way in.
 from __future__ import annotations
 
 import difflib
+import functools
 import os
 import re
 import warnings
@@ -123,7 +124,7 @@ def decode_text(raw: bytes, source: object) -> str:
     except UnicodeDecodeError as exc:
         bad = exc.start
     line = raw.count(b"\n", 0, bad) + 1
-    if any(ord(c) > 127 and c != "\ufffd" for c in raw.decode("utf-8", "replace")):
+    if re.search("[^\x00-\x7f\ufffd]", raw.decode("utf-8", "replace")):  # any valid UTF-8 beyond ASCII
         raise DataError(f"{source}: line {line:,} is not UTF-8 (byte 0x{raw[bad]:02x}) although the rest of the file "
                         "is: mixed encodings; save the file as UTF-8")
     try:
@@ -158,8 +159,24 @@ def read_csv(path: str | os.PathLike, **kwargs) -> pd.DataFrame:
 
 def read_table(path: str | os.PathLike, sheet: str | None = None) -> pd.DataFrame:
     """Read a CSV or an Excel sheet as text. For a workbook without ``sheet``, the first
-    sheet that has a Data Zone column is used (SIMD workbooks open with notes sheets)."""
+    sheet that has a Data Zone column is used (SIMD workbooks open with notes sheets).
+
+    The last few tables read are kept in memory, keyed by the file's path, size and
+    modification time, so one command reading the lookup twice parses it once."""
     path = Path(path)
+    try:
+        stat = path.stat()
+    except OSError:
+        return _read_table(path, sheet)
+    return _read_table_cached(str(path.resolve()), stat.st_size, stat.st_mtime_ns, sheet).copy()
+
+
+@functools.lru_cache(maxsize=8)
+def _read_table_cached(path: str, size: int, mtime_ns: int, sheet: str | None) -> pd.DataFrame:
+    return _read_table(Path(path), sheet)
+
+
+def _read_table(path: Path, sheet: str | None = None) -> pd.DataFrame:
     if path.suffix.lower() not in (".xlsx", ".xlsm"):
         return read_csv(path)
     _sniff(path, "xlsx")
@@ -227,6 +244,10 @@ def to_numbers(df: pd.DataFrame, columns: list[str], keys: pd.Series, source: ob
     out = pd.DataFrame(index=df.index)
     suppressed: dict[str, int] = {}
     for col in columns:
+        plain = pd.to_numeric(df[col], errors="coerce")
+        if plain.notna().all():  # every cell a plain number: the string clean-up below would change nothing
+            out[col] = plain.astype(float)
+            continue
         text = df[col].astype(str).str.strip()
         # Some published tables give rates as "8%".
         percent = text.str.endswith("%")
@@ -246,7 +267,7 @@ def to_numbers(df: pd.DataFrame, columns: list[str], keys: pd.Series, source: ob
 # ---------------------------------------------------------------------------- geometry
 
 def read_boundaries(
-    path: str | os.PathLike, layer: str | None = None, code_field: str = "datazone"
+    path: str | os.PathLike, layer: str | None = None, code_field: str = "datazone", zones: list[str] | None = None
 ) -> gpd.GeoDataFrame:
     """Read zone polygons from a GeoPackage, GeoJSON, shapefile or zipped shapefile.
 
@@ -259,10 +280,14 @@ def read_boundaries(
     DataError
         Unreadable or corrupt file, unknown layer, no geometry, no or inconsistent CRS,
         empty geometries.
+
+    ``zones``, a list of Data Zone codes, reads only their features (an attribute filter
+    on the file's code column, so a council's zones are read without all of Scotland's).
     """
     path = Path(path)
     if not path.exists():
         raise DataError(f"{path}: no such file")
+    where = _zone_filter(path, layer, code_field, zones) if zones is not None else None
     if layer is not None:
         try:
             layers = [name for name, _ in pyogrio.list_layers(path)]
@@ -271,12 +296,27 @@ def read_boundaries(
         if layer not in layers:
             raise DataError(f"{path}: no layer {layer!r}; layers are {listing(layers)}")
     try:
-        gdf = gpd.read_file(path, layer=layer, engine="pyogrio")
+        gdf = gpd.read_file(path, layer=layer, engine="pyogrio", where=where)
     except Exception as exc:  # pyogrio raises DataSourceError and friends on corrupt files
         raise DataError(f"{path}: not a readable spatial file ({type(exc).__name__}: {exc})") from exc
     if not isinstance(gdf, gpd.GeoDataFrame) or "geometry" not in gdf or gdf.geometry.isna().all():
         raise DataError(f"{path}: has no geometry column (layer {layer or 'default'})")
     return to_bng(gdf, source=path, code_field=code_field)
+
+
+def _zone_filter(path: Path, layer: str | None, code_field: str, zones: list[str]) -> str | None:
+    """OGR SQL selecting ``zones`` by the file's code column; None (read all) when the
+    column or the codes do not allow it."""
+    if not zones or not all(CODE.match(str(z)) for z in zones):
+        return None
+    try:
+        fields = pyogrio.read_info(path, layer=layer)["fields"]
+    except Exception:
+        return None  # the full read reports the problem
+    col = next((f for f in fields if str(f).strip().lower() in ALIASES[code_field]), None)
+    if col is None or '"' in col:
+        return None
+    return f'"{col}" IN ({", ".join(repr(str(z)) for z in zones)})'
 
 
 def to_bng(gdf: gpd.GeoDataFrame, source: object = "input", code_field: str | None = "datazone") -> gpd.GeoDataFrame:
@@ -702,7 +742,10 @@ def load_datazones(
         df = df[df["council"] == code]
 
     path = Path(boundaries) if boundaries else sources.find("dz_boundaries_2011", root)
-    geo = read_boundaries(path, layer=layer)
+    # One council from the data directory's own file: read its zones only (the full file
+    # is checked whenever all of Scotland, or a file the analyst supplies, is read).
+    subset = list(df["datazone"]) if council is not None and boundaries is None else None
+    geo = read_boundaries(path, layer=layer, zones=subset)
     repaired = list(geo.attrs.get("repaired", []))
     codes = clean_codes(geo[column(geo, "datazone", path)], path)
     geo = gpd.GeoDataFrame({"datazone": codes.values}, geometry=geo.geometry.values, crs=geo.crs)
