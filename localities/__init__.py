@@ -31,6 +31,8 @@ _LAZY: dict[str, str] = {
     "scotland_sums": "outcomes", "summarise": "outcomes",
     # ranking
     "compare": "rank", "inequality": "rank", "masked_pockets": "rank", "rank": "rank",
+    # comparing plans, ensembles
+    "compare_plans": "comparison", "PlanComparison": "comparison", "ensemble": "ensemble", "Ensemble": "ensemble",
     # maps
     "explore": "maps", "plot_map": "maps", "plot_poorer": "maps", "save_figure": "maps", "save_html": "maps",
 }

@@ -1,0 +1,281 @@
+"""Compare two plans for the same council: where do their lines differ, and does it
+change the answer?
+
+:func:`compare_plans` matches the localities of two plans one to one by the people
+they share (the assignment that maximises shared population, Kuhn-Munkres through
+:func:`scipy.optimize.linear_sum_assignment`), lists the zones whose locality has no
+match in the other plan ("moved"), and gives two standard distances between the two
+partitions of the zones:
+
+* the **adjusted Rand index** (Hubert and Arabie 1985, "Comparing partitions", J.
+  Classification 2:193-218): the share of zone pairs both plans put together or both
+  apart, corrected for chance; 1 for the same plan, about 0 for unrelated ones;
+* the **variation of information** (Meila 2007, "Comparing clusterings - an
+  information based distance", J. Multivariate Analysis 98:873-895):
+  ``H(A|B) + H(B|A)`` in bits; 0 for the same plan, at most ``log2(zones)``.
+
+Both are computed from the contingency table of zones (plan A's locality × plan B's).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from .build import Plan
+from .errors import PlanError, listing
+
+
+def adjusted_rand(table: np.ndarray) -> float:
+    """Adjusted Rand index from a contingency table of counts (Hubert and Arabie 1985)."""
+    table = np.asarray(table, dtype=float)
+    n = table.sum()
+
+    def pairs(x):
+        return float((x * (x - 1) / 2).sum())
+
+    index, rows, cols, total = pairs(table), pairs(table.sum(axis=1)), pairs(table.sum(axis=0)), n * (n - 1) / 2
+    if total == 0:
+        return 1.0
+    expected = rows * cols / total
+    most = (rows + cols) / 2
+    if most == expected:  # both plans one locality, or both all singletons
+        return 1.0
+    return (index - expected) / (most - expected)
+
+
+def variation_of_information(table: np.ndarray) -> float:
+    """Variation of information in bits, ``H(A) + H(B) - 2 I(A;B)`` (Meila 2007)."""
+    table = np.asarray(table, dtype=float)
+    n = table.sum()
+    if n == 0:
+        return 0.0
+    p = table / n
+    pa, pb = p.sum(axis=1), p.sum(axis=0)
+    nz = p > 0
+    mutual = float((p[nz] * np.log2(p[nz] / np.outer(pa, pb)[nz])).sum())
+
+    def entropy(q):
+        q = q[q > 0]
+        return float(-(q * np.log2(q)).sum())
+
+    return max(entropy(pa) + entropy(pb) - 2 * mutual, 0.0)
+
+
+@dataclass
+class PlanComparison:
+    """What :func:`compare_plans` found.
+
+    Attributes
+    ----------
+    summary : dict
+        ``zones``, ``population``, ``zones_moved``, ``people_moved``, ``share_people_moved``,
+        ``localities_a``, ``localities_b``, ``matched``, ``adjusted_rand``,
+        ``variation_of_information`` (bits), ``equal``.
+    moved : DataFrame
+        One row per zone whose locality in B is not the match of its locality in A:
+        ``datazone, population, locality_a, name_a, locality_b, name_b`` (and ``iz_name``).
+    matches : DataFrame
+        Localities matched one to one by shared people: ``locality_a, name_a,
+        population_a, locality_b, name_b, population_b, shared, share_of_a, share_of_b``
+        (unmatched localities have blanks on the other side); with rankings also
+        ``tier_a, tier_b, poorer_than_rest_a/_b, poorer_than_scotland_a/_b, tier_changed``.
+    quality : DataFrame
+        :func:`localities.quality` of both plans side by side (``a``, ``b``, ``difference``).
+    zones : DataFrame
+        Every zone: ``datazone, population, locality_a, locality_b, moved`` and, with
+        rankings, ``tier_a, tier_b``.
+    """
+
+    summary: dict
+    moved: pd.DataFrame
+    matches: pd.DataFrame
+    quality: pd.DataFrame
+    zones: pd.DataFrame = field(repr=False)
+
+    def __str__(self) -> str:
+        s = self.summary
+        lines = [("The two plans are the same division of the council (up to locality ids)" if s["equal"] else
+                  f"{s['zones_moved']:,} of {s['zones']:,} zones moved ({s['people_moved']:,} of "
+                  f"{s['population']:,} people, {s['share_people_moved']:.1%})"),
+                 f"localities: {s['localities_a']} in A, {s['localities_b']} in B, {s['matched']} matched by shared people",
+                 f"adjusted Rand index {s['adjusted_rand']:.3f} (1 = same plan); variation of information "
+                 f"{s['variation_of_information']:.3f} bits (0 = same plan)"]
+        if "people_tier_changed" in s:
+            lines.append(f"people whose locality's tier differs: {s['people_tier_changed']:,}; in a tier-1 locality: "
+                         f"{s['people_tier1_a']:,} in A, {s['people_tier1_b']:,} in B")
+        lines += ["", "quality:", self.quality.to_string(float_format=lambda v: f"{v:,.3f}")]
+        cols = [c for c in ("locality_a", "name_a", "population_a", "locality_b", "name_b", "population_b", "shared",
+                            "tier_a", "tier_b") if c in self.matches]
+        lines += ["", "localities matched by shared people:", self.matches[cols].to_string(index=False)]
+        if len(self.moved):
+            lines += ["", "zones moved:", self.moved.head(40).to_string(index=False)]
+            if len(self.moved) > 40:
+                lines.append(f"... and {len(self.moved) - 40} more")
+        return "\n".join(lines)
+
+
+def _ranking_part(ranking: pd.DataFrame | None, which: str) -> pd.DataFrame | None:
+    if ranking is None:
+        return None
+    need = {"locality", "tier", "poorer_than_rest", "poorer_than_scotland"}
+    if not need <= set(ranking.columns):
+        raise PlanError(f"ranking_{which} must be a table from localities.rank (with columns {', '.join(sorted(need))})")
+    return pd.DataFrame(ranking).set_index("locality")[["tier", "poorer_than_rest", "poorer_than_scotland"]]
+
+
+def compare_plans(a: Plan, b: Plan, dz: pd.DataFrame, ranking_a: pd.DataFrame | None = None,
+                  ranking_b: pd.DataFrame | None = None) -> PlanComparison:
+    """Where two plans for the same council differ, and whether the answer changes.
+
+    Parameters
+    ----------
+    a, b : Plan
+        Two plans over the same zones (e.g. wards and regions, two targets, two seeds).
+    dz : GeoDataFrame
+        The council's zones (for populations; and names of the zones when present).
+    ranking_a, ranking_b : DataFrame, optional
+        :func:`localities.rank` of each plan: tiers and flags then appear side by side.
+
+    Returns
+    -------
+    PlanComparison
+        ``summary`` (zones and people moved, adjusted Rand index, variation of
+        information), ``moved``, ``matches``, ``quality`` and ``zones``; ``print()`` it.
+    """
+    from .regulation import quality
+
+    for name, plan in (("a", a), ("b", b)):
+        if not isinstance(plan, Plan):
+            raise PlanError(f"{name} must be a Plan (from localities.propose or read_plan), not {type(plan).__name__}")
+    if "datazone" not in dz or "population" not in dz:
+        raise PlanError("zone table needs 'datazone' and 'population' columns (load it with load_datazones)")
+    if a.council and b.council and a.council != b.council:
+        raise PlanError(f"the plans are for different councils: {a.council_name or a.council} and "
+                        f"{b.council_name or b.council}")
+    only_a = a.assignment.index.difference(b.assignment.index)
+    only_b = b.assignment.index.difference(a.assignment.index)
+    if len(only_a) or len(only_b):
+        raise PlanError(f"the plans cover different zones: {len(only_a)} only in A ({listing(only_a)}), "
+                        f"{len(only_b)} only in B ({listing(only_b)})")
+    table = dz.set_index("datazone")
+    unknown = a.assignment.index.difference(table.index)
+    if len(unknown):
+        raise PlanError(f"plan names zone(s) not in the zone table: {listing(unknown)}")
+    codes = a.assignment.index.sort_values()
+    la, lb = a.assignment.reindex(codes).astype(str), b.assignment.reindex(codes).astype(str)
+    pop = pd.to_numeric(table.loc[codes, "population"], errors="coerce").fillna(0).to_numpy(dtype=float)
+    ia, ua = pd.factorize(la, sort=True)
+    ib, ub = pd.factorize(lb, sort=True)
+    counts = np.zeros((len(ua), len(ub)))
+    np.add.at(counts, (ia, ib), 1)
+    people = np.zeros_like(counts)
+    np.add.at(people, (ia, ib), pop)
+
+    from scipy.optimize import linear_sum_assignment
+
+    rows, cols = linear_sum_assignment(people + counts * 1e-6, maximize=True)  # zones break ties between empty ones
+    keep = (people[rows, cols] > 0) | (counts[rows, cols] > 0)
+    rows, cols = rows[keep], cols[keep]
+    match_of_a = np.full(len(ua), -1)
+    match_of_a[rows] = cols
+    moved = match_of_a[ia] != ib
+
+    names_a = a.localities.set_index("locality")["name"].astype(str) if len(a.localities) else pd.Series(dtype=str)
+    names_b = b.localities.set_index("locality")["name"].astype(str) if len(b.localities) else pd.Series(dtype=str)
+    zones = pd.DataFrame({"datazone": codes, "population": pop.astype(int), "locality_a": la.to_numpy(),
+                          "locality_b": lb.to_numpy(), "moved": moved})
+    tiers_a, tiers_b = _ranking_part(ranking_a, "a"), _ranking_part(ranking_b, "b")
+    for side, tiers in (("a", tiers_a), ("b", tiers_b)):
+        if tiers is not None:
+            zones[f"tier_{side}"] = zones[f"locality_{side}"].map(tiers["tier"].rename(index=str)).astype("Int64")
+    moved_rows = zones[zones["moved"]].copy()
+    moved_rows["name_a"] = moved_rows["locality_a"].map(names_a)
+    moved_rows["name_b"] = moved_rows["locality_b"].map(names_b)
+    if "iz_name" in table:
+        moved_rows.insert(1, "iz_name", table.loc[moved_rows["datazone"], "iz_name"].to_numpy())
+    moved_rows = moved_rows.drop(columns=["moved"] + [c for c in ("tier_a", "tier_b") if c in moved_rows])
+    moved_rows = moved_rows[[c for c in ("datazone", "iz_name", "population", "locality_a", "name_a", "locality_b",
+                                         "name_b") if c in moved_rows]].reset_index(drop=True)
+
+    pop_a, pop_b = people.sum(axis=1), people.sum(axis=0)
+    pairs = [(r, c) for r, c in zip(rows, cols)]
+    pairs += [(r, None) for r in range(len(ua)) if match_of_a[r] < 0]
+    matched_b = set(cols.tolist())
+    pairs += [(None, c) for c in range(len(ub)) if c not in matched_b]
+    recs = []
+    for r, c in pairs:
+        shared = people[r, c] if r is not None and c is not None else 0.0
+        recs.append({"locality_a": ua[r] if r is not None else None, "name_a": names_a.get(ua[r]) if r is not None else None,
+                     "population_a": int(pop_a[r]) if r is not None else None,
+                     "locality_b": ub[c] if c is not None else None, "name_b": names_b.get(ub[c]) if c is not None else None,
+                     "population_b": int(pop_b[c]) if c is not None else None, "shared": int(shared),
+                     "share_of_a": shared / pop_a[r] if r is not None and pop_a[r] else np.nan,
+                     "share_of_b": shared / pop_b[c] if c is not None and pop_b[c] else np.nan})
+    matches = pd.DataFrame(recs)
+    for col in ("population_a", "population_b"):
+        matches[col] = matches[col].astype("Int64")
+    summary = {"zones": len(codes), "population": int(pop.sum()), "zones_moved": int(moved.sum()),
+               "people_moved": int(pop[moved].sum()), "share_people_moved": float(pop[moved].sum() / pop.sum()) if pop.sum() else 0.0,
+               "localities_a": len(ua), "localities_b": len(ub), "matched": len(rows),
+               "adjusted_rand": float(adjusted_rand(counts)), "variation_of_information": float(variation_of_information(counts)),
+               "equal": bool(a == b)}
+    for side, tiers in (("a", tiers_a), ("b", tiers_b)):
+        if tiers is not None:
+            t = tiers.rename(index=str)
+            for col in ("tier", "poorer_than_rest", "poorer_than_scotland"):
+                matches[f"{col}_{side}"] = matches[f"locality_{side}"].map(t[col]).astype(
+                    "Int64" if col == "tier" else "boolean")
+    if tiers_a is not None and tiers_b is not None:
+        matches["tier_changed"] = (matches["tier_a"] != matches["tier_b"]).fillna(True).astype(bool)
+        changed = (zones["tier_a"] != zones["tier_b"]).fillna(True).astype(bool)
+        summary.update(people_tier_changed=int(zones.loc[changed, "population"].sum()),
+                       people_tier1_a=int(zones.loc[zones["tier_a"] == 1, "population"].sum()),
+                       people_tier1_b=int(zones.loc[zones["tier_b"] == 1, "population"].sum()))
+    qa, qb = quality(a, dz), quality(b, dz)
+    keys = [k for k in qa if k in qb and isinstance(qa[k], (int, float, np.number))]
+    qual = pd.DataFrame({"a": [float(qa[k]) for k in keys], "b": [float(qb[k]) for k in keys]}, index=keys)
+    qual["difference"] = qual["b"] - qual["a"]
+    return PlanComparison(summary=summary, moved=moved_rows, matches=matches, quality=qual, zones=zones)
+
+
+def plot_comparison(result: PlanComparison, dz, a: Plan | None = None, b: Plan | None = None, title: str | None = None):
+    """A map of the differences: zones that moved in orange, plan A's lines in black,
+    plan B's dashed in blue; with rankings, zones whose locality's tier changed hatched.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    import geopandas as gpd
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import Patch
+    from matplotlib.lines import Line2D
+
+    zones = gpd.GeoDataFrame(result.zones.merge(dz[["datazone", "geometry"]], on="datazone"), geometry="geometry",
+                             crs=dz.crs)
+    fig, ax = plt.subplots(figsize=(8, 8))
+    zones.plot(ax=ax, color=np.where(zones["moved"], "#f28e2b", "#eeeeee"), edgecolor="white", linewidth=0.2)
+    handles = [Patch(facecolor="#f28e2b", label=f"moved ({result.summary['zones_moved']} zones, "
+                                                   f"{result.summary['people_moved']:,} people)")]
+    if "tier_a" in zones and "tier_b" in zones:
+        changed = zones[zones["tier_a"] != zones["tier_b"]]
+        if len(changed):
+            changed.plot(ax=ax, facecolor="none", hatch="///", edgecolor="#b07aa1", linewidth=0)
+            handles.append(Patch(facecolor="white", hatch="///", edgecolor="#b07aa1", label="tier changed"))
+    for plan, col, style, colour, label in ((a, "locality_a", "-", "black", "plan A"),
+                                            (b, "locality_b", "--", "#1f5fbf", "plan B")):
+        outlines = (plan.localities.geometry if plan is not None
+                    else zones.dissolve(col).geometry)
+        gpd.GeoSeries(outlines.boundary, crs=dz.crs).plot(ax=ax, color=colour, linewidth=0.8 if style == "-" else 1.0,
+                                                          linestyle=style)
+        handles.append(Line2D([], [], color=colour, linestyle=style, label=label))
+    s = result.summary
+    ax.set_title(title or f"Plan A vs plan B: adjusted Rand {s['adjusted_rand']:.2f}, "
+                          f"{s['share_people_moved']:.0%} of people moved", fontsize=11)
+    ax.legend(handles=handles, loc="lower left", fontsize=8, frameon=True)
+    ax.set_axis_off()
+    fig.tight_layout()
+    return fig

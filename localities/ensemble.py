@@ -1,0 +1,501 @@
+"""Would the answer survive a different plan? An ensemble of compliant plans, and the
+areas flagged in most of them.
+
+:func:`ensemble` proposes many plans for one council with parameters drawn from the
+ranges the analyst gives (seed, target size, ``within``, ``unit``, homogeneity and
+compactness weights), checks each against the 2016 Regulations, ranks each with the
+same decision rule as :func:`localities.rank`, and counts, zone by zone, how often the
+zone lies in a locality flagged poorer than the rest of the council, than Scotland,
+and than both. Districting answers "does it depend on the lines?" the same way
+(gerrychain, redist); here the plans are drawn by varying the builder's parameters.
+
+**Robust priority areas** are the contiguous groups of zones flagged (against either
+comparator) in at least ``share`` of the plans, split under the 30,000 ceiling where
+needed and named from their Intermediate Zones. :meth:`Ensemble.priority_plan` makes
+them localities of a full plan.
+
+Parallel: plans run through :class:`joblib.Parallel` (``n_jobs``). Each plan's
+parameters come from ``numpy.random.default_rng([seed, i])`` for plan index ``i``, and
+results are put back in plan order, so 1 worker, 2 workers or a cluster give the same
+result. On a dask cluster (dask is not a dependency)::
+
+    from dask.distributed import Client
+    client = Client("tcp://scheduler:8786")
+    result = loc.ensemble(dz, n=2000, client=client)   # joblib's "dask" backend
+
+or ``with joblib.parallel_config(backend="dask"): loc.ensemble(dz, n=2000, n_jobs=-1)``.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+from collections.abc import Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from . import decide, geography
+from .build import CEILING, Plan, plan_from_assignment, propose
+from .errors import PlanError, listing
+
+VARY_KEYS = ("seed", "target_population", "within", "unit", "homogeneity", "compactness", "town_country")
+DEFAULT_VARY = {"seed": range(1000), "target_population": [5_000, 7_500, 10_000, 15_000, 20_000],
+                "within": [None, "ward"], "unit": ["iz", "datazone"], "homogeneity": (0.5, 2.0),
+                "compactness": (0.5, 2.0)}
+HEADLINE = {"income_rate": 1.0, "employment_rate": 1.0}
+
+
+# ---------------------------------------------------------------------------- parameters
+
+def _check_vary(vary: Mapping, dz: pd.DataFrame, max_population: int) -> dict:
+    if not isinstance(vary, Mapping):
+        raise PlanError(f"vary must be a dict of parameter -> choices or (low, high), not {type(vary).__name__}")
+    unknown = [k for k in vary if k not in VARY_KEYS]
+    if unknown:
+        raise PlanError(f"vary: unknown parameter(s) {', '.join(map(repr, unknown))}; valid: {', '.join(VARY_KEYS)}")
+    out = {}
+    for key in VARY_KEYS:
+        if key not in vary:
+            continue
+        spec = vary[key]
+        if isinstance(spec, tuple):
+            if len(spec) != 2 or not all(isinstance(v, (int, float, np.integer, np.floating)) for v in spec) \
+                    or not spec[0] <= spec[1]:
+                raise PlanError(f"vary[{key!r}]: a tuple is a range (low, high) of numbers, not {spec!r}")
+            if key in ("within", "unit"):
+                raise PlanError(f"vary[{key!r}] takes a list of choices, not a range")
+        elif isinstance(spec, (str, bytes)) or spec is None or not isinstance(spec, (Sequence, range, np.ndarray)):
+            spec = [spec]
+        else:
+            spec = list(spec)
+            if not spec:
+                raise PlanError(f"vary[{key!r}] is empty: give at least one value")
+        values = spec if isinstance(spec, list) else list(spec)
+        if key == "target_population" and any(v is not None and v > max_population for v in values):
+            raise PlanError(f"vary['target_population']: sizes must be at most the ceiling ({max_population:,}), "
+                            f"not {values}")
+        if key == "within":
+            bad = [w for w in values if w is not None and {"ward": "ward", "iz": "iz"}.get(w, w) not in dz]
+            if bad:
+                raise PlanError(f"vary['within']: no zone column for {', '.join(map(repr, bad))}; use None, 'ward', "
+                                "'iz' or a column of the zone table")
+        if key == "unit" and any(u not in ("iz", "datazone") for u in values):
+            raise PlanError(f"vary['unit'] takes 'iz' and/or 'datazone', not {values}")
+        out[key] = spec
+    return out
+
+
+def draw(vary: Mapping, seed: int, i: int) -> dict:
+    """Parameters of plan ``i``: from ``default_rng([seed, i])``, one draw per varied
+    parameter in a fixed order; a tuple ``(low, high)`` is a uniform range (whole
+    numbers for ``seed`` and ``target_population``), anything else a list to pick from."""
+    rng = np.random.default_rng([seed, i])
+    params = {}
+    for key in VARY_KEYS:
+        if key not in vary:
+            continue
+        spec = vary[key]
+        if isinstance(spec, tuple):
+            lo, hi = spec
+            if key in ("seed", "target_population"):
+                params[key] = int(rng.integers(int(lo), int(hi) + 1))
+            else:
+                params[key] = float(rng.uniform(lo, hi))
+        else:
+            value = spec[int(rng.integers(len(spec)))]
+            params[key] = value.item() if isinstance(value, np.generic) else value
+    return params
+
+
+# ---------------------------------------------------------------------------- shared work
+
+_CACHE: dict = {}
+_CACHE_LOCK = threading.Lock()
+_CACHE_USERS = [0]
+_ORIGINAL = geography.neighbours
+
+
+def _cached_neighbours(zones, id_column: str = "datazone"):
+    # The zone codes and their total area identify a zone set within one worker.
+    key = (id_column, tuple(zones[id_column]), round(float(zones.geometry.area.sum()), 1))
+    hit = _CACHE.get(key)
+    if hit is None:
+        if len(_CACHE) >= 8:
+            _CACHE.pop(next(iter(_CACHE)))
+        hit = _CACHE[key] = _ORIGINAL(zones, id_column)
+    return {k: list(v) for k, v in hit.items()}
+
+
+@contextmanager
+def _shared_contiguity():
+    """Compute each zone set's contiguity once per worker instead of once per plan
+    (propose and check each build it; the zones do not change between plans). The
+    library function is put back when the last plan of the worker is done."""
+    with _CACHE_LOCK:
+        _CACHE_USERS[0] += 1
+        geography.neighbours = _cached_neighbours
+    try:
+        yield
+    finally:
+        with _CACHE_LOCK:
+            _CACHE_USERS[0] -= 1
+            if not _CACHE_USERS[0]:
+                geography.neighbours = _ORIGINAL
+
+
+def _run_chunk(indices, vary, seed, dz, fixed, rank_kwargs):
+    """Propose, check and rank plans ``indices`` (one worker's share)."""
+    from .rank import rank
+    from .regulation import check
+
+    codes = dz["datazone"].to_numpy()
+    out = []
+    with _shared_contiguity():
+        for i in indices:
+            params = {**fixed, **draw(vary, seed, i)}
+            rec = {"plan": i, **{k: params.get(k) for k in VARY_KEYS}}
+            try:
+                plan = propose(dz, **params)
+            except PlanError as exc:
+                out.append({**rec, "ok": False, "problem": str(exc)})
+                continue
+            report = check(plan, dz, max_population=fixed.get("max_population", CEILING))
+            rec.update(ok=report.ok, problem="; ".join(report.problems), localities=len(plan),
+                       within_variance=report.quality.get("within_variance", np.nan),
+                       mean_polsby_popper=report.quality.get("mean_polsby_popper", np.nan))
+            if report.ok:
+                table = rank(plan, dz, **rank_kwargs)
+                labels, uniques = pd.factorize(plan.assignment.reindex(codes).astype(str))
+                t = table.set_index("locality").reindex(uniques)
+                rec.update(labels=labels.astype(np.int32), tier=t["tier"].to_numpy(dtype=np.int8),
+                           rank=t["rank"].to_numpy(dtype=np.int32),
+                           rest=t["poorer_than_rest"].to_numpy(dtype=bool),
+                           scotland=t["poorer_than_scotland"].to_numpy(dtype=bool),
+                           tier1=int((t["tier"] == 1).sum()), flagged=int((t["tier"] < 3).sum()))
+            out.append(rec)
+    return out
+
+
+def _progress(total: int, show: bool | None):
+    from tqdm import tqdm
+
+    if show is None:
+        show = sys.stderr.isatty() or bool(os.environ.get("LOCALITIES_PROGRESS"))
+    return tqdm(total=total, disable=not show, desc="plans", unit="plan", file=sys.stderr)
+
+
+# ---------------------------------------------------------------------------- result
+
+@dataclass
+class Ensemble:
+    """What :func:`ensemble` found.
+
+    Attributes
+    ----------
+    zones : GeoDataFrame
+        One row per zone: ``datazone, iz_name, population, plans`` (compliant plans),
+        ``share_rest``, ``share_scotland``, ``share_both``, ``share_either`` (share of
+        plans in which the zone's locality is flagged poorer than the rest of the
+        council, than Scotland, than both, than either), ``priority_area``; geometry.
+    plans : DataFrame
+        One row per plan, in plan order: its parameters, ``ok``, ``problem``,
+        ``localities``, ``tier1``, ``flagged``, ``within_variance``, ``mean_polsby_popper``.
+    reference : GeoDataFrame
+        The reference plan's localities as ranked, with ``tier_holds`` (share of plans in
+        which the locality holding most of its people has the same tier),
+        ``people_same_tier`` (mean share of its people in a locality of that tier),
+        ``rank_median``, ``rank_p10``, ``rank_p90``, ``rank_percentile_median``.
+    priority : GeoDataFrame
+        Robust priority areas: ``area, name, population, zones, share_either_mean,
+        share_either_min, share_both_mean, places, split``; geometry.
+    share : float
+        The threshold used for ``priority``.
+    """
+
+    zones: gpd.GeoDataFrame
+    plans: pd.DataFrame
+    reference: gpd.GeoDataFrame
+    priority: gpd.GeoDataFrame
+    share: float
+    settings: dict = field(default_factory=dict)
+
+    def __repr__(self) -> str:
+        ok = int(self.plans["ok"].sum())
+        return (f"<Ensemble {self.settings.get('council') or ''}: {ok} compliant plans of {len(self.plans)}, "
+                f"{len(self.priority)} robust priority areas at share {self.share:g}>")
+
+    def priority_plan(self, dz: gpd.GeoDataFrame, target_population: int | None = None) -> Plan:
+        """A full plan: each robust priority area a locality (ids ``P01``...), the rest of
+        the council in population-capped regions (``R01``...) that never join two parts
+        the priority areas separate."""
+        zones = dz.sort_values("datazone").reset_index(drop=True)
+        area = self.zones.set_index("datazone")["priority_area"].reindex(zones["datazone"])
+        assignment = pd.Series(area.to_numpy(dtype=object), index=zones["datazone"])
+        rest = zones[area.isna().to_numpy()].reset_index(drop=True)
+        notes = [f"{len(self.priority)} robust priority area(s): zones flagged poorer (than the rest of the council or "
+                 f"Scotland) in at least {self.share:.0%} of {int(self.plans['ok'].sum())} compliant plans"]
+        if len(rest):
+            adj, _ = geography.link_components(zones, geography.neighbours(zones))
+            keep = set(rest["datazone"])
+            parts = geography.components(sorted(keep), {z: [n for n in adj[z] if n in keep] for z in keep})
+            part_of = {z: f"part{i}" for i, p in enumerate(parts) for z in p}
+            rest = rest.assign(_part=rest["datazone"].map(part_of))
+            other = propose(rest, target_population=target_population, within="_part")
+            assignment.loc[other.assignment.index] = other.assignment.to_numpy()
+        return plan_from_assignment(dz, assignment, method="supplied",
+                                    params={"ensemble": dict(self.settings), "share": self.share}, notes=notes)
+
+    def plot(self, column: str = "share_either", title: str | None = None):
+        """Map of a per-zone share (default: flagged against either comparator), with the
+        robust priority areas outlined. Returns a matplotlib Figure."""
+        import matplotlib.pyplot as plt
+
+        if column not in ("share_rest", "share_scotland", "share_both", "share_either"):
+            raise PlanError(f"column must be share_rest, share_scotland, share_both or share_either, not {column!r}")
+        fig, ax = plt.subplots(figsize=(8, 8))
+        self.zones.plot(ax=ax, column=column, cmap="YlOrRd", vmin=0, vmax=1, edgecolor="white", linewidth=0.15,
+                        legend=True, legend_kwds={"label": "share of plans", "shrink": 0.6})
+        if len(self.priority):
+            self.priority.boundary.plot(ax=ax, color="black", linewidth=1.2)
+            big = self.priority.sort_values("population", ascending=False).head(12)
+            for name, pt in zip(big["name"], big.geometry.representative_point()):
+                ax.annotate(name, (pt.x, pt.y), fontsize=6, ha="center",
+                            bbox={"boxstyle": "round,pad=0.15", "fc": "white", "alpha": 0.7, "lw": 0})
+        what = {"share_rest": "the rest of the council", "share_scotland": "Scotland", "share_both": "both",
+                "share_either": "the rest of the council or Scotland"}[column]
+        council = self.settings.get("council") or ""
+        ax.set_title(title or f"{council}: share of {int(self.plans['ok'].sum())} plans in which a zone's locality is "
+                              f"poorer than {what}\n(outlined: robust priority areas, share >= {self.share:.0%})",
+                     fontsize=10)
+        ax.set_axis_off()
+        fig.tight_layout()
+        return fig
+
+
+# ---------------------------------------------------------------------------- the ensemble
+
+def ensemble(
+    dz: gpd.GeoDataFrame,
+    n: int = 100,
+    vary: Mapping | None = None,
+    seed: int = 0,
+    n_jobs: int = 1,
+    share: float = 0.5,
+    reference: Plan | None = None,
+    scotland: pd.DataFrame | None = None,
+    headline: Mapping[str, float] | Sequence[str] = HEADLINE,
+    method: str = "difference",
+    min_ratio: float = decide.MIN_RATIO,
+    min_gap: dict | None = None,
+    max_population: int = CEILING,
+    client=None,
+    progress: bool | None = None,
+) -> Ensemble:
+    """Many compliant plans for one council, and what holds across them.
+
+    Parameters
+    ----------
+    dz : GeoDataFrame
+        The council's zones (from :func:`localities.load_datazones`).
+    n : int
+        Number of plans.
+    vary : dict, optional
+        Parameters of :func:`localities.propose` to vary, among ``seed``,
+        ``target_population``, ``within``, ``unit``, ``homogeneity``, ``compactness``,
+        ``town_country``: a list (or range) of choices, or a tuple ``(low, high)`` for a
+        uniform range. Default :data:`DEFAULT_VARY` (targets 5,000-20,000, within wards
+        or not, IZ or Data Zone blocks, weights 0.5-2).
+    seed : int
+        Plan ``i``'s parameters come from ``numpy.random.default_rng([seed, i])``.
+    n_jobs : int
+        joblib workers (-1: every core). The result does not depend on it.
+    share : float
+        Robust priority areas: zones flagged in at least this share of plans (0-1].
+    reference : Plan, optional
+        Plan whose localities are followed across the ensemble (default: the wards).
+    scotland : DataFrame, optional
+        :func:`localities.outcomes.scotland_sums`, read once when omitted.
+    headline, method, min_ratio, min_gap
+        The decision rule, as in :func:`localities.rank`.
+    max_population : int
+        The ceiling plans are built and checked against (30,000).
+    client : dask.distributed.Client, optional
+        Run on a dask cluster through joblib's ``"dask"`` backend.
+    progress : bool, optional
+        Progress bar on stderr (default: when stderr is a terminal).
+
+    Returns
+    -------
+    Ensemble
+    """
+    from .build import _one_council, _zones
+    from .outcomes import scotland_sums
+    from .rank import rank
+
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+        raise PlanError(f"n must be a whole number of plans, at least 1, not {n!r}")
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise PlanError(f"seed must be a whole number 0 or more, not {seed!r}")
+    if isinstance(n_jobs, bool) or not isinstance(n_jobs, (int, np.integer)) or n_jobs == 0:
+        raise PlanError(f"n_jobs must be a whole number of workers (-1 for every core), not {n_jobs!r}")
+    if isinstance(share, bool) or not isinstance(share, (int, float)) or not 0 < share <= 1:
+        raise PlanError(f"share must be a number above 0 and at most 1, not {share!r}")
+    if reference is not None and not isinstance(reference, Plan):
+        raise PlanError(f"reference must be a Plan, not {type(reference).__name__}")
+    dz = _zones(dz).sort_values("datazone").reset_index(drop=True)
+    if not len(dz):
+        raise PlanError("no zones to build plans from")
+    # Only plain values in attrs: pandas deep-copies attrs on every operation of every plan.
+    dz.attrs = {k: v for k, v in dz.attrs.items() if isinstance(v, (str, int, float, bool)) or v is None}
+    council, council_name = _one_council(dz)
+    vary = _check_vary(DEFAULT_VARY if vary is None else vary, dz, max_population)
+    if "within" in vary and any(w == "ward" for w in (vary["within"] if isinstance(vary["within"], list) else [])) \
+            and "ward" not in dz:
+        raise PlanError("vary['within'] has 'ward' but the zone table has no ward column")
+    if scotland is None:
+        scotland = scotland_sums(dz.attrs.get("data_dir"), population=dz.attrs.get("population", "simd2020v2"))
+    rank_kwargs = {"scotland": scotland, "headline": headline, "method": method, "min_ratio": min_ratio,
+                   "min_gap": min_gap}
+    if reference is None:
+        reference = propose(dz, method="wards") if "ward" in dz else propose(dz, max_population=max_population)
+    ref_table = rank(reference, dz, **rank_kwargs)  # also checks the decision options up front
+    fixed = {"max_population": max_population}
+
+    from joblib import Parallel, delayed, parallel_config
+
+    workers = 1 if n_jobs == 1 and client is None else n_jobs
+    chunk = 1 if workers == 1 else max(1, min(8, n // (4 * (os.cpu_count() if workers < 0 else workers))))
+    chunks = [list(range(i, min(i + chunk, n))) for i in range(0, n, chunk)]
+    records = []
+    bar = _progress(n, progress)
+    try:
+        backend = {"backend": "dask", "client": client} if client is not None else {}
+        with parallel_config(**backend):
+            runner = Parallel(n_jobs=workers if client is None else -1, return_as="generator")
+            for part in runner(delayed(_run_chunk)(idx, vary, seed, dz, fixed, rank_kwargs) for idx in chunks):
+                records.extend(part)
+                bar.update(len(part))
+    finally:
+        bar.close()
+    records.sort(key=lambda r: r["plan"])
+    ok = [r for r in records if r.get("ok") and "labels" in r]
+    plans = pd.DataFrame([{k: v for k, v in r.items() if k not in ("labels", "tier", "rank", "rest", "scotland")
+                           and (k not in VARY_KEYS or k in vary)} for r in records])
+    if not ok:
+        raise PlanError(f"none of the {n} plans complied: {listing(plans['problem'].unique(), 3)}")
+
+    m = len(ok)
+    rest = np.zeros(len(dz))
+    scot = np.zeros(len(dz))
+    both = np.zeros(len(dz))
+    for r in ok:
+        fr, fs = r["rest"][r["labels"]], r["scotland"][r["labels"]]
+        rest += fr
+        scot += fs
+        both += fr & fs
+    keep = [c for c in ("datazone", "name", "iz", "iz_name", "ward_name", "population") if c in dz]
+    zones = gpd.GeoDataFrame(dz[keep].copy(), geometry=dz.geometry.to_numpy(), crs=dz.crs)
+    zones["plans"] = m
+    zones["share_rest"], zones["share_scotland"] = rest / m, scot / m
+    zones["share_both"] = both / m
+    zones["share_either"] = (rest + scot - both) / m
+
+    ref = _follow_reference(reference, ref_table, dz, ok)
+    priority, area_of = _priority_areas(zones, dz, share, max_population)
+    zones["priority_area"] = zones["datazone"].map(area_of)
+    settings = {"council": council_name, "council_code": council, "n": n, "seed": seed, "share": share,
+                "vary": {k: (list(v) if isinstance(v, tuple) else [str(x) if x is not None else None for x in v])
+                         for k, v in vary.items()},
+                "method": method, "min_ratio": float(min_ratio), "headline": list(dict(headline) if isinstance(
+                    headline, Mapping) else headline), "max_population": max_population,
+                "compliant": m, "reference": reference.method}
+    return Ensemble(zones=zones, plans=plans, reference=ref, priority=priority, share=share, settings=settings)
+
+
+def _follow_reference(reference: Plan, table: gpd.GeoDataFrame, dz: pd.DataFrame, ok: list[dict]) -> gpd.GeoDataFrame:
+    """How each reference locality fares across the plans: its tier, and the rank of
+    the locality holding most of its people."""
+    codes = dz["datazone"].to_numpy()
+    pop = dz["population"].to_numpy(dtype=float)
+    ref_lab, ref_uniques = pd.factorize(reference.assignment.reindex(codes).astype(str))
+    t = table.set_index("locality").reindex(ref_uniques)
+    ref_tier = t["tier"].to_numpy()
+    k = len(ref_uniques)
+    holds = np.zeros(k)
+    same_people = np.zeros(k)
+    ranks = np.zeros((len(ok), k))
+    pct = np.zeros((len(ok), k))
+    ref_pop = np.bincount(ref_lab, weights=pop, minlength=k)
+    for j, r in enumerate(ok):
+        labels = r["labels"]
+        nl = len(r["tier"])
+        people = np.zeros((k, nl))
+        np.add.at(people, (ref_lab, labels), pop)
+        best = people.argmax(axis=1)
+        holds += r["tier"][best] == ref_tier
+        same = (r["tier"][None, :] == ref_tier[:, None])
+        same_people += (people * same).sum(axis=1) / np.where(ref_pop > 0, ref_pop, 1)
+        ranks[j] = r["rank"][best]
+        pct[j] = r["rank"][best] / nl
+    out = table.copy()
+    idx = pd.Index(ref_uniques).get_indexer(out["locality"].astype(str))
+    m = len(ok)
+    out.insert(out.columns.get_loc("tier") + 1, "tier_holds", (holds / m)[idx])
+    out.insert(out.columns.get_loc("tier_holds") + 1, "people_same_tier", (same_people / m)[idx])
+    out.insert(out.columns.get_loc("people_same_tier") + 1, "rank_median", np.median(ranks, axis=0)[idx])
+    out.insert(out.columns.get_loc("rank_median") + 1, "rank_p10", np.percentile(ranks, 10, axis=0)[idx])
+    out.insert(out.columns.get_loc("rank_p10") + 1, "rank_p90", np.percentile(ranks, 90, axis=0)[idx])
+    out.insert(out.columns.get_loc("rank_p90") + 1, "rank_percentile_median", np.median(pct, axis=0)[idx])
+    return out
+
+
+def _priority_areas(zones: gpd.GeoDataFrame, dz: gpd.GeoDataFrame, share: float,
+                    ceiling: int) -> tuple[gpd.GeoDataFrame, dict]:
+    """Contiguous groups of zones flagged in at least ``share`` of plans, split under the
+    ceiling (population-capped regions of the group), named from their IZs."""
+    from .names import locality_names
+
+    flagged = zones.loc[zones["share_either"] >= share - 1e-12, "datazone"].tolist()
+    columns = ["area", "name", "population", "zones", "share_either_mean", "share_either_min", "share_both_mean",
+               "places", "split", "geometry"]
+    if not flagged:
+        return gpd.GeoDataFrame(columns=columns, geometry="geometry", crs=dz.crs), {}
+    adjacency = geography.neighbours(dz)
+    keep = set(flagged)
+    groups = geography.components(sorted(keep), {z: [n for n in adjacency[z] if n in keep] for z in keep})
+    pop = dz.set_index("datazone")["population"]
+    labels, split = {}, {}
+    for g, members in enumerate(groups):
+        if pop.loc[members].sum() <= ceiling or len(members) == 1:
+            labels.update({z: f"g{g:04d}" for z in members})
+            split[f"g{g:04d}"] = False
+            continue
+        sub = dz[dz["datazone"].isin(members)].reset_index(drop=True)
+        parts = propose(sub, max_population=ceiling, target_population=None)
+        for z, lab in parts.assignment.items():
+            labels[z] = f"g{g:04d}{lab}"
+            split[f"g{g:04d}{lab}"] = True
+    assignment = pd.Series(labels).sort_index()
+    names = locality_names(assignment, dz)
+    stats = zones.set_index("datazone").loc[assignment.index]
+    frame = pd.DataFrame({"key": assignment.to_numpy(), "population": stats["population"].to_numpy(),
+                          "share_either": stats["share_either"].to_numpy(), "share_both": stats["share_both"].to_numpy()})
+    agg = frame.groupby("key").agg(population=("population", "sum"), zones=("population", "size"),
+                                   share_either_mean=("share_either", "mean"), share_either_min=("share_either", "min"),
+                                   share_both_mean=("share_both", "mean"))
+    order = agg.sort_values(["share_either_mean", "population"], ascending=False).index
+    width = max(2, len(str(len(order))))
+    ids = {key: f"P{i + 1:0{width}d}" for i, key in enumerate(order)}
+    geoms = geography.dissolve(dz.set_index("datazone").loc[assignment.index], assignment)
+    out = agg.loc[order].copy()
+    out["name"] = names["name"].reindex(order).to_numpy()
+    out["places"] = names["places"].reindex(order).to_numpy()
+    out["split"] = [split[k] for k in order]
+    out.insert(0, "area", [ids[k] for k in order])
+    out = gpd.GeoDataFrame(out.reset_index(drop=True), geometry=geoms.reindex(order).to_numpy(), crs=dz.crs)
+    return out[columns], {z: ids[k] for z, k in assignment.items()}

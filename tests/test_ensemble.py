@@ -1,0 +1,194 @@
+"""Comparing plans and ensembles of plans: equality up to relabelling, where two plans
+differ, the same ensemble on 1 and 2 workers, and robust priority areas that are
+contiguous, under the ceiling and named."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import localities as loc
+from localities.comparison import adjusted_rand, variation_of_information
+from localities.ensemble import draw
+from localities.errors import PlanError
+from localities.names import is_code
+
+COUNCIL = "Dundee City"
+VARY = {"seed": range(100), "target_population": [5_000, 10_000, 20_000], "within": [None, "ward"],
+        "unit": ["iz", "datazone"], "homogeneity": (0.5, 2.0), "compactness": (0.5, 2.0)}
+
+
+@pytest.fixture(scope="module")
+def dz(council_zones):
+    return council_zones[COUNCIL]
+
+
+@pytest.fixture(scope="module")
+def sums(real_dir):
+    return loc.scotland_sums(real_dir)
+
+
+@pytest.fixture(scope="module")
+def runs(dz, sums):
+    """The same 6-plan ensemble on 1 and on 2 workers."""
+    return {jobs: loc.ensemble(dz, n=6, vary=VARY, seed=3, n_jobs=jobs, scotland=sums, progress=False)
+            for jobs in (1, 2)}
+
+
+def test_ari_and_vi_match_hand_computed_values():
+    # A = {1,2}{3,4}, B = {1,2}{3}{4}: ARI 4/7 (Hubert-Arabie), VI = H(A|B) + H(B|A) = 0 + 0.5 bits.
+    table = np.array([[2, 0, 0], [0, 1, 1]])
+    assert adjusted_rand(table) == pytest.approx(4 / 7)
+    assert variation_of_information(table) == pytest.approx(0.5)
+    assert adjusted_rand(np.diag([3, 2, 4])) == pytest.approx(1.0)
+    assert variation_of_information(np.diag([3, 2, 4])) == pytest.approx(0.0)
+
+
+def test_a_plan_compared_with_itself_moves_nothing(dz):
+    plan = loc.propose(dz, method="wards")
+    result = loc.compare_plans(plan, plan, dz)
+    assert result.summary["zones_moved"] == 0 and result.summary["people_moved"] == 0
+    assert result.summary["adjusted_rand"] == pytest.approx(1.0)
+    assert result.summary["variation_of_information"] == pytest.approx(0.0)
+    assert result.summary["equal"] and len(result.moved) == 0
+    assert (result.matches["locality_a"] == result.matches["locality_b"]).all()
+    assert (result.quality["difference"] == 0).all()
+    assert "same division" in str(result)
+
+
+def test_relabelled_copy_is_equal_and_a_different_plan_is_not(dz):
+    plan = loc.propose(dz, target_population=10_000)
+    ids = sorted(plan.assignment.unique())
+    relabel = dict(zip(ids, reversed([f"L{i}" for i in range(len(ids))])))
+    copy = loc.plan_from_assignment(dz, plan.assignment.map(relabel))
+    assert copy == plan and plan == copy and not copy != plan
+    assert loc.compare_plans(plan, copy, dz).summary["zones_moved"] == 0
+    other = loc.propose(dz, target_population=7_500)
+    assert other != plan and plan != loc.propose(dz, method="wards")
+    assert plan != "R01" and (plan == None) is False  # noqa: E711 - comparing with a non-plan is False
+    assert loc.compare_plans(plan, other, dz).summary["adjusted_rand"] < 1
+    with pytest.raises(TypeError):
+        hash(plan)
+
+
+def test_moved_zones_are_exactly_where_assignments_differ(dz):
+    plan = loc.propose(dz, target_population=10_000, seed=0)
+    # Move three boundary zones of different localities into a neighbouring locality (same ids).
+    from localities import geography
+
+    adjacency = geography.neighbours(dz)
+    changed = plan.assignment.copy()
+    moved = []
+    for zone in sorted(plan.assignment.index):
+        here = plan.assignment[zone]
+        other = sorted({plan.assignment[n] for n in adjacency[zone]} - {here})
+        if other and here not in {plan.assignment[z] for z in moved} and (changed == here).sum() > 3:
+            changed[zone] = other[0]
+            moved.append(zone)
+        if len(moved) == 3:
+            break
+    shifted = loc.plan_from_assignment(dz, changed)
+    result = loc.compare_plans(plan, shifted, dz)
+    assert sorted(result.moved["datazone"]) == sorted(moved)
+    pop = dz.set_index("datazone")["population"]
+    assert result.summary["people_moved"] == int(pop[moved].sum())
+    assert result.summary["equal"] is False and 0 < result.summary["adjusted_rand"] < 1
+
+    # Two real plans (seeds and sizes differ, ids do not correspond): a zone moved exactly
+    # when its locality in B is not the match of its locality in A.
+    a, b = loc.propose(dz, target_population=10_000, seed=0), loc.propose(dz, target_population=8_000, seed=1)
+    result = loc.compare_plans(a, b, dz)
+    pairs = result.matches.dropna(subset=["locality_a", "locality_b"])
+    match = dict(zip(pairs["locality_a"], pairs["locality_b"]))
+    expect = sorted(z for z in a.assignment.index if match.get(a.assignment[z]) != b.assignment[z])
+    assert sorted(result.moved["datazone"]) == expect and len(expect) > 0
+    assert (a == b) is (len(expect) == 0)
+
+
+def test_rankings_side_by_side(dz, sums):
+    a, b = loc.propose(dz, method="wards"), loc.propose(dz, target_population=10_000)
+    ra, rb = loc.rank(a, dz, scotland=sums), loc.rank(b, dz, scotland=sums)
+    result = loc.compare_plans(a, b, dz, ranking_a=ra, ranking_b=rb)
+    matched = result.matches.dropna(subset=["locality_a", "locality_b"])
+    tiers = ra.set_index("locality")["tier"]
+    assert (matched["tier_a"].to_numpy() == tiers.reindex(matched["locality_a"]).to_numpy()).all()
+    people = dz.set_index("datazone")["population"]
+    tier1_a = a.assignment[a.assignment.isin(ra.loc[ra["tier"] == 1, "locality"])].index
+    assert result.summary["people_tier1_a"] == int(people[tier1_a].sum())
+    with pytest.raises(PlanError, match="different councils"):
+        loc.compare_plans(a, loc.propose(dz.assign(council="S12000999"), method="wards"), dz)
+
+
+def test_draws_depend_on_seed_and_plan_index_only():
+    assert draw(VARY, 3, 5) == draw(VARY, 3, 5)
+    assert draw(VARY, 3, 5) != draw(VARY, 4, 5)
+    first = [draw(VARY, 3, i) for i in range(20)]
+    assert len({p["target_population"] for p in first}) > 1
+    assert all(0.5 <= p["homogeneity"] <= 2.0 and p["unit"] in ("iz", "datazone") for p in first)
+
+
+def test_ensemble_is_the_same_on_one_and_two_workers(runs):
+    one, two = runs[1], runs[2]
+    cols = ["datazone", "share_rest", "share_scotland", "share_both", "share_either", "priority_area"]
+    pd.testing.assert_frame_equal(pd.DataFrame(one.zones[cols]), pd.DataFrame(two.zones[cols]))
+    pd.testing.assert_frame_equal(one.plans, two.plans)
+    assert list(one.plans["plan"]) == list(range(6))
+    z = one.zones
+    assert ((z["share_both"] <= z[["share_rest", "share_scotland"]].min(axis=1))
+            & (z["share_either"] >= z[["share_rest", "share_scotland"]].max(axis=1))).all()
+    assert z["share_either"].between(0, 1).all() and z["share_either"].max() > 0
+
+
+def test_reference_plan_followed_across_plans(runs, dz):
+    ref = runs[1].reference
+    assert len(ref) == dz["ward"].nunique()
+    assert ref["tier_holds"].between(0, 1).all() and ref["people_same_tier"].between(0, 1).all()
+    assert (ref["rank_p10"] <= ref["rank_median"]).all() and (ref["rank_median"] <= ref["rank_p90"]).all()
+
+
+def test_robust_priority_areas_are_contiguous_within_the_ceiling_and_named(runs, dz):
+    result = runs[1]
+    areas = result.priority
+    assert len(areas) > 0
+    assert (areas["population"] <= 30_000).all()
+    assert areas["name"].map(lambda s: bool(s) and not is_code(s)).all()
+    iz_names, ward_names = set(dz["iz_name"]), set(dz["ward_name"])
+    for name, places in zip(areas["name"], areas["places"]):
+        listed = places.split("; ")
+        assert set(listed) <= iz_names  # named from the Intermediate Zones it holds, largest first
+        assert name in ward_names or name.removeprefix("Part of ").startswith(listed[0]), (name, places)
+    # Each zone in an area was flagged in at least `share` of plans; each area is one piece.
+    inside = result.zones[result.zones["priority_area"].notna()]
+    assert (inside["share_either"] >= result.share).all()
+    plan = result.priority_plan(dz)
+    report = loc.check(plan, dz)
+    assert report.ok, report.problems
+    table = report.table.set_index("locality")
+    assert (table.loc[list(areas["area"]), "parts"] == 1).all()
+    assert set(plan.assignment[plan.assignment.str.startswith("P")].index) == set(inside["datazone"])
+    assert areas.geometry.is_valid.all() and (areas.geometry.geom_type == "Polygon").all()
+
+
+def test_ensemble_map(runs, tmp_path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    fig = runs[1].plot()
+    fig.savefig(tmp_path / "share.png")
+    assert (tmp_path / "share.png").stat().st_size > 10_000
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"vary": {"size": [1]}}, "unknown parameter.*valid: seed"),
+    ({"vary": {"target_population": [40_000]}}, "at most the ceiling"),
+    ({"vary": {"within": ["nope"]}}, "no zone column"),
+    ({"vary": {"unit": ["block"]}}, "'iz' and/or 'datazone'"),
+    ({"vary": {"homogeneity": (2, 1)}}, "range"),
+    ({"share": 0}, "share must be"),
+    ({"n": 0}, "n must be"),
+    ({"n_jobs": 0}, "n_jobs"),
+])
+def test_bad_ensemble_arguments_are_named(dz, kwargs, message):
+    with pytest.raises(PlanError, match=message):
+        loc.ensemble(dz, **kwargs)
