@@ -136,10 +136,14 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
+_SIGNED_NUMBER = re.compile(r"[+-]?\d[\d,]*(\.\d+)?(e[+-]?\d+)?%?", re.IGNORECASE)
+
+
 def defuse(value):
     """A text cell a spreadsheet would run as a formula, prefixed with ``'`` (OWASP's
-    advice for CSV); anything else unchanged. Numbers are never touched."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
+    advice for CSV); anything else unchanged. Numbers are never touched, nor text that
+    is just a signed number such as ``-3.2%``."""
+    if isinstance(value, str) and value.startswith(FORMULA_START) and not _SIGNED_NUMBER.fullmatch(value):
         return "'" + value
     return value
 
@@ -164,7 +168,9 @@ def to_csv(frame: pd.DataFrame, path: str | os.PathLike) -> Path:
     would read as a formula (starting ``= + - @``, tab or CR) is prefixed with ``'``."""
     table = _text_cells(_flat(pd.DataFrame(frame).drop(columns="geometry", errors="ignore")), defuse)
     with atomic_path(path) as tmp:
-        table.to_csv(tmp, index=False)
+        # RFC 4180 line ends: a CR inside a cell is then quoted, never a row break that
+        # would start a new line with what follows it (a formula).
+        table.to_csv(tmp, index=False, lineterminator="\r\n")
     return Path(path)
 
 

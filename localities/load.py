@@ -245,7 +245,7 @@ def to_numbers(df: pd.DataFrame, columns: list[str], keys: pd.Series, source: ob
     suppressed: dict[str, int] = {}
     for col in columns:
         plain = pd.to_numeric(df[col], errors="coerce")
-        if plain.notna().all():  # every cell a plain number: the string clean-up below would change nothing
+        if plain.notna().all() and np.isfinite(plain).all():  # every cell a plain number: the string clean-up below would change nothing
             out[col] = plain.astype(float)
             continue
         text = df[col].astype(str).str.strip()
@@ -254,7 +254,7 @@ def to_numbers(df: pd.DataFrame, columns: list[str], keys: pd.Series, source: ob
         numbers = pd.to_numeric(text.str.rstrip("%").str.replace(",", ""), errors="coerce")
         numbers = numbers.where(~percent, numbers / 100)
         missing = text.str.lower().isin(MISSING_MARKS)
-        bad = numbers.isna() & ~missing
+        bad = (numbers.isna() & ~missing) | np.isinf(numbers)  # "inf" is not a count or a rate
         if bad.any():
             where = [f"{k}={v!r}" for k, v in zip(keys[bad], text[bad])]
             raise DataError(f"{source}: column {col!r} has non-numeric value(s): {listing(where)}")
@@ -604,6 +604,10 @@ def load_population(source: str = "simd2020v2", data_dir: str | os.PathLike | No
         if col is None:
             raise DataError(f"{path}: no population column (population, total_population, count or value)")
     key = clean_codes(raw[column(raw, "datazone", path)], path)
+    percent = raw[col].astype(str).str.strip().str.endswith("%")
+    if percent.any():
+        raise DataError(f"{path}: column {col!r} holds percentages, not numbers of people: "
+                        f"{listing(f'{k}={v!r}' for k, v in zip(key[percent], raw.loc[percent, col]))}")
     numbers, suppressed = to_numbers(raw, [col], key, path)
     values = numbers[col]
     if suppressed or values.isna().any():

@@ -355,13 +355,41 @@ def available(zones: pd.DataFrame, names=None) -> list[Indicator]:
 SCOTLAND_SUMS = "scotland_sums.csv"
 
 
+def _read_sums(stored: Path) -> pd.DataFrame:
+    """The stored Scotland totals, or a DataError naming the file and what is wrong with it."""
+    from .load import read_csv
+
+    raw = read_csv(stored)
+    need = ["area", "indicator", "numerator", "denominator", "population"]
+    absent = [c for c in need if c not in raw.columns]
+    if absent:
+        raise DataError(f"{stored}: malformed Scotland totals: no {', '.join(map(repr, absent))} column(s) "
+                        f"(has {listing(map(repr, raw.columns))}); remake it with scripts/make_sample.py")
+    table = raw.replace("", np.nan)
+    for col in [c for c in table.columns if c not in ("area", "indicator", "population_source")]:
+        values = pd.to_numeric(table[col], errors="coerce")
+        bad = (values.isna() & table[col].notna()) | np.isinf(values)
+        if bad.any():
+            raise DataError(f"{stored}: malformed Scotland totals: column {col!r} has non-numeric value(s) "
+                            f"{listing(f'{i}={v!r}' for i, v in zip(table.loc[bad, 'indicator'], table.loc[bad, col]))}")
+        table[col] = values
+    def given(*cols):
+        return table[list(cols)].notna().all(axis=1) if set(cols) <= set(table) else pd.Series(False, index=table.index)
+
+    broken = table["population"].isna() | ~(given("numerator", "denominator") | given("weighted", "weight"))
+    if broken.any():
+        raise DataError(f"{stored}: malformed Scotland totals: row(s) without a numerator and denominator (or a "
+                        f"weighted sum and weight) or a population: {listing(table.loc[broken, 'indicator'])}")
+    return table
+
+
 @lru_cache(maxsize=4)
 def _scotland_from(directory: str, population: str) -> pd.DataFrame:
     from .load import zone_table
 
     stored = Path(directory) / SCOTLAND_SUMS
     if stored.exists():
-        table = pd.read_csv(stored)
+        table = _read_sums(stored)
         made_with = table.get("population_source", pd.Series("simd2020v2", index=table.index)).fillna("simd2020v2")
         if population not in set(made_with):
             raise DataError(f"{stored}: Scotland totals were made with {', '.join(sorted(set(made_with)))} "

@@ -19,6 +19,8 @@ import localities as loc
 from localities import export, maps
 from localities.errors import DataError, PlanError
 
+from .conftest import need_real
+
 SAMPLE = Path(loc.__file__).resolve().parents[1] / "data" / "sample"
 BOUNDARIES = "boundaries/dz2011_scotland_geographr.gpkg"
 INDICATORS = "tables/simd2020v2_indicators.csv"
@@ -534,3 +536,271 @@ def test_duplicate_check_is_linear_and_its_message_bounded(dz, plan, tmp_path):
         loc.read_plan(tmp_path / "plan.csv", dz)
     assert time.perf_counter() - started < 20
     assert len(str(info.value)) < 1000
+
+
+# ---------------------------------------------------------------- round two (issue 13): verdicts
+
+def _move_zone(dz, assignment):
+    """Move one zone of the first ward to a neighbouring ward: a boundary sliver."""
+    from localities import geography
+
+    for zone, nbrs in geography.neighbours(dz.reset_index(drop=True)).items():
+        for other in nbrs:
+            if assignment[zone] != assignment[other]:
+                moved = assignment.copy()
+                moved[zone] = assignment[other]
+                if (moved == assignment[zone]).sum() >= 3:  # the ward it leaves keeps a few zones
+                    return moved, zone
+    raise AssertionError("no two neighbouring zones in different wards")
+
+
+def test_ward_polygons_with_boundary_slivers_are_wards(dz):
+    wards = pd.Series(dz["ward"].to_numpy(), index=dz["datazone"].to_numpy())
+    moved, zone = _move_zone(dz, wards)
+    # Ward codes as locality ids (as official ward polygons give): taken as the wards, difference reported.
+    by_code = loc.check(loc.plan_from_assignment(dz, moved), dz)
+    assert (by_code.table["qualifies"] == "ward").all() and by_code.table["is_ward"].all()
+    assert any("taken as wards" in w for w in by_code.warnings)
+    assert by_code.table["warnings"].str.contains(zone).any()
+    # Other ids: still recognised, by the slivers alone.
+    other = moved.map({w: f"X{i}" for i, w in enumerate(sorted(set(wards)))})
+    by_zones = loc.check(loc.plan_from_assignment(dz, other), dz)
+    assert by_zones.table["is_ward"].all() and any("boundary slivers" in w for w in by_zones.warnings)
+    # A locality far from any ward is not a ward because of its name.
+    far = wards.copy()
+    first = wards.iloc[0]
+    far[wards != first] = first  # one locality: the whole council under the first ward's code
+    assert not loc.check(loc.plan_from_assignment(dz, far), dz).table["is_ward"].any()
+
+
+def test_official_ward_polygons_as_a_plan(real_dir, tmp_path):
+    root = need_real("boundaries/wards2022_scotland_ons_bsc.gpkg")
+    dz = loc.load_datazones("Clackmannanshire", data_dir=real_dir)
+    wards = gpd.read_file(root / "boundaries/wards2022_scotland_ons_bsc.gpkg")
+    wards = wards[wards["ward22_code"].isin(set(dz["ward"]))]
+    wards.to_file(tmp_path / "wards.gpkg")
+    report = loc.check(loc.read_plan(tmp_path / "wards.gpkg", dz), dz)
+    assert report.ok and (report.table["qualifies"] == "ward").all() and len(report.table) == 5
+    assert set(report.table["locality"]) == set(dz["ward"])
+    assert any("taken as wards" in w for w in report.warnings)
+
+
+def test_ceiling_above_the_statutory_one_is_only_a_non_statutory_option(dz, plan, capsys, tmp_path):
+    from localities.cli import main
+
+    with pytest.raises(PlanError, match="above the statutory ceiling of 30,000.*non_statutory=True"):
+        loc.propose(dz, max_population=40_000)
+    with pytest.raises(PlanError, match="above the statutory ceiling"):
+        loc.check(plan, dz, max_population=60_000)
+    big = loc.propose(dz, max_population=40_000, non_statutory=True)
+    assert any("NON-STATUTORY" in n and "outside the Regulations" in n for n in big.notes)
+    report = loc.check(big, dz, max_population=60_000, non_statutory=True)
+    text = str(report)
+    assert "COMPLIES" not in text and text.startswith("OUTSIDE THE 2016 REGULATIONS")
+    assert any("NON-STATUTORY" in w for w in report.warnings)
+    statutory = loc.check(big, dz)  # the same plan under the Regulations
+    over = statutory.table[statutory.table["population"] > 30_000]
+    assert (over["qualifies"] == "fails").all() == (not statutory.ok or over.empty)
+    # On the command line: refused without the flag (exit 2), and never "COMPLIES" with it.
+    path = tmp_path / "plan.gpkg"
+    plan.to_file(path)
+    assert main(["check", str(path), "--max-population", "60000"]) == 2
+    assert "non-statutory" in capsys.readouterr().err.lower()
+    main(["check", str(path), "--max-population", "60000", "--non-statutory"])
+    out = capsys.readouterr().out
+    assert "OUTSIDE THE 2016 REGULATIONS" in out and "COMPLIES with" not in out
+
+
+# ---------------------------------------------------------------- round two (issue 13): options
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"seed": -1}, "seed must be a whole number 0 or more"),
+    ({"max_population": float("nan")}, "max_population must be a positive whole number"),
+    ({"max_population": "30000"}, "max_population must be a number"),
+    ({"homogeneity": float("nan")}, "homogeneity must be a finite number"),
+    ({"target_population": 0.5}, "target_population must be a whole number"),
+    ({"within": "geometry"}, "geometry cannot be a grouping"),
+])
+def test_propose_refuses_bad_option_values(dz, kwargs, message):
+    with pytest.raises(PlanError, match=message):
+        loc.propose(dz, **kwargs)
+
+
+def test_within_a_column_with_missing_values(dz):
+    holed = dz.copy()
+    holed["area_team"] = holed["ward"].astype(object)
+    holed.loc[5, "area_team"] = None
+    with pytest.raises(PlanError, match=f"within='area_team'.*missing for zone.*{dz['datazone'].iloc[5]}"):
+        loc.propose(holed, within="area_team")
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["propose", "--council", "Highland", "--seed", "-1", "--out", "{tmp}/p.gpkg"], "seed must be"),
+    (["map", "{plan}", "--out", "{tmp}/m.png", "--dpi", "0"], "--dpi must be between"),
+    (["map", "{plan}", "--out", "{tmp}/m.png", "--dpi", "20000"], "--dpi must be between"),
+])
+def test_bad_option_values_on_the_command_line(plan, tmp_path, capsys, argv, message):
+    from localities.cli import main
+
+    plan.to_file(tmp_path / "plan.gpkg")
+    argv = [a.format(tmp=tmp_path, plan=tmp_path / "plan.gpkg") for a in argv]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
+
+
+# ---------------------------------------------------------------- round two (issue 13): outputs
+
+@pytest.fixture
+def saved_plan(plan, tmp_path):
+    path = tmp_path / "plan.gpkg"
+    plan.to_file(path)
+    return path
+
+
+def _fail_with(number):
+    def write(*args, **kwargs):
+        raise OSError(number, os.strerror(number))
+    return write
+
+
+@pytest.mark.parametrize("case, message", [
+    ("directory", "is a folder"),
+    ("file as folder", "a file stands where a folder is expected"),
+    ("unwritable", "not writable"),
+    ("disk full", "disk full"),
+])
+def test_output_problems_are_one_line_and_leave_nothing(saved_plan, tmp_path, capsys, monkeypatch, case, message):
+    import errno
+
+    from localities.cli import main
+
+    out = tmp_path / "out" / "ranking.csv"
+    out.parent.mkdir()
+    if case == "directory":
+        out.mkdir()
+    elif case == "file as folder":
+        (tmp_path / "out" / "blocker").write_text("a file")
+        out = tmp_path / "out" / "blocker" / "ranking.csv"
+    elif case == "unwritable":  # (tests run as root, where chmod would not stop a write)
+        monkeypatch.setattr(os, "replace", _fail_with(errno.EACCES))
+    else:
+        monkeypatch.setattr(pd.DataFrame, "to_csv", _fail_with(errno.ENOSPC))
+    assert main(["rank", str(saved_plan), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert message in err and str(out) in err and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1
+    assert not [p for p in (tmp_path / "out").rglob(".*")]  # no temporary file left
+
+
+def test_disk_full_while_writing_a_geopackage(plan, tmp_path, monkeypatch):
+    def full(*args, **kwargs):
+        raise pyogrio.errors.DataSourceError("sqlite3_step() failed: database or disk is full (No space left on device)")
+
+    monkeypatch.setattr(pyogrio, "write_dataframe", full)
+    with pytest.raises(loc.LocalitiesError, match="cannot write .*plan.gpkg: disk full"):
+        plan.to_file(tmp_path / "plan.gpkg")
+    assert list(tmp_path.iterdir()) == []
+
+
+_SLOW_WRITE = """
+import sys, time, pandas as pd
+from localities.cli import main
+real = pd.DataFrame.to_csv
+def slow(self, path, *a, **k):
+    real(self, path, *a, **k)                 # the temporary file exists now ...
+    open(sys.argv[2], "w").write("ready")
+    time.sleep(60)                            # ... and the process is stopped here
+pd.DataFrame.to_csv = slow
+sys.exit(main(["rank", sys.argv[1], "--out", sys.argv[3]]))
+"""
+
+
+@pytest.mark.parametrize("signame", ["SIGINT", "SIGTERM"])
+def test_interrupt_exits_130_and_removes_temporary_files(saved_plan, tmp_path, signame):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    out = tmp_path / "out" / "ranking.csv"
+    out.parent.mkdir()
+    out.write_text("previous version")
+    flag = tmp_path / "ready"
+    proc = subprocess.Popen([sys.executable, "-c", _SLOW_WRITE, str(saved_plan), str(flag), str(out)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 120
+        while not flag.exists() and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert flag.exists(), proc.stderr.read() if proc.poll() is not None else "never reached the write"
+        proc.send_signal(getattr(signal, signame))
+        err = proc.communicate(timeout=60)[1]
+    finally:
+        proc.kill()
+    assert proc.returncode == 130, err
+    assert "Traceback" not in err and ("interrupted" in err or "terminated" in err)
+    assert out.read_text() == "previous version"
+    assert sorted(p.name for p in out.parent.iterdir()) == ["ranking.csv"]
+
+
+# ---------------------------------------------------------------- round two (issue 13): spreadsheets
+
+HOSTILE = ["=HYPERLINK(\"http://example.com\",\"x\")", "=1+1", "@SUM(A1:A2)", "+1+1", "-1+1", "\t=1", "\r=1",
+           "#N/A", "ok"]
+
+
+def test_no_live_formula_in_xlsx_or_csv(dz, plan, tmp_path):
+    import openpyxl
+
+    named = plan.localities.copy()
+    named["name"] = (HOSTILE * len(named))[: len(named)]
+    named["locality"] = named["locality"].where(named.index != 0, "=2+2")
+    export.to_xlsx({"Ranking": named, "Assignment": plan.assignment.reset_index()}, tmp_path / "r.xlsx")
+    export.to_csv(named, tmp_path / "r.csv")
+    book = openpyxl.load_workbook(tmp_path / "r.xlsx")
+    cells = [c for sheet in book for row in sheet.iter_rows() for c in row]
+    assert not [c.coordinate for c in cells if c.data_type in ("f", "e")]
+    risky = [c for c in cells if isinstance(c.value, str) and c.value[:1] in "=+-@\t\r"]
+    assert risky and all(c.quotePrefix for c in risky)
+    # The text is kept exactly (XML reads a bare CR back as LF).
+    assert {c.value for c in cells} >= {h.replace("\r", "\n") for h in HOSTILE} | {"=2+2"}
+    text = pd.read_csv(tmp_path / "r.csv", dtype=str, keep_default_na=False)
+    assert not [v for v in text.to_numpy().ravel() if v[:1] in ("=", "+", "-", "@", "\t", "\r")]
+    assert "'=HYPERLINK(\"http://example.com\",\"x\")" in set(text["name"])
+    assert (text["population"].astype(int) == named["population"]).all()  # numbers untouched
+
+
+def test_control_characters_in_xlsx(plan, tmp_path):
+    import openpyxl
+
+    named = plan.localities.copy()
+    named.loc[0, "name"] = "Bell\x07 \x00and\x1b tab\tline\nend"
+    export.to_xlsx({"Ranking": named}, tmp_path / "r.xlsx")
+    value = openpyxl.load_workbook(tmp_path / "r.xlsx")["Ranking"]["B2"].value
+    assert value == "Bell\ufffd \ufffdand\ufffd tab\tline\nend"
+
+
+# ---------------------------------------------------------------- round two (issue 13): data directory
+
+@pytest.mark.parametrize("value, message", [("inf", "non-numeric value.*'inf'"), ("1e400", "non-numeric"),
+                                            ("800%", "percentages, not numbers of people.*'800%'")])
+def test_population_of_inf_or_a_percentage(dz, tmp_path, value, message):
+    table = dz[["datazone", "population"]].astype({"population": str})
+    table.loc[3, "population"] = value
+    table.to_csv(tmp_path / "pop.csv", index=False)
+    with pytest.raises(DataError, match=f"{message}|{dz['datazone'].iloc[3]}"):
+        loc.load_datazones(population=str(tmp_path / "pop.csv"))
+
+
+@pytest.mark.parametrize("content, message", [
+    ("garbage\n1,2\n", "no 'area', 'indicator'"),
+    ("area,indicator,numerator,denominator,population\nScotland,income_rate,abc,1,1\n", "'numerator' has non-numeric"),
+    ("area,indicator,numerator,denominator,population\nScotland,income_rate,1,2\n", "without a numerator"),
+    ("\x00\x01binary", "binary"),
+])
+def test_malformed_scotland_totals(dz, plan, sample_copy, content, message):
+    (sample_copy / "scotland_sums.csv").write_text(content)
+    zones = loc.load_datazones(data_dir=sample_copy)
+    with pytest.raises(DataError, match=f"scotland_sums.csv: .*{message}"):
+        loc.rank(plan, zones)
