@@ -322,6 +322,101 @@ def cmd_demo(args) -> int:
     return EXIT_OK
 
 
+def cmd_compare(args) -> int:
+    """Two plans for one council side by side: what moved, and whether the answer changes."""
+    from .comparison import compare_plans, plot_comparison
+    from .plans import read_plan
+    from .rank import rank
+
+    out = Path(args.out) if args.out else None
+    if out is not None and out.suffix.lower() not in (".png", ".pdf", ".svg"):
+        raise LocalitiesError(f"{out}: --out must end in .png, .pdf or .svg (a map of the differences)")
+    if args.table and Path(args.table).suffix.lower() not in (".csv", ".xlsx"):
+        raise LocalitiesError(f"{args.table}: --table must end in .csv or .xlsx")
+    dz = _zones_for_plan(Path(args.a), args.council, args.data_dir)
+    if not Path(args.b).exists():
+        raise LocalitiesError(f"{args.b}: no such file")
+    a, b = read_plan(Path(args.a), dz), read_plan(Path(args.b), dz)
+    ranking_a, ranking_b = (rank(a, dz), rank(b, dz)) if not args.no_rank else (None, None)
+    result = compare_plans(a, b, dz, ranking_a=ranking_a, ranking_b=ranking_b)
+    print(f"A: {args.a}\nB: {args.b}")
+    print(result)
+    if args.table:
+        table = Path(args.table)
+        if table.suffix.lower() == ".csv":
+            _write_table(result.zones, table)
+        else:
+            _write_table({"Summary": _summary_frame(result.summary), "Matches": result.matches,
+                          "Moved": result.moved, "Quality": result.quality.reset_index(names="figure"),
+                          "Zones": result.zones}, table)
+        print(f"wrote {table}")
+    if out is not None:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        plot_comparison(result, dz, a, b).savefig(out, dpi=200, bbox_inches="tight")
+        print(f"wrote {out}")
+    return EXIT_OK
+
+
+def _summary_frame(summary: dict):
+    import pandas as pd
+
+    return pd.DataFrame({"figure": list(summary), "value": [str(v) for v in summary.values()]})
+
+
+def cmd_ensemble(args) -> int:
+    """Many compliant plans for one council; per-zone flag shares and robust priority areas."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from .ensemble import DEFAULT_VARY, ensemble
+    from .load import load_datazones
+
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        raise LocalitiesError(f"{out}: --out is a folder to write into, and a file of that name exists")
+    vary = dict(DEFAULT_VARY)
+    if args.targets:
+        vary["target_population"] = args.targets
+    if args.within:
+        vary["within"] = [None if w == "none" else w for w in args.within]
+    if args.units:
+        vary["unit"] = args.units
+    for key in ("homogeneity", "compactness"):
+        value = getattr(args, key)
+        if value is not None:
+            vary[key] = tuple(value)
+    dz = load_datazones(args.council, data_dir=args.data_dir)
+    if dz["council"].nunique() > 1:
+        raise LocalitiesError("ensemble works on one council: pass --council")
+    started = time.perf_counter()
+    result = ensemble(dz, n=args.plans, vary=vary, seed=args.seed, n_jobs=args.jobs, share=args.share,
+                      method=args.method, min_ratio=args.min_ratio)
+    seconds = time.perf_counter() - started
+    out.mkdir(parents=True, exist_ok=True)
+    from . import export
+
+    export.to_csv(result.zones.drop(columns="geometry"), out / "zones.csv")
+    export.to_csv(result.plans, out / "plans.csv")
+    export.to_csv(result.reference.drop(columns="geometry"), out / "reference.csv")
+    plan = result.priority_plan(dz)
+    plan.to_file(out / "priority_plan.gpkg")
+    result.plot().savefig(out / "share_map.png", dpi=200, bbox_inches="tight")
+    print(f"{result!r} in {seconds:.1f} s ({args.jobs} worker(s))")
+    shown = ["area", "name", "population", "zones", "share_either_mean", "share_both_mean", "split"]
+    if len(result.priority):
+        print(f"\nRobust priority areas (zones flagged in at least {args.share:.0%} of plans):")
+        print(result.priority[shown].to_string(index=False, float_format=lambda v: f"{v:.2f}"))
+    else:
+        print(f"\nNo zone is flagged in at least {args.share:.0%} of plans: no robust priority area")
+    ref = ["rank", "name", "tier", "tier_holds", "people_same_tier", "rank_median", "rank_p10", "rank_p90"]
+    print(f"\nReference plan ({result.settings['reference']}): how often each locality's tier holds")
+    print(result.reference[ref].to_string(index=False, float_format=lambda v: f"{v:.2f}"))
+    print(f"\nwrote {out}/zones.csv, plans.csv, reference.csv, priority_plan.gpkg, share_map.png")
+    return EXIT_OK
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="localities", description="Locality planning for Scottish Community Planning "
                                 "Partnerships (2016 Regulations: a locality is a ward or at most 30,000 people).",
@@ -427,6 +522,43 @@ def parser() -> argparse.ArgumentParser:
                            help="resolution of .png output in dots per inch (default: 300; vector .pdf/.svg keep "
                                 "it for raster parts)")
             s.add_argument("--out", required=True, help=".pdf, .svg, .png or .html")
+    s = sub.add_parser("compare", help="compare two plans for one council: zones moved, matched localities, tiers")
+    s.add_argument("a", help="plan A: a saved GeoPackage, a CSV or spreadsheet of datazone,locality, or polygons")
+    s.add_argument("b", help="plan B, for the same council")
+    s.add_argument("--council", help="council name or code (default: plan A's own; must agree with it)")
+    s.add_argument("--out", help="write a map of the differences (.png, .pdf or .svg)")
+    s.add_argument("--table", help="write the comparison: .csv (every zone) or .xlsx (summary, matches, moved, "
+                                   "quality, zones)")
+    s.add_argument("--no-rank", action="store_true", help="skip ranking the two plans (no tiers side by side)")
+    data(s)
+    s.set_defaults(func=cmd_compare)
+
+    s = sub.add_parser("ensemble", help="many compliant plans for a council: how often each zone is flagged "
+                                        "poorer, and robust priority areas")
+    s.add_argument("--council", required=True, help="council name or code")
+    s.add_argument("--plans", type=int, default=100, metavar="N", help="number of plans (default: 100)")
+    s.add_argument("--seed", type=int, default=0, help="plan i's parameters come from this seed and i (default: 0)")
+    s.add_argument("--jobs", type=int, default=1, metavar="N",
+                   help="parallel workers, -1 for every core (the result does not depend on it; default: 1)")
+    s.add_argument("--share", type=float, default=0.5,
+                   help="robust priority areas: zones flagged in at least this share of plans (default: 0.5)")
+    s.add_argument("--targets", type=int, nargs="+", metavar="PEOPLE",
+                   help="target sizes to draw from (default: 5000 7500 10000 15000 20000)")
+    s.add_argument("--within", nargs="+", metavar="LINES",
+                   help="'none', 'ward', 'iz' or a zone column to draw from (default: none ward)")
+    s.add_argument("--units", nargs="+", choices=["iz", "datazone"], help="building blocks to draw from (default: both)")
+    s.add_argument("--homogeneity", type=float, nargs=2, metavar=("LOW", "HIGH"),
+                   help="range of the homogeneity weight (default: 0.5 2)")
+    s.add_argument("--compactness", type=float, nargs=2, metavar=("LOW", "HIGH"),
+                   help="range of the compactness weight (default: 0.5 2)")
+    s.add_argument("--method", choices=["difference", "scotpho", "bh", "funnel"], default="difference",
+                   help="how significance is decided, as in rank (default: difference)")
+    s.add_argument("--min-ratio", type=float, default=1.2,
+                   help="materiality: at least this many times the comparator (default: 1.2)")
+    s.add_argument("--out", required=True, help="folder for zones.csv, plans.csv, reference.csv, "
+                                                "priority_plan.gpkg and share_map.png")
+    data(s)
+    s.set_defaults(func=cmd_ensemble)
     return p
 
 

@@ -256,7 +256,8 @@ def plot_comparison(result: PlanComparison, dz, a: Plan | None = None, b: Plan |
 
     zones = gpd.GeoDataFrame(result.zones.merge(dz[["datazone", "geometry"]], on="datazone"), geometry="geometry",
                              crs=dz.crs)
-    fig, ax = plt.subplots(figsize=(8, 8))
+    x0, y0, x1, y1 = zones.total_bounds
+    fig, ax = plt.subplots(figsize=(9, min(11, max(4.5, 9 * (y1 - y0) / max(x1 - x0, 1) + 1.5))))
     zones.plot(ax=ax, color=np.where(zones["moved"], "#f28e2b", "#eeeeee"), edgecolor="white", linewidth=0.2)
     handles = [Patch(facecolor="#f28e2b", label=f"moved ({result.summary['zones_moved']} zones, "
                                                    f"{result.summary['people_moved']:,} people)")]
@@ -275,7 +276,7 @@ def plot_comparison(result: PlanComparison, dz, a: Plan | None = None, b: Plan |
     s = result.summary
     ax.set_title(title or f"Plan A vs plan B: adjusted Rand {s['adjusted_rand']:.2f}, "
                           f"{s['share_people_moved']:.0%} of people moved", fontsize=11)
-    ax.legend(handles=handles, loc="lower left", fontsize=8, frameon=True)
+    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=2, fontsize=8, frameon=False)
     ax.set_axis_off()
     fig.tight_layout()
     return fig

@@ -257,7 +257,8 @@ class Ensemble:
 
         if column not in ("share_rest", "share_scotland", "share_both", "share_either"):
             raise PlanError(f"column must be share_rest, share_scotland, share_both or share_either, not {column!r}")
-        fig, ax = plt.subplots(figsize=(8, 8))
+        x0, y0, x1, y1 = self.zones.total_bounds
+        fig, ax = plt.subplots(figsize=(9, min(11, max(4.5, 8 * (y1 - y0) / max(x1 - x0, 1) + 1.5))))
         self.zones.plot(ax=ax, column=column, cmap="YlOrRd", vmin=0, vmax=1, edgecolor="white", linewidth=0.15,
                         legend=True, legend_kwds={"label": "share of plans", "shrink": 0.6})
         if len(self.priority):
@@ -266,12 +267,13 @@ class Ensemble:
             for name, pt in zip(big["name"], big.geometry.representative_point()):
                 ax.annotate(name, (pt.x, pt.y), fontsize=6, ha="center",
                             bbox={"boxstyle": "round,pad=0.15", "fc": "white", "alpha": 0.7, "lw": 0})
-        what = {"share_rest": "the rest of the council", "share_scotland": "Scotland", "share_both": "both",
+        what = {"share_rest": "the rest of the council", "share_scotland": "Scotland",
+                "share_both": "both the rest of the council and Scotland",
                 "share_either": "the rest of the council or Scotland"}[column]
-        council = self.settings.get("council") or ""
-        ax.set_title(title or f"{council}: share of {int(self.plans['ok'].sum())} plans in which a zone's locality is "
-                              f"poorer than {what}\n(outlined: robust priority areas, share >= {self.share:.0%})",
-                     fontsize=10)
+        council = self.settings.get("council") or "The council"
+        ax.set_title(title or f"{council}: how often a zone lies in a locality flagged poorer than\n{what} "
+                              f"({int(self.plans['ok'].sum())} plans); outlined: robust priority areas "
+                              f"(at least {self.share:.0%})", fontsize=10)
         ax.set_axis_off()
         fig.tight_layout()
         return fig

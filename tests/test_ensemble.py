@@ -192,3 +192,32 @@ def test_ensemble_map(runs, tmp_path):
 def test_bad_ensemble_arguments_are_named(dz, kwargs, message):
     with pytest.raises(PlanError, match=message):
         loc.ensemble(dz, **kwargs)
+
+
+def test_cli_compare_and_ensemble(real_dir, dz, tmp_path, monkeypatch, capsys):
+    from localities.cli import main
+
+    monkeypatch.setenv("LOCALITIES_DATA_DIR", str(real_dir))
+    wards, regions = tmp_path / "wards.gpkg", tmp_path / "regions.gpkg"
+    loc.propose(dz, method="wards").to_file(wards)
+    loc.propose(dz, target_population=10_000).to_file(regions)
+    assert main(["compare", str(wards), str(wards), "--no-rank"]) == 0
+    assert "same division" in capsys.readouterr().out
+    assert main(["compare", str(wards), str(regions), "--out", str(tmp_path / "diff.png"),
+                 "--table", str(tmp_path / "diff.xlsx")]) == 0
+    out = capsys.readouterr().out
+    assert "zones moved" in out and "adjusted Rand index" in out and "tier" in out
+    assert (tmp_path / "diff.png").stat().st_size > 10_000 and (tmp_path / "diff.xlsx").exists()
+    assert main(["compare", str(wards), str(regions), "--out", str(tmp_path / "diff.txt")]) == 2
+
+    folder = tmp_path / "ens"
+    assert main(["ensemble", "--council", COUNCIL, "--plans", "3", "--targets", "10000", "20000", "--within", "none",
+                 "ward", "--out", str(folder)]) == 0
+    out = capsys.readouterr().out
+    assert "3 compliant plans of 3" in out and "Reference plan (wards)" in out
+    assert {p.name for p in folder.iterdir()} == {"zones.csv", "plans.csv", "reference.csv", "priority_plan.gpkg",
+                                                  "share_map.png"}
+    plans = pd.read_csv(folder / "plans.csv")
+    assert set(plans["target_population"]) <= {10_000, 20_000} and len(plans) == 3
+    saved = loc.read_plan(folder / "priority_plan.gpkg", dz)
+    assert loc.check(saved, dz).ok
