@@ -1,46 +1,78 @@
 """Maps for board papers (matplotlib, mapclassify) and for sharing (folium).
 
-``plot_map`` returns a matplotlib Figure, A4 landscape by default, with a classed
-choropleth, locality outlines and labels, title, north arrow, scale bar and the
-Open Government Licence attribution the data requires. ``save_figure`` writes vector
-PDF or SVG (text kept as text) or 300 dpi PNG, atomically.
+``plot_map`` returns a matplotlib Figure on one A4 page (landscape or portrait, as
+the council's shape fits best) with a classed choropleth or a contiguity-coloured plan,
+every locality named where the name fits and numbered otherwise (with a key table),
+insets for towns too small to label, outlying islands in their own panels, a locator
+map, north arrow and scale bar on open sea or empty paper, and the Open Government
+Licence attribution. The layout decisions are in :mod:`localities.layout`.
+``save_figure`` writes vector PDF or SVG (text kept as text) or PNG, atomically.
 """
 
 from __future__ import annotations
 
+import html
+import json
+import math
 import os
 import textwrap
+from functools import lru_cache
 from pathlib import Path
 
 import geopandas as gpd
-import matplotlib.colors as mcolors
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+import shapely
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch, Rectangle
-from matplotlib_scalebar.scalebar import ScaleBar
+from mpl_toolkits.axes_grid1.anchored_artists import AnchoredSizeBar
 
-from . import sources
+from . import layout, sources
 from .build import Plan
 from .errors import LocalitiesError
 from .export import atomic_path
 from .outcomes import SIMD
 
-A4_LANDSCAPE = (11.69, 8.27)
-FLAG_COLOURS = {"worse": "#b2182b", "slightly worse": "#f4a582", "not different": "#d9d9d9",
-                "slightly better": "#92c5de", "better": "#2166ac", "no interval": "#f0f0f0",
-                "n/a": "#f0f0f0", "no data": "#ffffff"}
-POORER_COLOURS = {"Poorer than the rest of the council and Scotland": "#67001f", "Poorer than Scotland only": "#d6604d",
-                  "Poorer than the rest of the council only": "#f4a582", "Not significantly poorer": "#e0e0e0"}
+A4_LANDSCAPE = layout.A4
+ATTRIBUTION_SOURCES = ["dz_boundaries_2011", "simd_indicators", "nrs_population_2021"]
+FLAG_COLOURS = {"worse": "#b2182b", "slightly worse": "#ef8a62", "not different": "#d9d9d9",
+                "slightly better": "#67a9cf", "better": "#2166ac", "no interval": "#f0f0f0", "n/a": "#f0f0f0",
+                "no data": "#ffffff"}
+TIER_COLOURS = {"Poorer than the rest of the council and Scotland": "#67001f",
+                "Poorer than Scotland only": "#d6604d",
+                "Poorer than the rest of the council only": "#f4a582",
+                "Not significantly poorer": "#e0e0e0"}
+POORER_COLOURS = TIER_COLOURS  # the name used before the rest-of-council wording
+TIER_SHORT = {"Poorer than the rest of the council and Scotland": "both",
+              "Poorer than Scotland only": "Scot.", "Poorer than the rest of the council only": "council",
+              "Not significantly poorer": ""}
 
 
 def _frame(obj) -> gpd.GeoDataFrame:
     if isinstance(obj, Plan):
-        return obj.localities
+        frame = obj.localities.copy()
+        frame.attrs = {**obj.localities.attrs, "council": obj.council_name}
+        return frame
     if isinstance(obj, gpd.GeoDataFrame):
-        return obj
+        return normalise(obj)
     raise LocalitiesError(f"plot a Plan or a GeoDataFrame (such as the output of rank), not {type(obj).__name__}")
+
+
+def normalise(table: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """A ranking table under the current column names (``poorer_than_rest``,
+    ``*_vs_rest``), whichever version of :func:`localities.rank` made it."""
+    renames = {c: c[: -len("_cpp")] + "_rest" for c in table.columns
+               if c.endswith("_cpp") and c[: -len("_cpp")] + "_rest" not in table}
+    out = table.rename(columns=renames) if renames else table.copy()
+    out.attrs = dict(table.attrs)
+    if "tier" not in out and {"poorer_than_rest", "poorer_than_scotland"} <= set(out.columns):
+        out["tier"] = 3 - out["poorer_than_rest"].astype(int) - out["poorer_than_scotland"].astype(int)
+    if "tier" in out and "poorer_than_rest" in out and "poorer_than_scotland" in out:
+        both = out["poorer_than_rest"] & out["poorer_than_scotland"]
+        out["tier_label"] = np.select([both, out["poorer_than_scotland"], out["poorer_than_rest"]],
+                                      list(TIER_COLOURS)[:3], default=list(TIER_COLOURS)[3])
+    return out
 
 
 def _describe(column: str, frame: gpd.GeoDataFrame) -> tuple[str, str]:
@@ -54,225 +86,603 @@ def _is_share(column: str, unit: str) -> bool:
     return unit.startswith("proportion") or column.startswith("share_")
 
 
-def _north_arrow(ax) -> None:
-    ax.annotate("N", xy=(0.965, 0.96), xytext=(0.965, 0.86), xycoords="axes fraction", ha="center", va="center",
-                fontsize=12, fontweight="bold", arrowprops={"facecolor": "black", "width": 4, "headwidth": 11},
-                zorder=10)
+def format_value(value, column: str, unit: str = "") -> str:
+    """A value as a reader expects it: proportions as percentages, rates and ratios
+    rounded, minutes with their unit."""
+    if value is None or (isinstance(value, float) and not np.isfinite(value)) or pd.isna(value):
+        return "–"
+    value = float(value)
+    if _is_share(column, unit):
+        return f"{value * 100:.1f}%"
+    if unit == "minutes":
+        return f"{value:.1f} min"
+    if abs(value) >= 100:
+        return f"{value:,.0f}"
+    return f"{value:.1f}"
 
 
-def _labels(ax, frame: gpd.GeoDataFrame, text: pd.Series, fontsize: float) -> None:
-    """Label localities at a point inside each; drop a label that would overlap one
-    already placed. The most disadvantaged are placed first when ranked (their names
-    matter most on a board paper), else the largest."""
-    fig = ax.figure
-    renderer = fig.canvas.get_renderer()
+def _numbers(frame: gpd.GeoDataFrame) -> pd.Series:
     if "rank" in frame:
-        order = frame["rank"].sort_values(kind="stable").index
+        return frame["rank"].astype(int)
+    order = frame["name"].astype(str).sort_values(kind="stable").index if "name" in frame else frame.index
+    return pd.Series(np.arange(1, len(frame) + 1), index=order).reindex(frame.index)
+
+
+@lru_cache(maxsize=4)
+def _councils(data_dir: str | None):
+    from .load import load_boundaries
+
+    try:
+        councils = load_boundaries("council", data_dir=data_dir)
+    except Exception:  # no council layer in this data directory: no locator map
+        return None
+    if len(councils) < 10:
+        return None  # not Scotland (the embedded sample holds one council)
+    councils = councils.copy()
+    councils["geometry"] = councils.geometry.simplify(800)
+    return councils
+
+
+# ----------------------------------------------------------------------------- colours
+
+
+def _colouring(frame, column, significance, categories, scheme, k, cmap):
+    """Fill colours, legend handles, legend title, default title and key value column."""
+    council = frame.attrs.get("council")
+    prefix = f"{council}: " if council else ""
+    plan_map = False
+    if categories is not None:
+        cats, palette, legend_title = categories
+        colours = cats.map(palette)
+        handles = [Patch(facecolor=c, edgecolor="#303030", label=k) for k, c in palette.items() if (cats == k).any()]
+        title, value_col = None, None
+    elif significance is not None:
+        if significance not in ("scotland", "rest", "cpp"):
+            raise LocalitiesError(f"significance must be 'scotland' or 'rest', not {significance!r}")
+        against_key = "scotland" if significance == "scotland" else "rest"
+        flag = f"{column}_vs_{against_key}"
+        if column is None or flag not in frame:
+            raise LocalitiesError(f"no {flag!r} column: give an indicator with an interval from a rank() table")
+        name, _ = _describe(column, frame)
+        against = "Scotland" if against_key == "scotland" else "the rest of the council"
+        cats = frame[flag].fillna("n/a")
+        colours = cats.map(FLAG_COLOURS).fillna("#ffffff")
+        handles = [Patch(facecolor=FLAG_COLOURS[c], edgecolor="#303030",
+                         label=f"{c} than {against}" if "worse" in c or "better" in c else c)
+                   for c in FLAG_COLOURS if (cats == c).any()]
+        legend_title = f"{name} compared with {against} (95% CI)"
+        title, value_col = f"{prefix}{name} compared with {against}", column
+    elif column is not None:
+        if column not in frame:
+            raise LocalitiesError(f"no column {column!r} to map; columns include {', '.join(list(frame.columns)[:20])}")
+        name, unit = _describe(column, frame)
+        share = _is_share(column, unit)
+        legend_title = f"{name} ({'%' if share else unit})" if unit or share else name
+        higher_worse = SIMD[column].higher_is_worse if column in SIMD else True
+        values = pd.to_numeric(frame[column], errors="coerce")
+        yb, labels, _ = layout.class_breaks(values, scheme, k, share)
+        cmap = cmap or ("Reds" if higher_worse else "Blues_r")
+        n = len(labels)
+        colours = pd.Series("#ffffff", index=frame.index, dtype=object)
+        known = values.dropna().index
+        colours[known] = [layout.colour_hex(cmap, i, n) for i in yb]
+        handles = [Patch(facecolor=layout.colour_hex(cmap, i, n), edgecolor="#303030", label=lab)
+                   for i, lab in enumerate(labels)]
+        if values.isna().any():
+            handles.append(Patch(facecolor="#ffffff", edgecolor="#909090", hatch="///", label="no data"))
+        title, value_col = f"{prefix}{name}", column
     else:
-        order = frame.geometry.area.sort_values(ascending=False).index
-    placed = []
-    points = frame.geometry.representative_point()
-    (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+        colours = layout.plan_colours(frame)
+        handles, legend_title = [], None
+        title, value_col, plan_map = f"{prefix}{len(frame)} localities", None, True
+    return colours, handles, legend_title, title, value_col, plan_map
+
+
+# ----------------------------------------------------------------------------- key table
+
+
+def _key_rows(frame, numbers, value_col, colours, plan_map):
+    rows = []
+    unit = _describe(value_col, frame)[1] if value_col else ""
+    for idx in numbers.sort_values().index:
+        row = {"number": str(int(numbers[idx])), "name": str(frame.at[idx, "name"]) if "name" in frame else str(idx),
+               "population": f"{int(frame.at[idx, 'population']):,}" if "population" in frame else ""}
+        if value_col:
+            row["value"] = format_value(frame.at[idx, value_col], value_col, unit)
+        if plan_map:
+            row["swatch"] = colours[idx]
+        elif "tier_label" in frame:
+            row["swatch"] = TIER_COLOURS.get(frame.at[idx, "tier_label"], "#ffffff")
+        rows.append(row)
+    return rows
+
+
+def _key_columns(font: float, col_w: float, digits: int, has_value: bool) -> tuple[dict, int]:
+    """x positions (inches within a key column) and the name width in characters."""
+    char = 0.55 * font / 72
+    number_w = char * (digits + 1.2)
+    tail = char * 7.5 + (char * 7 if has_value else 0) + 0.22
+    name_chars = int((col_w - number_w - tail) / char)
+    name_end = number_w + name_chars * char
+    last = name_end + char * 7.5 + (char * 7 if has_value else 0)
+    xs = {"number": 0.0, "name": number_w, "population": name_end + char * 7.5,
+          "value": name_end + char * 7.5 + char * 7, "swatch": last + 0.13}
+    return xs, name_chars
+
+
+def _key_fit(rows, width, height, has_value):
+    """Font size, columns, name width (characters) and line height so the key fits
+    ``width`` x ``height`` inches; None if it cannot."""
+    digits = len(str(len(rows)))
+    for font in (7, 6.5, 6, 5.5, 5, 4.5):
+        line = font * 1.25 / 72
+        for ncols in (1, 2, 3, 4):
+            _, name_chars = _key_columns(font, width / ncols, digits, has_value)
+            if name_chars < 16:
+                break
+            lines = [len(textwrap.wrap(r["name"], name_chars, break_long_words=False, break_on_hyphens=False)) or 1
+                     for r in rows]
+            per_col = math.ceil(sum(lines) / ncols) + max(lines) + 3 + 5
+            if per_col * line <= height:
+                return font, ncols, name_chars, line
+    return None
+
+
+def _draw_key(fig, rect, rows, fit, value_header, flag_header, footer=()):
+    """The key table: number, name (wrapped on spaces), population, value, flag."""
+    font, ncols, name_chars, line = fit
+    ax = fig.add_axes(rect, gid="key")
+    ax.set_axis_off()
+    w_in, h_in = rect[2] * fig.get_figwidth(), rect[3] * fig.get_figheight()
+    col_w = w_in / ncols
+    xs, _ = _key_columns(font, col_w, len(str(len(rows))), value_header is not None)
+    wrapped = [textwrap.wrap(r["name"], name_chars, break_long_words=False, break_on_hyphens=False) or [""]
+               for r in rows]
+    total = sum(len(w) for w in wrapped)
+    per_col = math.ceil(total / ncols)
+    col, y = 0, h_in
+    entries = {}
+
+    def put(x, yy, text, **kw):
+        return ax.text((col * col_w + x) / w_in, yy / h_in, text, fontsize=font, va="top", transform=ax.transAxes,
+                       **kw)
+
+    def header():
+        put(xs["number"], h_in, "\nNo.", fontweight="bold")
+        put(xs["name"], h_in, "\nLocality", fontweight="bold")
+        put(xs["population"], h_in, "\nPeople", fontweight="bold", ha="right")
+        if value_header:
+            put(xs["value"], h_in, value_header, fontweight="bold", ha="right")
+        if flag_header:
+            put(xs["swatch"], h_in, "\n" + flag_header, fontweight="bold", ha="center")
+        return h_in - 2.5 * line
+
+    y = header()
+    used = 0
+    for row, lines in zip(rows, wrapped):
+        if used + len(lines) > per_col and col < ncols - 1:
+            col, used = col + 1, 0
+            y = header()
+        t = put(xs["number"], y, row["number"], fontweight="bold")
+        put(xs["name"], y, "\n".join(lines), linespacing=1.0)
+        put(xs["population"], y, row["population"], ha="right")
+        if "value" in row:
+            put(xs["value"], y, row["value"], ha="right")
+        if row.get("swatch"):
+            ax.add_patch(Rectangle(((col * col_w + xs["swatch"] - 0.045) / w_in, (y - line * 0.85) / h_in),
+                                   0.09 / w_in, line * 0.75 / h_in, transform=ax.transAxes, facecolor=row["swatch"],
+                                   edgecolor="#303030", linewidth=0.3))
+        entries[row["number"]] = t
+        y -= line * len(lines)
+        used += len(lines)
+    if footer:
+        y -= 0.5 * line
+        for colour, text in footer:
+            ax.add_patch(Rectangle((xs["number"] / w_in + col * col_w / w_in, (y - line * 0.85) / h_in), 0.09 / w_in,
+                                   line * 0.75 / h_in, transform=ax.transAxes, facecolor=colour, edgecolor="#303030",
+                                   linewidth=0.3))
+            put(xs["name"], y, text)
+            y -= line
+    return ax, entries
+
+
+# ----------------------------------------------------------------------------- drawing helpers
+
+
+def _draw_localities(ax, frame, colours, zones=None, clip=None):
+    if clip is not None:  # a panel shows a small part: draw only that (fast at 300 dpi)
+        box = shapely.box(*clip)
+        keep = frame.geometry.intersects(box)
+        frame = frame[keep].copy()
+        frame["geometry"] = frame.geometry.intersection(box)
+    if zones is not None:
+        zones.to_crs(frame.crs).boundary.plot(ax=ax, color="#bdbdbd", linewidth=0.2, zorder=1)
+    frame.plot(ax=ax, color=colours.reindex(frame.index).fillna("#ffffff").tolist(), edgecolor="#303030",
+               linewidth=0.4, zorder=2)
+    frame.boundary.plot(ax=ax, color="#202020", linewidth=0.7, zorder=4)
+
+
+def _blank(ax, limits):
+    ax.set_xlim(limits[0], limits[2])
+    ax.set_ylim(limits[1], limits[3])
+    ax.set_aspect("equal", adjustable="box")
+    ax.apply_aspect()  # the box as it will be drawn: labels are measured against it
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.set_xlabel("")
+    ax.set_ylabel("")
+    for s in ax.spines.values():
+        s.set_linewidth(0.6)
+        s.set_color("#606060")
+
+
+def _nice_length(metres: float) -> float:
+    exp = 10 ** math.floor(math.log10(max(metres, 1)))
+    for m in (5, 2, 1):
+        if m * exp <= metres:
+            return m * exp
+    return exp
+
+
+def _north_arrow(ax, renderer, land, avoid):
+    from matplotlib.offsetbox import AnchoredOffsetbox, DrawingArea, TextArea, VPacker
+    from matplotlib.patches import Polygon
+
+    def make(x, y):
+        arrow = DrawingArea(12, 20)
+        arrow.add_artist(Polygon([[6, 20], [0, 0], [6, 5], [12, 0]], closed=True, facecolor="black",
+                                 edgecolor="black", linewidth=0.5))
+        pack = VPacker(children=[TextArea("N", textprops={"fontsize": 10, "fontweight": "bold"}), arrow],
+                       align="center", pad=0, sep=1)
+        box = AnchoredOffsetbox(loc="center", child=pack, bbox_to_anchor=(x, y), bbox_transform=ax.transAxes,
+                                frameon=False, pad=0.1, borderpad=0)
+        box.set_gid("north_arrow")
+        box.set_zorder(10)
+        ax.add_artist(box)
+        return box
+
+    return layout.free_spot(ax, renderer, make, land, avoid, corners=("upper right", "upper left", "lower right",
+                                                                        "lower left"))
+
+
+def _scale_bar(ax, renderer, land, avoid, fraction=0.2, fontsize=7):
+    x0, x1 = ax.get_xlim()
+    for frac in (fraction, fraction * 0.6, fraction * 0.35):
+        length = _nice_length((x1 - x0) * frac)
+        label = f"{length / 1000:g} km" if length >= 1000 else f"{length:g} m"
+
+        def make(x, y, length=length, label=label):
+            bar = AnchoredSizeBar(ax.transData, length, label, loc="center", bbox_to_anchor=(x, y),
+                                  bbox_transform=ax.transAxes, frameon=True, size_vertical=0,
+                                  pad=0.25, borderpad=0, sep=2, fontproperties={"size": fontsize})
+            bar.patch.set_alpha(0.8)
+            bar.patch.set_edgecolor("none")
+            bar.set_gid("scale_bar")
+            bar.set_zorder(10)
+            ax.add_artist(bar)
+            return bar
+
+        # Half-corners first: the scale bar sits low, the north arrow high.
+        artist = layout.free_spot(ax, renderer, make, land, avoid,
+                                  corners=("lower left", "lower right", "upper left", "upper right"))
+        if artist is not None:
+            return artist
+    return None
+
+
+def _label_axes(ax, renderer, frame, numbers, names, which, fontsize, view, mode, leader=True):
+    """Names where they fit, numbers elsewhere, in one axes; returns the placer."""
+    placer = layout.Placer(ax, renderer)
+    sub = frame.loc[which]
+    area = sub.geometry.intersection(view).area
+    order = area.sort_values().index  # the smallest first: they have the fewest places
+    if mode in ("auto", "name"):
+        for idx in order:
+            placer.name(idx, names[idx], frame.at[idx, "geometry"], view, fontsize)
     for idx in order:
-        pt = points[idx]
-        if not (x0 <= pt.x <= x1 and y0 <= pt.y <= y1):
+        if idx in placer.labels:
             continue
-        # Long names ("Cullen, Portknockie, Findochty, ...") wrap rather than run over neighbours.
-        label = ax.text(pt.x, pt.y, textwrap.fill(str(text[idx]), 22), fontsize=fontsize, ha="center", va="center", zorder=6,
-                        bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.7}, clip_on=True)
-        box = label.get_window_extent(renderer)
-        if any(box.overlaps(other) for other in placed):
-            label.remove()
-            continue
-        placed.append(box)
-
-
-def _classes(values: pd.Series, scheme: str, k: int, cmap: str, fmt: str):
-    """Colours per row and legend handles from a mapclassify classification."""
-    import mapclassify
-
-    colours = pd.Series("#ffffff", index=values.index, dtype=object)
-    known = values.dropna()
-    handles = []
-    if len(known):
-        k = min(k, known.nunique())
-        if k > 1:
-            classifier = mapclassify.classify(known.to_numpy(), scheme=scheme, k=k)
-            bins, yb = classifier.bins, classifier.yb
-        else:
-            bins, yb = np.array([known.max()]), np.zeros(len(known), dtype=int)
-        palette = plt.get_cmap(cmap, max(len(bins), 2))
-        colours[known.index] = [mcolors.to_hex(palette(i / max(len(bins) - 1, 1))) for i in yb]
-        lows = [known.min()] + list(bins[:-1])
-        for i, (lo, hi) in enumerate(zip(lows, bins)):
-            handles.append(Patch(facecolor=mcolors.to_hex(palette(i / max(len(bins) - 1, 1))), edgecolor="#303030",
-                                 label=f"{fmt.format(lo)} to {fmt.format(hi)}"))
-    if values.isna().any():
-        handles.append(Patch(facecolor="#ffffff", edgecolor="#909090", hatch="///", label="no data"))
-    return colours, handles
-
-
-def _inset_extent(frame: gpd.GeoDataFrame):
-    """Bounds of the densest cluster of small localities (a town in a large rural
-    council), worth a zoomed inset; None when localities are of like size."""
-    if len(frame) < 6:
-        return None
-    area = frame.geometry.area
-    small = frame[area < 0.01 * area.sum()]
-    if len(small) < 3:
-        return None
-    allx0, ally0, allx1, ally1 = frame.total_bounds
-    radius = 0.08 * max(allx1 - allx0, ally1 - ally0)
-    centres = small.geometry.representative_point()
-    xy = np.column_stack([centres.x, centres.y])
-    near = np.hypot(*(xy[:, None, :] - xy[None, :, :]).transpose(2, 0, 1)) <= radius
-    best = int(np.argmax(near.sum(axis=1)))
-    cluster = small[near[best]]
-    if len(cluster) < 3:
-        return None
-    minx, miny, maxx, maxy = cluster.total_bounds
-    pad = 0.1 * max(maxx - minx, maxy - miny, 2_000)
-    return minx - pad, miny - pad, maxx + pad, maxy + pad
+        text = numbers[idx] if mode != "locality" else idx
+        placer.number(idx, text, frame.at[idx, "geometry"], view, fontsize - 0.5, leader=leader)
+    placer.finish()
+    return placer
 
 
 def plot_map(
     obj,
     column: str | None = None,
     title: str | None = None,
-    scheme: str = "NaturalBreaks",
+    scheme: str = "FisherJenks",
     k: int = 5,
     cmap: str | None = None,
     significance: str | None = None,
     label: str = "auto",
-    inset: str | tuple | None = "auto",
-    figsize: tuple[float, float] = A4_LANDSCAPE,
+    inset: str | list | None = "auto",
+    figsize: tuple[float, float] | None = None,
     zones: gpd.GeoDataFrame | None = None,
     categories: tuple[pd.Series, dict, str] | None = None,
+    orientation: str = "auto",
+    islands: str = "auto",
+    locator: bool = True,
+    data_dir: str | os.PathLike | None = None,
 ) -> Figure:
-    """A board-paper map of localities.
+    """A board-paper map of localities on one A4 page.
 
     Parameters
     ----------
     obj : Plan or GeoDataFrame
         A plan, or a ranking table from :func:`localities.rank`.
     column : str, optional
-        Column to map as a classed choropleth (mapclassify ``scheme`` with ``k``
-        classes). Without it, localities are drawn in distinct colours.
+        Column to map as a classed choropleth (mapclassify ``scheme`` with up to ``k``
+        classes; fewer when rounded bounds would repeat). Without it, localities are
+        coloured so that neighbours differ, with a key table.
     significance : {"scotland", "rest"}, optional
-        Map ``column``'s significance flag against Scotland or the council instead of
-        its value (worse / not different / better).
-    label : {"auto", "name", "locality", "rank", "none"}
-        Locality labels; ``auto`` uses names for up to 20 localities, else ranks or ids.
-        A label that would overlap one already placed is left out.
-    inset : "auto", (minx, miny, maxx, maxy) or None
-        A zoomed panel for a dense cluster of small localities (a town in a large rural
-        council); ``auto`` adds one when small localities crowd a small part of the map.
+        Map ``column``'s verdict against Scotland or the rest of the council instead
+        of its value.
+    label : {"auto", "number", "locality", "none"}
+        ``auto``: names where they fit inside their locality, numbers (the rank, or the
+        alphabetical order for a plan) with a key table otherwise. ``number``: numbers
+        and the key for all. ``locality``: locality codes.
+    inset : "auto", list of (minx, miny, maxx, maxy), or None
+        Zoomed panels; ``auto`` adds up to two for clusters of localities too small to
+        label on the main map (a town in a rural council).
+    orientation : {"auto", "landscape", "portrait"}
+        A4 orientation; ``auto`` takes whichever draws the council largest.
+    islands : {"auto", "none"}
+        ``auto`` moves island groups far from the main body (St Kilda, Fair Isle,
+        Sule Skerry...) into small panels of their own so the main body fills the map.
+    locator : bool
+        A small map of Scotland's councils with this one marked (needs the council
+        boundaries in the data directory).
     zones : GeoDataFrame, optional
         Data Zones to draw faintly beneath the localities.
     categories : (Series, {category: colour}, legend title), optional
         Colour localities by category (used by :func:`plot_poorer`).
+    figsize : (width, height), optional
+        Accepted for compatibility: its orientation is used; the page stays A4.
 
     Returns
     -------
     matplotlib.figure.Figure
+        ``fig.attrs`` records the layout (axes, labels, key entries, breaks) for checks.
     """
-    frame = _frame(obj).copy()
+    if label not in ("auto", "name", "number", "rank", "locality", "none"):
+        raise LocalitiesError(f"label must be 'auto', 'number', 'locality' or 'none', not {label!r}")
+    if orientation not in ("auto", "landscape", "portrait"):
+        raise LocalitiesError(f"orientation must be 'auto', 'landscape' or 'portrait', not {orientation!r}")
+    if islands not in ("auto", "none"):
+        raise LocalitiesError(f"islands must be 'auto' or 'none', not {islands!r}")
+    if figsize is not None and orientation == "auto":
+        orientation = "landscape" if figsize[0] >= figsize[1] else "portrait"
+    frame = _frame(obj)
     if frame.crs is None or frame.crs.to_epsg() != 27700:
         frame = frame.to_crs("EPSG:27700")
-    council = frame.attrs.get("council") or (obj.council_name if isinstance(obj, Plan) else None)
-    prefix = f"{council}: " if council else ""
-    legend_title, handles = None, []
-    if categories is not None:
-        cats, palette, legend_title = categories
-        colours = cats.map(palette)
-        handles = [Patch(facecolor=c, edgecolor="#303030", label=k) for k, c in palette.items() if (cats == k).any()]
-    elif significance is not None:
-        if significance not in ("scotland", "rest"):
-            raise LocalitiesError(f"significance must be 'scotland' or 'rest' (the rest of the council), not {significance!r}")
-        flag = f"{column}_vs_{significance}"
-        if column is None or flag not in frame:
-            raise LocalitiesError(f"no {flag!r} column: give an indicator with an interval from a rank() table")
-        name, _ = _describe(column, frame)
-        against = "Scotland" if significance == "scotland" else "the rest of the council"
-        cats = frame[flag].fillna("n/a")
-        colours = cats.map(FLAG_COLOURS)
-        handles = [Patch(facecolor=FLAG_COLOURS[c], edgecolor="#303030",
-                         label=f"{c} than {against}" if c.endswith(("worse", "better")) else c)
-                   for c in FLAG_COLOURS if (cats == c).any()]
-        legend_title = f"{name}\ncompared with {against} (95% CI)"
-        title = title or f"{prefix}{name} compared with {against}"
-    elif column is not None:
-        if column not in frame:
-            raise LocalitiesError(f"no column {column!r} to map; columns include {', '.join(list(frame.columns)[:20])}")
-        name, unit = _describe(column, frame)
-        share = _is_share(column, unit)
-        legend_title = f"{name}\n({'%' if share else unit})" if unit or share else name
-        higher_worse = SIMD[column].higher_is_worse if column in SIMD else True
-        colours, handles = _classes(pd.to_numeric(frame[column], errors="coerce"), scheme, k,
-                                    cmap or ("Reds" if higher_worse else "Blues_r"), "{:.0%}" if share else "{:,.1f}")
-        title = title or f"{prefix}{name}"
-    else:
-        palette = plt.get_cmap("tab20")
-        colours = pd.Series([mcolors.to_hex(palette(i % 20)) for i in range(len(frame))], index=frame.index)
-        title = title or f"{prefix}candidate localities ({len(frame)})"
-
-    fig = plt.figure(figsize=figsize)
-    ax = fig.add_axes([0.02, 0.07, 0.68, 0.84])
-    extent = _inset_extent(frame) if inset == "auto" else inset
-    axes = [ax]
-    if extent is not None:
-        axes.append(fig.add_axes([0.72, 0.08, 0.26, 0.40]))
-    mode = None
-    if label != "none":
-        mode = ("name" if len(frame) <= 20 else "rank" if "rank" in frame else "locality") if label == "auto" else label
-    for i, target in enumerate(axes):
-        target.set_aspect("equal")
-        if zones is not None:
-            zones.to_crs(frame.crs).boundary.plot(ax=target, color="#bdbdbd", linewidth=0.2, zorder=1)
-        frame.plot(ax=target, color=colours.tolist(), edgecolor="#303030", linewidth=0.5, zorder=2)
-        # Outlines on top, thick enough that small islands stay visible.
-        frame.boundary.plot(ax=target, color="#202020", linewidth=0.8, zorder=4)
-        if i == 1:
-            target.set_xlim(extent[0], extent[2])
-            target.set_ylim(extent[1], extent[3])
-            target.set_xticks([])
-            target.set_yticks([])
-            target.set_xlabel("")
-            target.set_ylabel("")
-            target.set_title("Inset: the most built-up area", fontsize=9, loc="left")
-            ax.add_patch(Rectangle((extent[0], extent[1]), extent[2] - extent[0], extent[3] - extent[1],
-                                   fill=False, edgecolor="#000000", linewidth=1.2, linestyle="--", zorder=7))
-            target.add_artist(ScaleBar(1, units="m", location="lower left", box_alpha=0.7, length_fraction=0.3,
-                                       font_properties={"size": 7}))
-        else:
-            target.set_axis_off()
-        if mode:
-            _labels(target, frame, frame[mode], fontsize=8 if len(frame) <= 20 else 6)
-    if handles:
-        ax.legend(handles=handles, title=legend_title, loc="upper left", bbox_to_anchor=(1.03, 1.0), fontsize=9,
-                  title_fontsize=10, frameon=False, alignment="left")
-    fig.suptitle(title, x=0.02, y=0.965, ha="left", fontsize=15, fontweight="bold")
-    ax.add_artist(ScaleBar(1, units="m", location="lower left", box_alpha=0.7, length_fraction=0.2))
-    _north_arrow(ax)
-    fig.text(0.02, 0.02, sources.attribution(["dz_boundaries_2011", "simd_indicators", "nrs_population_2021"]),
-             fontsize=6.5, color="#404040", ha="left", va="bottom", wrap=True)
-    fig.attrs = {"legend_title": legend_title, "inset": extent}
+    frame = frame[~frame.geometry.is_empty & frame.geometry.notna()]
+    if label == "rank":
+        label = "number"
+    colours, handles, legend_title, auto_title, value_col, plan_map = _colouring(
+        frame, column, significance, categories, scheme, k, cmap)
+    title = title or auto_title
+    numbers = _numbers(frame)
+    names = frame["name"].astype(str) if "name" in frame else pd.Series(frame.index.astype(str), index=frame.index)
+    outliers, body = layout.outlying_islands(frame) if islands == "auto" else ([], tuple(frame.total_bounds))
+    with_key = plan_map or label == "number" or len(frame) > 20
+    fig = _compose(frame, colours, handles, legend_title, title, value_col, plan_map, numbers, names, outliers, body,
+                   with_key, label, inset, orientation, locator, data_dir, zones)
+    if not with_key and fig.attrs["numbered"]:
+        plt.close(fig)
+        fig = _compose(frame, colours, handles, legend_title, title, value_col, plan_map, numbers, names, outliers,
+                       body, True, label, inset, orientation, locator, data_dir, zones)
     return fig
 
 
+def _compose(frame, colours, handles, legend_title, title, value_col, plan_map, numbers, names, outliers, body,
+             with_key, label, inset, orientation, locator, data_dir, zones) -> Figure:
+    rows = _key_rows(frame, numbers, value_col, colours, plan_map) if with_key else []
+    councils = _councils(str(data_dir) if data_dir else None) if locator else None
+    loc_w = 1.0 if councils is not None else 0.0
+    if councils is not None:
+        cb = councils.total_bounds
+        lh = loc_w * (cb[3] - cb[1]) / (cb[2] - cb[0])
+    else:
+        lh = 0.0
+    legend_est = (len(handles) + 2.5) * 0.17 if handles else 0.0
+    top = max(legend_est, lh) + 0.3
+    islands_h = 1.5 if outliers else 0.0
+    # The side column: wide enough for the key table (and insets), at most about half the page.
+    fit, extents = None, []
+    for drop_insets in (False, True):
+        for side_w in (3.3, 3.9, 4.6, 5.4):
+            p = layout.page(body, side_w, orientation)
+            _, _, sw, sh = p.inches(p.side)
+            extents = []
+            if inset == "auto" and not drop_insets:
+                extents = layout.town_insets(frame, names, p.limits, p.scale, 7.5 if len(frame) <= 20 else 6.5)
+            elif inset and inset != "auto":
+                extents = [tuple(inset)] if len(inset) == 4 and not hasattr(inset[0], "__len__") else list(inset)
+            inset_h = 2.5 if extents else 0.0
+            if not rows:
+                break
+            fit = _key_fit(rows, sw, sh - top - islands_h - inset_h - 0.2, value_col is not None)
+            if fit is not None:
+                break
+        if fit is not None or not rows:
+            break
+    if rows and fit is None:  # the smallest type and widest column: use them anyway
+        fit = (4.5, 4, 14, 4.5 * 1.3 / 72)
+    fig = plt.figure(figsize=p.size)
+    renderer = fig.canvas.get_renderer()
+    ax = fig.add_axes(p.main, gid="main")
+    _draw_localities(ax, frame, colours, zones)
+    _blank(ax, p.limits)
+    view = shapely.box(*p.limits)
+    sl, sb, sw, sh = p.inches(p.side)
+    cursor = sb + sh  # inches from the bottom: the next free height in the side column
+
+    # Legend (left) and locator (right) at the top of the side column.
+    if handles:
+        wrap = int((sw - loc_w - 0.2) * 72 / (0.56 * 8.5))
+        for h in handles:
+            h.set_label(textwrap.fill(h.get_label(), max(wrap - 5, 12)))
+        legend = fig.legend(handles=handles, title=textwrap.fill(legend_title or "", max(wrap, 16)),
+                            loc="upper left", bbox_to_anchor=(sl / p.size[0], cursor / p.size[1]), fontsize=8,
+                            title_fontsize=8.5, frameon=False, alignment="left", borderaxespad=0, borderpad=0)
+        legend_h = legend.get_window_extent(renderer).height / fig.dpi
+    else:
+        legend, legend_h = None, 0.0
+    locator_ax = None
+    if councils is not None:
+        locator_ax = fig.add_axes(p.fraction(sl + sw - loc_w, cursor - lh, loc_w, lh), gid="locator")
+        council_name = frame.attrs.get("council")
+        mine = councils["council_name"] == council_name if council_name else np.zeros(len(councils), bool)
+        councils.plot(ax=locator_ax, color=np.where(mine, "#c51b7d", "#eeeeee"), edgecolor="#909090",
+                      linewidth=0.2)
+        if not np.any(mine):
+            locator_ax.add_patch(Rectangle(body[:2], body[2] - body[0], body[3] - body[1], fill=False,
+                                           edgecolor="#c51b7d", linewidth=1))
+        locator_ax.set_axis_off()
+        locator_ax.set_aspect("equal")
+        locator_ax.set_title("Location in Scotland", fontsize=6.5, loc="left", pad=2)
+    cursor -= max(legend_h, lh) + 0.3
+
+    # Outlying islands, each in a small panel of its own.
+    panels = []
+    if outliers:
+        pw = min(1.25, (sw - 0.15 * (len(outliers) - 1)) / len(outliers))
+        ph = min(pw, 1.0)
+        for i, o in enumerate(outliers):
+            rect = p.fraction(sl + i * (pw + 0.15), cursor - ph - 0.25, pw, ph)
+            pax = fig.add_axes(rect, gid=f"islands:{i}")
+            limits = layout.fit_extent(o.geometry.buffer(1500).bounds, pw, ph)
+            _draw_localities(pax, frame, colours, clip=limits)
+            _blank(pax, limits)
+            where = ", ".join(names[o2] for o2 in o.localities if o2 in names.index)
+            pax.set_title(textwrap.fill(f"{o.distance_km:.0f} km {o.direction} (part of {where})",
+                                        max(int(pw * 72 / (0.56 * 6)), 10)),
+                          fontsize=6, loc="left", pad=2)
+            panels.append((pax, shapely.box(*limits), o.localities))
+        cursor -= ph + 0.25 + 0.3
+
+    # Town insets: localities too small to label on the main map.
+    insets = []
+    if extents:
+        n = min(len(extents), 2)
+        iw = (sw - 0.2 * (n - 1)) / n if n > 1 else sw
+        ih = 2.2
+        if n == 1:
+            iw = min(sw, 2.2 * 1.6)
+        for i, extent in enumerate(extents[:n]):
+            left = sl + i * (iw + 0.2)
+            limits = layout.fit_extent(extent, iw, ih)
+            iax = fig.add_axes(p.fraction(left, cursor - ih - 0.2, iw, ih), gid=f"inset:{i}")
+            _draw_localities(iax, frame, colours, zones, clip=limits)
+            _blank(iax, limits)
+            letter = "AB"[i]
+            iax.set_title(f"{letter}: inset", fontsize=7, loc="left", pad=2, fontweight="bold")
+            ax.add_patch(Rectangle(extent[:2], extent[2] - extent[0], extent[3] - extent[1], fill=False,
+                                   edgecolor="#000000", linewidth=1.0, linestyle="--", zorder=7))
+            insets.append((iax, shapely.box(*limits), extent, letter))
+        cursor -= ih + 0.2 + 0.3
+
+    # Labels: main map (less what an inset shows), then insets and island panels.
+    mode = "number" if label == "number" else label
+    fontsize = 7.5 if len(frame) <= 20 else 6.5
+    numbered = {}
+    key_rows_shown = bool(rows)
+    if mode != "none":
+        in_inset = set()
+        for iax, iview, extent, letter in insets:
+            geoms = frame.geometry.intersection(shapely.box(*extent))
+            share = geoms.area / frame.geometry.intersection(view).area.replace(0, np.nan)
+            in_inset |= set(frame.index[share.fillna(0) > 0.8])
+        main_which = [i for i in frame.index if i not in in_inset and not frame.at[i, "geometry"].intersection(view).is_empty]
+        placer = _label_axes(ax, renderer, frame, numbers, names, main_which, fontsize, view,
+                             "auto" if mode in ("auto", "name") and key_rows_shown or mode == "auto" else mode)
+        all_placers = [("main", placer)]
+        for iax, iview, extent, letter in insets:
+            # The inset's letter on the main map, beside its rectangle.
+            t = ax.text(extent[0], extent[3], f" {letter}", fontsize=7, fontweight="bold", ha="left", va="bottom",
+                        zorder=9, gid=f"inset_letter:{letter}")
+            placer.boxes.append(t.get_window_extent(renderer))
+            which = [i for i in frame.index if not frame.at[i, "geometry"].intersection(iview).is_empty]
+            all_placers.append((iax.get_gid(), _label_axes(iax, renderer, frame, numbers, names, which, fontsize,
+                                                           iview, mode)))
+        for pax, pview, members in panels:
+            all_placers.append((pax.get_gid(), _label_axes(pax, renderer, frame, numbers, names, list(members),
+                                                           6, pview, "number", leader=False)))
+        labels = {}
+        for where, pl in all_placers:
+            for idx, t in pl.labels.items():
+                labels.setdefault(idx, []).append((where, t))
+                if t.get_text() == str(numbers[idx]):
+                    numbered[idx] = t
+    else:
+        labels, all_placers = {}, []
+
+    # North arrow and scale bar on open sea or empty paper.
+    land = shapely.union_all(frame.geometry.simplify(100).values)
+    main_boxes = list(all_placers[0][1].boxes) if all_placers else []
+    arrow = _north_arrow(ax, renderer, land, main_boxes)
+    if arrow is not None:
+        main_boxes.append(arrow.get_window_extent(renderer))
+    bar = _scale_bar(ax, renderer, land, main_boxes)
+    for where, pl in all_placers[1:]:
+        if where.startswith("inset"):
+            _scale_bar(pl.ax, renderer, land, list(pl.boxes), fraction=0.3, fontsize=6)
+
+    # Key table at the bottom of the side column.
+    key_entries = {}
+    if rows and fit is not None:
+        value_header = None
+        if value_col:
+            name, unit = _describe(value_col, frame)
+            value_header = name.split()[0] + ("\n%" if _is_share(value_col, unit) else "\n" + unit.split()[0]
+                                              if unit else "\n")
+        flag_header = "Key" if plan_map else ("Flag" if "tier_label" in frame else None)
+        rect = p.fraction(sl, sb, sw, max(cursor - sb, 0.5))
+        footer = []
+        if not plan_map and "tier_label" in frame:
+            footer = [(c, t) for t, c in TIER_COLOURS.items() if (frame["tier_label"] == t).any()]
+        _, key_entries = _draw_key(fig, rect, rows, fit, value_header, flag_header, footer)
+
+    notes = []
+    if outliers:
+        notes.append("Outlying islands are shown in the small panels, not in their true position.")
+    fig.suptitle(title, x=MARGIN_FRAC(p), y=1 - 0.25 / p.size[1], ha="left", va="top", fontsize=14,
+                 fontweight="bold")
+    if notes:
+        fig.text(MARGIN_FRAC(p), 1 - 0.55 / p.size[1], " ".join(notes), fontsize=7, color="#404040", va="top")
+    fig.text(MARGIN_FRAC(p), 0.12 / p.size[1],
+             textwrap.fill(sources.attribution(ATTRIBUTION_SOURCES), int(p.size[0] * 72 / (0.5 * 6.5))),
+             fontsize=6.5, color="#404040", ha="left", va="bottom")
+    fig.attrs = {"legend_title": legend_title, "legend": legend, "main": ax, "labels": labels,
+                 "numbers": numbers, "numbered": numbered, "key": key_entries, "north_arrow": arrow,
+                 "scale_bar": bar, "insets": [i[0] for i in insets], "inset": insets[0][2] if insets else None,
+                 "islands": [pn[0] for pn in panels], "outliers": outliers, "body": body, "locator": locator_ax,
+                 "orientation": "landscape" if p.size[0] > p.size[1] else "portrait", "frame": frame}
+    return fig
+
+
+def MARGIN_FRAC(p) -> float:  # noqa: N802 - a layout constant that depends on the page
+    return layout.MARGIN / p.size[0]
+
+
 def plot_poorer(table: gpd.GeoDataFrame, title: str | None = None, **kwargs) -> Figure:
-    """One call: which localities are significantly poorer than Scotland and the council
-    (``poorer_than_scotland`` / ``poorer_than_rest`` from :func:`localities.rank`)."""
+    """One call: which localities are significantly poorer than the rest of the council
+    and Scotland (``poorer_than_rest`` / ``poorer_than_scotland`` from
+    :func:`localities.rank`)."""
+    if not isinstance(table, gpd.GeoDataFrame):
+        raise LocalitiesError(f"plot_poorer needs the output of localities.rank, not {type(table).__name__}")
+    table = normalise(table)
     for col in ("poorer_than_scotland", "poorer_than_rest"):
         if col not in table:
             raise LocalitiesError(f"no {col!r} column: pass the output of localities.rank")
-    both = table["poorer_than_scotland"] & table["poorer_than_rest"]
-    cats = pd.Series(np.select([both, table["poorer_than_scotland"], table["poorer_than_rest"]],
-                               list(POORER_COLOURS)[:3], default=list(POORER_COLOURS)[3]), index=table.index)
-    headline = " or ".join(h.replace("_rate", "") for h in table.attrs.get("headline", ["income_rate", "employment_rate"]))
+    cats = table["tier_label"]
+    labels = table.attrs.get("labels", {})
+    headline = " or ".join(labels.get(h, h).lower() for h in table.attrs.get("headline", ["income_rate",
+                                                                                        "employment_rate"]))
     council = table.attrs.get("council")
-    ratio = table.attrs.get("min_ratio", 1.2)
-    return plot_map(table, categories=(cats, POORER_COLOURS, f"Significantly worse (95%) and at\nleast ×{ratio:g} on {headline}\ndeprivation"),
+    return plot_map(table, categories=(cats, TIER_COLOURS, f"Significantly poorer (95% CI) on {headline}"),
                     title=title or f"{council + ': ' if council else ''}localities with significantly poorer outcomes",
                     **kwargs)
 
@@ -288,23 +698,170 @@ def save_figure(fig: Figure, path: str | os.PathLike, dpi: int = 300) -> Path:
     return path
 
 
-def explore(obj, column: str | None = None, tooltip: list[str] | None = None, **kwargs):
-    """An interactive folium map (``GeoDataFrame.explore``) with each locality's figures
-    in its tooltip. Returns a ``folium.Map``; ``.save(path)`` writes the HTML."""
+# ----------------------------------------------------------------------------- HTML
+
+
+def _label_of(col: str, frame) -> str:
+    fixed = {"rank": "Rank", "name": "Locality", "population": "People", "zones": "Data Zones",
+             "tier_label": "Significantly poorer?", "reasons": "Why", "score": "Deprivation score (Scotland = 1)",
+             "n_worse_rest": "Indicators worse than the rest of the council",
+             "n_worse_scotland": "Indicators worse than Scotland",
+             "share_most_deprived_20": "People in Scotland's most deprived 20% of zones",
+             "share_most_deprived_5": "People in Scotland's most deprived 5% of zones"}
+    if col in fixed:
+        return fixed[col]
+    return _describe(col, frame)[0]
+
+
+def _text_of(col: str, value, frame) -> str:
+    if col == "population":
+        return f"{int(value):,}" if pd.notna(value) else "–"
+    if col == "score":
+        return f"{value:.2f}" if pd.notna(value) else "–"
+    if col in ("rank", "zones", "n_worse_rest", "n_worse_scotland"):
+        return f"{int(value)}" if pd.notna(value) else "–"
+    if isinstance(value, (bool, np.bool_)):
+        return "yes" if value else "no"
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        return format_value(value, col, _describe(col, frame)[1])
+    return "" if value is None or (isinstance(value, float) and np.isnan(value)) else str(value)
+
+
+def explore(obj, column: str | None = None, tooltip: list[str] | None = None, layers: list[str] | None = None,
+            **kwargs):
+    """An interactive folium map: one layer per indicator (switched with the layer
+    control), human labels in legends and tooltips, percentages as percentages, the
+    data attribution, and every text HTML-escaped.
+
+    Parameters
+    ----------
+    obj : Plan or GeoDataFrame
+    column : str, optional
+        The indicator shown first.
+    tooltip : list of str, optional
+        Columns in every tooltip (default: rank, name, population, flag).
+    layers : list of str, optional
+        Indicators offered in the layer control (default: ``column``, the headline
+        indicators and crime, when present).
+
+    Returns
+    -------
+    folium.Map
+        ``.save(path)`` or :func:`save_html` writes the HTML.
+    """
+    import branca
+    import folium
+
     frame = _frame(obj)
     if column is not None and column not in frame:
-        raise LocalitiesError(f"no column {column!r} to map")
-    default = [c for c in ("rank", "name", "population", "zones", "n_worse_scotland", "n_worse_rest",
-                           "poorer_than_scotland", "poorer_than_rest", "income_rate", "employment_rate")
-               if c in frame]
-    if column and column not in default:
-        default.append(column)
-    shown = frame[(tooltip or default) + ["geometry"]].copy()
-    for col in shown.columns:
-        if col.endswith("_rate") and col in SIMD and SIMD[col].kind == "proportion":
-            shown[col] = (shown[col] * 100).round(1)
-    return shown.explore(column=column, tooltip=tooltip or default, cmap=kwargs.pop("cmap", "Reds"),
-                         tiles=kwargs.pop("tiles", "OpenStreetMap"), style_kwds={"color": "#303030", "weight": 1}, **kwargs)
+        raise LocalitiesError(f"no column {column!r} to map; columns include {', '.join(list(frame.columns)[:20])}")
+    for col in (tooltip or []) + (layers or []):
+        if col not in frame:
+            raise LocalitiesError(f"no column {col!r} in the table")
+    base = tooltip or [c for c in ("rank", "name", "population", "tier_label") if c in frame]
+    wanted = layers or [c for c in dict.fromkeys([column, *frame.attrs.get("headline", []), "income_rate",
+                                                  "employment_rate", "crime_rate"]) if c]
+    wanted = [c for c in wanted if c in frame and pd.api.types.is_numeric_dtype(frame[c])]
+    geo = frame.to_crs("EPSG:4326")
+    geo = gpd.GeoDataFrame(geometry=geo.geometry.simplify(0.0002), crs="EPSG:4326", index=frame.index)
+    esc = html.escape
+    props = pd.DataFrame(index=frame.index)
+    for col in base:
+        props[f"t_{col}"] = [esc(_text_of(col, v, frame)) for v in frame[col]]
+    m = folium.Map(tiles=None, control_scale=True, **kwargs)
+    folium.TileLayer("OpenStreetMap", name="Background map", control=False).add_to(m)
+    legends = {}
+    groups = []
+    if "tier_label" in frame:
+        wanted_all = wanted + ["tier_label"]
+    else:
+        wanted_all = wanted
+    if not wanted_all:
+        wanted_all = [None]
+    for i, col in enumerate(wanted_all):
+        fields, aliases = [f"t_{c}" for c in base], [esc(_label_of(c, frame)) for c in base]
+        layer = props.copy()
+        if col == "tier_label":
+            name = "Significantly poorer"
+            layer["fill"] = frame["tier_label"].map(TIER_COLOURS).fillna("#ffffff")
+            legend_items = [(c, t) for t, c in TIER_COLOURS.items() if (frame["tier_label"] == t).any()]
+        elif col is None:
+            name = "Localities"
+            layer["fill"] = layout.plan_colours(frame)
+            legend_items = []
+        else:
+            name, unit = _describe(col, frame)
+            share = _is_share(col, unit)
+            values = pd.to_numeric(frame[col], errors="coerce")
+            yb, labels, _ = layout.class_breaks(values, "FisherJenks", 5, share)
+            higher_worse = SIMD[col].higher_is_worse if col in SIMD else True
+            cmap = "Reds" if higher_worse else "Blues_r"
+            layer["fill"] = "#ffffff"
+            layer.loc[values.dropna().index, "fill"] = [layout.colour_hex(cmap, j, len(labels)) for j in yb]
+            legend_items = [(layout.colour_hex(cmap, j, len(labels)), lab) for j, lab in enumerate(labels)]
+            text = []
+            for idx in frame.index:
+                t = format_value(frame.at[idx, col], col, unit)
+                if f"{col}_lower" in frame and pd.notna(frame.at[idx, f"{col}_lower"]):
+                    t += (f" (95% CI {format_value(frame.at[idx, f'{col}_lower'], col, unit)} to "
+                          f"{format_value(frame.at[idx, f'{col}_upper'], col, unit)})")
+                text.append(esc(t))
+            layer["t_value"] = text
+            fields.append("t_value")
+            aliases.append(esc(f"{name}{' (' + unit + ')' if unit and not share else ''}"))
+            for against, suffix in (("the rest of the council", "_vs_rest"), ("Scotland", "_vs_scotland")):
+                if f"{col}{suffix}" in frame:
+                    layer[f"t{suffix}"] = [esc(str(v)) for v in frame[f"{col}{suffix}"].fillna("n/a")]
+                    fields.append(f"t{suffix}")
+                    aliases.append(esc(f"Compared with {against}"))
+        data = gpd.GeoDataFrame(layer, geometry=geo.geometry, crs="EPSG:4326")
+        group = folium.FeatureGroup(name=esc(name), overlay=False, show=i == 0)
+        folium.GeoJson(
+            data.to_json(),
+            style_function=lambda f: {"fillColor": f["properties"]["fill"], "color": "#303030", "weight": 1,
+                                      "fillOpacity": 0.7},
+            highlight_function=lambda f: {"weight": 3},
+            tooltip=folium.GeoJsonTooltip(fields=fields, aliases=aliases, sticky=True),
+        ).add_to(group)
+        group.add_to(m)
+        groups.append(group)
+        legends[esc(name)] = legend_items
+    folium.LayerControl(collapsed=False).add_to(m)
+    m.fit_bounds([[geo.total_bounds[1], geo.total_bounds[0]], [geo.total_bounds[3], geo.total_bounds[2]]])
+    _add_legend(m, legends, list(legends)[0], esc(sources.attribution(ATTRIBUTION_SOURCES)))
+    return m
+
+
+def _add_legend(m, legends: dict, first: str, attribution: str) -> None:
+    """One legend per layer (shown with its layer) and the data attribution. Every text
+    reaching the page is already HTML-escaped; JSON-encoding keeps it inert in script."""
+    from branca.element import MacroElement, Template
+
+    blocks = []
+    index = {name: i for i, name in enumerate(legends)}
+    for name, items in legends.items():
+        rows = "".join(f'<div><span style="display:inline-block;width:14px;height:10px;background:{c};'
+                       f'border:1px solid #303030;margin-right:4px"></span>{html.escape(str(t))}</div>'
+                       for c, t in items)
+        blocks.append(f'<div class="loc-legend" data-layer="{index[name]}" style="display:{"block" if name == first else "none"}">'
+                      f"<b>{name}</b>{rows}</div>")
+    macro = MacroElement()
+    macro._template = Template("""
+{% macro html(this, kwargs) %}
+<div id="loc-legends" style="position:fixed;bottom:30px;left:10px;z-index:9999;background:white;padding:6px 8px;
+ border:1px solid #999;font:12px sans-serif;max-width:280px">""" + "".join(blocks) + """</div>
+{% endmacro %}
+{% macro script(this, kwargs) %}
+{{ this._parent.get_name() }}.attributionControl.addAttribution(""" + json.dumps(attribution) + """);
+var locLayers = """ + json.dumps(index) + """;
+{{ this._parent.get_name() }}.on("baselayerchange", function (e) {
+  document.querySelectorAll("#loc-legends .loc-legend").forEach(function (d) {
+    d.style.display = (d.getAttribute("data-layer") === String(locLayers[e.name])) ? "block" : "none";
+  });
+});
+{% endmacro %}
+""")
+    m.add_child(macro)
 
 
 def save_html(m, path: str | os.PathLike) -> Path:

@@ -1,4 +1,8 @@
-"""Maps rendered headless and checked as files: PDF pages, PNG size and content, SVG text, HTML tooltips."""
+"""Maps rendered headless and checked two ways: as files (PDF pages, PNG size, SVG text,
+HTML) and as pictures, from the drawn artists' extents on the page: every locality
+labelled or in the key, no label leaving its panel or touching another, the council
+filling its panel, legend breaks increasing, north arrow and scale bar off the land
+and the labels."""
 
 from __future__ import annotations
 
@@ -11,10 +15,12 @@ matplotlib.use("Agg")
 import matplotlib.image as mpimg  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
+import shapely  # noqa: E402
 
 import localities as loc  # noqa: E402
-from localities import maps  # noqa: E402
+from localities import layout, maps  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -34,23 +40,190 @@ def pdf_pages(data: bytes) -> int:
     return len(re.findall(rb"/Type\s*/Page[^s]", data))
 
 
+# ----------------------------------------------------------------------------- reading the picture
+
+
+def _label_texts(ax):
+    return [t for t in ax.texts if (t.get_gid() or "").startswith("label:")]
+
+
+def _data_box(ax, bb):
+    (x0, y0), (x1, y1) = ax.transData.inverted().transform([[bb.x0, bb.y0], [bb.x1, bb.y1]])
+    return shapely.box(min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1))
+
+
+def picture_problems(fig, table) -> list[str]:
+    """Everything a reader would find wrong, measured on the drawn page."""
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    problems = []
+    frame = fig.attrs["frame"]
+    main = fig.attrs["main"]
+    numbers = fig.attrs["numbers"]
+    key = fig.attrs["key"]
+
+    # 1. Every locality has a label on the map or an entry in the key; every number is keyed.
+    labelled = {int(t.get_gid().split(":", 1)[1]) if t.get_gid().split(":", 1)[1].isdigit() else t.get_gid()
+                .split(":", 1)[1] for ax in fig.axes for t in _label_texts(ax)}
+    for idx in frame.index:
+        if idx not in labelled and str(numbers[idx]) not in key:
+            problems.append(f"locality {frame.at[idx, 'name']!r} has neither a label nor a key entry")
+    for ax in fig.axes:
+        for t in _label_texts(ax):
+            if t.get_text().isdigit() and t.get_text() not in key:
+                problems.append(f"number {t.get_text()} on the map is not in the key")
+    missing = len(set(frame.index) - labelled)
+    if missing > 0.05 * len(frame):
+        problems.append(f"{missing} of {len(frame)} localities are not on the map")
+
+    # 2. Labels stay inside their axes, are never cut mid-word, and never overlap.
+    for ax in fig.axes:
+        frame_box = ax.get_window_extent(renderer)
+        boxes = []
+        for t in _label_texts(ax):
+            bb = layout.label_box(t, renderer)
+            if not (bb.x0 >= frame_box.x0 - 0.5 and bb.x1 <= frame_box.x1 + 0.5 and bb.y0 >= frame_box.y0 - 0.5
+                    and bb.y1 <= frame_box.y1 + 0.5):
+                problems.append(f"label {t.get_text()!r} leaves its panel {ax.get_gid()}")
+            idx = t.get_gid().split(":", 1)[1]
+            name = str(frame.at[int(idx), "name"]) if idx.isdigit() and int(idx) in frame.index else None
+            if name and not t.get_text().isdigit() and t.get_text().replace("\n", " ") != name:
+                problems.append(f"label {t.get_text()!r} is not the name {name!r} wrapped on spaces")
+            boxes.append((t.get_text(), bb))
+        for i, (a, ba) in enumerate(boxes):
+            for b, bb in boxes[i + 1:]:
+                if ba.overlaps(bb):
+                    problems.append(f"labels {a!r} and {b!r} overlap in {ax.get_gid()}")
+
+    # 3. The council's main body fills the main panel.
+    x0, y0, x1, y1 = fig.attrs["body"]
+    (px0, py0), (px1, py1) = main.transData.transform([[x0, y0], [x1, y1]])
+    panel = main.get_window_extent(renderer)
+    wide, tall = (px1 - px0) / panel.width, (py1 - py0) / panel.height
+    if max(wide, tall) < 0.9 or wide * tall < 0.25:
+        problems.append(f"the council fills {wide:.0%} x {tall:.0%} of the main panel")
+
+    # 4. Legend breaks strictly increase and no class is degenerate.
+    legend = fig.attrs["legend"]
+    if legend is not None:
+        bounds = []
+        for text in legend.get_texts():
+            found = re.findall(r"-?[\d,]+(?:\.\d+)?", text.get_text())
+            if " to " in text.get_text().replace("\n", " "):
+                lo, hi = (float(v.replace(",", "")) for v in found[:2])
+                if not lo < hi:
+                    problems.append(f"degenerate legend class {text.get_text()!r}")
+                bounds.append(hi)
+        if np.any(np.diff(bounds) <= 0):
+            problems.append(f"legend breaks do not increase: {bounds}")
+
+    # 5. North arrow and scale bar cover no land and no label.
+    land = shapely.union_all(frame.geometry.values)
+    label_boxes = [layout.label_box(t, renderer) for t in _label_texts(main)]
+    for what in ("north_arrow", "scale_bar"):
+        artist = fig.attrs[what]
+        if artist is None:
+            problems.append(f"no {what}")
+            continue
+        bb = artist.get_window_extent(renderer)
+        if shapely.intersects(land, _data_box(main, bb)):
+            problems.append(f"the {what} covers land")
+        if any(bb.overlaps(b) for b in label_boxes):
+            problems.append(f"the {what} covers a label")
+    return problems
+
+
+CASES = [(c, m) for c in ("Shetland Islands", "Orkney Islands", "Na h-Eileanan Siar", "Highland", "Glasgow City",
+                          "City of Edinburgh", "Moray") for m in ("wards", "regions")]
+
+
+@pytest.mark.realdata
+@pytest.mark.parametrize("council,method", CASES, ids=[f"{c}-{m}" for c, m in CASES])
+def test_board_map_reads_right(council_zones, real_dir, council, method):
+    dz = council_zones[council]
+    plan = loc.propose(dz, method=method, target_population=5_000 if method == "regions" else None, seed=0)
+    table = loc.rank(plan, dz)
+    # Wards on the poorer map, regions as an income choropleth; the plan map for two councils.
+    if method == "wards":
+        fig = loc.plot_poorer(table, data_dir=real_dir)
+    elif council in ("City of Edinburgh", "Orkney Islands"):
+        fig = loc.plot_map(plan, data_dir=real_dir)
+    else:
+        fig = loc.plot_map(table, column="income_rate", data_dir=real_dir)
+    assert tuple(sorted(round(x, 2) for x in fig.get_size_inches())) == (8.27, 11.69)
+    assert picture_problems(fig, table) == []
+    assert fig.attrs["locator"] is not None
+
+
+@pytest.mark.realdata
+def test_outlying_islands_get_panels_and_towns_get_insets(council_zones, real_dir):
+    dz = council_zones["Na h-Eileanan Siar"]
+    plan = loc.propose(dz, method="wards")
+    frame = plan.localities
+    outliers, body = layout.outlying_islands(frame)
+    # St Kilda (west) and North Rona (north-east) at least, each tens of km out.
+    assert len(outliers) >= 2 and all(o.distance_km > 30 for o in outliers)
+    assert {o.direction for o in outliers} & {"west", "north", "north-east"}
+    full = frame.total_bounds
+    assert (body[2] - body[0]) * (body[3] - body[1]) < 0.6 * (full[2] - full[0]) * (full[3] - full[1])
+    fig = loc.plot_map(plan, data_dir=real_dir)
+    assert len(fig.attrs["islands"]) == len(outliers)
+    # A city has no outlying islands.
+    assert layout.outlying_islands(council_zones["Glasgow City"].dissolve("ward").reset_index())[0] == []
+
+
+def test_legend_classes_never_degenerate():
+    # Values that round to the same printed percentage: fewer classes or more digits.
+    values = pd.Series([0.060, 0.0601, 0.0602, 0.061, 0.0615, 0.09, 0.12])
+    yb, labels, bins = layout.class_breaks(values, "FisherJenks", 5, share=True)
+    assert all(a != b for a, b in (lab.split(" to ") for lab in labels))
+    assert np.all(np.diff(bins) > 0) and len(set(yb)) == len(labels)
+    same = layout.class_breaks(pd.Series([0.06, 0.06, 0.06]), "FisherJenks", 5, share=True)
+    assert same[1] == ["6.0%"]
+    rates = layout.class_breaks(pd.Series([77.7, 77.71, 77.72, 80.0, 95.0]), "Quantiles", 5, share=False)
+    assert all(a != b for a, b in (lab.split(" to ") for lab in rates[1]))
+
+
+def test_plan_colours_differ_between_neighbours(sample):
+    _, plan, _ = sample
+    frame = plan.localities
+    colours = layout.plan_colours(frame)
+    pairs = layout.adjacent_pairs(frame)
+    assert len(pairs) >= len(frame) - 1
+    assert all(colours[a] != colours[b] for a, b in pairs)
+
+
+def test_labels_wrap_on_spaces_only():
+    options = layout.wrappings("Craigentinny/Duddingston and Restalrig South")
+    assert len(options) >= 3
+    for wrapped in options:
+        assert any("Craigentinny/Duddingston" in line for line in wrapped.split("\n"))  # never cut mid-word
+        assert wrapped.replace("\n", " ") == "Craigentinny/Duddingston and Restalrig South"
+
+
+# ----------------------------------------------------------------------------- files
+
+
 def test_choropleth_pdf_is_one_a4_vector_page(sample, tmp_path):
     _, _, table = sample
     fig = loc.plot_map(table, column="income_rate")
-    assert tuple(round(x, 2) for x in fig.get_size_inches()) == (11.69, 8.27)
+    assert tuple(sorted(round(x, 2) for x in fig.get_size_inches())) == (8.27, 11.69)
     path = maps.save_figure(fig, tmp_path / "income.pdf")
     data = path.read_bytes()
     assert data.startswith(b"%PDF") and pdf_pages(data) == 1
     assert b"/FontFile" in data or b"/Font" in data  # text kept as text, not rasterised
     assert b"/Subtype /Image" not in data  # vector: no embedded bitmap
+    assert picture_problems(fig, table) == []
 
 
-def test_png_is_300_dpi_and_not_blank(sample, tmp_path):
+def test_png_has_its_dpi_and_is_not_blank(sample, tmp_path):
     _, _, table = sample
-    path = maps.save_figure(loc.plot_poorer(table), tmp_path / "poorer.png", dpi=300)
+    fig = loc.plot_poorer(table)
+    path = maps.save_figure(fig, tmp_path / "poorer.png", dpi=150)
     image = mpimg.imread(path)
     height, width = image.shape[:2]
-    assert (width, height) == (round(11.69 * 300), round(8.27 * 300)) or abs(width - 3507) <= 2
+    w_in, h_in = fig.get_size_inches()
+    assert abs(width - w_in * 150) <= 2 and abs(height - h_in * 150) <= 2
     rgb = image[..., :3].reshape(-1, 3)
     assert rgb.std() > 0.05
     assert (rgb.min(axis=1) < 0.9).mean() > 0.05  # a real share of the page is drawn, not white
@@ -62,16 +235,19 @@ def test_svg_carries_attribution_and_legend_title(sample, tmp_path):
     fig = loc.plot_map(table, column="income_rate")
     text = maps.save_figure(fig, tmp_path / "income.svg").read_text(encoding="utf-8")
     assert "Crown copyright" in text and "Open Government Licence" in text
-    first_line = fig.attrs["legend_title"].splitlines()[0]
-    assert first_line and first_line in text
-    assert "income" in first_line.lower()
+    first_word = fig.attrs["legend_title"].split()[0]
+    assert first_word in text and "income" in fig.attrs["legend_title"].lower()
+    assert "income_rate" not in text
 
 
 def test_significance_map_legend_names_the_comparator(sample, tmp_path):
     _, _, table = sample
     fig = loc.plot_map(table, column="income_rate", significance="scotland")
     text = maps.save_figure(fig, tmp_path / "sig.svg").read_text(encoding="utf-8")
-    assert "compared with Scotland" in text and "95% CI" in text
+    assert "compared with Scotland" in fig.attrs["legend_title"] and "95% CI" in fig.attrs["legend_title"]
+    assert "compared" in text and "Scotland" in text and "95%" in text
+    fig = loc.plot_map(table, column="income_rate", significance="rest")
+    assert "rest of the council" in fig.attrs["legend_title"]
 
 
 def test_plan_without_ranking_maps_and_islands_stay_drawn(sample, tmp_path):
@@ -79,22 +255,31 @@ def test_plan_without_ranking_maps_and_islands_stay_drawn(sample, tmp_path):
     fig = loc.plot_map(plan)
     path = maps.save_figure(fig, tmp_path / "plan.png", dpi=50)
     assert mpimg.imread(path).shape[2] in (3, 4)
-    # Highland's island zones are in the plan's localities, so on the map.
+    assert len(fig.attrs["key"]) == len(plan.localities)  # the plan map's key lists every locality
     assert len(plan.links) > 0  # islands were linked, and said so
     assert plan.localities.area.sum() == pytest.approx(dz.area.sum(), rel=1e-6)
 
 
-def test_html_map_has_tooltips(sample, tmp_path):
+def test_html_map_labels_layers_attribution(sample, tmp_path):
     _, _, table = sample
     path = maps.save_html(loc.explore(table, column="income_rate"), tmp_path / "map.html")
     html = path.read_text(encoding="utf-8")
-    assert "bindTooltip" in html or "GeoJsonTooltip" in html
-    assert "income_rate" in html and table["name"].iloc[0] in html
+    assert "GeoJsonTooltip" in html or "bindTooltip" in html
+    assert "Income deprivation" in html and "Employment deprivation" in html  # human labels
+    assert "n_worse" not in html and '"income_rate"' not in html  # no column names shown
+    assert re.search(r"\d+\.\d%", html)  # percentages as percentages
+    assert "Crown copyright" in html and "Open Government Licence" in html
+    assert "L.control.layers" in html  # switch indicators
+    assert table["name"].iloc[0] in html
 
 
 def test_bad_map_requests_are_named(sample, tmp_path):
     _, _, table = sample
     with pytest.raises(loc.LocalitiesError, match="no_such"):
         loc.plot_map(table, column="no_such")
+    with pytest.raises(loc.LocalitiesError, match="orientation"):
+        loc.plot_map(table, orientation="sideways")
     with pytest.raises(loc.LocalitiesError, match=r"\.jpg"):
         maps.save_figure(loc.plot_map(table), tmp_path / "map.jpg")
+    with pytest.raises(loc.LocalitiesError, match="no_such"):
+        loc.explore(table, layers=["no_such"])

@@ -1,0 +1,456 @@
+"""Page layout for board-paper maps: what goes where on an A4 page.
+
+:func:`localities.maps.plot_map` draws; this module decides: the page orientation
+that lets the council fill its panel, outlying islands moved to their own panels,
+insets for towns too small to label, labels (names where they fit, numbers with a
+key table otherwise, wrapped on spaces only and kept inside their axes), class
+breaks that stay distinct once rounded, contiguity colouring for plan maps, and a
+free spot for the north arrow and scale bar.
+
+Everything is measured in display coordinates from the drawn artists, so what is
+checked is what is printed.
+"""
+
+from __future__ import annotations
+
+import math
+import textwrap
+import warnings
+from dataclasses import dataclass, field
+
+import geopandas as gpd
+import matplotlib.colors as mcolors
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import shapely
+from matplotlib.transforms import Bbox
+from shapely.geometry import box as shapely_box
+
+A4 = (11.69, 8.27)
+TOP, BOTTOM, MARGIN, GAP = 0.75, 0.5, 0.3, 0.2  # inches: title band, attribution band, sides, gutter
+PLAN_PALETTE = ["#8dd3c7", "#ffffb3", "#bebada", "#fb8072", "#80b1d3", "#fdb462", "#b3de69", "#fccde5", "#d9d9d9"]
+
+
+# ----------------------------------------------------------------------------- islands
+
+@dataclass
+class Outlier:
+    """A group of islands far from the council's main body, drawn in its own panel."""
+
+    geometry: object
+    localities: list
+    distance_km: float
+    direction: str
+
+
+def _direction(dx: float, dy: float) -> str:
+    names = ["east", "north-east", "north", "north-west", "west", "south-west", "south", "south-east"]
+    return names[int(((math.degrees(math.atan2(dy, dx)) + 22.5) % 360) // 45)]
+
+
+def outlying_islands(frame: gpd.GeoDataFrame, link_km: float = 8.0, min_km: float = 15.0,
+                     max_share: float = 0.03, min_gain: float = 0.10) -> tuple[list[Outlier], tuple]:
+    """Island groups far from the main body whose removal lets the body fill the panel.
+
+    Parts within ``link_km`` of each other form a group; a group is outlying when it is
+    at least ``min_km`` from the main body, holds under ``max_share`` of the land, and
+    leaving it out shrinks the map's bounding box by at least ``min_gain``.
+    Returns the outliers and the main body's bounds.
+    """
+    parts = frame.geometry.explode(index_parts=False)
+    parts = parts[~parts.is_empty]
+    if len(parts) < 2:
+        return [], tuple(frame.total_bounds)
+    owner = np.asarray(parts.index)
+    geoms = np.asarray(parts.values)
+    grown = shapely.buffer(shapely.simplify(geoms, 200), link_km * 500, quad_segs=2)
+    tree = shapely.STRtree(grown)
+    left, right = tree.query(grown, predicate="intersects")
+    import scipy.sparse as sp
+    from scipy.sparse.csgraph import connected_components
+
+    n = len(geoms)
+    _, group = connected_components(sp.coo_matrix((np.ones(len(left)), (left, right)), shape=(n, n)))
+    area = shapely.area(geoms)
+    totals = pd.Series(area).groupby(group).sum()
+    main = int(totals.idxmax())
+    keep = np.ones(n, dtype=bool)
+    outliers = []
+    main_geom = shapely.union_all(geoms[group == main])
+
+    def bbox_area(mask):
+        b = shapely.total_bounds(geoms[mask])
+        return max(b[2] - b[0], 1) * max(b[3] - b[1], 1)
+
+    candidates = [g for g in totals.index if g != main and totals[g] < max_share * area.sum()]
+    # The farthest first: they stretch the box most.
+    candidates.sort(key=lambda g: -shapely.distance(main_geom, shapely.union_all(geoms[group == g])))
+    for g in candidates:
+        members = group == g
+        geom = shapely.union_all(geoms[members])
+        dist = shapely.distance(main_geom, geom)
+        if dist < min_km * 1000:
+            continue
+        trial = keep & ~members
+        if bbox_area(trial) <= (1 - min_gain) * bbox_area(keep):
+            keep = trial
+            c, m = geom.centroid, main_geom.centroid
+            outliers.append(Outlier(geom, sorted(set(owner[members]), key=str), dist / 1000,
+                                    _direction(c.x - m.x, c.y - m.y)))
+    return outliers, tuple(shapely.total_bounds(geoms[keep]))
+
+
+# ----------------------------------------------------------------------------- page
+
+
+@dataclass
+class Page:
+    """Rectangles in figure fractions: ``[left, bottom, width, height]``."""
+
+    size: tuple[float, float]
+    main: list[float]
+    side: list[float]
+    limits: tuple[float, float, float, float]  # x0, y0, x1, y1 of the main map
+    scale: float  # inches per metre on the main map
+
+    def inches(self, rect):
+        w, h = self.size
+        return rect[0] * w, rect[1] * h, rect[2] * w, rect[3] * h
+
+    def fraction(self, left, bottom, width, height):
+        w, h = self.size
+        return [left / w, bottom / h, width / w, height / h]
+
+
+def _fit(bounds, box_w, box_h, pad=0.03):
+    """Map limits filling a box of ``box_w`` x ``box_h`` inches at equal scale."""
+    x0, y0, x1, y1 = bounds
+    dw, dh = max(x1 - x0, 1.0), max(y1 - y0, 1.0)
+    dw, dh = dw * (1 + 2 * pad), dh * (1 + 2 * pad)
+    scale = min(box_w / dw, box_h / dh)
+    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+    hw, hh = box_w / scale / 2, box_h / scale / 2
+    return (cx - hw, cy - hh, cx + hw, cy + hh), scale
+
+
+def page(bounds, side_width: float, orientation: str = "auto") -> Page:
+    """Choose A4 landscape or portrait, whichever draws the council largest next to a
+    side column ``side_width`` inches wide."""
+    best = None
+    for name, size in (("landscape", A4), ("portrait", A4[::-1])):
+        if orientation not in ("auto", name):
+            continue
+        w, h = size
+        side = min(side_width, 0.55 * w)
+        box_w, box_h = w - 2 * MARGIN - GAP - side, h - TOP - BOTTOM
+        limits, scale = _fit(bounds, box_w, box_h)
+        if best is None or scale > best.scale * 1.02:
+            p = Page(size, [0, 0, 0, 0], [0, 0, 0, 0], limits, scale)
+            p.main = p.fraction(MARGIN, BOTTOM, box_w, box_h)
+            p.side = p.fraction(MARGIN + box_w + GAP, BOTTOM, side, box_h)
+            best = p
+    return best
+
+
+# ----------------------------------------------------------------------------- classes
+
+
+def _fmt(value: float, share: bool, digits: int) -> str:
+    if share:
+        return f"{value * 100:.{digits}f}%"
+    return f"{value:,.{digits}f}"
+
+
+def class_breaks(values: pd.Series, scheme: str, k: int, share: bool) -> tuple[np.ndarray, list[str], np.ndarray]:
+    """Classes whose printed bounds are distinct: fewer classes or more digits rather
+    than a degenerate "6% to 6%". Returns the class of each known value, the labels and
+    the upper bounds (strictly increasing)."""
+    import mapclassify
+
+    known = values.dropna().to_numpy(dtype=float)
+    if len(known) == 0:
+        return np.array([], dtype=int), [], np.array([])
+    lo, hi = float(known.min()), float(known.max())
+    spread = (hi - lo) * (100 if share else 1)
+    base = 0 if spread >= 10 else 1 if spread >= 1 or spread == 0 else 2
+    for k_try in range(min(k, len(np.unique(known))), 1, -1):
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # "Numba not installed": the pure-Python path is fine here
+                classifier = mapclassify.classify(known, scheme=scheme, k=k_try)
+        except Exception:  # a scheme that cannot make k_try classes: try fewer
+            continue
+        bins = np.asarray(classifier.bins, dtype=float)
+        counts = np.bincount(classifier.yb, minlength=len(bins))
+        if len(bins) < 2 or (counts == 0).any():
+            continue
+        for digits in range(base, base + 2):
+            lows = [lo] + list(bins[:-1])
+            printed = [(_fmt(a, share, digits), _fmt(b, share, digits)) for a, b in zip(lows, bins)]
+            rounded = [round(b * (100 if share else 1), digits) for b in bins]
+            first = round(lo * (100 if share else 1), digits)
+            if all(a != b for a, b in printed) and np.all(np.diff([first] + rounded) > 0):
+                return np.asarray(classifier.yb), [f"{a} to {b}" for a, b in printed], bins
+    # One class: every value the same once printed.
+    label = _fmt(lo, share, base) if _fmt(lo, share, base) == _fmt(hi, share, base) else \
+        f"{_fmt(lo, share, base + 1)} to {_fmt(hi, share, base + 1)}"
+    return np.zeros(len(known), dtype=int), [label], np.array([hi])
+
+
+def plan_colours(frame: gpd.GeoDataFrame) -> pd.Series:
+    """Colours such that localities sharing a border (or within 50 m) differ: a greedy
+    colouring of the contiguity graph (networkx), largest-degree first."""
+    import networkx as nx
+
+    geoms = np.asarray(frame.geometry.buffer(25).values)
+    tree = shapely.STRtree(geoms)
+    a, b = tree.query(geoms, predicate="intersects")
+    graph = nx.Graph()
+    graph.add_nodes_from(range(len(geoms)))
+    graph.add_edges_from((int(i), int(j)) for i, j in zip(a, b) if i < j)
+    colour = nx.greedy_color(graph, strategy="largest_first")
+    return pd.Series([PLAN_PALETTE[colour[i] % len(PLAN_PALETTE)] for i in range(len(geoms))], index=frame.index)
+
+
+def adjacent_pairs(frame: gpd.GeoDataFrame) -> list[tuple]:
+    """Index pairs of localities that share a border (for tests and the key)."""
+    geoms = np.asarray(frame.geometry.buffer(25).values)
+    a, b = shapely.STRtree(geoms).query(geoms, predicate="intersects")
+    return [(frame.index[i], frame.index[j]) for i, j in zip(a, b) if i < j]
+
+
+# ----------------------------------------------------------------------------- labels
+
+
+def wrappings(name: str) -> list[str]:
+    """Ways to print a name on one to three lines, breaking on spaces only."""
+    out = [name]
+    for width in (26, 20, 15, 11, 8):
+        w = textwrap.fill(name, width, break_long_words=False, break_on_hyphens=False)
+        if w not in out and w.count("\n") < 3:
+            out.append(w)
+    return out
+
+
+def _anchor(geom, view):
+    """A point well inside the part of ``geom`` in view: the pole of inaccessibility of
+    its largest visible polygon (not a far island)."""
+    part = geom.intersection(view) if view is not None else geom
+    if part.is_empty:
+        return None, None
+    polys = [g for g in getattr(part, "geoms", [part]) if g.geom_type == "Polygon"]
+    if not polys:
+        return None, None
+    largest = max(polys, key=lambda g: g.area)
+    try:
+        pt = shapely.ops.polylabel(largest, tolerance=max(math.sqrt(largest.area) / 50, 1.0))
+    except Exception:
+        pt = largest.representative_point()
+    return pt, largest
+
+
+@dataclass
+class Placer:
+    """Places text in one axes so that no box leaves the axes or overlaps another."""
+
+    ax: object
+    renderer: object
+    boxes: list = field(default_factory=list)
+    labels: dict = field(default_factory=dict)  # locality -> Text
+    _text: object = None
+
+    def __post_init__(self):
+        self.frame_box = self.ax.get_window_extent(self.renderer).shrunk(0.995, 0.995)
+        self.inv = self.ax.transData.inverted()
+
+    def free(self, bb: Bbox, pad: float = 1.0) -> bool:
+        if not (bb.x0 >= self.frame_box.x0 + pad and bb.x1 <= self.frame_box.x1 - pad
+                and bb.y0 >= self.frame_box.y0 + pad and bb.y1 <= self.frame_box.y1 - pad):
+            return False
+        grown = bb.expanded(1.0, 1.0)
+        return not any(grown.overlaps(o) for o in self.boxes)
+
+    def data_box(self, bb: Bbox):
+        (x0, y0), (x1, y1) = self.inv.transform([[bb.x0, bb.y0], [bb.x1, bb.y1]])
+        return shapely_box(min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1))
+
+    def _try(self, key, text, x, y, fontsize, polygon, need_inside, number, **kw):
+        t = self._text
+        if t is None or t.get_fontsize() != fontsize or t.get_text() != text or t.axes is None:
+            if t is not None and t.axes is not None:
+                t.remove()
+            style = {"boxstyle": "circle,pad=0.12" if number and len(str(text)) < 3 else "round,pad=0.15",
+                     "fc": "white", "ec": "#303030" if number else "none", "lw": 0.4, "alpha": 0.85}
+            t = self.ax.text(x, y, text, fontsize=fontsize, ha="center", va="center", zorder=8, bbox=style,
+                             fontweight="bold" if number else "normal", clip_on=False, gid=f"label:{key}", **kw)
+            self._text = t
+        else:
+            t.set_position((x, y))
+            t.set_gid(f"label:{key}")
+        bb = label_box(t, self.renderer)
+        ok = self.free(bb)
+        if ok and polygon is not None and need_inside > 0:
+            area = self.data_box(bb)
+            ok = area.area > 0 and area.intersection(polygon).area / area.area >= need_inside
+        if not ok:
+            return None
+        self._text = None
+        self.boxes.append(bb)
+        self.labels[key] = t
+        return t
+
+    def finish(self):
+        """Remove the last trial text that found no place."""
+        if self._text is not None and self._text.axes is not None:
+            self._text.remove()
+        self._text = None
+
+    def name(self, key, name, geom, view, fontsize, need_inside=0.55):
+        pt, poly = _anchor(geom, view)
+        if pt is None:
+            return None
+        minx, miny, maxx, maxy = poly.bounds
+        spots = [(pt.x, pt.y)] + [(pt.x + dx * (maxx - minx), pt.y + dy * (maxy - miny))
+                                  for dx, dy in ((0, 0.2), (0, -0.2), (0.2, 0), (-0.2, 0))]
+        for wrapped in wrappings(name):
+            for x, y in spots:
+                if not poly.contains(shapely.Point(x, y)):
+                    continue
+                t = self._try(key, wrapped, x, y, fontsize, poly, need_inside, False)
+                if t is not None:
+                    return t
+        return None
+
+    def number(self, key, number, geom, view, fontsize, leader=True):
+        pt, poly = _anchor(geom, view)
+        if pt is None:
+            return None
+        t = self._try(key, str(number), pt.x, pt.y, fontsize, poly, 0.3, True)
+        if t is not None or not leader:
+            return t
+        # Leader line: the number beside its locality, joined to it by a thin line.
+        px, py = self.ax.transData.transform((pt.x, pt.y))
+        for radius in (14, 20, 28, 38, 50, 65):
+            for angle in range(0, 360, 30):
+                dx, dy = radius * math.cos(math.radians(angle)), radius * math.sin(math.radians(angle))
+                x, y = self.inv.transform((px + dx, py + dy))
+                t = self._try(key, str(number), x, y, fontsize, None, 0, True)
+                if t is not None:
+                    self.ax.plot([pt.x, x], [pt.y, y], color="#303030", lw=0.5, zorder=7, gid=f"leader:{key}")
+                    return t
+        return None
+
+
+def label_box(text, renderer) -> Bbox:
+    """A label's box on the page in display units, its padded background included
+    (computed from the text extent: the patch is only positioned at draw time)."""
+    bb = text.get_window_extent(renderer)
+    patch = text.get_bbox_patch()
+    if patch is None:
+        return bb
+    pad = text.get_fontsize() * 0.2 * renderer.points_to_pixels(1.0)
+    if "circle" in str(patch.get_boxstyle()).lower():
+        side = max(bb.width, bb.height) + 2 * pad
+        cx, cy = (bb.x0 + bb.x1) / 2, (bb.y0 + bb.y1) / 2
+        return Bbox.from_bounds(cx - side / 2, cy - side / 2, side, side)
+    return bb.expanded(1, 1).padded(pad)
+
+
+# ----------------------------------------------------------------------------- free spots
+
+
+def free_spot(ax, renderer, make, land, avoid: list, corners=("upper right", "upper left", "lower right",
+                                                               "lower left")):
+    """Put the artist made by ``make(x, y)`` (axes fraction) where its box covers no
+    land and no box in ``avoid``; corners first, then a grid. Returns the artist or None."""
+    inv = ax.transData.inverted()
+    frame_box = ax.get_window_extent(renderer)
+    prepared = land
+    shapely.prepare(prepared)
+    corner_xy = {"upper right": (0.97, 0.97), "upper left": (0.03, 0.97), "lower right": (0.97, 0.03),
+                 "lower left": (0.03, 0.03)}
+    grid = [corner_xy[c] for c in corners]
+    steps = np.linspace(0.03, 0.97, 9)
+    grid += sorted(((x, y) for x in steps for y in steps),
+                   key=lambda p: min(math.hypot(p[0] - cx, p[1] - cy) for cx, cy in grid[:1]))
+    for x, y in grid:
+        artist = make(x, y)
+        bb = artist.get_window_extent(renderer)
+        inside = (bb.x0 >= frame_box.x0 and bb.x1 <= frame_box.x1 and bb.y0 >= frame_box.y0
+                  and bb.y1 <= frame_box.y1)
+        if inside and not any(bb.overlaps(o) for o in avoid):
+            (x0, y0), (x1, y1) = inv.transform([[bb.x0, bb.y0], [bb.x1, bb.y1]])
+            if not shapely.intersects(prepared, shapely_box(min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1))):
+                return artist
+        artist.remove()
+    return None
+
+
+# ----------------------------------------------------------------------------- insets
+
+
+def name_fits(geom, name: str, view, scale: float, fontsize: float, need_inside: float = 0.55) -> bool:
+    """Whether some wrapping of ``name`` fits inside the visible part of ``geom`` at
+    ``scale`` inches per metre (geometry only; collisions are checked when drawing)."""
+    pt, poly = _anchor(geom, view)
+    if pt is None:
+        return False
+    for wrapped in wrappings(name):
+        lines = wrapped.split("\n")
+        w = (max(len(x) for x in lines) * 0.6 * fontsize + 0.4 * fontsize) / 72 / scale
+        h = (len(lines) * 1.25 * fontsize + 0.4 * fontsize) / 72 / scale
+        b = shapely_box(pt.x - w / 2, pt.y - h / 2, pt.x + w / 2, pt.y + h / 2)
+        if b.intersection(poly).area / b.area >= need_inside:
+            return True
+    return False
+
+
+def town_insets(frame: gpd.GeoDataFrame, names: pd.Series, limits, scale: float, fontsize: float,
+                max_insets: int = 2, small_in: float = 0.6, reach_in: float = 0.5) -> list[tuple]:
+    """Extents of zoomed insets for clusters of localities whose names do not fit on the
+    main map and that are small there (a town in a rural council: Lerwick, Stornoway,
+    Kirkwall, Inverness, Elgin): under ``small_in`` inches across, grouped when within
+    ``reach_in`` inches of each other. A cluster spanning much of the map is not a town
+    and gets none (numbers and the key table serve a city)."""
+    view = shapely_box(*limits)
+    geoms = frame.geometry.intersection(view)
+    b = geoms.bounds
+    size = np.sqrt(geoms.area) * scale
+    small = [i for i in frame.index if not geoms[i].is_empty and size[i] < small_in
+             and not name_fits(frame.at[i, "geometry"], names[i], view, scale, fontsize)]
+    if not small:
+        return []
+    pts = geoms[small].representative_point()
+    xy = np.column_stack([pts.x, pts.y])
+    near = np.hypot(*(xy[:, None, :] - xy[None, :, :]).transpose(2, 0, 1)) * scale <= reach_in
+    from scipy.sparse.csgraph import connected_components
+
+    _, group = connected_components(near.astype(int))
+    small = pd.Index(small)
+    extents = []
+    map_span = min(limits[2] - limits[0], limits[3] - limits[1])
+    for g in pd.Series(group).value_counts().index:
+        members = small[group == g]
+        parts = [shapely.ops.polylabel(p, 10) if False else p for p in geoms[members]]
+        minx, miny, maxx, maxy = shapely.total_bounds(np.asarray([_anchor(frame.at[m, "geometry"], view)[1]
+                                                                  for m in members], dtype=object))
+        span = max(maxx - minx, maxy - miny)
+        if span > 0.4 * map_span:
+            continue  # not a town: much of the map
+        pad = 0.15 * max(span, 2000)
+        extents.append((minx - pad, miny - pad, maxx + pad, maxy + pad))
+        if len(extents) == max_insets:
+            break
+    return extents
+
+
+def fit_extent(extent, width: float, height: float):
+    """Grow an extent to a panel's aspect ratio (equal scale)."""
+    limits, _ = _fit(extent, width, height, pad=0.0)
+    return limits
+
+
+def colour_hex(cmap, i, n):
+    palette = plt.get_cmap(cmap, max(n, 2))
+    return mcolors.to_hex(palette(i / max(n - 1, 1)))

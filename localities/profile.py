@@ -1,0 +1,316 @@
+"""Locality profiles: one A4 page per locality for a board paper.
+
+Each page has the locality's key figures, whether and why it is flagged as having
+significantly poorer outcomes, a small map placing it in the council, and a spine
+chart in the style of ScotPHO's profiles: for every indicator, a bar spanning the
+range across the council's localities (the darker middle part their interquartile
+range), Scotland's value as the centre line, the rest of the council as a tick and
+the locality as a dot coloured by its verdict against Scotland, with worse always
+to the left. :func:`save_profiles` writes them as one multi-page vector PDF.
+"""
+
+from __future__ import annotations
+
+import os
+import textwrap
+from pathlib import Path
+
+import geopandas as gpd
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch, Rectangle
+
+from . import layout, sources
+from .build import Plan
+from .errors import LocalitiesError
+from .export import atomic_path
+from .maps import ATTRIBUTION_SOURCES, FLAG_COLOURS, TIER_COLOURS, _is_share, format_value, normalise
+from .outcomes import SIMD
+
+A4_PORTRAIT = (8.27, 11.69)
+VERDICT_SHORT = {"worse": "worse", "slightly worse": "sl. worse", "not different": "similar",
+                 "slightly better": "sl. better", "better": "better", "no interval": "–", "no data": "no data",
+                 "n/a": "–"}
+
+
+def _ranking(obj, dz) -> gpd.GeoDataFrame:
+    if isinstance(obj, Plan):
+        if dz is None:
+            raise LocalitiesError("profile of a Plan needs its zone table: profile(plan, dz, ...)")
+        from .rank import rank
+
+        return normalise(rank(obj, dz))
+    if isinstance(obj, gpd.GeoDataFrame) and "rank" in obj:
+        return normalise(obj)
+    raise LocalitiesError("profile needs a Plan (with its zones) or the output of localities.rank, "
+                          f"not {type(obj).__name__}")
+
+
+def _indicators(table: gpd.GeoDataFrame) -> list[str]:
+    labels = table.attrs.get("labels", {})
+    names = [n for n in SIMD if n in table] + [n for n in labels if n not in SIMD and n in table]
+    return [n for n in names if pd.api.types.is_numeric_dtype(table[n])]
+
+
+def _label(name: str, table) -> tuple[str, str]:
+    if name in SIMD:
+        return SIMD[name].label, SIMD[name].unit
+    return table.attrs.get("labels", {}).get(name, name), table.attrs.get("units", {}).get(name, "")
+
+
+def _pick(table: gpd.GeoDataFrame, locality) -> int:
+    if locality is None:
+        return table.index[0]
+    for col in ("locality", "name"):
+        if col in table:
+            hit = table.index[table[col].astype(str) == str(locality)]
+            if len(hit):
+                return hit[0]
+    if isinstance(locality, (int, np.integer)) and "rank" in table:
+        hit = table.index[table["rank"] == locality]
+        if len(hit):
+            return hit[0]
+    raise LocalitiesError(f"no locality {locality!r}; localities include "
+                          f"{', '.join(map(str, table['name'].head(8)))}")
+
+
+def _higher_is_worse(name: str) -> bool:
+    return SIMD[name].higher_is_worse if name in SIMD else True
+
+
+def spine_rows(table: gpd.GeoDataFrame, idx) -> pd.DataFrame:
+    """The numbers behind one locality's spine chart, one row per indicator: value,
+    rest of council, Scotland, the council's localities' range, verdicts, and the
+    positions on the chart (-1..1, worse to the left, Scotland at 0)."""
+    scotland = table.attrs.get("scotland", {})
+    council = table.attrs.get("council_value", {})
+    rows = []
+    for name in _indicators(table):
+        label, unit = _label(name, table)
+        values = pd.to_numeric(table[name], errors="coerce").dropna()
+        value = table.at[idx, name]
+        rest = table.at[idx, f"{name}_rest"] if f"{name}_rest" in table else np.nan
+        centre = scotland.get(name, np.nan)
+        centre_is = "Scotland"
+        if centre is None or not np.isfinite(centre):
+            centre, centre_is = council.get(name, np.nan), "council"
+        sign = -1.0 if _higher_is_worse(name) else 1.0
+        spread = [abs(v - centre) for v in [*values, rest, value] if v is not None and np.isfinite(v)]
+        half = max(spread) * 1.08 if spread and max(spread) > 0 else 1.0
+
+        def pos(v, sign=sign, centre=centre, half=half):
+            return sign * (v - centre) / half if v is not None and np.isfinite(v) and np.isfinite(centre) else np.nan
+
+        rows.append({
+            "indicator": name, "label": label, "unit": unit, "value": value, "rest": rest,
+            "scotland": scotland.get(name, np.nan), "centre_is": centre_is,
+            "vs_rest": table.at[idx, f"{name}_vs_rest"] if f"{name}_vs_rest" in table else "no interval",
+            "vs_scotland": table.at[idx, f"{name}_vs_scotland"] if f"{name}_vs_scotland" in table else "no interval",
+            "min": values.min() if len(values) else np.nan, "max": values.max() if len(values) else np.nan,
+            "q1": values.quantile(0.25) if len(values) else np.nan,
+            "q3": values.quantile(0.75) if len(values) else np.nan,
+            "x_value": pos(value), "x_rest": pos(rest),
+            "x_lo": np.nanmin([pos(values.min()), pos(values.max())]) if len(values) else np.nan,
+            "x_hi": np.nanmax([pos(values.min()), pos(values.max())]) if len(values) else np.nan,
+            "x_q_lo": np.nanmin([pos(values.quantile(0.25)), pos(values.quantile(0.75))]) if len(values) else np.nan,
+            "x_q_hi": np.nanmax([pos(values.quantile(0.25)), pos(values.quantile(0.75))]) if len(values) else np.nan,
+        })
+    return pd.DataFrame(rows)
+
+
+def _fmt(v, name, unit) -> str:
+    return format_value(v, name, unit)
+
+
+def profile(obj, dz: pd.DataFrame | None = None, locality=None) -> Figure:
+    """One A4 page profiling a locality for a board paper.
+
+    Parameters
+    ----------
+    obj : GeoDataFrame or Plan
+        The output of :func:`localities.rank`, or a plan (then ``dz`` is required and
+        the plan is ranked first).
+    dz : GeoDataFrame, optional
+        The council's zones, needed with a plan.
+    locality : str or int, optional
+        Locality code, name, or rank (default: the first ranked, the most disadvantaged).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        A4 portrait; ``fig.attrs["spine"]`` holds the chart's numbers.
+    """
+    table = _ranking(obj, dz)
+    idx = _pick(table, locality)
+    row = table.loc[idx]
+    council = table.attrs.get("council") or "the council"
+    spine = spine_rows(table, idx)
+
+    fig = plt.figure(figsize=A4_PORTRAIT)
+    W, H = A4_PORTRAIT
+    tier_label = row.get("tier_label", "")
+    fig.text(0.4 / W, 1 - 0.35 / H, str(row["name"]), fontsize=17, fontweight="bold", va="top")
+    fig.text(0.4 / W, 1 - 0.75 / H, f"{council} · locality {row['locality']} · ranked {int(row['rank'])} of "
+             f"{len(table)} (1 = most disadvantaged)", fontsize=9, color="#404040", va="top")
+    fig.patches.append(Rectangle((0.4 / W, 1 - 1.12 / H), 0.18 / W, 0.16 / H, transform=fig.transFigure,
+                                 facecolor=TIER_COLOURS.get(tier_label, "#e0e0e0"), edgecolor="#303030", lw=0.5))
+    fig.text(0.65 / W, 1 - 0.97 / H, str(tier_label), fontsize=10.5, fontweight="bold", va="top")
+
+    # Key figures (left) and the small map (right).
+    facts = [("People", f"{int(row['population']):,}"), ("Data Zones", f"{int(row['zones'])}")]
+    for band in ("20", "5"):
+        col = f"share_most_deprived_{band}"
+        if col in table and pd.notna(row[col]):
+            facts.append((f"In Scotland's most deprived {band}% of zones (SIMD 2020v2)", f"{row[col] * 100:.0f}%"))
+    if "score" in table and pd.notna(row["score"]):
+        facts.append(("Headline deprivation against Scotland (1.0 = Scotland)", f"{row['score']:.2f}"))
+    for col, what in (("n_worse_rest", f"Indicators worse than the rest of {council}"),
+                      ("n_worse_scotland", "Indicators worse than Scotland")):
+        if col in table:
+            facts.append((what, f"{int(row[col])} of {len(spine)}"))
+    y = 1 - 1.45 / H
+    for what, value in facts:
+        fig.text(0.4 / W, y, textwrap.fill(what, 46), fontsize=8.5, color="#404040", va="top")
+        fig.text(4.45 / W, y, value, fontsize=10, fontweight="bold", va="top", ha="right")
+        y -= (0.2 + 0.13 * textwrap.fill(what, 46).count("\n")) / H
+    map_ax = fig.add_axes([4.9 / W, 1 - 3.25 / H, 3.0 / W, 2.05 / H], gid="profile_map")
+    frame = table.to_crs("EPSG:27700") if table.crs is not None and table.crs.to_epsg() != 27700 else table
+    frame.plot(ax=map_ax, color="#eeeeee", edgecolor="#9a9a9a", linewidth=0.3)
+    frame.loc[[idx]].plot(ax=map_ax, color=TIER_COLOURS.get(tier_label, "#e0e0e0"), edgecolor="#000000",
+                          linewidth=0.9)
+    _, body = layout.outlying_islands(frame)
+    bx0, by0, bx1, by1 = body
+    lx0, ly0, lx1, ly1 = frame.loc[[idx]].total_bounds
+    limits, _ = layout._fit((min(bx0, lx0), min(by0, ly0), max(bx1, lx1), max(by1, ly1)), 3.0, 2.05)
+    pt = frame.loc[idx, "geometry"].representative_point()
+    lx0, ly0, lx1, ly1 = frame.loc[[idx]].total_bounds
+    if max(lx1 - lx0, ly1 - ly0) < 0.08 * max(limits[2] - limits[0], limits[3] - limits[1]):
+        # A small locality: ringed so the eye finds it.
+        map_ax.scatter([pt.x], [pt.y], s=220, facecolors="none", edgecolors="#c51b7d", linewidths=1.6, zorder=5)
+    map_ax.set_xlim(limits[0], limits[2])
+    map_ax.set_ylim(limits[1], limits[3])
+    map_ax.set_aspect("equal")
+    map_ax.set_axis_off()
+    map_ax.set_title(f"{row['name']} in {council}", fontsize=7.5, loc="left", pad=2)
+
+    # Why it is (or is not) flagged.
+    reasons = str(row.get("reasons", "") or "")
+    top = 1 - max(3.45, 1.55 + 0.27 * len(facts)) / H
+    fig.text(0.4 / W, top, "Why", fontsize=10, fontweight="bold", va="top")
+    wrapped = textwrap.wrap(reasons, 125)
+    if len(wrapped) > 7:
+        wrapped = wrapped[:7]
+        wrapped[-1] = wrapped[-1].rsplit(" ", 1)[0] + " …"
+    fig.text(0.4 / W, top - 0.22 / H, "\n".join(wrapped) or "No indicator differs significantly.", fontsize=7.5,
+             va="top", linespacing=1.25)
+    chart_top = top - (0.42 + 0.145 * max(len(wrapped), 1)) / H
+
+    # The spine chart: a table on the left, the spine on the right.
+    n = len(spine)
+    chart_h = chart_top * H - 1.35
+    ax = fig.add_axes([0.4 / W, 1.05 / H, 7.47 / W, chart_h / H], gid="spine")
+    ax.set_xlim(-4.45, 1.05)
+    ax.set_ylim(n + 0.2, -1.7)
+    ax.set_axis_off()
+    font = min(7.0, max(4.8, chart_h * 72 / (n + 2) * 0.55))
+    heads = [(-4.45, "\nIndicator", "left"), (-2.02, "\nLocality", "right"), (-1.57, "Rest of\ncouncil", "right"),
+             (-1.12, "\nScotland", "right")]
+    for x, text, ha in heads:
+        ax.text(x, -0.75, text, fontsize=font, fontweight="bold", ha=ha, va="center")
+    ax.text(0, -0.75, "\nworse  ◀  Scotland  ▶  better", fontsize=font, fontweight="bold", ha="center",
+            va="center")
+    label_chars = int(1.95 / 5.5 * 7.47 * 72 / (0.6 * font))
+    ax.axvline(0, color="#404040", lw=0.8, zorder=1)
+    domain = None
+    for i, r in spine.iterrows():
+        name, unit = r["indicator"], r["unit"]
+        d = SIMD[name].domain if name in SIMD else "other"
+        if d != domain and i > 0:
+            ax.axhline(i - 0.5, color="#bdbdbd", lw=0.4, xmin=0, xmax=1)
+        domain = d
+        if i % 2 == 0:
+            ax.add_patch(Rectangle((-4.45, i - 0.5), 5.5, 1, facecolor="#f7f7f7", edgecolor="none", zorder=0))
+        unit_text = "%" if _is_share(name, unit) else unit.replace("standardised ratio (Scotland = 100)", "ratio")
+        label = textwrap.shorten(f"{r['label']} ({unit_text})" if unit_text else r["label"], label_chars,
+                                 placeholder=" …")
+        ax.text(-4.45, i, label, fontsize=font, va="center")
+        ax.text(-2.02, i, _fmt(r["value"], name, unit), fontsize=font, va="center", ha="right", fontweight="bold")
+        ax.text(-1.57, i, _fmt(r["rest"], name, unit), fontsize=font, va="center", ha="right")
+        ax.text(-1.12, i, _fmt(r["scotland"], name, unit), fontsize=font, va="center", ha="right")
+        if np.isfinite(r["x_lo"]):
+            ax.add_patch(Rectangle((r["x_lo"], i - 0.28), r["x_hi"] - r["x_lo"], 0.56, facecolor="#d9e3ee",
+                                   edgecolor="none", zorder=2))
+            ax.add_patch(Rectangle((r["x_q_lo"], i - 0.28), r["x_q_hi"] - r["x_q_lo"], 0.56, facecolor="#9fb6cf",
+                                   edgecolor="none", zorder=2))
+        if np.isfinite(r["x_rest"]):
+            ax.plot([r["x_rest"]] * 2, [i - 0.38, i + 0.38], color="#000000", lw=1.1, zorder=3)
+        if np.isfinite(r["x_value"]):
+            verdict = r["vs_scotland"] if isinstance(r["vs_scotland"], str) else "no interval"
+            colour = FLAG_COLOURS.get(verdict, "#f0f0f0")
+            hollow = verdict in ("no interval", "n/a", "no data")
+            ax.scatter([r["x_value"]], [i], s=font * 5.5, marker="o", zorder=4, linewidths=0.8,
+                       facecolors="white" if hollow else colour, edgecolors="#202020")
+    handles = [Patch(facecolor="#d9e3ee", label=f"Range across {council}'s localities"),
+               Patch(facecolor="#9fb6cf", label="Middle half of them"),
+               Line2D([], [], color="black", lw=1.1, label="Rest of the council"),
+               Line2D([], [], color="#404040", lw=0.8, label="Scotland (centre)")]
+    for verdict in ("worse", "slightly worse", "not different", "better"):
+        handles.append(Line2D([], [], marker="o", ls="", markerfacecolor=FLAG_COLOURS[verdict],
+                              markeredgecolor="#202020", label=f"{verdict} than Scotland"
+                              if verdict != "not different" else "not different from Scotland"))
+    handles.append(Line2D([], [], marker="o", ls="", markerfacecolor="white", markeredgecolor="#202020",
+                          label="no interval (not tested)"))
+    fig.legend(handles=handles, loc="lower left", bbox_to_anchor=(0.4 / W, 0.5 / H), ncol=3, fontsize=6.5,
+               frameon=False, handlelength=1.6, columnspacing=1.2)
+    note = ("Dots: the locality's value; worse to the left, Scotland at the centre line. Verdicts use 95% "
+            "confidence intervals; 'slightly' = statistically significant but below the materiality threshold. "
+            "Indicators without an interval (standardised ratios, school and access measures) are not tested.")
+    fig.text(0.4 / W, 0.4 / H, textwrap.fill(note, 170), fontsize=5.8, color="#404040", va="top")
+    fig.text(0.4 / W, 0.13 / H, textwrap.fill(sources.attribution(ATTRIBUTION_SOURCES), 175), fontsize=5.5,
+             color="#404040", va="bottom")
+    fig.attrs = {"spine": spine, "locality": row["locality"], "name": row["name"]}
+    return fig
+
+
+def save_profiles(obj, path: str | os.PathLike, dz: pd.DataFrame | None = None, flagged: bool = False,
+                  localities: list | None = None) -> Path:
+    """Write one profile page per locality to a multi-page vector PDF, most
+    disadvantaged first.
+
+    Parameters
+    ----------
+    obj : GeoDataFrame or Plan
+        The output of :func:`localities.rank`, or a plan with ``dz``.
+    path : path
+        A ``.pdf`` file, written atomically.
+    flagged : bool
+        Only localities significantly poorer than the rest of the council or Scotland.
+    localities : list, optional
+        Only these (codes or names).
+
+    Returns
+    -------
+    Path
+    """
+    from matplotlib.backends.backend_pdf import PdfPages
+
+    path = Path(path)
+    if path.suffix.lower() != ".pdf":
+        raise LocalitiesError(f"{path}: profiles are written as .pdf")
+    table = _ranking(obj, dz)
+    chosen = table
+    if flagged:
+        chosen = table[table["poorer_than_rest"] | table["poorer_than_scotland"]]
+    if localities is not None:
+        chosen = chosen.loc[[_pick(table, x) for x in localities]]
+    if chosen.empty:
+        raise LocalitiesError("no locality to profile" + (" (none is flagged)" if flagged else ""))
+    with plt.rc_context({"pdf.fonttype": 42}), atomic_path(path) as tmp, PdfPages(tmp, metadata={}) as pdf:
+        for idx in chosen.sort_values("rank").index:
+            fig = profile(table, locality=table.at[idx, "locality"])
+            pdf.savefig(fig)
+            plt.close(fig)
+    return path
