@@ -35,6 +35,8 @@ _LAZY: dict[str, str] = {
     "compare_plans": "comparison", "PlanComparison": "comparison", "ensemble": "ensemble", "Ensemble": "ensemble",
     # maps
     "explore": "maps", "plot_map": "maps", "plot_poorer": "maps", "save_figure": "maps", "save_html": "maps",
+    # profiles
+    "profile": "profile", "save_profiles": "profile",
 }
 
 __all__ = ["DataError", "DownloadError", "LocalitiesError", "PlanError", "__version__", *_LAZY]
