@@ -357,12 +357,12 @@ def propose(
                      + listing(f"{a}->{b} ({d / 1000:.1f} km)" for a, b, d in
                                links[["zone", "linked_to", "distance_m"]].itertuples(index=False)))
     iz_names = dz.drop_duplicates("iz").set_index("iz")["iz_name"] if unit_col and "iz_name" in dz else None
-    if splits["ceiling"]:
-        notes.append(f"{len(splits['ceiling'])} Intermediate Zone(s) alone exceed the ceiling of {max_population:,} "
-                     f"and were built from their Data Zones: {listing(regions.labels_of(splits['ceiling'], iz_names))}")
-    if splits["group"]:
-        notes.append(f"{len(splits['group'])} Intermediate Zone(s) cross the {within} lines regions must stay within "
-                     f"(within={within!r}), so each was split along them: {listing(regions.labels_of(splits['group'], iz_names))}")
+    for kind, why in (("ceiling", f"alone exceed the ceiling of {max_population:,} and were built from their Data Zones"),
+                      ("group", (f"cross the {within} lines regions must stay within (within={within!r}), "
+                                 "so each was split along them"))):
+        if splits[kind]:
+            named = regions.labels_of(splits[kind], iz_names)
+            notes.append(f"{len(named)} Intermediate Zone(s) {why}: {listing(named, most=len(named))}")
     stats = regions.block_stats(block, pop, z, settled, xy)
     index = {zone: i for i, zone in enumerate(dz["datazone"])}
     block_adj = [set() for _ in range(stats["n"])]

@@ -20,10 +20,11 @@ from __future__ import annotations
 
 import re
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-LABEL_LENGTH = 40
+LABEL_LENGTH = 42  # fits "New Elgin West, New Elgin East and 2 more" on a map label
 SEPARATOR = "; "
 _CODE = re.compile(r"[A-Za-z]{0,3}[-_ ]?\d+[A-Za-z]?|[A-Z]{1,3}")
 
@@ -64,11 +65,16 @@ def label(places: list[str], limit: int = LABEL_LENGTH) -> str:
     return places[0]
 
 
+def _slim(dz: pd.DataFrame, columns) -> pd.DataFrame:
+    """Just these columns of the zone table, indexed by zone code (no copy of the rest)."""
+    return pd.DataFrame({c: dz[c].to_numpy() for c in columns if c in dz}, index=dz["datazone"].to_numpy())
+
+
 def ward_exact(assignment: pd.Series, dz: pd.DataFrame) -> pd.Series:
     """Ward name for each locality whose zone set equals a ward's best-fit zone set."""
     if not {"ward", "ward_name"} <= set(dz.columns):
         return pd.Series(dtype=object)
-    zones = dz.set_index("datazone")
+    zones = _slim(dz, ["ward", "ward_name"])
     wards = zones["ward"].reindex(assignment.index)
     ward_size = zones.groupby("ward").size()
     pairs = pd.DataFrame({"loc": assignment.to_numpy(), "ward": wards.to_numpy()}).value_counts(dropna=False).reset_index()
@@ -126,30 +132,37 @@ def locality_names(assignment: pd.Series, dz: pd.DataFrame, limit: int = LABEL_L
     locs = pd.unique(assignment.to_numpy())
     if "iz_name" not in dz:
         return pd.DataFrame({"name": [str(v) for v in locs], "places": ""}, index=locs)
-    zones = dz.set_index("datazone").reindex(assignment.index)
-    iz = zones["iz"] if "iz" in zones else zones["iz_name"]
-    frame = pd.DataFrame({"loc": assignment.to_numpy(), "iz": iz.to_numpy(), "iz_name": zones["iz_name"].to_numpy(),
+    all_zones = _slim(dz, ["iz", "iz_name", "population"])
+    zones = all_zones.reindex(assignment.index)
+    key = "iz" if "iz" in zones else "iz_name"
+    frame = pd.DataFrame({"loc": assignment.to_numpy(), "iz": zones[key].to_numpy(), "iz_name": zones["iz_name"].to_numpy(),
                           "pop": zones["population"].to_numpy(dtype=float)})
-    # Whole IZ populations come from the full zone table, so a part is known to be a part.
-    all_zones = dz.set_index("datazone")
-    iz_total = all_zones.groupby(all_zones["iz"] if "iz" in all_zones else all_zones["iz_name"]).size()
+    # Whole IZ sizes come from the full zone table, so a part is known to be a part.
+    iz_total = all_zones.groupby(key).size().to_dict()
     held = frame.groupby(["loc", "iz", "iz_name"], sort=False).agg(pop=("pop", "sum"), n=("pop", "size")).reset_index()
     held = held.sort_values(["loc", "pop", "iz_name"], ascending=[True, False, True])
+    listed: dict = {}
+    first: dict = {}
+    for loc, iz, iz_name, n in zip(held["loc"], held["iz"], held["iz_name"], held["n"]):
+        listed.setdefault(loc, [])
+        if str(iz_name) not in listed[loc]:
+            listed[loc].append(str(iz_name))
+        first.setdefault(loc, []).append((iz, n))
     names, places = {}, {}
-    for loc, rows in held.groupby("loc", sort=False):
-        listed = list(dict.fromkeys(rows["iz_name"].astype(str)))
-        places[loc] = SEPARATOR.join(listed)
-        if len(rows) == 1 and rows["n"].iloc[0] < iz_total.get(rows["iz"].iloc[0], 0):
-            names[loc] = f"Part of {listed[0]}"
+    for loc, items in listed.items():
+        places[loc] = SEPARATOR.join(items)
+        parts = first[loc]
+        if len(parts) == 1 and parts[0][1] < iz_total.get(parts[0][0], 0):
+            names[loc] = f"Part of {items[0]}"
         else:
-            names[loc] = label(listed, limit)
+            names[loc] = label(items, limit)
     names = pd.Series(names, dtype=object)
     wards = ward_exact(assignment, dz)
     names.loc[wards.index] = wards
     centres = None
     if "geometry" in dz and names.duplicated().any():
         pts = pd.DataFrame({"loc": assignment.to_numpy()})
-        geom = dz.set_index("datazone").geometry.reindex(assignment.index)
+        geom = gpd.GeoSeries(dz.geometry.to_numpy(), index=dz["datazone"].to_numpy()).reindex(assignment.index)
         rep = geom.representative_point()
         pts["x"], pts["y"] = rep.x.to_numpy(), rep.y.to_numpy()
         centres = pts.groupby("loc")[["x", "y"]].mean()

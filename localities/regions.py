@@ -54,10 +54,15 @@ def summary(assignment: pd.Series, dz: gpd.GeoDataFrame, settled: np.ndarray, un
         per_iz = pd.Series(assignment.to_numpy()).groupby(dz["iz"].to_numpy()).nunique()
         out.append(f"{int((per_iz == 1).sum())} of {len(per_iz)} Intermediate Zones kept whole in one locality")
     if "urban_rural" in dz:
-        mix = pd.Series(settled).groupby(assignment.to_numpy()).agg(["min", "max"])
-        mixed = int((mix["min"] < mix["max"]).sum())
-        out.append(f"{mixed} of {len(mix)} localities mix settlement zones (urban-rural classes: urban areas and small "
-                   "towns) with rural ones")
+        pop = dz["population"].to_numpy(dtype=float)
+        frame = pd.DataFrame({"loc": assignment.to_numpy(), "settled": settled * pop, "pop": pop})
+        sums = frame.groupby("loc")[["settled", "pop"]].sum()
+        per = pd.Series(settled).groupby(assignment.to_numpy()).agg(["min", "max"])
+        mixed = int((per["min"] < per["max"]).sum())
+        minority = float(np.minimum(sums["settled"], sums["pop"] - sums["settled"]).sum() / max(pop.sum(), 1.0))
+        out.append(f"{mixed} of {len(per)} localities mix settlement zones (urban-rural classes 1-4: urban areas and "
+                   f"small towns) with rural ones (5-6); {minority:.1%} of people live in a zone of their locality's "
+                   "minority kind")
     return out
 
 

@@ -30,6 +30,8 @@ def test_regions_comply_for_every_council(council_zones, council):
     report = loc.check(plan, dz)
     assert report.ok, report.problems
     assert (report.table["qualifies"] == "population").all() or report.table["is_ward"].any()
+    # Whole Intermediate Zones: none is over 30,000 and nothing else forces a split.
+    assert (plan.assignment.reindex(dz["datazone"]).groupby(dz["iz"].to_numpy()).nunique() == 1).all()
 
 
 @pytest.mark.parametrize("council", COUNCILS)
@@ -129,3 +131,107 @@ def test_polygons_split_zones_reported(council_zones, tmp_path):
     back = loc.read_plan(tmp_path / "shifted.gpkg", dz)
     assert back.params["split_zones"] and any("split" in n for n in back.notes)
     assert back.assignment.index.is_unique
+
+
+def test_every_council_at_default_settings(council_zones):
+    """One plan per council at the defaults: IZs kept whole, ceiling, population, check, honest names, ids."""
+    from .test_names import honest
+
+    kept = eligible = 0
+    for council in COUNCILS:
+        dz = council_zones[council]
+        plan = loc.propose(dz)
+        assert plan.params["unit"] == "iz"
+        assert (plan.localities["population"] <= 30_000).all(), council
+        assert plan.localities["population"].sum() == dz["population"].sum(), council
+        assert loc.check(plan, dz).ok, council
+        per_iz = plan.assignment.reindex(dz["datazone"]).groupby(dz["iz"].to_numpy()).nunique()
+        iz_pop = dz.groupby("iz")["population"].sum()
+        under = iz_pop.index[iz_pop <= 30_000]
+        kept += int((per_iz[under] == 1).sum())
+        eligible += len(under)
+        assert any(n.startswith(f"{int((per_iz == 1).sum())} of {len(per_iz)} Intermediate Zones kept whole")
+                   for n in plan.notes), council
+        assert any("mix settlement zones" in n for n in plan.notes), council
+        width = max(2, len(str(len(plan))))
+        assert plan.localities["locality"].str.fullmatch(rf"R\d{{{width}}}").all(), council
+        assert plan.localities["name"].is_unique, council
+        ward_names = set(dz["ward_name"])
+        for locality, name, places in plan.localities[["locality", "name", "places"]].itertuples(index=False):
+            assert honest(name, places, ward_names), (council, name, places)
+            if not honest(name, places, set()):  # named as a ward: exactly that ward's zones
+                ward = set(dz.loc[dz["ward_name"] == name, "datazone"])
+                assert ward == set(plan.assignment.index[plan.assignment == locality]), (council, name)
+    share = kept / eligible
+    print(f"\nIntermediate Zones under the ceiling kept whole, all 32 councils at default settings: "
+          f"{kept} of {eligible} ({share:.1%})")
+    assert share >= 0.95
+
+
+def test_ward_exact_localities_take_the_ward_name(council_zones):
+    dz = council_zones["Moray"]
+    plan = loc.propose(dz, within="ward", target_population=30_000)  # every Moray ward is under 30,000: one region each
+    wards = dz.drop_duplicates("ward").set_index("ward")["ward_name"]
+    by_ward = dz.set_index("datazone")["ward"].groupby(plan.assignment).first()
+    names = plan.localities.set_index("locality")["name"]
+    assert len(plan) == len(wards)
+    assert all(names[l] == wards[w] for l, w in by_ward.items())
+    # ...and so does a supplied plan whose locality is exactly a ward, whatever its id.
+    relabelled = plan.assignment.map({l: f"L{i}" for i, l in enumerate(sorted(by_ward.index))})
+    again = loc.plan_from_assignment(dz, relabelled).localities.set_index("locality")["name"]
+    assert sorted(again) == sorted(wards)
+
+
+def test_ids_are_padded_past_99(council_zones):
+    dz = council_zones["Glasgow City"]
+    plan = loc.propose(dz, target_population=5_000)
+    assert len(plan) > 99
+    ids = plan.localities["locality"]
+    assert ids.str.fullmatch(r"R\d{3}").all() and ids.iloc[0] == "R001"
+    assert sorted(ids) == sorted(ids, key=lambda i: int(i[1:]))  # text order is number order
+    names = plan.localities.set_index("locality")["name"]
+    assert list(names.sort_index()) == sorted(names)  # ids follow the names
+
+
+def test_stirling_cornton_is_not_split(council_zones):
+    dz = council_zones["Stirling"]
+    plan = loc.propose(dz, target_population=5_000, within="ward")
+    cornton = dz.loc[dz["iz_name"] == "Cornton", "datazone"]
+    assert plan.assignment[cornton].nunique() == 1
+    assert "Cornton" in plan.localities.set_index("locality").loc[plan.assignment[cornton.iloc[0]], "name"]
+    # The one IZ the ward lines cut is split along them, and the notes say so.
+    crossing = dz.groupby("iz")["ward"].nunique()
+    assert (crossing > 1).sum() == 1
+    assert any("cross the ward lines" in n and crossing.idxmax() in n for n in plan.notes)
+    assert (dz.set_index("datazone")["ward"].groupby(plan.assignment).nunique() == 1).all()
+
+
+def test_datazone_unit_and_bad_unit(council_zones):
+    dz = council_zones["Moray"]
+    plan = loc.propose(dz, target_population=10_000, unit="datazone")
+    assert plan.params["unit"] == "datazone" and loc.check(plan, dz).ok
+    split = plan.assignment.reindex(dz["datazone"]).groupby(dz["iz"].to_numpy()).nunique()
+    assert (split > 1).any()  # Data Zones as blocks do not keep IZs whole
+    with pytest.raises(loc.PlanError, match="unit must be one of iz, datazone"):
+        loc.propose(dz, unit="ward")
+
+
+def test_seeds_do_not_move_neighbourhoods(council_zones):
+    dz = council_zones["City of Edinburgh"]
+    a = loc.propose(dz, target_population=10_000, seed=0)
+    b = loc.propose(dz, target_population=10_000, seed=1)
+    assert a.assignment.equals(b.assignment)
+
+
+def test_town_and_country(council_zones):
+    """The settlement/rural term keeps fewer localities mixing town and country (Aberdeenshire)."""
+    dz = council_zones["Aberdeenshire"]
+    settled = dz.set_index("datazone")["urban_rural"] <= 4
+
+    def mixed(plan):
+        return int((settled.groupby(plan.assignment).nunique() > 1).sum())
+
+    with_term = loc.propose(dz, target_population=10_000)
+    without = loc.propose(dz, target_population=10_000, town_country=0)
+    assert mixed(with_term) < mixed(without)
+    assert any(n.startswith(f"{mixed(with_term)} of {len(with_term)} localities mix") for n in with_term.notes)

@@ -47,7 +47,12 @@ def maps(draw):
         "population": population,
         "income_rank": rng.integers(1, 6_977, n).astype(float),
         "ward": [f"W{int(c.centroid.x // 4_000)}" for c in cells],
+        # Intermediate Zones: 3 km squares, so ward lines (every 4 km) cut some of them.
+        "iz": [f"I{int(c.centroid.x // 3_000)}_{int(c.centroid.y // 3_000)}" for c in cells],
     }, geometry=cells, crs="EPSG:27700")
+    dz["iz_name"] = "Place " + dz["iz"]
+    if draw(st.booleans()):
+        dz = dz.drop(columns=["iz", "iz_name"])  # an analyst's own table without IZs: built from Data Zones
     target = draw(st.one_of(st.none(), st.integers(500, ceiling)))
     within = draw(st.sampled_from([None, None, "ward"]))
     return dz, ceiling, target, within, seed
@@ -98,6 +103,21 @@ def test_partition_invariants(case):
         assert _connected(list(members.index), dz, plan.links), locality
         if within == "ward":
             assert dz.set_index("datazone").loc[members.index, "ward"].nunique() == 1
+    # Whole IZs, except one alone over the ceiling or cut by the ward lines, each named in the notes.
+    if "iz" in dz:
+        assert plan.params["unit"] == "iz"
+        parts = plan.assignment.reindex(dz["datazone"]).groupby(dz["iz"].to_numpy()).nunique()
+        iz_pop = dz.groupby("iz")["population"].sum()
+        wards_per_iz = dz.groupby("iz")["ward"].nunique()
+        for iz in parts.index[parts > 1]:
+            assert iz_pop[iz] > ceiling or (within == "ward" and wards_per_iz[iz] > 1), iz
+            assert any(iz in note for note in plan.notes), iz
+    else:
+        assert any("no 'iz' column" in note for note in plan.notes)
+    # Ids in name order, zero-padded to the width of the count; names unique and never blank.
+    width = max(2, len(str(len(plan))))
+    assert plan.localities["locality"].str.fullmatch(rf"R\d{{{width}}}").all()
+    assert plan.localities["name"].is_unique and (plan.localities["name"].str.strip() != "").all()
 
 
 @SETTINGS

@@ -1,0 +1,163 @@
+"""Locality names that tell the truth: ward-exact, IZ lists, 'and N more', analysts' own names."""
+
+from __future__ import annotations
+
+import re
+
+import geopandas as gpd
+import matplotlib
+import pandas as pd
+import pytest
+from shapely.geometry import box
+
+import localities as loc
+from localities.names import (
+    LABEL_LENGTH,
+    SEPARATOR,
+    is_code,
+    join_names,
+    label,
+    locality_names,
+)
+
+matplotlib.use("Agg")
+
+
+def honest(name: str, places: str, ward_names: set[str]) -> bool:
+    """A name is honest when it is a ward's name (checked separately), or names every
+    place, or names some and says how many more there are."""
+    listed = places.split(SEPARATOR)
+    if name in ward_names:
+        return True
+    core = re.sub(r" \((north|south|east|west|north-east|north-west|south-east|south-west|\d+)\)$", "", name)
+    more = re.fullmatch(r"(.*) and (\d+) more", core)
+    if more:
+        shown = len(listed) - int(more.group(2))
+        return shown >= 1 and all(p in more.group(1) for p in listed[:shown])
+    if core.startswith("Part of "):
+        return len(listed) == 1 and core == f"Part of {listed[0]}"
+    return core == join_names(listed)
+
+
+def test_join_and_label():
+    assert join_names(["A"]) == "A"
+    assert join_names(["A", "B"]) == "A and B"
+    assert join_names(["A", "B", "C"]) == "A, B and C"
+    assert join_names(["Plean and Rural SE", "Cowie"]) == "Plean and Rural SE & Cowie"
+    assert label(["New Elgin West", "New Elgin East", "Elgin Central West", "Elgin Bishopmill West"]) == \
+        "New Elgin West, New Elgin East and 2 more"
+    long = ["Cullen, Portknockie, Findochty, Drybridge and Berryhillock", "Rural Keith", "Buckie"]
+    assert label(long) == f"{long[0]} and 2 more"  # the largest place is never cut short
+    assert len(label([f"Place number {i}" for i in range(9)])) <= LABEL_LENGTH
+
+
+@pytest.mark.parametrize("text, code", [("R01", True), ("R117", True), ("L7", True), ("12", True), ("S13003024", True),
+                                         ("Kirkwall", False), ("North Isles", False), ("Locality 3", False)])
+def test_codes_and_names(text, code):
+    assert is_code(text) is code
+
+
+def _toy() -> gpd.GeoDataFrame:
+    """Six zones in a row: IZ A (3 zones, 300 people), IZ B (2, 500), IZ C (1, 100); ward W1 = A."""
+    return gpd.GeoDataFrame({
+        "datazone": [f"S01{i:06d}" for i in range(6)], "population": [100, 100, 100, 250, 250, 100],
+        "iz": ["A", "A", "A", "B", "B", "C"], "iz_name": ["Aton", "Aton", "Aton", "Bville", "Bville", "Cwick"],
+        "ward": ["W1", "W1", "W1", "W2", "W2", "W2"], "ward_name": ["Westward", "Westward", "Westward", "Eastward",
+                                                                     "Eastward", "Eastward"],
+    }, geometry=[box(i, 0, i + 1, 1) for i in range(6)], crs="EPSG:27700")
+
+
+def test_names_from_wards_and_izs():
+    dz = _toy()
+    zones = dz["datazone"]
+    table = locality_names(pd.Series(["x", "x", "x", "y", "y", "y"], index=zones), dz)
+    assert table.loc["x", "name"] == "Westward"  # exactly ward W1
+    assert table.loc["y", "name"] == "Eastward"
+    table = locality_names(pd.Series(["x", "x", "y", "y", "y", "z"], index=zones), dz)
+    assert table.loc["x", "name"] == "Part of Aton"
+    assert table.loc["y", "name"] == "Bville and Aton"  # population order: Bville 500, Aton 100
+    assert table.loc["y", "places"] == "Bville; Aton"
+    assert table.loc["z", "name"] == "Cwick"
+    table = locality_names(pd.Series(["x", "y", "x", "y", "y", "y"], index=zones), dz)  # two parts of Aton...
+    assert table["name"].is_unique
+
+
+def test_duplicates_told_apart_by_direction():
+    dz = _toy()
+    table = locality_names(pd.Series(["w", "e", "e", "o", "o", "o"], index=dz["datazone"]), dz)
+    assert table.loc["w", "name"] == "Part of Aton (west)" and table.loc["e", "name"] == "Part of Aton (east)"
+
+
+def test_analyst_ids_that_are_names_are_kept():
+    dz = _toy()
+    plan = loc.plan_from_assignment(dz, pd.Series(["Hilltop", "Hilltop", "Hilltop", "L2", "L2", "L2"], index=dz["datazone"]))
+    names = plan.localities.set_index("locality")["name"]
+    assert names["Hilltop"] == "Hilltop" and names["L2"] == "Eastward"
+    plan = loc.plan_from_assignment(dz, pd.Series(["1"] * 3 + ["2"] * 3, index=dz["datazone"]),
+                                    names=pd.Series({"1": "My town", "2": None}))
+    assert plan.localities.set_index("locality")["name"].to_dict() == {"1": "My town", "2": "Eastward"}
+
+
+# ----------------------------------------------------------------------------- real data, cases from issue 11
+
+
+def _plan_names(plan):
+    return plan.localities.set_index("locality")
+
+
+def test_moray_new_elgin(council_zones):
+    dz = council_zones["Moray"]
+    table = _plan_names(loc.propose(dz, target_population=10_000))
+    east = table[table["places"].str.split(SEPARATOR).map(lambda p: "New Elgin East" in p)]
+    assert len(east) == 1
+    assert east["name"].iloc[0] != "New Elgin West"
+    wards = set(dz["ward_name"])
+    assert all(honest(n, p, wards) for n, p in zip(table["name"], table["places"])), table[["name", "places"]]
+
+
+def test_orkney_names(council_zones):
+    dz = council_zones["Orkney Islands"]
+    table = _plan_names(loc.propose(dz, target_population=5_000))
+    wards = set(dz["ward_name"])
+    assert all(honest(n, p, wards) for n, p in zip(table["name"], table["places"])), table[["name", "places"]]
+    for name, places in zip(table["name"], table["places"]):
+        if "Isles" in places.split(SEPARATOR) and len(places.split(SEPARATOR)) > 1:
+            assert name != "Isles"
+    assert table["name"].str.contains("Kirkwall").any()
+
+
+@pytest.mark.parametrize("target", [5_000, 10_000])
+def test_eilean_siar_harris(council_zones, target):
+    dz = council_zones["Na h-Eileanan Siar"]
+    table = _plan_names(loc.propose(dz, target_population=target))
+    harris = table[table["places"].str.split(SEPARATOR).map(lambda p: "Harris" in p)]
+    assert len(harris) == 1
+    name = harris["name"].iloc[0]
+    assert name != "Northwest Lewis" and ("Harris" in name or "more" in name)
+
+
+def test_csv_plan_names_survive_everything(council_zones, tmp_path):
+    """An analyst's Orkney CSV keeps its names through read_plan, check, rank, map, CSV and GeoPackage."""
+    dz = council_zones["Orkney Islands"]
+    mine = {"West Kirkwall": "Kirkwall", "East Kirkwall": "Kirkwall", "Isles": "North Isles",
+            "East Mainland": "East Mainland, South Ronaldsay and Burray"}
+    csv = tmp_path / "orkney.csv"
+    pd.DataFrame({"datazone": dz["datazone"], "locality": dz["iz_name"].map(mine).fillna("West Mainland")}).to_csv(csv, index=False)
+    wanted = {"Kirkwall", "North Isles", "East Mainland, South Ronaldsay and Burray", "West Mainland"}
+    plan = loc.read_plan(csv, dz)
+    assert set(plan.localities["name"]) == wanted
+    assert set(loc.check(plan, dz).table["name"]) == wanted
+    ranking = loc.rank(plan, dz)
+    assert set(ranking["name"]) == wanted
+    fig = loc.plot_map(ranking, label="name", locator=False, inset=None)
+    shown = "".join(t.get_text() for t in fig.findobj(matplotlib.text.Text)).replace("\n", "").replace(" ", "")
+    assert all(n.replace(" ", "") in shown for n in wanted)
+    matplotlib.pyplot.close(fig)
+    from localities.export import to_csv
+
+    to_csv(ranking.drop(columns="geometry"), tmp_path / "ranking.csv")
+    assert set(pd.read_csv(tmp_path / "ranking.csv")["name"]) == wanted
+    plan.to_file(tmp_path / "plan.gpkg", ranking=ranking)
+    assert set(gpd.read_file(tmp_path / "plan.gpkg", layer="localities")["name"]) == wanted
+    assert set(loc.read_plan(tmp_path / "plan.gpkg", dz).localities["name"]) == wanted
+    assert set(loc.read_plan(tmp_path / "plan.gpkg").localities["name"]) == wanted
