@@ -14,8 +14,8 @@ from .conftest import need_real
 NOTEBOOKS = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("*.ipynb"))
 
 
-def test_there_are_two_worked_analyses():
-    assert {p.stem for p in NOTEBOOKS} == {"glasgow_city", "argyll_and_bute"}
+def test_there_are_the_worked_analyses():
+    assert {p.stem for p in NOTEBOOKS} == {"glasgow_city", "argyll_and_bute", "dundee_city_ensemble"}
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
