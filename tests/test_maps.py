@@ -283,3 +283,22 @@ def test_bad_map_requests_are_named(sample, tmp_path):
         maps.save_figure(loc.plot_map(table), tmp_path / "map.jpg")
     with pytest.raises(loc.LocalitiesError, match="no_such"):
         loc.explore(table, layers=["no_such"])
+
+
+def test_picture_checks_can_fail(sample):
+    """The checks find a label pushed off the panel, two labels on top of each other and
+    a north arrow moved onto land."""
+    _, _, table = sample
+    fig = loc.plot_map(table, column="income_rate")
+    assert picture_problems(fig, table) == []
+    main = fig.attrs["main"]
+    texts = _label_texts(main)
+    x0, x1 = main.get_xlim()
+    texts[0].set_position((x1, texts[0].get_position()[1]))  # half off the right edge
+    texts[2].set_position(texts[1].get_position())  # on top of another
+    arrow = fig.attrs["north_arrow"]
+    centre = table.geometry.iloc[0].representative_point()
+    (ax_x, ax_y) = main.transAxes.inverted().transform(main.transData.transform((centre.x, centre.y)))
+    arrow.set_bbox_to_anchor((ax_x, ax_y), transform=main.transAxes)
+    problems = " | ".join(picture_problems(fig, table))
+    assert "leaves its panel" in problems and "overlap" in problems and "north_arrow covers land" in problems

@@ -1,0 +1,106 @@
+"""The HTML map in a real browser (headless Chromium): a locality named like an HTML
+payload is shown as text in its tooltip and never runs.
+
+The page loads Leaflet from a CDN; the test swaps in the same Leaflet version from the
+npm registry (``npm pack``) so the page's scripts run offline. Skipped, with the reason,
+only when no browser (or npm) is installed, and never under CI=true: then it fails.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import tarfile
+from pathlib import Path
+
+import pytest
+
+import localities as loc
+from localities import maps
+
+from .conftest import IN_CI
+
+PAYLOAD = "<img src=x onerror=\"document.title='PWNED'\">"
+BROWSERS = ["/usr/bin/chromium", "chromium", "chromium-browser", "google-chrome", "google-chrome-stable"]
+OPEN_TOOLTIP = """<script>
+window.addEventListener('load', function () { setTimeout(function () {
+  Object.keys(window).forEach(function (k) { var v = window[k];
+    if (k.indexOf('geo_json_') === 0 && v && v.eachLayer) { v.eachLayer(function (l) {
+      if (JSON.stringify(l.feature.properties).indexOf('onerror') >= 0) { v.openTooltip(l); } }); } });
+}, 200); });
+</script></body>"""
+
+
+def _need(what: str, found):
+    if found:
+        return found
+    message = f"{what} is not installed: the HTML escaping cannot be checked in a browser here"
+    if IN_CI:
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="module")
+def browser() -> str:
+    return _need("Chromium", next((shutil.which(b) for b in BROWSERS if shutil.which(b)), None))
+
+
+@pytest.fixture(scope="module")
+def leaflet(tmp_path_factory) -> callable:
+    npm = _need("npm", shutil.which("npm"))
+    folder = tmp_path_factory.mktemp("leaflet")
+
+    def local(version: str) -> Path:
+        target = folder / f"leaflet-{version}.js"
+        if not target.exists():
+            subprocess.run([npm, "pack", f"leaflet@{version}", "--pack-destination", str(folder)], check=True,
+                           capture_output=True, timeout=120)
+            with tarfile.open(folder / f"leaflet-{version}.tgz") as tar:
+                target.write_bytes(tar.extractfile("package/dist/leaflet.js").read())
+        return target
+
+    return local
+
+
+def render(html_path: Path, browser: str, leaflet) -> str:
+    """The page's DOM after its scripts ran and the payload's tooltip was opened."""
+    html = html_path.read_text(encoding="utf-8")
+    version = re.search(r"npm/leaflet@([\d.]+)/dist/leaflet\.js", html).group(1)
+    html = re.sub(r"https://cdn\.jsdelivr\.net/npm/leaflet@[\d.]+/dist/leaflet\.js",
+                  leaflet(version).as_uri(), html).replace("</body>", OPEN_TOOLTIP)
+    page = html_path.with_name("opened.html")
+    page.write_text(html, encoding="utf-8")
+    out = subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu", "--allow-file-access-from-files",
+                          "--virtual-time-budget=5000", "--dump-dom", page.as_uri()],
+                         capture_output=True, text=True, timeout=180)
+    assert "leaflet-container" in out.stdout, f"the map did not load: {out.stderr[-500:]}"
+    return out.stdout
+
+
+@pytest.fixture(scope="module")
+def hostile_table():
+    dz = loc.load_datazones()
+    plan = loc.propose(dz, target_population=30_000, seed=0)
+    table = loc.rank(plan, dz)
+    table.loc[table.index[0], "name"] = PAYLOAD
+    return table
+
+
+def test_names_are_shown_as_text_never_run(hostile_table, browser, leaflet, tmp_path):
+    path = maps.save_html(loc.explore(hostile_table, column="income_rate"), tmp_path / "map.html")
+    dom = render(path, browser, leaflet)
+    assert "PWNED" not in "".join(re.findall(r"<title[^>]*>(.*?)</title>", dom))  # no onerror ran
+    tooltip = dom[dom.find("leaflet-tooltip "):]
+    assert "&lt;img src=x onerror=" in tooltip  # the tooltip opened and shows the name as text
+    assert not re.search(r"<img[^>]*onerror", dom)
+    assert "Income deprivation" in dom and "Crown copyright" in dom  # legend and attribution on the page
+
+
+def test_the_browser_check_catches_an_unescaped_map(hostile_table, browser, leaflet, tmp_path):
+    """The same check on a map built without escaping (plain GeoDataFrame.explore) sees
+    the payload run: the test above can fail."""
+    m = hostile_table[["name", "income_rate", "geometry"]].explore(tooltip=["name"])
+    path = maps.save_html(m, tmp_path / "plain.html")
+    dom = render(path, browser, leaflet)
+    assert "PWNED" in "".join(re.findall(r"<title[^>]*>(.*?)</title>", dom))
