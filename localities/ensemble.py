@@ -356,9 +356,6 @@ def ensemble(
     dz.attrs = {k: v for k, v in dz.attrs.items() if isinstance(v, (str, int, float, bool)) or v is None}
     council, council_name = _one_council(dz)
     vary = _check_vary(DEFAULT_VARY if vary is None else vary, dz, max_population)
-    if "within" in vary and any(w == "ward" for w in (vary["within"] if isinstance(vary["within"], list) else [])) \
-            and "ward" not in dz:
-        raise PlanError("vary['within'] has 'ward' but the zone table has no ward column")
     if scotland is None:
         scotland = scotland_sums(dz.attrs.get("data_dir"), population=dz.attrs.get("population", "simd2020v2"))
     rank_kwargs = {"scotland": scotland, "headline": headline, "method": method, "min_ratio": min_ratio,
@@ -479,6 +476,11 @@ def _priority_areas(zones: gpd.GeoDataFrame, dz: gpd.GeoDataFrame, share: float,
             continue
         sub = dz[dz["datazone"].isin(members)].reset_index(drop=True)
         parts = propose(sub, max_population=ceiling, target_population=None)
+        inner = {z: [n for n in adjacency[z] if n in keep] for z in members}
+        if any(len(geography.components(list(zs.index), inner)) > 1
+               for _, zs in parts.assignment.groupby(parts.assignment)):
+            # Whole-IZ blocks that are not contiguous inside the group: build from single zones instead.
+            parts = propose(sub, max_population=ceiling, target_population=None, unit="datazone")
         for z, lab in parts.assignment.items():
             labels[z] = f"g{g:04d}{lab}"
             split[f"g{g:04d}{lab}"] = True
