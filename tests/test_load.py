@@ -242,3 +242,31 @@ def test_repair_ward_names_without_a_reference():
     codes = pd.Series(["S13000001", "S13000002"])
     names, repaired = repair_ward_names(codes, pd.Series(['"Somewhere', "Elsewhere"]))
     assert list(names) == ["Somewhere", "Elsewhere"] and repaired == ["S13000001"]
+
+
+# ---------------------------------------------------------------------------- parsed-table cache
+
+def test_zone_table_cache_gives_the_same_table_and_follows_the_files(tmp_path, monkeypatch):
+    import shutil
+
+    from localities import load, sources
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))  # this test's own cache
+    data = tmp_path / "data"
+    shutil.copytree(sources.SAMPLE_DIR, data)
+    fresh = load.zone_table(data)
+    files = list((sources.cache_dir() / "parsed").glob("zone_table_*.pkl"))
+    assert len(files) == 1
+    again = load.zone_table(data)
+    pd.testing.assert_frame_equal(fresh, again)
+    assert fresh.attrs == again.attrs
+    # A changed source file is read again, not served from the cache.
+    lookup = data / "tables/simd2020v2_dz_lookup.csv"
+    text = lookup.read_text(encoding="utf-8")
+    first = text.splitlines()[1].split(",")[0]
+    lookup.write_text(text.replace(f"{first},", f"{first},", 1) + "\n", encoding="utf-8")
+    load.zone_table(data)
+    assert len(list((sources.cache_dir() / "parsed").glob("zone_table_*.pkl"))) == 2
+    monkeypatch.setenv("LOCALITIES_CACHE", "0")
+    pd.testing.assert_frame_equal(load.zone_table(data), fresh)
+    assert len(list((sources.cache_dir() / "parsed").glob("zone_table_*.pkl"))) == 2
