@@ -284,6 +284,7 @@ def cmd_demo(args) -> int:
     from . import export, maps
     from .build import propose
     from .load import load_datazones
+    from .profile import save_profiles
     from .rank import inequality, masked_pockets, rank
     from .regulation import check
 
@@ -311,6 +312,7 @@ def cmd_demo(args) -> int:
     maps.save_figure(maps.plot_map(table, column="income_rate"), out / "map_income.pdf")
     maps.save_figure(maps.plot_poorer(table), out / "map_poorer.png")
     maps.save_html(maps.explore(table, column="income_rate"), out / "map.html")
+    save_profiles(table, out / "profiles.pdf")
     steps.update()
     steps.close()
     print(f"\n{plan!r}")
@@ -318,7 +320,27 @@ def cmd_demo(args) -> int:
     shown = ["rank", "name", "population", "income_rate", "tier", "poorer_than_rest", "poorer_than_scotland"]
     print("\nMost disadvantaged first:")
     print(table[shown].head(10).to_string(index=False, formatters={"income_rate": "{:.1%}".format}))
-    print(f"\nWrote {out}/localities.gpkg, ranking.csv, ranking.xlsx, map_income.pdf, map_poorer.png, map.html")
+    print(f"\nWrote {out}/localities.gpkg, ranking.csv, ranking.xlsx, map_income.pdf, map_poorer.png, map.html, "
+          "profiles.pdf")
+    return EXIT_OK
+
+
+def cmd_profile(args) -> int:
+    """Locality profiles: one vector PDF page per locality, most disadvantaged first."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from .profile import save_profiles
+    from .rank import rank
+
+    out = Path(args.out)
+    if out.suffix.lower() != ".pdf":
+        raise LocalitiesError(f"{out}: --out must end in .pdf")
+    plan, dz = _read(args)
+    table = rank(plan, dz)
+    save_profiles(table, out, flagged=args.flagged)
+    pages = int((table["poorer_than_rest"] | table["poorer_than_scotland"]).sum()) if args.flagged else len(table)
+    print(f"wrote {out} ({pages} page{'s' if pages != 1 else ''})")
     return EXIT_OK
 
 
@@ -559,6 +581,17 @@ def parser() -> argparse.ArgumentParser:
                                                 "priority_plan.gpkg and share_map.png")
     data(s)
     s.set_defaults(func=cmd_ensemble)
+
+    s = sub.add_parser("profile", help="one A4 profile page per locality (spine chart, key figures, flags, map) "
+                                       "in a multi-page PDF")
+    s.add_argument("plan", help="plan: a saved GeoPackage, a CSV or spreadsheet of datazone,locality, or "
+                                "locality polygons")
+    s.add_argument("--council", help="council name or code (default: the plan's own)")
+    s.add_argument("--out", required=True, help="PDF to write, e.g. profiles.pdf")
+    s.add_argument("--flagged", action="store_true",
+                   help="only the localities significantly poorer than the rest of the council or Scotland")
+    data(s)
+    s.set_defaults(func=cmd_profile)
     return p
 
 
