@@ -101,8 +101,8 @@ class PlanComparison:
                   f"{s['zones_moved']:,} of {s['zones']:,} zones moved ({s['people_moved']:,} of "
                   f"{s['population']:,} people, {s['share_people_moved']:.1%})"),
                  f"localities: {s['localities_a']} in A, {s['localities_b']} in B, {s['matched']} matched by shared people",
-                 f"adjusted Rand index {s['adjusted_rand']:.3f} (1 = same plan); variation of information "
-                 f"{s['variation_of_information']:.3f} bits (0 = same plan)"]
+                 (f"adjusted Rand index {s['adjusted_rand']:.3f} (1 = same plan); variation of information "
+                  f"{s['variation_of_information']:.3f} bits (0 = same plan)")]
         if "people_tier_changed" in s:
             lines.append(f"people whose locality's tier differs: {s['people_tier_changed']:,}; in a tier-1 locality: "
                          f"{s['people_tier1_a']:,} in A, {s['people_tier1_b']:,} in B")
@@ -251,8 +251,8 @@ def plot_comparison(result: PlanComparison, dz, a: Plan | None = None, b: Plan |
     """
     import geopandas as gpd
     import matplotlib.pyplot as plt
-    from matplotlib.patches import Patch
     from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
 
     zones = gpd.GeoDataFrame(result.zones.merge(dz[["datazone", "geometry"]], on="datazone"), geometry="geometry",
                              crs=dz.crs)

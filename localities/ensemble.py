@@ -237,8 +237,8 @@ class Ensemble:
         area = self.zones.set_index("datazone")["priority_area"].reindex(zones["datazone"])
         assignment = pd.Series(area.to_numpy(dtype=object), index=zones["datazone"])
         rest = zones[area.isna().to_numpy()].reset_index(drop=True)
-        notes = [f"{len(self.priority)} robust priority area(s): zones flagged poorer (than the rest of the council or "
-                 f"Scotland) in at least {self.share:.0%} of {int(self.plans['ok'].sum())} compliant plans"]
+        notes = [(f"{len(self.priority)} robust priority area(s): zones flagged poorer (than the rest of the council or "
+                  f"Scotland) in at least {self.share:.0%} of {int(self.plans['ok'].sum())} compliant plans")]
         if len(rest):
             adj, _ = geography.link_components(zones, geography.neighbours(zones))
             keep = set(rest["datazone"])
