@@ -94,11 +94,14 @@ def _plan_info(plan) -> pd.DataFrame:
 
 
 def _flat(df: pd.DataFrame) -> pd.DataFrame:
-    """Columns GDAL can store: lists and dicts become text."""
+    """Columns GDAL can store: lists and dicts become text, and a NUL character (where
+    GDAL would silently cut the text) becomes U+FFFD."""
     out = df.copy() if isinstance(df, pd.DataFrame) else pd.DataFrame(df)
     for col in out.columns:
         if out[col].dtype == object and out[col].map(lambda v: isinstance(v, (list, dict, tuple, set))).any():
             out[col] = out[col].map(lambda v: "; ".join(map(str, v)) if isinstance(v, (list, tuple, set)) else str(v))
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
+            out[col] = out[col].map(lambda v: v.replace("\x00", "\ufffd") if isinstance(v, str) else v)
     return out
 
 
@@ -112,13 +115,13 @@ def save_plan(plan, path: str | os.PathLike, ranking: pd.DataFrame | None = None
     localities = plan.localities
     if ranking is not None:
         extra = [c for c in ranking.columns if c not in localities.columns or c == "locality"]
-        localities = localities.merge(_flat(ranking[extra]), on="locality", how="left")
+        localities = localities.merge(pd.DataFrame(ranking[extra]), on="locality", how="left")
     with atomic_path(path) as tmp:
         pyogrio.write_dataframe(_flat(localities), tmp, layer="localities", driver="GPKG")
         assignment = plan.assignment.rename("locality").rename_axis("datazone").reset_index()
-        pyogrio.write_dataframe(assignment, tmp, layer="assignment", driver="GPKG", append=False)
+        pyogrio.write_dataframe(_flat(assignment), tmp, layer="assignment", driver="GPKG", append=False)
         pyogrio.write_dataframe(pd.DataFrame(plan.links).astype({"group": str}), tmp, layer="links", driver="GPKG")
-        pyogrio.write_dataframe(_plan_info(plan), tmp, layer="plan", driver="GPKG")
+        pyogrio.write_dataframe(_flat(_plan_info(plan)), tmp, layer="plan", driver="GPKG")
         if ranking is not None:
             pyogrio.write_dataframe(_flat(ranking.drop(columns="geometry", errors="ignore")), tmp, layer="ranking", driver="GPKG")
     return path
