@@ -407,7 +407,7 @@ def name_fits(geom, name: str, view, scale: float, fontsize: float, need_inside:
 
 
 def town_insets(frame: gpd.GeoDataFrame, names: pd.Series, limits, scale: float, fontsize: float,
-                max_insets: int = 2, small_in: float = 0.6, reach_in: float = 0.5) -> list[tuple]:
+                max_insets: int = 2, small_in: float = 0.28, reach_in: float = 0.4) -> list[tuple]:
     """Extents of zoomed insets for clusters of localities whose names do not fit on the
     main map and that are small there (a town in a rural council: Lerwick, Stornoway,
     Kirkwall, Inverness, Elgin): under ``small_in`` inches across, grouped when within

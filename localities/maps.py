@@ -200,7 +200,7 @@ def _key_rows(frame, numbers, value_col, colours, plan_map):
 def _key_columns(font: float, col_w: float, digits: int, has_value: bool) -> tuple[dict, int]:
     """x positions (inches within a key column) and the name width in characters."""
     char = 0.55 * font / 72
-    number_w = char * (digits + 1.2)
+    number_w = char * (max(digits, 2.6) + 1.0)
     tail = char * 7.5 + (char * 7 if has_value else 0) + 0.22
     name_chars = int((col_w - number_w - tail) / char)
     name_end = number_w + name_chars * char

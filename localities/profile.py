@@ -125,7 +125,16 @@ def _fmt(v, name, unit) -> str:
     return format_value(v, name, unit)
 
 
-def profile(obj, dz: pd.DataFrame | None = None, locality=None) -> Figure:
+def _backdrop(table: gpd.GeoDataFrame):
+    """The council's localities simplified for a 3-inch map, and its main body's bounds."""
+    frame = table.to_crs("EPSG:27700") if table.crs is not None and table.crs.to_epsg() != 27700 else table
+    frame = frame[["geometry"]].copy()
+    frame["geometry"] = frame.geometry.simplify(100)
+    _, body = layout.outlying_islands(frame)
+    return frame, body
+
+
+def profile(obj, dz: pd.DataFrame | None = None, locality=None, _backdrop_cache=None) -> Figure:
     """One A4 page profiling a locality for a board paper.
 
     Parameters
@@ -177,11 +186,10 @@ def profile(obj, dz: pd.DataFrame | None = None, locality=None) -> Figure:
         fig.text(4.45 / W, y, value, fontsize=10, fontweight="bold", va="top", ha="right")
         y -= (0.2 + 0.13 * textwrap.fill(what, 46).count("\n")) / H
     map_ax = fig.add_axes([4.9 / W, 1 - 3.25 / H, 3.0 / W, 2.05 / H], gid="profile_map")
-    frame = table.to_crs("EPSG:27700") if table.crs is not None and table.crs.to_epsg() != 27700 else table
+    frame, body = _backdrop_cache or _backdrop(table)
     frame.plot(ax=map_ax, color="#eeeeee", edgecolor="#9a9a9a", linewidth=0.3)
     frame.loc[[idx]].plot(ax=map_ax, color=TIER_COLOURS.get(tier_label, "#e0e0e0"), edgecolor="#000000",
                           linewidth=0.9)
-    _, body = layout.outlying_islands(frame)
     bx0, by0, bx1, by1 = body
     lx0, ly0, lx1, ly1 = frame.loc[[idx]].total_bounds
     limits, _ = layout._fit((min(bx0, lx0), min(by0, ly0), max(bx1, lx1), max(by1, ly1)), 3.0, 2.05)
@@ -213,16 +221,16 @@ def profile(obj, dz: pd.DataFrame | None = None, locality=None) -> Figure:
     chart_h = chart_top * H - 1.35
     ax = fig.add_axes([0.4 / W, 1.05 / H, 7.47 / W, chart_h / H], gid="spine")
     ax.set_xlim(-4.45, 1.05)
-    ax.set_ylim(n + 0.2, -1.7)
+    ax.set_ylim(n + 0.2, -1.9)
     ax.set_axis_off()
     font = min(7.0, max(4.8, chart_h * 72 / (n + 2) * 0.55))
     heads = [(-4.45, "\nIndicator", "left"), (-2.02, "\nLocality", "right"), (-1.57, "Rest of\ncouncil", "right"),
              (-1.12, "\nScotland", "right")]
     for x, text, ha in heads:
-        ax.text(x, -0.75, text, fontsize=font, fontweight="bold", ha=ha, va="center")
-    ax.text(0, -0.75, "\nworse  ◀  Scotland  ▶  better", fontsize=font, fontweight="bold", ha="center",
+        ax.text(x, -0.95, text, fontsize=font, fontweight="bold", ha=ha, va="center")
+    ax.text(0, -0.95, "\nworse  ◀  Scotland  ▶  better", fontsize=font, fontweight="bold", ha="center",
             va="center")
-    label_chars = int(1.95 / 5.5 * 7.47 * 72 / (0.6 * font))
+    label_chars = int(2.1 / 5.5 * 7.47 * 72 / (0.6 * font))
     ax.axvline(0, color="#404040", lw=0.8, zorder=1)
     domain = None
     for i, r in spine.iterrows():
@@ -308,9 +316,10 @@ def save_profiles(obj, path: str | os.PathLike, dz: pd.DataFrame | None = None, 
         chosen = chosen.loc[[_pick(table, x) for x in localities]]
     if chosen.empty:
         raise LocalitiesError("no locality to profile" + (" (none is flagged)" if flagged else ""))
+    backdrop = _backdrop(table)
     with plt.rc_context({"pdf.fonttype": 42}), atomic_path(path) as tmp, PdfPages(tmp, metadata={}) as pdf:
         for idx in chosen.sort_values("rank").index:
-            fig = profile(table, locality=table.at[idx, "locality"])
+            fig = profile(table, locality=table.at[idx, "locality"], _backdrop_cache=backdrop)
             pdf.savefig(fig)
             plt.close(fig)
     return path

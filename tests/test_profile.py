@@ -1,0 +1,105 @@
+"""Locality profiles: one A4 page per locality with a spine chart, key figures, flags
+and reasons, a small map and the attribution; written as a multi-page vector PDF."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+import localities as loc  # noqa: E402
+from localities import cli  # noqa: E402
+from localities.profile import spine_rows  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def sample():
+    dz = loc.load_datazones()
+    plan = loc.propose(dz, target_population=20_000, seed=0)
+    return dz, plan, loc.rank(plan, dz)
+
+
+@pytest.fixture(autouse=True)
+def _close():
+    yield
+    plt.close("all")
+
+
+def pages(data: bytes) -> int:
+    return len(re.findall(rb"/Type\s*/Page[^s]", data))
+
+
+def test_profile_is_one_a4_page_with_every_indicator(sample):
+    _, _, table = sample
+    fig = loc.profile(table, locality=table["name"].iloc[0])
+    assert tuple(round(x, 2) for x in fig.get_size_inches()) == (8.27, 11.69)
+    spine = fig.attrs["spine"]
+    indicators = [c for c in loc.SIMD if c in table]
+    assert list(spine["indicator"]) == indicators
+    assert not spine["label"].str.contains("_").any()  # human labels, not column names
+    texts = " ".join(t.get_text() for ax in fig.axes for t in ax.texts) + " ".join(t.get_text() for t in fig.texts)
+    assert table["name"].iloc[0] in texts and "Crown copyright" in texts and "Why" in texts
+    assert "Income deprivation (%)" in texts and "%" in texts
+    assert {ax.get_gid() for ax in fig.axes} >= {"spine", "profile_map"}
+
+
+def test_spine_reads_worse_to_the_left_within_the_councils_range(sample):
+    _, _, table = sample
+    for idx in table.index[:3]:
+        spine = spine_rows(table, idx).dropna(subset=["x_value"])
+        worse = np.where(spine["indicator"].map(lambda n: loc.SIMD[n].higher_is_worse),
+                         spine["value"] > spine["scotland"], spine["value"] < spine["scotland"])
+        assert (spine.loc[worse, "x_value"] < 0).all() and (spine.loc[~worse & (spine["value"] != spine["scotland"]),
+                                                                       "x_value"] > 0).all()
+        # The locality is one of the council's localities: its dot lies on the bar.
+        assert ((spine["x_value"] >= spine["x_lo"] - 1e-9) & (spine["x_value"] <= spine["x_hi"] + 1e-9)).all()
+        assert spine["x_value"].abs().max() <= 1.0
+
+
+def test_profile_of_a_plan_and_bad_requests(sample):
+    dz, plan, table = sample
+    fig = loc.profile(plan, dz, locality=table["locality"].iloc[1])
+    assert fig.attrs["locality"] == table["locality"].iloc[1]
+    with pytest.raises(loc.LocalitiesError, match="zone table"):
+        loc.profile(plan)
+    with pytest.raises(loc.LocalitiesError, match="no locality 'Atlantis'"):
+        loc.profile(table, locality="Atlantis")
+    with pytest.raises(loc.LocalitiesError, match=r"\.pdf"):
+        loc.save_profiles(table, "profiles.docx")
+
+
+def test_save_profiles_writes_one_vector_page_per_locality(sample, tmp_path):
+    _, _, table = sample
+    flagged = table[table["poorer_than_rest"] | table["poorer_than_scotland"]]
+    assert 0 < len(flagged) < len(table)
+    path = loc.save_profiles(table, tmp_path / "flagged.pdf", flagged=True)
+    data = path.read_bytes()
+    assert data.startswith(b"%PDF") and pages(data) == len(flagged)
+    assert b"/Subtype /Image" not in data  # vector
+    if shutil.which("pdftotext"):
+        text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True).stdout
+        for name in flagged["name"]:
+            assert name.split()[0] in text
+        assert "Open Government Licence" in text and "Why" in text
+    chosen = list(table["name"].iloc[[-1, 0]])
+    path = loc.save_profiles(table, tmp_path / "two.pdf", localities=chosen)
+    assert pages(path.read_bytes()) == 2
+
+
+def test_profile_command(sample, tmp_path, capsys):
+    _, plan, _ = sample
+    gpkg = tmp_path / "plan.gpkg"
+    plan.to_file(gpkg)
+    out = tmp_path / "profiles.pdf"
+    assert cli.main(["profile", str(gpkg), "--out", str(out), "--flagged"]) == 0
+    assert out.exists() and pages(out.read_bytes()) >= 1
+    assert "wrote" in capsys.readouterr().out
+    assert cli.main(["profile", str(gpkg), "--out", str(tmp_path / "profiles.png")]) == 2
