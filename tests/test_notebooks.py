@@ -15,7 +15,8 @@ NOTEBOOKS = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("*.i
 
 
 def test_there_are_the_worked_analyses():
-    assert {p.stem for p in NOTEBOOKS} == {"glasgow_city", "argyll_and_bute", "dundee_city_ensemble"}
+    assert {p.stem for p in NOTEBOOKS} == {"glasgow_city", "argyll_and_bute", "dundee_city_ensemble",
+                                             "key_table_and_profiles"}
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
