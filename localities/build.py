@@ -57,7 +57,9 @@ class Plan:
     assignment : Series
         Locality id for each Data Zone (index ``datazone``).
     localities : GeoDataFrame
-        One row per locality: ``locality, name, population, zones, geometry`` (EPSG:27700).
+        One row per locality: ``locality, name, population, zones, places, geometry``
+        (EPSG:27700); ``places`` lists its Intermediate Zones, largest population first,
+        ``"; "`` between them (see :mod:`localities.names`).
     council, council_name : str or None
     method : str
         ``"regions"``, ``"wards"``, ``"iz"`` or ``"supplied"``.
