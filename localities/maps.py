@@ -770,7 +770,7 @@ def explore(obj, column: str | None = None, tooltip: list[str] | None = None, la
         props[f"t_{col}"] = [esc(_text_of(col, v, frame)) for v in frame[col]]
     m = folium.Map(tiles=None, control_scale=True, **kwargs)
     folium.TileLayer("OpenStreetMap", name="Background map", control=False).add_to(m)
-    legends = {}
+    legends, titles = {}, {}
     groups = []
     if "tier_label" in frame:
         wanted_all = wanted + ["tier_label"]
@@ -781,8 +781,10 @@ def explore(obj, column: str | None = None, tooltip: list[str] | None = None, la
     for i, col in enumerate(wanted_all):
         fields, aliases = [f"t_{c}" for c in base], [esc(_label_of(c, frame)) for c in base]
         layer = props.copy()
+        legend_title = None
         if col == "tier_label":
             name = "Significantly poorer"
+            legend_title = "Significantly poorer (95% CI)"
             layer["fill"] = frame["tier_label"].map(TIER_COLOURS).fillna("#ffffff")
             legend_items = [(c, t) for t, c in TIER_COLOURS.items() if (frame["tier_label"] == t).any()]
         elif col is None:
@@ -792,6 +794,7 @@ def explore(obj, column: str | None = None, tooltip: list[str] | None = None, la
         else:
             name, unit = _describe(col, frame)
             share = _is_share(col, unit)
+            legend_title = f"{name} ({'%' if share else unit})" if share or unit else name
             values = pd.to_numeric(frame[col], errors="coerce")
             yb, labels, _ = layout.class_breaks(values, "FisherJenks", 5, share)
             higher_worse = SIMD[col].higher_is_worse if col in SIMD else True
@@ -826,13 +829,14 @@ def explore(obj, column: str | None = None, tooltip: list[str] | None = None, la
         group.add_to(m)
         groups.append(group)
         legends[esc(name)] = legend_items
+        titles[esc(name)] = esc(legend_title) if legend_title else None
     folium.LayerControl(collapsed=False).add_to(m)
     m.fit_bounds([[geo.total_bounds[1], geo.total_bounds[0]], [geo.total_bounds[3], geo.total_bounds[2]]])
-    _add_legend(m, legends, list(legends)[0], esc(sources.attribution(ATTRIBUTION_SOURCES)))
+    _add_legend(m, legends, list(legends)[0], esc(sources.attribution(ATTRIBUTION_SOURCES)), titles)
     return m
 
 
-def _add_legend(m, legends: dict, first: str, attribution: str) -> None:
+def _add_legend(m, legends: dict, first: str, attribution: str, titles: dict | None = None) -> None:
     """One legend per layer (shown with its layer) and the data attribution. Every text
     reaching the page is already HTML-escaped; JSON-encoding keeps it inert in script."""
     from branca.element import MacroElement, Template
@@ -844,11 +848,11 @@ def _add_legend(m, legends: dict, first: str, attribution: str) -> None:
                        f'border:1px solid #303030;margin-right:4px"></span>{html.escape(str(t))}</div>'
                        for c, t in items)
         blocks.append(f'<div class="loc-legend" data-layer="{index[name]}" style="display:{"block" if name == first else "none"}">'
-                      f"<b>{name}</b>{rows}</div>")
+                      f"<b>{(titles or {}).get(name) or name}</b>{rows}</div>")
     macro = MacroElement()
     macro._template = Template("""
 {% macro html(this, kwargs) %}
-<div id="loc-legends" style="position:fixed;bottom:30px;left:10px;z-index:9999;background:white;padding:6px 8px;
+<div id="loc-legends" style="position:fixed;top:90px;left:10px;z-index:9999;background:white;padding:6px 8px;
  border:1px solid #999;font:12px sans-serif;max-width:280px">""" + "".join(blocks) + """</div>
 {% endmacro %}
 {% macro script(this, kwargs) %}
