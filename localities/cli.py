@@ -306,8 +306,9 @@ def cmd_demo(args) -> int:
     steps.update()
     plan.to_file(out / "localities.gpkg", ranking=table)
     export.to_csv(table, out / "ranking.csv")
-    export.to_xlsx({"Ranking": table, "Check": report.table, "Inequality": inequality(plan, dz),
-                    "Masked pockets": masked_pockets(plan, dz, table)}, out / "ranking.xlsx")
+    # The workbook is for people (headers in words, percentages, a Codebook sheet); the CSV keeps codes for scripts.
+    _write_table({"Ranking": table, "Check": report.table, "Inequality": inequality(plan, dz),
+                  "Masked pockets": masked_pockets(plan, dz, table)}, out / "ranking.xlsx", labels=True)
     steps.update()
     maps.save_figure(maps.plot_map(table, column="income_rate"), out / "map_income.pdf")
     maps.save_figure(maps.plot_poorer(table), out / "map_poorer.png")

@@ -38,6 +38,9 @@ def test_demo_on_the_embedded_sample(tmp_path, capsys):
     for name in ("localities.gpkg", "ranking.csv", "ranking.xlsx", "map_income.pdf", "map_poorer.png", "map.html"):
         assert (tmp_path / name).stat().st_size > 1000, name
     ranking = pd.read_csv(tmp_path / "ranking.csv")
+    book = pd.read_excel(tmp_path / "ranking.xlsx", sheet_name=None)  # the workbook is for people
+    assert "Income deprivation (%)" in book["Ranking"].columns and "income_rate" in set(book["Codebook"]["code"])
+    assert (book["Ranking"]["Income deprivation (%)"].round(1) == (ranking["income_rate"] * 100).round(1)).all()
     saved = gpd.read_file(tmp_path / "localities.gpkg", layer="assignment")
     zones = gpd.read_file(tmp_path / "localities.gpkg", layer="localities")
     lookup = pd.read_csv(Path(loc.__file__).parents[1] / "data/sample/tables/simd2020v2_dz_lookup.csv")
