@@ -467,6 +467,13 @@ def plot_map(
     names = frame["name"].astype(str) if "name" in frame else pd.Series(frame.index.astype(str), index=frame.index)
     outliers, body = layout.outlying_islands(frame) if islands == "auto" else ([], tuple(frame.total_bounds))
     with_key = plan_map or label == "number" or len(frame) > 20
+    with plt.rc_context({"text.parse_math": False}):  # names and titles are text: "$5" is not mathtext
+        return _plot(frame, colours, handles, legend_title, title, value_col, plan_map, numbers, names, outliers,
+                     body, with_key, label, inset, orientation, locator, data_dir, zones)
+
+
+def _plot(frame, colours, handles, legend_title, title, value_col, plan_map, numbers, names, outliers, body,
+          with_key, label, inset, orientation, locator, data_dir, zones) -> Figure:
     fig = _compose(frame, colours, handles, legend_title, title, value_col, plan_map, numbers, names, outliers, body,
                    with_key, label, inset, orientation, locator, data_dir, zones)
     if not with_key and fig.attrs["numbered"]:

@@ -152,6 +152,11 @@ def profile(obj, dz: pd.DataFrame | None = None, locality=None, _backdrop_cache=
     matplotlib.figure.Figure
         A4 portrait; ``fig.attrs["spine"]`` holds the chart's numbers.
     """
+    with plt.rc_context({"text.parse_math": False}):  # names are text: "$5" is not mathtext
+        return _profile(obj, dz, locality, _backdrop_cache)
+
+
+def _profile(obj, dz, locality, _backdrop_cache) -> Figure:
     table = _ranking(obj, dz)
     idx = _pick(table, locality)
     row = table.loc[idx]
