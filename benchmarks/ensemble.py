@@ -10,7 +10,9 @@ Each (task, workers) pair runs in a fresh Python process, so its peak resident m
 (``resource.getrusage``: the main process, and the largest joblib worker once the
 workers have exited) is its own. Loading the zones and Scotland's totals is done once
 per process and not timed; the reference ranking and the robust priority areas are.
-A digest of the per-zone shares shows whether 1 and 2 workers gave the same result.
+A digest of the per-zone shares shows whether 1 and 2 workers gave the same result. CPU
+seconds (main process and workers, after loading) next to wall seconds show how much of
+a run was spent waiting for a core on a shared machine.
 """
 
 from __future__ import annotations
@@ -41,6 +43,8 @@ def run(data_dir: str, task: str, plans: int, jobs: int) -> dict:
     sums = loc.scotland_sums(data_dir)
     councils = ["Glasgow City"] if task == "glasgow" else sorted(dz_all["council_name"].unique())
     rows, digests = [], []
+    before = resource.getrusage(resource.RUSAGE_SELF)
+    cpu_before = before.ru_utime + before.ru_stime
     started = time.perf_counter()
     for name in councils:
         dz = dz_all[dz_all["council_name"] == name].reset_index(drop=True)
@@ -58,9 +62,13 @@ def run(data_dir: str, task: str, plans: int, jobs: int) -> dict:
     from joblib.externals.loky import get_reusable_executor
 
     get_reusable_executor().shutdown(wait=True)  # workers exit, so their peak memory is counted
-    main_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    worker_rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    return {"task": task, "plans": plans, "jobs": jobs, "seconds": round(seconds, 1), "rows": rows,
+    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    main_rss, worker_rss = me.ru_maxrss / 1024, kids.ru_maxrss / 1024
+    # CPU time of this process and its exited workers (loading included): on a shared machine,
+    # wall time over CPU time shows how much the run waited for a core.
+    cpu = me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime - cpu_before
+    return {"task": task, "plans": plans, "jobs": jobs, "seconds": round(seconds, 1), "cpu_seconds": round(cpu, 1),
+            "rows": rows,
             "digest": hashlib.sha256("".join(digests).encode()).hexdigest()[:12],
             "main_rss_mib": round(main_rss), "worker_rss_mib": round(worker_rss) if jobs != 1 else 0}
 
@@ -91,6 +99,7 @@ def main() -> None:
             print(f"{task}: {plans} plans x {len(res['rows'])} council(s) on {jobs} worker(s): {res['seconds']:.1f} s "
                   f"({per_plan:.2f} s a plan); peak memory main {res['main_rss_mib']} MiB"
                   + (f", largest worker {res['worker_rss_mib']} MiB" if jobs != 1 else "")
+                  + (f"; CPU {res['cpu_seconds']:.0f} s" if "cpu_seconds" in res else "")
                   + f"; result digest {res['digest']}", flush=True)
         if len(args.jobs) > 1:
             first, *others = [results[task, j] for j in args.jobs]

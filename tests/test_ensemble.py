@@ -221,3 +221,17 @@ def test_cli_compare_and_ensemble(real_dir, dz, tmp_path, monkeypatch, capsys):
     assert set(plans["target_population"]) <= {10_000, 20_000} and len(plans) == 3
     saved = loc.read_plan(folder / "priority_plan.gpkg", dz)
     assert loc.check(saved, dz).ok
+
+
+def test_benchmark_script_prints_time_memory_and_digest(real_dir):
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parents[1] / "benchmarks" / "ensemble.py"
+    out = subprocess.run([sys.executable, str(script), str(real_dir), "--run", "glasgow", "2", "1"],
+                         capture_output=True, text=True, check=True).stdout
+    res = json.loads(out.strip().splitlines()[-1])
+    assert res["rows"][0]["council"] == "Glasgow City" and res["rows"][0]["compliant"] == 2
+    assert res["seconds"] > 0 and res["cpu_seconds"] > 0 and res["main_rss_mib"] > 50 and len(res["digest"]) == 12
