@@ -372,6 +372,7 @@ def load_lookup(vintage: int = 2011, data_dir: str | os.PathLike | None = None, 
     DataFrame
         Columns ``datazone, name, iz, iz_name, ward, ward_name, council, council_name``.
     """
+    vintage = int(vintage) if isinstance(vintage, str) and vintage.strip() in ("2011", "2022") else vintage
     if vintage not in (2011, 2022):
         raise DataError(f"vintage must be 2011 or 2022, not {vintage!r}")
     path = Path(path) if path else sources.find(f"dz_lookup_{vintage}", data_dir)
@@ -504,14 +505,15 @@ def resolve_council(council: str, lookup: pd.DataFrame) -> str:
     # Suggest over official names and aliases, naming the council an alias stands for.
     official_of = {fold(name): (name, name) for name in names}
     for official, others in COUNCIL_ALIASES.items():
-        if fold(official) in by_fold:
-            for alias in others:
-                official_of.setdefault(fold(alias), (names[by_fold[fold(official)]], alias))
+        held = names[by_fold[fold(official)]] if fold(official) in by_fold else None
+        for alias in (official, *others):
+            official_of.setdefault(fold(alias), (held or official, alias))
     close = difflib.get_close_matches(wanted, list(official_of), n=8, cutoff=0.6)
     shown: dict[str, str] = {}
     for match in close:
         official, alias = official_of[match]
-        shown.setdefault(official, official if alias == official else f"{official} ({alias})")
+        text = official if alias == official else f"{official} ({alias})"
+        shown.setdefault(official, text if fold(official) in by_fold else f"{text}, not in this data")
     hint = f"closest: {', '.join(list(shown.values())[:4])}" if shown else "no council name is close"
     raise DataError(f"unknown council {council!r}; {hint}. `localities councils` lists the "
                     f"{len(names)} council(s) of this data")
@@ -689,6 +691,7 @@ def zone_table(data_dir: str | os.PathLike | None = None, population: str = "sim
     import pickle
     import tempfile
 
+    wards = str(wards) if isinstance(wards, int) else wards  # 2017 as well as "2017"
     if wards not in ("2022", "2017"):
         raise DataError(f"wards must be '2022' or '2017', not {wards!r}")
     if not isinstance(population, (str, os.PathLike)):
@@ -800,7 +803,7 @@ def load_datazones(
         try:
             code = resolve_council(council, df)
         except DataError as exc:
-            if sources.is_sample(root):
+            if sources.is_sample(root) and isinstance(council, str) and council.strip():
                 raise DataError(f"{exc}. The embedded sample holds only {df['council_name'].iloc[0]}: set "
                                 f"{sources.ENV_VAR}, pass data_dir, or run `localities download`") from exc
             raise

@@ -64,6 +64,8 @@ def test_functions_win_over_same_named_submodules():
     (lambda: loc.load_datazones("Highlnd"), "unknown council 'Highlnd'; closest: Highland"),
     (lambda: loc.load_datazones(""), "council must be a council name or S12 code, not ''"),
     (lambda: loc.attribution(["simd"]), "unknown source(s) 'simd'; known: dz_boundaries_2011"),
+    (lambda: loc.load_datazones("Westrn Isles"), "closest: Na h-Eileanan Siar (Western Isles), not in this data"),
+    (lambda: loc.load_datazones(population=None), "population must be one of simd2020v2, nrs2020, nrs2021"),
 ])
 def test_load_errors_name_the_choices(call, message):
     with pytest.raises(LocalitiesError) as exc:
@@ -155,3 +157,14 @@ def test_namespace_package_from_the_folder_above_a_clone(tmp_path):
     (tmp_path / "localities").mkdir()
     out = subprocess.run(["localities", "--version"], cwd=tmp_path, capture_output=True, text=True)
     assert out.returncode == 0 and "localities 0.1.0" in out.stdout
+
+
+def test_type_errors_say_what_is_expected_and_nothing_else():
+    with pytest.raises(DataError) as exc:
+        loc.load_datazones(123)
+    assert str(exc.value) == "council must be a council name or S12 code, not 123"
+
+
+def test_years_as_numbers_or_text():
+    assert len(loc.load_datazones(wards=2017)) == len(loc.load_datazones(wards="2017")) == 312
+    assert len(loc.load_lookup("2011")) == len(loc.load_lookup(2011))
