@@ -60,7 +60,7 @@ def _zones_for_plan(path: Path, council: str | None, data_dir):
 
     if not path.exists():
         raise PlanError(f"{path}: no such file")
-    lookup = load.load_lookup(2011, data_dir)
+    lookup = load.zone_table(data_dir)[["datazone", "council", "council_name"]]  # cached: no CSV parsing
     planned = _plan_council(path, lookup)
     if council is not None:
         asked = load.resolve_council(council, lookup)
