@@ -407,7 +407,7 @@ def name_fits(geom, name: str, view, scale: float, fontsize: float, need_inside:
 
 
 def town_insets(frame: gpd.GeoDataFrame, names: pd.Series, limits, scale: float, fontsize: float,
-                max_insets: int = 2, small_in: float = 0.28, reach_in: float = 0.4) -> list[tuple]:
+                max_insets: int = 2, small_in: float = 0.4, reach_in: float = 0.4) -> list[tuple]:
     """Extents of zoomed insets for clusters of localities whose names do not fit on the
     main map and that are small there (a town in a rural council: Lerwick, Stornoway,
     Kirkwall, Inverness, Elgin): under ``small_in`` inches across, grouped when within
@@ -432,7 +432,6 @@ def town_insets(frame: gpd.GeoDataFrame, names: pd.Series, limits, scale: float,
     map_span = min(limits[2] - limits[0], limits[3] - limits[1])
     for g in pd.Series(group).value_counts().index:
         members = small[group == g]
-        parts = [shapely.ops.polylabel(p, 10) if False else p for p in geoms[members]]
         minx, miny, maxx, maxy = shapely.total_bounds(np.asarray([_anchor(frame.at[m, "geometry"], view)[1]
                                                                   for m in members], dtype=object))
         span = max(maxx - minx, maxy - miny)
@@ -440,9 +439,21 @@ def town_insets(frame: gpd.GeoDataFrame, names: pd.Series, limits, scale: float,
             continue  # not a town: much of the map
         pad = 0.15 * max(span, 2000)
         extents.append((minx - pad, miny - pad, maxx + pad, maxy + pad))
-        if len(extents) == max_insets:
-            break
-    return extents
+    # Insets whose rectangles touch show one town: one inset for both.
+    merged = True
+    while merged:
+        merged = False
+        for i in range(len(extents)):
+            for j in range(i + 1, len(extents)):
+                if shapely_box(*extents[i]).buffer(1000).intersects(shapely_box(*extents[j])):
+                    a, b = extents[i], extents[j]
+                    extents[i] = (min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3]))
+                    del extents[j]
+                    merged = True
+                    break
+            if merged:
+                break
+    return extents[:max_insets]
 
 
 def fit_extent(extent, width: float, height: float):

@@ -16,6 +16,7 @@ import json
 import math
 import os
 import textwrap
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
@@ -200,7 +201,7 @@ def _key_rows(frame, numbers, value_col, colours, plan_map):
 def _key_columns(font: float, col_w: float, digits: int, has_value: bool) -> tuple[dict, int]:
     """x positions (inches within a key column) and the name width in characters."""
     char = 0.55 * font / 72
-    number_w = char * (max(digits, 2.6) + 1.0)
+    number_w = char * (max(digits, 2.6) + 1.8)
     tail = char * 7.5 + (char * 7 if has_value else 0) + 0.22
     name_chars = int((col_w - number_w - tail) / char)
     name_end = number_w + name_chars * char
@@ -518,6 +519,24 @@ def _compose(frame, colours, handles, legend_title, title, value_col, plan_map, 
     if rows and fit is None:  # the smallest type and widest column: use them anyway
         fit = (4.5, 4, 14, 4.5 * 1.3 / 72)
     fig = plt.figure(figsize=p.size)
+    with no_idle_draws(fig):
+        return _fill(fig, p, fit, extents, rows, councils, loc_w, lh, frame, colours, handles, legend_title, title,
+                     value_col, plan_map, numbers, names, outliers, body, label, data_dir, zones)
+
+
+@contextmanager
+def no_idle_draws(fig):
+    """geopandas' plot asks the canvas for a redraw after each layer, which on a file
+    canvas draws the whole page every time; the page is drawn once, when saved."""
+    fig.canvas.draw_idle = lambda *args, **kwargs: None
+    try:
+        yield fig
+    finally:
+        del fig.canvas.draw_idle
+
+
+def _fill(fig, p, fit, extents, rows, councils, loc_w, lh, frame, colours, handles, legend_title, title, value_col,
+          plan_map, numbers, names, outliers, body, label, data_dir, zones) -> Figure:
     renderer = fig.canvas.get_renderer()
     ax = fig.add_axes(p.main, gid="main")
     _draw_localities(ax, frame, colours, zones)
@@ -756,7 +775,6 @@ def explore(obj, column: str | None = None, tooltip: list[str] | None = None, la
     folium.Map
         ``.save(path)`` or :func:`save_html` writes the HTML.
     """
-    import branca
     import folium
 
     frame = _frame(obj)

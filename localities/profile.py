@@ -27,7 +27,7 @@ from . import layout, sources
 from .build import Plan
 from .errors import LocalitiesError
 from .export import atomic_path
-from .maps import ATTRIBUTION_SOURCES, FLAG_COLOURS, TIER_COLOURS, _is_share, format_value, normalise
+from .maps import ATTRIBUTION_SOURCES, FLAG_COLOURS, TIER_COLOURS, _is_share, format_value, no_idle_draws, normalise
 from .outcomes import SIMD
 
 A4_PORTRAIT = (8.27, 11.69)
@@ -164,6 +164,12 @@ def _profile(obj, dz, locality, _backdrop_cache) -> Figure:
     spine = spine_rows(table, idx)
 
     fig = plt.figure(figsize=A4_PORTRAIT)
+    with no_idle_draws(fig):
+        _page(fig, table, idx, row, council, spine, _backdrop_cache)
+    return fig
+
+
+def _page(fig, table, idx, row, council, spine, _backdrop_cache) -> None:
     W, H = A4_PORTRAIT
     tier_label = row.get("tier_label", "")
     fig.text(0.4 / W, 1 - 0.35 / H, str(row["name"]), fontsize=17, fontweight="bold", va="top")
@@ -285,7 +291,6 @@ def _profile(obj, dz, locality, _backdrop_cache) -> Figure:
     fig.text(0.4 / W, 0.13 / H, textwrap.fill(sources.attribution(ATTRIBUTION_SOURCES), 175), fontsize=5.5,
              color="#404040", va="bottom")
     fig.attrs = {"spine": spine, "locality": row["locality"], "name": row["name"]}
-    return fig
 
 
 def save_profiles(obj, path: str | os.PathLike, dz: pd.DataFrame | None = None, flagged: bool = False,
