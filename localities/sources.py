@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from .errors import DataError, DownloadError
+from .errors import DataError, DownloadError, clip
 
 PROJECT_DATA = Path(__file__).resolve().parent.parent / "data"
 SAMPLE_DIR = PROJECT_DATA / "sample"
@@ -156,8 +156,7 @@ class _SameHostRedirects(urllib.request.HTTPRedirectHandler):
 
 
 def _short(text: object, most: int = 200) -> str:
-    text = str(text)
-    return text if len(text) <= most else text[: most - 1] + "\u2026"
+    return clip(text, most)
 
 
 def _safe_target(target: Path, source: Source) -> Path:
