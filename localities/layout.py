@@ -198,24 +198,38 @@ def class_breaks(values: pd.Series, scheme: str, k: int, share: bool) -> tuple[n
     return np.zeros(len(known), dtype=int), [label], np.array([hi])
 
 
-def plan_colours(frame: gpd.GeoDataFrame) -> pd.Series:
-    """Colours such that localities sharing a border (or within 50 m) differ: a greedy
-    colouring of the contiguity graph (networkx), largest-degree first."""
+def plan_colours(frame: gpd.GeoDataFrame, near_m: float = 6000.0) -> pd.Series:
+    """Colours such that localities sharing a border, or facing each other across a
+    narrow sound (within 500 m), always differ, and those within ``near_m`` differ where
+    the palette allows: the contiguity graph (networkx) coloured greedily, largest
+    degree first, each locality taking the colour least used nearby."""
     import networkx as nx
 
-    geoms = np.asarray(frame.geometry.buffer(25).values)
+    geoms = np.asarray(frame.geometry.values)
     tree = shapely.STRtree(geoms)
-    a, b = tree.query(geoms, predicate="intersects")
-    graph = nx.Graph()
+    graph, near = nx.Graph(), nx.Graph()
     graph.add_nodes_from(range(len(geoms)))
-    graph.add_edges_from((int(i), int(j)) for i, j in zip(a, b) if i < j)
-    colour = nx.greedy_color(graph, strategy="largest_first")
+    for i, j in zip(*tree.query(shapely.buffer(geoms, 250), predicate="intersects")):
+        if i < j:
+            graph.add_edge(int(i), int(j))
+    for i, j in zip(*tree.query(shapely.buffer(shapely.simplify(geoms, 200), near_m / 2), predicate="intersects")):
+        if i < j:
+            near.add_edge(int(i), int(j))
+    colour: dict[int, int] = {}
+    for node in sorted(graph.nodes, key=lambda n: (-graph.degree[n], n)):
+        banned = {colour[m] for m in graph.neighbors(node) if m in colour}
+        nearby = [colour[m] for m in (near.neighbors(node) if node in near else []) if m in colour]
+        free = [c for c in range(len(PLAN_PALETTE)) if c not in banned]
+        if not free:  # more neighbours than colours: fall back to networkx's greedy colouring
+            colour = nx.greedy_color(graph, strategy="largest_first")
+            break
+        colour[node] = min(free, key=lambda c: (nearby.count(c), c))
     return pd.Series([PLAN_PALETTE[colour[i] % len(PLAN_PALETTE)] for i in range(len(geoms))], index=frame.index)
 
 
 def adjacent_pairs(frame: gpd.GeoDataFrame) -> list[tuple]:
-    """Index pairs of localities that share a border (for tests and the key)."""
-    geoms = np.asarray(frame.geometry.buffer(25).values)
+    """Index pairs of localities that share a border or face each other within 500 m."""
+    geoms = np.asarray(frame.geometry.buffer(250).values)
     a, b = shapely.STRtree(geoms).query(geoms, predicate="intersects")
     return [(frame.index[i], frame.index[j]) for i, j in zip(a, b) if i < j]
 

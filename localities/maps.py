@@ -211,7 +211,7 @@ def _key_columns(font: float, col_w: float, digits: int, has_value: bool) -> tup
     return xs, name_chars
 
 
-def _key_fit(rows, width, height, has_value):
+def _key_fit(rows, width, height, has_value, has_plan_key=False):
     """Font size, columns, name width (characters) and line height so the key fits
     ``width`` x ``height`` inches; None if it cannot."""
     digits = len(str(len(rows)))
@@ -223,7 +223,8 @@ def _key_fit(rows, width, height, has_value):
                 break
             lines = [len(textwrap.wrap(r["name"], name_chars, break_long_words=False, break_on_hyphens=False)) or 1
                      for r in rows]
-            per_col = math.ceil(sum(lines) / ncols) + max(lines) + 3 + 5
+            footer = 1 + len({r.get("swatch") for r in rows}) if not has_plan_key else 0
+            per_col = math.ceil(sum(lines) / ncols) + max(lines) + 3 + footer
             if per_col * line <= height:
                 return font, ncols, name_chars, line
     return None
@@ -511,7 +512,7 @@ def _compose(frame, colours, handles, legend_title, title, value_col, plan_map, 
             inset_h = 2.5 if extents else 0.0
             if not rows:
                 break
-            fit = _key_fit(rows, sw, sh - top - islands_h - inset_h - 0.2, value_col is not None)
+            fit = _key_fit(rows, sw, sh - top - islands_h - inset_h - 0.5, value_col is not None, plan_map)
             if fit is not None:
                 break
         if fit is not None or not rows:
