@@ -282,12 +282,12 @@ def _page(fig, table, idx, row, council, spine, _backdrop_cache) -> None:
                               if verdict != "not different" else "not different from Scotland"))
     handles.append(Line2D([], [], marker="o", ls="", markerfacecolor="white", markeredgecolor="#202020",
                           label="no interval (not tested)"))
-    fig.legend(handles=handles, loc="lower left", bbox_to_anchor=(0.4 / W, 0.5 / H), ncol=3, fontsize=6.5,
+    fig.legend(handles=handles, loc="lower left", bbox_to_anchor=(0.4 / W, 0.58 / H), ncol=3, fontsize=6.5,
                frameon=False, handlelength=1.6, columnspacing=1.2)
     note = ("Dots: the locality's value; worse to the left, Scotland at the centre line. Verdicts use 95% "
             "confidence intervals; 'slightly' = statistically significant but below the materiality threshold. "
             "Indicators without an interval (standardised ratios, school and access measures) are not tested.")
-    fig.text(0.4 / W, 0.4 / H, textwrap.fill(note, 170), fontsize=5.8, color="#404040", va="top")
+    fig.text(0.4 / W, 0.5 / H, textwrap.fill(note, 170), fontsize=5.8, color="#404040", va="top")
     fig.text(0.4 / W, 0.13 / H, textwrap.fill(sources.attribution(ATTRIBUTION_SOURCES), 175), fontsize=5.5,
              color="#404040", va="bottom")
     fig.attrs = {"spine": spine, "locality": row["locality"], "name": row["name"]}
