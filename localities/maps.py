@@ -469,6 +469,7 @@ def plot_map(
     names = frame["name"].astype(str) if "name" in frame else pd.Series(frame.index.astype(str), index=frame.index)
     outliers, body = layout.outlying_islands(frame) if islands == "auto" else ([], tuple(frame.total_bounds))
     with_key = plan_map or label == "number" or len(frame) > 20
+    data_dir = data_dir or frame.attrs.get("data_dir")  # the locator's council outlines, if the table says where
     with plt.rc_context({"text.parse_math": False}):  # names and titles are text: "$5" is not mathtext
         return _plot(frame, colours, handles, legend_title, title, value_col, plan_map, numbers, names, outliers,
                      body, with_key, label, inset, orientation, locator, data_dir, zones)
