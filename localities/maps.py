@@ -510,7 +510,7 @@ def _compose(frame, colours, handles, legend_title, title, value_col, plan_map, 
                 extents = layout.town_insets(frame, names, p.limits, p.scale, 7.5 if len(frame) <= 20 else 6.5)
             elif inset and inset != "auto":
                 extents = [tuple(inset)] if len(inset) == 4 and not hasattr(inset[0], "__len__") else list(inset)
-            inset_h = 2.5 if extents else 0.0
+            inset_h = 2.3 if extents else 0.0
             if not rows:
                 break
             fit = _key_fit(rows, sw, sh - top - islands_h - inset_h - 0.5, value_col is not None, plan_map)
@@ -596,7 +596,7 @@ def _fill(fig, p, fit, extents, rows, councils, loc_w, lh, frame, colours, handl
     if extents:
         n = min(len(extents), 2)
         iw = (sw - 0.2 * (n - 1)) / n if n > 1 else sw
-        ih = 2.2
+        ih = 1.8
         if n == 1:
             iw = min(sw, 2.2 * 1.6)
         for i, extent in enumerate(extents[:n]):
