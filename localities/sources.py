@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import io
 import http.client
+import io
 import json
 import os
 import tempfile

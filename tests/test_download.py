@@ -7,13 +7,12 @@ import dataclasses
 import hashlib
 import io
 import os
+import tempfile
 import threading
 import time
 import urllib.parse
 import zipfile
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
-import tempfile
 from pathlib import Path
 
 import pytest
@@ -40,7 +39,6 @@ class Mirror:
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self):  # noqa: N802 (http.server's name)
                 mirror.requests.append(self.path)
-                host = self.headers.get("Host", "")
                 if mirror.mode in ("redirect", "redirect-same") and not self.path.startswith("/moved/"):
                     # "localhost" is this same server under another host name: a cross-host redirect.
                     where = "localhost" if mirror.mode == "redirect" else "127.0.0.1"

@@ -18,7 +18,6 @@ import tempfile
 from pathlib import Path
 
 import matplotlib
-import pandas as pd
 import pyogrio
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings
@@ -146,7 +145,7 @@ def test_dollar_signs_in_map_text(ranked):
 def _draw_all(ranked, names, title):
     import matplotlib.pyplot as plt
 
-    plan, table = _rename(*ranked, names, None)
+    _, table = _rename(*ranked, names, None)
     with tempfile.TemporaryDirectory() as folder:
         folder = Path(folder)
         fig = maps.plot_map(table, column="income_rate", title=title)
