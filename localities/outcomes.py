@@ -336,17 +336,22 @@ def aggregate(zones: pd.DataFrame, groups=None, indicators: list[Indicator] | No
     coverage, ...``. Standardised ratios are on the zones' own scale unless ``scale``
     (from :func:`ratio_scale`) puts them on Scotland = 100, as :func:`localities.compare` does.
     """
-    indicators = indicators or available(zones)
+    indicators = available(zones, indicators)
     return finish(sums(zones, groups, indicators), indicators, scale)
 
 
 def available(zones: pd.DataFrame, names=None) -> list[Indicator]:
     """The SIMD indicators (or those named) whose columns the zone table has."""
     table = prepare(zones.head(0)) if len(zones.columns) else zones
-    chosen = [SIMD[n] if isinstance(n, str) else n for n in names] if names else list(SIMD.values())
+    if isinstance(names, (str, Indicator)):
+        names = [names]
     unknown = [n for n in (names or []) if isinstance(n, str) and n not in SIMD]
     if unknown:
         raise DataError(f"unknown indicator(s) {', '.join(map(repr, unknown))}; known: {', '.join(SIMD)}")
+    odd = [n for n in (names or []) if not isinstance(n, (str, Indicator))]
+    if odd:
+        raise DataError(f"indicators are names such as 'income_rate' or Indicator objects, not {odd[0]!r}")
+    chosen = [SIMD[n] if isinstance(n, str) else n for n in names] if names else list(SIMD.values())
     return [i for i in chosen if all(c in table for c in i.columns())]
 
 

@@ -216,3 +216,13 @@ def test_command_line_rank_prints_the_reasons_and_takes_the_rule(tmp_path, capsy
     assert "income deprivation" in out and "in the rest of Highland" in out and "in Scotland" in out
     assert main(["rank", str(plan), "--headline", "income"]) == EXIT_INPUT
     assert "'income' not available" in capsys.readouterr().err
+
+
+def test_unknown_indicator_names_the_known_ones(council_zones):
+    dz = council_zones["Moray"]
+    plan = loc.propose(dz, method="wards")
+    for call in (lambda: loc.rank(plan, dz, indicators=["income"]),
+                 lambda: loc.inequality(plan, dz, indicators=["income"]),
+                 lambda: outcomes.aggregate(dz, indicators=["income"])):
+        with pytest.raises(loc.LocalitiesError, match="unknown indicator.*'income'.*known: income_rate"):
+            call()
