@@ -326,8 +326,8 @@ def propose(
                      "localities over 30,000 that are not wards are outside the Regulations")
     if attribute is None or (attribute == "income_rank" and attribute not in dz):
         # Zones without SIMD (the 2022 vintage, an analyst's own table): group by size and shape only.
-        if attribute is not None:
-            notes.append("no income_rank column (no SIMD on these zones): regions grouped by size and compactness only")
+        notes.append("no income_rank column (no SIMD on these zones): regions grouped by size and compactness only"
+                     if attribute is not None else "attribute=None: regions grouped by size and compactness only")
         values = pd.Series(0.0, index=dz.index)
     elif attribute not in dz:
         raise PlanError(f"attribute {attribute!r} is not a column of the zone table")

@@ -12,7 +12,6 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from libpysal.graph import Graph
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
@@ -21,6 +20,8 @@ def neighbours(zones: gpd.GeoDataFrame, id_column: str = "datazone") -> dict[str
     """Queen contiguity as ``{zone: [neighbouring zones]}`` (sorted, isolates included)."""
     if len(zones) == 1:
         return {zones[id_column].iloc[0]: []}
+    from libpysal.graph import Graph  # imported here: libpysal (and sklearn behind it) costs ~1.6 s to import
+
     graph = Graph.build_contiguity(zones.set_index(id_column)[[zones.geometry.name]], rook=False)
     adj = graph.adjacency.reset_index()
     adj = adj[(adj["weight"] > 0) & (adj["focal"] != adj["neighbor"])]

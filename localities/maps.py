@@ -710,7 +710,9 @@ def plot_poorer(table: gpd.GeoDataFrame, title: str | None = None, **kwargs) -> 
     headline = " or ".join(labels.get(h, h).lower() for h in table.attrs.get("headline", ["income_rate",
                                                                                         "employment_rate"]))
     council = table.attrs.get("council")
-    return plot_map(table, categories=(cats, TIER_COLOURS, f"Significantly poorer (95% CI) on {headline}"),
+    ratio = table.attrs.get("min_ratio", 1.2)
+    rule = f"Significantly poorer (95%) and at least ×{ratio:g} on {headline}"
+    return plot_map(table, categories=(cats, TIER_COLOURS, rule),
                     title=title or f"{council + ': ' if council else ''}localities with significantly poorer outcomes",
                     **kwargs)
 
@@ -811,7 +813,7 @@ def explore(obj, column: str | None = None, tooltip: list[str] | None = None, la
         legend_title = None
         if col == "tier_label":
             name = "Significantly poorer"
-            legend_title = "Significantly poorer (95% CI)"
+            legend_title = f"Significantly poorer (95%) and at least ×{frame.attrs.get('min_ratio', 1.2):g}"
             layer["fill"] = frame["tier_label"].map(TIER_COLOURS).fillna("#ffffff")
             legend_items = [(c, t) for t, c in TIER_COLOURS.items() if (frame["tier_label"] == t).any()]
         elif col is None:

@@ -288,6 +288,7 @@ def rank(
         "min_gap": dict(min_gap or {}),
         "population": long.attrs.get("population"),
         "notes": long.attrs.get("notes", []),
+        "data_dir": dz.attrs.get("data_dir"),
     }
     return out
 

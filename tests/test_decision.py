@@ -226,3 +226,20 @@ def test_unknown_indicator_names_the_known_ones(council_zones):
                  lambda: outcomes.aggregate(dz, indicators=["income"])):
         with pytest.raises(loc.LocalitiesError, match="unknown indicator.*'income'.*known: income_rate"):
             call()
+
+
+def test_poorer_map_states_the_whole_rule(council_zones):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    dz = council_zones["Moray"]
+    table = loc.rank(loc.propose(dz, method="wards"), dz, min_ratio=1.3)
+    fig = loc.plot_poorer(table)
+    texts = " ".join(t.get_text() for t in fig.findobj(matplotlib.text.Text))
+    assert "at least ×1.3" in texts.replace("\n", " ")
+    plt.close(fig)
+    assert table.attrs["data_dir"]  # the map's locator finds the data directory from the table
+    plan = loc.propose(dz, attribute=None)
+    assert any("attribute=None" in note for note in plan.notes)
