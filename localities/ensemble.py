@@ -30,9 +30,7 @@ from __future__ import annotations
 
 import os
 import sys
-import threading
 from collections.abc import Mapping, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import geopandas as gpd
@@ -112,42 +110,6 @@ def draw(vary: Mapping, seed: int, i: int) -> dict:
     return params
 
 
-# ---------------------------------------------------------------------------- shared work
-
-_CACHE: dict = {}
-_CACHE_LOCK = threading.Lock()
-_CACHE_USERS = [0]
-_ORIGINAL = geography.neighbours
-
-
-def _cached_neighbours(zones, id_column: str = "datazone"):
-    # The zone codes and their total area identify a zone set within one worker.
-    key = (id_column, tuple(zones[id_column]), round(float(zones.geometry.area.sum()), 1))
-    hit = _CACHE.get(key)
-    if hit is None:
-        if len(_CACHE) >= 8:
-            _CACHE.pop(next(iter(_CACHE)))
-        hit = _CACHE[key] = _ORIGINAL(zones, id_column)
-    return {k: list(v) for k, v in hit.items()}
-
-
-@contextmanager
-def _shared_contiguity():
-    """Compute each zone set's contiguity once per worker instead of once per plan
-    (propose and check each build it; the zones do not change between plans). The
-    library function is put back when the last plan of the worker is done."""
-    with _CACHE_LOCK:
-        _CACHE_USERS[0] += 1
-        geography.neighbours = _cached_neighbours
-    try:
-        yield
-    finally:
-        with _CACHE_LOCK:
-            _CACHE_USERS[0] -= 1
-            if not _CACHE_USERS[0]:
-                geography.neighbours = _ORIGINAL
-
-
 def _run_chunk(indices, vary, seed, dz, fixed, rank_kwargs):
     """Propose, check and rank plans ``indices`` (one worker's share)."""
     from .rank import rank
@@ -155,29 +117,29 @@ def _run_chunk(indices, vary, seed, dz, fixed, rank_kwargs):
 
     codes = dz["datazone"].to_numpy()
     out = []
-    with _shared_contiguity():
-        for i in indices:
-            params = {**fixed, **draw(vary, seed, i)}
-            rec = {"plan": i, **{k: params.get(k) for k in VARY_KEYS}}
-            try:
-                plan = propose(dz, **params)
-            except PlanError as exc:
-                out.append({**rec, "ok": False, "problem": str(exc)})
-                continue
-            report = check(plan, dz, max_population=fixed.get("max_population", CEILING))
-            rec.update(ok=report.ok, problem="; ".join(report.problems), localities=len(plan),
-                       within_variance=report.quality.get("within_variance", np.nan),
-                       mean_polsby_popper=report.quality.get("mean_polsby_popper", np.nan))
-            if report.ok:
-                table = rank(plan, dz, **rank_kwargs)
-                labels, uniques = pd.factorize(plan.assignment.reindex(codes).astype(str))
-                t = table.set_index("locality").reindex(uniques)
-                rec.update(labels=labels.astype(np.int32), tier=t["tier"].to_numpy(dtype=np.int8),
-                           rank=t["rank"].to_numpy(dtype=np.int32),
-                           rest=t["poorer_than_rest"].to_numpy(dtype=bool),
-                           scotland=t["poorer_than_scotland"].to_numpy(dtype=bool),
-                           tier1=int((t["tier"] == 1).sum()), flagged=int((t["tier"] < 3).sum()))
-            out.append(rec)
+    # geography.neighbours remembers the council's contiguity: computed once per worker.
+    for i in indices:
+        params = {**fixed, **draw(vary, seed, i)}
+        rec = {"plan": i, **{k: params.get(k) for k in VARY_KEYS}}
+        try:
+            plan = propose(dz, **params)
+        except PlanError as exc:
+            out.append({**rec, "ok": False, "problem": str(exc)})
+            continue
+        report = check(plan, dz, max_population=fixed.get("max_population", CEILING))
+        rec.update(ok=report.ok, problem="; ".join(report.problems), localities=len(plan),
+                   within_variance=report.quality.get("within_variance", np.nan),
+                   mean_polsby_popper=report.quality.get("mean_polsby_popper", np.nan))
+        if report.ok:
+            table = rank(plan, dz, **rank_kwargs)
+            labels, uniques = pd.factorize(plan.assignment.reindex(codes).astype(str))
+            t = table.set_index("locality").reindex(uniques)
+            rec.update(labels=labels.astype(np.int32), tier=t["tier"].to_numpy(dtype=np.int8),
+                       rank=t["rank"].to_numpy(dtype=np.int32),
+                       rest=t["poorer_than_rest"].to_numpy(dtype=bool),
+                       scotland=t["poorer_than_scotland"].to_numpy(dtype=bool),
+                       tier1=int((t["tier"] == 1).sum()), flagged=int((t["tier"] < 3).sum()))
+        out.append(rec)
     return out
 
 

@@ -16,10 +16,28 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 
+_SEEN: dict = {}  # the last few zone sets' contiguity: propose, check and an ensemble's plans share it
+
+
 def neighbours(zones: gpd.GeoDataFrame, id_column: str = "datazone") -> dict[str, list[str]]:
-    """Queen contiguity as ``{zone: [neighbouring zones]}`` (sorted, isolates included)."""
+    """Queen contiguity as ``{zone: [neighbouring zones]}`` (sorted, isolates included).
+
+    The result for the same zone codes and polygons is remembered (the last 8 zone
+    sets), so building, checking and ranking many plans on one council computes it once.
+    """
     if len(zones) == 1:
         return {zones[id_column].iloc[0]: []}
+    # Codes with each polygon's area and perimeter: a changed polygon is a new zone set.
+    key = (id_column, tuple(zones[id_column]), np.round(zones.geometry.area.to_numpy(), 3).tobytes(),
+           np.round(zones.geometry.length.to_numpy(), 3).tobytes())
+    if key not in _SEEN:
+        if len(_SEEN) >= 8:
+            _SEEN.pop(next(iter(_SEEN)))
+        _SEEN[key] = _contiguity(zones, id_column)
+    return {z: list(ns) for z, ns in _SEEN[key].items()}
+
+
+def _contiguity(zones: gpd.GeoDataFrame, id_column: str) -> dict[str, list[str]]:
     from libpysal.graph import Graph  # imported here: libpysal (and sklearn behind it) costs ~1.6 s to import
 
     graph = Graph.build_contiguity(zones.set_index(id_column)[[zones.geometry.name]], rook=False)

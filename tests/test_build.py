@@ -235,3 +235,17 @@ def test_town_and_country(council_zones):
     without = loc.propose(dz, target_population=10_000, town_country=0)
     assert mixed(with_term) < mixed(without)
     assert any(n.startswith(f"{mixed(with_term)} of {len(with_term)} localities mix") for n in with_term.notes)
+
+
+def test_contiguity_is_remembered_but_follows_changed_polygons(council_zones):
+    from localities import geography
+
+    dz = council_zones["Clackmannanshire"]
+    first = geography.neighbours(dz)
+    assert geography.neighbours(dz) == first  # same zones: the remembered answer (a copy)
+    first[dz["datazone"].iloc[0]].append("edited")
+    assert "edited" not in geography.neighbours(dz)[dz["datazone"].iloc[0]]
+    moved = dz.copy()
+    last = moved.index[-1]
+    moved.loc[last, "geometry"] = moved.geometry[last].representative_point().buffer(10)  # shrunk to a 10 m disc
+    assert geography.neighbours(moved)[dz["datazone"].iloc[-1]] == []  # a new answer, not the remembered one
