@@ -317,7 +317,7 @@ def _rank_notes(order: pd.DataFrame) -> list[str]:
 def _sii(values: np.ndarray, pops: np.ndarray, order: np.ndarray, higher_is_worse: bool, mean: float) -> dict:
     """SII and RII with 95% intervals: a population-weighted regression of ``values`` on
     the midpoint of cumulative population share, areas ordered most deprived first."""
-    import statsmodels.api as sm
+    from statsmodels.regression.linear_model import WLS  # not statsmodels.api: 0.6 s lighter to import
 
     ok = np.isfinite(values) & (pops > 0)
     idx = [i for i in order if ok[i]]
@@ -326,7 +326,7 @@ def _sii(values: np.ndarray, pops: np.ndarray, order: np.ndarray, higher_is_wors
                 "rii_upper": np.nan, "areas": len(idx)}
     p = pops[idx] / pops[idx].sum()
     rank_mid = np.cumsum(p) - p / 2
-    fit = sm.WLS(values[idx], sm.add_constant(rank_mid), weights=p).fit()
+    fit = WLS(values[idx], np.column_stack([np.ones(len(idx)), rank_mid]), weights=p).fit()
     slope, se = float(fit.params[1]), float(fit.bse[1])
     sign = -1.0 if higher_is_worse else 1.0  # positive SII: worse in the more deprived areas
     lo, hi = sorted((sign * (slope - decide.Z95 * se), sign * (slope + decide.Z95 * se)))
