@@ -69,8 +69,6 @@ def _headline(headline, inds: list[Indicator]) -> dict[str, float]:
 
 
 _CARRIED = ["numerator", "numerator_upper", "denominator", "value", "value_min", "value_max", "lower", "upper"]
-_ADDITIVE = ["numerator", "numerator_upper", "denominator", "weighted", "weight", "population",
-             "population_with_data", "zones", "zones_missing", "zones_censored"]
 
 
 def _judged(plan: Plan, dz: pd.DataFrame, indicators, scotland, method, min_ratio, min_gap):
@@ -88,7 +86,7 @@ def _judged(plan: Plan, dz: pd.DataFrame, indicators, scotland, method, min_rati
     loc_tot = outcomes.sums(zones, by, inds)
     council_tot = outcomes.sums(zones, None, inds).set_index("indicator")
     rest_tot = loc_tot.copy()
-    for col in _ADDITIVE:
+    for col in outcomes.SUM_COLUMNS:
         # The rest of the council: its totals less the locality's (clipped: float dust below 0).
         rest_tot[col] = (rest_tot["indicator"].map(council_tot[col]) - loc_tot[col]).clip(lower=0)
     long = outcomes.finish(loc_tot, inds, scale).rename(columns={"area": "locality"})
@@ -114,8 +112,7 @@ def _judged(plan: Plan, dz: pd.DataFrame, indicators, scotland, method, min_rati
     return long, inds, zones, by
 
 
-PUBLIC = {"rest_value": "rest", "rest_lower": "rest_lower", "rest_upper": "rest_upper", "council_value": "council",
-          "scotland_value": "scotland", "scotland_lower": "scotland_lower", "scotland_upper": "scotland_upper"}
+PUBLIC = {"rest_value": "rest", "council_value": "council", "scotland_value": "scotland"}
 COMPARE_COLUMNS = ["locality", "indicator", "label", "unit", "higher_is_worse", "value", "value_min", "value_max",
                    "lower", "upper", "coverage", "zones_missing", "zones_censored", "rest", "rest_lower", "rest_upper",
                    "council", "scotland", "scotland_lower", "scotland_upper", "ratio_rest", "gap_rest",
