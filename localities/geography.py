@@ -1,6 +1,6 @@
 """Spatial relations between zones: contiguity, linking islands, compactness.
 
-Contiguity comes from libpysal (queen: a shared boundary point is enough). Zones
+Contiguity is queen (a shared boundary point is enough), from shapely's STRtree. Zones
 with no land neighbour (islands, or parts cut off by simplified coastlines) are linked
 to the nearest zone of their own group so every region-building step sees one
 connected graph; every link made is returned so the plan can say which it made.
@@ -38,15 +38,19 @@ def neighbours(zones: gpd.GeoDataFrame, id_column: str = "datazone") -> dict[str
 
 
 def _contiguity(zones: gpd.GeoDataFrame, id_column: str) -> dict[str, list[str]]:
-    from libpysal.graph import Graph  # imported here: libpysal (and sklearn behind it) costs ~1.6 s to import
-
-    graph = Graph.build_contiguity(zones.set_index(id_column)[[zones.geometry.name]], rook=False)
-    adj = graph.adjacency.reset_index()
-    adj = adj[(adj["weight"] > 0) & (adj["focal"] != adj["neighbor"])]
-    out = {z: [] for z in zones[id_column]}
-    for focal, group in adj.groupby("focal", sort=False):
-        out[focal] = sorted(group["neighbor"])
-    return out
+    # Queen contiguity of a coverage is "the polygons intersect": shapely's STRtree answers
+    # it in one vectorised query (all of Scotland: the same 39,244 pairs as libpysal's
+    # vertex-based queen graph, in 0.2 s instead of 2.9 s with its import).
+    geoms = zones.geometry.to_numpy()
+    ids = zones[id_column].to_numpy()
+    left, right = shapely.STRtree(geoms).query(geoms, predicate="intersects")
+    keep = left != right
+    left, right = left[keep], right[keep]
+    order = np.lexsort((ids[right], left))  # by zone, then neighbour code: sorted lists
+    left, right = left[order], right[order]
+    bounds = np.searchsorted(left, np.arange(len(ids) + 1))
+    names = ids[right].tolist()
+    return {z: names[bounds[i]:bounds[i + 1]] for i, z in enumerate(ids.tolist())}
 
 
 def components(ids: list[str], adjacency: dict[str, list[str]]) -> list[list[str]]:
