@@ -388,16 +388,31 @@ def free_spot(ax, renderer, make, land, avoid: list, corners=("upper right", "up
     steps = np.linspace(0.03, 0.97, 9)
     grid += sorted(((x, y) for x in steps for y in steps),
                    key=lambda p: min(math.hypot(p[0] - cx, p[1] - cy) for cx, cy in grid[:1]))
-    for x, y in grid:
-        artist = make(x, y)
-        bb = artist.get_window_extent(renderer)
+
+    def fits(bb) -> bool:
         inside = (bb.x0 >= frame_box.x0 and bb.x1 <= frame_box.x1 and bb.y0 >= frame_box.y0
                   and bb.y1 <= frame_box.y1)
         if inside and not any(bb.overlaps(o) for o in avoid):
             (x0, y0), (x1, y1) = inv.transform([[bb.x0, bb.y0], [bb.x1, bb.y1]])
-            if not shapely.intersects(prepared, shapely_box(min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1))):
-                return artist
+            return not shapely.intersects(prepared, shapely_box(min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)))
+        return False
+
+    # The artist's size does not depend on where it is anchored: measure it once (laying out
+    # text and boxes is what costs) and slide that box over the candidates; the artist is
+    # made again only where the box fits, and kept if its own extent fits there too.
+    artist = make(*grid[0])
+    first = artist.get_window_extent(renderer)
+    origin = ax.transAxes.transform(grid[0])
+    for x, y in grid:
+        if artist is None:
+            shift = ax.transAxes.transform((x, y)) - origin
+            if not fits(first.translated(*shift)):
+                continue
+            artist = make(x, y)
+        if fits(artist.get_window_extent(renderer)):
+            return artist
         artist.remove()
+        artist = None
     return None
 
 

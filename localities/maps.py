@@ -480,26 +480,29 @@ def _plot(frame, colours, handles, legend_title, title, value_col, plan_map, num
     fig = _compose(frame, colours, handles, legend_title, title, value_col, plan_map, numbers, names, outliers, body,
                    with_key, label, inset, orientation, locator, data_dir, zones)
     if not with_key and fig.attrs["numbered"]:
+        # Some localities got numbers: they need the key table. When the page laid out for
+        # the key is the page already drawn (same side column and insets), the map is the
+        # same, so the key is added to it; otherwise the page is composed again.
+        rows = _key_rows(frame, numbers, value_col, colours, plan_map)
+        drawn = fig._localities_page  # (page, insets, locator height, top of the key's space)
+        p, fit, extents = _page_layout(frame, names, body, rows, handles, drawn[2], outliers, value_col, plan_map,
+                                       inset, orientation)
+        if label != "name" and fit is not None and (p, extents) == drawn[:2]:
+            with no_idle_draws(fig):
+                fig.attrs["key"] = _add_key(fig, p, fit, rows, frame, value_col, plan_map, drawn[3])
+            return fig
         plt.close(fig)
         fig = _compose(frame, colours, handles, legend_title, title, value_col, plan_map, numbers, names, outliers,
                        body, True, label, inset, orientation, locator, data_dir, zones)
     return fig
 
 
-def _compose(frame, colours, handles, legend_title, title, value_col, plan_map, numbers, names, outliers, body,
-             with_key, label, inset, orientation, locator, data_dir, zones) -> Figure:
-    rows = _key_rows(frame, numbers, value_col, colours, plan_map) if with_key else []
-    councils = _councils(str(data_dir) if data_dir else None) if locator else None
-    loc_w = 1.0 if councils is not None else 0.0
-    if councils is not None:
-        cb = councils.total_bounds
-        lh = loc_w * (cb[3] - cb[1]) / (cb[2] - cb[0])
-    else:
-        lh = 0.0
+def _page_layout(frame, names, body, rows, handles, lh, outliers, value_col, plan_map, inset, orientation):
+    """The page, the key table's fit and the town insets' extents: the side column as
+    narrow as the key table (and insets) allow, at most about half the page."""
     legend_est = (len(handles) + 2.5) * 0.17 if handles else 0.0
     top = max(legend_est, lh) + 0.3
     islands_h = 1.5 if outliers else 0.0
-    # The side column: wide enough for the key table (and insets), at most about half the page.
     fit, extents = None, []
     for drop_insets in (False, True):
         for side_w in (3.3, 3.9, 4.6, 5.4):
@@ -520,10 +523,27 @@ def _compose(frame, colours, handles, legend_title, title, value_col, plan_map, 
             break
     if rows and fit is None:  # the smallest type and widest column: use them anyway
         fit = (4.5, 4, 14, 4.5 * 1.3 / 72)
+    return p, fit, extents
+
+
+def _compose(frame, colours, handles, legend_title, title, value_col, plan_map, numbers, names, outliers, body,
+             with_key, label, inset, orientation, locator, data_dir, zones) -> Figure:
+    rows = _key_rows(frame, numbers, value_col, colours, plan_map) if with_key else []
+    councils = _councils(str(data_dir) if data_dir else None) if locator else None
+    loc_w = 1.0 if councils is not None else 0.0
+    if councils is not None:
+        cb = councils.total_bounds
+        lh = loc_w * (cb[3] - cb[1]) / (cb[2] - cb[0])
+    else:
+        lh = 0.0
+    p, fit, extents = _page_layout(frame, names, body, rows, handles, lh, outliers, value_col, plan_map, inset,
+                                   orientation)
     fig = plt.figure(figsize=p.size)
     with no_idle_draws(fig):
-        return _fill(fig, p, fit, extents, rows, councils, loc_w, lh, frame, colours, handles, legend_title, title,
-                     value_col, plan_map, numbers, names, outliers, body, label, data_dir, zones)
+        key_top = _fill(fig, p, fit, extents, rows, councils, loc_w, lh, frame, colours, handles, legend_title,
+                        title, value_col, plan_map, numbers, names, outliers, body, label, data_dir, zones)
+    fig._localities_page = (p, extents, lh, key_top)  # what _plot needs to add the key table later
+    return fig
 
 
 @contextmanager
@@ -538,7 +558,9 @@ def no_idle_draws(fig):
 
 
 def _fill(fig, p, fit, extents, rows, councils, loc_w, lh, frame, colours, handles, legend_title, title, value_col,
-          plan_map, numbers, names, outliers, body, label, data_dir, zones) -> Figure:
+          plan_map, numbers, names, outliers, body, label, data_dir, zones) -> float:
+    """Draw the page into ``fig``; returns the top of the space left for the key table
+    (inches from the bottom)."""
     renderer = fig.canvas.get_renderer()
     ax = fig.add_axes(p.main, gid="main")
     _draw_localities(ax, frame, colours, zones)
@@ -659,19 +681,7 @@ def _fill(fig, p, fit, extents, rows, councils, loc_w, lh, frame, colours, handl
             _scale_bar(pl.ax, renderer, land, list(pl.boxes), fraction=0.3, fontsize=6)
 
     # Key table at the bottom of the side column.
-    key_entries = {}
-    if rows and fit is not None:
-        value_header = None
-        if value_col:
-            name, unit = _describe(value_col, frame)
-            value_header = name.split()[0] + ("\n%" if _is_share(value_col, unit) else "\n" + unit.split()[0]
-                                              if unit else "\n")
-        flag_header = "Key" if plan_map else ("Flag" if "tier_label" in frame else None)
-        rect = p.fraction(sl, sb, sw, max(cursor - sb, 0.5))
-        footer = []
-        if not plan_map and "tier_label" in frame:
-            footer = [(c, t) for t, c in TIER_COLOURS.items() if (frame["tier_label"] == t).any()]
-        _, key_entries = _draw_key(fig, rect, rows, fit, value_header, flag_header, footer)
+    key_entries = _add_key(fig, p, fit, rows, frame, value_col, plan_map, cursor) if rows and fit is not None else {}
 
     notes = []
     if outliers:
@@ -688,7 +698,25 @@ def _fill(fig, p, fit, extents, rows, councils, loc_w, lh, frame, colours, handl
                  "scale_bar": bar, "insets": [i[0] for i in insets], "inset": insets[0][2] if insets else None,
                  "islands": [pn[0] for pn in panels], "outliers": outliers, "body": body, "locator": locator_ax,
                  "orientation": "landscape" if p.size[0] > p.size[1] else "portrait", "frame": frame}
-    return fig
+    return cursor
+
+
+def _add_key(fig, p, fit, rows, frame, value_col, plan_map, cursor) -> dict:
+    """Draw the key table in the side column below ``cursor`` (inches from the bottom);
+    returns its entries (number -> Text)."""
+    sl, sb, sw, _ = p.inches(p.side)
+    value_header = None
+    if value_col:
+        name, unit = _describe(value_col, frame)
+        value_header = name.split()[0] + ("\n%" if _is_share(value_col, unit) else "\n" + unit.split()[0]
+                                          if unit else "\n")
+    flag_header = "Key" if plan_map else ("Flag" if "tier_label" in frame else None)
+    rect = p.fraction(sl, sb, sw, max(cursor - sb, 0.5))
+    footer = []
+    if not plan_map and "tier_label" in frame:
+        footer = [(c, t) for t, c in TIER_COLOURS.items() if (frame["tier_label"] == t).any()]
+    _, entries = _draw_key(fig, rect, rows, fit, value_header, flag_header, footer)
+    return entries
 
 
 def MARGIN_FRAC(p) -> float:  # noqa: N802 - a layout constant that depends on the page

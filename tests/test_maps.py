@@ -6,6 +6,7 @@ and the labels."""
 
 from __future__ import annotations
 
+import math
 import re
 
 import matplotlib
@@ -302,3 +303,75 @@ def test_picture_checks_can_fail(sample):
     arrow.set_bbox_to_anchor((ax_x, ax_y), transform=main.transAxes)
     problems = " | ".join(picture_problems(fig, table))
     assert "leaves its panel" in problems and "overlap" in problems and "north_arrow covers land" in problems
+
+
+@pytest.mark.realdata
+def test_key_added_to_the_drawn_page_matches_a_page_composed_again(council_zones, real_dir, monkeypatch, tmp_path):
+    # Ten localities: no key at first; numbered labels then need one. Adding it to the page
+    # already drawn must give the very page that composing again with the key gives.
+    dz = council_zones["Moray"]
+    plan = loc.propose(dz, target_population=10_000, seed=0)
+    table = loc.rank(plan, dz)
+    added = []
+    real_add = maps._add_key
+    monkeypatch.setattr(maps, "_add_key", lambda *a, **k: added.append(1) or real_add(*a, **k))
+    plt.rcParams["svg.hashsalt"] = "fixed"
+    reused = loc.plot_map(table, column="income_rate", data_dir=real_dir)
+    assert added and reused.attrs["numbered"] and reused.attrs["key"]
+    reused.savefig(tmp_path / "reused.svg", metadata={"Date": None})
+
+    def compose_again(frame, colours, handles, legend_title, title, value_col, plan_map, numbers, names, outliers,
+                      body, with_key, *rest):
+        fig = maps._compose(frame, colours, handles, legend_title, title, value_col, plan_map, numbers, names,
+                            outliers, body, with_key, *rest)
+        if not with_key and fig.attrs["numbered"]:
+            plt.close(fig)
+            fig = maps._compose(frame, colours, handles, legend_title, title, value_col, plan_map, numbers, names,
+                                outliers, body, True, *rest)
+        return fig
+
+    monkeypatch.setattr(maps, "_plot", compose_again)
+    again = loc.plot_map(table, column="income_rate", data_dir=real_dir)
+    again.savefig(tmp_path / "again.svg", metadata={"Date": None})
+    assert (tmp_path / "reused.svg").read_bytes() == (tmp_path / "again.svg").read_bytes()
+    assert sorted(again.attrs["key"]) == sorted(reused.attrs["key"])
+
+
+def test_free_spot_takes_the_first_free_candidate_making_few_artists():
+    fig, ax = plt.subplots(figsize=(6, 4))
+    ax.set_xlim(0, 100)
+    ax.set_ylim(0, 100)
+    renderer = fig.canvas.get_renderer()
+    land = shapely.union_all([shapely.box(0, 0, 70, 100), shapely.box(0, 0, 100, 40)])  # free: the upper right
+    avoid = [ax.text(88, 90, "busy", fontsize=20).get_window_extent(renderer)]
+    made = []
+
+    def make(x, y):
+        made.append((x, y))
+        return ax.text(x, y, "N\n^", transform=ax.transAxes, ha="center", va="center", fontsize=9)
+
+    artist = layout.free_spot(ax, renderer, make, land, avoid)
+    assert artist is not None and len(made) <= 3
+    # The same answer as making and measuring the artist at every candidate in turn.
+    inv = ax.transData.inverted()
+    chosen = artist.get_position()
+    bb = artist.get_window_extent(renderer)
+    (x0, y0), (x1, y1) = inv.transform([[bb.x0, bb.y0], [bb.x1, bb.y1]])
+    assert not shapely.box(x0, y0, x1, y1).intersects(land)
+    assert not any(bb.overlaps(o) for o in avoid)
+    steps = np.linspace(0.03, 0.97, 9)
+    grid = [(0.97, 0.97), (0.03, 0.97), (0.97, 0.03), (0.03, 0.03)]
+    grid += sorted(((x, y) for x in steps for y in steps), key=lambda p: math.hypot(p[0] - 0.97, p[1] - 0.97))
+    frame_box = ax.get_window_extent(renderer)
+    for x, y in grid:  # brute force: the first candidate whose own extent fits
+        t = make(x, y)
+        b = t.get_window_extent(renderer)
+        t.remove()
+        (x0, y0), (x1, y1) = inv.transform([[b.x0, b.y0], [b.x1, b.y1]])
+        if (frame_box.x0 <= b.x0 and b.x1 <= frame_box.x1 and frame_box.y0 <= b.y0 and b.y1 <= frame_box.y1
+                and not any(b.overlaps(o) for o in avoid)
+                and not shapely.box(min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)).intersects(land)):
+            assert (x, y) == tuple(chosen)
+            break
+    else:
+        pytest.fail("no free candidate found by brute force")
