@@ -244,8 +244,8 @@ def sums(zones: pd.DataFrame, groups: pd.Series | np.ndarray | None, indicators:
     zones = prepare(zones)
     keys = np.asarray(groups) if groups is not None else np.full(len(zones), "all", dtype=object)
     pop = zones["population"].to_numpy(dtype=float)
-    frames = []
-    for ind in indicators:
+    columns: dict[str, object] = {}
+    for i, ind in enumerate(indicators):
         missing = [c for c in ind.columns() if c not in zones]
         if missing:
             raise DataError(f"indicator {ind.name!r} needs column(s) {', '.join(missing)} in the zone table")
@@ -265,12 +265,20 @@ def sums(zones: pd.DataFrame, groups: pd.Series | np.ndarray | None, indicators:
             ok = ~np.isnan(low) & ~np.isnan(den)
             cols = {"numerator": np.where(ok, low, 0.0), "numerator_upper": np.where(ok, high, 0.0),
                     "denominator": np.where(ok, den, 0.0), "weighted": np.nan, "weight": np.nan}
-        frame = pd.DataFrame({"area": keys, **cols, "population": pop, "population_with_data": np.where(ok, pop, 0.0),
-                              "zones": 1, "zones_missing": (~ok).astype(int), "zones_censored": censored.astype(int)})
-        total = frame.groupby("area", sort=False).sum(min_count=1)
-        total.insert(0, "indicator", ind.name)
-        frames.append(total.reset_index())
-    return pd.concat(frames, ignore_index=True)
+        cols.update({"population": pop, "population_with_data": np.where(ok, pop, 0.0), "zones": 1,
+                     "zones_missing": (~ok).astype(int), "zones_censored": censored.astype(int)})
+        for name, values in cols.items():
+            columns[f"{i}|{name}"] = np.full(len(zones), values) if np.ndim(values) == 0 else values
+    # One grouped sum over every indicator's columns (each column is summed on its own, as
+    # one frame per indicator would be), then one block of rows per indicator.
+    wide = pd.DataFrame({"area": keys, **columns}).groupby("area", sort=False).sum(min_count=1)
+    n = len(wide)
+    out = pd.DataFrame({"area": np.tile(wide.index.to_numpy(), len(indicators)),
+                        "indicator": np.repeat([ind.name for ind in indicators], n).astype(object)})
+    for name in SUM_COLUMNS:
+        out[name] = np.concatenate([wide[f"{i}|{name}"].to_numpy() for i in range(len(indicators))]) \
+            if indicators else np.array([], dtype=float)
+    return out
 
 
 def finish(totals: pd.DataFrame, indicators: list[Indicator], scale: dict[str, float] | None = None) -> pd.DataFrame:
