@@ -73,11 +73,19 @@ _CARRIED = ["numerator", "numerator_upper", "denominator", "value", "value_min",
 
 def _judged(plan: Plan, dz: pd.DataFrame, indicators, scotland, method, min_ratio, min_gap):
     """The long table with every comparator's figures and the verdicts (internal names)."""
+    long, inds, zones, by = _compared(plan, dz, indicators, scotland, (method, min_ratio, min_gap))
+    return decide.judge(long, inds, method=method, min_ratio=min_ratio, min_gap=min_gap), inds, zones, by
+
+
+def _compared(plan: Plan, dz: pd.DataFrame, indicators, scotland, decision=None):
+    """The long table with every comparator's figures, before any verdict (internal
+    names); ``decision`` (method, min_ratio, min_gap) is validated up front when given."""
     zones, by = _zones_of(plan, dz)
     inds = outcomes.available(zones, indicators)
     if not inds:
         raise DataError("the zone table has none of the indicators' columns (load it with load_datazones)")
-    decide.validate(method, min_ratio, min_gap, inds)
+    if decision is not None:
+        decide.validate(*decision, inds)
     names = [i.name for i in inds]
     if scotland is None:
         scotland = outcomes.scotland_sums(dz.attrs.get("data_dir"), population=dz.attrs.get("population", "simd2020v2"))
@@ -101,7 +109,6 @@ def _judged(plan: Plan, dz: pd.DataFrame, indicators, scotland, method, min_rati
     long["label"] = long["indicator"].map(lambda n: meta[n].label)
     long["unit"] = long["indicator"].map(lambda n: meta[n].unit)
     long["higher_is_worse"] = long["indicator"].map(lambda n: meta[n].higher_is_worse)
-    long = decide.judge(long, inds, method=method, min_ratio=min_ratio, min_gap=min_gap)
     notes = []
     missing_ages = [w for w in AGE_GROUPS if w not in dz]
     used = {i.weight for i in inds}
@@ -351,7 +358,7 @@ def inequality(plan: Plan, dz: pd.DataFrame, indicators=None, by: str = "income_
         ``indicator, label, unit, level, sii, sii_lower, sii_upper, rii, rii_lower,
         rii_upper, council, areas``.
     """
-    long, inds, zones, _ = _judged(plan, dz, indicators, scotland, "difference", decide.MIN_RATIO, None)
+    long, inds, zones, _ = _compared(plan, dz, indicators, scotland)  # values only: no verdicts needed
     meta = {i.name: i for i in inds}
     if by not in meta:
         raise DataError(f"by={by!r} is not an available indicator; available: {', '.join(meta)}")
