@@ -247,3 +247,20 @@ def test_old_saved_plans_read_params_as_values(tmp_path):
                                         "notes": "a | b", "written": "2026-01-01", "attribution": "x"})
     assert params == {"max_population": 30000, "within": None, "attribute": "income_rank", "seed": 0}
     assert notes == ["a", "b"]
+
+
+def test_a_command_collects_garbage_in_larger_batches_and_restores_the_thresholds(monkeypatch):
+    import gc
+
+    from localities import cli
+
+    seen = []
+    monkeypatch.setattr(cli, "cmd_councils", lambda args: seen.append(gc.get_threshold()) or EXIT_OK)
+    before = gc.get_threshold()
+    assert main(["councils"]) == EXIT_OK
+    assert seen and seen[0][0] >= 10 * before[0]  # young objects collected far less often during the command
+    assert gc.get_threshold() == before  # and the caller's settings back afterwards
+    monkeypatch.setattr(cli, "cmd_councils", lambda args: 1 / 0)
+    with pytest.raises(ZeroDivisionError):
+        main(["councils"])
+    assert gc.get_threshold() == before
