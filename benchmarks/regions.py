@@ -81,6 +81,7 @@ class Problem:
     cols: np.ndarray = None
     links: int = 0
     graph_seconds: float = 0.0
+    iz_edges: tuple | None = None
 
     @property
     def P(self) -> float:
@@ -111,6 +112,25 @@ def labels_of(plan, prob: Problem) -> np.ndarray:
     return pd.factorize(plan.assignment.reindex(prob.dz["datazone"]).to_numpy())[0]
 
 
+def split_count(labels: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> int:
+    """Localities not in one piece on the graph given by its edge arrays."""
+    same = labels[rows] == labels[cols]
+    graph = coo_matrix((np.ones(int(same.sum())), (rows[same], cols[same])), shape=(len(labels),) * 2)
+    _, comp = connected_components(graph, directed=False)
+    return int((pd.Series(comp).groupby(labels).nunique() > 1).sum())
+
+
+def iz_graph(prob: Problem) -> tuple[np.ndarray, np.ndarray]:
+    """Ours' graph for unit="iz": an IZ's detached parts are linked to each other before the
+    IZs are linked, so island links can differ from the zone graph's (``unit=None``)."""
+    if prob.iz_edges is None:
+        _, adj, _, _ = geography.building_blocks(prob.dz, geography.neighbours(prob.dz), unit="iz", ceiling=CEILING)
+        index = {z: i for i, z in enumerate(prob.dz["datazone"])}
+        pairs = np.array([(index[z], index[n]) for z, ns in adj.items() for n in ns], dtype=int).reshape(-1, 2)
+        prob.iz_edges = (pairs[:, 0], pairs[:, 1])
+    return prob.iz_edges
+
+
 def metrics(prob: Problem, labels: np.ndarray, seconds: float) -> dict:
     """Zone-level figures, the same for every method."""
     labels = pd.factorize(np.asarray(labels))[0]
@@ -121,14 +141,10 @@ def metrics(prob: Problem, labels: np.ndarray, seconds: float) -> dict:
     ssd = float((s2 - s1**2 / n).sum())
     pops = np.bincount(labels, weights=prob.pop, minlength=k)
     mean = prob.P / k
-    same = labels[prob.rows] == labels[prob.cols]
-    graph = coo_matrix((np.ones(int(same.sum())), (prob.rows[same], prob.cols[same])), shape=(len(labels),) * 2)
-    _, comp = connected_components(graph, directed=False)
-    pieces = pd.Series(comp).groupby(labels).nunique()
     geoms = gpd.GeoDataFrame({"k": labels}, geometry=prob.dz.geometry.to_numpy(), crs=prob.dz.crs).dissolve("k").geometry
     pp = 4 * np.pi * geoms.area / geoms.length**2
     return {"localities": k, "ssd": ssd / prob.tss, "ssd_abs": ssd, "size_dev": float(np.abs(pops - mean).mean() / mean),
-            "pp": float(pp.mean()), "over": int((pops > CEILING).sum()), "split": int((pieces > 1).sum()),
+            "pp": float(pp.mean()), "over": int((pops > CEILING).sum()), "split": split_count(labels, prob.rows, prob.cols),
             "pop_min": int(pops.min()), "pop_max": int(pops.max()), "seconds": seconds}
 
 
@@ -160,7 +176,10 @@ def run_ours(prob: Problem, reps: int, cold: bool = False, **kw) -> dict:
         plan = propose(prob.dz, **kw)
         times.append(time.perf_counter() - started)
         same = same and plan == first
-    m = metrics(prob, labels_of(plan, prob), min(times) if times else first_seconds)
+    labels = labels_of(plan, prob)
+    m = metrics(prob, labels, min(times) if times else first_seconds)
+    # unit="iz": also on ours' own island links (an IZ's detached parts joined to each other first)
+    m["split_iz_graph"] = split_count(labels, *iz_graph(prob)) if kw.get("unit") == "iz" else m["split"]
     m.update(cold=first_seconds if cold else float("nan"), first=first_seconds, same=same, plan=plan, reps=len(times))
     return m
 
@@ -254,7 +273,8 @@ def pygeoda_runs(prob: Problem, floors, ks, fractions) -> list[dict]:
 
 # ------------------------------------------------------------------ reference annealing
 
-def reference_anneal(prob: Problem, start: np.ndarray, unit: str, seconds: float, seed: int = 0) -> dict:
+def reference_anneal(prob: Problem, start: np.ndarray, unit: str, seconds: float, seed: int = 0,
+                     hot: float = 1.0, cold: float = 1e-4, lam0: float = 0.2, lam1: float = 50.0) -> dict:
     """Simulated annealing of whole blocks (IZs, or zones), minimising zone-level SSD of income rank.
 
     Hard: the same count, every locality contiguous on the linked graph, population within
@@ -350,8 +370,8 @@ def reference_anneal(prob: Problem, start: np.ndarray, unit: str, seconds: float
             d = ssd_a + ssd_b - rssd[a] - rssd[b]
             if d > 0:
                 ups.append(d)
-    t0 = (np.mean(ups) if ups else prob.tss * 1e-3) / math.log(2)
-    t_end, lam0, lam1 = t0 * 1e-4, 0.2, 50.0
+    t0 = hot * (np.mean(ups) if ups else prob.tss * 1e-3) / math.log(2)
+    t_end = t0 * cold
     best_ssd, best = ssd, lab.copy()
     tried = accepted = 0
     started = time.perf_counter()
@@ -399,8 +419,9 @@ def reference_anneal(prob: Problem, start: np.ndarray, unit: str, seconds: float
             if ssd < best_ssd - 1e-9 and spr <= spr0 * (1 + 1e-9) and dev <= dev0 * (1 + 1e-9):
                 best_ssd, best = ssd, np.array(lab_l)
     m = metrics(prob, best[block], time.perf_counter() - started)
+    m["split_iz_graph"] = split_count(pd.factorize(best[block])[0], *iz_graph(prob)) if unit == "iz" else m["split"]
     pops = np.bincount(pd.factorize(best[block])[0], weights=prob.pop)
-    m.update(start_ssd=start_ssd / prob.tss, tried=tried, accepted=accepted, blocks=nb, split_blocks=split_blocks,
+    m.update(start_ssd=start_ssd / prob.tss, final_ssd=ssd / prob.tss, final_spread=spr / spr0, final_dev=dev / dev0, tried=tried, accepted=accepted, blocks=nb, split_blocks=split_blocks,
              in_range=bool(pops.min() >= pmin - 1e-6 and pops.max() <= pmax + 1e-6))
     return m
 
@@ -470,7 +491,12 @@ def grid_child(n: int) -> None:
     seconds = time.perf_counter() - started
     pops = plan.localities["population"]
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print("JSON" + json.dumps({"n": n, "contiguity": contiguity, "propose": seconds, "localities": len(plan),
+    fast = float("nan")
+    if SEARCH:  # the fast setting too, after the default (so the peak memory above is the default's alone)
+        started = time.perf_counter()
+        propose(dz, search="descent")
+        fast = time.perf_counter() - started
+    print("JSON" + json.dumps({"n": n, "contiguity": contiguity, "propose": seconds, "descent": fast, "localities": len(plan),
                                "over": int((pops > CEILING).sum()), "rss_mib": rss,
                                "notes": [x for x in plan.notes if "iz" in x]}))
 
@@ -484,7 +510,7 @@ def run_grids(sizes, timeout: float) -> list[dict]:
                                   timeout=timeout)
         except subprocess.TimeoutExpired:
             say(f"grid {n:,}: no result within {timeout:.0f} s")
-            rows.append({"n": n, "contiguity": np.nan, "propose": np.nan, "total": np.nan, "localities": 0,
+            rows.append({"n": n, "contiguity": np.nan, "propose": np.nan, "total": np.nan, "descent": np.nan, "localities": 0,
                          "over": 0, "rss_mib": np.nan, "children_rss_mib": np.nan})
             continue
         line = [x for x in done.stdout.splitlines() if x.startswith("JSON")]
@@ -551,7 +577,7 @@ def main() -> None:
     p.add_argument("--quick", action="store_true", help="short peer sweeps, 5 s reference, 1k and 4k grids, 1 warm run")
     p.add_argument("--reference-seconds", type=float, default=None, help="per council and unit (default 30; quick 5)")
     p.add_argument("--reference-units", default="iz,datazone")
-    p.add_argument("--grids", default=None, help="zone counts (default 1000,4000,16000,64000; quick 1000,4000)")
+    p.add_argument("--grids", default=None, help="zone counts (default 1000,4000,16000,64000; quick 1000,4000; none)")
     p.add_argument("--grid-timeout", type=float, default=420)
     p.add_argument("--skip-peers", action="store_true")
     p.add_argument("--skip-all-councils", action="store_true")
@@ -566,9 +592,15 @@ def main() -> None:
         return baseline_child(args.data_dir, councils)
     quick = args.quick
     ref_seconds = args.reference_seconds if args.reference_seconds is not None else (5.0 if quick else 30.0)
-    grids = [int(g) for g in (args.grids or ("1000,4000" if quick else "1000,4000,16000,64000")).split(",") if g]
+    grids = args.grids if args.grids is not None else ("1000,4000" if quick else "1000,4000,16000,64000")
+    grids = [int(g) for g in grids.split(",") if g.strip() and g.strip() != "none"]
     reps = 1 if quick else 3
     run_started = time.perf_counter()
+    head = subprocess.run(["git", "-C", str(HERE.parents[1]), "log", "-1", "--format=%h %ci"], capture_output=True, text=True)
+    dirty = subprocess.run(["git", "-C", str(HERE.parents[1]), "status", "--porcelain", "localities"], capture_output=True,
+                           text=True).stdout.strip()
+    say(f"commit {head.stdout.strip()}{' + uncommitted changes in localities/' if dirty else ''}; "
+        f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}")
     say(f"localities {loc.__version__}; propose search settings: "
         f"{', '.join(SEARCHES) if SEARCH else 'none (propose has no search= yet: its one setting)'}; "
         f"{os.cpu_count()} cores; load {os.getloadavg()[0]:.1f}")
@@ -606,8 +638,8 @@ def main() -> None:
                                     "search": search or "-", **m})
         say(f"graph: {len(prob.rows) // 2:,} links between zones ({prob.links} island/detached links made), "
             f"linking {prob.graph_seconds:.2f} s after the memoised contiguity")
-        say(fmt_table(res["ours"], ["run", "localities", "ssd", "size_dev", "pp", "over", "split", "pop_min", "pop_max",
-                                    "seconds", "cold", "reps", "same"]))
+        say(fmt_table(res["ours"], ["run", "localities", "ssd", "size_dev", "pp", "over", "split", "split_iz_graph",
+                                    "pop_min", "pop_max", "seconds", "cold", "reps", "same"]))
         default = next(r for r in res["ours"] if r["unit"] == "iz" and r["search"] == (DEFAULT_SEARCH or "-"))
         k0 = default["localities"]
 
@@ -617,17 +649,19 @@ def main() -> None:
             if name == SCOTLAND:
                 floors, iters = [], 0  # spopt builds an n x n distance matrix: 6,976^2, hours
             elif quick:
-                floors, iters = [8_000, 18_000], 10
-            elif big:
-                floors, iters = [9_000, 15_000], 30
+                floors, iters = [8_000], 10
+            elif big:  # ~1 minute a floor for Glasgow City even so
+                floors, iters = [9_000, 15_000], 10
             else:
-                floors, iters = [8_000, 11_000, 14_500, 18_000], 99
+                floors, iters = [8_000, 12_500, 17_000], 30
             if floors:
                 res["peers"] += spopt_runs(prob, floors, iters)
             res["spopt"] = {"floors": floors, "iterations": iters}
-            gfloors = [8_000, 11_000, 14_500, 18_000]
             k10 = max(k0 + 1, round(prob.P / 10_000))
-            res["peers"] += pygeoda_runs(prob, gfloors, [k0, k10], [0.5, 0.75])
+            if name == SCOTLAND:  # pygeoda takes 60-90 s a maxp_greedy run and 13-24 s a tree run here
+                res["peers"] += pygeoda_runs(prob, [], [k0], [0.75])
+            else:
+                res["peers"] += pygeoda_runs(prob, [8_000, 11_000, 14_500, 18_000], [k0, k10], [0.5, 0.75])
             cache = {}
             for r in res["peers"]:
                 r["compliant"] = compliant(r)
@@ -674,7 +708,8 @@ def main() -> None:
                 say(f"reference annealing unit={unit}, {ref_seconds:.0f} s, {ref['blocks']} blocks"
                     + (f" ({ref['split_blocks']} blocks our plan divides)" if ref["split_blocks"] else "") + ": "
                     f"SSD {ref['start_ssd']:.3f} -> {ref['ssd']:.3f} ({ref['accepted']:,} of {ref['tried']:,} moves tried "
-                    f"accepted); size dev {ref['size_dev']:.3f}, pp {ref['pp']:.3f}, over {ref['over']}, split {ref['split']}, "
+                    f"accepted); size dev {ref['size_dev']:.3f}, pp {ref['pp']:.3f}, over {ref['over']}, split {ref['split']} "
+                    f"(on ours' links {ref['split_iz_graph']}), "
                     f"populations in range {ref['in_range']}; SSD ours/reference: "
                     + ", ".join(f"{key[8:]} {val:.3f}" for key, val in ref.items() if key.startswith("ours/ref")))
         if baseline:
@@ -688,13 +723,16 @@ def main() -> None:
     grid_rows = run_grids(grids, args.grid_timeout) if grids else []
     if grid_rows:
         frame = pd.DataFrame(grid_rows)
-        say(frame[["n", "localities", "over", "contiguity", "propose", "total", "rss_mib", "children_rss_mib"]]
+        say(frame[["n", "localities", "over", "contiguity", "propose", "total", "descent", "rss_mib", "children_rss_mib"]]
             .round(2).to_string(index=False))
+        say("(seconds; propose = default search, memoised contiguity; descent = search='descent' after it; rss_mib: the "
+            "child's own peak after the default run; children_rss_mib: RUSAGE_CHILDREN, the largest child so far)")
         slope_total = exponent(frame["n"], frame["total"])
         slope_propose = exponent(frame["n"], frame["propose"])
         slope_contig = exponent(frame["n"], frame["contiguity"])
+        slope_fast = exponent(frame["n"], frame["descent"])
         say(f"growth exponent (least squares of log time on log n): contiguity + propose {slope_total:.2f}; "
-            f"propose {slope_propose:.2f}; contiguity {slope_contig:.2f}")
+            f"propose {slope_propose:.2f}; contiguity {slope_contig:.2f}; propose search='descent' {slope_fast:.2f}")
 
     # (6) all 32 councils
     allc = None if args.skip_all_councils else all_councils(dz_all)
@@ -738,7 +776,11 @@ def main() -> None:
         q["ours_over"] for res in results.values() for q in res["pairs"])
     split = sum(r["split"] for res in results.values() for r in res["ours"]) + sum(
         q["ours_split"] for res in results.values() for q in res["pairs"])
-    target("zero localities of ours over 30,000 (every run above)", over == 0, f"{over} over, {split} not contiguous")
+    target("zero localities of ours over 30,000 (every run above)", over == 0, f"{over} over")
+    split_own = sum(r["split_iz_graph"] for res in results.values() for r in res["ours"]) + split - sum(
+        r["split"] for res in results.values() for r in res["ours"])
+    target("every locality of ours contiguous on the common linked zone graph", split == 0,
+           f"{split} not (on ours' own unit='iz' links: {split_own})")
     fast = "descent" if SEARCH else None
     for name in councils:
         res = results[name]
