@@ -206,9 +206,11 @@ class _State:
             applied += 1
         return applied
 
-    def _removable(self, i: int, a: int) -> bool:
+    def _removable(self, i: int, a: int, reach: int = 256) -> bool:
         """Region ``a`` stays connected without block ``i``: its neighbours in ``a`` are
-        still joined (breadth-first from one, stopping once all are reached)."""
+        still joined (breadth-first from one, stopping once all are reached). A search
+        that has not joined them within ``reach`` blocks answers no: refusing a move is
+        always safe, and the check stays local (constant work) on large problems."""
         lab, nbrs = self.lab, self.nbrs
         if self.holds.get(i) == (a, self.version[a]):
             return False
@@ -227,5 +229,7 @@ class _State:
                             return True
                     seen.add(v)
                     queue.append(v)
+            if len(seen) > reach:
+                break
         self.holds[i] = (a, self.version[a])
         return False
