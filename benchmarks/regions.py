@@ -536,22 +536,25 @@ def exponent(ns, ts) -> float:
 
 # ------------------------------------------------------------------ all 32 councils
 
-def _council_job(dz):
-    plan = propose(dz, search=DEFAULT_SEARCH)
-    report = loc.check(plan, dz)
+def _council_job(dz, kw):
+    import localities  # imported here: joblib pickles this function by value (no module globals)
+
+    plan = localities.propose(dz, **kw)
+    report = localities.check(plan, dz)
     return bool(report.ok and plan.localities["population"].sum() == dz["population"].sum())
 
 
 def all_councils(dz_all) -> dict:
     councils = [dz.reset_index(drop=True) for _, dz in dz_all.groupby("council_name")]
     started = time.perf_counter()
-    ok1 = [_council_job(dz) for dz in councils]
+    kw = {"search": DEFAULT_SEARCH} if SEARCH else {}
+    ok1 = [_council_job(dz, kw) for dz in councils]
     serial = time.perf_counter() - started
     from joblib import Parallel, delayed
 
     Parallel(n_jobs=2)(delayed(len)(range(3)) for _ in range(2))  # start the workers
     started = time.perf_counter()
-    ok2 = Parallel(n_jobs=2)(delayed(_council_job)(dz) for dz in councils)
+    ok2 = Parallel(n_jobs=2)(delayed(_council_job)(dz, kw) for dz in councils)
     parallel = time.perf_counter() - started
     return {"serial": serial, "parallel": parallel, "ok": all(ok1) and all(ok2), "councils": len(councils)}
 
