@@ -745,6 +745,30 @@ def main() -> None:
             f"beforehand); all compliant: {allc['ok']}")
 
     # (7) targets
+    # summary across problems: ours at the default, the reference, the peers' speed, the baseline
+    summary = []
+    for name in councils:
+        res = results[name]
+        row = {"council": name, "zones": len(res["prob"].dz)}
+        for r in res["ours"]:
+            key = {"iz": "iz", "datazone": "dz"}[r["unit"]] + ("" if r["search"] == "-" else "/" + r["search"][0])
+            row[f"ssd {key}"], row[f"s {key}"] = round(r["ssd"], 3), round(r["seconds"], 3)
+        for ref in res["reference"]:
+            row[f"ref {ref['unit'][:2].replace('da', 'dz')}"] = round(ref["ssd"], 3)
+        g = [q["seconds"] for q in res["peers"] if q["run"].startswith("pygeoda maxp_greedy")]
+        sp = [q["seconds"] for q in res["peers"] if q["run"].startswith("spopt") and q.get("compliant")]
+        row["maxp_greedy s"] = round(min(g), 3) if g else None
+        row["spopt s"] = round(min(sp), 1) if sp else None
+        if baseline and f"{name}|iz" in baseline:
+            row["today iz"] = round(baseline[f"{name}|iz"]["ssd"], 3)
+            row["today dz"] = round(baseline[f"{name}|datazone"]["ssd"], 3)
+        summary.append(row)
+    say("\n=== summary (ssd: share of the total sum of squares left within localities; s: warm seconds, best of "
+        f"{reps}; iz/dz: unit; /d, /a: search descent, anneal; ref: the reference annealing from the default plan; "
+        f"maxp_greedy, spopt: their fastest (compliant) run; today: SSD at commit {args.baseline_commit})")
+    with pd.option_context("display.width", 250, "display.max_columns", 40):
+        say(pd.DataFrame(summary).to_string(index=False))
+
     say("\n=== targets")
     lines = []
 
@@ -757,17 +781,23 @@ def main() -> None:
             if ref["unit"] != "iz":
                 continue
             for r in res["ours"]:
-                if r["unit"] == "iz":
-                    ratio = r["ssd"] / ref["ssd"]
-                    target(f"{name}: SSD within 10% of the reference (unit=iz, search={r['search']}) in <= ~1 s",
-                           ratio <= 1.10 and r["seconds"] <= 1.0,
-                           f"ours/reference {ratio:.3f}, {r['seconds']:.2f} s warm ({r['first']:.2f} s first run)")
+                if r["unit"] != "iz":
+                    continue
+                ratio = r["ssd"] / ref["ssd"]
+                figure = f"ours/reference {ratio:.3f}, {r['seconds']:.2f} s warm ({r['first']:.2f} s first run)"
+                if r["search"] == (DEFAULT_SEARCH or "-"):
+                    target(f"{name}: SSD within 10% of the reference annealing in <= ~1 s (unit=iz, default search)",
+                           ratio <= 1.10 and r["seconds"] <= 1.0, figure)
+                else:
+                    lines.append(f"info  {name}: search={r['search']}: {figure} (the reference keeps the default plan's "
+                                 "size deviation and spread)")
     for name in councils:
         res = results[name]
         for ref in res["reference"]:
             if ref["unit"] == "datazone":
                 r = next(r for r in res["ours"] if r["unit"] == "datazone" and r["search"] == (DEFAULT_SEARCH or "-"))
-                lines.append(f"info  {name}: unit=datazone SSD ours/reference {r['ssd'] / ref['ssd']:.3f}")
+                lines.append(f"info  {name}: unit=datazone SSD ours/reference {r['ssd'] / ref['ssd']:.3f}, "
+                             f"{r['seconds']:.2f} s warm")
     for name in councils:
         if "peer_verdict" in results[name]:
             ok, bad, miscount = results[name]["peer_verdict"]
