@@ -1,7 +1,7 @@
 """Issue 16: the region builder against its peers, a long reference annealing and synthetic grids, in one run.
 
     pip install -e ".[bench]"        # spopt and pygeoda
-    python benchmarks/regions.py [DATA_DIR] [--councils Moray,Scotland] [--quick] [--reference-seconds 30]
+    python benchmarks/regions.py [DATA_DIR] [--councils Moray,Scotland] [--quick] [--reference-seconds 25]
                                  [--grids 1000,4000,16000,64000] [--skip-peers]
 
 Everything is measured in this one process and run (grids: one fresh subprocess each), on the same
@@ -578,7 +578,7 @@ def main() -> None:
     p.add_argument("--councils", default=",".join(SIX + (SCOTLAND,)),
                    help=f"comma-separated council names; {SCOTLAND!r} = all 6,976 zones as one problem")
     p.add_argument("--quick", action="store_true", help="short peer sweeps, 5 s reference, 1k and 4k grids, 1 warm run")
-    p.add_argument("--reference-seconds", type=float, default=None, help="per council and unit (default 30; quick 5)")
+    p.add_argument("--reference-seconds", type=float, default=None, help="per council and unit (default 25; quick 5)")
     p.add_argument("--reference-units", default="iz,datazone")
     p.add_argument("--grids", default=None, help="zone counts (default 1000,4000,16000,64000; quick 1000,4000; none)")
     p.add_argument("--grid-timeout", type=float, default=420)
@@ -594,7 +594,7 @@ def main() -> None:
     if args.baseline_child:
         return baseline_child(args.data_dir, councils)
     quick = args.quick
-    ref_seconds = args.reference_seconds if args.reference_seconds is not None else (5.0 if quick else 30.0)
+    ref_seconds = args.reference_seconds if args.reference_seconds is not None else (5.0 if quick else 25.0)
     grids = args.grids if args.grids is not None else ("1000,4000" if quick else "1000,4000,16000,64000")
     grids = [int(g) for g in grids.split(",") if g.strip() and g.strip() != "none"]
     reps = 1 if quick else 3
@@ -631,7 +631,8 @@ def main() -> None:
             dz = dz_all[dz_all["council_name"] == name]
         prob = make_problem(name, dz)
         res = results[name] = {"prob": prob, "ours": [], "peers": [], "pairs": [], "reference": []}
-        say(f"\n=== {name}: {len(prob.dz):,} zones, {prob.P:,.0f} people")
+        say(f"\n=== {name}: {len(prob.dz):,} zones, {prob.P:,.0f} people; ceil(P / 30,000) = {math.ceil(prob.P / CEILING)} "
+            "localities at the fewest")
         # (1) ours: the first run of all is cold (computes the contiguity), the others reuse it.
         for unit in ("iz", "datazone"):
             for search in SEARCHES:
@@ -655,8 +656,8 @@ def main() -> None:
                 floors, iters = [8_000], 10
             elif big:  # ~1 minute a floor for Glasgow City even so
                 floors, iters = [9_000, 15_000], 10
-            else:
-                floors, iters = [8_000, 12_500, 17_000], 30
+            else:  # Moray takes 25-60 s a floor
+                floors, iters = [8_000, 12_500, 17_000], 10
             if floors:
                 res["peers"] += spopt_runs(prob, floors, iters)
             res["spopt"] = {"floors": floors, "iterations": iters}
@@ -749,10 +750,10 @@ def main() -> None:
     summary = []
     for name in councils:
         res = results[name]
-        row = {"council": name, "zones": len(res["prob"].dz)}
+        row = {"council": name, "zones": len(res["prob"].dz), "ceil(P/30k)": math.ceil(res["prob"].P / CEILING)}
         for r in res["ours"]:
             key = {"iz": "iz", "datazone": "dz"}[r["unit"]] + ("" if r["search"] == "-" else "/" + r["search"][0])
-            row[f"ssd {key}"], row[f"s {key}"] = round(r["ssd"], 3), round(r["seconds"], 3)
+            row[f"k {key}"], row[f"ssd {key}"], row[f"s {key}"] = r["localities"], round(r["ssd"], 3), round(r["seconds"], 3)
         for ref in res["reference"]:
             row[f"ref {ref['unit'][:2].replace('da', 'dz')}"] = round(ref["ssd"], 3)
         g = [q["seconds"] for q in res["peers"] if q["run"].startswith("pygeoda maxp_greedy")]
