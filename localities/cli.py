@@ -166,8 +166,8 @@ def cmd_rank(args) -> int:
     shown = ["rank", "locality", "name", "population", "tier", "poorer_than_rest", "poorer_than_scotland", "score"]
     print(table[shown].to_string(index=False, formatters={"score": "{:.2f}".format}))
     print(f"\nWhy (worse = significant and at least ×{table.attrs['min_ratio']:g}, {table.attrs['method']} method):")
-    for row in table.itertuples():
-        print(f"{row.rank:>4}. {row.name}: {row.reasons or 'no headline indicator has data'}")
+    for number, name, why in zip(table["rank"], table["name"], table["reasons"]):  # not itertuples: 190 columns
+        print(f"{number:>4}. {name}: {why or 'no headline indicator has data'}")
     if args.out:
         out = Path(args.out)
         suffix = out.suffix.lower()

@@ -242,6 +242,7 @@ def sums(zones: pd.DataFrame, groups: pd.Series | np.ndarray | None, indicators:
     zone counts in ``zones_censored``, not as missing.
     """
     zones = prepare(zones)
+    zones.attrs = {}  # a private copy: pandas would deep-copy the zones' attrs on every column read
     keys = np.asarray(groups) if groups is not None else np.full(len(zones), "all", dtype=object)
     pop = zones["population"].to_numpy(dtype=float)
     columns: dict[str, object] = {}

@@ -216,6 +216,7 @@ def rank(
         labels, units, the headline weights and the decision settings.
     """
     long, inds, zones, by = _judged(plan, dz, indicators, scotland, method, min_ratio, min_gap)
+    facts, long.attrs = long.attrs, {}  # pandas deep-copies attrs at every step; they are only read at the end
     weights = _headline(headline, inds)
     meta = {i.name: i for i in inds}
     council = plan.council_name or (str(zones["council_name"].iloc[0]) if "council_name" in zones else "the council")
@@ -290,8 +291,8 @@ def rank(
         "method": method,
         "min_ratio": float(min_ratio),
         "min_gap": dict(min_gap or {}),
-        "population": long.attrs.get("population"),
-        "notes": long.attrs.get("notes", []),
+        "population": facts.get("population"),
+        "notes": facts.get("notes", []),
         "data_dir": dz.attrs.get("data_dir"),
     }
     return out
@@ -362,7 +363,8 @@ def inequality(plan: Plan, dz: pd.DataFrame, indicators=None, by: str = "income_
     meta = {i.name: i for i in inds}
     if by not in meta:
         raise DataError(f"by={by!r} is not an available indicator; available: {', '.join(meta)}")
-    per_zone = outcomes.aggregate(zones, zones["datazone"].to_numpy(), inds, scale=long.attrs["scale"])
+    scale, long.attrs = long.attrs["scale"], {}  # no attrs to deep-copy at every step below
+    per_zone = outcomes.aggregate(zones, zones["datazone"].to_numpy(), inds, scale=scale)
     zone_pop = zones.set_index("datazone")["population"].astype(float)
     simd = zones.set_index("datazone")["simd_rank"] if "simd_rank" in zones else None
     loc_pop = plan.localities.set_index("locality")["population"].astype(float)
