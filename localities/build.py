@@ -154,6 +154,7 @@ def plan_from_assignment(
     params: dict | None = None,
     links: pd.DataFrame | None = None,
     notes: list[str] | None = None,
+    _named: pd.DataFrame | None = None,
 ) -> Plan:
     """Make a :class:`Plan` from a zone-to-locality mapping.
 
@@ -170,7 +171,8 @@ def plan_from_assignment(
     known = set(dz["datazone"])
     zones = dz.set_index("datazone").loc[[z for z in assignment.index if z in known]]
     by = assignment.loc[zones.index]
-    named = locality_names(by, dz)
+    # ``_named``: propose() has just made these names for the same localities.
+    named = _named if _named is not None else locality_names(by, dz)
     given = {} if names is None else {str(k): str(v).strip() for k, v in names.items() if pd.notna(v) and str(v).strip()}
     # The analyst's names win; then a locality id that is itself a name ("Kirkwall", not "R01");
     # then a name made from the locality's wards and Intermediate Zones.
@@ -405,11 +407,14 @@ def propose(
     labels = block_labels[block]
     assignment = pd.Series(labels, index=dz["datazone"])
     notes.extend(regions.summary(assignment, dz, settled, unit_col))
-    names = locality_names(assignment, dz)["name"]
+    named = locality_names(assignment, dz)
+    names = named["name"]
     # Stable, readable ids in order of name, zero-padded to the width of the count: R01.., R001.. past 99.
     order = sorted(names.index, key=lambda lab: (names[lab], lab))
     width = max(2, len(str(len(order))))
     ids = {lab: f"R{i + 1:0{width}d}" for i, lab in enumerate(order)}
     assignment = assignment.map(ids)
     names = pd.Series({ids[lab]: names[lab] for lab in names.index})
-    return plan_from_assignment(dz, assignment, names=names, method="regions", params=params, links=links, notes=notes)
+    named = named.rename(index=ids)
+    return plan_from_assignment(dz, assignment, names=names, method="regions", params=params, links=links, notes=notes,
+                                _named=named)
