@@ -141,7 +141,8 @@ def cmd_propose(args) -> int:
 def _propose_kwargs(args) -> dict:
     return {"non_statutory": args.non_statutory,
             "method": args.method, "max_population": args.max_population, "target_population": args.target_population,
-            "within": args.within, "attribute": args.attribute, "seed": args.seed}
+            "within": args.within, "attribute": args.attribute, "seed": args.seed, "unit": args.unit,
+            "town_country": args.town_country, "search": args.search}
 
 
 def cmd_check(args) -> int:
@@ -488,6 +489,15 @@ def parser() -> argparse.ArgumentParser:
                    help="keep regions homogeneous in this zone column (default: income_rank, SIMD income rank)")
     s.add_argument("--seed", type=int, default=0,
                    help="breaks ties; the same data and seed give the same plan (default: 0)")
+    s.add_argument("--unit", choices=["iz", "datazone"], default="iz",
+                   help="building blocks of regions: iz, whole Intermediate Zones (default), or datazone, single "
+                        "Data Zones (finer, more homogeneous plans)")
+    s.add_argument("--town-country", type=float, default=1.0, metavar="WEIGHT",
+                   help="weight on keeping settlements (urban-rural classes 1-4) apart from rural zones (5-6); "
+                        "0 ignores it (default: 1.0)")
+    s.add_argument("--search", choices=["anneal", "descent"], default="anneal",
+                   help="how boundary zones are moved after the first cut: anneal, simulated annealing then "
+                        "descent (default), or descent, improving moves only (faster, usually a more mixed plan)")
     s.add_argument("--out", required=True, help="plan GeoPackage to write")
     data(s)
     s.set_defaults(func=cmd_propose)

@@ -264,3 +264,28 @@ def test_a_command_collects_garbage_in_larger_batches_and_restores_the_threshold
     with pytest.raises(ZeroDivisionError):
         main(["councils"])
     assert gc.get_threshold() == before
+
+
+def test_propose_takes_unit_town_country_and_search(tmp_path, capsys):
+    # The embedded sample (Highland): the options reach propose() and are saved with the plan.
+    out = tmp_path / "plan.gpkg"
+    code = main(["propose", "--council", "Highland", "--target-population", "10000", "--unit", "datazone",
+                 "--town-country", "0", "--search", "descent", "--out", str(out)])
+    assert code in (EXIT_OK, EXIT_NONCOMPLIANT)
+    params = loc.read_plan(out, loc.load_datazones()).params
+    assert (params["unit"], params["town_country"], params["search"]) == ("datazone", 0.0, "descent")
+    assert "Intermediate Zones kept whole" in capsys.readouterr().out
+    # Defaults: whole IZs, town and country weighted 1, annealing.
+    args = parser().parse_args(["propose", "--council", "Moray", "--out", "x.gpkg"])
+    assert (args.unit, args.town_country, args.search) == ("iz", 1.0, "anneal")
+    # Bad values are refused, naming the choices or the rule.
+    assert main(["propose", "--council", "Highland", "--town-country", "-1", "--out", str(tmp_path / "x.gpkg")]) \
+        == EXIT_INPUT
+    assert "town_country must be a finite number 0 or more" in capsys.readouterr().err
+    for option, value in (("--search", "fast"), ("--unit", "ward")):
+        with pytest.raises(SystemExit) as exc:
+            main(["propose", "--council", "Highland", option, value, "--out", str(tmp_path / "x.gpkg")])
+        assert exc.value.code == EXIT_INPUT
+        assert "invalid choice" in capsys.readouterr().err
+    text = parser()._subparsers._group_actions[0].choices["propose"].format_help()
+    assert "{anneal,descent}" in text and "{iz,datazone}" in text and "--town-country" in text
