@@ -135,6 +135,7 @@ class _State:
         self.labels = labels
         self.lab = labels.tolist()  # a list mirror: fast scalar reads in the move loop
         self.nbrs, self.blocks, self.objective, self.ceiling = nbrs, blocks, objective, ceiling
+        self.sets = [set(ns) for ns in nbrs]
         self.sums = np.zeros((k, blocks.shape[1]))
         np.add.at(self.sums, labels, blocks)
         self.cost = objective(self.sums)
@@ -244,6 +245,19 @@ class _State:
             return False
         inside = [j for j in nbrs[i] if lab[j] == a]
         if len(inside) <= 1:
+            return True
+        # Usually the block's neighbours in the region touch one another: then nothing
+        # needs it to stay joined (any path through it can go round), no search needed.
+        ring = set(inside)
+        seen = {inside[0]}
+        stack = [inside[0]]
+        sets = self.sets
+        while stack:
+            for v in ring.intersection(sets[stack.pop()]):
+                if v not in seen:
+                    seen.add(v)
+                    stack.append(v)
+        if len(seen) == len(ring):
             return True
         todo = set(inside[1:])
         seen = {i, inside[0]}
