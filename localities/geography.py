@@ -57,14 +57,22 @@ def components(ids: list[str], adjacency: dict[str, list[str]]) -> list[list[str
     """Connected components of ``ids`` under ``adjacency`` (edges leaving ``ids`` ignored),
     largest first, then by first zone code: a deterministic order."""
     index = {z: i for i, z in enumerate(ids)}
-    pairs = [(index[z], index[n]) for z in ids for n in adjacency.get(z, ()) if n in index]
-    rows, cols = (np.array(x, dtype=np.int64) for x in zip(*pairs)) if pairs else (np.zeros(0, int),) * 2
+    rows, cols = _edges(ids, adjacency, index)
     m = coo_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(ids), len(ids)))
     _, labels = connected_components(m, directed=False)
     parts: dict[int, list[str]] = {}
-    for z, lab in zip(ids, labels):
+    for z, lab in zip(ids, labels.tolist()):
         parts.setdefault(lab, []).append(z)
     return sorted((sorted(p) for p in parts.values()), key=lambda p: (-len(p), p[0]))
+
+
+def _edges(ids, adjacency, index) -> tuple[np.ndarray, np.ndarray]:
+    """The adjacency's pairs between ``ids`` as two index arrays (rows, cols)."""
+    pairs = [(index[z], index[n]) for z in ids for n in adjacency.get(z, ()) if n in index]
+    if not pairs:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    both = np.array(pairs, dtype=np.int64)
+    return both[:, 0], both[:, 1]
 
 
 def link_components(
@@ -85,18 +93,26 @@ def link_components(
     links : DataFrame
         ``zone, linked_to, distance_m, group``: one row per link made.
     """
-    geoms = dict(zip(zones[id_column], zones.geometry))
+    ids = zones[id_column].tolist()
+    geoms = dict(zip(ids, zones.geometry))
     keys = zones[group] if group else pd.Series("all", index=zones.index)
-    group_of = dict(zip(zones[id_column], keys))
-    if group is None or keys.nunique() == 1:  # one group: every edge between its zones stays
-        adj = {z: [n for n in adjacency.get(z, []) if n in group_of] for z in zones[id_column]}
-    else:
-        adj = {z: [n for n in adjacency.get(z, []) if group_of.get(n) == group_of[z]] for z in zones[id_column]}
+    code = pd.factorize(keys)[0]
+    index = {z: i for i, z in enumerate(ids)}
+    rows, cols = _edges(ids, adjacency, index)
+    same = code[rows] == code[cols]
+    rows, cols = rows[same], cols[same]
+    # Each zone's neighbours in its group, in code order, from one sort of the pairs.
+    rank = np.empty(len(ids), dtype=np.int64)
+    rank[np.argsort(np.array(ids, dtype=object), kind="stable")] = np.arange(len(ids))
+    order = np.lexsort((rank[cols], rows))
+    rows, cols = rows[order], cols[order]
+    bounds = np.searchsorted(rows, np.arange(len(ids) + 1))
+    named = np.array(ids, dtype=object)[cols].tolist()
+    adj = {z: named[bounds[i]:bounds[i + 1]] for i, z in enumerate(ids)}
+    _, label = connected_components(coo_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(ids),) * 2), directed=False)
     links = []
     # One pass over the whole graph finds the groups already in one piece; only the others are linked.
-    everything = list(zones[id_column])
-    label = {z: i for i, part in enumerate(components(everything, adj)) for z in part}
-    pieces = pd.Series([label[z] for z in everything]).groupby(keys.to_numpy()).nunique()
+    pieces = pd.Series(label).groupby(keys.to_numpy()).nunique()
     for key, members in zones.groupby(keys, sort=True)[id_column]:
         if pieces.get(key, 1) <= 1:
             continue
@@ -112,7 +128,11 @@ def link_components(
             adj[a] = sorted(set(adj[a]) | {b})
             adj[b] = sorted(set(adj[b]) | {a})
             links.append({"zone": a, "linked_to": b, "distance_m": float(dist[best]), "group": key})
-            parts = components(ids, adj)
+            # The part joins the part holding b: merge the two lists, no new component search.
+            parts = parts[:-1]
+            j = next(i for i, p in enumerate(parts) if b in p)
+            parts[j] = sorted(parts[j] + part)
+            parts.sort(key=lambda p: (-len(p), p[0]))
     return adj, pd.DataFrame(links, columns=["zone", "linked_to", "distance_m", "group"])
 
 
