@@ -95,8 +95,12 @@ def improve(labels: np.ndarray, nbrs: list[list[int]], blocks: np.ndarray, ceili
             t0 = 3.0 * float(np.median(worse))
             cool = 1e-3 ** (1.0 / max(sweeps - 1, 1))
             best, best_cost = state.labels.copy(), state.total()
+            idle = 0
             for sweep in range(sweeps):
-                state.sweep(src, dst, t0 * cool**sweep, rng)
+                # Frozen: 30 sweeps in a row moved nothing, and the rest are colder still.
+                idle = 0 if state.sweep(src, dst, t0 * cool**sweep, rng).any() else idle + 1
+                if idle >= 30:
+                    break
                 cost = state.total()
                 if cost < best_cost - 1e-12:
                     best, best_cost = state.labels.copy(), cost
