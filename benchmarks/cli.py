@@ -91,6 +91,8 @@ def main() -> None:
             print(f"  {name:8} {best:5.2f} s  (cpu {min(cpus):.2f} s; runs {', '.join(f'{t:.2f}' for t in times)})   "
                   f"{verdict(best, COMMAND_TARGET)}\n           imports {imports:.2f} s (heaviest: "
                   + ", ".join(f"{m} {s:.2f}" for s, m in heavy) + f"), the rest {max(best - imports, 0):.2f} s")
+    # The load may change during the run: on a shared machine wall time is not the command's own cost.
+    print(f"\nload average at the end {', '.join(f'{x:.1f}' for x in os.getloadavg())}")
 
 
 if __name__ == "__main__":
