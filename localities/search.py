@@ -27,6 +27,7 @@ FIELDS = ("cnt", "pop", "z1", "z2", "u1", "x", "y", "r2")
 SEARCHES = ("anneal", "descent")
 _CNT, _POP, _Z1, _Z2, _U1, _X, _Y, _R2 = range(len(FIELDS))
 _STREAM = 20151105  # the annealing's own random stream (the Act's commencement order date)
+_TRIES = 300  # moves tried per hot sweep: at least this, and four per region
 
 
 class Objective:
@@ -190,7 +191,7 @@ class _State:
         regions an earlier move of the sweep changed is scored again, exactly, first.
         Returns which regions changed."""
         k = len(self.sums)
-        limit = max(4 * k, 300)
+        limit = max(4 * k, _TRIES)
         # Hot sweeps on large problems: a random share of the boundary is scored.
         sample = 2 * limit if temperature > 0 else None
         block, to, delta, new_frm, new_to = self.moves(src, dst, dirty, sample, rng)
