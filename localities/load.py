@@ -652,30 +652,25 @@ def _check_same_zones(reference: pd.Index, other: pd.Index, ref_name: object, ot
         raise DataError("; ".join(parts))
 
 
-CACHE_ENV_VAR = "LOCALITIES_CACHE"
+CACHE_ENV_VAR = "LOCALITIES_CACHE"  # the switch of localities.cache
 ZONE_TABLE_FILES = ("dz_lookup_2011", "simd_lookup", "simd_indicators", "nrs_population_2020")
 
 
 def _zone_table_key(root: Path, population: str, wards: str) -> str | None:
     """Fingerprint of everything :func:`zone_table` reads: the files (path, size, time),
     the arguments and the package's code. None when caching is off."""
-    import hashlib
+    from . import cache
 
-    if os.environ.get(CACHE_ENV_VAR, "1").strip().lower() in ("0", "false", "no", "off"):
+    if not cache.enabled():
         return None
-    digest = hashlib.sha256(f"{population}|{wards}".encode())
     used = [sources.find(k, root, required=False) for k in ZONE_TABLE_FILES]
     if population not in POPULATIONS:
         used.append(Path(population))
     else:
         used.append(sources.find(POPULATIONS[population][0], root, required=False))
-    for path in used:
-        if path is not None and path.exists():
-            stat = path.stat()
-            digest.update(f"{path.resolve()}|{stat.st_size}|{stat.st_mtime_ns}".encode())
-    for module in ("load.py", "sources.py", "outcomes.py"):  # the code that makes the table
-        digest.update((Path(__file__).parent / module).read_bytes())
-    return digest.hexdigest()[:32]
+    here = Path(__file__).parent
+    return cache.fingerprint(population, wards, files=[u for u in used if u is not None and u.exists()],
+                             code=[here / m for m in ("load.py", "sources.py", "outcomes.py")])
 
 
 def zone_table(data_dir: str | os.PathLike | None = None, population: str = "simd2020v2", wards: str = "2022") -> pd.DataFrame:
@@ -688,8 +683,7 @@ def zone_table(data_dir: str | os.PathLike | None = None, population: str = "sim
     the files' paths, sizes and modification times, the arguments and the package's code,
     so a second command on the same data skips parsing; ``LOCALITIES_CACHE=0`` turns this off.
     """
-    import pickle
-    import tempfile
+    from . import cache
 
     wards = str(wards) if isinstance(wards, int) else wards  # 2017 as well as "2017"
     if wards not in ("2022", "2017"):
@@ -699,27 +693,8 @@ def zone_table(data_dir: str | os.PathLike | None = None, population: str = "sim
                         f"of zone and population, not {population!r}")
     population = str(population)
     root = sources.data_dir(data_dir)
-    key = _zone_table_key(root, population, wards)
-    cached = sources.cache_dir() / "parsed" / f"zone_table_{key}.pkl" if key else None
-    if cached is not None and cached.exists():
-        try:
-            with open(cached, "rb") as fh:
-                return pickle.load(fh)
-        except Exception:  # a damaged cache file is rebuilt
-            pass
-    df = _zone_table(root, population, wards)
-    if cached is not None:
-        try:
-            cached.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=cached.parent, suffix=".part")
-            with os.fdopen(fd, "wb") as fh:
-                pickle.dump(df, fh, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, cached)
-            for stale in sorted(cached.parent.glob("zone_table_*.pkl"), key=lambda f: f.stat().st_mtime)[:-6]:
-                stale.unlink(missing_ok=True)  # older data or code: keep the cache small
-        except OSError:
-            pass  # a read-only home: no cache, same result
-    return df
+    return cache.remember("zone_table", _zone_table_key(root, population, wards),
+                          lambda: _zone_table(root, population, wards))
 
 
 def _zone_table(root: Path, population: str, wards: str) -> pd.DataFrame:

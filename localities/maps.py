@@ -111,16 +111,26 @@ def _numbers(frame: gpd.GeoDataFrame) -> pd.Series:
 
 @lru_cache(maxsize=4)
 def _councils(data_dir: str | None):
+    """Council outlines for the locator map, simplified; kept in the user cache between
+    commands (keyed by the boundary file and the code), as reading them costs ~0.1-0.2 s."""
+    from . import cache
     from .load import load_boundaries
 
+    def outlines():
+        councils = load_boundaries("council", data_dir=data_dir).copy()
+        councils["geometry"] = councils.geometry.simplify(800)
+        return councils
+
     try:
-        councils = load_boundaries("council", data_dir=data_dir)
+        path = sources.find("council_boundaries", data_dir, required=False)
+        files = [path, *sorted(path.parent.glob(f"{path.stem}.*"))] if path is not None else []
+        key = cache.fingerprint("council outlines", 800, files=files,
+                                code=[Path(__file__), Path(__file__).with_name("load.py")]) if files else None
+        councils = cache.remember("council_outlines", key, outlines)
     except Exception:  # no council layer in this data directory: no locator map
         return None
     if len(councils) < 10:
         return None  # not Scotland (the embedded sample holds one council)
-    councils = councils.copy()
-    councils["geometry"] = councils.geometry.simplify(800)
     return councils
 
 
