@@ -40,6 +40,7 @@ import pandas as pd
 from . import decide, geography
 from .build import CEILING, Plan, plan_from_assignment, propose
 from .errors import PlanError, listing
+from .search import SEARCHES
 
 VARY_KEYS = ("seed", "target_population", "within", "unit", "homogeneity", "compactness", "town_country")
 DEFAULT_VARY = {"seed": range(1000), "target_population": [5_000, 7_500, 10_000, 15_000, 20_000],
@@ -259,6 +260,7 @@ def ensemble(
     max_population: int = CEILING,
     client=None,
     progress: bool | None = None,
+    search: str = "descent",
 ) -> Ensemble:
     """Many compliant plans for one council, and what holds across them.
 
@@ -292,6 +294,10 @@ def ensemble(
         Run on a dask cluster through joblib's ``"dask"`` backend.
     progress : bool, optional
         Progress bar on stderr (default: when stderr is a terminal).
+    search : {"descent", "anneal"}
+        How each plan's boundaries are searched (:func:`localities.propose`). Descent
+        by default: an ensemble is about many different plans, and annealing each one
+        costs several times more (pass ``"anneal"`` for the most homogeneous plans).
 
     Returns
     -------
@@ -314,6 +320,8 @@ def ensemble(
     dz = _zones(dz).sort_values("datazone").reset_index(drop=True)
     if not len(dz):
         raise PlanError("no zones to build plans from")
+    if search not in SEARCHES:
+        raise PlanError(f"search must be one of {', '.join(SEARCHES)}, not {search!r}")
     # Only plain values in attrs: pandas deep-copies attrs on every operation of every plan.
     dz.attrs = {k: v for k, v in dz.attrs.items() if isinstance(v, (str, int, float, bool)) or v is None}
     council, council_name = _one_council(dz)
@@ -325,7 +333,7 @@ def ensemble(
     if reference is None:
         reference = propose(dz, method="wards") if "ward" in dz else propose(dz, max_population=max_population)
     ref_table = rank(reference, dz, **rank_kwargs)  # also checks the decision options up front
-    fixed = {"max_population": max_population}
+    fixed = {"max_population": max_population, "search": search}
 
     from joblib import Parallel, delayed, parallel_config
 

@@ -188,6 +188,7 @@ def test_ensemble_map(runs, tmp_path):
     ({"share": 0}, "share must be"),
     ({"n": 0}, "n must be"),
     ({"n_jobs": 0}, "n_jobs"),
+    ({"search": "fast"}, "search must be one of anneal, descent, not 'fast'"),
 ])
 def test_bad_ensemble_arguments_are_named(dz, kwargs, message):
     with pytest.raises(PlanError, match=message):
