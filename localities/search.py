@@ -5,12 +5,14 @@ Regions are sets of *blocks* (whole Intermediate Zones, or single Data Zones). A
 takes one block across a region boundary into a neighbouring region. Each region's
 objective depends only on sums over its zones (count, people, attribute and its square,
 settlement indicator, coordinates and squared coordinates), so a move's change in the
-objective is exact from two regions' sums: all boundary moves of a sweep are scored at
-once with NumPy, and a sweep applies the chosen moves that touch distinct regions (so
-every applied change is the one scored). Work per sweep is linear in the number of
-boundary moves; connectivity is checked only for a move about to be applied, by a
-breadth-first search from one of the block's neighbours in its region that stops as soon
-as it has reached the others (usually a few steps).
+objective is exact from two regions' sums. A sweep scores all boundary moves at once
+with NumPy, then applies the accepted ones best first; a move whose regions an earlier
+move of the same sweep changed is scored again, exactly, before it is applied. Work per
+sweep is linear in the number of boundary moves (descent sweeps after the first score
+only moves touching a region the last sweep changed). Connectivity is checked only for
+a move about to be applied: first whether the block's neighbours in its region touch one
+another (then any path through the block can go round it), else by a breadth-first
+search from one of them that stops as soon as it has reached the others.
 
 Deterministic: the annealing draws from a fixed random stream, so a plan depends on its
 input (and on ``seed`` only through exact ties in the spanning tree), not on the run.
@@ -57,14 +59,6 @@ class Objective:
                 + self.wu * (sums[:, _U1] - sums[:, _U1] ** 2 * inv)
                 + self.wx * (sums[:, _R2] - (sums[:, _X] ** 2 + sums[:, _Y] ** 2) * inv)
                 + d * d / self.k)
-
-    def ssd_share(self, sums: np.ndarray, homogeneity: float) -> float:
-        """Within-region share of the attribute's variance (for notes and tests)."""
-        if homogeneity <= 0:
-            return float("nan")
-        n = sums[:, _CNT]
-        inv = np.divide(1.0, n, out=np.zeros_like(n), where=n > 0)
-        return float((sums[:, _Z2] - sums[:, _Z1] ** 2 * inv).sum() * self.wz / homogeneity)
 
 
 def improve(labels: np.ndarray, nbrs: list[list[int]], blocks: np.ndarray, ceiling: float, objective: Objective,
