@@ -203,7 +203,12 @@ def building_blocks(
     frame = gpd.GeoDataFrame({id_column: ids, "_block": key.to_numpy(), "_group": group_key},
                              geometry=zones.geometry.to_numpy(), crs=zones.crs)
     inner, inner_links = link_components(frame, adjacency, group="_block", id_column=id_column)
-    merged = {z: sorted(set(adjacency.get(z, ())) | set(inner[z])) for z in ids}
+    # The inner pass only restricts edges to blocks and adds links: the full adjacency
+    # plus those links is the union of the two.
+    merged = {z: adjacency.get(z, []) for z in ids}
+    for a, b in inner_links[["zone", "linked_to"]].itertuples(index=False):
+        merged[a] = sorted(set(merged[a]) | {b})
+        merged[b] = sorted(set(merged[b]) | {a})
     adj, outer_links = link_components(frame, merged, group="_group", id_column=id_column)
     inner_links["group"] = [k.split("\x1f")[1] for k in inner_links["group"]]
     links = pd.concat([df for df in (inner_links, outer_links) if len(df)] or [outer_links], ignore_index=True)
