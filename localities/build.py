@@ -407,6 +407,12 @@ def propose(
     labels = block_labels[block]
     assignment = pd.Series(labels, index=dz["datazone"])
     notes.extend(regions.summary(assignment, dz, settled, unit_col))
+    if sd > 0:
+        within = float(pd.Series(z).groupby(labels).transform(lambda v: v - v.mean()).pow(2).sum() / len(z))
+        how = {"anneal": "annealing, then descent", "descent": "descent only"}[search] if refine else "no boundary moves"
+        what = "SIMD income rank" if attribute == "income_rank" else attribute
+        notes.append(f"{within:.0%} of the variation in {what} lies within localities, {1 - within:.0%} between "
+                     f"them (search: {how})")
     named = locality_names(assignment, dz)
     names = named["name"]
     # Stable, readable ids in order of name, zero-padded to the width of the count: R01.., R001.. past 99.

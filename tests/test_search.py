@@ -115,3 +115,11 @@ def test_tree_cut_rounds_cover_every_block_once_under_the_ceiling():
     assert plan.localities["population"].max() <= 30_000
     assert loc.check(plan, zones).ok and _connected(plan, zones)
     assert loc.propose(zones).localities["population"].max() <= 30_000
+
+
+def test_the_plan_says_how_much_variation_is_left_inside(council_zones):
+    zones = council_zones["Glasgow City"]
+    plan = loc.propose(zones)
+    note = next(n for n in plan.notes if "of the variation in SIMD income rank" in n)
+    share = _ssd_share(plan, zones)
+    assert note.startswith(f"{share:.0%} of the variation") and "annealing, then descent" in note
