@@ -408,7 +408,8 @@ def propose(
     assignment = pd.Series(labels, index=dz["datazone"])
     notes.extend(regions.summary(assignment, dz, settled, unit_col))
     if sd > 0:
-        within = float(pd.Series(z).groupby(labels).transform(lambda v: v - v.mean()).pow(2).sum() / len(z))
+        n_of, z_of = np.bincount(labels), np.bincount(labels, weights=z)
+        within = float(((z * z).sum() - (z_of[n_of > 0] ** 2 / n_of[n_of > 0]).sum()) / len(z))
         how = {"anneal": "annealing, then descent", "descent": "descent only"}[search] if refine else "no boundary moves"
         what = "SIMD income rank" if attribute == "income_rank" else attribute
         notes.append(f"{within:.0%} of the variation in {what} lies within localities, {1 - within:.0%} between "

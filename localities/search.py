@@ -99,7 +99,7 @@ def improve(labels: np.ndarray, nbrs: list[list[int]], blocks: np.ndarray, ceili
                 cost = state.total()
                 if cost < best_cost - 1e-12:
                     best, best_cost = state.labels.copy(), cost
-            state = _State(best, nbrs, blocks, k, objective, ceiling)
+            state = _State(best, nbrs, blocks, k, objective, ceiling, state.sets)
     # Descent: improving moves only, until none is left (each applied move lowers the cost).
     # A move's change depends only on its two regions, so after the first sweep only moves
     # touching a region changed by the last sweep are scored again.
@@ -130,11 +130,11 @@ def _sweeps(n_blocks: int) -> int:
 class _State:
     """Region labels and sums, updated move by move."""
 
-    def __init__(self, labels, nbrs, blocks, k, objective, ceiling):
+    def __init__(self, labels, nbrs, blocks, k, objective, ceiling, sets=None):
         self.labels = labels
         self.lab = labels.tolist()  # a list mirror: fast scalar reads in the move loop
         self.nbrs, self.blocks, self.objective, self.ceiling = nbrs, blocks, objective, ceiling
-        self.sets = [set(ns) for ns in nbrs]
+        self.sets = sets if sets is not None else [set(ns) for ns in nbrs]
         self.sums = np.zeros((k, blocks.shape[1]))
         np.add.at(self.sums, labels, blocks)
         self.cost = objective(self.sums)
