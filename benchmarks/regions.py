@@ -481,6 +481,18 @@ def make_grid(n: int, seed: int = 0) -> gpd.GeoDataFrame:
     }, geometry=shapely.box(x0, y0, x0 + 500, y0 + 500), crs=27700)
 
 
+def peak_rss_mib() -> float:
+    """This process's peak resident memory. VmHWM belongs to the process image since exec; ru_maxrss
+    does not (Linux carries the forking parent's peak into the child's), so it is only the fallback."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def grid_child(n: int) -> None:
     dz = make_grid(n)
     started = time.perf_counter()
@@ -490,7 +502,7 @@ def grid_child(n: int) -> None:
     plan = propose(dz, search=DEFAULT_SEARCH)
     seconds = time.perf_counter() - started
     pops = plan.localities["population"]
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    rss = peak_rss_mib()
     fast = float("nan")
     if SEARCH:  # the fast setting too, after the default (so the peak memory above is the default's alone)
         started = time.perf_counter()
@@ -576,7 +588,7 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("data_dir", nargs="?", default=str(HERE.parents[2] / "shared/data/scotland"))
     p.add_argument("--councils", default=",".join(SIX + (SCOTLAND,)),
-                   help=f"comma-separated council names; {SCOTLAND!r} = all 6,976 zones as one problem")
+                   help=f"comma-separated council names; {SCOTLAND!r} = all 6,976 zones as one problem; none")
     p.add_argument("--quick", action="store_true", help="short peer sweeps, 5 s reference, 1k and 4k grids, 1 warm run")
     p.add_argument("--reference-seconds", type=float, default=None, help="per council and unit (default 25; quick 5)")
     p.add_argument("--reference-units", default="iz,datazone")
@@ -590,7 +602,7 @@ def main() -> None:
     args = p.parse_args()
     if args.grid_child:
         return grid_child(args.grid_child)
-    councils = [c.strip() for c in args.councils.split(",") if c.strip()]
+    councils = [c.strip() for c in args.councils.split(",") if c.strip() and c.strip() != "none"]
     if args.baseline_child:
         return baseline_child(args.data_dir, councils)
     quick = args.quick
@@ -730,13 +742,17 @@ def main() -> None:
         say(frame[["n", "localities", "over", "contiguity", "propose", "total", "descent", "rss_mib", "children_rss_mib"]]
             .round(2).to_string(index=False))
         say("(seconds; propose = default search, memoised contiguity; descent = search='descent' after it; rss_mib: the "
-            "child's own peak after the default run; children_rss_mib: RUSAGE_CHILDREN, the largest child so far)")
+            "child's own peak (VmHWM) after the default run; children_rss_mib: RUSAGE_CHILDREN, the largest child so far, "
+            "which on Linux includes this process's own peak at the fork)")
         slope_total = exponent(frame["n"], frame["total"])
         slope_propose = exponent(frame["n"], frame["propose"])
         slope_contig = exponent(frame["n"], frame["contiguity"])
         slope_fast = exponent(frame["n"], frame["descent"])
         say(f"growth exponent (least squares of log time on log n): contiguity + propose {slope_total:.2f}; "
             f"propose {slope_propose:.2f}; contiguity {slope_contig:.2f}; propose search='descent' {slope_fast:.2f}")
+        steps = [f"{a:,}->{b:,}: {exponent([a, b], [ta, tb]):.2f}" for a, b, ta, tb in
+                 zip(frame["n"], frame["n"][1:], frame["total"], frame["total"][1:])]
+        say("between successive grids (contiguity + propose): " + "; ".join(steps))
 
     # (6) all 32 councils
     allc = None if args.skip_all_councils else all_councils(dz_all)
@@ -768,7 +784,7 @@ def main() -> None:
         f"{reps}; iz/dz: unit; /d, /a: search descent, anneal; ref: the reference annealing from the default plan; "
         f"maxp_greedy, spopt: their fastest (compliant) run; today: SSD at commit {args.baseline_commit})")
     with pd.option_context("display.width", 250, "display.max_columns", 40):
-        say(pd.DataFrame(summary).to_string(index=False))
+        say(pd.DataFrame(summary).to_string(index=False) if summary else "(no councils)")
 
     say("\n=== targets")
     lines = []
