@@ -304,6 +304,8 @@ def propose(
     if within is not None and not isinstance(within, str):
         raise PlanError(f"within must be a column name such as 'ward' or 'iz', not {within!r}")
     dz = _zones(dz).sort_values("datazone").reset_index(drop=True)
+    # The builder reads no metadata, and pandas deep-copies attrs at every operation.
+    dz.attrs = {}
     if len(dz) == 0:
         raise PlanError("no zones to build localities from")
     _one_council(dz)

@@ -105,6 +105,9 @@ def check(plan: Plan, dz: gpd.GeoDataFrame, max_population: int = CEILING, non_s
     max_population = int(max_population)
     if "datazone" not in dz or "population" not in dz:
         raise PlanError("zone table needs 'datazone' and 'population' columns")
+    # A shallow copy without metadata: pandas deep-copies attrs at every operation.
+    dz = dz.copy(deep=False)
+    dz.attrs = {}
     assignment = plan.assignment
     codes = pd.Index(assignment.index.astype(str))
     known = dz.set_index("datazone")
