@@ -34,6 +34,7 @@ Names come from :mod:`localities.names`.
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -258,8 +259,9 @@ def propose(
     max_population : int
         Hard ceiling for a region (regulation 2(1)(b): 30,000).
     target_population : int, optional
-        Preferred size; the number of regions is ``max(ceil(P / max), round(P / target))``.
-        Without it, the fewest regions under the ceiling.
+        Preferred size; the number of regions aimed at is ``max(ceil(P / max), round(P / target))``
+        (without it, ``ceil(P / max)``, the fewest the ceiling allows). Whole blocks seldom
+        pack exactly, so a plan can have more; ``plan.notes`` then says so.
     within : {"ward", "iz"} or column name, optional
         Never cross these lines: every region lies inside one ward (or IZ, ...).
     attribute : str or None
@@ -398,14 +400,25 @@ def propose(
         groups = {key: np.sort(idx) for key, idx in group_of_block.groupby(group_of_block).indices.items()}
     else:
         groups = {"all": np.arange(stats["n"])}
-    next_label = 0
+    next_label = asked = 0
     for key in sorted(groups):
-        parts = regions.partition(groups[key], block_graph, stats, max_population, target_population, rng,
-                           homogeneity, compactness, town_country, refine, search)
+        members = groups[key]
+        people = stats["pop"][members].sum()
+        asked += max(1, math.ceil(people / max_population)) if not target_population else \
+            max(1, math.ceil(people / max_population), round(people / target_population))
+        parts = regions.partition(members, block_graph, stats, max_population, target_population, rng,
+                                  homogeneity, compactness, town_country, refine, search)
         for part in parts:
             block_labels[part] = next_label
             next_label += 1
     assert (block_labels >= 0).all()
+    if next_label > asked:
+        # Whole blocks rarely pack exactly: say so rather than let the count surprise.
+        what = ("the fewest the ceiling allows" if not target_population
+                else f"the count a target of {target_population:,} asks for")
+        blocks_are = "whole Intermediate Zones" if unit_col else "Data Zones"
+        notes.append(f"{next_label} localities, not {asked} ({what}, {pop.sum() / asked:,.0f} people each on average): "
+                     f"cutting {blocks_are} into pieces of at most {max_population:,} along the spanning tree took more")
     labels = block_labels[block]
     assignment = pd.Series(labels, index=dz["datazone"])
     notes.extend(regions.summary(assignment, dz, settled, unit_col))

@@ -123,3 +123,12 @@ def test_the_plan_says_how_much_variation_is_left_inside(council_zones):
     note = next(n for n in plan.notes if "of the variation in SIMD income rank" in n)
     share = _ssd_share(plan, zones)
     assert note.startswith(f"{share:.0%} of the variation") and "annealing, then descent" in note
+
+
+def test_a_count_above_the_one_asked_for_is_explained(council_zones):
+    zones = council_zones["Glasgow City"]
+    plan = loc.propose(zones)
+    fewest = -(-int(zones["population"].sum()) // 30_000)
+    assert len(plan) > fewest  # whole IZs do not pack 21 localities of 29,572 under 30,000
+    assert any(n.startswith(f"{len(plan)} localities, not {fewest} (the fewest the ceiling allows") for n in plan.notes)
+    assert not any("localities, not" in n for n in loc.propose(zones, target_population=10_000).notes)
