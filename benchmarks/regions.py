@@ -184,19 +184,21 @@ def run_ours(prob: Problem, reps: int, cold: bool = False, **kw) -> dict:
     return m
 
 
-def ours_at_count(prob: Problem, count: int, cache: dict) -> dict | None:
-    """Ours (unit="datazone", default search) at a peer's count: target P / count, one warm run."""
-    if count not in cache:
+def ours_at_count(prob: Problem, count: int, cache: dict, **kw) -> dict | None:
+    """Ours (unit="datazone", default search) at a peer's count: target P / count, one warm run.
+    ``kw``: other propose() options (``town_country=0``: income rank only, as the peers see it)."""
+    key = (count, tuple(sorted(kw.items())))
+    if key not in cache:
         target = int(round(prob.P / count))
         if count < math.ceil(prob.P / CEILING) or target > CEILING or target < 1:
-            cache[count] = None
+            cache[key] = None
         else:
             started = time.perf_counter()
-            plan = propose(prob.dz, unit="datazone", target_population=target, search=DEFAULT_SEARCH)
+            plan = propose(prob.dz, unit="datazone", target_population=target, search=DEFAULT_SEARCH, **kw)
             m = metrics(prob, labels_of(plan, prob), time.perf_counter() - started)
             m["target"] = target
-            cache[count] = m
-    return cache[count]
+            cache[key] = m
+    return cache[key]
 
 
 # ------------------------------------------------------------------ peers
@@ -642,7 +644,7 @@ def main() -> None:
         else:
             dz = dz_all[dz_all["council_name"] == name]
         prob = make_problem(name, dz)
-        res = results[name] = {"prob": prob, "ours": [], "peers": [], "pairs": [], "reference": []}
+        res = results[name] = {"prob": prob, "ours": [], "peers": [], "pairs": [], "alike": [], "reference": []}
         say(f"\n=== {name}: {len(prob.dz):,} zones, {prob.P:,.0f} people; ceil(P / 30,000) = {math.ceil(prob.P / CEILING)} "
             "localities at the fewest")
         # (1) ours: the first run of all is cold (computes the contiguity), the others reuse it.
@@ -686,6 +688,12 @@ def main() -> None:
                 ours = ours_at_count(prob, r["localities"], cache)
                 if ours is None:
                     continue
+                # Like for like: the peers see income rank only; ours also keeps towns apart from
+                # countryside by default (town_country=1), which costs homogeneity in rural councils.
+                alike = ours_at_count(prob, r["localities"], cache, town_country=0)
+                res["alike"].append({"peer run": r["run"], "count": r["localities"], "ours_count": alike["localities"],
+                                     "ssd_ours": alike["ssd"], "ssd_peer": r["ssd"], "dev_ours": alike["size_dev"],
+                                     "dev_peer": r["size_dev"]})
                 res["pairs"].append({
                     "peer run": r["run"], "count": r["localities"], "ours_count": ours["localities"],
                     "time ours/peer": ours["seconds"] / r["seconds"], "ssd ours/peer": ours["ssd"] / r["ssd"],
@@ -704,6 +712,15 @@ def main() -> None:
             bad = [q for q in res["pairs"] if q["dev_peer"] <= q["dev_ours"] + 1e-12 and q["ssd_ours"] > q["ssd_peer"] + 1e-12]
             miscount = [q for q in res["pairs"] if q["ours_count"] != q["count"]]
             res["peer_verdict"] = (not bad, bad, miscount)
+            bad_alike = [q for q in res["alike"]
+                         if q["dev_peer"] <= q["dev_ours"] + 1e-12 and q["ssd_ours"] > q["ssd_peer"] + 1e-12]
+            res["alike_verdict"] = (not bad_alike, bad_alike)
+            if res["alike"]:
+                say("like for like (ours with town_country=0, income rank only as the peers): "
+                    + ("PASS" if not bad_alike else "FAIL") + "".join(
+                        f"\n   {q['peer run']}: SSD ours {q['ssd_ours']:.3f} vs {q['ssd_peer']:.3f}, size deviation "
+                        f"{q['dev_ours']:.3f} vs {q['dev_peer']:.3f}, count {q['ours_count']} vs {q['count']}"
+                        for q in res["alike"]))
             say(f"same count, SSD no worse than every compliant peer run at equal or lower size deviation: "
                 f"{'PASS' if not bad else 'FAIL'}" + "".join(
                     f"\n   beaten by {q['peer run']}: SSD {q['ssd_peer']:.3f} vs ours {q['ssd_ours']:.3f} at size deviation "
@@ -822,6 +839,11 @@ def main() -> None:
                    ok, f"{len(results[name]['pairs'])} compliant peer runs compared" +
                    (f"; beaten by {', '.join(q['peer run'] for q in bad)}" if bad else "") +
                    (f"; {len(miscount)} count mismatches" if miscount else ""))
+            if results[name].get("alike"):
+                ok2, bad2 = results[name]["alike_verdict"]
+                lines.append(f"info  {name}: the same, ours with town_country=0 (income rank only, like the peers): "
+                             + ("no worse than every such peer run" if ok2 else
+                                f"beaten by {', '.join(q['peer run'] for q in bad2)}"))
     over = sum(r["over"] for res in results.values() for r in res["ours"]) + sum(
         q["ours_over"] for res in results.values() for q in res["pairs"])
     split = sum(r["split"] for res in results.values() for r in res["ours"]) + sum(
