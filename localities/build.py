@@ -34,7 +34,6 @@ Names come from :mod:`localities.names`.
 
 from __future__ import annotations
 
-import math
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -403,9 +402,7 @@ def propose(
     next_label = asked = 0
     for key in sorted(groups):
         members = groups[key]
-        people = stats["pop"][members].sum()
-        asked += max(1, math.ceil(people / max_population)) if not target_population else \
-            max(1, math.ceil(people / max_population), round(people / target_population))
+        asked += regions.aimed_count(stats["pop"][members].sum(), max_population, target_population)
         parts = regions.partition(members, block_graph, stats, max_population, target_population, rng,
                                   homogeneity, compactness, town_country, refine, search)
         for part in parts:

@@ -69,14 +69,19 @@ def summary(assignment: pd.Series, dz: gpd.GeoDataFrame, settled: np.ndarray, un
     return out
 
 
+def aimed_count(total: float, ceiling: float, target: float | None) -> int:
+    """Regions aimed at for ``total`` people: the fewest the ceiling allows, or more to
+    come near ``target`` (``max(ceil(P / ceiling), round(P / target))``, at least 1)."""
+    k = max(1, math.ceil(total / ceiling) if total > 0 else 1)
+    return max(k, round(total / target)) if target else k
+
+
 def partition(members, graph, stats, ceiling, target, rng, homogeneity, compactness, town_country, refine,
               search="anneal") -> list[np.ndarray]:
     """Split one connected group of blocks (``members``, sorted; ``graph``: the symmetric
     block adjacency as a sparse matrix) into regions under the ceiling."""
     total = stats["pop"][members].sum()
-    k = max(1, math.ceil(total / ceiling) if total > 0 else 1)
-    if target:
-        k = max(k, round(total / target))
+    k = aimed_count(total, ceiling, target)
     if len(members) == 1 or k == 1 and total <= ceiling:
         return [members]
     sub = graph[members][:, members].tocsr()
