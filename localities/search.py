@@ -60,6 +60,14 @@ class Objective:
                 + self.wx * (sums[:, _R2] - (sums[:, _X] ** 2 + sums[:, _Y] ** 2) * inv)
                 + d * d / self.k)
 
+    def one(self, r) -> float:
+        """The same cost for one region's sums given as plain floats (a move's exact change
+        inside the sweep loop, where NumPy's per-call overhead would dominate)."""
+        n = r[_CNT]
+        d = (r[_POP] - self.size) / self.size
+        return (self.wz * (r[_Z2] - r[_Z1] * r[_Z1] / n) + self.wu * (r[_U1] - r[_U1] * r[_U1] / n)
+                + self.wx * (r[_R2] - (r[_X] * r[_X] + r[_Y] * r[_Y]) / n) + d * d / self.k)
+
 
 def improve(labels: np.ndarray, nbrs: list[list[int]], blocks: np.ndarray, ceiling: float, objective: Objective,
             search: str = "anneal", sweeps: int | None = None) -> np.ndarray:
@@ -138,22 +146,10 @@ class _State:
         self.sums = np.zeros((k, blocks.shape[1]))
         np.add.at(self.sums, labels, blocks)
         self.cost = objective(self.sums)
-        o = objective
-        self.w = (o.wz, o.wu, o.wx, o.size, o.k)
         # Blocks found to hold their region together, with the region's version then:
         # the answer stands until that region changes.
         self.version = [0] * k
         self.holds = {}
-
-    def _cost(self, r) -> float:
-        """Objective.__call__ for one region's sums, in plain floats (a move's exact change)."""
-        n = r[_CNT]
-        if n <= 0:
-            return 0.0
-        wz, wu, wx, size, k = self.w
-        d = (r[_POP] - size) / size
-        return (wz * (r[_Z2] - r[_Z1] * r[_Z1] / n) + wu * (r[_U1] - r[_U1] * r[_U1] / n)
-                + wx * (r[_R2] - (r[_X] * r[_X] + r[_Y] * r[_Y]) / n) + d * d / k)
 
     def total(self) -> float:
         return float(self.cost.sum())
@@ -204,7 +200,7 @@ class _State:
         idx = idx[np.lexsort((to[idx], block[idx], delta[idx]))]
         cap = -temperature * np.log(draw[idx]) if temperature > 0 else np.full(len(idx), -1e-12)
         lab, sums, cost, blocks, nbrs = self.lab, self.sums, self.cost, self.blocks, self.nbrs
-        for i, b, c_a, c_b, d, limit_i in zip(block[idx].tolist(), to[idx].tolist(), new_frm[idx].tolist(),
+        for i, b, c_a, c_b, d, allowed in zip(block[idx].tolist(), to[idx].tolist(), new_frm[idx].tolist(),
                                              new_to[idx].tolist(), delta[idx].tolist(), cap.tolist()):
             a = lab[i]
             if a == b:
@@ -214,11 +210,11 @@ class _State:
                 r, sa, sb = blocks[i].tolist(), sums[a].tolist(), sums[b].tolist()
                 if sb[_POP] + r[_POP] > self.ceiling or sa[_CNT] - r[_CNT] <= 0:
                     continue
-                c_a = self._cost([x - y for x, y in zip(sa, r)])
-                c_b = self._cost([x + y for x, y in zip(sb, r)])
+                c_a = self.objective.one([x - y for x, y in zip(sa, r)])
+                c_b = self.objective.one([x + y for x, y in zip(sb, r)])
                 d = c_a + c_b - cost[a] - cost[b]
                 # The same test as when scored: improving, or worse by less than the draw allows.
-                if not (d < 0 if temperature > 0 else d < -1e-12) and d > limit_i:
+                if not (d < 0 if temperature > 0 else d < -1e-12) and d > allowed:
                     continue
                 if not any(lab[j] == b for j in nbrs[i]):
                     continue
