@@ -371,8 +371,11 @@ def propose(
     if unit_col and unit_col not in dz:
         notes.append("no 'iz' column: regions built from Data Zones (unit='datazone')")
         unit_col = None
+    # Islands are linked the same way from either unit (an IZ's detached parts to each
+    # other first), so Data Zone and whole-IZ plans stand on one zone graph.
     block, adjacency, links, splits = geography.building_blocks(
-        dz, geography.neighbours(dz), unit=unit_col, group=group_col, ceiling=max_population)
+        dz, geography.neighbours(dz), unit=unit_col, group=group_col, ceiling=max_population,
+        link_within="iz" if "iz" in dz else None)
     if len(links):
         notes.append(f"{len(links)} link(s) made to join islands or detached parts to their nearest zone: "
                      + listing(f"{a}->{b} ({d / 1000:.1f} km)" for a, b, d in

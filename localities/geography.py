@@ -170,6 +170,7 @@ def building_blocks(
     population: str = "population",
     ceiling: float = np.inf,
     id_column: str = "datazone",
+    link_within: str | None = None,
 ) -> tuple[np.ndarray, dict[str, list[str]], pd.DataFrame, dict[str, list]]:
     """Group zones into the blocks regions are built from, and link every group.
 
@@ -179,6 +180,10 @@ def building_blocks(
     other first, so it stays one block; then each group is linked into one piece
     (:func:`link_components`). A block with more people than ``ceiling`` is broken
     into its zones. Without ``unit`` every zone is a block.
+
+    ``link_within`` (default: ``unit``) names the column whose detached parts are
+    linked to each other first. Building from Data Zones with ``link_within="iz"``
+    gives the same links, so the same zone graph, as building from whole IZs.
 
     Returns
     -------
@@ -195,25 +200,29 @@ def building_blocks(
     ids = zones[id_column].to_numpy()
     group_key = zones[group].astype(str).to_numpy() if group else np.full(len(zones), "all", dtype=object)
     splits: dict[str, list] = {"group": [], "ceiling": []}
-    if unit is None:
+    link_within = link_within or unit
+    if link_within is None:
         adj, links = link_components(zones, adjacency, group=group, id_column=id_column)
+    else:
+        link_key = zones[link_within].astype(str).to_numpy()
+        frame = gpd.GeoDataFrame({id_column: ids, "_part": [f"{u}\x1f{g}" for u, g in zip(link_key, group_key)],
+                                  "_group": group_key}, geometry=zones.geometry.to_numpy(), crs=zones.crs)
+        inner, inner_links = link_components(frame, adjacency, group="_part", id_column=id_column)
+        # The inner pass only restricts edges to parts and adds links: the full adjacency
+        # plus those links is the union of the two.
+        merged = {z: adjacency.get(z, []) for z in ids}
+        for a, b in inner_links[["zone", "linked_to"]].itertuples(index=False):
+            _add_link(merged, a, b)
+        adj, outer_links = link_components(frame, merged, group="_group", id_column=id_column)
+        inner_links["group"] = [k.split("\x1f")[1] for k in inner_links["group"]]
+        links = pd.concat([df for df in (inner_links, outer_links) if len(df)] or [outer_links], ignore_index=True)
+    if unit is None:
         order = np.argsort(ids, kind="stable")
         block = np.empty(len(zones), dtype=int)
         block[order] = np.arange(len(zones))
         return block, adj, links, splits
     unit_key = zones[unit].astype(str).to_numpy()
     key = pd.Series([f"{u}\x1f{g}" for u, g in zip(unit_key, group_key)], index=zones.index)
-    frame = gpd.GeoDataFrame({id_column: ids, "_block": key.to_numpy(), "_group": group_key},
-                             geometry=zones.geometry.to_numpy(), crs=zones.crs)
-    inner, inner_links = link_components(frame, adjacency, group="_block", id_column=id_column)
-    # The inner pass only restricts edges to blocks and adds links: the full adjacency
-    # plus those links is the union of the two.
-    merged = {z: adjacency.get(z, []) for z in ids}
-    for a, b in inner_links[["zone", "linked_to"]].itertuples(index=False):
-        _add_link(merged, a, b)
-    adj, outer_links = link_components(frame, merged, group="_group", id_column=id_column)
-    inner_links["group"] = [k.split("\x1f")[1] for k in inner_links["group"]]
-    links = pd.concat([df for df in (inner_links, outer_links) if len(df)] or [outer_links], ignore_index=True)
     pop = pd.to_numeric(zones[population]).to_numpy(dtype=float)
     block_pop = pd.Series(pop).groupby(key.to_numpy()).sum()
     too_big = set(block_pop.index[block_pop > ceiling])

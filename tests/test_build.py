@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 import localities as loc
@@ -92,6 +93,16 @@ def test_islands_are_linked_and_reported(council_zones):
     report = loc.check(plan, dz)
     assert report.ok  # detached parts are reported, not failed
     assert (report.table["parts"] > 1).any()
+
+
+def test_both_units_link_islands_alike(council_zones):
+    # One zone graph whatever the unit: an IZ's detached parts are linked to each other
+    # first when building from Data Zones too (before, Argyll and Bute's Data Zone plans
+    # had 7 links and whole-IZ plans 10, different ones).
+    dz = council_zones["Argyll and Bute"]
+    by_zone, by_iz = (loc.propose(dz, unit=unit) for unit in ("datazone", "iz"))
+    assert len(by_iz.links) == 10
+    pd.testing.assert_frame_equal(by_zone.links.reset_index(drop=True), by_iz.links.reset_index(drop=True))
 
 
 def test_iz_plan(council_zones):
