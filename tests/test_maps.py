@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import math
 import re
+import shutil
+import subprocess
 
 import matplotlib
 
@@ -22,6 +24,8 @@ import shapely  # noqa: E402
 
 import localities as loc  # noqa: E402
 from localities import layout, maps  # noqa: E402
+
+from .conftest import IN_CI  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -39,6 +43,35 @@ def _close_figures():
 
 def pdf_pages(data: bytes) -> int:
     return len(re.findall(rb"/Type\s*/Page[^s]", data))
+
+
+def need_tool(name: str) -> str:
+    """Path of a command-line tool (poppler's pdftotext, pdffonts); its absence fails under
+    CI=true and skips elsewhere."""
+    found = shutil.which(name)
+    if not found:
+        message = f"{name} (poppler-utils) is not installed: the PDF's text cannot be checked here"
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+    return found
+
+
+def pdf_fonts(path) -> list[dict]:
+    """The fonts of a PDF as ``pdffonts`` lists them: name, type, and the emb/sub/uni flags."""
+    lines = subprocess.run([need_tool("pdffonts"), str(path)], capture_output=True, text=True,
+                           check=True).stdout.splitlines()
+    start = [i for i, line in enumerate(lines) if line.startswith("---")][0]
+    fonts = []
+    for line in lines[start + 1:]:
+        emb, sub, uni = line.split()[-5:-2]
+        fonts.append({"name": line.split()[0], "type": line[37:54].strip(), "emb": emb, "sub": sub, "uni": uni})
+    return fonts
+
+
+def pdf_text(path) -> str:
+    return subprocess.run([need_tool("pdftotext"), "-raw", str(path), "-"], capture_output=True, text=True,
+                          check=True).stdout
 
 
 # ----------------------------------------------------------------------------- reading the picture
@@ -215,6 +248,24 @@ def test_choropleth_pdf_is_one_a4_vector_page(sample, tmp_path):
     assert b"/FontFile" in data or b"/Font" in data  # text kept as text, not rasterised
     assert b"/Subtype /Image" not in data  # vector: no embedded bitmap
     assert picture_problems(fig, table) == []
+
+
+def test_pdf_text_is_embedded_and_extracts(sample, tmp_path):
+    """Board papers are searched and copied from: every font embedded and subset with a
+    Unicode map, so the title, names and figures come back as text, non-ASCII included
+    (Type 3 fonts: TrueType would cost ~0.8 s a map in subsetting)."""
+    _, _, table = sample
+    title = "Comhairle nan Eilean Siar – Steòrnabhagh: localities ≤ 30,000 people"
+    fig = loc.plot_map(table, column="income_rate", title=title)
+    path = maps.save_figure(fig, tmp_path / "income.pdf")
+    fonts = pdf_fonts(path)
+    assert fonts and all(f["emb"] == f["sub"] == f["uni"] == "yes" for f in fonts), fonts
+    assert {f["type"] for f in fonts} == {"Type 3"}, fonts
+    text = pdf_text(path)
+    assert title in text
+    assert "Open Government Licence" in text and "Crown copyright" in text
+    for name in table["name"]:  # each locality is labelled on the map or named in the key
+        assert name.split()[0] in text, name
 
 
 def test_png_has_its_dpi_and_is_not_blank(sample, tmp_path):

@@ -4,8 +4,6 @@ and reasons, a small map and the attribution; written as a multi-page vector PDF
 from __future__ import annotations
 
 import re
-import shutil
-import subprocess
 
 import matplotlib
 
@@ -18,6 +16,8 @@ import pytest  # noqa: E402
 import localities as loc  # noqa: E402
 from localities import cli  # noqa: E402
 from localities.profile import spine_rows  # noqa: E402
+
+from .test_maps import pdf_fonts, pdf_text  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -84,11 +84,12 @@ def test_save_profiles_writes_one_vector_page_per_locality(sample, tmp_path):
     data = path.read_bytes()
     assert data.startswith(b"%PDF") and pages(data) == len(flagged)
     assert b"/Subtype /Image" not in data  # vector
-    if shutil.which("pdftotext"):
-        text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True).stdout
-        for name in flagged["name"]:
-            assert name.split()[0] in text
-        assert "Open Government Licence" in text and "Why" in text
+    fonts = pdf_fonts(path)  # searchable text: embedded, subset, with a Unicode map (pdftotext fails or skips)
+    assert fonts and all(f["emb"] == f["sub"] == f["uni"] == "yes" for f in fonts), fonts
+    text = pdf_text(path)
+    for name in flagged["name"]:
+        assert name.split()[0] in text
+    assert "Open Government Licence" in text and "Why" in text
     chosen = list(table["name"].iloc[[-1, 0]])
     path = loc.save_profiles(table, tmp_path / "two.pdf", localities=chosen)
     assert pages(path.read_bytes()) == 2
