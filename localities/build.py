@@ -168,9 +168,10 @@ def plan_from_assignment(
     """
     dz = _zones(dz)
     assignment = assignment.astype(str).rename("locality").rename_axis("datazone").sort_index()
-    known = set(dz["datazone"])
-    zones = dz.set_index("datazone").loc[[z for z in assignment.index if z in known]]
-    by = assignment.loc[zones.index]
+    # Rows of the zones the assignment names, in its (code) order; others are left out.
+    rows = pd.Index(dz["datazone"]).get_indexer(assignment.index)
+    by = assignment[rows >= 0]
+    rows = rows[rows >= 0]
     # ``_named``: propose() has just made these names for the same localities.
     named = _named if _named is not None else locality_names(by, dz)
     given = {} if names is None else {str(k): str(v).strip() for k, v in names.items() if pd.notna(v) and str(v).strip()}
@@ -178,20 +179,19 @@ def plan_from_assignment(
     # then a name made from the locality's wards and Intermediate Zones.
     names = {loc: given.get(str(loc)) or (str(loc) if not is_code(str(loc)) else named["name"].get(loc, str(loc)))
              for loc in named.index}
-    geoms = geography.dissolve(zones, by)
-    table = pd.DataFrame({
-        "population": zones["population"].groupby(by.to_numpy()).sum(),
-        "zones": by.value_counts(),
-    })
-    table.index.name = "locality"
-    table["name"] = [str(names.get(loc, loc)) for loc in table.index]
-    table["places"] = named["places"].reindex(table.index).fillna("").to_numpy()
-    localities = gpd.GeoDataFrame(table.reset_index()[["locality", "name", "population", "zones", "places"]],
-                                  geometry=geoms.reindex(table.index).to_numpy(), crs=dz.crs)
-    localities["population"] = localities["population"].astype(dz["population"].dtype)
+    geoms = geography.dissolve(dz.geometry.iloc[rows], by)  # index: the localities, sorted
+    ids = geoms.index
+    population = dz["population"].iloc[rows]
+    localities = gpd.GeoDataFrame({
+        "locality": ids.to_numpy(),
+        "name": [str(names.get(loc, loc)) for loc in ids],
+        "population": population.groupby(by.to_numpy()).sum().reindex(ids).to_numpy().astype(population.dtype),
+        "zones": by.value_counts().reindex(ids).to_numpy(),
+        "places": named["places"].reindex(ids).fillna("").to_numpy(),
+    }, geometry=geoms.to_numpy(), crs=dz.crs)
     council = council_name = None
-    if "council" in zones and zones["council"].nunique() == 1:
-        council, council_name = zones["council"].iloc[0], zones["council_name"].iloc[0]
+    if "council" in dz and dz["council"].iloc[rows].nunique() == 1:
+        council, council_name = dz["council"].iloc[rows[0]], dz["council_name"].iloc[rows[0]]
     return Plan(assignment=assignment, localities=localities, council=council, council_name=council_name,
                 method=method, params=params or {},
                 links=links if links is not None else Plan.__dataclass_fields__["links"].default_factory(),
