@@ -19,6 +19,7 @@ of each relative to the others (``"Part of Elgin (north)"``), then a number.
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 import geopandas as gpd
 import numpy as np
@@ -65,23 +66,21 @@ def label(places: list[str], limit: int = LABEL_LENGTH) -> str:
     return places[0]
 
 
-def _slim(dz: pd.DataFrame, columns) -> pd.DataFrame:
-    """Just these columns of the zone table, indexed by zone code (no copy of the rest)."""
-    return pd.DataFrame({c: dz[c].to_numpy() for c in columns if c in dz}, index=dz["datazone"].to_numpy())
-
-
 def ward_exact(assignment: pd.Series, dz: pd.DataFrame) -> pd.Series:
     """Ward name for each locality whose zone set equals a ward's best-fit zone set."""
     if not {"ward", "ward_name"} <= set(dz.columns):
         return pd.Series(dtype=object)
-    zones = _slim(dz, ["ward", "ward_name"])
-    wards = zones["ward"].reindex(assignment.index)
-    ward_size = zones.groupby("ward").size()
-    pairs = pd.DataFrame({"loc": assignment.to_numpy(), "ward": wards.to_numpy()}).value_counts(dropna=False).reset_index()
-    single = pairs[~pairs["loc"].duplicated(keep=False) & pairs["ward"].notna()]
-    exact = single[single["count"].to_numpy() == ward_size.reindex(single["ward"]).to_numpy()]
-    ward_names = zones.drop_duplicates("ward").set_index("ward")["ward_name"]
-    return pd.Series(ward_names.reindex(exact["ward"]).astype(str).to_numpy(), index=exact["loc"].to_numpy(), dtype=object)
+    wards = [None if pd.isna(w) else w for w in dz["ward"].tolist()]
+    ward_of = dict(zip(dz["datazone"].tolist(), wards))
+    ward_size = Counter(w for w in wards if w is not None)
+    ward_name: dict = {}
+    for w, name in zip(wards, dz["ward_name"].tolist()):
+        ward_name.setdefault(w, name)
+    # A locality is its ward's when all its zones are in that one ward and the ward has no others.
+    pairs = Counter(zip(assignment.tolist(), (ward_of.get(z) for z in assignment.index)))
+    per_loc = Counter(loc for loc, _ in pairs)
+    exact = {loc: w for (loc, w), n in pairs.items() if w is not None and per_loc[loc] == 1 and n == ward_size[w]}
+    return pd.Series({loc: str(ward_name[w]) for loc, w in exact.items()}, dtype=object)
 
 
 def _directions(points: pd.DataFrame) -> pd.Series:
@@ -132,18 +131,25 @@ def locality_names(assignment: pd.Series, dz: pd.DataFrame, limit: int = LABEL_L
     locs = pd.unique(assignment.to_numpy())
     if "iz_name" not in dz:
         return pd.DataFrame({"name": [str(v) for v in locs], "places": ""}, index=locs)
-    all_zones = _slim(dz, ["iz", "iz_name", "population"])
-    zones = all_zones.reindex(assignment.index)
-    key = "iz" if "iz" in zones else "iz_name"
-    frame = pd.DataFrame({"loc": assignment.to_numpy(), "iz": zones[key].to_numpy(), "iz_name": zones["iz_name"].to_numpy(),
-                          "pop": zones["population"].to_numpy(dtype=float)})
+    key = "iz" if "iz" in dz else "iz_name"
+    iz_all, name_all = dz[key].tolist(), dz["iz_name"].tolist()
+    row = dict(zip(dz["datazone"].tolist(), range(len(dz))))
+    pop_all = np.nan_to_num(pd.to_numeric(dz["population"], errors="coerce").to_numpy(dtype=float)).tolist()
     # Whole IZ sizes come from the full zone table, so a part is known to be a part.
-    iz_total = all_zones.groupby(key).size().to_dict()
-    held = frame.groupby(["loc", "iz", "iz_name"], sort=False).agg(pop=("pop", "sum"), n=("pop", "size")).reset_index()
-    held = held.sort_values(["loc", "pop", "iz_name"], ascending=[True, False, True])
+    iz_total = Counter(iz for iz in iz_all if not pd.isna(iz))
+    # People and zones of each (locality, IZ) held; zones without an IZ (or a locality) name nothing.
+    held: dict = {}
+    for loc, zone in zip(assignment.tolist(), assignment.index):
+        r = row.get(zone)
+        if r is None or pd.isna(loc) or pd.isna(iz_all[r]) or pd.isna(name_all[r]):
+            continue
+        acc = held.setdefault((loc, iz_all[r], name_all[r]), [0.0, 0])
+        acc[0] += pop_all[r]
+        acc[1] += 1
     listed: dict = {}
     first: dict = {}
-    for loc, iz, iz_name, n in zip(held["loc"], held["iz"], held["iz_name"], held["n"]):
+    # Each locality's IZs, most people first (ties: by name, then as met).
+    for (loc, iz, iz_name), (_, n) in sorted(held.items(), key=lambda kv: (kv[0][0], -kv[1][0], kv[0][2])):
         listed.setdefault(loc, [])
         if str(iz_name) not in listed[loc]:
             listed[loc].append(str(iz_name))
