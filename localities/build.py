@@ -380,7 +380,8 @@ def propose(
         notes.append(f"{len(links)} link(s) made to join islands or detached parts to their nearest zone: "
                      + listing(f"{a}->{b} ({d / 1000:.1f} km)" for a, b, d in
                                links[["zone", "linked_to", "distance_m"]].itertuples(index=False)))
-    iz_names = dz.drop_duplicates("iz").set_index("iz")["iz_name"] if unit_col and "iz_name" in dz else None
+    iz_names = (dz[["iz", "iz_name"]].drop_duplicates("iz").set_index("iz")["iz_name"]
+                if unit_col and "iz_name" in dz and (splits["ceiling"] or splits["group"]) else None)
     for kind, why in (("ceiling", f"alone exceed the ceiling of {max_population:,} and were built from their Data Zones"),
                       ("group", (f"cross the {within} lines regions must stay within (within={within!r}), "
                                  "so each was split along them"))):

@@ -53,17 +53,22 @@ def block_stats(block, pop, z, settled, xy) -> dict:
 def summary(assignment: pd.Series, dz: gpd.GeoDataFrame, settled: np.ndarray, unit_col) -> list[str]:
     """Plain-words figures: Intermediate Zones kept whole, localities mixing town and country."""
     out = []
+    loc, _ = pd.factorize(assignment.to_numpy())
     if "iz" in dz:
-        per_iz = pd.Series(assignment.to_numpy()).groupby(dz["iz"].to_numpy()).nunique()
-        out.append(f"{int((per_iz == 1).sum())} of {len(per_iz)} Intermediate Zones kept whole in one locality")
+        iz, iz_codes = pd.factorize(dz["iz"].to_numpy())  # a zone without an IZ (-1) counts for none
+        known = iz >= 0
+        # Distinct (IZ, locality) pairs: an IZ kept whole appears in exactly one.
+        pairs = np.unique(iz[known] * (loc.max() + 1) + loc[known])
+        per_iz = np.bincount(pairs // (loc.max() + 1), minlength=len(iz_codes))
+        out.append(f"{int((per_iz == 1).sum())} of {len(iz_codes)} Intermediate Zones kept whole in one locality")
     if "urban_rural" in dz:
         pop = dz["population"].to_numpy(dtype=float)
-        frame = pd.DataFrame({"loc": assignment.to_numpy(), "settled": settled * pop, "pop": pop})
-        sums = frame.groupby("loc")[["settled", "pop"]].sum()
-        per = pd.Series(settled).groupby(assignment.to_numpy()).agg(["min", "max"])
-        mixed = int((per["min"] < per["max"]).sum())
-        minority = float(np.minimum(sums["settled"], sums["pop"] - sums["settled"]).sum() / max(pop.sum(), 1.0))
-        out.append(f"{mixed} of {len(per)} localities mix settlement zones (urban-rural classes 1-4: urban areas and "
+        k = int(loc.max()) + 1
+        settled_pop, all_pop = np.bincount(loc, settled * pop, k), np.bincount(loc, pop, k)
+        settled_zones, zones = np.bincount(loc, settled, k), np.bincount(loc, minlength=k)
+        mixed = int(((settled_zones > 0) & (settled_zones < zones)).sum())
+        minority = float(np.minimum(settled_pop, all_pop - settled_pop).sum() / max(pop.sum(), 1.0))
+        out.append(f"{mixed} of {k} localities mix settlement zones (urban-rural classes 1-4: urban areas and "
                    f"small towns) with rural ones (5-6); {minority:.1%} of people live in a zone of their locality's "
                    "minority kind")
     return out
