@@ -201,27 +201,32 @@ def class_breaks(values: pd.Series, scheme: str, k: int, share: bool) -> tuple[n
 def plan_colours(frame: gpd.GeoDataFrame, near_m: float = 6000.0) -> pd.Series:
     """Colours such that localities sharing a border, or facing each other across a
     narrow sound (within 500 m), always differ, and those within ``near_m`` differ where
-    the palette allows: the contiguity graph (networkx) coloured greedily, largest
-    degree first, each locality taking the colour least used nearby."""
-    import networkx as nx
-
+    the palette allows: the contiguity graph coloured greedily, largest degree first,
+    each locality taking the colour least used nearby (networkx's greedy colouring when
+    a locality has more neighbours than the palette has colours)."""
     geoms = np.asarray(frame.geometry.values)
     tree = shapely.STRtree(geoms)
-    graph, near = nx.Graph(), nx.Graph()
-    graph.add_nodes_from(range(len(geoms)))
+    # Neighbour sets, not a networkx Graph: importing networkx costs ~0.35 s of every map,
+    # and only the rare fallback below needs its algorithms.
+    graph: dict[int, set[int]] = {n: set() for n in range(len(geoms))}
+    near: dict[int, set[int]] = {n: set() for n in range(len(geoms))}
     for i, j in zip(*tree.query(shapely.buffer(geoms, 250), predicate="intersects")):
         if i < j:
-            graph.add_edge(int(i), int(j))
+            graph[int(i)].add(int(j))
+            graph[int(j)].add(int(i))
     for i, j in zip(*tree.query(shapely.buffer(shapely.simplify(geoms, 200), near_m / 2), predicate="intersects")):
         if i < j:
-            near.add_edge(int(i), int(j))
+            near[int(i)].add(int(j))
+            near[int(j)].add(int(i))
     colour: dict[int, int] = {}
-    for node in sorted(graph.nodes, key=lambda n: (-graph.degree[n], n)):
-        banned = {colour[m] for m in graph.neighbors(node) if m in colour}
-        nearby = [colour[m] for m in (near.neighbors(node) if node in near else []) if m in colour]
+    for node in sorted(graph, key=lambda n: (-len(graph[n]), n)):
+        banned = {colour[m] for m in graph[node] if m in colour}
+        nearby = [colour[m] for m in near[node] if m in colour]
         free = [c for c in range(len(PLAN_PALETTE)) if c not in banned]
         if not free:  # more neighbours than colours: fall back to networkx's greedy colouring
-            colour = nx.greedy_color(graph, strategy="largest_first")
+            import networkx as nx
+
+            colour = nx.greedy_color(nx.Graph(graph), strategy="largest_first")
             break
         colour[node] = min(free, key=lambda c: (nearby.count(c), c))
     return pd.Series([PLAN_PALETTE[colour[i] % len(PLAN_PALETTE)] for i in range(len(geoms))], index=frame.index)
