@@ -145,6 +145,7 @@ class _State:
         self.sets = sets if sets is not None else [set(ns) for ns in nbrs]
         self.sums = np.zeros((k, blocks.shape[1]))
         np.add.at(self.sums, labels, blocks)
+        self.block_list = blocks.tolist()
         self.cost = objective(self.sums)
         # Blocks found to hold their region together, with the region's version then:
         # the answer stands until that region changes.
@@ -190,28 +191,33 @@ class _State:
             accept = (delta < 0) | (draw < np.exp(-np.maximum(delta, 0) / temperature))
         else:
             accept = delta < -1e-12
-        changed = np.zeros(k, dtype=bool)
         idx = np.flatnonzero(accept)
         if not len(idx):
-            return changed
+            return np.zeros(k, dtype=bool)
         if temperature > 0 and len(idx) > limit:
             # Hot sweeps accept most moves: try the best few per region.
             idx = idx[np.argpartition(delta[idx], limit)[:limit]]
         idx = idx[np.lexsort((to[idx], block[idx], delta[idx]))]
         cap = -temperature * np.log(draw[idx]) if temperature > 0 else np.full(len(idx), -1e-12)
-        lab, sums, cost, blocks, nbrs = self.lab, self.sums, self.cost, self.blocks, self.nbrs
+        # The move loop works on Python floats (region sums, block sums and costs as lists):
+        # the same IEEE arithmetic as NumPy's, without its per-element overhead. The arrays
+        # get the changed regions back at the end of the sweep.
+        lab, nbrs, one, ceiling = self.lab, self.nbrs, self.objective.one, self.ceiling
+        sums, blocks, cost = self.sums.tolist(), self.block_list, self.cost.tolist()
+        touched = [False] * k
         for i, b, c_a, c_b, d, allowed in zip(block[idx].tolist(), to[idx].tolist(), new_frm[idx].tolist(),
                                              new_to[idx].tolist(), delta[idx].tolist(), cap.tolist()):
             a = lab[i]
             if a == b:
                 continue
-            if changed[a] or changed[b]:
+            r = blocks[i]
+            if touched[a] or touched[b]:
                 # The sweep has changed a region since this move was scored: score it again.
-                r, sa, sb = blocks[i].tolist(), sums[a].tolist(), sums[b].tolist()
-                if sb[_POP] + r[_POP] > self.ceiling or sa[_CNT] - r[_CNT] <= 0:
+                sa, sb = sums[a], sums[b]
+                if sb[_POP] + r[_POP] > ceiling or sa[_CNT] - r[_CNT] <= 0:
                     continue
-                c_a = self.objective.one([x - y for x, y in zip(sa, r)])
-                c_b = self.objective.one([x + y for x, y in zip(sb, r)])
+                c_a = one([x - y for x, y in zip(sa, r)])
+                c_b = one([x + y for x, y in zip(sb, r)])
                 d = c_a + c_b - cost[a] - cost[b]
                 # The same test as when scored: improving, or worse by less than the draw allows.
                 if not (d < 0 if temperature > 0 else d < -1e-12) and d > allowed:
@@ -220,14 +226,19 @@ class _State:
                     continue
             if not self._removable(i, a):
                 continue
-            sums[a] -= blocks[i]
-            sums[b] += blocks[i]
+            sums[a] = [x - y for x, y in zip(sums[a], r)]
+            sums[b] = [x + y for x, y in zip(sums[b], r)]
             cost[a], cost[b] = c_a, c_b
             lab[i] = b
             self.labels[i] = b
             self.version[a] += 1
             self.version[b] += 1
-            changed[a] = changed[b] = True
+            touched[a] = touched[b] = True
+        changed = np.array(touched)
+        rows = np.flatnonzero(changed)
+        if len(rows):
+            self.sums[rows] = [sums[a] for a in rows.tolist()]
+            self.cost[rows] = [cost[a] for a in rows.tolist()]
         return changed
 
     def _removable(self, i: int, a: int, reach: int = 256) -> bool:
