@@ -87,6 +87,20 @@ def components(ids: list[str], adjacency: dict[str, list[str]]) -> list[list[str
     return sorted((sorted(p) for p in parts.values()), key=lambda p: (-len(p), p[0]))
 
 
+def pieces(assignment: pd.Series, adjacency: dict[str, list[str]]) -> pd.Series:
+    """How many connected pieces each locality is in (``assignment``: locality of each
+    zone, indexed by zone code; edges between localities ignored): :func:`components`
+    for every locality at once."""
+    ids = assignment.index.tolist()
+    index = {z: i for i, z in enumerate(ids)}
+    rows, cols = _edges(ids, adjacency, index)
+    loc = pd.factorize(assignment.to_numpy())[0]
+    same = loc[rows] == loc[cols]
+    graph = coo_matrix((np.ones(int(same.sum())), (rows[same], cols[same])), shape=(len(ids),) * 2)
+    _, piece = connected_components(graph, directed=False)
+    return pd.Series(piece).groupby(assignment.to_numpy()).nunique()
+
+
 def _edges(ids, adjacency, index) -> tuple[np.ndarray, np.ndarray]:
     """The adjacency's pairs between ``ids`` as two index arrays (rows, cols)."""
     pairs = [(index[z], index[n]) for z in ids for n in adjacency.get(z, ()) if n in index]

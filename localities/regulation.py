@@ -9,6 +9,7 @@ so every zone of the council belongs to exactly one locality.
 from __future__ import annotations
 
 import math
+from collections import Counter
 from dataclasses import dataclass, field
 
 import geopandas as gpd
@@ -166,7 +167,8 @@ def check(plan: Plan, dz: gpd.GeoDataFrame, max_population: int = CEILING, non_s
                           for w, p in zip(table["is_ward"], table["population"])]
 
     adjacency = geography.neighbours(zones.reset_index()) if len(zones) else {}
-    table["parts"] = [len(geography.components(sorted(loc_sets[i]), adjacency)) for i in table.index]
+    table["parts"] = (geography.pieces(pd.Series(by, index=valid.index), adjacency).reindex(table.index).to_numpy()
+                      if len(zones) else [])
     # Without a ward column there is nothing to cross: missing, not a made-up 1.
     table["wards_crossed"] = (zones["ward"].groupby(by).nunique().reindex(table.index) if "ward" in zones
                               else pd.Series(pd.NA, index=table.index, dtype="Int64"))
@@ -236,19 +238,21 @@ def _near_wards(table: pd.DataFrame, loc_sets: dict, ward_members: dict, council
         for ward, name in council_zones.groupby("ward")["ward_name"].first().items():
             labels.setdefault(_label(name), ward)
     taken = set(table["ward"].dropna())
+    ward_of = {z: w for z, w in zip(council_zones.index, council_zones["ward"]) if not pd.isna(w)}
     found = []
-    for loc, row in table[table["ward"].isna()].iterrows():
+    for loc, name in zip(table.index[table["ward"].isna()], table.loc[table["ward"].isna(), "name"]):
         members = loc_sets[loc]
-        named = labels.get(_label(loc)) or labels.get(_label(row["name"]))
-        overlap = council_zones.loc[sorted(members), "ward"].value_counts()
-        ward = named or (overlap.index[0] if len(overlap) else None)
+        named = labels.get(_label(loc)) or labels.get(_label(name))
+        # The ward holding most of its zones (ties: the one met first in code order).
+        overlap = Counter(ward_of[z] for z in sorted(members) if z in ward_of).most_common(1)
+        ward = named or (overlap[0][0] if overlap else None)
         if ward is None or ward in taken:
             continue
         added, missing = members - ward_members[ward], ward_members[ward] - members
         size = len(ward_members[ward])
         limit = max(3, math.ceil(0.25 * size)) if named else max(2, math.ceil(0.1 * size))
         if len(added) + len(missing) <= limit and len(added) < len(members):
-            how = ("code" if _label(loc) == _label(ward) or _label(row["name"]) == _label(ward) else "name") if named \
+            how = ("code" if _label(loc) == _label(ward) or _label(name) == _label(ward) else "name") if named \
                 else "boundary slivers"
             found.append((len(added) + len(missing), str(loc), loc, ward, how, added, missing))
     near = {}
