@@ -15,6 +15,7 @@ import html
 import json
 import math
 import os
+import sys
 import textwrap
 from contextlib import contextmanager
 from functools import lru_cache
@@ -30,7 +31,6 @@ from matplotlib.patches import Patch, Rectangle
 from mpl_toolkits.axes_grid1.anchored_artists import AnchoredSizeBar
 
 from . import layout, sources
-from .build import Plan
 from .errors import LocalitiesError
 from .export import atomic_path
 from .outcomes import SIMD
@@ -50,8 +50,15 @@ TIER_SHORT = {"Poorer than the rest of the council and Scotland": "both",
               "Not significantly poorer": ""}
 
 
+def is_plan(obj) -> bool:
+    """Whether ``obj`` is a :class:`localities.Plan`, asked without importing the builder
+    (and scipy.sparse behind it) to draw a ranking: no Plan exists before it is imported."""
+    build = sys.modules.get(f"{__package__}.build")
+    return build is not None and isinstance(obj, build.Plan)
+
+
 def _frame(obj) -> gpd.GeoDataFrame:
-    if isinstance(obj, Plan):
+    if is_plan(obj):
         frame = obj.localities.copy()
         frame.attrs = {**obj.localities.attrs, "council": obj.council_name}
         return frame

@@ -24,10 +24,10 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 
 from . import layout, sources
-from .build import Plan
 from .errors import LocalitiesError
 from .export import atomic_path
-from .maps import ATTRIBUTION_SOURCES, FLAG_COLOURS, TIER_COLOURS, _is_share, format_value, no_idle_draws, normalise
+from .maps import (ATTRIBUTION_SOURCES, FLAG_COLOURS, TIER_COLOURS, _is_share, format_value, is_plan, no_idle_draws,
+                   normalise)
 from .outcomes import SIMD
 
 A4_PORTRAIT = (8.27, 11.69)
@@ -37,7 +37,7 @@ VERDICT_SHORT = {"worse": "worse", "slightly worse": "sl. worse", "not different
 
 
 def _ranking(obj, dz) -> gpd.GeoDataFrame:
-    if isinstance(obj, Plan):
+    if is_plan(obj):
         if dz is None:
             raise LocalitiesError("profile of a Plan needs its zone table: profile(plan, dz, ...)")
         from .rank import rank
