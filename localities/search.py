@@ -60,13 +60,20 @@ class Objective:
                 + self.wx * (sums[:, _R2] - (sums[:, _X] ** 2 + sums[:, _Y] ** 2) * inv)
                 + d * d / self.k)
 
-    def one(self, r) -> float:
-        """The same cost for one region's sums given as plain floats (a move's exact change
-        inside the sweep loop, where NumPy's per-call overhead would dominate)."""
-        n = r[_CNT]
-        d = (r[_POP] - self.size) / self.size
-        return (self.wz * (r[_Z2] - r[_Z1] * r[_Z1] / n) + self.wu * (r[_U1] - r[_U1] * r[_U1] / n)
-                + self.wx * (r[_R2] - (r[_X] * r[_X] + r[_Y] * r[_Y]) / n) + d * d / self.k)
+    def moved(self, sa, sb, r) -> tuple[float, float]:
+        """The same costs, for two regions with sums ``sa`` and ``sb`` (plain floats) after
+        a block with sums ``r`` moves from the first to the second: the exact re-scoring
+        inside the sweep loop, where NumPy's per-call overhead would dominate."""
+        wz, wu, wx, size, k = self.wz, self.wu, self.wx, self.size, self.k
+        n, p, z1, z2, u1, x, y, r2 = (sa[0] - r[0], sa[1] - r[1], sa[2] - r[2], sa[3] - r[3], sa[4] - r[4],
+                                      sa[5] - r[5], sa[6] - r[6], sa[7] - r[7])
+        d = (p - size) / size
+        c_a = wz * (z2 - z1 * z1 / n) + wu * (u1 - u1 * u1 / n) + wx * (r2 - (x * x + y * y) / n) + d * d / k
+        n, p, z1, z2, u1, x, y, r2 = (sb[0] + r[0], sb[1] + r[1], sb[2] + r[2], sb[3] + r[3], sb[4] + r[4],
+                                      sb[5] + r[5], sb[6] + r[6], sb[7] + r[7])
+        d = (p - size) / size
+        c_b = wz * (z2 - z1 * z1 / n) + wu * (u1 - u1 * u1 / n) + wx * (r2 - (x * x + y * y) / n) + d * d / k
+        return c_a, c_b
 
 
 def improve(labels: np.ndarray, nbrs: list[list[int]], blocks: np.ndarray, ceiling: float, objective: Objective,
@@ -145,7 +152,10 @@ class _State:
         self.sets = sets if sets is not None else [set(ns) for ns in nbrs]
         self.sums = np.zeros((k, blocks.shape[1]))
         np.add.at(self.sums, labels, blocks)
-        self.block_list = blocks.tolist()
+        self.block_list = list(map(tuple, blocks.tolist()))  # tuples: no work for the garbage collector
+        self.members = [set() for _ in range(k)]  # each region's blocks, for connectivity checks
+        for i, a in enumerate(self.lab):
+            self.members[a].add(i)
         self.cost = objective(self.sums)
         # Blocks found to hold their region together, with the region's version then:
         # the answer stands until that region changes.
@@ -202,7 +212,7 @@ class _State:
         # The move loop works on Python floats (region sums, block sums and costs as lists):
         # the same IEEE arithmetic as NumPy's, without its per-element overhead. The arrays
         # get the changed regions back at the end of the sweep.
-        lab, nbrs, one, ceiling = self.lab, self.nbrs, self.objective.one, self.ceiling
+        lab, nbrs, moved, ceiling = self.lab, self.nbrs, self.objective.moved, self.ceiling
         sums, blocks, cost = self.sums.tolist(), self.block_list, self.cost.tolist()
         touched = [False] * k
         for i, b, c_a, c_b, d, allowed in zip(block[idx].tolist(), to[idx].tolist(), new_frm[idx].tolist(),
@@ -216,8 +226,7 @@ class _State:
                 sa, sb = sums[a], sums[b]
                 if sb[_POP] + r[_POP] > ceiling or sa[_CNT] - r[_CNT] <= 0:
                     continue
-                c_a = one([x - y for x, y in zip(sa, r)])
-                c_b = one([x + y for x, y in zip(sb, r)])
+                c_a, c_b = moved(sa, sb, r)
                 d = c_a + c_b - cost[a] - cost[b]
                 # The same test as when scored: improving, or worse by less than the draw allows.
                 if not (d < 0 if temperature > 0 else d < -1e-12) and d > allowed:
@@ -231,6 +240,8 @@ class _State:
             cost[a], cost[b] = c_a, c_b
             lab[i] = b
             self.labels[i] = b
+            self.members[a].discard(i)
+            self.members[b].add(i)
             self.version[a] += 1
             self.version[b] += 1
             touched[a] = touched[b] = True
@@ -246,38 +257,39 @@ class _State:
         still joined (breadth-first from one, stopping once all are reached). A search
         that has not joined them within ``reach`` blocks answers no: refusing a move is
         always safe, and the check stays local (constant work) on large problems."""
-        lab, nbrs = self.lab, self.nbrs
         if self.holds.get(i) == (a, self.version[a]):
             return False
-        inside = [j for j in nbrs[i] if lab[j] == a]
-        if len(inside) <= 1:
+        sets, region = self.sets, self.members[a]
+        ring = sets[i] & region  # the block's neighbours in its region
+        if len(ring) <= 1:
             return True
-        # Usually the block's neighbours in the region touch one another: then nothing
-        # needs it to stay joined (any path through it can go round), no search needed.
-        ring = set(inside)
-        seen = {inside[0]}
-        stack = [inside[0]]
-        sets = self.sets
+        # Usually those neighbours touch one another: then nothing needs the block to
+        # stay joined (any path through it can go round), no search needed.
+        start = min(ring)
+        seen = {start}
+        stack = [start]
         while stack:
-            for v in ring.intersection(sets[stack.pop()]):
-                if v not in seen:
-                    seen.add(v)
-                    stack.append(v)
+            new = (ring & sets[stack.pop()]) - seen
+            seen |= new
+            stack.extend(new)
         if len(seen) == len(ring):
             return True
-        todo = set(inside[1:])
-        seen = {i, inside[0]}
-        queue = [inside[0]]
-        for u in queue:
-            for v in nbrs[u]:
-                if v not in seen and lab[v] == a:
-                    if v in todo:
-                        todo.discard(v)
-                        if not todo:
-                            return True
-                    seen.add(v)
-                    queue.append(v)
-            if len(seen) > reach:
-                break
+        # Breadth-first through the region (set operations: one step per block reached).
+        todo = ring - {start}
+        seen = {i, start}
+        frontier = [start]
+        while frontier and len(seen) <= reach:
+            nxt = []
+            for u in frontier:
+                new = (sets[u] & region) - seen
+                if new:
+                    todo -= new
+                    if not todo:
+                        return True
+                    seen |= new
+                    nxt.extend(new)
+                    if len(seen) > reach:
+                        break
+            frontier = nxt
         self.holds[i] = (a, self.version[a])
         return False
