@@ -7,7 +7,9 @@ Every figure is a fresh process (`python -m localities ...`), so interpreter sta
 imports are counted as a user pays them. The chain runs once to warm the OS file cache,
 then ``--repeat`` times; the best run is judged against the targets (help, version and
 import < 0.5 s; each command < 3 s warm). Each command is also run once under
-``-X importtime`` to split its time into imports and work.
+``-X importtime`` to split its time into imports and work, and the libraries it imported
+(every top-level import not of ``localities``) are imported alone in fresh processes: the
+floor under the command that no change to ``localities`` can remove.
 """
 
 from __future__ import annotations
@@ -25,31 +27,53 @@ from pathlib import Path
 LIGHT_TARGET, COMMAND_TARGET = 0.5, 3.0
 
 
-def wall(argv: list[str], repeat: int) -> tuple[list[float], list[float]]:
+def wall(argv: list[str], repeat: int, env: dict | None = None) -> tuple[list[float], list[float]]:
     """Wall and CPU (user + system) seconds of each fresh run. On a busy machine wall time
     grows with the queue for the cores; CPU time is what the command itself costs."""
     times, cpus = [], []
     for _ in range(repeat):
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         started = time.perf_counter()
-        subprocess.run(argv, capture_output=True, text=True, check=True)
+        subprocess.run(argv, capture_output=True, text=True, check=True, env=env)
         times.append(time.perf_counter() - started)
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         cpus.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
     return times, cpus
 
 
-def import_seconds(argv: list[str]) -> tuple[float, list[tuple[float, str]]]:
-    """Seconds spent importing (top-level modules under -X importtime) and the heaviest ones."""
+def import_seconds(argv: list[str]) -> tuple[float, list[tuple[float, str]], list[str]]:
+    """Seconds spent importing (top-level modules under -X importtime), the heaviest ones,
+    and the top-level modules that are not ``localities``'s own (the libraries it pulled in)."""
     out = subprocess.run([sys.executable, "-X", "importtime", *argv[1:]], capture_output=True, text=True, check=True)
-    total, heavy = 0.0, []
+    total, heavy, entries = 0.0, [], []
     for line in out.stderr.splitlines():
         m = re.match(r"import time:\s+(\d+) \|\s+(\d+) \| (\s*)(\S+)", line)
-        if m and not m.group(3):  # top level: its cumulative time includes everything it pulled in
+        if not m:
+            continue
+        entries.append((len(m.group(3)) // 2, m.group(4)))
+        if not m.group(3):  # top level: its cumulative time includes everything it pulled in
             seconds = int(m.group(2)) / 1e6
             total += seconds
             heavy.append((seconds, m.group(4)))
-    return total, sorted(heavy, reverse=True)[:4]
+    # The log lists a module after the modules it imported; read backwards, each parent comes first.
+    ours = lambda name: name.split(".")[0] == "localities"  # noqa: E731
+    libraries, chain = [], []
+    for level, name in reversed(entries):
+        del chain[level:]
+        if not ours(name) and (level == 0 or ours(chain[-1])):
+            libraries.append(name)  # imported at top level, or by localities itself
+        chain.append(name)
+    return total, sorted(heavy, reverse=True)[:4], libraries[::-1]
+
+
+def library_floor(libraries: list[str], repeat: int) -> tuple[float, float]:
+    """Best wall and CPU seconds of a fresh process importing only ``libraries`` (Agg
+    backend, the CLI's garbage-collector thresholds): the imports a command cannot shed."""
+    code = ("import gc, importlib; gc.set_threshold(10_000, 20, 20)\n"
+            f"for name in {libraries!r}:\n"
+            "    try:\n        importlib.import_module(name)\n    except Exception:\n        pass\n")
+    times, cpus = wall([sys.executable, "-c", code], repeat, env={**os.environ, "MPLBACKEND": "Agg"})
+    return min(times), min(cpus)
 
 
 def verdict(seconds: float, target: float) -> str:
@@ -86,11 +110,13 @@ def main() -> None:
         print(f"\nscripted chain for {args.council} (warm; best of {args.repeat}; imports measured with -X importtime)")
         for name, argv in chain:
             times, cpus = wall([*cli, *argv], args.repeat)
-            imports, heavy = import_seconds([*cli, *argv])
+            imports, heavy, libraries = import_seconds([*cli, *argv])
+            floor, floor_cpu = library_floor(libraries, args.repeat)
             best = min(times)
             print(f"  {name:8} {best:5.2f} s  (cpu {min(cpus):.2f} s; runs {', '.join(f'{t:.2f}' for t in times)})   "
                   f"{verdict(best, COMMAND_TARGET)}\n           imports {imports:.2f} s (heaviest: "
-                  + ", ".join(f"{m} {s:.2f}" for s, m in heavy) + f"), the rest {max(best - imports, 0):.2f} s")
+                  + ", ".join(f"{m} {s:.2f}" for s, m in heavy) + f"), the rest {max(best - imports, 0):.2f} s\n"
+                  f"           its libraries alone (fresh process, no localities code): {floor:.2f} s (cpu {floor_cpu:.2f} s)")
     # The load may change during the run: on a shared machine wall time is not the command's own cost.
     print(f"\nload average at the end {', '.join(f'{x:.1f}' for x in os.getloadavg())}")
 
