@@ -103,11 +103,12 @@ def pieces(assignment: pd.Series, adjacency: dict[str, list[str]]) -> pd.Series:
 
 def _edges(ids, adjacency, index) -> tuple[np.ndarray, np.ndarray]:
     """The adjacency's pairs between ``ids`` as two index arrays (rows, cols)."""
-    pairs = [(index[z], index[n]) for z in ids for n in adjacency.get(z, ()) if n in index]
-    if not pairs:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    both = np.array(pairs, dtype=np.int64)
-    return both[:, 0], both[:, 1]
+    counts = [len(adjacency.get(z, ())) for z in ids]
+    rows = np.repeat(np.arange(len(ids), dtype=np.int64), counts)
+    cols = np.fromiter((index.get(n, -1) for z in ids for n in adjacency.get(z, ())), dtype=np.int64,
+                       count=sum(counts))
+    keep = cols >= 0  # neighbours outside ``ids``
+    return rows[keep], cols[keep]
 
 
 def link_components(
@@ -129,7 +130,6 @@ def link_components(
         ``zone, linked_to, distance_m, group``: one row per link made.
     """
     ids = zones[id_column].tolist()
-    geoms = dict(zip(ids, zones.geometry))
     keys = zones[group] if group else pd.Series("all", index=zones.index)
     code = pd.factorize(keys)[0]
     index = {z: i for i, z in enumerate(ids)}
@@ -138,7 +138,7 @@ def link_components(
     rows, cols = rows[same], cols[same]
     adj = _lists(ids, rows, cols)  # each zone's neighbours in its group
     _, label = connected_components(coo_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(ids),) * 2), directed=False)
-    links = []
+    links, geoms = [], None
     # One pass over the whole graph finds the groups already in one piece; only the others are linked.
     pieces = pd.Series(label).groupby(keys.to_numpy()).nunique()
     for key, members in zones.groupby(keys, sort=True)[id_column]:
@@ -146,6 +146,8 @@ def link_components(
             continue
         ids = sorted(members)
         parts = components(ids, adj)
+        if geoms is None:  # made only when something is to be linked
+            geoms = dict(zip(zones[id_column], zones.geometry))
         while len(parts) > 1:
             part = parts[-1]  # smallest (ties: the later code), joined to the rest
             rest = [z for p in parts[:-1] for z in p]
