@@ -774,8 +774,8 @@ def save_figure(fig: Figure, path: str | os.PathLike, dpi: int = 300) -> Path:
 
     PDF text is in matplotlib's default Type 3 fonts: embedded, subset and with a
     Unicode map, so it can be selected, searched and copied (``≤``, ``–`` and Gaelic
-    accents included). TrueType (``pdf.fonttype: 42``) would cost ~0.8 s a page in
-    fontTools subsetting DejaVu. SVG keeps text as ``<text>`` elements."""
+    accents included). TrueType (``pdf.fonttype: 42``) would cost 0.2-0.5 s more a
+    file, fontTools subsetting DejaVu. SVG keeps text as ``<text>`` elements."""
     path = Path(path)
     fmt = path.suffix.lower().lstrip(".")
     if fmt not in ("pdf", "svg", "png"):

@@ -327,7 +327,7 @@ def save_profiles(obj, path: str | os.PathLike, dz: pd.DataFrame | None = None, 
     if chosen.empty:
         raise LocalitiesError("no locality to profile" + (" (none is flagged)" if flagged else ""))
     backdrop = _backdrop(table)
-    # Type 3 fonts (embedded, subset, text searchable), as maps.save_figure: TrueType subsetting costs ~0.8 s a file.
+    # Type 3 fonts (embedded, subset, text searchable), as maps.save_figure: TrueType subsetting costs 0.2-0.5 s a file.
     with plt.rc_context({"pdf.fonttype": 3}), atomic_path(path) as tmp, PdfPages(tmp, metadata={}) as pdf:
         for idx in chosen.sort_values("rank").index:
             fig = profile(table, locality=table.at[idx, "locality"], _backdrop_cache=backdrop)

@@ -253,7 +253,7 @@ def test_choropleth_pdf_is_one_a4_vector_page(sample, tmp_path):
 def test_pdf_text_is_embedded_and_extracts(sample, tmp_path):
     """Board papers are searched and copied from: every font embedded and subset with a
     Unicode map, so the title, names and figures come back as text, non-ASCII included
-    (Type 3 fonts: TrueType would cost ~0.8 s a map in subsetting)."""
+    (Type 3 fonts: TrueType would cost 0.2-0.5 s more a map in subsetting)."""
     _, _, table = sample
     title = "Comhairle nan Eilean Siar – Steòrnabhagh: localities ≤ 30,000 people"
     fig = loc.plot_map(table, column="income_rate", title=title)
