@@ -304,9 +304,16 @@ def propose(
                    homogeneity=homogeneity, compactness=compactness, town_country=town_country)
     if within is not None and not isinstance(within, str):
         raise PlanError(f"within must be a column name such as 'ward' or 'iz', not {within!r}")
-    dz = _zones(dz).sort_values("datazone").reset_index(drop=True)
-    # The builder reads no metadata, and pandas deep-copies attrs at every operation.
+    if attribute is not None and not isinstance(attribute, str):
+        raise PlanError(f"attribute must be one column name such as 'income_rank' (or None), not {attribute!r}")
+    # The builder reads no metadata (pandas deep-copies attrs at every operation) and only
+    # these columns (sorting a zone table of ~100 columns would be most of a small plan's time).
+    dz = _zones(dz).copy(deep=False)
     dz.attrs = {}
+    read = {"datazone", "population", "council", "council_name", "iz", "iz_name", "ward", "ward_name", "urban_rural",
+            within, attribute}
+    dz = dz[[c for c in dz.columns if c in read or str(dz[c].dtype) == "geometry"]]
+    dz = dz.sort_values("datazone").reset_index(drop=True)
     if len(dz) == 0:
         raise PlanError("no zones to build localities from")
     _one_council(dz)

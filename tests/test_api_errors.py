@@ -94,6 +94,7 @@ def test_attribution_says_each_statement_once():
     (lambda s: loc.masked_pockets(s[1], s[0], band=10), "band must be 5 or 20, not 10"),
     (lambda s: loc.propose(s[0], method="x"), "method must be one of regions, wards, iz, not 'x'"),
     (lambda s: loc.propose(s[0], attribute="x"), "attribute 'x' is not a column of the zone table"),
+    (lambda s: loc.propose(s[0], attribute=["income_rank"]), "attribute must be one column name"),
     (lambda s: loc.save_figure(loc.plot_poorer(s[2]), "x.jpg"), "x.jpg: save maps as .pdf, .svg or .png"),
 ])
 def test_other_errors_name_the_choices(sample, call, message):
