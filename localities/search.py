@@ -121,7 +121,7 @@ def improve(labels: np.ndarray, nbrs: list[list[int]], blocks: np.ndarray, ceili
                 if cost < best_cost - 1e-12:
                     best, best_cost, found = state.labels.copy(), cost, sweep
                 elif cool**sweep < _COLD and sweep - found >= patience:
-                    break  # cold, and no better plan for a tenth of the schedule: the descent finishes
+                    break  # cold, and no better plan for a twentieth of the schedule: the descent finishes
             state = _State(best, nbrs, blocks, k, objective, ceiling, state.sets)
     # Descent: improving moves only, until none is left (each applied move lowers the cost).
     # A move's change depends only on its two regions, so after the first sweep only moves
