@@ -582,7 +582,8 @@ def _warm_worker() -> int:
 
 
 def all_councils(dz_all) -> dict:
-    councils = [dz.reset_index(drop=True) for _, dz in dz_all.groupby("council_name")]
+    # Largest first (by zones): the usual order for sharing unequal jobs between workers.
+    councils = sorted((dz.reset_index(drop=True) for _, dz in dz_all.groupby("council_name")), key=len, reverse=True)
     started = time.perf_counter()
     kw = {"search": DEFAULT_SEARCH} if SEARCH else {}
     ok1 = [_council_job(dz, kw) for dz in councils]
