@@ -312,7 +312,7 @@ def propose(
     dz.attrs = {}
     read = {"datazone", "population", "council", "council_name", "iz", "iz_name", "ward", "ward_name", "urban_rural",
             within, attribute}
-    dz = dz[[c for c in dz.columns if c in read or str(dz[c].dtype) == "geometry"]]
+    dz = dz[[c for c, kind in dz.dtypes.items() if c in read or str(kind) == "geometry"]]
     dz = dz.sort_values("datazone").reset_index(drop=True)
     if len(dz) == 0:
         raise PlanError("no zones to build localities from")

@@ -111,7 +111,7 @@ def check(plan: Plan, dz: gpd.GeoDataFrame, max_population: int = CEILING, non_s
     dz = dz.copy(deep=False)
     dz.attrs = {}
     read = {"datazone", "population", "council", "council_name", "ward", "ward_name", "income_rank"}
-    dz = dz[[c for c in dz.columns if c in read or str(dz[c].dtype) == "geometry"]]
+    dz = dz[[c for c, kind in dz.dtypes.items() if c in read or str(kind) == "geometry"]]
     assignment = plan.assignment
     codes = pd.Index(assignment.index.astype(str))
     known = dz.set_index("datazone")
