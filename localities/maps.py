@@ -219,12 +219,14 @@ def _key_columns(font: float, col_w: float, digits: int, has_value: bool) -> tup
     """x positions (inches within a key column) and the name width in characters."""
     char = 0.55 * font / 72
     number_w = char * (max(digits, 2.6) + 1.8)
-    tail = char * 7.5 + (char * 7 if has_value else 0) + 0.22
+    tail = char * 7.5 + (char * 7 if has_value else 0) + 0.32
     name_chars = int((col_w - number_w - tail) / char)
     name_end = number_w + name_chars * char
     last = name_end + char * 7.5 + (char * 7 if has_value else 0)
     xs = {"number": 0.0, "name": number_w, "population": name_end + char * 7.5,
-          "value": name_end + char * 7.5 + char * 7, "swatch": last + 0.13}
+          # The swatch column is centred far enough right that its bold header ("Flag",
+          # "Key") keeps a gap after the right-aligned "People" header.
+          "value": name_end + char * 7.5 + char * 7, "swatch": last + 0.19}
     return xs, name_chars
 
 

@@ -426,3 +426,16 @@ def test_free_spot_takes_the_first_free_candidate_making_few_artists():
             break
     else:
         pytest.fail("no free candidate found by brute force")
+
+
+@pytest.mark.parametrize("council", ["Shetland Islands", "Glasgow City"])
+def test_key_headers_keep_apart(council_zones, real_dir, council):
+    # "People" is right-aligned and the swatch column's header centred after it: on a
+    # portrait page (Shetland) the two once touched and read "PeopleFlag".
+    dz = council_zones[council]
+    fig = loc.plot_poorer(loc.rank(loc.propose(dz), dz), data_dir=real_dir)
+    renderer = fig.canvas.get_renderer()
+    key = next(ax for ax in fig.axes if ax.get_gid() == "key")
+    boxes = {t.get_text().strip(): t.get_window_extent(renderer) for t in key.texts}
+    gap_points = (boxes["Flag"].x0 - boxes["People"].x1) * 72 / fig.dpi
+    assert gap_points >= 3, f"{gap_points:.1f} pt between the People and Flag headers"
