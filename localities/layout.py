@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 import textwrap
+import unicodedata
 import warnings
 from dataclasses import dataclass, field
 
@@ -494,6 +495,12 @@ def fit_extent(extent, width: float, height: float):
     """Grow an extent to a panel's aspect ratio (equal scale)."""
     limits, _ = _fit(extent, width, height, pad=0.0)
     return limits
+
+
+def printable(text) -> str:
+    """``text`` as one printable line: control characters (tabs, line breaks, escapes),
+    which the map fonts have no glyph for, become spaces; runs of spaces become one."""
+    return " ".join("".join(" " if unicodedata.category(ch) == "Cc" else ch for ch in str(text)).split())
 
 
 def colour_hex(cmap, i, n):

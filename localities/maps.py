@@ -61,10 +61,13 @@ def _frame(obj) -> gpd.GeoDataFrame:
     if is_plan(obj):
         frame = obj.localities.copy()
         frame.attrs = {**obj.localities.attrs, "council": obj.council_name}
-        return frame
-    if isinstance(obj, gpd.GeoDataFrame):
-        return normalise(obj)
-    raise LocalitiesError(f"plot a Plan or a GeoDataFrame (such as the output of rank), not {type(obj).__name__}")
+    elif isinstance(obj, gpd.GeoDataFrame):
+        frame = normalise(obj)
+    else:
+        raise LocalitiesError(f"plot a Plan or a GeoDataFrame (such as the output of rank), not {type(obj).__name__}")
+    if "name" in frame:  # names are drawn on one line each: no tabs or line breaks from the data
+        frame["name"] = frame["name"].map(layout.printable)
+    return frame
 
 
 def normalise(table: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -490,7 +493,7 @@ def plot_map(
         label = "number"
     colours, handles, legend_title, auto_title, value_col, plan_map = _colouring(
         frame, column, significance, categories, scheme, k, cmap)
-    title = title or auto_title
+    title = layout.printable(title or auto_title)
     numbers = _numbers(frame)
     names = frame["name"].astype(str) if "name" in frame else pd.Series(frame.index.astype(str), index=frame.index)
     outliers, body = layout.outlying_islands(frame) if islands == "auto" else ([], tuple(frame.total_bounds))

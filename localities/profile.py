@@ -172,7 +172,7 @@ def _profile(obj, dz, locality, _backdrop_cache) -> Figure:
 def _page(fig, table, idx, row, council, spine, _backdrop_cache) -> None:
     W, H = A4_PORTRAIT
     tier_label = row.get("tier_label", "")
-    fig.text(0.4 / W, 1 - 0.35 / H, str(row["name"]), fontsize=17, fontweight="bold", va="top")
+    fig.text(0.4 / W, 1 - 0.35 / H, layout.printable(row["name"]), fontsize=17, fontweight="bold", va="top")
     fig.text(0.4 / W, 1 - 0.75 / H, f"{council} · locality {row['locality']} · ranked {int(row['rank'])} of "
              f"{len(table)} (1 = most disadvantaged)", fontsize=9, color="#404040", va="top")
     fig.patches.append(Rectangle((0.4 / W, 1 - 1.12 / H), 0.18 / W, 0.16 / H, transform=fig.transFigure,

@@ -439,3 +439,21 @@ def test_key_headers_keep_apart(council_zones, real_dir, council):
     boxes = {t.get_text().strip(): t.get_window_extent(renderer) for t in key.texts}
     gap_points = (boxes["Flag"].x0 - boxes["People"].x1) * 72 / fig.dpi
     assert gap_points >= 3, f"{gap_points:.1f} pt between the People and Flag headers"
+
+
+def test_control_characters_in_names_are_drawn_as_spaces(sample, tmp_path):
+    # A name or title with a tab or line break from the data has no glyph in the map
+    # fonts (matplotlib warned "Glyph 9 missing" and drew a box): it is drawn as spaces.
+    import warnings
+
+    dz, plan, table = sample
+    table = table.copy()
+    table.loc[table.index[0], "name"] = "Tab\there\r\nand\x07there"
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fig = loc.plot_map(table, column="income_rate", title="Title\twith\ncontrols")
+        loc.save_figure(fig, tmp_path / "map.png", dpi=40)
+    assert not [w for w in caught if "missing from font" in str(w.message)]
+    texts = [t.get_text() for ax in fig.axes for t in ax.texts] + [t.get_text() for t in fig.texts]
+    assert "Tab here and there" in " ".join(texts) or any("Tab here" in t for t in texts)
+    assert not any(ch in t for t in texts for ch in "\t\r\x07")
