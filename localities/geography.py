@@ -8,6 +8,8 @@ connected graph; every link made is returned so the plan can say which it made.
 
 from __future__ import annotations
 
+import hashlib
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -30,9 +32,14 @@ def _remember(store: dict, key, make):
 
 
 def _fingerprint(zones: gpd.GeoDataFrame, id_column: str) -> tuple:
-    """Codes with each polygon's area and perimeter: a changed polygon is a new zone set."""
-    return (id_column, tuple(zones[id_column]), np.round(zones.geometry.area.to_numpy(), 3).tobytes(),
-            np.round(zones.geometry.length.to_numpy(), 3).tobytes())
+    """Codes with a digest of every polygon's vertices: a changed or moved polygon is a
+    new zone set. (Areas and perimeters were not enough: a 6 x 7 and a 7 x 6 grid of
+    equal squares with the same codes had the same ones, and shared their contiguity.)"""
+    geoms = np.asarray(zones.geometry.array)
+    digest = hashlib.blake2b(shapely.get_coordinates(geoms).tobytes(), digest_size=20)
+    for part in (shapely.get_type_id(geoms), shapely.get_num_geometries(geoms), shapely.get_num_coordinates(geoms)):
+        digest.update(np.asarray(part, dtype=np.int64).tobytes())
+    return (id_column, tuple(zones[id_column]), digest.digest())
 
 
 def neighbours(zones: gpd.GeoDataFrame, id_column: str = "datazone") -> dict[str, list[str]]:

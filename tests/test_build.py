@@ -260,3 +260,27 @@ def test_contiguity_is_remembered_but_follows_changed_polygons(council_zones):
     last = moved.index[-1]
     moved.loc[last, "geometry"] = moved.geometry[last].representative_point().buffer(10)  # shrunk to a 10 m disc
     assert geography.neighbours(moved)[dz["datazone"].iloc[-1]] == []  # a new answer, not the remembered one
+
+
+def test_remembered_contiguity_follows_the_polygons_not_just_their_sizes():
+    # A 6 x 7 and a 7 x 6 grid of equal squares with the same zone codes have the same
+    # areas and perimeters; the memo once handed the first grid's neighbours to the
+    # second, and a proposed locality came out in two pieces (seen by the property test).
+    import geopandas as gpd
+    from shapely.geometry import box
+
+    from localities import geography
+
+    def grid(nx, ny):
+        cells = [box(i * 1000, j * 1000, (i + 1) * 1000, (j + 1) * 1000) for i in range(nx) for j in range(ny)]
+        return gpd.GeoDataFrame({"datazone": [f"S01{i:06d}" for i in range(len(cells))], "population": 700,
+                                 "income_rank": range(len(cells))}, geometry=cells, crs="EPSG:27700")
+
+    wide, tall = grid(6, 7), grid(7, 6)
+    first = geography.neighbours(wide)
+    second = geography.neighbours(tall)
+    assert first != second
+    assert second == geography._contiguity(tall, "datazone")
+    plan = loc.propose(tall, max_population=2500)
+    report = loc.check(plan, tall)
+    assert (report.table["parts"] == 1).all()
