@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from .build import Plan
-from .errors import PlanError, listing
+from .errors import PlanError, listing, unknown_zones
 
 
 def adjusted_rand(table: np.ndarray) -> float:
@@ -163,7 +163,7 @@ def compare_plans(a: Plan, b: Plan, dz: pd.DataFrame, ranking_a: pd.DataFrame | 
     table = dz.set_index("datazone")
     unknown = a.assignment.index.difference(table.index)
     if len(unknown):
-        raise PlanError(f"plan names zone(s) not in the zone table: {listing(unknown)}")
+        raise PlanError(unknown_zones(unknown, a.council_name, table))
     codes = a.assignment.index.sort_values()
     la, lb = a.assignment.reindex(codes).astype(str), b.assignment.reindex(codes).astype(str)
     pop = pd.to_numeric(table.loc[codes, "population"], errors="coerce").fillna(0).to_numpy(dtype=float)

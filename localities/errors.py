@@ -38,3 +38,13 @@ def listing(items: Iterable[object], most: int = 10) -> str:
     head = ", ".join(clip(i) for i in items[:most])
     rest = len(items) - most
     return f"{head} (and {rest} more)" if rest > 0 else head
+
+
+def unknown_zones(missing: Iterable[object], plan_council: str | None, table) -> str:
+    """The message for a plan naming zones the zone table lacks: when the table is another
+    council's, say so (the usual cause) instead of listing codes."""
+    councils = sorted(set(table["council_name"].dropna())) if "council_name" in table else []
+    if plan_council and councils and plan_council not in councils:
+        return (f"the plan is for {plan_council}, but the zone table holds {listing(councils, 3)}: "
+                f"load {plan_council}'s zones (load_datazones({plan_council!r}))")
+    return f"plan names zone(s) not in the zone table: {listing(missing)}"

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from . import decide, outcomes
-from .errors import DataError, PlanError, listing
+from .errors import DataError, PlanError, listing, unknown_zones
 from .load import AGE_GROUPS
 from .outcomes import Indicator
 
@@ -36,7 +36,7 @@ def _zones_of(plan: Plan, dz: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
     assigned = plan.assignment[plan.assignment.index.isin(zones.index)]
     missing = sorted(set(plan.assignment.index) - set(zones.index))
     if missing:
-        raise PlanError(f"plan names zone(s) not in the zone table: {listing(missing)}")
+        raise PlanError(unknown_zones(missing, plan.council_name, zones))
     if plan.assignment.index.duplicated().any():
         raise PlanError("plan assigns a zone twice: run localities.check for the list")
     mine = zones.loc[assigned.index]

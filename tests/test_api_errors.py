@@ -169,3 +169,14 @@ def test_type_errors_say_what_is_expected_and_nothing_else():
 def test_years_as_numbers_or_text():
     assert len(loc.load_datazones(wards=2017)) == len(loc.load_datazones(wards="2017")) == 312
     assert len(loc.load_lookup("2011")) == len(loc.load_lookup(2011))
+
+
+def test_a_plan_ranked_on_another_councils_zones_says_so(council_zones):
+    # A newcomer's mistake: the plan is Angus's, the zones Moray's. The message named
+    # 146 zone codes; it now says which councils, and what to load.
+    angus, moray = council_zones["Angus"], council_zones["Moray"]
+    plan = loc.propose(angus, search="descent")
+    for call in (lambda: loc.rank(plan, moray), lambda: loc.compare_plans(plan, plan, moray)):
+        with pytest.raises(LocalitiesError, match=r"the plan is for Angus, but the zone table holds Moray: "
+                                                  r"load Angus's zones \(load_datazones\('Angus'\)\)"):
+            call()
