@@ -194,27 +194,28 @@ def check(plan: Plan, dz: gpd.GeoDataFrame, max_population: int = CEILING, non_s
 
     failing = table[table["qualifies"] == "fails"]
     if len(failing):
-        problems.append(f"{len(failing)} localit(y/ies) neither a ward nor at most {max_population:,} people: "
+        problems.append(f"{_localities(len(failing))} neither a ward nor at most {max_population:,} people: "
                         + listing(f"{i} {n} ({p:,})" for i, n, p in zip(failing.index, failing["name"], failing["population"])))
     if max_population > CEILING:
         outside = table[table["qualifies"] == "non-statutory"]
         warns.insert(0, f"NON-STATUTORY ceiling of {max_population:,}: not a check against the 2016 Regulations "
-                        f"(ceiling {CEILING:,}); {len(outside)} localit(y/ies) over {CEILING:,} and not wards are outside "
-                        f"them" + (f": {listing(outside.index)}" if len(outside) else ""))
+                        f"(ceiling {CEILING:,}); {_localities(len(outside))} over {CEILING:,} and not "
+                        f"{'a ward is' if len(outside) == 1 else 'wards are'} outside them" + (f": {listing(outside.index)}" if len(outside) else ""))
     if near:
-        warns.append(f"{len(near)} localit(y/ies) taken as wards although their zones differ from the ward's best-fit "
+        warns.append(f"{_localities(len(near))} taken as {'a ward although its' if len(near) == 1 else 'wards although their'} "
+                     "zones differ from the ward's best-fit "
                      "zones (ward polygons used as a plan move boundary zones): "
                      + listing(f"{loc if loc == ward else f'{loc} = {ward}'} ({how}, {len(a)} added, {len(m)} missing)"
                                for loc, (ward, how, a, m) in near.items()))
     big = table[(table["qualifies"] == "population") & (table["population"] > GUIDANCE_SIZE)]
     if len(big):
-        warns.append(f"{len(big)} localit(y/ies) over {GUIDANCE_SIZE:,} people (guidance, para 151)")
+        warns.append(f"{_localities(len(big))} over {GUIDANCE_SIZE:,} people (guidance, para 151)")
     crossing = table[crosses]
     if len(crossing):
-        warns.append(f"{len(crossing)} localit(y/ies) cut across ward lines")
+        warns.append(f"{_localities(len(crossing))} cut across ward lines")
     detached = table[table["parts"] > 1]
     if len(detached):
-        warns.append(f"{len(detached)} localit(y/ies) in more than one part (islands or detached areas): "
+        warns.append(f"{_localities(len(detached))} in more than one part (islands or detached areas): "
                      + listing(detached.index))
     table = table.reset_index()[["locality", "name", "population", "zones", "is_ward", "ward", "qualifies",
                                  "parts", "wards_crossed", "warnings"]]
@@ -222,6 +223,10 @@ def check(plan: Plan, dz: gpd.GeoDataFrame, max_population: int = CEILING, non_s
     if len(zones):
         report.quality = quality(plan, dz)
     return report
+
+
+def _localities(n: int) -> str:
+    return f"{n} locality" if n == 1 else f"{n} localities"
 
 
 def _label(text) -> str:
