@@ -34,6 +34,7 @@ Names come from :mod:`localities.names`.
 
 from __future__ import annotations
 
+import difflib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -133,6 +134,12 @@ def _zones(dz: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     if (pop < 0).any():
         raise PlanError(f"negative population for zone(s) {listing(dz.loc[pop < 0, 'datazone'])}")
     return dz
+
+
+def _closest(name: str, columns) -> str:
+    """``"; did you mean 'ward'?"`` for a column name with close matches among ``columns``."""
+    close = difflib.get_close_matches(str(name), [str(c) for c in columns], n=3, cutoff=0.6)
+    return f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
 
 
 def _one_council(dz: gpd.GeoDataFrame) -> tuple[str | None, str | None]:
@@ -310,6 +317,7 @@ def propose(
     # these columns (sorting a zone table of ~100 columns would be most of a small plan's time).
     dz = _zones(dz).copy(deep=False)
     dz.attrs = {}
+    columns = list(dz.columns)  # all of them, for suggestions when a named column is missing
     read = {"datazone", "population", "council", "council_name", "iz", "iz_name", "ward", "ward_name", "urban_rural",
             within, attribute}
     dz = dz[[c for c, kind in dz.dtypes.items() if c in read or str(kind) == "geometry"]]
@@ -338,7 +346,7 @@ def propose(
         raise PlanError(f"target_population must be between 1 and max_population ({max_population}), not {target_population}")
     group_col = {"ward": "ward", "iz": "iz"}.get(within, within)
     if group_col is not None and group_col not in dz:
-        raise PlanError(f"within={within!r}: zone table has no {group_col!r} column")
+        raise PlanError(f"within={within!r}: zone table has no {group_col!r} column{_closest(group_col, columns)}")
     if group_col is not None and group_col == dz.geometry.name:
         raise PlanError(f"within={within!r}: the geometry cannot be a grouping; use a column of labels such as 'ward' or 'iz'")
     if group_col is not None and dz[group_col].isna().any():
@@ -356,7 +364,7 @@ def propose(
                      if attribute is not None else "attribute=None: regions grouped by size and compactness only")
         values = pd.Series(0.0, index=dz.index)
     elif attribute not in dz:
-        raise PlanError(f"attribute {attribute!r} is not a column of the zone table")
+        raise PlanError(f"attribute {attribute!r} is not a column of the zone table{_closest(attribute, columns)}")
     else:
         values = pd.to_numeric(dz[attribute], errors="coerce")
     if values.isna().any():
