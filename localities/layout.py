@@ -270,6 +270,11 @@ def _anchor(geom, view):
     return pt, largest
 
 
+def _margin(bb: Bbox) -> Bbox:
+    """A text box with room for its width to change by a few per cent at another dpi."""
+    return bb.expanded(1.05, 1.0).padded(1.0)
+
+
 @dataclass
 class Placer:
     """Places text in one axes so that no box leaves the axes or overlaps another."""
@@ -288,8 +293,11 @@ class Placer:
         if not (bb.x0 >= self.frame_box.x0 + pad and bb.x1 <= self.frame_box.x1 - pad
                 and bb.y0 >= self.frame_box.y0 + pad and bb.y1 <= self.frame_box.y1 - pad):
             return False
-        grown = bb.expanded(1.0, 1.0)
-        return not any(grown.overlaps(o) for o in self.boxes)
+        # A margin: text is measured at the figure's dpi, and hinting makes it a few per
+        # cent wider or narrower at the dpi it is saved at (labels that just touched at
+        # 100 dpi overlapped by a letter at 150 dpi and in the PDF).
+        grown = _margin(bb)
+        return not any(grown.overlaps(_margin(o)) for o in self.boxes)
 
     def data_box(self, bb: Bbox):
         (x0, y0), (x1, y1) = self.inv.transform([[bb.x0, bb.y0], [bb.x1, bb.y1]])
