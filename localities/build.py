@@ -136,6 +136,15 @@ def _zones(dz: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return dz
 
 
+def reading(dz: pd.DataFrame, columns) -> pd.DataFrame:
+    """The zone table as a step reads it: only ``columns`` (those present) and the
+    geometry, without metadata. Sorting or indexing a table of ~100 columns would be most
+    of a small plan's time, and pandas deep-copies ``attrs`` at every operation."""
+    dz = dz.copy(deep=False)
+    dz.attrs = {}
+    return dz[[c for c, kind in dz.dtypes.items() if c in columns or str(kind) == "geometry"]]
+
+
 def _closest(name: str, columns) -> str:
     """``"; did you mean 'ward'?"`` for a column name with close matches among ``columns``."""
     close = difflib.get_close_matches(str(name), [str(c) for c in columns], n=3, cutoff=0.6)
@@ -313,14 +322,10 @@ def propose(
         raise PlanError(f"within must be a column name such as 'ward' or 'iz', not {within!r}")
     if attribute is not None and not isinstance(attribute, str):
         raise PlanError(f"attribute must be one column name such as 'income_rank' (or None), not {attribute!r}")
-    # The builder reads no metadata (pandas deep-copies attrs at every operation) and only
-    # these columns (sorting a zone table of ~100 columns would be most of a small plan's time).
-    dz = _zones(dz).copy(deep=False)
-    dz.attrs = {}
+    dz = _zones(dz)
     columns = list(dz.columns)  # all of them, for suggestions when a named column is missing
-    read = {"datazone", "population", "council", "council_name", "iz", "iz_name", "ward", "ward_name", "urban_rural",
-            within, attribute}
-    dz = dz[[c for c, kind in dz.dtypes.items() if c in read or str(kind) == "geometry"]]
+    dz = reading(dz, {"datazone", "population", "council", "council_name", "iz", "iz_name", "ward", "ward_name",
+                      "urban_rural", within, attribute})
     dz = dz.sort_values("datazone").reset_index(drop=True)
     if len(dz) == 0:
         raise PlanError("no zones to build localities from")

@@ -16,7 +16,7 @@ import geopandas as gpd
 import pandas as pd
 
 from . import geography
-from .build import CEILING, GUIDANCE_SIZE, Plan, check_ceiling
+from .build import CEILING, GUIDANCE_SIZE, Plan, check_ceiling, reading
 from .errors import PlanError, clip, listing
 
 
@@ -106,12 +106,7 @@ def check(plan: Plan, dz: gpd.GeoDataFrame, max_population: int = CEILING, non_s
     max_population = int(max_population)
     if "datazone" not in dz or "population" not in dz:
         raise PlanError("zone table needs 'datazone' and 'population' columns")
-    # A shallow copy without metadata (pandas deep-copies attrs at every operation), of
-    # just the columns the check reads (indexing a zone table of ~100 columns is the cost).
-    dz = dz.copy(deep=False)
-    dz.attrs = {}
-    read = {"datazone", "population", "council", "council_name", "ward", "ward_name", "income_rank"}
-    dz = dz[[c for c, kind in dz.dtypes.items() if c in read or str(kind) == "geometry"]]
+    dz = reading(dz, {"datazone", "population", "council", "council_name", "ward", "ward_name", "income_rank"})
     assignment = plan.assignment
     codes = pd.Index(assignment.index.astype(str))
     known = dz.set_index("datazone")
