@@ -23,7 +23,7 @@ _LAZY: dict[str, str] = {
     # sources
     "attribution": "sources", "download": "sources",
     # build and plans
-    "Plan": "build", "plan_from_assignment": "build", "propose": "build", "read_plan": "plans",
+    "Plan": "plans", "plan_from_assignment": "build", "propose": "build", "read_plan": "plans",
     # regulation
     "Report": "regulation", "check": "regulation", "quality": "regulation",
     # outcomes

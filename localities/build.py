@@ -35,9 +35,6 @@ Names come from :mod:`localities.names`.
 from __future__ import annotations
 
 import difflib
-import os
-from dataclasses import dataclass, field
-from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
@@ -47,76 +44,13 @@ from scipy import sparse
 from . import geography, regions
 from .errors import PlanError, listing
 from .names import is_code, locality_names
+from .plans import Plan  # defined with its readers; localities.build.Plan still works
 from .search import SEARCHES
 
 CEILING = 30_000
 GUIDANCE_SIZE = 10_000
 METHODS = ("regions", "wards", "iz")
 UNITS = ("iz", "datazone")
-
-
-@dataclass
-class Plan:
-    """Localities for one council: the zone assignment and the localities themselves.
-
-    Attributes
-    ----------
-    assignment : Series
-        Locality id for each Data Zone (index ``datazone``).
-    localities : GeoDataFrame
-        One row per locality: ``locality, name, population, zones, places, geometry``
-        (EPSG:27700); ``places`` lists its Intermediate Zones, largest population first,
-        ``"; "`` between them (see :mod:`localities.names`).
-    council, council_name : str or None
-    method : str
-        ``"regions"``, ``"wards"``, ``"iz"`` or ``"supplied"``.
-    params : dict
-        The arguments the plan was built with.
-    links : DataFrame
-        Island and detached-part links made to keep regions contiguous.
-    notes : list of str
-        Anything the builder or reader wants the analyst to know.
-    """
-
-    assignment: pd.Series
-    localities: gpd.GeoDataFrame
-    council: str | None = None
-    council_name: str | None = None
-    method: str = "supplied"
-    params: dict = field(default_factory=dict)
-    links: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["zone", "linked_to", "distance_m", "group"]))
-    notes: list[str] = field(default_factory=list)
-
-    def __len__(self) -> int:
-        return len(self.localities)
-
-    def __eq__(self, other) -> bool:
-        """Same council and the same division of the same zones, whatever the locality ids
-        or names (``R01``/``R02`` swapped is the same plan). :func:`localities.compare_plans`
-        says where two plans differ."""
-        if not isinstance(other, Plan):
-            return NotImplemented
-        a, b = self.assignment, other.assignment
-        if self.council != other.council or len(a) != len(b) or set(a.index) != set(b.index):
-            return False
-        pairs = pd.DataFrame({"a": a.astype(str).to_numpy(), "b": b.reindex(a.index).astype(str).to_numpy()})
-        # Equal partitions: each locality of one plan meets exactly one of the other, and vice versa.
-        return len(pairs.drop_duplicates()) == pairs["a"].nunique() == pairs["b"].nunique()
-
-    __hash__ = None  # mutable, compared by content
-
-    def __repr__(self) -> str:
-        pops = self.localities["population"]
-        return (f"<Plan {self.council_name or ''} {self.method}: {len(self)} localities, "
-                f"{len(self.assignment)} zones, population {int(pops.sum()):,} "
-                f"({int(pops.min()):,}-{int(pops.max()):,})>") if len(self) else "<Plan (empty)>"
-
-    def to_file(self, path: str | os.PathLike, ranking: pd.DataFrame | None = None) -> Path:
-        """Save to one GeoPackage (layers ``localities``, ``assignment``, ``links``, ``plan``;
-        ``ranking`` too when given). Atomic: an interrupted save leaves any old file intact."""
-        from .export import save_plan
-
-        return save_plan(self, path, ranking=ranking)
 
 
 # ---------------------------------------------------------------------------- helpers

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .build import Plan
+from .plans import Plan
 from .errors import PlanError, listing, unknown_zones
 
 

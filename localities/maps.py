@@ -15,7 +15,6 @@ import html
 import json
 import math
 import os
-import sys
 import textwrap
 from contextlib import contextmanager
 from functools import lru_cache
@@ -34,6 +33,7 @@ from . import layout, sources
 from .errors import LocalitiesError
 from .export import atomic_path
 from .outcomes import SIMD
+from .plans import Plan
 
 A4_LANDSCAPE = layout.A4
 ATTRIBUTION_SOURCES = ["dz_boundaries_2011", "simd_indicators", "nrs_population_2021"]
@@ -50,15 +50,8 @@ TIER_SHORT = {"Poorer than the rest of the council and Scotland": "both",
               "Not significantly poorer": ""}
 
 
-def is_plan(obj) -> bool:
-    """Whether ``obj`` is a :class:`localities.Plan`, asked without importing the builder
-    (and scipy.sparse behind it) to draw a ranking: no Plan exists before it is imported."""
-    build = sys.modules.get(f"{__package__}.build")
-    return build is not None and isinstance(obj, build.Plan)
-
-
 def _frame(obj) -> gpd.GeoDataFrame:
-    if is_plan(obj):
+    if isinstance(obj, Plan):
         frame = obj.localities.copy()
         frame.attrs = {**obj.localities.attrs, "council": obj.council_name}
     elif isinstance(obj, gpd.GeoDataFrame):

@@ -1,5 +1,8 @@
-"""Read a plan the analyst supplies: a saved GeoPackage, a CSV of zone and locality,
-or locality polygons (zones go to the polygon they overlap most).
+"""The :class:`Plan`, and reading a plan the analyst supplies: a saved GeoPackage, a CSV
+of zone and locality, or locality polygons (zones go to the polygon they overlap most).
+
+The Plan lives here rather than beside the builder, so that drawing, ranking or
+profiling a plan does not import the builder (and scipy.sparse behind it).
 
 Every reader checks codes, blanks and duplicates and raises :class:`PlanError`
 naming the file and the zones.
@@ -8,14 +11,78 @@ naming the file and the zones.
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
 
-from .build import Plan, plan_from_assignment
 from .errors import PlanError, clip, listing
 from .load import _polygonal, column, read_boundaries, read_table
+
+@dataclass
+class Plan:
+    """Localities for one council: the zone assignment and the localities themselves.
+
+    Attributes
+    ----------
+    assignment : Series
+        Locality id for each Data Zone (index ``datazone``).
+    localities : GeoDataFrame
+        One row per locality: ``locality, name, population, zones, places, geometry``
+        (EPSG:27700); ``places`` lists its Intermediate Zones, largest population first,
+        ``"; "`` between them (see :mod:`localities.names`).
+    council, council_name : str or None
+    method : str
+        ``"regions"``, ``"wards"``, ``"iz"`` or ``"supplied"``.
+    params : dict
+        The arguments the plan was built with.
+    links : DataFrame
+        Island and detached-part links made to keep regions contiguous.
+    notes : list of str
+        Anything the builder or reader wants the analyst to know.
+    """
+
+    assignment: pd.Series
+    localities: gpd.GeoDataFrame
+    council: str | None = None
+    council_name: str | None = None
+    method: str = "supplied"
+    params: dict = field(default_factory=dict)
+    links: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["zone", "linked_to", "distance_m", "group"]))
+    notes: list[str] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.localities)
+
+    def __eq__(self, other) -> bool:
+        """Same council and the same division of the same zones, whatever the locality ids
+        or names (``R01``/``R02`` swapped is the same plan). :func:`localities.compare_plans`
+        says where two plans differ."""
+        if not isinstance(other, Plan):
+            return NotImplemented
+        a, b = self.assignment, other.assignment
+        if self.council != other.council or len(a) != len(b) or set(a.index) != set(b.index):
+            return False
+        pairs = pd.DataFrame({"a": a.astype(str).to_numpy(), "b": b.reindex(a.index).astype(str).to_numpy()})
+        # Equal partitions: each locality of one plan meets exactly one of the other, and vice versa.
+        return len(pairs.drop_duplicates()) == pairs["a"].nunique() == pairs["b"].nunique()
+
+    __hash__ = None  # mutable, compared by content
+
+    def __repr__(self) -> str:
+        pops = self.localities["population"]
+        return (f"<Plan {self.council_name or ''} {self.method}: {len(self)} localities, "
+                f"{len(self.assignment)} zones, population {int(pops.sum()):,} "
+                f"({int(pops.min()):,}-{int(pops.max()):,})>") if len(self) else "<Plan (empty)>"
+
+    def to_file(self, path: str | os.PathLike, ranking: pd.DataFrame | None = None) -> Path:
+        """Save to one GeoPackage (layers ``localities``, ``assignment``, ``links``, ``plan``;
+        ``ranking`` too when given). Atomic: an interrupted save leaves any old file intact."""
+        from .export import save_plan
+
+        return save_plan(self, path, ranking=ranking)
+
 
 LOCALITY_ALIASES = ("locality", "locality_id", "locality_code", "locality_name", "id", "code", "name")
 # Where the locality is looked for, most explicit first; a "name" column may hold the zones' own names.
@@ -140,6 +207,8 @@ def _locality_columns(raw: pd.DataFrame, zone_col, codes: pd.Series, dz, path) -
 
 
 def _read_csv_plan(path: Path, dz: gpd.GeoDataFrame) -> Plan:
+    from .build import plan_from_assignment  # the builder imports this module
+
     try:
         raw = read_table(path)
         zone_col = column(raw, "datazone", path)
@@ -226,6 +295,8 @@ def saved_params_notes(meta: dict) -> tuple[dict, list[str]]:
 
 
 def _read_saved_plan(path: Path, dz: gpd.GeoDataFrame | None) -> Plan:
+    from .build import plan_from_assignment  # the builder imports this module
+
     meta = saved_plan_info(path)
     try:
         assign = gpd.read_file(path, layer="assignment", engine="pyogrio")
@@ -272,6 +343,8 @@ def _read_saved_plan(path: Path, dz: gpd.GeoDataFrame | None) -> Plan:
 
 
 def _read_polygon_plan(path: Path, dz: gpd.GeoDataFrame, layer: str | None) -> Plan:
+    from .build import plan_from_assignment  # the builder imports this module
+
     try:
         polys = read_boundaries(path, layer=layer, code_field="datazone")
     except Exception as exc:

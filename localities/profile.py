@@ -26,9 +26,9 @@ from matplotlib.patches import Patch, Rectangle
 from . import layout, sources
 from .errors import LocalitiesError
 from .export import atomic_path
-from .maps import (ATTRIBUTION_SOURCES, FLAG_COLOURS, TIER_COLOURS, _is_share, format_value, is_plan, no_idle_draws,
-                   normalise)
+from .maps import ATTRIBUTION_SOURCES, FLAG_COLOURS, TIER_COLOURS, _is_share, format_value, no_idle_draws, normalise
 from .outcomes import SIMD
+from .plans import Plan
 
 A4_PORTRAIT = (8.27, 11.69)
 VERDICT_SHORT = {"worse": "worse", "slightly worse": "sl. worse", "not different": "similar",
@@ -37,7 +37,7 @@ VERDICT_SHORT = {"worse": "worse", "slightly worse": "sl. worse", "not different
 
 
 def _ranking(obj, dz) -> gpd.GeoDataFrame:
-    if is_plan(obj):
+    if isinstance(obj, Plan):
         if dz is None:
             raise LocalitiesError("profile of a Plan needs its zone table: profile(plan, dz, ...)")
         from .rank import rank

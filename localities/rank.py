@@ -12,7 +12,6 @@ deprivation score, with the reasons in words. The rules are in :mod:`localities.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING
 
 import geopandas as gpd
 import numpy as np
@@ -22,9 +21,7 @@ from . import decide, outcomes
 from .errors import DataError, PlanError, listing, unknown_zones
 from .load import AGE_GROUPS
 from .outcomes import Indicator
-
-if TYPE_CHECKING:  # a ranking is read without the builder (and scipy.sparse behind it)
-    from .build import Plan
+from .plans import Plan
 
 HEADLINE = {"income_rate": 1.0, "employment_rate": 1.0}
 TIERS = {1: "Poorer than the rest of the council and Scotland", 2: "Poorer than the rest of the council or Scotland",
