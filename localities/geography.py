@@ -137,8 +137,8 @@ def link_components(
         ``zone, linked_to, distance_m, group``: one row per link made.
     """
     ids = zones[id_column].tolist()
-    keys = zones[group] if group else pd.Series("all", index=zones.index)
-    code = pd.factorize(keys)[0]
+    keys = zones[group].to_numpy() if group else np.full(len(zones), "all", dtype=object)
+    code, uniques = pd.factorize(keys, sort=True)  # sorted: groups are linked in key order
     index = {z: i for i, z in enumerate(ids)}
     rows, cols = _edges(ids, adjacency, index)
     same = code[rows] == code[cols]
@@ -146,13 +146,17 @@ def link_components(
     adj = _lists(ids, rows, cols)  # each zone's neighbours in its group
     _, label = connected_components(coo_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(ids),) * 2), directed=False)
     links, geoms = [], None
-    # One pass over the whole graph finds the groups already in one piece; only the others are linked.
-    pieces = pd.Series(label).groupby(keys.to_numpy()).nunique()
-    for key, members in zones.groupby(keys, sort=True)[id_column]:
-        if pieces.get(key, 1) <= 1:
-            continue
-        ids = sorted(members)
-        parts = components(ids, adj)
+    # One pass over the whole graph finds the groups already in one piece (distinct
+    # (group, component) pairs); only the others are linked.
+    # Zones without a group (code -1) are linked to nothing, as a groupby leaves them out.
+    known = code >= 0
+    pairs = np.unique(code[known].astype(np.int64) * (int(label.max()) + 1) + label[known])
+    pieces = np.bincount(pairs // (int(label.max()) + 1), minlength=len(uniques))
+    ids_array = np.array(ids, dtype=object)
+    for c in np.flatnonzero(pieces > 1).tolist():
+        key = uniques[c]
+        members = sorted(ids_array[code == c].tolist())
+        parts = components(members, adj)
         if geoms is None:  # made only when something is to be linked
             geoms = dict(zip(zones[id_column], zones.geometry))
         while len(parts) > 1:
@@ -248,17 +252,27 @@ def building_blocks(
         block[order] = np.arange(len(zones))
         return block, adj, links, splits
     unit_key = zones[unit].astype(str).to_numpy()
-    key = pd.Series([f"{u}\x1f{g}" for u, g in zip(unit_key, group_key)], index=zones.index)
+    unit_code, unit_names = pd.factorize(unit_key)
+    key = np.array([f"{u}\x1f{g}" for u, g in zip(unit_key, group_key)], dtype=object)
+    key_code, key_names = pd.factorize(key)
     pop = pd.to_numeric(zones[population]).to_numpy(dtype=float)
-    block_pop = pd.Series(pop).groupby(key.to_numpy()).sum()
-    too_big = set(block_pop.index[block_pop > ceiling])
-    per_unit = pd.Series(group_key).groupby(unit_key).nunique()
-    splits["group"] = sorted(per_unit.index[per_unit > 1])
-    splits["ceiling"] = sorted({k.split("\x1f")[0] for k in too_big})
-    final = np.array([f"{k}\x1f{z}" if k in too_big else k for k, z in zip(key, ids)], dtype=object)
-    first = pd.Series(ids).groupby(final).min()
-    rank = {k: i for i, k in enumerate(first.sort_values().index)}
-    return np.array([rank[k] for k in final]), adj, links, splits
+    too_big = np.bincount(key_code, weights=pop, minlength=len(key_names)) > ceiling
+    # A unit cut by group lines is in more than one (unit, group) block key.
+    unit_of_key = np.empty(len(key_names), dtype=np.int64)
+    unit_of_key[key_code] = unit_code
+    per_unit = np.bincount(unit_of_key, minlength=len(unit_names))
+    splits["group"] = sorted(unit_names[per_unit > 1].tolist())
+    splits["ceiling"] = sorted({k.split("\x1f")[0] for k in key_names[too_big]})
+    # A block over the ceiling is broken into its zones.
+    broken = too_big[key_code]
+    final = np.where(broken, len(key_names) + np.arange(len(zones)), key_code)
+    final = pd.factorize(final)[0]
+    # Blocks are numbered in order of their first zone code.
+    order = np.argsort(ids.astype(str), kind="stable")
+    _, first = np.unique(final[order], return_index=True)
+    rank = np.empty(len(first), dtype=np.int64)
+    rank[np.argsort(first, kind="stable")] = np.arange(len(first))
+    return rank[final], adj, links, splits
 
 
 def _links(zones, adjacency, group, group_key, link_key, id_column):
