@@ -164,17 +164,27 @@ def _fmt(value: float, share: bool, digits: int) -> str:
 
 
 def class_breaks(values: pd.Series, scheme: str, k: int, share: bool) -> tuple[np.ndarray, list[str], np.ndarray]:
-    """Classes whose printed bounds are distinct: fewer classes or more digits rather
-    than a degenerate "6% to 6%". Returns the class of each known value, the labels and
-    the upper bounds (strictly increasing)."""
+    """Classes whose printed bounds are distinct and do not overlap: fewer classes or more
+    digits rather than a degenerate "6% to 6%". mapclassify's classes are upper-inclusive
+    (a value equal to a break belongs to the lower class), so each class after the first
+    starts at the next value printable at the legend's precision ("4.5% to 4.9%", then
+    "5.0% to 7.6%", never "4.9% to 7.6%"), and the digits are chosen so that every value
+    of a class, rounded as printed, lies within its class's printed bounds. Returns the
+    class of each known value, the labels and the upper bounds (strictly increasing)."""
     import mapclassify
 
     known = values.dropna().to_numpy(dtype=float)
     if len(known) == 0:
         return np.array([], dtype=int), [], np.array([])
     lo, hi = float(known.min()), float(known.max())
-    spread = (hi - lo) * (100 if share else 1)
+    scale = 100 if share else 1
+    spread = (hi - lo) * scale
     base = 0 if spread >= 10 else 1 if spread >= 1 or spread == 0 else 2
+
+    def shown(value: float, digits: int) -> int:
+        """``value`` as printed, in steps of the last printed digit."""
+        return round(float(f"{value * scale:.{digits}f}") * 10 ** digits)
+
     for k_try in range(min(k, len(np.unique(known))), 1, -1):
         try:
             with warnings.catch_warnings():
@@ -183,16 +193,18 @@ def class_breaks(values: pd.Series, scheme: str, k: int, share: bool) -> tuple[n
         except Exception:  # a scheme that cannot make k_try classes: try fewer
             continue
         bins = np.asarray(classifier.bins, dtype=float)
-        counts = np.bincount(classifier.yb, minlength=len(bins))
+        yb = np.asarray(classifier.yb)
+        counts = np.bincount(yb, minlength=len(bins))
         if len(bins) < 2 or (counts == 0).any():
             continue
         for digits in range(base, base + 2):
-            lows = [lo] + list(bins[:-1])
-            printed = [(_fmt(a, share, digits), _fmt(b, share, digits)) for a, b in zip(lows, bins)]
-            rounded = [round(b * (100 if share else 1), digits) for b in bins]
-            first = round(lo * (100 if share else 1), digits)
-            if all(a != b for a, b in printed) and np.all(np.diff([first] + rounded) > 0):
-                return np.asarray(classifier.yb), [f"{a} to {b}" for a, b in printed], bins
+            uppers = [shown(b, digits) for b in bins]
+            lowers = [shown(lo, digits)] + [u + 1 for u in uppers[:-1]]
+            lowest = [shown(known[yb == i].min(), digits) for i in range(len(bins))]
+            if all(a < b for a, b in zip(lowers, uppers)) and all(m >= a for m, a in zip(lowest, lowers)):
+                labels = [f"{_fmt(a / 10 ** digits / scale, share, digits)} to "
+                          f"{_fmt(b / 10 ** digits / scale, share, digits)}" for a, b in zip(lowers, uppers)]
+                return yb, labels, bins
     # One class: every value the same once printed.
     label = _fmt(lo, share, base) if _fmt(lo, share, base) == _fmt(hi, share, base) else \
         f"{_fmt(lo, share, base + 1)} to {_fmt(hi, share, base + 1)}"

@@ -218,6 +218,39 @@ def test_legend_classes_never_degenerate():
     assert all(a != b for a, b in (lab.split(" to ") for lab in rates[1]))
 
 
+def _printed_bounds(label: str) -> tuple[float, float, int]:
+    lo, hi = (float(v.replace(",", "")) for v in re.findall(r"-?[\d,]+(?:\.\d+)?", label)[:2])
+    digits = len(label.split(" to ")[1].rstrip("%").partition(".")[2])
+    return lo, hi, digits
+
+
+@pytest.mark.parametrize("values, share", [
+    # Orkney's five wards (income, 2020v2): the legend read "4.5% to 4.9%", "4.9% to 7.6%".
+    ([0.0445, 0.0489, 0.0731, 0.0758, 0.0833, 0.1075], True),
+    # The smallest value of a class rounds to the break below it at one decimal (4.9%).
+    ([0.0440, 0.0488, 0.0492, 0.0500, 0.0760, 0.0830, 0.1080], True),
+    # Glasgow City at 0 decimals: "5% to 11%", "11% to 17%".
+    ([0.0451, 0.1061, 0.1217, 0.1704, 0.2032, 0.2230, 0.2578, 0.2821, 0.2926, 0.3142], True),
+    (list(np.random.default_rng(3).uniform(60, 140, 40)), False),
+])
+def test_legend_classes_do_not_share_bounds(values, share):
+    # mapclassify's classes are upper-inclusive: a break belongs to the class below it,
+    # so the next class must start at the next printed value, and every value, rounded as
+    # the legend prints it, must lie within the printed bounds of its own class only.
+    values = pd.Series(values)
+    for scheme in ("FisherJenks", "Quantiles", "EqualInterval"):
+        yb, labels, bins = layout.class_breaks(values, scheme, 5, share=share)
+        bounds = [_printed_bounds(lab) for lab in labels]
+        digits = bounds[0][2]
+        for (lo_a, hi_a, _), (lo_b, hi_b, _) in zip(bounds, bounds[1:]):
+            assert hi_a < lo_b, f"{scheme}: classes share a bound: {labels}"
+            assert round(lo_b - hi_a, digits) == round(10 ** -digits, digits), f"{scheme}: gap in {labels}"
+        for value, cls in zip(values, yb):
+            printed = round(value * (100 if share else 1), digits)
+            inside = [i for i, (lo, hi, _) in enumerate(bounds) if lo <= printed <= hi]
+            assert inside == [cls], f"{scheme}: {printed} drawn in class {cls} but printed in {inside}: {labels}"
+
+
 def test_plan_colours_differ_between_neighbours(sample):
     _, plan, _ = sample
     frame = plan.localities
