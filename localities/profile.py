@@ -31,6 +31,17 @@ from .outcomes import SIMD
 from .plans import Plan
 
 A4_PORTRAIT = (8.27, 11.69)
+# How the locality's dot is drawn for each verdict against Scotland: (marker, fill, key text).
+# "not different" and "no interval" differ in shape as well as fill (a filled grey circle,
+# a hollow diamond), so they stay apart when a board paper is printed in greyscale.
+DOT_STYLES = {
+    "worse": ("o", FLAG_COLOURS["worse"], "worse than Scotland"),
+    "slightly worse": ("o", FLAG_COLOURS["slightly worse"], "slightly worse than Scotland"),
+    "not different": ("o", FLAG_COLOURS["not different"], "not different from Scotland"),
+    "slightly better": ("o", FLAG_COLOURS["slightly better"], "slightly better than Scotland"),
+    "better": ("o", FLAG_COLOURS["better"], "better than Scotland"),
+    "no interval": ("D", "white", "no interval (not tested)"),
+}
 VERDICT_SHORT = {"worse": "worse", "slightly worse": "sl. worse", "not different": "similar",
                  "slightly better": "sl. better", "better": "better", "no interval": "–", "no data": "no data",
                  "n/a": "–"}
@@ -229,8 +240,8 @@ def _page(fig, table, idx, row, council, spine, _backdrop_cache) -> None:
 
     # The spine chart: a table on the left, the spine on the right.
     n = len(spine)
-    chart_h = chart_top * H - 1.35
-    ax = fig.add_axes([0.4 / W, 1.05 / H, 7.47 / W, chart_h / H], gid="spine")
+    chart_h = chart_top * H - 1.47  # the key below it: four rows of three
+    ax = fig.add_axes([0.4 / W, 1.17 / H, 7.47 / W, chart_h / H], gid="spine")
     ax.set_xlim(-4.45, 1.05)
     ax.set_ylim(n + 0.2, -1.9)
     ax.set_axis_off()
@@ -241,8 +252,8 @@ def _page(fig, table, idx, row, council, spine, _backdrop_cache) -> None:
         ax.text(x, -0.95, text, fontsize=font, fontweight="bold", ha=ha, va="center")
     ax.text(0, -0.95, "\nworse  ◀  Scotland  ▶  better", fontsize=font, fontweight="bold", ha="center",
             va="center")
-    label_chars = int(2.1 / 5.5 * 7.47 * 72 / (0.6 * font))
     ax.axvline(0, color="#404040", lw=0.8, zorder=1)
+    labels, values = [], []
     domain = None
     for i, r in spine.iterrows():
         name, unit = r["indicator"], r["unit"]
@@ -253,10 +264,10 @@ def _page(fig, table, idx, row, council, spine, _backdrop_cache) -> None:
         if i % 2 == 0:
             ax.add_patch(Rectangle((-4.45, i - 0.5), 5.5, 1, facecolor="#f7f7f7", edgecolor="none", zorder=0))
         unit_text = "%" if _is_share(name, unit) else unit.replace("standardised ratio (Scotland = 100)", "ratio")
-        label = textwrap.shorten(f"{r['label']} ({unit_text})" if unit_text else r["label"], label_chars,
-                                 placeholder=" …")
-        ax.text(-4.45, i, label, fontsize=font, va="center")
-        ax.text(-2.02, i, _fmt(r["value"], name, unit), fontsize=font, va="center", ha="right", fontweight="bold")
+        label = layout.printable(f"{r['label']} ({unit_text})" if unit_text else r["label"])
+        labels.append(ax.text(-4.45, i, label, fontsize=font, va="center", gid="indicator"))
+        values.append(ax.text(-2.02, i, _fmt(r["value"], name, unit), fontsize=font, va="center", ha="right",
+                              fontweight="bold"))
         ax.text(-1.57, i, _fmt(r["rest"], name, unit), fontsize=font, va="center", ha="right")
         ax.text(-1.12, i, _fmt(r["scotland"], name, unit), fontsize=font, va="center", ha="right")
         if np.isfinite(r["x_lo"]):
@@ -267,21 +278,18 @@ def _page(fig, table, idx, row, council, spine, _backdrop_cache) -> None:
         if np.isfinite(r["x_rest"]):
             ax.plot([r["x_rest"]] * 2, [i - 0.38, i + 0.38], color="#000000", lw=1.1, zorder=3)
         if np.isfinite(r["x_value"]):
-            verdict = r["vs_scotland"] if isinstance(r["vs_scotland"], str) else "no interval"
-            colour = FLAG_COLOURS.get(verdict, "#f0f0f0")
-            hollow = verdict in ("no interval", "n/a", "no data")
-            ax.scatter([r["x_value"]], [i], s=font * 5.5, marker="o", zorder=4, linewidths=0.8,
-                       facecolors="white" if hollow else colour, edgecolors="#202020")
+            verdict = r["vs_scotland"] if r["vs_scotland"] in DOT_STYLES else "no interval"
+            marker, face, _ = DOT_STYLES[verdict]
+            ax.scatter([r["x_value"]], [i], s=font * (5.5 if marker == "o" else 4.0), marker=marker, zorder=4,
+                       linewidths=0.8, facecolors=face, edgecolors="#202020", gid=f"dot: {verdict}")
+    _fit_labels(fig, ax, labels, values, font)
     handles = [Patch(facecolor="#d9e3ee", label=f"Range across {council}'s localities"),
                Patch(facecolor="#9fb6cf", label="Middle half of them"),
                Line2D([], [], color="black", lw=1.1, label="Rest of the council"),
                Line2D([], [], color="#404040", lw=0.8, label="Scotland (centre)")]
-    for verdict in ("worse", "slightly worse", "not different", "better"):
-        handles.append(Line2D([], [], marker="o", ls="", markerfacecolor=FLAG_COLOURS[verdict],
-                              markeredgecolor="#202020", label=f"{verdict} than Scotland"
-                              if verdict != "not different" else "not different from Scotland"))
-    handles.append(Line2D([], [], marker="o", ls="", markerfacecolor="white", markeredgecolor="#202020",
-                          label="no interval (not tested)"))
+    for verdict, (marker, face, text) in DOT_STYLES.items():
+        handles.append(Line2D([], [], marker=marker, ls="", markerfacecolor=face, markeredgecolor="#202020",
+                              markersize=6 if marker == "o" else 5, label=text))
     fig.legend(handles=handles, loc="lower left", bbox_to_anchor=(0.4 / W, 0.58 / H), ncol=3, fontsize=6.5,
                frameon=False, handlelength=1.6, columnspacing=1.2)
     note = ("Dots: the locality's value; worse to the left, Scotland at the centre line. Verdicts use 95% "
@@ -291,6 +299,39 @@ def _page(fig, table, idx, row, council, spine, _backdrop_cache) -> None:
     fig.text(0.4 / W, 0.13 / H, textwrap.fill(sources.attribution(ATTRIBUTION_SOURCES), 175), fontsize=5.5,
              color="#404040", va="bottom")
     fig.attrs = {"spine": spine, "locality": row["locality"], "name": row["name"]}
+
+
+def _fit_labels(fig, ax, labels, values, font) -> None:
+    """Show every indicator's full name in the table's first column: a name too long for
+    one line is split over two (at the space that makes the longer line shortest) in a
+    font small enough for two lines to fit the row; the font shrinks further only if the
+    longer line still runs into the locality's value."""
+    renderer = fig.canvas.get_renderer()
+    limit = min(t.get_window_extent(renderer).x0 for t in values) - 4 * fig.dpi / 72
+    row_pt = abs(ax.transData.transform((0, 1))[1] - ax.transData.transform((0, 0))[1]) * 72 / fig.dpi
+
+    def fits(text) -> bool:  # 5% spare: hinting widens text a little at other resolutions
+        box = text.get_window_extent(renderer)
+        return box.x0 + 1.05 * box.width <= limit
+
+    for text in labels:
+        if fits(text):
+            continue
+        full = text.get_text()
+        words = full.split(" ")
+        size = min(font, row_pt / 2.3)
+        text.set_fontsize(size)
+        text.set_linespacing(1.0)
+        best = None
+        for cut in range(1, len(words)):
+            text.set_text(" ".join(words[:cut]) + "\n" + " ".join(words[cut:]))
+            width = text.get_window_extent(renderer).width
+            if best is None or width < best[0]:
+                best = (width, text.get_text())
+        text.set_text(best[1] if best else full)
+        while not fits(text) and size > 3.5:
+            size -= 0.25
+            text.set_fontsize(size)
 
 
 def save_profiles(obj, path: str | os.PathLike, dz: pd.DataFrame | None = None, flagged: bool = False,

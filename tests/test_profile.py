@@ -104,3 +104,63 @@ def test_profile_command(sample, tmp_path, capsys):
     assert out.exists() and pages(out.read_bytes()) >= 1
     assert "wrote" in capsys.readouterr().out
     assert cli.main(["profile", str(gpkg), "--out", str(tmp_path / "profiles.png")]) == 2
+
+
+def _dots(fig) -> dict[int, object]:
+    """The locality's dot on each row of the spine chart: row -> PathCollection."""
+    spine_ax = next(ax for ax in fig.axes if ax.get_gid() == "spine")
+    return {int(round(c.get_offsets()[0][1])): c for c in spine_ax.collections if len(c.get_offsets()) == 1}
+
+
+def test_profile_dots_for_not_different_and_no_interval_differ_in_shape(sample):
+    # Both were grey circles (#d9d9d9 filled, white hollow): the same in a greyscale print.
+    _, _, table = sample
+    table = table.copy()
+    idx = table.index[0]
+    tested = [c[: -len("_vs_scotland")] for c in table.columns if c.endswith("_vs_scotland")]
+    table.loc[idx, f"{tested[0]}_vs_scotland"] = "not different"
+    fig = loc.profile(table, locality=table.at[idx, "locality"])
+    spine = fig.attrs["spine"]
+    dots = _dots(fig)
+    tested_verdicts = ["worse", "slightly worse", "not different", "slightly better", "better"]
+    verdicts = spine["vs_scotland"].where(spine["vs_scotland"].isin(tested_verdicts), "no interval")
+    rows = {v: [i for i in dots if verdicts[i] == v] for v in ("not different", "no interval")}
+    assert rows["not different"] and rows["no interval"], rows
+
+    def shape(i):
+        return np.round(dots[i].get_paths()[0].vertices, 3).tobytes()
+
+    assert shape(rows["not different"][0]) != shape(rows["no interval"][0])
+    # Every dot of one verdict has the same shape and fill.
+    for v, found in rows.items():
+        assert len({shape(i) for i in found}) == 1
+    # The key names each verdict with the marker drawn for it.
+    legend = fig.legends[0]
+    markers = {t.get_text(): getattr(h, "get_marker", lambda: None)()
+               for t, h in zip(legend.get_texts(), legend.legend_handles)}
+    assert markers["not different from Scotland"] != markers["no interval (not tested)"]
+    assert {"worse than Scotland", "slightly worse than Scotland", "slightly better than Scotland",
+            "better than Scotland"} <= set(markers)
+
+
+def test_profile_shows_every_indicator_name_in_full(sample):
+    # Long names were cut: "16-19 year olds not in education, employment …".
+    _, _, table = sample
+    fig = loc.profile(table, locality=table["locality"].iloc[0])
+    spine_ax = next(ax for ax in fig.axes if ax.get_gid() == "spine")
+    labels = [t for t in spine_ax.texts if t.get_position()[0] == -4.45 and t.get_position()[1] >= 0]
+    spine = fig.attrs["spine"]
+    assert len(labels) == len(spine)
+    shown = [t.get_text().replace("\n", " ") for t in labels]
+    assert not any("…" in s for s in shown)
+    for s, label in zip(shown, spine["label"]):
+        assert s.startswith(label), (s, label)
+    assert any("\n" in t.get_text() for t in labels)  # the long names take two lines
+    renderer = fig.canvas.get_renderer()
+    values = [t for t in spine_ax.texts if t.get_position()[0] == -2.02 and t.get_position()[1] >= 0]
+    value_left = min(t.get_window_extent(renderer).x0 for t in values)
+    boxes = [t.get_window_extent(renderer) for t in labels]
+    assert all(b.x1 < value_left for b in boxes)  # no name runs into the locality's value
+    assert min(t.get_fontsize() for t in labels) >= 5.0  # still readable in print
+    for a, b in zip(boxes, boxes[1:]):  # nor into the next row's name
+        assert a.y0 > b.y1 - 0.5
