@@ -239,7 +239,7 @@ def test_legend_classes_do_not_share_bounds(values, share):
     # the legend prints it, must lie within the printed bounds of its own class only.
     values = pd.Series(values)
     for scheme in ("FisherJenks", "Quantiles", "EqualInterval"):
-        yb, labels, bins = layout.class_breaks(values, scheme, 5, share=share)
+        yb, labels, _ = layout.class_breaks(values, scheme, 5, share=share)
         bounds = [_printed_bounds(lab) for lab in labels]
         digits = bounds[0][2]
         for (lo_a, hi_a, _), (lo_b, hi_b, _) in zip(bounds, bounds[1:]):

@@ -109,7 +109,7 @@ def test_profile_command(sample, tmp_path, capsys):
 def _dots(fig) -> dict[int, object]:
     """The locality's dot on each row of the spine chart: row -> PathCollection."""
     spine_ax = next(ax for ax in fig.axes if ax.get_gid() == "spine")
-    return {int(round(c.get_offsets()[0][1])): c for c in spine_ax.collections if len(c.get_offsets()) == 1}
+    return {round(float(c.get_offsets()[0][1])): c for c in spine_ax.collections if len(c.get_offsets()) == 1}
 
 
 def test_profile_dots_for_not_different_and_no_interval_differ_in_shape(sample):
@@ -132,7 +132,7 @@ def test_profile_dots_for_not_different_and_no_interval_differ_in_shape(sample):
 
     assert shape(rows["not different"][0]) != shape(rows["no interval"][0])
     # Every dot of one verdict has the same shape and fill.
-    for v, found in rows.items():
+    for found in rows.values():
         assert len({shape(i) for i in found}) == 1
     # The key names each verdict with the marker drawn for it.
     legend = fig.legends[0]
