@@ -25,7 +25,8 @@ It works in two steps, both deterministic for a given seed:
    deviation from the target size, never breaking contiguity, the ceiling or
    ``within=`` lines. ``search="anneal"`` (default) anneals first, accepting some
    worsening moves while a temperature cools, so the plan escapes the first local
-   optimum, then descends; ``"descent"`` takes improving moves only (the fast setting).
+   optimum, then descends; ``"descent"`` takes improving moves only (the fast setting),
+   best first and block by block, and keeps the better of the two.
    The annealing's random stream is fixed: the seed only breaks exact ties (in the
    spanning tree), so plans barely change from seed to seed.
 
@@ -228,7 +229,8 @@ def propose(
     search : {"anneal", "descent"}
         How blocks are moved: simulated annealing, then descent (default; about 0.1-0.5 s
         a council from whole Intermediate Zones), or improving moves only (faster, and
-        usually a more mixed plan).
+        usually a more mixed plan): best first and block by block from the same start,
+        the plan with the lower objective kept.
     unit : {"iz", "datazone"}
         Building blocks of ``method="regions"``: whole Intermediate Zones (default),
         split only where one alone exceeds ``max_population`` or ``within`` lines cut

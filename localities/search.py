@@ -82,7 +82,8 @@ def improve(labels: np.ndarray, nbrs: list[list[int]], blocks: np.ndarray, ceili
     """Move boundary blocks between regions to lower ``objective``.
 
     ``search="descent"`` applies only improving moves, until none is left (the fast
-    setting). ``"anneal"`` first anneals (a worsening move is accepted with probability
+    setting): best first, and block by block in a fixed order, from the same start,
+    keeping the plan with the lower objective. ``"anneal"`` first anneals (a worsening move is accepted with probability
     ``exp(-change / T)``, ``T`` cooling geometrically over ``sweeps`` sweeps), keeps the
     best plan seen, and finishes with a descent from it. The annealing stops early once
     it is cold (``T`` under 5% of its start) and has found no better plan for a
@@ -123,15 +124,23 @@ def improve(labels: np.ndarray, nbrs: list[list[int]], blocks: np.ndarray, ceili
                 elif cool**sweep < _COLD and sweep - found >= patience:
                     break  # cold, and no better plan for a twentieth of the schedule: the descent finishes
             state = _State(best, nbrs, blocks, k, objective, ceiling, state.sets)
-    # Descent: improving moves only, until none is left (each applied move lowers the cost).
-    # A move's change depends only on its two regions, so after the first sweep only moves
-    # touching a region changed by the last sweep are scored again.
-    dirty = None
-    while True:
-        dirty = state.sweep(src, dst, 0.0, None, dirty)
-        if not dirty.any():
-            break
+    else:
+        # The fast setting also descends block by block (the order before annealing came
+        # in) from the same start, and keeps the lower objective: the two orders end in
+        # different local optima and neither wins everywhere.
+        first = _State(state.labels.copy(), nbrs, blocks, k, objective, ceiling, state.sets)
+        first.first_improvement(src, dst)
+    state.descend(src, dst)
+    if search == "descent" and _total(first.labels, blocks, k, objective) < _total(state.labels, blocks, k, objective) - 1e-12:
+        return first.labels
     return state.labels
+
+
+def _total(labels: np.ndarray, blocks: np.ndarray, k: int, objective: Objective) -> float:
+    """The objective of a plan, from sums made afresh (not updated move by move)."""
+    sums = np.zeros((k, blocks.shape[1]))
+    np.add.at(sums, labels, blocks)
+    return float(objective(sums).sum())
 
 
 def _sweeps(n_blocks: int) -> int:
@@ -172,6 +181,62 @@ class _State:
 
     def total(self) -> float:
         return float(self.cost.sum())
+
+    def descend(self, src, dst) -> None:
+        """Improving moves only, best first, until none is left (each applied move lowers
+        the cost). A move's change depends only on its two regions, so after the first
+        sweep only moves touching a region changed by the last sweep are scored again."""
+        dirty = None
+        while True:
+            dirty = self.sweep(src, dst, 0.0, None, dirty)
+            if not dirty.any():
+                break
+
+    def first_improvement(self, src, dst) -> None:
+        """Improving moves only, block by block in a fixed order: each block goes to the
+        neighbouring region that lowers the cost most, if any, before the next block is
+        looked at. The first pass looks at every block; each later pass only at blocks
+        touching a region the pass before changed (the others have no improving move),
+        until a pass moves nothing."""
+        lab, nbrs, moved, ceiling = self.lab, self.nbrs, self.objective.moved, self.ceiling
+        sums, blocks, cost = self.sums.tolist(), self.block_list, self.cost.tolist()
+        todo = range(len(blocks))
+        while True:
+            touched = [False] * len(sums)
+            for i in todo:
+                a = lab[i]
+                sa, r = sums[a], blocks[i]
+                if sa[_CNT] - r[_CNT] <= 0:
+                    continue
+                best, best_b, best_costs = -1e-12, -1, None
+                for b in sorted({lab[j] for j in nbrs[i]} - {a}):
+                    sb = sums[b]
+                    if sb[_POP] + r[_POP] > ceiling:
+                        continue
+                    c_a, c_b = moved(sa, sb, r)
+                    d = c_a + c_b - cost[a] - cost[b]
+                    if d < best:
+                        best, best_b, best_costs = d, b, (c_a, c_b)
+                if best_b < 0 or not self._removable(i, a):
+                    continue
+                b = best_b
+                sums[a] = [x - y for x, y in zip(sa, r)]
+                sums[b] = [x + y for x, y in zip(sums[b], r)]
+                cost[a], cost[b] = best_costs
+                lab[i] = b
+                self.labels[i] = b
+                self.members[a].discard(i)
+                self.members[b].add(i)
+                self.version[a] += 1
+                self.version[b] += 1
+                touched[a] = touched[b] = True
+            if not any(touched):
+                break
+            dirty = np.array(touched)
+            near = dirty[self.labels[src]] | dirty[self.labels[dst]]
+            todo = np.unique(src[near]).tolist()
+        self.sums[:] = sums
+        self.cost[:] = cost
 
     def moves(self, src, dst, dirty=None, sample=None, rng=None):
         """Boundary moves ``(block, to)`` under the ceiling and not emptying their region,
