@@ -362,7 +362,9 @@ def _north_arrow(ax, renderer, land, avoid):
                                                                         "lower left"))
 
 
-def _scale_bar(ax, renderer, land, avoid, fraction=0.2, fontsize=7):
+def _scale_bar(ax, renderer, land, avoid, fraction=0.2, fontsize=7, below=False):
+    """A scale bar on open sea or empty paper in ``ax``, clear of the boxes in ``avoid``;
+    with ``below``, under the panel's frame when no such place is found (else None)."""
     x0, x1 = ax.get_xlim()
     for frac in (fraction, fraction * 0.6, fraction * 0.35):
         length = _nice_length((x1 - x0) * frac)
@@ -384,12 +386,35 @@ def _scale_bar(ax, renderer, land, avoid, fraction=0.2, fontsize=7):
                                   corners=("lower left", "lower right", "upper left", "upper right"))
         if artist is not None:
             return artist
-    return None
+    if not below:
+        return None
+    # No open sea in the panel: the bar goes under its frame, at the right, off the map.
+    length = _nice_length((x1 - x0) * fraction)
+    bar = AnchoredSizeBar(ax.transData, length, f"{length / 1000:g} km" if length >= 1000 else f"{length:g} m",
+                          loc="upper right", bbox_to_anchor=(1, 0), bbox_transform=ax.transAxes, frameon=False,
+                          size_vertical=0, pad=0.1, borderpad=0.6, sep=2, fontproperties={"size": fontsize})
+    bar.set_gid("scale_bar")
+    bar.set_clip_on(False)
+    ax.add_artist(bar)
+    return bar
 
 
-def _label_axes(ax, renderer, frame, numbers, names, which, fontsize, view, mode, leader=True):
-    """Names where they fit, numbers elsewhere, in one axes; returns the placer."""
+def _outline_boxes(ax, extent, width_pt: float = 1.5) -> list:
+    """The four sides of a rectangle drawn on ``ax`` (data extent), as thin boxes in
+    display units for the label placer to keep clear of."""
+    from matplotlib.transforms import Bbox
+
+    (x0, y0), (x1, y1) = ax.transData.transform([extent[:2], extent[2:]])
+    w = width_pt * ax.figure.dpi / 72
+    return [Bbox.from_extents(x0 - w, y0 - w, x1 + w, y0 + w), Bbox.from_extents(x0 - w, y1 - w, x1 + w, y1 + w),
+            Bbox.from_extents(x0 - w, y0 - w, x0 + w, y1 + w), Bbox.from_extents(x1 - w, y0 - w, x1 + w, y1 + w)]
+
+
+def _label_axes(ax, renderer, frame, numbers, names, which, fontsize, view, mode, leader=True, avoid=()):
+    """Names where they fit, numbers elsewhere, in one axes, clear of the boxes in
+    ``avoid``; returns the placer."""
     placer = layout.Placer(ax, renderer)
+    placer.boxes.extend(avoid)
     sub = frame.loc[which]
     area = sub.geometry.intersection(view).area
     order = area.sort_values().index  # the smallest first: they have the fewest places
@@ -668,15 +693,25 @@ def _fill(fig, p, fit, extents, rows, councils, loc_w, lh, frame, colours, handl
             share = geoms.area / frame.geometry.intersection(view).area.replace(0, np.nan)
             in_inset |= set(frame.index[share.fillna(0) > 0.8])
         main_which = [i for i in frame.index if i not in in_inset and not frame.at[i, "geometry"].intersection(view).is_empty]
-        placer = _label_axes(ax, renderer, frame, numbers, names, main_which, fontsize, view,
-                             "auto" if mode in ("auto", "name") and key_rows_shown or mode == "auto" else mode)
-        all_placers = [("main", placer)]
+        # Each inset's letter beside its rectangle on the main map, and the rectangle's
+        # dashed outline: names are placed clear of both (in Orkney 'Kirkwall West and
+        # Orphir' ran across inset A's outline).
+        outlines = []
         for iax, iview, extent, letter in insets:
-            # The inset's letter on the main map, beside its rectangle.
             t = ax.text(extent[0], extent[3], f" {letter}", fontsize=7, fontweight="bold", ha="left", va="bottom",
                         zorder=9, gid=f"inset_letter:{letter}")
-            placer.boxes.append(t.get_window_extent(renderer))
-            which = [i for i in frame.index if not frame.at[i, "geometry"].intersection(iview).is_empty]
+            outlines += [t.get_window_extent(renderer), *_outline_boxes(ax, extent)]
+        placer = _label_axes(ax, renderer, frame, numbers, names, main_which, fontsize, view,
+                             "auto" if mode in ("auto", "name") and key_rows_shown or mode == "auto" else mode,
+                             avoid=outlines)
+        all_placers = [("main", placer)]
+        for iax, iview, extent, letter in insets:
+            # A locality showing only a sliver in the inset (under 1% of it), already named
+            # on the main map, gets no second label: its number sat on the inset's frame,
+            # its leader running into the frame (West Mainland in Orkney's inset).
+            shown = frame.geometry.intersection(iview).area
+            which = [i for i in frame.index if shown[i] > 0 and (shown[i] >= 0.01 * iview.area
+                                                                 or i not in placer.labels)]
             all_placers.append((iax.get_gid(), _label_axes(iax, renderer, frame, numbers, names, which, fontsize,
                                                            iview, mode)))
         for pax, pview, members in panels:
@@ -700,7 +735,12 @@ def _fill(fig, p, fit, extents, rows, councils, loc_w, lh, frame, colours, handl
     bar = _scale_bar(ax, renderer, land, main_boxes)
     for where, pl in all_placers[1:]:
         if where.startswith("inset"):
-            _scale_bar(pl.ax, renderer, land, list(pl.boxes), fraction=0.3, fontsize=6)
+            # The coast as drawn, not simplified by 100 m: at an inset's scale that moved it
+            # enough for the bar to sit on a locality's edge.
+            x0, x1 = pl.ax.get_xlim()
+            y0, y1 = pl.ax.get_ylim()
+            coast = shapely.union_all(frame.geometry.clip_by_rect(x0, y0, x1, y1).values)
+            _scale_bar(pl.ax, renderer, coast, list(pl.boxes), fraction=0.3, fontsize=6, below=True)
 
     # Key table at the bottom of the side column.
     key_entries = _add_key(fig, p, fit, rows, frame, value_col, plan_map, cursor) if rows and fit is not None else {}

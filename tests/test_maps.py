@@ -164,6 +164,31 @@ def picture_problems(fig, table) -> list[str]:
             problems.append(f"the {what} covers land")
         if any(bb.overlaps(b) for b in label_boxes):
             problems.append(f"the {what} covers a label")
+
+    # 6. No name on the main map runs across an inset's dashed outline.
+    for rect in [p for p in main.patches if p.get_linestyle() == "--"]:
+        rb = rect.get_window_extent(renderer)
+        for t in _label_texts(main):
+            tb = layout.label_box(t, renderer)
+            inside = rb.x0 < tb.x0 and tb.x1 < rb.x1 and rb.y0 < tb.y0 and tb.y1 < rb.y1
+            if tb.overlaps(rb) and not inside:
+                problems.append(f"label {t.get_text()!r} runs across an inset's outline")
+
+    # 7. Each inset has a scale bar, on no land as drawn; no leader in an inset ends on its frame.
+    for inset in fig.attrs["insets"]:
+        panel = inset.get_window_extent(renderer)
+        bars = [a for a in inset.artists if a.get_gid() == "scale_bar"]
+        if not bars:
+            problems.append(f"{inset.get_gid()} has no scale bar")
+        for bar in bars:
+            bb = bar.get_window_extent(renderer)
+            if shapely.intersects(land, _data_box(inset, bb).intersection(_data_box(inset, panel))):
+                problems.append(f"the scale bar of {inset.get_gid()} covers land")
+        for line in inset.lines:
+            if (line.get_gid() or "").startswith("leader:"):
+                x, y = inset.transData.transform((line.get_xdata()[0], line.get_ydata()[0]))
+                if min(x - panel.x0, panel.x1 - x, y - panel.y0, panel.y1 - y) < 3:
+                    problems.append(f"a leader in {inset.get_gid()} ends on its frame")
     return problems
 
 
@@ -187,6 +212,23 @@ def test_board_map_reads_right(council_zones, real_dir, council, method):
     assert tuple(sorted(round(x, 2) for x in fig.get_size_inches())) == (8.27, 11.69)
     assert picture_problems(fig, table) == []
     assert fig.attrs["locator"] is not None
+
+
+ISLAND_PLANS = [("Orkney Islands", "wards"), ("Orkney Islands", "regions"), ("Shetland Islands", "regions"),
+                ("Na h-Eileanan Siar", "regions")]
+
+
+@pytest.mark.realdata
+@pytest.mark.parametrize("council,method", ISLAND_PLANS, ids=[f"{c}-{m}" for c, m in ISLAND_PLANS])
+def test_island_plan_maps_keep_insets_clear(council_zones, real_dir, council, method):
+    # Orkney's wards: 'Kirkwall West and Orphir' ran across inset A's outline on the main
+    # map, and West Mainland, a sliver at the inset's edge, got a number whose leader ran
+    # into the inset's frame; at 5,000 the inset's scale bar sat on the coast of a locality.
+    dz = council_zones[council]
+    plan = loc.propose(dz, method=method, target_population=5_000 if method == "regions" else None, seed=0)
+    fig = loc.plot_map(plan, data_dir=real_dir)
+    assert fig.attrs["insets"], "these plans have a town inset"
+    assert picture_problems(fig, plan.localities) == []
 
 
 @pytest.mark.realdata
