@@ -5,41 +5,29 @@ Every reader finds its key columns by their known names in each official format
 the SIMD lookup, ``Data_Zone`` in the SIMD workbooks, ``DZ2011_Code``/``DZ22_Code`` in
 the SG lookups), checks codes, numbers and geometry, and raises :class:`DataError`
 naming the file, the column and the zones when something is wrong. Geometry is
-converted to British National Grid (EPSG:27700) on the way in.
+converted to British National Grid (EPSG:27700) on the way in. The file readers are in
+:mod:`localities.tables` (tables) and :mod:`localities.boundaries` (polygons).
 """
 
 from __future__ import annotations
 
 import difflib
-import functools
 import os
 import re
-import warnings
 from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import pyogrio
-import shapely
 
 from . import sources
+from .boundaries import BNG, _polygonal, read_boundaries, to_bng  # noqa: F401  (re-exported)
 from .errors import DataError, listing
+from .tables import (  # noqa: F401  (re-exported: readers elsewhere import them from here)
+    ALIASES, CODE, FIRST_2022_CODE, MISSING_MARKS, _find, _sniff, clean_codes, column, decode_text, read_csv,
+    read_table, to_numbers, vintage_of,
+)
 
-BNG = "EPSG:27700"
-
-# Known spellings of each key column, compared case-insensitively.
-ALIASES: dict[str, tuple[str, ...]] = {
-    "datazone": ("datazone", "data_zone", "dz", "dz11_code", "dz2011_code", "dz22_code", "dz2022_code",
-                 "data zone", "dz_code", "datazone2011", "datazone2022", "dzcode"),
-    "name": ("name", "dz11_name", "dzname", "dz2011_name", "dz22_name", "dz2022_name", "datazone_name"),
-    "iz": ("iz2011_code", "iz22_code", "izcode", "iz11_code", "interzone", "intermediate_zone_code"),
-    "iz_name": ("iz2011_name", "iz22_name", "izname", "iz11_name", "intermediate_zone"),
-    "ward": ("mmward_code", "mmwcode", "ward22_code", "ward_code"),
-    "ward_name": ("mmward_name", "mmwname", "ward22_name", "ward_name"),
-    "council": ("la_code", "lacode", "ca_code", "council_code"),
-    "council_name": ("la_name", "laname", "council_area", "council_name"),
-}
 
 # The SIMD 2020v2 lookup: official column -> our name.
 SIMD_LOOKUP_COLUMNS = {
@@ -84,275 +72,6 @@ AGE_GROUPS = {
     "pop_17_21": (17, 21, "17-21 year olds"),
 }
 
-CODE = re.compile(r"^S01\d{6}$")
-FIRST_2022_CODE = 13482  # S01013482 is the first 2022 Data Zone; 2011 codes run S01006506..S01013481.
-MISSING_MARKS = {"", "*", "..", ":", "x", "na", "n/a", "nan", "none", "null"}
-
-
-# ---------------------------------------------------------------------------- tables
-
-def _sniff(path: Path, expect: str) -> None:
-    """Refuse a file whose bytes say it is something other than its name says."""
-    if not path.exists():
-        raise DataError(f"{path}: no such file")
-    with open(path, "rb") as fh:
-        head = fh.read(16)
-    is_zip = head.startswith(b"PK\x03\x04")
-    is_sqlite = head.startswith(b"SQLite format 3")
-    if expect == "csv" and (is_zip or is_sqlite or b"\x00" in head):
-        kind = "an Excel workbook or zip" if is_zip else "a GeoPackage/SQLite file" if is_sqlite else "a binary file"
-        raise DataError(f"{path}: named as CSV but it is {kind}")
-    if expect == "xlsx" and not is_zip:
-        raise DataError(f"{path}: named as an Excel workbook (.xlsx) but it is not one")
-
-
-UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
-
-
-def decode_text(raw: bytes, source: object) -> str:
-    """Decode a text file strictly: UTF-16 with a byte-order mark (Excel's "Unicode text"),
-    else UTF-8 (with or without BOM), else Windows-1252 (the SG lookups' encoding) but only
-    when the whole file is valid Windows-1252 and has no UTF-8 in it. A file that is UTF-8
-    in places and not in others is refused naming the first bad line, never half-guessed."""
-    if raw.startswith(UTF16_BOMS):
-        try:
-            return raw.decode("utf-16")
-        except UnicodeDecodeError as exc:
-            raise DataError(f"{source}: UTF-16 text with an undecodable character at byte {exc.start:,}") from exc
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        bad = exc.start
-    line = raw.count(b"\n", 0, bad) + 1
-    if re.search("[^\x00-\x7f\ufffd]", raw.decode("utf-8", "replace")):  # any valid UTF-8 beyond ASCII
-        raise DataError(f"{source}: line {line:,} is not UTF-8 (byte 0x{raw[bad]:02x}) although the rest of the file "
-                        "is: mixed encodings; save the file as UTF-8")
-    try:
-        return raw.decode("cp1252")
-    except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
-        raise DataError(f"{source}: line {line:,} has byte 0x{raw[exc.start]:02x}, which is neither UTF-8 nor "
-                        "Windows-1252; save the file as UTF-8") from exc
-
-
-def read_csv(path: str | os.PathLike, **kwargs) -> pd.DataFrame:
-    """Read a CSV as text (encodings as :func:`decode_text`). A file whose first line has
-    no comma but tabs or semicolons (Excel's "Unicode text", European Excel) is read with
-    that separator."""
-    import io
-
-    path = Path(path)
-    if not path.exists():
-        raise DataError(f"{path}: no such file")
-    raw = path.read_bytes()
-    if not raw.startswith(UTF16_BOMS):
-        _sniff(path, "csv")
-    text = decode_text(raw, path)
-    first = text.split("\n", 1)[0]
-    if "sep" not in kwargs and "," not in first and ("\t" in first or ";" in first):
-        kwargs["sep"] = "\t" if first.count("\t") >= first.count(";") else ";"
-    try:
-        return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, **kwargs)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
-        raise DataError(f"{path}: not a readable CSV table ({str(exc)[:200]})") from exc
-
-
-def read_table(path: str | os.PathLike, sheet: str | None = None) -> pd.DataFrame:
-    """Read a CSV or an Excel sheet as text. For a workbook without ``sheet``, the first
-    sheet that has a Data Zone column is used (SIMD workbooks open with notes sheets).
-
-    The last few tables read are kept in memory, keyed by the file's path, size and
-    modification time, so one command reading the lookup twice parses it once."""
-    path = Path(path)
-    try:
-        stat = path.stat()
-    except OSError:
-        return _read_table(path, sheet)
-    return _read_table_cached(str(path.resolve()), stat.st_size, stat.st_mtime_ns, sheet).copy()
-
-
-@functools.lru_cache(maxsize=8)
-def _read_table_cached(path: str, size: int, mtime_ns: int, sheet: str | None) -> pd.DataFrame:
-    return _read_table(Path(path), sheet)
-
-
-def _read_table(path: Path, sheet: str | None = None) -> pd.DataFrame:
-    if path.suffix.lower() not in (".xlsx", ".xlsm"):
-        return read_csv(path)
-    _sniff(path, "xlsx")
-    try:
-        sheets = pd.read_excel(path, sheet_name=sheet, dtype=str, keep_default_na=False)
-    except Exception as exc:  # openpyxl raises many kinds on corrupt workbooks
-        raise DataError(f"{path}: not a readable Excel workbook ({exc})") from exc
-    if sheet is not None:
-        return sheets
-    for df in sheets.values():
-        if _find(df, "datazone") is not None:
-            return df
-    raise DataError(f"{path}: no sheet has a Data Zone column (looked for {', '.join(ALIASES['datazone'])})")
-
-
-def _find(df: pd.DataFrame, field: str) -> str | None:
-    wanted = ALIASES[field]
-    for col in df.columns:
-        if str(col).strip().lower() in wanted:
-            return col
-    return None
-
-
-def column(df: pd.DataFrame, field: str, source: object) -> str:
-    """Name of the column holding ``field`` (by its known spellings), or a DataError."""
-    col = _find(df, field)
-    if col is None:
-        raise DataError(
-            f"{source}: no {field} column; looked for {', '.join(ALIASES[field])} "
-            f"among {listing(df.columns, 40)}"
-        )
-    return col
-
-
-def clean_codes(values: pd.Series, source: object, what: str = "Data Zone") -> pd.Series:
-    """Strip and upper-case zone codes, refuse malformed ones and duplicates."""
-    codes = values.astype(str).str.strip().str.upper()
-    if what == "Data Zone":
-        bad = codes[~codes.str.match(CODE)]
-        if len(bad):
-            raise DataError(f"{source}: {len(bad)} value(s) are not Data Zone codes (S01 and 6 digits): {listing(bad.unique())}")
-    dup = codes[codes.duplicated()]
-    if len(dup):
-        raise DataError(f"{source}: duplicate {what} code(s): {listing(dup.unique())}")
-    return codes
-
-
-def vintage_of(codes: pd.Series, source: object) -> int:
-    """2011 or 2022, from the code ranges; mixed vintages are refused."""
-    numbers = codes.str[3:].astype(int)
-    new = numbers >= FIRST_2022_CODE
-    if new.all():
-        return 2022
-    if not new.any():
-        return 2011
-    raise DataError(
-        f"{source}: mixes 2011 and 2022 Data Zone codes ({(~new).sum()} of 2011 such as "
-        f"{listing(codes[~new].head(3))}; {new.sum()} of 2022 such as {listing(codes[new].head(3))})"
-    )
-
-
-def to_numbers(df: pd.DataFrame, columns: list[str], keys: pd.Series, source: object) -> tuple[pd.DataFrame, dict[str, int]]:
-    """Parse text columns as numbers. Suppressed or blank cells (``*``, ``..``, empty)
-    become missing and are counted; anything else that is not a number is an error."""
-    out = pd.DataFrame(index=df.index)
-    suppressed: dict[str, int] = {}
-    for col in columns:
-        plain = pd.to_numeric(df[col], errors="coerce")
-        if plain.notna().all() and np.isfinite(plain).all():  # every cell a plain number: the string clean-up below would change nothing
-            out[col] = plain.astype(float)
-            continue
-        text = df[col].astype(str).str.strip()
-        # Some published tables give rates as "8%".
-        percent = text.str.endswith("%")
-        numbers = pd.to_numeric(text.str.rstrip("%").str.replace(",", ""), errors="coerce")
-        numbers = numbers.where(~percent, numbers / 100)
-        missing = text.str.lower().isin(MISSING_MARKS)
-        bad = (numbers.isna() & ~missing) | np.isinf(numbers)  # "inf" is not a count or a rate
-        if bad.any():
-            where = [f"{k}={v!r}" for k, v in zip(keys[bad], text[bad])]
-            raise DataError(f"{source}: column {col!r} has non-numeric value(s): {listing(where)}")
-        if missing.any():
-            suppressed[col] = int(missing.sum())
-        out[col] = numbers.astype(float)
-    return out, suppressed
-
-
-# ---------------------------------------------------------------------------- geometry
-
-def read_boundaries(
-    path: str | os.PathLike, layer: str | None = None, code_field: str = "datazone", zones: list[str] | None = None
-) -> gpd.GeoDataFrame:
-    """Read zone polygons from a GeoPackage, GeoJSON, shapefile or zipped shapefile.
-
-    Returns a GeoDataFrame in EPSG:27700 with the original columns plus ``geometry``.
-    Invalid geometries are repaired with :func:`shapely.make_valid` (polygon parts kept)
-    and listed in ``attrs["repaired"]``; empty ones are refused.
-
-    Raises
-    ------
-    DataError
-        Unreadable or corrupt file, unknown layer, no geometry, no or inconsistent CRS,
-        empty geometries.
-
-    ``zones``, a list of Data Zone codes, reads only their features (an attribute filter
-    on the file's code column, so a council's zones are read without all of Scotland's).
-    """
-    path = Path(path)
-    if not path.exists():
-        raise DataError(f"{path}: no such file")
-    where = _zone_filter(path, layer, code_field, zones) if zones is not None else None
-    if layer is not None:
-        try:
-            layers = [name for name, _ in pyogrio.list_layers(path)]
-        except Exception as exc:
-            raise DataError(f"{path}: not a readable spatial file ({exc})") from exc
-        if layer not in layers:
-            raise DataError(f"{path}: no layer {layer!r}; layers are {listing(layers)}")
-    try:
-        gdf = gpd.read_file(path, layer=layer, engine="pyogrio", where=where)
-    except Exception as exc:  # pyogrio raises DataSourceError and friends on corrupt files
-        raise DataError(f"{path}: not a readable spatial file ({type(exc).__name__}: {exc})") from exc
-    if not isinstance(gdf, gpd.GeoDataFrame) or "geometry" not in gdf or gdf.geometry.isna().all():
-        raise DataError(f"{path}: has no geometry column (layer {layer or 'default'})")
-    return to_bng(gdf, source=path, code_field=code_field)
-
-
-def _zone_filter(path: Path, layer: str | None, code_field: str, zones: list[str]) -> str | None:
-    """OGR SQL selecting ``zones`` by the file's code column; None (read all) when the
-    column or the codes do not allow it."""
-    if not zones or not all(CODE.match(str(z)) for z in zones):
-        return None
-    try:
-        fields = pyogrio.read_info(path, layer=layer)["fields"]
-    except Exception:
-        return None  # the full read reports the problem
-    col = next((f for f in fields if str(f).strip().lower() in ALIASES[code_field]), None)
-    if col is None or '"' in col:
-        return None
-    return f'"{col}" IN ({", ".join(repr(str(z)) for z in zones)})'
-
-
-def to_bng(gdf: gpd.GeoDataFrame, source: object = "input", code_field: str | None = "datazone") -> gpd.GeoDataFrame:
-    """Check the CRS against the coordinates, repair geometry and convert to EPSG:27700."""
-    code_col = _find(gdf, code_field) if code_field else None
-    labels = gdf[code_col].astype(str) if code_col else gdf.index.astype(str).to_series(index=gdf.index)
-    if gdf.crs is None:
-        raise DataError(f"{source}: has no coordinate reference system; set one (EPSG:27700 or EPSG:4326) before loading")
-    empty = gdf.geometry.isna() | gdf.geometry.is_empty
-    if empty.any():
-        raise DataError(f"{source}: {empty.sum()} empty geometr(y/ies) for zone(s) {listing(labels[empty])}")
-    minx, miny, maxx, maxy = gdf.total_bounds
-    looks_lonlat = -180 <= minx and maxx <= 180 and -90 <= miny and maxy <= 90
-    if gdf.crs.is_geographic and not looks_lonlat:
-        raise DataError(f"{source}: labelled {gdf.crs.to_string()} (longitude/latitude) but the coordinates "
-                        f"({minx:.0f}, {miny:.0f}, {maxx:.0f}, {maxy:.0f}) look projected, e.g. British National Grid")
-    if gdf.crs.is_projected and looks_lonlat:
-        raise DataError(f"{source}: labelled {gdf.crs.to_string()} (projected) but the coordinates "
-                        f"({minx:.3f}, {miny:.3f}, {maxx:.3f}, {maxy:.3f}) look like longitude/latitude (EPSG:4326)")
-    gdf = gdf.to_crs(BNG)
-    invalid = ~gdf.geometry.is_valid
-    repaired = list(labels[invalid])
-    if invalid.any():
-        fixed = shapely.make_valid(gdf.geometry[invalid].values)
-        gdf.loc[invalid, gdf.geometry.name] = [_polygonal(g) for g in fixed]
-        warnings.warn(f"{source}: repaired {len(repaired)} invalid geometr(y/ies): {listing(repaired)}", stacklevel=3)
-    gdf.attrs["repaired"] = repaired
-    return gdf
-
-
-def _polygonal(geom):
-    """Keep the polygon parts of a repaired geometry (make_valid can add slivers of lines)."""
-    if geom.geom_type in ("Polygon", "MultiPolygon"):
-        return geom
-    parts = [g for g in getattr(geom, "geoms", []) if g.geom_type in ("Polygon", "MultiPolygon")]
-    return shapely.union_all(parts) if parts else geom
 
 
 # ---------------------------------------------------------------------------- lookups

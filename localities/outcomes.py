@@ -39,7 +39,8 @@ import pandas as pd
 
 from . import sources
 from .errors import DataError, listing
-from .load import AGE_GROUPS, clean_codes, column, read_csv, to_numbers
+from .load import AGE_GROUPS
+from .tables import clean_codes, column, read_csv, to_numbers
 
 Z95 = 1.959963984540054
 KINDS = ("proportion", "rate", "mean", "ratio")
@@ -371,7 +372,7 @@ SCOTLAND_SUMS = "scotland_sums.csv"
 
 def _read_sums(stored: Path) -> pd.DataFrame:
     """The stored Scotland totals, or a DataError naming the file and what is wrong with it."""
-    from .load import read_csv
+    from .tables import read_csv
 
     raw = read_csv(stored)
     need = ["area", "indicator", "numerator", "denominator", "population"]

@@ -17,8 +17,10 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
+from .boundaries import _polygonal, read_boundaries
 from .errors import PlanError, clip, listing
-from .load import _polygonal, column, read_boundaries, read_table
+from .tables import column, read_table
+
 
 @dataclass
 class Plan:

@@ -1,0 +1,207 @@
+"""Reading official tables: files checked against their names, text decoded, CSV and
+workbooks read, key columns found by their known spellings, codes and numbers cleaned.
+Every problem raises :class:`DataError` naming the file, the column and the zones."""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .errors import DataError, listing
+
+# Known spellings of each key column, compared case-insensitively.
+ALIASES: dict[str, tuple[str, ...]] = {
+    "datazone": ("datazone", "data_zone", "dz", "dz11_code", "dz2011_code", "dz22_code", "dz2022_code",
+                 "data zone", "dz_code", "datazone2011", "datazone2022", "dzcode"),
+    "name": ("name", "dz11_name", "dzname", "dz2011_name", "dz22_name", "dz2022_name", "datazone_name"),
+    "iz": ("iz2011_code", "iz22_code", "izcode", "iz11_code", "interzone", "intermediate_zone_code"),
+    "iz_name": ("iz2011_name", "iz22_name", "izname", "iz11_name", "intermediate_zone"),
+    "ward": ("mmward_code", "mmwcode", "ward22_code", "ward_code"),
+    "ward_name": ("mmward_name", "mmwname", "ward22_name", "ward_name"),
+    "council": ("la_code", "lacode", "ca_code", "council_code"),
+    "council_name": ("la_name", "laname", "council_area", "council_name"),
+}
+
+CODE = re.compile(r"^S01\d{6}$")
+FIRST_2022_CODE = 13482  # S01013482 is the first 2022 Data Zone; 2011 codes run S01006506..S01013481.
+MISSING_MARKS = {"", "*", "..", ":", "x", "na", "n/a", "nan", "none", "null"}
+
+
+# ---------------------------------------------------------------------------- tables
+
+def _sniff(path: Path, expect: str) -> None:
+    """Refuse a file whose bytes say it is something other than its name says."""
+    if not path.exists():
+        raise DataError(f"{path}: no such file")
+    with open(path, "rb") as fh:
+        head = fh.read(16)
+    is_zip = head.startswith(b"PK\x03\x04")
+    is_sqlite = head.startswith(b"SQLite format 3")
+    if expect == "csv" and (is_zip or is_sqlite or b"\x00" in head):
+        kind = "an Excel workbook or zip" if is_zip else "a GeoPackage/SQLite file" if is_sqlite else "a binary file"
+        raise DataError(f"{path}: named as CSV but it is {kind}")
+    if expect == "xlsx" and not is_zip:
+        raise DataError(f"{path}: named as an Excel workbook (.xlsx) but it is not one")
+
+
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
+
+def decode_text(raw: bytes, source: object) -> str:
+    """Decode a text file strictly: UTF-16 with a byte-order mark (Excel's "Unicode text"),
+    else UTF-8 (with or without BOM), else Windows-1252 (the SG lookups' encoding) but only
+    when the whole file is valid Windows-1252 and has no UTF-8 in it. A file that is UTF-8
+    in places and not in others is refused naming the first bad line, never half-guessed."""
+    if raw.startswith(UTF16_BOMS):
+        try:
+            return raw.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise DataError(f"{source}: UTF-16 text with an undecodable character at byte {exc.start:,}") from exc
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        bad = exc.start
+    line = raw.count(b"\n", 0, bad) + 1
+    if re.search("[^\x00-\x7f\ufffd]", raw.decode("utf-8", "replace")):  # any valid UTF-8 beyond ASCII
+        raise DataError(f"{source}: line {line:,} is not UTF-8 (byte 0x{raw[bad]:02x}) although the rest of the file "
+                        "is: mixed encodings; save the file as UTF-8")
+    try:
+        return raw.decode("cp1252")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise DataError(f"{source}: line {line:,} has byte 0x{raw[exc.start]:02x}, which is neither UTF-8 nor "
+                        "Windows-1252; save the file as UTF-8") from exc
+
+
+def read_csv(path: str | os.PathLike, **kwargs) -> pd.DataFrame:
+    """Read a CSV as text (encodings as :func:`decode_text`). A file whose first line has
+    no comma but tabs or semicolons (Excel's "Unicode text", European Excel) is read with
+    that separator."""
+    import io
+
+    path = Path(path)
+    if not path.exists():
+        raise DataError(f"{path}: no such file")
+    raw = path.read_bytes()
+    if not raw.startswith(UTF16_BOMS):
+        _sniff(path, "csv")
+    text = decode_text(raw, path)
+    first = text.split("\n", 1)[0]
+    if "sep" not in kwargs and "," not in first and ("\t" in first or ";" in first):
+        kwargs["sep"] = "\t" if first.count("\t") >= first.count(";") else ";"
+    try:
+        return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, **kwargs)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
+        raise DataError(f"{path}: not a readable CSV table ({str(exc)[:200]})") from exc
+
+
+def read_table(path: str | os.PathLike, sheet: str | None = None) -> pd.DataFrame:
+    """Read a CSV or an Excel sheet as text. For a workbook without ``sheet``, the first
+    sheet that has a Data Zone column is used (SIMD workbooks open with notes sheets).
+
+    The last few tables read are kept in memory, keyed by the file's path, size and
+    modification time, so one command reading the lookup twice parses it once."""
+    path = Path(path)
+    try:
+        stat = path.stat()
+    except OSError:
+        return _read_table(path, sheet)
+    return _read_table_cached(str(path.resolve()), stat.st_size, stat.st_mtime_ns, sheet).copy()
+
+
+@functools.lru_cache(maxsize=8)
+def _read_table_cached(path: str, size: int, mtime_ns: int, sheet: str | None) -> pd.DataFrame:
+    return _read_table(Path(path), sheet)
+
+
+def _read_table(path: Path, sheet: str | None = None) -> pd.DataFrame:
+    if path.suffix.lower() not in (".xlsx", ".xlsm"):
+        return read_csv(path)
+    _sniff(path, "xlsx")
+    try:
+        sheets = pd.read_excel(path, sheet_name=sheet, dtype=str, keep_default_na=False)
+    except Exception as exc:  # openpyxl raises many kinds on corrupt workbooks
+        raise DataError(f"{path}: not a readable Excel workbook ({exc})") from exc
+    if sheet is not None:
+        return sheets
+    for df in sheets.values():
+        if _find(df, "datazone") is not None:
+            return df
+    raise DataError(f"{path}: no sheet has a Data Zone column (looked for {', '.join(ALIASES['datazone'])})")
+
+
+def _find(df: pd.DataFrame, field: str) -> str | None:
+    wanted = ALIASES[field]
+    for col in df.columns:
+        if str(col).strip().lower() in wanted:
+            return col
+    return None
+
+
+def column(df: pd.DataFrame, field: str, source: object) -> str:
+    """Name of the column holding ``field`` (by its known spellings), or a DataError."""
+    col = _find(df, field)
+    if col is None:
+        raise DataError(
+            f"{source}: no {field} column; looked for {', '.join(ALIASES[field])} "
+            f"among {listing(df.columns, 40)}"
+        )
+    return col
+
+
+def clean_codes(values: pd.Series, source: object, what: str = "Data Zone") -> pd.Series:
+    """Strip and upper-case zone codes, refuse malformed ones and duplicates."""
+    codes = values.astype(str).str.strip().str.upper()
+    if what == "Data Zone":
+        bad = codes[~codes.str.match(CODE)]
+        if len(bad):
+            raise DataError(f"{source}: {len(bad)} value(s) are not Data Zone codes (S01 and 6 digits): {listing(bad.unique())}")
+    dup = codes[codes.duplicated()]
+    if len(dup):
+        raise DataError(f"{source}: duplicate {what} code(s): {listing(dup.unique())}")
+    return codes
+
+
+def vintage_of(codes: pd.Series, source: object) -> int:
+    """2011 or 2022, from the code ranges; mixed vintages are refused."""
+    numbers = codes.str[3:].astype(int)
+    new = numbers >= FIRST_2022_CODE
+    if new.all():
+        return 2022
+    if not new.any():
+        return 2011
+    raise DataError(
+        f"{source}: mixes 2011 and 2022 Data Zone codes ({(~new).sum()} of 2011 such as "
+        f"{listing(codes[~new].head(3))}; {new.sum()} of 2022 such as {listing(codes[new].head(3))})"
+    )
+
+
+def to_numbers(df: pd.DataFrame, columns: list[str], keys: pd.Series, source: object) -> tuple[pd.DataFrame, dict[str, int]]:
+    """Parse text columns as numbers. Suppressed or blank cells (``*``, ``..``, empty)
+    become missing and are counted; anything else that is not a number is an error."""
+    out = pd.DataFrame(index=df.index)
+    suppressed: dict[str, int] = {}
+    for col in columns:
+        plain = pd.to_numeric(df[col], errors="coerce")
+        if plain.notna().all() and np.isfinite(plain).all():  # every cell a plain number: the string clean-up below would change nothing
+            out[col] = plain.astype(float)
+            continue
+        text = df[col].astype(str).str.strip()
+        # Some published tables give rates as "8%".
+        percent = text.str.endswith("%")
+        numbers = pd.to_numeric(text.str.rstrip("%").str.replace(",", ""), errors="coerce")
+        numbers = numbers.where(~percent, numbers / 100)
+        missing = text.str.lower().isin(MISSING_MARKS)
+        bad = (numbers.isna() & ~missing) | np.isinf(numbers)  # "inf" is not a count or a rate
+        if bad.any():
+            where = [f"{k}={v!r}" for k, v in zip(keys[bad], text[bad])]
+            raise DataError(f"{source}: column {col!r} has non-numeric value(s): {listing(where)}")
+        if missing.any():
+            suppressed[col] = int(missing.sum())
+        out[col] = numbers.astype(float)
+    return out, suppressed
