@@ -188,7 +188,8 @@ def _colouring(frame, column, significance, categories, scheme, k, cmap):
     else:
         colours = layout.plan_colours(frame)
         handles, legend_title = [], None
-        title, value_col, plan_map = f"{prefix}{len(frame)} localities", None, True
+        n = len(frame)
+        title, value_col, plan_map = f"{prefix}{n} {'locality' if n == 1 else 'localities'}", None, True
     return colours, handles, legend_title, title, value_col, plan_map
 
 

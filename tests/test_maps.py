@@ -549,3 +549,12 @@ def test_labels_stay_apart_when_saved_at_another_dpi(council_zones, real_dir):
             boxes = [(t.get_text(), layout.label_box(t, renderer)) for t in _label_texts(ax)]
             clashes = [(a, b) for i, (a, ba) in enumerate(boxes) for b, bb in boxes[i + 1:] if ba.overlaps(bb)]
             assert not clashes, f"at {dpi} dpi: {clashes}"
+
+
+def test_plan_map_title_counts_in_words(sample):
+    # Orkney's default plan is one locality: the title read "Orkney Islands: 1 localities".
+    _, plan, _ = sample
+    one = plan.localities.iloc[[0]].copy()
+    one.attrs = dict(plan.localities.attrs)
+    assert maps.plot_map(one)._suptitle.get_text().endswith("1 locality")
+    assert maps.plot_map(plan)._suptitle.get_text().endswith(f"{len(plan.localities)} localities")
