@@ -248,6 +248,10 @@ def cmd_inequality(args) -> int:
     plan, dz = _read(args)
     table = inequality(plan, dz, by=args.by)
     print(table.to_string(index=False, float_format=lambda v: f"{v:.3g}"))
+    print(f"sii, rii: positive = worse in more deprived areas, negative = better in them, for every indicator "
+          f"(higher worse or higher better); sii is the gap between the most and least deprived ends in the "
+          f"indicator's unit (proportions as 0-1), rii = sii / council. level zones: Data Zones ranked by SIMD "
+          f"2020v2; level localities: localities ranked by {args.by}.")
     if args.out:
         _write_table(table, Path(args.out), args.labels)
         print(f"wrote {args.out}")

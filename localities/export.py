@@ -192,6 +192,11 @@ NOTES = [
     ("Order", "Tier 1: poorer than the rest of the council and Scotland on a headline indicator; tier 2: poorer "
               "than one of them; tier 3: neither. Inside a tier, by the headline-weighted score (1 = Scotland)."),
     ("Populations", "SIMD 2020v2 uses NRS mid-2017 small area population estimates unless stated otherwise."),
+    ("Inequality (SII, RII)", "A positive slope index of inequality (SII) means worse outcomes in the more "
+                              "deprived areas, a negative one better outcomes there, for every indicator (whether "
+                              "higher values are worse or better). The SII is the gap between the most and least "
+                              "deprived ends of the council in the indicator's unit; the RII is the SII over the "
+                              "council's value."),
 ]
 
 

@@ -42,10 +42,10 @@ COLUMNS: dict[str, str] = {
     "level": "Level",
     "higher_is_worse": "Higher is worse",
     "areas": "Areas",
-    "sii": "Slope index of inequality (SII)",
+    "sii": "Slope index of inequality (SII; positive: worse in more deprived areas)",
     "sii_lower": "SII lower 95% limit",
     "sii_upper": "SII upper 95% limit",
-    "rii": "Relative index of inequality (RII)",
+    "rii": "Relative index of inequality (RII = SII / council value; positive: worse in more deprived areas)",
     "rii_lower": "RII lower 95% limit",
     "rii_upper": "RII upper 95% limit",
     "value": "Value",
@@ -66,6 +66,20 @@ COLUMNS: dict[str, str] = {
     "vs_rest": "Compared with the rest of the council",
     "vs_scotland": "Compared with Scotland",
 }
+
+# What a column means, for the codebook, where its header cannot say it all.
+SII_DIRECTION = ("positive: worse in more deprived areas; negative: better in them; near 0 (an interval "
+                 "spanning 0): no clear gradient. This holds whether higher values of the indicator are worse "
+                 "(income deprivation) or better (school attendance)")
+MEANINGS: dict[str, str] = {
+    "sii": ("Slope index of inequality: the gap in the indicator between the most and the least deprived end "
+            "of the council, from a population-weighted regression of the areas' values on their deprivation "
+            "rank (most deprived first; 'zones': Data Zones by SIMD 2020v2, 'localities': localities by the "
+            f"chosen indicator), in the indicator's unit (percentage points for percentages); {SII_DIRECTION}"),
+    "rii": f"Relative index of inequality: the SII divided by the council's value; {SII_DIRECTION}",
+}
+MEANINGS.update({f"{c}_{end}": f"{end.capitalize()} 95% limit of the {c.upper()}; {SII_DIRECTION}"
+                 for c in ("sii", "rii") for end in ("lower", "upper")})
 
 # Per-indicator suffixes in the wide ranking table.
 SUFFIXES: dict[str, str] = {
@@ -134,7 +148,7 @@ def codebook(*tables: pd.DataFrame) -> pd.DataFrame:
             head, unit, _ = describe(col, registry)
             stem = next((s for s in registry if col == s or col.startswith(f"{s}_")), None)
             rows.append({"column": head, "code": col, "unit": unit,
-                         "meaning": registry[stem].note if stem else ""})
+                         "meaning": registry[stem].note if stem else MEANINGS.get(col, "")})
     return pd.DataFrame(rows, columns=["column", "code", "unit", "meaning"])
 
 

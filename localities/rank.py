@@ -357,7 +357,10 @@ def inequality(plan: Plan, dz: pd.DataFrame, indicators=None, by: str = "income_
     -------
     DataFrame
         ``indicator, label, unit, level, sii, sii_lower, sii_upper, rii, rii_lower,
-        rii_upper, council, areas``.
+        rii_upper, council, areas``. For every indicator, whether higher values are
+        worse (income deprivation) or better (attendance), a positive ``sii`` and ``rii``
+        mean worse outcomes in the more deprived areas, a negative one better outcomes
+        there.
     """
     long, inds, zones, _ = _compared(plan, dz, indicators, scotland)  # values only: no verdicts needed
     meta = {i.name: i for i in inds}

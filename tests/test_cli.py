@@ -187,8 +187,33 @@ def test_pockets_and_inequality_commands(highland, tmp_path, capsys):
     assert main(["inequality", str(highland), "--out", str(tmp_path / "i.xlsx"), "--labels"]) == EXIT_OK
     sheets = pd.read_excel(tmp_path / "i.xlsx", sheet_name=None)
     assert {"Table", "Codebook", "Notes"} <= set(sheets)
-    assert "Slope index of inequality (SII)" in sheets["Table"].columns
+    assert "Slope index of inequality (SII; positive: worse in more deprived areas)" in sheets["Table"].columns
     assert main(["pockets", str(highland), "--out", str(tmp_path / "p.txt")]) == EXIT_INPUT
+
+
+def test_inequality_says_which_way_the_sii_points(highland, tmp_path, capsys):
+    # The output gave numbers without saying whether a positive SII meant worse or better
+    # outcomes in the more deprived areas. It means worse, for every indicator (rank.py
+    # signs the slope by the indicator's direction): income deprivation, where higher is
+    # worse, and school attendance, where higher is better, both have a positive SII
+    # across Highland's Data Zones, the deprived zones being worse on both.
+    capsys.readouterr()
+    assert main(["inequality", str(highland), "--out", str(tmp_path / "i.xlsx"), "--labels"]) == EXIT_OK
+    printed = capsys.readouterr().out
+    assert "positive = worse in more deprived areas" in printed
+    table = loc.inequality(loc.read_plan(highland), loc.load_datazones("Highland"))
+    zones = table[table["level"] == "zones"].set_index("indicator")
+    assert loc.SIMD["income_rate"].higher_is_worse and zones.loc["income_rate", "sii_lower"] > 0
+    assert not loc.SIMD["attendance"].higher_is_worse and zones.loc["attendance", "sii_lower"] > 0
+    sheets = pd.read_excel(tmp_path / "i.xlsx", sheet_name=None)
+    headers = [c for c in sheets["Table"].columns if c.startswith(("Slope index", "Relative index"))]
+    assert len(headers) == 2 and all("positive: worse in more deprived areas" in h for h in headers)
+    book = sheets["Codebook"].set_index("code")
+    for code in ("sii", "sii_lower", "sii_upper", "rii", "rii_lower", "rii_upper"):
+        assert "positive: worse in more deprived areas" in book.loc[code, "meaning"]
+    notes = sheets["Notes"].set_index("topic")["note"]
+    assert "positive slope index of inequality (SII) means worse outcomes in the more deprived areas" in \
+        notes["Inequality (SII, RII)"]
 
 
 def test_labels_for_people(highland, tmp_path):
