@@ -72,6 +72,42 @@ def _zones_for_plan(path: Path, council: str | None, data_dir):
     return load.load_datazones(planned, data_dir=data_dir)
 
 
+# Library arguments a command passes under another option's name.
+ALIASES: dict[str, dict[str, str]] = {
+    "ensemble": {"target_population": "--targets", "unit": "--units", "n": "--plans", "n_jobs": "--jobs",
+                 "vary['target_population']": "--targets", "vary['within']": "--within", "vary['unit']": "--units",
+                 "vary['homogeneity']": "--homogeneity", "vary['compactness']": "--compactness",
+                 "use None,": "use 'none',"},
+    "demo": {"max_population": "the statutory ceiling"},
+}
+
+
+def _options(p: argparse.ArgumentParser, command: str) -> dict[str, str]:
+    """The command's options by the argument name the library knows them by:
+    ``{"target_population": "--target-population", ...}``."""
+    sub = next(a for a in p._actions if isinstance(a, argparse._SubParsersAction)).choices[command]
+    names = {a.dest: max(a.option_strings, key=len) for a in sub._actions if a.option_strings and a.dest != "help"}
+    return {**names, **ALIASES.get(command, {})}
+
+
+def _in_options(message: str, options: dict[str, str]) -> str:
+    """A library error as the command line's user reads it: each argument named as the
+    option they typed (``target_population must be between 1 and max_population`` becomes
+    ``--target-population must be between 1 and --max-population``; ``within='x'`` becomes
+    ``--within x``; ``non_statutory=True (--non-statutory)`` becomes ``--non-statutory``).
+    A one-word name (``seed``, ``unit``, ``within``) is changed only at the start of the
+    message or written ``name=value``: elsewhere it may be a plain word."""
+    for dest, option in sorted(options.items(), key=lambda kv: -len(kv[0])):
+        name = rf"(?<![\w\-/\\.]){re.escape(dest)}"  # not inside a word or a path (/tmp/seed_dir/plan.gpkg)
+        message = re.sub(rf"{name}=True \({re.escape(option)}\)", option, message)
+        end = r"(?!\w|[/\\.]\w)"
+        message = re.sub(rf"{name}=True{end}", option, message)
+        message = re.sub(rf"{name}=(['\"]?)([^\s'\":;,]*)\1", lambda m, o=option: f"{o} {m.group(2)}", message)
+        plain = rf"{name}{end}" if not dest.isalpha() else rf"^{re.escape(dest)}{end}"
+        message = re.sub(plain, option, message)
+    return message
+
+
 def _print_notes(plan) -> None:
     """What the builder or reader wants the analyst to know (split zones, links, ...)."""
     for note in plan.notes:
@@ -628,7 +664,8 @@ def main(argv: list[str] | None = None) -> int:
 
     from .errors import DownloadError
 
-    args = parser().parse_args(argv)
+    p = parser()
+    args = p.parse_args(argv)
     if getattr(args, "dpi", None) is not None and not 20 <= args.dpi <= 2400:
         print(f"localities: --dpi must be between 20 and 2400, not {args.dpi}", file=sys.stderr)
         return EXIT_INPUT
@@ -663,7 +700,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"localities: {name}: {'disk full' if exc.errno == 28 else exc.strerror or exc}", file=sys.stderr)
         return EXIT_INPUT
     except LocalitiesError as exc:
-        print(f"localities: {exc}", file=sys.stderr)
+        print(f"localities: {_in_options(str(exc), _options(p, args.command))}", file=sys.stderr)
         return EXIT_INPUT
     finally:
         gc.set_threshold(*thresholds)

@@ -3,6 +3,7 @@ exit codes and --help."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -314,3 +315,66 @@ def test_propose_takes_unit_town_country_and_search(tmp_path, capsys):
         assert "invalid choice" in capsys.readouterr().err
     text = parser()._subparsers._group_actions[0].choices["propose"].format_help()
     assert "{anneal,descent}" in text and "{iz,datazone}" in text and "--town-country" in text
+
+
+@pytest.mark.parametrize("argv, option, named", [
+    # A new user typed --target-population 0 and was told about 'target_population'.
+    (["propose", "--council", "Highland", "--target-population", "0"], "--target-population", "at least 1"),
+    (["propose", "--council", "Highland", "--target-population", "40000"], "--target-population",
+     "between 1 and --max-population (30000)"),
+    (["propose", "--council", "Highland", "--max-population", "20000", "--target-population", "25000"],
+     "--target-population", "between 1 and --max-population (20000)"),
+    (["propose", "--council", "Highland", "--max-population", "0"], "--max-population", "positive"),
+    (["propose", "--council", "Highland", "--max-population", "40000"], "--max-population 40,000",
+     "Pass --non-statutory to use it"),
+    (["propose", "--council", "Highland", "--seed", "-1"], "--seed", "0 or more"),
+    (["propose", "--council", "Highland", "--within", "wards"], "--within wards", "did you mean 'ward'"),
+    (["propose", "--council", "Highland", "--town-country", "-1"], "--town-country", "0 or more"),
+    (["propose", "--council", "Highland", "--attribute", "income"], "--attribute 'income'", "income_rank"),
+    (["check", "PLAN", "--max-population", "0"], "--max-population", "positive"),
+    (["demo", "--target-population", "40000"], "--target-population", "between 1 and the statutory ceiling"),
+])
+def test_errors_name_the_option_typed(argv, option, named, highland, tmp_path, capsys):
+    argv = [str(highland) if a == "PLAN" else a for a in argv]
+    out = ["--out", str(tmp_path / ("out" if argv[0] == "demo" else "plan.gpkg"))] if argv[0] != "check" else []
+    assert main([*argv, *out]) == EXIT_INPUT
+    err = capsys.readouterr().err
+    assert option in err and named in err, err
+    # No Python argument name (snake_case, or name=value) reaches the user.
+    assert not re.search(r"\b(target_population|max_population|non_statutory|town_country|data_dir)\b", err), err
+    assert not re.search(r"\b(seed|within|attribute|unit|search)=", err), err
+
+
+@pytest.mark.parametrize("argv, option", [
+    (["propose", "--council", "Highland", "--unit", "zone"], "--unit"),
+    (["propose", "--council", "Highland", "--search", "greedy"], "--search"),
+    (["propose", "--council", "Highland", "--seed", "one"], "--seed"),
+    (["propose", "--council", "Highland", "--target-population", "ten"], "--target-population"),
+])
+def test_argparse_errors_name_the_option_and_exit_2(argv, option, tmp_path, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main([*argv, "--out", str(tmp_path / "plan.gpkg")])
+    assert exit_.value.code == EXIT_INPUT
+    assert f"argument {option}:" in capsys.readouterr().err
+
+
+def test_option_names_replace_argument_names_only_where_they_are_names():
+    from localities.cli import _in_options
+
+    options = {"seed": "--seed", "within": "--within", "target_population": "--target-population",
+               "max_population": "--max-population", "non_statutory": "--non-statutory"}
+    assert _in_options("seed must be a whole number 0 or more, not -1", options) == \
+        "--seed must be a whole number 0 or more, not -1"
+    # A one-word name inside a sentence is a word, not the option.
+    assert _in_options("localities within the council; the seed breaks ties", options) == \
+        "localities within the council; the seed breaks ties"
+    assert _in_options("within='wardx': no column", options) == "--within wardx: no column"
+    assert _in_options("Pass non_statutory=True (--non-statutory) to", options) == "Pass --non-statutory to"
+    assert _in_options("LOCALITIES_DATA_DIR and my_target_population", options) == \
+        "LOCALITIES_DATA_DIR and my_target_population"
+    # Paths are left as they are.
+    assert _in_options("/tmp/target_population/plan.gpkg: no such file", options) == \
+        "/tmp/target_population/plan.gpkg: no such file"
+    assert _in_options("seed.gpkg: no such file; max_population.csv too", options) == \
+        "seed.gpkg: no such file; max_population.csv too"
+    assert _in_options("between 1 and max_population.", options) == "between 1 and --max-population."
