@@ -307,7 +307,7 @@ def test_propose_takes_unit_town_country_and_search(tmp_path, capsys):
     # Bad values are refused, naming the choices or the rule.
     assert main(["propose", "--council", "Highland", "--town-country", "-1", "--out", str(tmp_path / "x.gpkg")]) \
         == EXIT_INPUT
-    assert "town_country must be a finite number 0 or more" in capsys.readouterr().err
+    assert "--town-country must be a finite number 0 or more" in capsys.readouterr().err
     for option, value in (("--search", "fast"), ("--unit", "ward")):
         with pytest.raises(SystemExit) as exc:
             main(["propose", "--council", "Highland", option, value, "--out", str(tmp_path / "x.gpkg")])
