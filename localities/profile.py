@@ -306,6 +306,8 @@ def _fit_labels(fig, ax, labels, values, font) -> None:
     one line is split over two (at the space that makes the longer line shortest) in a
     font small enough for two lines to fit the row; the font shrinks further only if the
     longer line still runs into the locality's value."""
+    if not labels:
+        return
     renderer = fig.canvas.get_renderer()
     limit = min(t.get_window_extent(renderer).x0 for t in values) - 4 * fig.dpi / 72
     row_pt = abs(ax.transData.transform((0, 1))[1] - ax.transData.transform((0, 0))[1]) * 72 / fig.dpi

@@ -164,3 +164,12 @@ def test_profile_shows_every_indicator_name_in_full(sample):
     assert min(t.get_fontsize() for t in labels) >= 5.0  # still readable in print
     for a, b in zip(boxes, boxes[1:]):  # nor into the next row's name
         assert a.y0 > b.y1 - 0.5
+
+
+def test_profile_without_indicators_still_draws(sample):
+    # Fitting the names measures them against the values' column: with no indicator
+    # there is nothing to fit (min() of no values raised).
+    _, _, table = sample
+    keep = [c for c in table.columns if not any(c == n or c.startswith(f"{n}_") for n in loc.SIMD)]
+    fig = loc.profile(table[keep], locality=table["locality"].iloc[0])
+    assert fig.attrs["spine"].empty
