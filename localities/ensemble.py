@@ -38,7 +38,7 @@ import numpy as np
 import pandas as pd
 
 from . import decide, geography
-from .build import CEILING, Plan, plan_from_assignment, propose
+from .build import CEILING, Plan, _check_options, plan_from_assignment, propose
 from .errors import PlanError, listing
 from .search import SEARCHES
 
@@ -75,6 +75,15 @@ def _check_vary(vary: Mapping, dz: pd.DataFrame, max_population: int) -> dict:
             if not spec:
                 raise PlanError(f"vary[{key!r}] is empty: give at least one value")
         values = spec if isinstance(spec, list) else list(spec)
+        if key in ("seed", "target_population", "homogeneity", "compactness", "town_country"):
+            # Each value as propose would take it, so a bad one fails here, not in every plan.
+            for v in values:
+                if key == "target_population" and v is None:
+                    continue
+                try:
+                    _check_options(**{"seed": 0, "homogeneity": 1.0, "compactness": 1.0, "town_country": 1.0, key: v})
+                except PlanError as exc:
+                    raise PlanError(f"vary[{key!r}] {str(exc).removeprefix(key + ' ')}") from None
         if key == "target_population" and any(v is not None and v > max_population for v in values):
             raise PlanError(f"vary['target_population']: sizes must be at most the ceiling ({max_population:,}), "
                             f"not {values}")

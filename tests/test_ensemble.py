@@ -182,6 +182,10 @@ def test_ensemble_map(runs, tmp_path):
 @pytest.mark.parametrize("kwargs, message", [
     ({"vary": {"size": [1]}}, "unknown parameter.*valid: seed"),
     ({"vary": {"target_population": [40_000]}}, "at most the ceiling"),
+    ({"vary": {"target_population": [0, 10_000]}}, r"vary\['target_population'\] must be a whole number .* not 0$"),
+    ({"vary": {"target_population": ["big"]}}, r"vary\['target_population'\] must be a whole number"),
+    ({"vary": {"homogeneity": [1, -1]}}, r"vary\['homogeneity'\] must be a finite number 0 or more, not -1"),
+    ({"vary": {"seed": [1.5]}}, r"vary\['seed'\] must be a whole number 0 or more"),
     ({"vary": {"within": ["nope"]}}, "no zone column"),
     ({"vary": {"unit": ["block"]}}, "'iz' and/or 'datazone'"),
     ({"vary": {"homogeneity": (2, 1)}}, "range"),
