@@ -275,7 +275,12 @@ def propose(
                 raise PlanError(f"zone table has no {col!r} column, needed for method={method!r}")
         assignment = pd.Series(dz[code].to_numpy(), index=dz["datazone"])
         names = dz.drop_duplicates(code).set_index(code)[name]
-        return plan_from_assignment(dz, assignment, names=names, method=method, params=params)
+        # Options of the region builder do nothing here: say so rather than drop them silently.
+        unused = [f"{key}={value!r}" for key, value in (("target_population", target_population), ("within", within))
+                  if value is not None]
+        notes = [f"{' and '.join(unused)} not used: method={method!r} takes the council's "
+                 f"{'wards' if method == 'wards' else 'Intermediate Zones'} as they are"] if unused else []
+        return plan_from_assignment(dz, assignment, names=names, method=method, params=params, notes=notes)
 
     if unit not in UNITS:
         raise PlanError(f"unit must be one of {', '.join(UNITS)}, not {unit!r}")
@@ -287,7 +292,8 @@ def propose(
         raise PlanError(f"target_population must be between 1 and max_population ({max_population}), not {target_population}")
     group_col = {"ward": "ward", "iz": "iz"}.get(within, within)
     if group_col is not None and group_col not in dz:
-        raise PlanError(f"within={within!r}: zone table has no {group_col!r} column{_closest(group_col, columns)}")
+        hint = _closest(group_col, columns) or "; use 'ward', 'iz' or a column of the zone table"
+        raise PlanError(f"within={within!r}: zone table has no {group_col!r} column{hint}")
     if group_col is not None and group_col == dz.geometry.name:
         raise PlanError(f"within={within!r}: the geometry cannot be a grouping; use a column of labels such as 'ward' or 'iz'")
     if group_col is not None and dz[group_col].isna().any():

@@ -97,6 +97,7 @@ def test_attribution_says_each_statement_once():
     (lambda s: loc.propose(s[0], attribute=["income_rank"]), "attribute must be one column name"),
     (lambda s: loc.propose(s[0], attribute="income"), "not a column of the zone table; did you mean 'income_rate'"),
     (lambda s: loc.propose(s[0], within="wards"), "zone table has no 'wards' column; did you mean 'ward'?"),
+    (lambda s: loc.propose(s[0], within="xyz"), "zone table has no 'xyz' column; use 'ward', 'iz' or a column of"),
     (lambda s: loc.save_figure(loc.plot_poorer(s[2]), "x.jpg"), "x.jpg: save maps as .pdf, .svg or .png"),
 ])
 def test_other_errors_name_the_choices(sample, call, message):

@@ -284,3 +284,15 @@ def test_remembered_contiguity_follows_the_polygons_not_just_their_sizes():
     plan = loc.propose(tall, max_population=2500)
     report = loc.check(plan, tall)
     assert (report.table["parts"] == 1).all()
+
+
+@pytest.mark.parametrize("method, kwargs, note", [
+    ("iz", {"target_population": 5000}, "target_population=5000 not used: method='iz' takes the council's Intermediate Zones as they are"),
+    ("wards", {"within": "ward", "target_population": 8000},
+     "target_population=8000 and within='ward' not used: method='wards' takes the council's wards as they are"),
+])
+def test_options_the_method_does_not_use_are_noted(council_zones, method, kwargs, note):
+    # A new user's `propose --method iz --target-population 5000` got IZs with no word about the target.
+    plan = loc.propose(council_zones["Moray"], method=method, **kwargs)
+    assert note in plan.notes
+    assert not loc.propose(council_zones["Moray"], method=method).notes
