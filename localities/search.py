@@ -221,17 +221,7 @@ class _State:
                         best, best_b, best_costs = d, b, (c_a, c_b)
                 if best_b < 0 or not self._removable(i, a):
                     continue
-                b = best_b
-                sums[a] = [x - y for x, y in zip(sa, r)]
-                sums[b] = [x + y for x, y in zip(sums[b], r)]
-                cost[a], cost[b] = best_costs
-                lab[i] = b
-                self.labels[i] = b
-                self.members[a].discard(i)
-                self.members[b].add(i)
-                self.version[a] += 1
-                self.version[b] += 1
-                touched[a] = touched[b] = True
+                self._apply(i, a, best_b, r, best_costs, sums, cost, touched)
             if not any(touched):
                 break
             dirty = np.array(touched)
@@ -239,6 +229,20 @@ class _State:
             todo = np.unique(src[near]).tolist()
         self.sums[:] = sums
         self.cost[:] = cost
+
+    def _apply(self, i, a, b, r, costs, sums, cost, touched) -> None:
+        """Move block ``i`` (sums ``r``) from region ``a`` to ``b``, whose costs become
+        ``costs``, in the move loop's lists and the labels, members and versions."""
+        sums[a] = [x - y for x, y in zip(sums[a], r)]
+        sums[b] = [x + y for x, y in zip(sums[b], r)]
+        cost[a], cost[b] = costs
+        self.lab[i] = b
+        self.labels[i] = b
+        self.members[a].discard(i)
+        self.members[b].add(i)
+        self.version[a] += 1
+        self.version[b] += 1
+        touched[a] = touched[b] = True
 
     def moves(self, src, dst, dirty=None, sample=None, rng=None):
         """Boundary moves ``(block, to)`` under the ceiling and not emptying their region,
@@ -310,16 +314,7 @@ class _State:
                     continue
             if not self._removable(i, a):
                 continue
-            sums[a] = [x - y for x, y in zip(sums[a], r)]
-            sums[b] = [x + y for x, y in zip(sums[b], r)]
-            cost[a], cost[b] = c_a, c_b
-            lab[i] = b
-            self.labels[i] = b
-            self.members[a].discard(i)
-            self.members[b].add(i)
-            self.version[a] += 1
-            self.version[b] += 1
-            touched[a] = touched[b] = True
+            self._apply(i, a, b, r, (c_a, c_b), sums, cost, touched)
         changed = np.array(touched)
         rows = np.flatnonzero(changed)
         if len(rows):
