@@ -34,7 +34,8 @@ _LAZY: dict[str, str] = {
     # comparing plans, ensembles
     "compare_plans": "comparison", "PlanComparison": "comparison", "ensemble": "ensemble", "Ensemble": "ensemble",
     # maps
-    "explore": "maps", "plot_map": "maps", "plot_poorer": "maps", "save_figure": "maps", "save_html": "maps",
+    "plot_map": "maps", "plot_poorer": "maps", "save_figure": "maps",
+    "explore": "webmap", "save_html": "webmap",
     # profiles
     "profile": "profile", "save_profiles": "profile",
 }

@@ -23,7 +23,7 @@ import pytest  # noqa: E402
 import shapely  # noqa: E402
 
 import localities as loc  # noqa: E402
-from localities import layout, maps  # noqa: E402
+from localities import layout, maps, page  # noqa: E402
 
 from .conftest import IN_CI  # noqa: E402
 
@@ -439,8 +439,8 @@ def test_key_added_to_the_drawn_page_matches_a_page_composed_again(council_zones
     plan = loc.propose(dz, target_population=10_000, seed=0)
     table = loc.rank(plan, dz)
     added = []
-    real_add = maps._add_key
-    monkeypatch.setattr(maps, "_add_key", lambda *a, **k: added.append(1) or real_add(*a, **k))
+    real_add = page._add_key
+    monkeypatch.setattr(page, "_add_key", lambda *a, **k: added.append(1) or real_add(*a, **k))
     plt.rcParams["svg.hashsalt"] = "fixed"
     reused = loc.plot_map(table, column="income_rate", data_dir=real_dir)
     assert added and reused.attrs["numbered"] and reused.attrs["key"]
@@ -448,11 +448,11 @@ def test_key_added_to_the_drawn_page_matches_a_page_composed_again(council_zones
 
     def compose_again(frame, colours, handles, legend_title, title, value_col, plan_map, numbers, names, outliers,
                       body, with_key, *rest):
-        fig = maps._compose(frame, colours, handles, legend_title, title, value_col, plan_map, numbers, names,
+        fig = page._compose(frame, colours, handles, legend_title, title, value_col, plan_map, numbers, names,
                             outliers, body, with_key, *rest)
         if not with_key and fig.attrs["numbered"]:
             plt.close(fig)
-            fig = maps._compose(frame, colours, handles, legend_title, title, value_col, plan_map, numbers, names,
+            fig = page._compose(frame, colours, handles, legend_title, title, value_col, plan_map, numbers, names,
                                 outliers, body, True, *rest)
         return fig
 

@@ -1,0 +1,139 @@
+"""The key table of a board-paper map: one row per locality (number, name wrapped on
+spaces, people, the mapped value, a colour swatch), in as many columns and as large a
+type as the side column of the page allows. :mod:`localities.page` places it.
+"""
+
+from __future__ import annotations
+
+import math
+import textwrap
+
+from matplotlib.patches import Rectangle
+
+from .mapstyle import TIER_COLOURS, _describe, _is_share, format_value
+
+
+def _key_rows(frame, numbers, value_col, colours, plan_map):
+    rows = []
+    unit = _describe(value_col, frame)[1] if value_col else ""
+    for idx in numbers.sort_values().index:
+        row = {"number": str(int(numbers[idx])), "name": str(frame.at[idx, "name"]) if "name" in frame else str(idx),
+               "population": f"{int(frame.at[idx, 'population']):,}" if "population" in frame else ""}
+        if value_col:
+            row["value"] = format_value(frame.at[idx, value_col], value_col, unit)
+        if plan_map:
+            row["swatch"] = colours[idx]
+        elif "tier_label" in frame:
+            row["swatch"] = TIER_COLOURS.get(frame.at[idx, "tier_label"], "#ffffff")
+        rows.append(row)
+    return rows
+
+
+def _key_columns(font: float, col_w: float, digits: int, has_value: bool) -> tuple[dict, int]:
+    """x positions (inches within a key column) and the name width in characters."""
+    char = 0.55 * font / 72
+    number_w = char * (max(digits, 2.6) + 1.8)
+    tail = char * 7.5 + (char * 7 if has_value else 0) + 0.32
+    name_chars = int((col_w - number_w - tail) / char)
+    name_end = number_w + name_chars * char
+    last = name_end + char * 7.5 + (char * 7 if has_value else 0)
+    xs = {"number": 0.0, "name": number_w, "population": name_end + char * 7.5,
+          # The swatch column is centred far enough right that its bold header ("Flag",
+          # "Key") keeps a gap after the right-aligned "People" header.
+          "value": name_end + char * 7.5 + char * 7, "swatch": last + 0.19}
+    return xs, name_chars
+
+
+def _key_fit(rows, width, height, has_value, has_plan_key=False):
+    """Font size, columns, name width (characters) and line height so the key fits
+    ``width`` x ``height`` inches; None if it cannot."""
+    digits = len(str(len(rows)))
+    for font in (7, 6.5, 6, 5.5, 5, 4.5):
+        line = font * 1.25 / 72
+        for ncols in (1, 2, 3, 4):
+            _, name_chars = _key_columns(font, width / ncols, digits, has_value)
+            if name_chars < 16:
+                break
+            lines = [len(textwrap.wrap(r["name"], name_chars, break_long_words=False, break_on_hyphens=False)) or 1
+                     for r in rows]
+            footer = 1 + len({r.get("swatch") for r in rows}) if not has_plan_key else 0
+            per_col = math.ceil(sum(lines) / ncols) + max(lines) + 3 + footer
+            if per_col * line <= height:
+                return font, ncols, name_chars, line
+    return None
+
+
+def _draw_key(fig, rect, rows, fit, value_header, flag_header, footer=()):
+    """The key table: number, name (wrapped on spaces), population, value, flag."""
+    font, ncols, name_chars, line = fit
+    ax = fig.add_axes(rect, gid="key")
+    ax.set_axis_off()
+    w_in, h_in = rect[2] * fig.get_figwidth(), rect[3] * fig.get_figheight()
+    col_w = w_in / ncols
+    xs, _ = _key_columns(font, col_w, len(str(len(rows))), value_header is not None)
+    wrapped = [textwrap.wrap(r["name"], name_chars, break_long_words=False, break_on_hyphens=False) or [""]
+               for r in rows]
+    total = sum(len(w) for w in wrapped)
+    per_col = math.ceil(total / ncols)
+    col, y = 0, h_in
+    entries = {}
+
+    def put(x, yy, text, **kw):
+        return ax.text((col * col_w + x) / w_in, yy / h_in, text, fontsize=font, va="top", transform=ax.transAxes,
+                       **kw)
+
+    def header():
+        put(xs["number"], h_in, "\nNo.", fontweight="bold")
+        put(xs["name"], h_in, "\nLocality", fontweight="bold")
+        put(xs["population"], h_in, "\nPeople", fontweight="bold", ha="right")
+        if value_header:
+            put(xs["value"], h_in, value_header, fontweight="bold", ha="right")
+        if flag_header:
+            put(xs["swatch"], h_in, "\n" + flag_header, fontweight="bold", ha="center")
+        return h_in - 2.5 * line
+
+    y = header()
+    used = 0
+    for row, lines in zip(rows, wrapped):
+        if used + len(lines) > per_col and col < ncols - 1:
+            col, used = col + 1, 0
+            y = header()
+        t = put(xs["number"], y, row["number"], fontweight="bold")
+        put(xs["name"], y, "\n".join(lines), linespacing=1.0)
+        put(xs["population"], y, row["population"], ha="right")
+        if "value" in row:
+            put(xs["value"], y, row["value"], ha="right")
+        if row.get("swatch"):
+            ax.add_patch(Rectangle(((col * col_w + xs["swatch"] - 0.045) / w_in, (y - line * 0.85) / h_in),
+                                   0.09 / w_in, line * 0.75 / h_in, transform=ax.transAxes, facecolor=row["swatch"],
+                                   edgecolor="#303030", linewidth=0.3))
+        entries[row["number"]] = t
+        y -= line * len(lines)
+        used += len(lines)
+    if footer:
+        y -= 0.5 * line
+        for colour, text in footer:
+            ax.add_patch(Rectangle((xs["number"] / w_in + col * col_w / w_in, (y - line * 0.85) / h_in), 0.09 / w_in,
+                                   line * 0.75 / h_in, transform=ax.transAxes, facecolor=colour, edgecolor="#303030",
+                                   linewidth=0.3))
+            put(xs["name"], y, text)
+            y -= line
+    return ax, entries
+
+
+def _add_key(fig, p, fit, rows, frame, value_col, plan_map, cursor) -> dict:
+    """Draw the key table in the side column below ``cursor`` (inches from the bottom);
+    returns its entries (number -> Text)."""
+    sl, sb, sw, _ = p.inches(p.side)
+    value_header = None
+    if value_col:
+        name, unit = _describe(value_col, frame)
+        value_header = name.split()[0] + ("\n%" if _is_share(value_col, unit) else "\n" + unit.split()[0]
+                                          if unit else "\n")
+    flag_header = "Key" if plan_map else ("Flag" if "tier_label" in frame else None)
+    rect = p.fraction(sl, sb, sw, max(cursor - sb, 0.5))
+    footer = []
+    if not plan_map and "tier_label" in frame:
+        footer = [(c, t) for t, c in TIER_COLOURS.items() if (frame["tier_label"] == t).any()]
+    _, entries = _draw_key(fig, rect, rows, fit, value_header, flag_header, footer)
+    return entries

@@ -1,0 +1,92 @@
+"""How a table reads on a map, static or interactive: the colours of the significance
+flags and of the poorer tiers, the data attribution, a column's label and unit, values
+formatted as a reader expects (proportions as percentages), and the numbers localities
+are labelled with. Shared by :mod:`localities.maps`, :mod:`localities.page`,
+:mod:`localities.mapkey`, :mod:`localities.webmap` and :mod:`localities.profile`.
+"""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from . import layout
+from .errors import LocalitiesError
+from .outcomes import SIMD
+from .plans import Plan
+
+ATTRIBUTION_SOURCES = ["dz_boundaries_2011", "simd_indicators", "nrs_population_2021"]
+FLAG_COLOURS = {"worse": "#b2182b", "slightly worse": "#ef8a62", "not different": "#d9d9d9",
+                "slightly better": "#67a9cf", "better": "#2166ac", "no interval": "#f0f0f0", "n/a": "#f0f0f0",
+                "no data": "#ffffff"}
+TIER_COLOURS = {"Poorer than the rest of the council and Scotland": "#67001f",
+                "Poorer than Scotland only": "#d6604d",
+                "Poorer than the rest of the council only": "#f4a582",
+                "Not significantly poorer": "#e0e0e0"}
+POORER_COLOURS = TIER_COLOURS  # the name used before the rest-of-council wording
+TIER_SHORT = {"Poorer than the rest of the council and Scotland": "both",
+              "Poorer than Scotland only": "Scot.", "Poorer than the rest of the council only": "council",
+              "Not significantly poorer": ""}
+
+
+def _frame(obj) -> gpd.GeoDataFrame:
+    if isinstance(obj, Plan):
+        frame = obj.localities.copy()
+        frame.attrs = {**obj.localities.attrs, "council": obj.council_name}
+    elif isinstance(obj, gpd.GeoDataFrame):
+        frame = normalise(obj)
+    else:
+        raise LocalitiesError(f"plot a Plan or a GeoDataFrame (such as the output of rank), not {type(obj).__name__}")
+    if "name" in frame:  # names are drawn on one line each: no tabs or line breaks from the data
+        frame["name"] = frame["name"].map(layout.printable)
+    return frame
+
+
+def normalise(table: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """A ranking table under the current column names (``poorer_than_rest``,
+    ``*_vs_rest``), whichever version of :func:`localities.rank` made it."""
+    renames = {c: c[: -len("_cpp")] + "_rest" for c in table.columns
+               if c.endswith("_cpp") and c[: -len("_cpp")] + "_rest" not in table}
+    out = table.rename(columns=renames) if renames else table.copy()
+    out.attrs = dict(table.attrs)
+    if "tier" not in out and {"poorer_than_rest", "poorer_than_scotland"} <= set(out.columns):
+        out["tier"] = 3 - out["poorer_than_rest"].astype(int) - out["poorer_than_scotland"].astype(int)
+    if "tier" in out and "poorer_than_rest" in out and "poorer_than_scotland" in out:
+        both = out["poorer_than_rest"] & out["poorer_than_scotland"]
+        out["tier_label"] = np.select([both, out["poorer_than_scotland"], out["poorer_than_rest"]],
+                                      list(TIER_COLOURS)[:3], default=list(TIER_COLOURS)[3])
+    return out
+
+
+def _describe(column: str, frame: gpd.GeoDataFrame) -> tuple[str, str]:
+    labels, units = frame.attrs.get("labels", {}), frame.attrs.get("units", {})
+    if column in SIMD:
+        return SIMD[column].label, SIMD[column].unit
+    return labels.get(column, column.replace("_", " ")), units.get(column, "")
+
+
+def _is_share(column: str, unit: str) -> bool:
+    return unit.startswith("proportion") or column.startswith("share_")
+
+
+def format_value(value, column: str, unit: str = "") -> str:
+    """A value as a reader expects it: proportions as percentages, rates and ratios
+    rounded, minutes with their unit."""
+    if value is None or (isinstance(value, float) and not np.isfinite(value)) or pd.isna(value):
+        return "–"
+    value = float(value)
+    if _is_share(column, unit):
+        return f"{value * 100:.1f}%"
+    if unit == "minutes":
+        return f"{value:.1f} min"
+    if abs(value) >= 100:
+        return f"{value:,.0f}"
+    return f"{value:.1f}"
+
+
+def _numbers(frame: gpd.GeoDataFrame) -> pd.Series:
+    if "rank" in frame:
+        return frame["rank"].astype(int)
+    order = frame["name"].astype(str).sort_values(kind="stable").index if "name" in frame else frame.index
+    return pd.Series(np.arange(1, len(frame) + 1), index=order).reindex(frame.index)

@@ -1,0 +1,423 @@
+"""Page composition for :func:`localities.maps.plot_map`: one A4 page drawn with
+matplotlib. The main map, the legend and the locator map of Scotland's councils,
+outlying islands in small panels, town insets, names and numbers placed clear of each
+other, north arrow and scale bar on open sea or empty paper, the key table
+(:mod:`localities.mapkey`), title and attribution. Where things go (orientation,
+insets, free spots) is decided in :mod:`localities.layout`.
+"""
+
+from __future__ import annotations
+
+import math
+import textwrap
+from contextlib import contextmanager
+from functools import lru_cache
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import numpy as np
+import shapely
+from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
+from mpl_toolkits.axes_grid1.anchored_artists import AnchoredSizeBar
+
+from . import layout, sources
+from .mapkey import _add_key, _key_fit, _key_rows
+from .mapstyle import ATTRIBUTION_SOURCES
+
+
+@lru_cache(maxsize=4)
+def _councils(data_dir: str | None):
+    """Council outlines for the locator map, simplified; kept in the user cache between
+    commands (keyed by the boundary file and the code), as reading them costs ~0.1-0.2 s."""
+    from . import cache
+    from .load import load_boundaries
+
+    def outlines():
+        councils = load_boundaries("council", data_dir=data_dir).copy()
+        councils["geometry"] = councils.geometry.simplify(800)
+        return councils
+
+    try:
+        path = sources.find("council_boundaries", data_dir, required=False)
+        files = [path, *sorted(path.parent.glob(f"{path.stem}.*"))] if path is not None else []
+        key = cache.fingerprint("council outlines", 800, files=files,
+                                code=[Path(__file__), Path(__file__).with_name("load.py")]) if files else None
+        councils = cache.remember("council_outlines", key, outlines)
+    except Exception:  # no council layer in this data directory: no locator map
+        return None
+    if len(councils) < 10:
+        return None  # not Scotland (the embedded sample holds one council)
+    return councils
+
+
+# ----------------------------------------------------------------------------- drawing helpers
+
+
+def _draw_localities(ax, frame, colours, zones=None, clip=None):
+    if clip is not None:  # a panel shows a small part: draw only that (fast at 300 dpi)
+        box = shapely.box(*clip)
+        keep = frame.geometry.intersects(box)
+        frame = frame[keep].copy()
+        frame["geometry"] = frame.geometry.intersection(box)
+    if zones is not None:
+        zones.to_crs(frame.crs).boundary.plot(ax=ax, color="#bdbdbd", linewidth=0.2, zorder=1)
+    frame.plot(ax=ax, color=colours.reindex(frame.index).fillna("#ffffff").tolist(), edgecolor="#303030",
+               linewidth=0.4, zorder=2)
+    frame.boundary.plot(ax=ax, color="#202020", linewidth=0.7, zorder=4)
+
+
+def _blank(ax, limits):
+    ax.set_xlim(limits[0], limits[2])
+    ax.set_ylim(limits[1], limits[3])
+    ax.set_aspect("equal", adjustable="box")
+    ax.apply_aspect()  # the box as it will be drawn: labels are measured against it
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.set_xlabel("")
+    ax.set_ylabel("")
+    for s in ax.spines.values():
+        s.set_linewidth(0.6)
+        s.set_color("#606060")
+
+
+def _nice_length(metres: float) -> float:
+    exp = 10 ** math.floor(math.log10(max(metres, 1)))
+    for m in (5, 2, 1):
+        if m * exp <= metres:
+            return m * exp
+    return exp
+
+
+def _north_arrow(ax, renderer, land, avoid):
+    from matplotlib.offsetbox import AnchoredOffsetbox, DrawingArea, TextArea, VPacker
+    from matplotlib.patches import Polygon
+
+    def make(x, y):
+        arrow = DrawingArea(12, 20)
+        arrow.add_artist(Polygon([[6, 20], [0, 0], [6, 5], [12, 0]], closed=True, facecolor="black",
+                                 edgecolor="black", linewidth=0.5))
+        pack = VPacker(children=[TextArea("N", textprops={"fontsize": 10, "fontweight": "bold"}), arrow],
+                       align="center", pad=0, sep=1)
+        box = AnchoredOffsetbox(loc="center", child=pack, bbox_to_anchor=(x, y), bbox_transform=ax.transAxes,
+                                frameon=False, pad=0.1, borderpad=0)
+        box.set_gid("north_arrow")
+        box.set_zorder(10)
+        ax.add_artist(box)
+        return box
+
+    return layout.free_spot(ax, renderer, make, land, avoid, corners=("upper right", "upper left", "lower right",
+                                                                        "lower left"))
+
+
+def _scale_bar(ax, renderer, land, avoid, fraction=0.2, fontsize=7, below=False):
+    """A scale bar on open sea or empty paper in ``ax``, clear of the boxes in ``avoid``;
+    with ``below``, under the panel's frame when no such place is found (else None)."""
+    x0, x1 = ax.get_xlim()
+    for frac in (fraction, fraction * 0.6, fraction * 0.35):
+        length = _nice_length((x1 - x0) * frac)
+        label = f"{length / 1000:g} km" if length >= 1000 else f"{length:g} m"
+
+        def make(x, y, length=length, label=label):
+            bar = AnchoredSizeBar(ax.transData, length, label, loc="center", bbox_to_anchor=(x, y),
+                                  bbox_transform=ax.transAxes, frameon=True, size_vertical=0,
+                                  pad=0.25, borderpad=0, sep=2, fontproperties={"size": fontsize})
+            bar.patch.set_alpha(0.8)
+            bar.patch.set_edgecolor("none")
+            bar.set_gid("scale_bar")
+            bar.set_zorder(10)
+            ax.add_artist(bar)
+            return bar
+
+        # Half-corners first: the scale bar sits low, the north arrow high.
+        artist = layout.free_spot(ax, renderer, make, land, avoid,
+                                  corners=("lower left", "lower right", "upper left", "upper right"))
+        if artist is not None:
+            return artist
+    if not below:
+        return None
+    # No open sea in the panel: the bar goes under its frame, at the right, off the map.
+    length = _nice_length((x1 - x0) * fraction)
+    bar = AnchoredSizeBar(ax.transData, length, f"{length / 1000:g} km" if length >= 1000 else f"{length:g} m",
+                          loc="upper right", bbox_to_anchor=(1, 0), bbox_transform=ax.transAxes, frameon=False,
+                          size_vertical=0, pad=0.1, borderpad=0.6, sep=2, fontproperties={"size": fontsize})
+    bar.set_gid("scale_bar")
+    bar.set_clip_on(False)
+    ax.add_artist(bar)
+    return bar
+
+
+def _outline_boxes(ax, extent, width_pt: float = 1.5) -> list:
+    """The four sides of a rectangle drawn on ``ax`` (data extent), as thin boxes in
+    display units for the label placer to keep clear of."""
+    from matplotlib.transforms import Bbox
+
+    (x0, y0), (x1, y1) = ax.transData.transform([extent[:2], extent[2:]])
+    w = width_pt * ax.figure.dpi / 72
+    return [Bbox.from_extents(x0 - w, y0 - w, x1 + w, y0 + w), Bbox.from_extents(x0 - w, y1 - w, x1 + w, y1 + w),
+            Bbox.from_extents(x0 - w, y0 - w, x0 + w, y1 + w), Bbox.from_extents(x1 - w, y0 - w, x1 + w, y1 + w)]
+
+
+def _label_axes(ax, renderer, frame, numbers, names, which, fontsize, view, mode, leader=True, avoid=()):
+    """Names where they fit, numbers elsewhere, in one axes, clear of the boxes in
+    ``avoid``; returns the placer."""
+    placer = layout.Placer(ax, renderer)
+    placer.boxes.extend(avoid)
+    sub = frame.loc[which]
+    area = sub.geometry.intersection(view).area
+    order = area.sort_values().index  # the smallest first: they have the fewest places
+    if mode in ("auto", "name"):
+        for idx in order:
+            placer.name(idx, names[idx], frame.at[idx, "geometry"], view, fontsize)
+    for idx in order:
+        if idx in placer.labels:
+            continue
+        text = numbers[idx] if mode != "locality" else idx
+        placer.number(idx, text, frame.at[idx, "geometry"], view, fontsize - 0.5, leader=leader)
+    placer.finish()
+    return placer
+
+
+def _plot(frame, colours, handles, legend_title, title, value_col, plan_map, numbers, names, outliers, body,
+          with_key, label, inset, orientation, locator, data_dir, zones) -> Figure:
+    fig = _compose(frame, colours, handles, legend_title, title, value_col, plan_map, numbers, names, outliers, body,
+                   with_key, label, inset, orientation, locator, data_dir, zones)
+    if not with_key and fig.attrs["numbered"]:
+        # Some localities got numbers: they need the key table. When the page laid out for
+        # the key is the page already drawn (same side column and insets), the map is the
+        # same, so the key is added to it; otherwise the page is composed again.
+        rows = _key_rows(frame, numbers, value_col, colours, plan_map)
+        drawn = fig._localities_page  # (page, insets, locator height, top of the key's space)
+        p, fit, extents = _page_layout(frame, names, body, rows, handles, drawn[2], outliers, value_col, plan_map,
+                                       inset, orientation)
+        if label != "name" and fit is not None and (p, extents) == drawn[:2]:
+            with no_idle_draws(fig):
+                fig.attrs["key"] = _add_key(fig, p, fit, rows, frame, value_col, plan_map, drawn[3])
+            return fig
+        plt.close(fig)
+        fig = _compose(frame, colours, handles, legend_title, title, value_col, plan_map, numbers, names, outliers,
+                       body, True, label, inset, orientation, locator, data_dir, zones)
+    return fig
+
+
+def _page_layout(frame, names, body, rows, handles, lh, outliers, value_col, plan_map, inset, orientation):
+    """The page, the key table's fit and the town insets' extents: the side column as
+    narrow as the key table (and insets) allow, at most about half the page."""
+    legend_est = (len(handles) + 2.5) * 0.17 if handles else 0.0
+    top = max(legend_est, lh) + 0.3
+    islands_h = 1.5 if outliers else 0.0
+    fit, extents = None, []
+    for drop_insets in (False, True):
+        for side_w in (3.3, 3.9, 4.6, 5.4):
+            p = layout.page(body, side_w, orientation)
+            _, _, sw, sh = p.inches(p.side)
+            extents = []
+            if inset == "auto" and not drop_insets:
+                extents = layout.town_insets(frame, names, p.limits, p.scale, 7.5 if len(frame) <= 20 else 6.5)
+            elif inset and inset != "auto":
+                extents = [tuple(inset)] if len(inset) == 4 and not hasattr(inset[0], "__len__") else list(inset)
+            inset_h = 2.3 if extents else 0.0
+            if not rows:
+                break
+            fit = _key_fit(rows, sw, sh - top - islands_h - inset_h - 0.5, value_col is not None, plan_map)
+            if fit is not None:
+                break
+        if fit is not None or not rows:
+            break
+    if rows and fit is None:  # the smallest type and widest column: use them anyway
+        fit = (4.5, 4, 14, 4.5 * 1.3 / 72)
+    return p, fit, extents
+
+
+def _compose(frame, colours, handles, legend_title, title, value_col, plan_map, numbers, names, outliers, body,
+             with_key, label, inset, orientation, locator, data_dir, zones) -> Figure:
+    rows = _key_rows(frame, numbers, value_col, colours, plan_map) if with_key else []
+    councils = _councils(str(data_dir) if data_dir else None) if locator else None
+    loc_w = 1.0 if councils is not None else 0.0
+    if councils is not None:
+        cb = councils.total_bounds
+        lh = loc_w * (cb[3] - cb[1]) / (cb[2] - cb[0])
+    else:
+        lh = 0.0
+    p, fit, extents = _page_layout(frame, names, body, rows, handles, lh, outliers, value_col, plan_map, inset,
+                                   orientation)
+    fig = plt.figure(figsize=p.size)
+    with no_idle_draws(fig):
+        key_top = _fill(fig, p, fit, extents, rows, councils, loc_w, lh, frame, colours, handles, legend_title,
+                        title, value_col, plan_map, numbers, names, outliers, body, label, data_dir, zones)
+    fig._localities_page = (p, extents, lh, key_top)  # what _plot needs to add the key table later
+    return fig
+
+
+@contextmanager
+def no_idle_draws(fig):
+    """geopandas' plot asks the canvas for a redraw after each layer, which on a file
+    canvas draws the whole page every time; the page is drawn once, when saved."""
+    fig.canvas.draw_idle = lambda *args, **kwargs: None
+    try:
+        yield fig
+    finally:
+        del fig.canvas.draw_idle
+
+
+def _fill(fig, p, fit, extents, rows, councils, loc_w, lh, frame, colours, handles, legend_title, title, value_col,
+          plan_map, numbers, names, outliers, body, label, data_dir, zones) -> float:
+    """Draw the page into ``fig``; returns the top of the space left for the key table
+    (inches from the bottom)."""
+    renderer = fig.canvas.get_renderer()
+    ax = fig.add_axes(p.main, gid="main")
+    _draw_localities(ax, frame, colours, zones)
+    _blank(ax, p.limits)
+    view = shapely.box(*p.limits)
+    sl, sb, sw, sh = p.inches(p.side)
+    cursor = sb + sh  # inches from the bottom: the next free height in the side column
+
+    # Legend (left) and locator (right) at the top of the side column.
+    if handles:
+        wrap = int((sw - loc_w - 0.2) * 72 / (0.56 * 8.5))
+        for h in handles:
+            h.set_label(textwrap.fill(h.get_label(), max(wrap - 5, 12)))
+        legend = fig.legend(handles=handles, title=textwrap.fill(legend_title or "", max(wrap, 16)),
+                            loc="upper left", bbox_to_anchor=(sl / p.size[0], cursor / p.size[1]), fontsize=8,
+                            title_fontsize=8.5, frameon=False, alignment="left", borderaxespad=0, borderpad=0)
+        legend_h = legend.get_window_extent(renderer).height / fig.dpi
+    else:
+        legend, legend_h = None, 0.0
+    locator_ax = None
+    if councils is not None:
+        locator_ax = fig.add_axes(p.fraction(sl + sw - loc_w, cursor - lh, loc_w, lh), gid="locator")
+        council_name = frame.attrs.get("council")
+        mine = councils["council_name"] == council_name if council_name else np.zeros(len(councils), bool)
+        councils.plot(ax=locator_ax, color=np.where(mine, "#c51b7d", "#eeeeee"), edgecolor="#909090",
+                      linewidth=0.2)
+        if not np.any(mine):
+            locator_ax.add_patch(Rectangle(body[:2], body[2] - body[0], body[3] - body[1], fill=False,
+                                           edgecolor="#c51b7d", linewidth=1))
+        locator_ax.set_axis_off()
+        locator_ax.set_aspect("equal")
+        locator_ax.set_title("Location in Scotland", fontsize=6.5, loc="left", pad=2)
+    cursor -= max(legend_h, lh) + 0.3
+
+    # Outlying islands, each in a small panel of its own.
+    panels = []
+    if outliers:
+        pw = min(1.25, (sw - 0.15 * (len(outliers) - 1)) / len(outliers))
+        ph = min(pw, 1.0)
+        for i, o in enumerate(outliers):
+            rect = p.fraction(sl + i * (pw + 0.15), cursor - ph - 0.25, pw, ph)
+            pax = fig.add_axes(rect, gid=f"islands:{i}")
+            limits = layout.fit_extent(o.geometry.buffer(1500).bounds, pw, ph)
+            _draw_localities(pax, frame, colours, clip=limits)
+            _blank(pax, limits)
+            where = ", ".join(names[o2] for o2 in o.localities if o2 in names.index)
+            pax.set_title(textwrap.fill(f"{o.distance_km:.0f} km {o.direction} (part of {where})",
+                                        max(int(pw * 72 / (0.56 * 6)), 10)),
+                          fontsize=6, loc="left", pad=2)
+            panels.append((pax, shapely.box(*limits), o.localities))
+        cursor -= ph + 0.25 + 0.3
+
+    # Town insets: localities too small to label on the main map.
+    insets = []
+    if extents:
+        n = min(len(extents), 2)
+        iw = (sw - 0.2 * (n - 1)) / n if n > 1 else sw
+        ih = 1.8
+        if n == 1:
+            iw = min(sw, 2.2 * 1.6)
+        for i, extent in enumerate(extents[:n]):
+            left = sl + i * (iw + 0.2)
+            limits = layout.fit_extent(extent, iw, ih)
+            iax = fig.add_axes(p.fraction(left, cursor - ih - 0.2, iw, ih), gid=f"inset:{i}")
+            _draw_localities(iax, frame, colours, zones, clip=limits)
+            _blank(iax, limits)
+            letter = "AB"[i]
+            iax.set_title(f"{letter}: inset", fontsize=7, loc="left", pad=2, fontweight="bold")
+            ax.add_patch(Rectangle(extent[:2], extent[2] - extent[0], extent[3] - extent[1], fill=False,
+                                   edgecolor="#000000", linewidth=1.0, linestyle="--", zorder=7))
+            insets.append((iax, shapely.box(*limits), extent, letter))
+        cursor -= ih + 0.2 + 0.3
+
+    # Labels: main map (less what an inset shows), then insets and island panels.
+    mode = "number" if label == "number" else label
+    fontsize = 7.5 if len(frame) <= 20 else 6.5
+    numbered = {}
+    key_rows_shown = bool(rows)
+    if mode != "none":
+        in_inset = set()
+        for iax, iview, extent, letter in insets:
+            geoms = frame.geometry.intersection(shapely.box(*extent))
+            share = geoms.area / frame.geometry.intersection(view).area.replace(0, np.nan)
+            in_inset |= set(frame.index[share.fillna(0) > 0.8])
+        main_which = [i for i in frame.index if i not in in_inset and not frame.at[i, "geometry"].intersection(view).is_empty]
+        # Each inset's letter beside its rectangle on the main map, and the rectangle's
+        # dashed outline: names are placed clear of both (in Orkney 'Kirkwall West and
+        # Orphir' ran across inset A's outline).
+        outlines = []
+        for iax, iview, extent, letter in insets:
+            t = ax.text(extent[0], extent[3], f" {letter}", fontsize=7, fontweight="bold", ha="left", va="bottom",
+                        zorder=9, gid=f"inset_letter:{letter}")
+            outlines += [t.get_window_extent(renderer), *_outline_boxes(ax, extent)]
+        placer = _label_axes(ax, renderer, frame, numbers, names, main_which, fontsize, view,
+                             "auto" if mode in ("auto", "name") and key_rows_shown or mode == "auto" else mode,
+                             avoid=outlines)
+        all_placers = [("main", placer)]
+        for iax, iview, extent, letter in insets:
+            # A locality showing only a sliver in the inset (under 1% of it), already named
+            # on the main map, gets no second label: its number sat on the inset's frame,
+            # its leader running into the frame (West Mainland in Orkney's inset).
+            shown = frame.geometry.intersection(iview).area
+            which = [i for i in frame.index if shown[i] > 0 and (shown[i] >= 0.01 * iview.area
+                                                                 or i not in placer.labels)]
+            all_placers.append((iax.get_gid(), _label_axes(iax, renderer, frame, numbers, names, which, fontsize,
+                                                           iview, mode)))
+        for pax, pview, members in panels:
+            all_placers.append((pax.get_gid(), _label_axes(pax, renderer, frame, numbers, names, list(members),
+                                                           6, pview, "number", leader=False)))
+        labels = {}
+        for where, pl in all_placers:
+            for idx, t in pl.labels.items():
+                labels.setdefault(idx, []).append((where, t))
+                if t.get_text() == str(numbers[idx]):
+                    numbered[idx] = t
+    else:
+        labels, all_placers = {}, []
+
+    # North arrow and scale bar on open sea or empty paper.
+    land = shapely.union_all(frame.geometry.simplify(100).values)
+    main_boxes = list(all_placers[0][1].boxes) if all_placers else []
+    arrow = _north_arrow(ax, renderer, land, main_boxes)
+    if arrow is not None:
+        main_boxes.append(arrow.get_window_extent(renderer))
+    bar = _scale_bar(ax, renderer, land, main_boxes)
+    for where, pl in all_placers[1:]:
+        if where.startswith("inset"):
+            # The coast as drawn, not simplified by 100 m: at an inset's scale that moved it
+            # enough for the bar to sit on a locality's edge.
+            x0, x1 = pl.ax.get_xlim()
+            y0, y1 = pl.ax.get_ylim()
+            coast = shapely.union_all(frame.geometry.clip_by_rect(x0, y0, x1, y1).values)
+            _scale_bar(pl.ax, renderer, coast, list(pl.boxes), fraction=0.3, fontsize=6, below=True)
+
+    # Key table at the bottom of the side column.
+    key_entries = _add_key(fig, p, fit, rows, frame, value_col, plan_map, cursor) if rows and fit is not None else {}
+
+    notes = []
+    if outliers:
+        notes.append("Outlying islands are shown in the small panels, not in their true position.")
+    fig.suptitle(title, x=MARGIN_FRAC(p), y=1 - 0.25 / p.size[1], ha="left", va="top", fontsize=14,
+                 fontweight="bold")
+    if notes:
+        fig.text(MARGIN_FRAC(p), 1 - 0.55 / p.size[1], " ".join(notes), fontsize=7, color="#404040", va="top")
+    fig.text(MARGIN_FRAC(p), 0.12 / p.size[1],
+             textwrap.fill(sources.attribution(ATTRIBUTION_SOURCES), int(p.size[0] * 72 / (0.5 * 6.5))),
+             fontsize=6.5, color="#404040", ha="left", va="bottom")
+    fig.attrs = {"legend_title": legend_title, "legend": legend, "main": ax, "labels": labels,
+                 "numbers": numbers, "numbered": numbered, "key": key_entries, "north_arrow": arrow,
+                 "scale_bar": bar, "insets": [i[0] for i in insets], "inset": insets[0][2] if insets else None,
+                 "islands": [pn[0] for pn in panels], "outliers": outliers, "body": body, "locator": locator_ax,
+                 "orientation": "landscape" if p.size[0] > p.size[1] else "portrait", "frame": frame}
+    return cursor
+
+
+def MARGIN_FRAC(p) -> float:  # noqa: N802 - a layout constant that depends on the page
+    return layout.MARGIN / p.size[0]

@@ -1,0 +1,202 @@
+"""Interactive HTML maps for sharing (folium): ``explore`` builds a web map with one
+layer per indicator, human labels in legends and tooltips, the data attribution and
+every text HTML-escaped; ``save_html`` writes it atomically. The board-paper maps are
+in :mod:`localities.maps`.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from . import layout, sources
+from .errors import LocalitiesError
+from .export import atomic_path
+from .mapstyle import (
+    ATTRIBUTION_SOURCES,
+    TIER_COLOURS,
+    _describe,
+    _frame,
+    _is_share,
+    format_value,
+)
+from .outcomes import SIMD
+
+
+def _label_of(col: str, frame) -> str:
+    fixed = {"rank": "Rank", "name": "Locality", "population": "People", "zones": "Data Zones",
+             "tier_label": "Significantly poorer?", "reasons": "Why", "score": "Deprivation score (Scotland = 1)",
+             "n_worse_rest": "Indicators worse than the rest of the council",
+             "n_worse_scotland": "Indicators worse than Scotland",
+             "share_most_deprived_20": "People in Scotland's most deprived 20% of zones",
+             "share_most_deprived_5": "People in Scotland's most deprived 5% of zones"}
+    if col in fixed:
+        return fixed[col]
+    return _describe(col, frame)[0]
+
+
+def _text_of(col: str, value, frame) -> str:
+    if col == "population":
+        return f"{int(value):,}" if pd.notna(value) else "–"
+    if col == "score":
+        return f"{value:.2f}" if pd.notna(value) else "–"
+    if col in ("rank", "zones", "n_worse_rest", "n_worse_scotland"):
+        return f"{int(value)}" if pd.notna(value) else "–"
+    if isinstance(value, (bool, np.bool_)):
+        return "yes" if value else "no"
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        return format_value(value, col, _describe(col, frame)[1])
+    return "" if value is None or (isinstance(value, float) and np.isnan(value)) else str(value)
+
+
+def explore(obj, column: str | None = None, tooltip: list[str] | None = None, layers: list[str] | None = None,
+            **kwargs):
+    """An interactive folium map: one layer per indicator (switched with the layer
+    control), human labels in legends and tooltips, percentages as percentages, the
+    data attribution, and every text HTML-escaped.
+
+    Parameters
+    ----------
+    obj : Plan or GeoDataFrame
+    column : str, optional
+        The indicator shown first.
+    tooltip : list of str, optional
+        Columns in every tooltip (default: rank, name, population, flag).
+    layers : list of str, optional
+        Indicators offered in the layer control (default: ``column``, the headline
+        indicators and crime, when present).
+
+    Returns
+    -------
+    folium.Map
+        ``.save(path)`` or :func:`save_html` writes the HTML.
+    """
+    import folium
+
+    frame = _frame(obj)
+    if column is not None and column not in frame:
+        raise LocalitiesError(f"no column {column!r} to map; columns include {', '.join(list(frame.columns)[:20])}")
+    for col in (tooltip or []) + (layers or []):
+        if col not in frame:
+            raise LocalitiesError(f"no column {col!r} in the table")
+    base = tooltip or [c for c in ("rank", "name", "population", "tier_label") if c in frame]
+    wanted = layers or [c for c in dict.fromkeys([column, *frame.attrs.get("headline", []), "income_rate",
+                                                  "employment_rate", "crime_rate"]) if c]
+    wanted = [c for c in wanted if c in frame and pd.api.types.is_numeric_dtype(frame[c])]
+    geo = frame.to_crs("EPSG:4326")
+    geo = gpd.GeoDataFrame(geometry=geo.geometry.simplify(0.0002), crs="EPSG:4326", index=frame.index)
+    esc = html.escape
+    props = pd.DataFrame(index=frame.index)
+    for col in base:
+        props[f"t_{col}"] = [esc(_text_of(col, v, frame)) for v in frame[col]]
+    m = folium.Map(tiles=None, control_scale=True, **kwargs)
+    folium.TileLayer("OpenStreetMap", name="Background map", control=False).add_to(m)
+    legends, titles = {}, {}
+    groups = []
+    if "tier_label" in frame:
+        wanted_all = wanted + ["tier_label"]
+    else:
+        wanted_all = wanted
+    if not wanted_all:
+        wanted_all = [None]
+    for i, col in enumerate(wanted_all):
+        fields, aliases = [f"t_{c}" for c in base], [esc(_label_of(c, frame)) for c in base]
+        layer = props.copy()
+        legend_title = None
+        if col == "tier_label":
+            name = "Significantly poorer"
+            legend_title = f"Significantly poorer (95%) and at least ×{frame.attrs.get('min_ratio', 1.2):g}"
+            layer["fill"] = frame["tier_label"].map(TIER_COLOURS).fillna("#ffffff")
+            legend_items = [(c, t) for t, c in TIER_COLOURS.items() if (frame["tier_label"] == t).any()]
+        elif col is None:
+            name = "Localities"
+            layer["fill"] = layout.plan_colours(frame)
+            legend_items = []
+        else:
+            name, unit = _describe(col, frame)
+            share = _is_share(col, unit)
+            legend_title = f"{name} ({'%' if share else unit})" if share or unit else name
+            values = pd.to_numeric(frame[col], errors="coerce")
+            yb, labels, _ = layout.class_breaks(values, "FisherJenks", 5, share)
+            higher_worse = SIMD[col].higher_is_worse if col in SIMD else True
+            cmap = "Reds" if higher_worse else "Blues_r"
+            layer["fill"] = "#ffffff"
+            layer.loc[values.dropna().index, "fill"] = [layout.colour_hex(cmap, j, len(labels)) for j in yb]
+            legend_items = [(layout.colour_hex(cmap, j, len(labels)), lab) for j, lab in enumerate(labels)]
+            text = []
+            for idx in frame.index:
+                t = format_value(frame.at[idx, col], col, unit)
+                if f"{col}_lower" in frame and pd.notna(frame.at[idx, f"{col}_lower"]):
+                    t += (f" (95% CI {format_value(frame.at[idx, f'{col}_lower'], col, unit)} to "
+                          f"{format_value(frame.at[idx, f'{col}_upper'], col, unit)})")
+                text.append(esc(t))
+            layer["t_value"] = text
+            fields.append("t_value")
+            aliases.append(esc(f"{name}{' (' + unit + ')' if unit and not share else ''}"))
+            for against, suffix in (("the rest of the council", "_vs_rest"), ("Scotland", "_vs_scotland")):
+                if f"{col}{suffix}" in frame:
+                    layer[f"t{suffix}"] = [esc(str(v)) for v in frame[f"{col}{suffix}"].fillna("n/a")]
+                    fields.append(f"t{suffix}")
+                    aliases.append(esc(f"Compared with {against}"))
+        data = gpd.GeoDataFrame(layer, geometry=geo.geometry, crs="EPSG:4326")
+        group = folium.FeatureGroup(name=esc(name), overlay=False, show=i == 0)
+        folium.GeoJson(
+            data.to_json(),
+            style_function=lambda f: {"fillColor": f["properties"]["fill"], "color": "#303030", "weight": 1,
+                                      "fillOpacity": 0.7},
+            highlight_function=lambda f: {"weight": 3},
+            tooltip=folium.GeoJsonTooltip(fields=fields, aliases=aliases, sticky=True),
+        ).add_to(group)
+        group.add_to(m)
+        groups.append(group)
+        legends[esc(name)] = legend_items
+        titles[esc(name)] = esc(legend_title) if legend_title else None
+    folium.LayerControl(collapsed=False).add_to(m)
+    m.fit_bounds([[geo.total_bounds[1], geo.total_bounds[0]], [geo.total_bounds[3], geo.total_bounds[2]]])
+    _add_legend(m, legends, list(legends)[0], esc(sources.attribution(ATTRIBUTION_SOURCES)), titles)
+    return m
+
+
+def _add_legend(m, legends: dict, first: str, attribution: str, titles: dict | None = None) -> None:
+    """One legend per layer (shown with its layer) and the data attribution. Every text
+    reaching the page is already HTML-escaped; JSON-encoding keeps it inert in script."""
+    from branca.element import MacroElement, Template
+
+    blocks = []
+    index = {name: i for i, name in enumerate(legends)}
+    for name, items in legends.items():
+        rows = "".join(f'<div><span style="display:inline-block;width:14px;height:10px;background:{c};'
+                       f'border:1px solid #303030;margin-right:4px"></span>{html.escape(str(t))}</div>'
+                       for c, t in items)
+        blocks.append(f'<div class="loc-legend" data-layer="{index[name]}" style="display:{"block" if name == first else "none"}">'
+                      f"<b>{(titles or {}).get(name) or name}</b>{rows}</div>")
+    macro = MacroElement()
+    macro._template = Template("""
+{% macro html(this, kwargs) %}
+<div id="loc-legends" style="position:fixed;top:90px;left:10px;z-index:9999;background:white;padding:6px 8px;
+ border:1px solid #999;font:12px sans-serif;max-width:280px">""" + "".join(blocks) + """</div>
+{% endmacro %}
+{% macro script(this, kwargs) %}
+{{ this._parent.get_name() }}.attributionControl.addAttribution(""" + json.dumps(attribution) + """);
+var locLayers = """ + json.dumps(index) + """;
+{{ this._parent.get_name() }}.on("baselayerchange", function (e) {
+  document.querySelectorAll("#loc-legends .loc-legend").forEach(function (d) {
+    d.style.display = (d.getAttribute("data-layer") === String(locLayers[e.name])) ? "block" : "none";
+  });
+});
+{% endmacro %}
+""")
+    m.add_child(macro)
+
+
+def save_html(m, path: str | os.PathLike) -> Path:
+    """Write an interactive map to an HTML file, atomically."""
+    with atomic_path(path) as tmp:
+        m.save(str(tmp))
+    return Path(path)
