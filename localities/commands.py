@@ -1,0 +1,443 @@
+"""What each ``localities`` command does: read the plan and its council's zones, call
+the library, print the result and write the files asked for; each ``cmd_*`` returns
+the exit code (0 done or the plan complies, 1 ``check`` found it does not). The
+argument parser, error translation, signal handling and the other exit codes are in
+:mod:`localities.cli`. Libraries are imported inside the commands, so that
+``localities --help`` stays light.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+import time
+from pathlib import Path
+
+from .errors import LocalitiesError
+
+EXIT_OK, EXIT_NONCOMPLIANT = 0, 1
+
+
+def _progress(iterable=None, **kwargs):
+    from tqdm import tqdm
+
+    return tqdm(iterable, disable=not sys.stderr.isatty() and not os.environ.get("LOCALITIES_PROGRESS"),
+                file=sys.stderr, **kwargs)
+
+
+def _plan_council(path: Path, lookup) -> str | None:
+    """Council code a plan file is for: from a saved plan's metadata, else the council
+    holding most of its zones (CSV or spreadsheet of ``datazone,locality``)."""
+    from . import load
+    from .plans import saved_plan_info
+
+    suffix = path.suffix.lower()
+    if suffix == ".gpkg":
+        saved = saved_plan_info(path).get("council") or None
+        if saved:
+            return saved
+    if suffix in (".csv", ".xlsx", ".xlsm"):
+        try:
+            first = load.read_table(path)
+            codes = first[load.column(first, "datazone", path)].astype(str).str.strip().str.upper()
+        except LocalitiesError:
+            return None  # the plan reader names the problem
+        table = lookup.set_index("datazone")
+        known = codes[codes.isin(table.index)]
+        if len(known):
+            return table.loc[known, "council"].mode().iloc[0]
+    return None
+
+
+def _zones_for_plan(path: Path, council: str | None, data_dir):
+    """Load the zones of the plan's council (from the saved plan or its zones; ``--council``
+    must agree, or name it when the plan does not say)."""
+    from . import load
+    from .errors import PlanError
+
+    if not path.exists():
+        raise PlanError(f"{path}: no such file")
+    lookup = load.zone_table(data_dir)[["datazone", "council", "council_name"]]  # cached: no CSV parsing
+    planned = _plan_council(path, lookup)
+    if council is not None:
+        asked = load.resolve_council(council, lookup)
+        if planned is not None and planned in set(lookup["council"]) and asked != planned:
+            names = lookup.drop_duplicates("council").set_index("council")["council_name"]
+            raise PlanError(f"{path} is a plan for {names[planned]}, not {names[asked]}: leave out --council "
+                            f"(the plan says which council it is for) or give a plan for {names[asked]}")
+        planned = asked
+    return load.load_datazones(planned, data_dir=data_dir)
+
+
+def _print_notes(plan) -> None:
+    """What the builder or reader wants the analyst to know (split zones, links, ...)."""
+    for note in plan.notes:
+        print(f"note: {note}")
+
+
+def _read(args):
+    from .plans import read_plan
+
+    path = Path(args.plan)
+    dz = _zones_for_plan(path, args.council, args.data_dir)
+    plan = read_plan(path, dz)
+    _print_notes(plan)
+    return plan, dz
+
+
+def cmd_councils(args) -> int:
+    from .load import councils
+
+    print(councils(args.data_dir).to_string(index=False))
+    return EXIT_OK
+
+
+def cmd_download(args) -> int:
+    from .sources import catalogue, download
+
+    if args.list:
+        for key, s in catalogue().items():
+            print(f"{key:22} {'direct' if s.url else 'manual'}  {s.title}")
+        return EXIT_OK
+    written = download(args.sources or None, dest=args.dest, mirror=args.mirror, verify=not args.no_verify,
+                       progress=_progress)
+    for key, path in written.items():
+        print(f"{key}: {path}")
+    return EXIT_OK
+
+
+def cmd_propose(args) -> int:
+    from .build import propose
+    from .load import load_datazones
+    from .regulation import check
+
+    if args.council.lower() == "all":
+        out = Path(args.out)
+        out.mkdir(parents=True, exist_ok=True)
+        dz_all = load_datazones(data_dir=args.data_dir)
+        for name in _progress(sorted(dz_all["council_name"].unique()), desc="councils", unit="council"):
+            dz = dz_all[dz_all["council_name"] == name].reset_index(drop=True)
+            dz.attrs = dz_all.attrs
+            plan = propose(dz, **_propose_kwargs(args))
+            slug = re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")
+            plan.to_file(out / f"{slug}.gpkg")
+            report = check(plan, dz)
+            print(f"{name}: {len(plan)} localities, {'complies' if report.ok else 'DOES NOT COMPLY'}")
+        return EXIT_OK
+    dz = load_datazones(args.council, data_dir=args.data_dir)
+    started = time.perf_counter()
+    plan = propose(dz, **_propose_kwargs(args))
+    report = check(plan, dz)
+    plan.to_file(args.out)
+    print(f"{plan!r} in {time.perf_counter() - started:.2f} s -> {args.out}")
+    _print_notes(plan)
+    print(report)
+    return EXIT_OK if report.ok else EXIT_NONCOMPLIANT
+
+
+def _propose_kwargs(args) -> dict:
+    return {"non_statutory": args.non_statutory,
+            "method": args.method, "max_population": args.max_population, "target_population": args.target_population,
+            "within": args.within, "attribute": args.attribute, "seed": args.seed, "unit": args.unit,
+            "town_country": args.town_country, "search": args.search}
+
+
+def cmd_check(args) -> int:
+    from .regulation import check
+
+    plan, dz = _read(args)
+    report = check(plan, dz, max_population=args.max_population, non_statutory=args.non_statutory)
+    print(report)
+    return EXIT_OK if report.ok else EXIT_NONCOMPLIANT
+
+
+def cmd_rank(args) -> int:
+    from . import export
+    from .rank import inequality, masked_pockets, rank
+
+    if args.out and Path(args.out).suffix.lower() not in (".csv", ".xlsx", ".gpkg", ".geojson", ".json"):
+        raise LocalitiesError(f"{args.out}: --out must end in .csv, .xlsx, .gpkg or .geojson")
+    if args.labels and args.out and Path(args.out).suffix.lower() not in (".csv", ".xlsx"):
+        raise LocalitiesError(f"{args.out}: --labels is for .csv and .xlsx files (tables for people)")
+    plan, dz = _read(args)
+    table = rank(plan, dz, **_decision_kwargs(args))
+    shown = ["rank", "locality", "name", "population", "tier", "poorer_than_rest", "poorer_than_scotland", "score"]
+    print(table[shown].to_string(index=False, formatters={"score": "{:.2f}".format}))
+    print(f"\nWhy (worse = significant and at least ×{table.attrs['min_ratio']:g}, {table.attrs['method']} method):")
+    for number, name, why in zip(table["rank"], table["name"], table["reasons"]):  # not itertuples: 190 columns
+        print(f"{number:>4}. {name}: {why or 'no headline indicator has data'}")
+    if args.out:
+        out = Path(args.out)
+        suffix = out.suffix.lower()
+        if suffix == ".csv":
+            _write_table(table, out, args.labels)
+        elif suffix == ".xlsx":
+            _write_table({"Ranking": table, "Inequality": inequality(plan, dz),
+                          "Masked pockets": masked_pockets(plan, dz, table),
+                          "Assignment": plan.assignment.reset_index()}, out, args.labels)
+        elif suffix == ".gpkg":
+            plan.to_file(out, ranking=table)
+        else:
+            export.to_geojson(table, out)
+        print(f"wrote {out}")
+    return EXIT_OK
+
+
+def _decision_kwargs(args) -> dict:
+    """The decision options of ``rank`` as keyword arguments of :func:`localities.rank`."""
+    headline = [h.strip() for h in args.headline.split(",") if h.strip()]
+    return {"method": args.method, "min_ratio": args.min_ratio, "headline": headline}
+
+
+def _write_table(tables, out: Path, labels: bool = False) -> None:
+    """Write one table (CSV) or several sheets (XLSX); with ``labels``, for people: human
+    headers and percentages, the codes kept in a second header row (CSV) or a
+    ``Codebook`` sheet (XLSX)."""
+    from . import export
+
+    sheets = tables if isinstance(tables, dict) else {"Table": tables}
+    if labels:
+        from .labels import codebook, for_people
+
+        book = codebook(*sheets.values())
+        sheets = {name: for_people(frame) for name, frame in sheets.items()}
+    if out.suffix.lower() == ".csv":
+        frame = next(iter(sheets.values()))
+        export.to_csv(_with_code_row(frame, book) if labels else frame, out)
+    else:
+        if labels:
+            sheets["Codebook"] = book
+        export.to_xlsx(sheets, out)
+
+
+def _with_code_row(frame, book):
+    """Human headers, then a first row holding each column's code (for scripts)."""
+    import pandas as pd
+
+    codes = dict(zip(book["column"], book["code"]))
+    row = pd.DataFrame([[codes.get(c, c) for c in frame.columns]], columns=frame.columns)
+    return pd.concat([row, frame.astype(object)], ignore_index=True)
+
+
+def cmd_pockets(args) -> int:
+    from .rank import masked_pockets
+
+    if args.out and Path(args.out).suffix.lower() not in (".csv", ".xlsx"):
+        raise LocalitiesError(f"{args.out}: --out must end in .csv or .xlsx")
+    plan, dz = _read(args)
+    table = masked_pockets(plan, dz, band=args.band)
+    if len(table):
+        print(f"{len(table)} zone(s) in Scotland's most deprived {args.band}% inside localities not flagged as poorer:")
+        print(table.to_string(index=False))
+    else:
+        print(f"no zone in Scotland's most deprived {args.band}% lies in a locality that is not flagged as poorer")
+    if args.out:
+        _write_table(table, Path(args.out), args.labels)
+        print(f"wrote {args.out}")
+    return EXIT_OK
+
+
+def cmd_inequality(args) -> int:
+    from .rank import inequality
+
+    if args.out and Path(args.out).suffix.lower() not in (".csv", ".xlsx"):
+        raise LocalitiesError(f"{args.out}: --out must end in .csv or .xlsx")
+    plan, dz = _read(args)
+    table = inequality(plan, dz, by=args.by)
+    print(table.to_string(index=False, float_format=lambda v: f"{v:.3g}"))
+    print(f"sii, rii: positive = worse in more deprived areas, negative = better in them, for every indicator "
+          f"(higher worse or higher better); sii is the gap between the most and least deprived ends in the "
+          f"indicator's unit (proportions as 0-1), rii = sii / council. level zones: Data Zones ranked by SIMD "
+          f"2020v2; level localities: localities ranked by {args.by}.")
+    if args.out:
+        _write_table(table, Path(args.out), args.labels)
+        print(f"wrote {args.out}")
+    return EXIT_OK
+
+
+def cmd_map(args) -> int:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from . import maps
+    from .rank import rank
+
+    out = Path(args.out)
+    if out.suffix.lower() not in (".pdf", ".svg", ".png", ".html"):
+        raise LocalitiesError(f"{out}: --out must end in .pdf, .svg, .png or .html")
+    plan, dz = _read(args)
+    table = rank(plan, dz)
+    if out.suffix.lower() == ".html":
+        maps.save_html(maps.explore(table, column=args.column), out)
+    elif args.poorer:
+        maps.save_figure(maps.plot_poorer(table), out, dpi=args.dpi)
+    else:
+        fig = maps.plot_map(table, column=args.column, significance=args.significance, title=args.title)
+        maps.save_figure(fig, out, dpi=args.dpi)
+    print(f"wrote {out}")
+    return EXIT_OK
+
+
+def cmd_demo(args) -> int:
+    """The main job on the embedded sample (or a data directory): propose, check, rank, map."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from . import export, maps
+    from .build import propose
+    from .load import load_datazones
+    from .profile import save_profiles
+    from .rank import inequality, masked_pockets, rank
+    from .regulation import check
+
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    steps = _progress(total=6, desc="demo", unit="step")
+    dz = load_datazones(args.council, data_dir=args.data_dir)
+    where = "embedded sample" if dz.attrs["sample"] else dz.attrs["data_dir"]
+    council = dz["council_name"].iloc[0]
+    if dz["council"].nunique() > 1:
+        raise LocalitiesError(f"demo works on one council, and {where} holds {dz['council'].nunique()}: pass --council")
+    print(f"Loaded {len(dz)} Data Zones of {council} ({int(dz['population'].sum()):,} people) from {where}")
+    steps.update()
+    plan = propose(dz, target_population=args.target_population, seed=0)
+    steps.update()
+    report = check(plan, dz)
+    steps.update()
+    table = rank(plan, dz)
+    steps.update()
+    plan.to_file(out / "localities.gpkg", ranking=table)
+    export.to_csv(table, out / "ranking.csv")
+    # The workbook is for people (headers in words, percentages, a Codebook sheet); the CSV keeps codes for scripts.
+    _write_table({"Ranking": table, "Check": report.table, "Inequality": inequality(plan, dz),
+                  "Masked pockets": masked_pockets(plan, dz, table)}, out / "ranking.xlsx", labels=True)
+    steps.update()
+    maps.save_figure(maps.plot_map(table, column="income_rate"), out / "map_income.pdf")
+    maps.save_figure(maps.plot_poorer(table), out / "map_poorer.png")
+    maps.save_html(maps.explore(table, column="income_rate"), out / "map.html")
+    save_profiles(table, out / "profiles.pdf")
+    steps.update()
+    steps.close()
+    print(f"\n{plan!r}")
+    print(report)
+    shown = ["rank", "name", "population", "income_rate", "tier", "poorer_than_rest", "poorer_than_scotland"]
+    print("\nMost disadvantaged first:")
+    print(table[shown].head(10).to_string(index=False, formatters={"income_rate": "{:.1%}".format}))
+    print(f"\nWrote {out}/localities.gpkg, ranking.csv, ranking.xlsx, map_income.pdf, map_poorer.png, map.html, "
+          "profiles.pdf")
+    return EXIT_OK
+
+
+def cmd_profile(args) -> int:
+    """Locality profiles: one vector PDF page per locality, most disadvantaged first."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from .profile import save_profiles
+    from .rank import rank
+
+    out = Path(args.out)
+    if out.suffix.lower() != ".pdf":
+        raise LocalitiesError(f"{out}: --out must end in .pdf")
+    plan, dz = _read(args)
+    table = rank(plan, dz)
+    save_profiles(table, out, flagged=args.flagged)
+    pages = int((table["poorer_than_rest"] | table["poorer_than_scotland"]).sum()) if args.flagged else len(table)
+    print(f"wrote {out} ({pages} page{'s' if pages != 1 else ''})")
+    return EXIT_OK
+
+
+def cmd_compare(args) -> int:
+    """Two plans for one council side by side: what moved, and whether the answer changes."""
+    from .comparison import compare_plans, plot_comparison
+    from .plans import read_plan
+    from .rank import rank
+
+    out = Path(args.out) if args.out else None
+    if out is not None and out.suffix.lower() not in (".png", ".pdf", ".svg"):
+        raise LocalitiesError(f"{out}: --out must end in .png, .pdf or .svg (a map of the differences)")
+    if args.table and Path(args.table).suffix.lower() not in (".csv", ".xlsx"):
+        raise LocalitiesError(f"{args.table}: --table must end in .csv or .xlsx")
+    dz = _zones_for_plan(Path(args.a), args.council, args.data_dir)
+    if not Path(args.b).exists():
+        raise LocalitiesError(f"{args.b}: no such file")
+    a, b = read_plan(Path(args.a), dz), read_plan(Path(args.b), dz)
+    ranking_a, ranking_b = (rank(a, dz), rank(b, dz)) if not args.no_rank else (None, None)
+    result = compare_plans(a, b, dz, ranking_a=ranking_a, ranking_b=ranking_b)
+    print(f"A: {args.a}\nB: {args.b}")
+    print(result)
+    if args.table:
+        table = Path(args.table)
+        if table.suffix.lower() == ".csv":
+            _write_table(result.zones, table)
+        else:
+            _write_table({"Summary": _summary_frame(result.summary), "Matches": result.matches,
+                          "Moved": result.moved, "Quality": result.quality.reset_index(names="figure"),
+                          "Zones": result.zones}, table)
+        print(f"wrote {table}")
+    if out is not None:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        plot_comparison(result, dz, a, b).savefig(out, dpi=200, bbox_inches="tight")
+        print(f"wrote {out}")
+    return EXIT_OK
+
+
+def _summary_frame(summary: dict):
+    import pandas as pd
+
+    return pd.DataFrame({"figure": list(summary), "value": [str(v) for v in summary.values()]})
+
+
+def cmd_ensemble(args) -> int:
+    """Many compliant plans for one council; per-zone flag shares and robust priority areas."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from .ensemble import DEFAULT_VARY, ensemble
+    from .load import load_datazones
+
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        raise LocalitiesError(f"{out}: --out is a folder to write into, and a file of that name exists")
+    vary = dict(DEFAULT_VARY)
+    if args.targets:
+        vary["target_population"] = args.targets
+    if args.within:
+        vary["within"] = [None if w == "none" else w for w in args.within]
+    if args.units:
+        vary["unit"] = args.units
+    for key in ("homogeneity", "compactness"):
+        value = getattr(args, key)
+        if value is not None:
+            vary[key] = tuple(value)
+    dz = load_datazones(args.council, data_dir=args.data_dir)
+    if dz["council"].nunique() > 1:
+        raise LocalitiesError("ensemble works on one council: pass --council")
+    started = time.perf_counter()
+    result = ensemble(dz, n=args.plans, vary=vary, seed=args.seed, n_jobs=args.jobs, share=args.share,
+                      method=args.method, min_ratio=args.min_ratio)
+    seconds = time.perf_counter() - started
+    out.mkdir(parents=True, exist_ok=True)
+    from . import export
+
+    export.to_csv(result.zones.drop(columns="geometry"), out / "zones.csv")
+    export.to_csv(result.plans, out / "plans.csv")
+    export.to_csv(result.reference.drop(columns="geometry"), out / "reference.csv")
+    plan = result.priority_plan(dz)
+    plan.to_file(out / "priority_plan.gpkg")
+    result.plot().savefig(out / "share_map.png", dpi=200, bbox_inches="tight")
+    print(f"{result!r} in {seconds:.1f} s ({args.jobs} worker(s))")
+    shown = ["area", "name", "population", "zones", "share_either_mean", "share_both_mean", "split"]
+    if len(result.priority):
+        print(f"\nRobust priority areas (zones flagged in at least {args.share:.0%} of plans):")
+        print(result.priority[shown].to_string(index=False, float_format=lambda v: f"{v:.2f}"))
+    else:
+        print(f"\nNo zone is flagged in at least {args.share:.0%} of plans: no robust priority area")
+    ref = ["rank", "name", "tier", "tier_holds", "people_same_tier", "rank_median", "rank_p10", "rank_p90"]
+    print(f"\nReference plan ({result.settings['reference']}): how often each locality's tier holds")
+    print(result.reference[ref].to_string(index=False, float_format=lambda v: f"{v:.2f}"))
+    print(f"\nwrote {out}/zones.csv, plans.csv, reference.csv, priority_plan.gpkg, share_map.png")
+    return EXIT_OK
