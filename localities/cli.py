@@ -271,6 +271,7 @@ def main(argv: list[str] | None = None) -> int:
     # Collect young objects in larger batches and rarely the old ones; restored afterwards.
     thresholds = gc.get_threshold()
     gc.set_threshold(10_000, 20, 20)
+    args.option_names = _options(p, args.command)  # notes printed name options as typed
     try:
         code = args.func(args)
         sys.stdout.flush()  # inside the try: a closed pipe shows here when stdout is buffered

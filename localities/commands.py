@@ -70,10 +70,14 @@ def _zones_for_plan(path: Path, council: str | None, data_dir):
     return load.load_datazones(planned, data_dir=data_dir)
 
 
-def _print_notes(plan) -> None:
-    """What the builder or reader wants the analyst to know (split zones, links, ...)."""
+def _print_notes(plan, args=None) -> None:
+    """What the builder or reader wants the analyst to know (split zones, links, ...),
+    with the library's argument names as the options typed (``--target-population``)."""
+    options = getattr(args, "option_names", None)
+    if options:
+        from .cli import _in_options
     for note in plan.notes:
-        print(f"note: {note}")
+        print(f"note: {_in_options(note, options) if options else note}")
 
 
 def _read(args):
@@ -82,7 +86,7 @@ def _read(args):
     path = Path(args.plan)
     dz = _zones_for_plan(path, args.council, args.data_dir)
     plan = read_plan(path, dz)
-    _print_notes(plan)
+    _print_notes(plan, args)
     return plan, dz
 
 
@@ -131,7 +135,7 @@ def cmd_propose(args) -> int:
     report = check(plan, dz)
     plan.to_file(args.out)
     print(f"{plan!r} in {time.perf_counter() - started:.2f} s -> {args.out}")
-    _print_notes(plan)
+    _print_notes(plan, args)
     print(report)
     return EXIT_OK if report.ok else EXIT_NONCOMPLIANT
 

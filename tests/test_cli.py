@@ -378,3 +378,13 @@ def test_option_names_replace_argument_names_only_where_they_are_names():
     assert _in_options("seed.gpkg: no such file; max_population.csv too", options) == \
         "seed.gpkg: no such file; max_population.csv too"
     assert _in_options("between 1 and max_population.", options) == "between 1 and --max-population."
+
+
+def test_notes_name_the_options_typed(tmp_path, capsys):
+    # The embedded sample: a target with method iz is noted as unused, in the command line's own words.
+    code = main(["propose", "--council", "Highland", "--method", "iz", "--target-population", "5000",
+                 "--out", str(tmp_path / "plan.gpkg")])
+    assert code in (EXIT_OK, EXIT_NONCOMPLIANT)
+    out = capsys.readouterr().out
+    assert "note: --target-population 5000 not used: --method iz takes the council's Intermediate Zones" in out
+    assert "target_population" not in out
