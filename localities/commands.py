@@ -434,10 +434,15 @@ def cmd_ensemble(args) -> int:
     plan.to_file(out / "priority_plan.gpkg")
     result.plot().savefig(out / "share_map.png", dpi=200, bbox_inches="tight")
     print(f"{result!r} in {seconds:.1f} s ({args.jobs} worker(s))")
-    shown = ["area", "name", "population", "zones", "share_either_mean", "share_both_mean", "split"]
+    shown = ["area", "name", "population", "zones", "share_either_mean", "share_both_mean", "simd_deciles",
+             "most_deprived_20", "split"]
     if len(result.priority):
         print(f"\nRobust priority areas (zones flagged in at least {args.share:.0%} of plans):")
         print(result.priority[shown].to_string(index=False, float_format=lambda v: f"{v:.2f}"))
+        print("share_either_mean, share_both_mean: mean share of plans flagging its zones (poorer than the rest of the "
+              "council or Scotland; than both); simd_deciles: SIMD 2020v2 deciles of its zones (1 = Scotland's most "
+              "deprived 10%): an area is flagged by its localities' figures, so it can hold zones that are not deprived "
+              "themselves; most_deprived_20: share of its people in Scotland's 20% most deprived zones")
     else:
         print(f"\nNo zone is flagged in at least {args.share:.0%} of plans: no robust priority area")
     ref = ["rank", "name", "tier", "tier_holds", "people_same_tier", "rank_median", "rank_p10", "rank_p90"]

@@ -184,7 +184,10 @@ class Ensemble:
         ``rank_median``, ``rank_p10``, ``rank_p90``, ``rank_percentile_median``.
     priority : GeoDataFrame
         Robust priority areas: ``area, name, population, zones, share_either_mean,
-        share_either_min, share_both_mean, places, split``; geometry.
+        share_either_min, share_both_mean, simd_deciles`` (the SIMD 2020v2 deciles of its
+        zones, ``"1-10"``: an area is flagged by its localities' figures and can hold zones
+        that are not deprived themselves), ``most_deprived_20`` (share of its people in
+        Scotland's 20% most deprived zones), ``places, split``; geometry.
     share : float
         The threshold used for ``priority``.
     """
@@ -198,7 +201,9 @@ class Ensemble:
 
     def __repr__(self) -> str:
         ok = int(self.plans["ok"].sum())
-        return (f"<Ensemble {self.settings.get('council') or ''}: {ok} compliant plans of {len(self.plans)}, "
+        distinct = self.settings.get("distinct")
+        different = f" ({distinct} different)" if distinct is not None and distinct < ok else ""
+        return (f"<Ensemble {self.settings.get('council') or ''}: {ok} compliant plans of {len(self.plans)}{different}, "
                 f"{len(self.priority)} robust priority areas at share {self.share:g}>")
 
     def priority_plan(self, dz: gpd.GeoDataFrame, target_population: int | None = None) -> Plan:
@@ -368,6 +373,8 @@ def ensemble(
         raise PlanError(f"none of the {n} plans complied: {listing(plans['problem'].unique(), 3)}")
 
     m = len(ok)
+    # Different parameters can give the same plan (a ward-bound plan at two targets, say).
+    distinct = len({r["labels"].tobytes() for r in ok})
     rest = np.zeros(len(dz))
     scot = np.zeros(len(dz))
     both = np.zeros(len(dz))
@@ -391,7 +398,7 @@ def ensemble(
                          for k, v in vary.items()},
                 "method": method, "min_ratio": float(min_ratio), "headline": list(dict(headline) if isinstance(
                     headline, Mapping) else headline), "max_population": max_population,
-                "compliant": m, "reference": reference.method}
+                "compliant": m, "distinct": distinct, "reference": reference.method}
     return Ensemble(zones=zones, plans=plans, reference=ref, priority=priority, share=share, settings=settings)
 
 
@@ -440,7 +447,7 @@ def _priority_areas(zones: gpd.GeoDataFrame, dz: gpd.GeoDataFrame, share: float,
 
     flagged = zones.loc[zones["share_either"] >= share - 1e-12, "datazone"].tolist()
     columns = ["area", "name", "population", "zones", "share_either_mean", "share_either_min", "share_both_mean",
-               "places", "split", "geometry"]
+               "simd_deciles", "most_deprived_20", "places", "split", "geometry"]
     if not flagged:
         return gpd.GeoDataFrame(columns=columns, geometry="geometry", crs=dz.crs), {}
     adjacency = geography.neighbours(dz)
@@ -471,6 +478,18 @@ def _priority_areas(zones: gpd.GeoDataFrame, dz: gpd.GeoDataFrame, share: float,
     agg = frame.groupby("key").agg(population=("population", "sum"), zones=("population", "size"),
                                    share_either_mean=("share_either", "mean"), share_either_min=("share_either", "min"),
                                    share_both_mean=("share_both", "mean"))
+    # An area is flagged by its localities' figures, so it can hold zones that are not
+    # deprived themselves: say how deprived its own zones are (SIMD 2020v2 deciles).
+    decile = pd.to_numeric(dz.set_index("datazone")["simd_decile"], errors="coerce").reindex(assignment.index) \
+        if "simd_decile" in dz else pd.Series(np.nan, index=assignment.index)
+    frame["decile"] = decile.to_numpy()
+    frame["deprived_people"] = np.where(frame["decile"] <= 2, frame["population"], 0.0)
+    by_key = frame.groupby("key")
+    low, high = by_key["decile"].min(), by_key["decile"].max()
+    agg["simd_deciles"] = [f"{int(a)}-{int(b)}" if a == a and a != b else f"{int(a)}" if a == a else ""
+                           for a, b in zip(low.reindex(agg.index), high.reindex(agg.index))]
+    agg["most_deprived_20"] = (by_key["deprived_people"].sum() / agg["population"].where(agg["population"] > 0)
+                               if "simd_decile" in dz else np.nan)
     order = agg.sort_values(["share_either_mean", "population"], ascending=False).index
     width = max(2, len(str(len(order))))
     ids = {key: f"P{i + 1:0{width}d}" for i, key in enumerate(order)}

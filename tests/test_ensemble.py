@@ -240,3 +240,26 @@ def test_benchmark_script_prints_time_memory_and_digest(real_dir):
     res = json.loads(out.strip().splitlines()[-1])
     assert res["rows"][0]["council"] == "Glasgow City" and res["rows"][0]["compliant"] == 2
     assert res["seconds"] > 0 and res["cpu_seconds"] > 0 and res["main_rss_mib"] > 50 and len(res["digest"]) == 12
+
+
+def test_priority_areas_say_how_deprived_their_own_zones_are(runs, dz):
+    # A new user saw Kilmacolm (SIMD deciles 9-10) inside Inverclyde's first priority area
+    # with nothing to say it was flagged only through its localities' figures.
+    pri = runs[1].priority
+    assert len(pri)
+    decile = dz.set_index("datazone")["simd_decile"]
+    pop = dz.set_index("datazone")["population"]
+    area_of = runs[1].zones.set_index("datazone")["priority_area"].dropna()
+    for _, row in pri.iterrows():
+        members = area_of.index[area_of == row["area"]]
+        lo, hi = int(decile[members].min()), int(decile[members].max())
+        assert row["simd_deciles"] == (f"{lo}-{hi}" if lo != hi else f"{lo}")
+        share = pop[members][decile[members] <= 2].sum() / pop[members].sum()
+        assert row["most_deprived_20"] == pytest.approx(share)
+
+
+def test_identical_plans_are_counted_once(dz, sums):
+    # The seed only breaks exact ties, so three plans differing only by seed are one plan.
+    result = loc.ensemble(dz, n=3, vary={"seed": [0, 1, 2]}, n_jobs=1, scotland=sums, progress=False)
+    assert result.settings["distinct"] == 1
+    assert "3 compliant plans of 3 (1 different)" in repr(result)
