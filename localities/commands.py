@@ -60,6 +60,20 @@ def _zones_for_plan(path: Path, council: str | None, data_dir):
         raise PlanError(f"{path}: no such file")
     lookup = load.zone_table(data_dir)[["datazone", "council", "council_name"]]  # cached: no CSV parsing
     planned = _plan_council(path, lookup)
+    if council is None and planned is not None and planned not in set(lookup["council"]):
+        # A plan saved from other data (the analyst forgot --data-dir): name its council, not a bare code.
+        from . import sources
+        from .errors import listing
+        from .plans import saved_plan_info
+
+        name = saved_plan_info(path).get("council_name") if path.suffix.lower() == ".gpkg" else None
+        what = f"{name} ({planned})" if name else planned
+        held = sorted(lookup["council_name"].astype(str).unique())
+        if sources.is_sample(sources.data_dir(data_dir)):
+            raise PlanError(f"{path} is a plan for {what}, which is not in the embedded sample (it holds only "
+                            f"{listing(held)}): set {sources.ENV_VAR}, pass --data-dir, or run `localities download`")
+        raise PlanError(f"{path} is a plan for {what}, which is not in this data (it holds {listing(held, 5)}): "
+                        "pass the --data-dir that holds its council")
     if council is not None:
         asked = load.resolve_council(council, lookup)
         if planned is not None and planned in set(lookup["council"]) and asked != planned:

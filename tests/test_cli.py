@@ -388,3 +388,15 @@ def test_notes_name_the_options_typed(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "note: --target-population 5000 not used: --method iz takes the council's Intermediate Zones" in out
     assert "target_population" not in out
+
+
+def test_plan_of_a_council_missing_from_the_data_is_named(moray, tmp_path, monkeypatch, capsys):
+    # A new user checked a plan made from real data without --data-dir: the message named
+    # 'S12000020', a code they never typed, and suggested other councils' codes.
+    monkeypatch.delenv("LOCALITIES_DATA_DIR", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))  # no downloaded data: the embedded sample
+    assert main(["check", str(moray)]) == EXIT_INPUT
+    err = capsys.readouterr().err
+    assert f"{moray} is a plan for Moray (S12000020), which is not in the embedded sample (it holds only Highland)" \
+        in err
+    assert "--data-dir" in err and "closest" not in err
