@@ -197,10 +197,10 @@ def check(plan: Plan, dz: gpd.GeoDataFrame, max_population: int = CEILING, non_s
                         f"(ceiling {CEILING:,}); {_localities(len(outside))} over {CEILING:,} and not "
                         f"{'a ward is' if len(outside) == 1 else 'wards are'} outside them" + (f": {listing(outside.index)}" if len(outside) else ""))
     if near:
-        warns.append(f"{_localities(len(near))} taken as {'a ward although its' if len(near) == 1 else 'wards although their'} "
-                     "zones differ from the ward's best-fit "
-                     "zones (ward polygons used as a plan move boundary zones): "
-                     + listing(f"{loc if loc == ward else f'{loc} = {ward}'} ({how}, {len(a)} added, {len(m)} missing)"
+        whose = "its zones differing from the ward's" if len(near) == 1 else "their zones differing from the wards'"
+        warns.append(f"{_localities(len(near))} taken as {'a ward' if len(near) == 1 else 'wards'}, {whose} "
+                     "best-fit zones: "
+                     + listing(f"{loc if loc == ward else f'{loc} = ward {ward}'} ({how}: {_difference(a, m)})"
                                for loc, (ward, how, a, m) in near.items()))
     big = table[(table["qualifies"] == "population") & (table["population"] > GUIDANCE_SIZE)]
     if len(big):
@@ -222,6 +222,12 @@ def check(plan: Plan, dz: gpd.GeoDataFrame, max_population: int = CEILING, non_s
 
 def _localities(n: int) -> str:
     return f"{n} locality" if n == 1 else f"{n} localities"
+
+
+def _difference(added, missing) -> str:
+    """``"2 missing zones"``, ``"1 added, 3 missing zones"``: the parts that are not zero."""
+    parts = ([f"{len(added)} added"] if added else []) + ([f"{len(missing)} missing"] if missing else [])
+    return ", ".join(parts) + (" zone" if len(added) + len(missing) == 1 else " zones")
 
 
 def _label(text) -> str:

@@ -566,6 +566,10 @@ def test_ward_polygons_with_boundary_slivers_are_wards(dz):
     other = moved.map({w: f"X{i}" for i, w in enumerate(sorted(set(wards)))})
     by_zones = loc.check(loc.plan_from_assignment(dz, other), dz)
     assert by_zones.table["is_ward"].all() and any("boundary slivers" in w for w in by_zones.warnings)
+    # Said plainly, the zero parts left out ('X0 = ward S13... (boundary slivers: 1 missing zone)').
+    said = next(w for w in by_zones.warnings if "taken as" in w)
+    assert "taken as wards, their zones differing from the wards' best-fit zones: " in said
+    assert "(boundary slivers: 1 missing zone)" in said and "= ward " in said and "0 added" not in said
     # A locality far from any ward is not a ward because of its name.
     far = wards.copy()
     first = wards.iloc[0]
