@@ -326,8 +326,11 @@ def propose(
     xy = np.column_stack([centre.x, centre.y])
     over = dz.loc[pop > max_population, "datazone"]
     if len(over):
-        notes.append(f"zone(s) {listing(over, most=len(over))} alone exceed the ceiling of {max_population:,}: each is a locality "
-                     "of its own and fails the population test unless it is a ward")
+        one = len(over) == 1
+        notes.append(f"{'zone' if one else 'zones'} {listing(over, most=len(over))} alone "
+                     f"{'exceeds' if one else 'exceed'} the ceiling of {max_population:,}: "
+                     f"{'it is a locality' if one else 'each is a locality'} of its own and fails the population test "
+                     "unless it is a ward")
 
     unit_col = "iz" if unit == "iz" else None
     if unit_col and unit_col not in dz:
@@ -339,17 +342,22 @@ def propose(
         dz, geography.neighbours(dz), unit=unit_col, group=group_col, ceiling=max_population,
         link_within="iz" if "iz" in dz else None)
     if len(links):
-        notes.append(f"{len(links)} link(s) made to join islands or detached parts to their nearest zone: "
+        notes.append(f"{len(links)} {'link' if len(links) == 1 else 'links'} made to join islands or detached parts "
+                     "to their nearest zone: "
                      + listing(f"{a}->{b} ({d / 1000:.1f} km)" for a, b, d in
                                links[["zone", "linked_to", "distance_m"]].itertuples(index=False)))
     iz_names = (dz[["iz", "iz_name"]].drop_duplicates("iz").set_index("iz")["iz_name"]
                 if unit_col and "iz_name" in dz and (splits["ceiling"] or splits["group"]) else None)
-    for kind, why in (("ceiling", f"alone exceed the ceiling of {max_population:,} and were built from their Data Zones"),
-                      ("group", (f"cross the {within} lines regions must stay within (within={within!r}), "
-                                 "so each was split along them"))):
+    for kind, why, why_one in (
+            ("ceiling", f"alone exceed the ceiling of {max_population:,} and were built from their Data Zones",
+             f"alone exceeds the ceiling of {max_population:,} and was built from its Data Zones"),
+            ("group", f"cross the {within} lines regions must stay within (within={within!r}), so each was split "
+                      "along them",
+             f"crosses the {within} lines regions must stay within (within={within!r}), so it was split along them")):
         if splits[kind]:
             named = regions.labels_of(splits[kind], iz_names)
-            notes.append(f"{len(named)} Intermediate Zone(s) {why}: {listing(named, most=len(named))}")
+            notes.append(f"1 Intermediate Zone {why_one}: {named[0]}" if len(named) == 1 else
+                         f"{len(named)} Intermediate Zones {why}: {listing(named, most=len(named))}")
     stats = regions.block_stats(block, pop, z, settled, xy)
     # Block adjacency as a sparse matrix (zone pairs mapped to their blocks, pairs inside a block dropped).
     index = {zone: i for i, zone in enumerate(dz["datazone"])}

@@ -18,6 +18,7 @@ from scipy import sparse
 from scipy.sparse.csgraph import breadth_first_order, connected_components, minimum_spanning_tree
 from scipy.sparse.linalg import spsolve_triangular
 
+from .errors import clip
 from .search import FIELDS, Objective, improve
 
 
@@ -33,7 +34,10 @@ def settlement(dz: gpd.GeoDataFrame) -> np.ndarray:
 
 
 def labels_of(codes, names) -> list[str]:
-    return [f"{names.get(c, c)} ({c})" if names is not None else str(c) for c in codes]
+    """``"Name (code)"`` for each code, the name cut so the whole stays within a message
+    item's 60 characters and the code is never cut."""
+    return [f"{clip(names.get(c, c), max(10, 57 - len(str(c))))} ({c})" if names is not None else str(c)
+            for c in codes]
 
 
 def block_stats(block, pop, z, settled, xy) -> dict:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import pytest
 
@@ -213,7 +215,7 @@ def test_stirling_cornton_is_not_split(council_zones):
     # The one IZ the ward lines cut is split along them, and the notes say so.
     crossing = dz.groupby("iz")["ward"].nunique()
     assert (crossing > 1).sum() == 1
-    assert any("cross the ward lines" in n and crossing.idxmax() in n for n in plan.notes)
+    assert any("1 Intermediate Zone crosses the ward lines" in n and crossing.idxmax() in n for n in plan.notes)
     assert (dz.set_index("datazone")["ward"].groupby(plan.assignment).nunique() == 1).all()
 
 
@@ -296,3 +298,11 @@ def test_options_the_method_does_not_use_are_noted(council_zones, method, kwargs
     plan = loc.propose(council_zones["Moray"], method=method, **kwargs)
     assert note in plan.notes
     assert not loc.propose(council_zones["Moray"], method=method).notes
+
+
+def test_split_zone_notes_keep_codes_whole(council_zones):
+    # Long IZ names were cut inside the code ('Greenock Upper East/Central (S0200203...').
+    plan = loc.propose(council_zones["Inverclyde"], within="ward")
+    note = next(n for n in plan.notes if "Intermediate Zones cross the ward lines" in n)
+    codes = re.findall(r"\((S0[^)]*?)(?:\)|, |$)", note)
+    assert len(codes) == int(note.split()[0]) and all(re.fullmatch(r"S02\d{6}", c) for c in codes)
