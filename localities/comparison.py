@@ -109,12 +109,20 @@ class PlanComparison:
         lines += ["", "quality:", self.quality.to_string(float_format=lambda v: f"{v:,.3f}")]
         cols = [c for c in ("locality_a", "name_a", "population_a", "locality_b", "name_b", "population_b", "shared",
                             "tier_a", "tier_b") if c in self.matches]
-        lines += ["", "localities matched by shared people:", self.matches[cols].to_string(index=False)]
+        # Each plan numbers its own localities (R01, R02, ...): the ids say which plan they are from.
+        matches = self.matches[cols].rename(columns=_SIDES)
+        matches = matches.astype(object).where(matches.notna(), "-")
+        lines += ["", "localities matched by shared people (unmatched: -):", matches.to_string(index=False)]
         if len(self.moved):
-            lines += ["", "zones moved:", self.moved.head(40).to_string(index=False)]
-            if len(self.moved) > 40:
-                lines.append(f"... and {len(self.moved) - 40} more")
+            lines += ["", "zones moved:", self.moved.head(_SHOWN).rename(columns=_SIDES).to_string(index=False)]
+            if len(self.moved) > _SHOWN:
+                lines.append(f"... and {len(self.moved) - _SHOWN} more (every zone: --table, or .zones in Python)")
         return "\n".join(lines)
+
+
+_SHOWN = 20  # moved zones printed; the table has them all
+_SIDES = {"locality_a": "A locality", "name_a": "A name", "population_a": "A people", "locality_b": "B locality",
+          "name_b": "B name", "population_b": "B people", "tier_a": "A tier", "tier_b": "B tier"}
 
 
 def _ranking_part(ranking: pd.DataFrame | None, which: str) -> pd.DataFrame | None:

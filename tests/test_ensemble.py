@@ -263,3 +263,16 @@ def test_identical_plans_are_counted_once(dz, sums):
     result = loc.ensemble(dz, n=3, vary={"seed": [0, 1, 2]}, n_jobs=1, scotland=sums, progress=False)
     assert result.settings["distinct"] == 1
     assert "3 compliant plans of 3 (1 different)" in repr(result)
+
+
+def test_comparison_text_says_which_plan_each_id_is_from(dz):
+    # Both plans number their localities R01...; 'R03 ... R03' read as 'not moved' to a new user,
+    # and every moved zone was printed.
+    a, b = loc.propose(dz, target_population=8_000), loc.propose(dz)
+    result = loc.compare_plans(a, b, dz)
+    text = str(result)
+    assert "A locality" in text and "B locality" in text and "locality_a" not in text
+    assert "NaN" not in text and "<NA>" not in text
+    moved_rows = text.split("zones moved:\n", 1)[1].splitlines()[1:]
+    if len(result.moved) > 20:
+        assert len(moved_rows) == 21 and moved_rows[-1].startswith(f"... and {len(result.moved) - 20} more")
