@@ -80,6 +80,33 @@ MEANINGS: dict[str, str] = {
 }
 MEANINGS.update({f"{c}_{end}": f"{end.capitalize()} 95% limit of the {c.upper()}; {SII_DIRECTION}"
                  for c in ("sii", "rii") for end in ("lower", "upper")})
+# The decision columns a board reads first (localities.rank): what each one says.
+_POORER = ("significantly (95%) and materially worse on a headline indicator (income or employment deprivation "
+           "by default) than")
+MEANINGS.update({
+    "rank": "order of the localities, most disadvantaged first: by tier, then by score",
+    "locality": "the locality's id in its plan",
+    "name": "the name: a ward's, or from the Intermediate Zones held, largest first",
+    "population": "people living there (the zone table's population estimates, NRS)",
+    "zones": "Data Zones it holds",
+    "tier": "1 = poorer than the rest of the council and than Scotland; 2 = poorer than one of them; "
+            "3 = not significantly poorer",
+    "tier_label": "the tier in words",
+    "poorer_than_rest": f"Yes when {_POORER} the rest of the council",
+    "poorer_than_cpp": f"Yes when {_POORER} the rest of the council",
+    "poorer_than_scotland": f"Yes when {_POORER} Scotland",
+    "score": "weighted mean over the headline indicators of the locality's value divided by Scotland's, read so that "
+             "higher is worse (1.0 = Scotland's level); orders localities within a tier",
+    "reasons": "the comparisons behind the tier, in words",
+    "rank_note": "ties in tier and score, and missing data, that decide the order",
+    "share_most_deprived_20": "share of the locality's people living in Data Zones among Scotland's 20% most "
+                              "deprived (SIMD 2020v2)",
+    "share_most_deprived_5": "share of the locality's people living in Data Zones among Scotland's 5% most "
+                             "deprived (SIMD 2020v2)",
+    "n_worse_rest": "indicators on which the locality is significantly worse than the rest of the council",
+    "n_worse_cpp": "indicators on which the locality is significantly worse than the rest of the council",
+    "n_worse_scotland": "indicators on which the locality is significantly worse than Scotland",
+})
 
 # Per-indicator suffixes in the wide ranking table.
 SUFFIXES: dict[str, str] = {

@@ -409,3 +409,18 @@ def test_propose_at_the_default_suggests_a_target(tmp_path, capsys):
     assert "tip: these are the fewest localities the 30,000 ceiling allows" in capsys.readouterr().out
     main(["propose", "--council", "Highland", "--target-population", "8000", "--out", str(tmp_path / "b.gpkg")])
     assert "tip:" not in capsys.readouterr().out
+
+
+def test_codebook_explains_the_decision_columns():
+    # A new user found the Codebook's unit and meaning blank for the first 16 columns of the
+    # ranking (tier, score, the two flags...), the ones a board reads first.
+    import pandas as pd
+
+    from localities import labels
+
+    cols = ["rank", "locality", "name", "population", "zones", "tier", "tier_label", "poorer_than_rest",
+            "poorer_than_scotland", "score", "reasons", "rank_note", "share_most_deprived_20",
+            "share_most_deprived_5", "n_worse_rest", "n_worse_scotland"]
+    book = labels.codebook(pd.DataFrame(columns=cols)).set_index("code")
+    assert (book.loc[cols, "meaning"].str.len() > 10).all()
+    assert "1 = poorer than the rest of the council and than Scotland" in book.loc["tier", "meaning"]
