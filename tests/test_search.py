@@ -150,3 +150,16 @@ def test_fast_setting_keeps_the_better_of_two_descents(council_zones, council, m
         block_by_block = _objective(loc.propose(zones, search="descent"), zones, **weights)
     assert fast <= min(best_first, block_by_block) + 1e-9
     assert best_first != pytest.approx(block_by_block, abs=1e-6)  # the two differ here
+
+
+def test_fast_setting_descends_block_by_block_only_on_council_sized_problems(council_zones, monkeypatch):
+    # The second descent doubled the fast setting's time on a 64,000-zone grid; above
+    # _BOTH_UP_TO blocks only the best-first descent runs.
+    def refuse(self, src, dst):
+        raise AssertionError("block-by-block descent ran")
+
+    monkeypatch.setattr(search._State, "first_improvement", refuse)
+    monkeypatch.setattr(search, "_BOTH_UP_TO", 100)
+    assert len(loc.propose(council_zones["Moray"], unit="datazone", search="descent"))  # 126 blocks: best first only
+    with pytest.raises(AssertionError, match="block-by-block"):
+        loc.propose(council_zones["Moray"], unit="iz", search="descent")  # 24 blocks: both
