@@ -14,9 +14,11 @@ checked is what is printed.
 from __future__ import annotations
 
 import math
+import re
 import textwrap
 import unicodedata
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import geopandas as gpd
@@ -163,14 +165,32 @@ def _fmt(value: float, share: bool, digits: int) -> str:
     return f"{value:,.{digits}f}"
 
 
-def class_breaks(values: pd.Series, scheme: str, k: int, share: bool) -> tuple[np.ndarray, list[str], np.ndarray]:
+def _printed_number(text: str) -> tuple[float, int]:
+    """The number in a printed value and its decimals: "3.6%" -> (3.6, 1), "1,234" -> (1234.0, 0)."""
+    match = re.search(r"-?[\d,]*\.?\d+", text)
+    if match is None:
+        return float("nan"), 0
+    number = match.group().replace(",", "")
+    return float(number), len(number.partition(".")[2])
+
+
+def class_breaks(values: pd.Series, scheme: str, k: int, share: bool,
+                 printed: Callable[[float], str] | None = None) -> tuple[np.ndarray, list[str], np.ndarray]:
     """Classes whose printed bounds are distinct and do not overlap: fewer classes or more
     digits rather than a degenerate "6% to 6%". mapclassify's classes are upper-inclusive
     (a value equal to a break belongs to the lower class), so each class after the first
     starts at the next value printable at the legend's precision ("4.5% to 4.9%", then
     "5.0% to 7.6%", never "4.9% to 7.6%"), and the digits are chosen so that every value
-    of a class, rounded as printed, lies within its class's printed bounds. Returns the
-    class of each known value, the labels and the upper bounds (strictly increasing)."""
+    of a class, rounded as printed, lies within its class's printed bounds.
+
+    ``printed`` is how the key table and the tooltips print a value (such as
+    :func:`localities.mapstyle.format_value`): the legend then prints its bounds as they
+    print values, so with the same decimals (a table's "3.6%" is never left below a
+    "4% to 6%" class), each class starts one printed step above the one before (no
+    printed value falls between two classes), and every value as they print it lies
+    within its own class's bounds only (fewer classes where that is impossible).
+    Returns the class of each known value, the labels and the upper bounds (strictly
+    increasing)."""
     import mapclassify
 
     known = values.dropna().to_numpy(dtype=float)
@@ -180,6 +200,8 @@ def class_breaks(values: pd.Series, scheme: str, k: int, share: bool) -> tuple[n
     scale = 100 if share else 1
     spread = (hi - lo) * scale
     base = 0 if spread >= 10 else 1 if spread >= 1 or spread == 0 else 2
+    # The values as the key table prints them (number, decimals): "3.6%" -> (3.6, 1).
+    table = [_printed_number(printed(v)) for v in known] if printed is not None else []
 
     def shown(value: float, digits: int) -> int:
         """``value`` as printed, in steps of the last printed digit."""
@@ -197,6 +219,18 @@ def class_breaks(values: pd.Series, scheme: str, k: int, share: bool) -> tuple[n
         counts = np.bincount(yb, minlength=len(bins))
         if len(bins) < 2 or (counts == 0).any():
             continue
+        if printed is not None:
+            # Bounds as the table prints them, each class starting one printed step (of
+            # the table's decimals at that size) above the one before: no printed value
+            # falls between two classes, and values the table prints alike share a class.
+            uppers = [_printed_number(printed(b)) for b in bins]
+            lowers = [_printed_number(printed(lo))] + [(round(u + 10 ** -d, d), d) for u, d in uppers[:-1]]
+            if all(a < b - 1e-9 for (a, _), (b, _) in zip(lowers, uppers)) and \
+                    all(lowers[c][0] - 1e-9 <= table[j][0] <= uppers[c][0] + 1e-9 for j, c in enumerate(yb)):
+                labels = [f"{_fmt(a / scale, share, da)} to {_fmt(b / scale, share, db)}"
+                          for (a, da), (b, db) in zip(lowers, uppers)]
+                return yb, labels, bins
+            continue
         for digits in range(base, base + 2):
             uppers = [shown(b, digits) for b in bins]
             lowers = [shown(lo, digits)] + [u + 1 for u in uppers[:-1]]
@@ -206,6 +240,11 @@ def class_breaks(values: pd.Series, scheme: str, k: int, share: bool) -> tuple[n
                           f"{_fmt(b / 10 ** digits / scale, share, digits)}" for a, b in zip(lowers, uppers)]
                 return yb, labels, bins
     # One class: every value the same once printed.
+    if printed is not None:
+        (a, da), (b, db) = _printed_number(printed(lo)), _printed_number(printed(hi))
+        label = _fmt(a / scale, share, da) if (a, da) == (b, db) else \
+            f"{_fmt(a / scale, share, da)} to {_fmt(b / scale, share, db)}"
+        return np.zeros(len(known), dtype=int), [label], np.array([hi])
     label = _fmt(lo, share, base) if _fmt(lo, share, base) == _fmt(hi, share, base) else \
         f"{_fmt(lo, share, base + 1)} to {_fmt(hi, share, base + 1)}"
     return np.zeros(len(known), dtype=int), [label], np.array([hi])

@@ -84,7 +84,9 @@ def _colouring(frame, column, significance, categories, scheme, k, cmap):
         legend_title = f"{name} ({'%' if share else unit})" if unit or share else name
         higher_worse = SIMD[column].higher_is_worse if column in SIMD else True
         values = pd.to_numeric(frame[column], errors="coerce")
-        yb, labels, _ = layout.class_breaks(values, scheme, k, share)
+        # The legend prints at least the decimals the key table prints these values with.
+        yb, labels, _ = layout.class_breaks(values, scheme, k, share,
+                                            printed=lambda v: format_value(v, column, unit))
         cmap = cmap or ("Reds" if higher_worse else "Blues_r")
         n = len(labels)
         colours = pd.Series("#ffffff", index=frame.index, dtype=object)

@@ -123,7 +123,9 @@ def explore(obj, column: str | None = None, tooltip: list[str] | None = None, la
             share = _is_share(col, unit)
             legend_title = f"{name} ({'%' if share else unit})" if share or unit else name
             values = pd.to_numeric(frame[col], errors="coerce")
-            yb, labels, _ = layout.class_breaks(values, "FisherJenks", 5, share)
+            # The legend prints at least the decimals the tooltips print these values with.
+            yb, labels, _ = layout.class_breaks(values, "FisherJenks", 5, share,
+                                                printed=lambda v, col=col, unit=unit: format_value(v, col, unit))
             higher_worse = SIMD[col].higher_is_worse if col in SIMD else True
             cmap = "Reds" if higher_worse else "Blues_r"
             layer["fill"] = "#ffffff"

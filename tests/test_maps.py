@@ -273,24 +273,44 @@ def _printed_bounds(label: str) -> tuple[float, float, int]:
     ([0.0440, 0.0488, 0.0492, 0.0500, 0.0760, 0.0830, 0.1080], True),
     # Glasgow City at 0 decimals: "5% to 11%", "11% to 17%".
     ([0.0451, 0.1061, 0.1217, 0.1704, 0.2032, 0.2230, 0.2578, 0.2821, 0.2926, 0.3142], True),
+    # Inverclyde at 8,000 (income, as the key table prints it): the legend read "4% to 6%",
+    # "7% to 11%" ... beside a table listing Inverkip at 3.6% and Port Glasgow at 17.2%.
+    ([0.336, 0.278, 0.251, 0.243, 0.172, 0.149, 0.110, 0.058, 0.055, 0.036], True),
+    # Perth and Kinross at 8,000: "3% to 5%", "6% to 8%" beside Burghmuir at 2.6% and
+    # values of 5.1% to 5.9% that fell in no printed class.
+    ([0.176, 0.149, 0.106, 0.089, 0.093, 0.070, 0.077, 0.065, 0.065, 0.058, 0.059, 0.058, 0.056, 0.051, 0.050,
+      0.053, 0.046, 0.047, 0.026], True),
     (list(np.random.default_rng(3).uniform(60, 140, 40)), False),
+    # Rates printed with one decimal below 100 and none from 100 up.
+    (list(np.random.default_rng(5).uniform(20, 400, 30)), False),
 ])
 def test_legend_classes_do_not_share_bounds(values, share):
     # mapclassify's classes are upper-inclusive: a break belongs to the class below it,
-    # so the next class must start at the next printed value, and every value, rounded as
-    # the legend prints it, must lie within the printed bounds of its own class only.
+    # so the next class must start at the next printed value, and every value, as the key
+    # table and tooltips print it (format_value), must lie within the printed bounds of
+    # its own class only, with no printed gap between classes that a table value could
+    # fall into: the legend prints its bounds as the table prints values.
     values = pd.Series(values)
+    column, unit = ("income_rate", "proportion") if share else ("rate", "")
+    table = [maps.format_value(v, column, unit) for v in values]
+    table_numbers = [float(re.search(r"-?[\d,]+(?:\.\d+)?", t).group().replace(",", "")) for t in table]
     for scheme in ("FisherJenks", "Quantiles", "EqualInterval"):
-        yb, labels, _ = layout.class_breaks(values, scheme, 5, share=share)
+        yb, labels, _ = layout.class_breaks(values, scheme, 5, share=share,
+                                            printed=lambda v: maps.format_value(v, column, unit))
+        assert len(labels) >= 3, f"{scheme}: {labels}"
         bounds = [_printed_bounds(lab) for lab in labels]
-        digits = bounds[0][2]
-        for (lo_a, hi_a, _), (lo_b, hi_b, _) in zip(bounds, bounds[1:]):
+        for lab in labels:  # each bound printed with the decimals the table prints it with
+            for bound in lab.split(" to "):
+                number = float(bound.rstrip("%").replace(",", "")) / (100 if share else 1)
+                assert bound.rstrip("%") == maps.format_value(number, column, unit).rstrip("%"), \
+                    f"{scheme}: legend {labels} printed unlike the table's {table}"
+        for (lo_a, hi_a, digits), (lo_b, hi_b, _) in zip(bounds, bounds[1:]):
             assert hi_a < lo_b, f"{scheme}: classes share a bound: {labels}"
             assert round(lo_b - hi_a, digits) == round(10 ** -digits, digits), f"{scheme}: gap in {labels}"
-        for value, cls in zip(values, yb):
-            printed = round(value * (100 if share else 1), digits)
-            inside = [i for i, (lo, hi, _) in enumerate(bounds) if lo <= printed <= hi]
-            assert inside == [cls], f"{scheme}: {printed} drawn in class {cls} but printed in {inside}: {labels}"
+        for shown, cls in zip(table_numbers, yb):
+            inside = [i for i, (lo, hi, _) in enumerate(bounds) if lo <= shown <= hi]
+            assert inside == [cls], f"{scheme}: {shown} (as in the table) drawn in class {cls} but printed in " \
+                                    f"{inside}: {labels}"
 
 
 def test_plan_colours_differ_between_neighbours(sample):
