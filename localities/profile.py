@@ -183,7 +183,8 @@ def _profile(obj, dz, locality, _backdrop_cache) -> Figure:
 def _page(fig, table, idx, row, council, spine, _backdrop_cache) -> None:
     W, H = A4_PORTRAIT
     tier_label = row.get("tier_label", "")
-    fig.text(0.4 / W, 1 - 0.35 / H, layout.printable(row["name"]), fontsize=17, fontweight="bold", va="top")
+    title = fig.text(0.4 / W, 1 - 0.35 / H, layout.printable(row["name"]), fontsize=17, fontweight="bold", va="top")
+    _fit_width(fig, title, W - 0.8, smallest=9.0)
     fig.text(0.4 / W, 1 - 0.75 / H, f"{council} · locality {row['locality']} · ranked {int(row['rank'])} of "
              f"{len(table)} (1 = most disadvantaged)", fontsize=9, color="#404040", va="top")
     fig.patches.append(Rectangle((0.4 / W, 1 - 1.12 / H), 0.18 / W, 0.16 / H, transform=fig.transFigure,
@@ -207,14 +208,21 @@ def _page(fig, table, idx, row, council, spine, _backdrop_cache) -> None:
         fig.text(0.4 / W, y, textwrap.fill(what, 46), fontsize=8.5, color="#404040", va="top")
         fig.text(4.45 / W, y, value, fontsize=10, fontweight="bold", va="top", ha="right")
         y -= (0.2 + 0.13 * textwrap.fill(what, 46).count("\n")) / H
+    # The caption above the small map: on one line, or on two (the map a line shorter) for a
+    # long name such as "Kilmacolm, Quarriers, Greenock Upper East/Central and 1 more in
+    # Inverclyde", which ran off the page.
     map_ax = fig.add_axes([4.9 / W, 1 - 3.25 / H, 3.0 / W, 2.05 / H], gid="profile_map")
+    caption = map_ax.set_title(layout.printable(f"{row['name']} in {council}"), fontsize=7.5, loc="left", pad=2)
+    lines = _fit_width(fig, caption, 3.0, smallest=6.0, max_lines=2)
+    map_h = 2.05 - (lines - 1) * caption.get_fontsize() * 1.2 / 72
+    map_ax.set_position([4.9 / W, 1 - 3.25 / H, 3.0 / W, map_h / H])
     frame, body = _backdrop_cache or _backdrop(table)
     frame.plot(ax=map_ax, color="#eeeeee", edgecolor="#9a9a9a", linewidth=0.3)
     frame.loc[[idx]].plot(ax=map_ax, color=TIER_COLOURS.get(tier_label, "#e0e0e0"), edgecolor="#000000",
                           linewidth=0.9)
     bx0, by0, bx1, by1 = body
     lx0, ly0, lx1, ly1 = frame.loc[[idx]].total_bounds
-    limits, _ = layout._fit((min(bx0, lx0), min(by0, ly0), max(bx1, lx1), max(by1, ly1)), 3.0, 2.05)
+    limits, _ = layout._fit((min(bx0, lx0), min(by0, ly0), max(bx1, lx1), max(by1, ly1)), 3.0, map_h)
     pt = frame.loc[idx, "geometry"].representative_point()
     lx0, ly0, lx1, ly1 = frame.loc[[idx]].total_bounds
     if max(lx1 - lx0, ly1 - ly0) < 0.08 * max(limits[2] - limits[0], limits[3] - limits[1]):
@@ -224,7 +232,6 @@ def _page(fig, table, idx, row, council, spine, _backdrop_cache) -> None:
     map_ax.set_ylim(limits[1], limits[3])
     map_ax.set_aspect("equal")
     map_ax.set_axis_off()
-    map_ax.set_title(f"{row['name']} in {council}", fontsize=7.5, loc="left", pad=2)
 
     # Why it is (or is not) flagged.
     reasons = str(row.get("reasons", "") or "")
@@ -299,6 +306,35 @@ def _page(fig, table, idx, row, council, spine, _backdrop_cache) -> None:
     fig.text(0.4 / W, 0.13 / H, textwrap.fill(sources.attribution(ATTRIBUTION_SOURCES), 175), fontsize=5.5,
              color="#404040", va="bottom")
     fig.attrs = {"spine": spine, "locality": row["locality"], "name": row["name"]}
+
+
+def _fit_width(fig, text, width_in: float, smallest: float, max_lines: int = 1) -> int:
+    """Fit ``text`` within ``width_in`` inches: as it is if it fits; else split over up to
+    ``max_lines`` lines at the spaces that make the longest line shortest; then a smaller
+    font, down to ``smallest`` points. Returns the number of lines."""
+    renderer = fig.canvas.get_renderer()
+    limit = width_in * fig.dpi * 0.97  # 3% spare: hinting widens text a little at other resolutions
+
+    def width() -> float:
+        return text.get_window_extent(renderer).width
+
+    full = text.get_text()
+    if width() <= limit:
+        return 1
+    words = full.split(" ")
+    if max_lines >= 2 and len(words) > 1:
+        best = None
+        for cut in range(1, len(words)):
+            text.set_text(" ".join(words[:cut]) + "\n" + " ".join(words[cut:]))
+            if best is None or width() < best[0]:
+                best = (width(), text.get_text())
+        text.set_text(best[1])
+        text.set_linespacing(1.1)
+    size = text.get_fontsize()
+    while width() > limit and size > smallest:
+        size = max(size - 0.25, smallest)
+        text.set_fontsize(size)
+    return text.get_text().count("\n") + 1
 
 
 def _fit_labels(fig, ax, labels, values, font) -> None:

@@ -173,3 +173,44 @@ def test_profile_without_indicators_still_draws(sample):
     keep = [c for c in table.columns if not any(c == n or c.startswith(f"{n}_") for n in loc.SIMD)]
     fig = loc.profile(table[keep], locality=table["locality"].iloc[0])
     assert fig.attrs["spine"].empty
+
+
+@pytest.mark.parametrize("name, council", [
+    ("Kilmacolm, Quarriers, Greenock Upper East/Central and 1 more", "Inverclyde"),
+    ("Hillyland, Tulloch and Inveralmond and 1 more", "Perth and Kinross"),
+    ("Aberuthven, Almondbank, Methven, Dunning, Forteviot and Forgandenny and 3 more", "Na h-Eileanan Siar"),
+])
+def test_profile_caption_and_title_fit_the_page(sample, name, council):
+    # The caption above the small map ran off the page: "Kilmacolm, Quarriers, Greenock
+    # Upper East/Central and 1 more i" (Inverclyde at 8,000), "... and 1 more in Perth and
+    # Kinros"; the page title was cut too.
+    _, _, table = sample
+    table = table.copy()
+    table.attrs = {**table.attrs, "council": council}
+    table.loc[table.index[0], "name"] = name
+    fig = loc.profile(table, locality=table["locality"].iloc[0])
+    renderer = fig.canvas.get_renderer()
+    page = fig.bbox
+    map_ax = next(ax for ax in fig.axes if ax.get_gid() == "profile_map")
+    caption = map_ax._left_title  # set_title(loc="left")
+    assert caption.get_text().replace("\n", " ") == f"{name} in {council}"  # the whole text, wrapped
+    assert caption.get_text().count("\n") <= 1 and caption.get_fontsize() >= 6.0
+    title = next(t for t in fig.texts if t.get_text() == name)
+    assert title.get_fontsize() >= 9.0
+    for text in [caption, *fig.texts]:
+        box = text.get_window_extent(renderer)
+        assert page.x0 <= box.x0 and box.x1 <= page.x1 - 0.3 * fig.dpi, (text.get_text(), box, page)
+    cap = caption.get_window_extent(renderer)
+    assert cap.y0 >= map_ax.get_window_extent(renderer).y1 - 1  # above the map, not on it
+    for text in fig.texts:  # and clear of the title, subtitle and flag beside it
+        if text.get_text().strip():
+            assert not cap.overlaps(text.get_window_extent(renderer)), text.get_text()
+
+
+def test_profile_short_caption_unchanged(sample):
+    _, _, table = sample
+    fig = loc.profile(table, locality=table["locality"].iloc[0])
+    map_ax = next(ax for ax in fig.axes if ax.get_gid() == "profile_map")
+    assert "\n" not in map_ax.get_title(loc="left") and map_ax._left_title.get_fontsize() == 7.5
+    assert round(map_ax.get_position().height * fig.get_figheight(), 2) == 2.05
+    assert next(t for t in fig.texts if t.get_text() == table["name"].iloc[0]).get_fontsize() == 17
