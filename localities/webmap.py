@@ -181,10 +181,15 @@ def _add_legend(m, legends: dict, first: str, attribution: str, titles: dict | N
     macro = MacroElement()
     macro._template = Template("""
 {% macro html(this, kwargs) %}
+<div id="loc-offline" style="position:fixed;top:40%;left:320px;right:40px;z-index:9998;background:#fff8e0;
+ border:1px solid #b08000;padding:10px 14px;font:14px sans-serif">The map itself is drawn by Leaflet, which this
+ page loads from the internet: it shows once the page can reach the web. The PDF, SVG and PNG maps need no
+ connection.</div>
 <div id="loc-legends" style="position:fixed;top:90px;left:10px;z-index:9999;background:white;padding:6px 8px;
  border:1px solid #999;font:12px sans-serif;max-width:280px">""" + "".join(blocks) + """</div>
 {% endmacro %}
 {% macro script(this, kwargs) %}
+document.getElementById("loc-offline").style.display = "none";  // Leaflet loaded: the map is there
 {{ this._parent.get_name() }}.attributionControl.addAttribution(""" + json.dumps(attribution) + """);
 var locLayers = """ + json.dumps(index) + """;
 {{ this._parent.get_name() }}.on("baselayerchange", function (e) {

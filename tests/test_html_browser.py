@@ -104,3 +104,18 @@ def test_the_browser_check_catches_an_unescaped_map(hostile_table, browser, leaf
     path = maps.save_html(m, tmp_path / "plain.html")
     dom = render(path, browser, leaflet)
     assert "PWNED" in "".join(re.findall(r"<title[^>]*>(.*?)</title>", dom))
+
+
+def test_offline_page_says_why_the_map_is_missing(hostile_table, browser, leaflet, tmp_path):
+    # Without the web Leaflet cannot load: the page said nothing and showed a legend on white.
+    path = maps.save_html(loc.explore(hostile_table, column="income_rate"), tmp_path / "map.html")
+    page = tmp_path / "offline.html"  # every script from the web left out, as on a machine without internet
+    page.write_text(re.sub(r'<script src="https?://[^"]*"></script>', "", path.read_text(encoding="utf-8")),
+                    encoding="utf-8")
+    offline = subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu", "--virtual-time-budget=3000",
+                              "--dump-dom", page.as_uri()], capture_output=True, text=True, timeout=180).stdout
+    note = re.search(r'<div id="loc-offline" style="([^"]*)"', offline)
+    assert note and "display: none" not in note.group(1) and "loads from the internet" in offline
+    # With Leaflet loaded the note is hidden.
+    online = render(path, browser, leaflet)
+    assert re.search(r'<div id="loc-offline" style="[^"]*display: none', online)
