@@ -43,7 +43,7 @@ import pandas as pd
 from scipy import sparse
 
 from . import geography, regions
-from .errors import PlanError, listing
+from .errors import PlanError, counted, listing
 from .names import is_code, locality_names
 from .plans import Plan  # defined with its readers; localities.build.Plan still works
 from .search import SEARCHES
@@ -342,8 +342,8 @@ def propose(
         dz, geography.neighbours(dz), unit=unit_col, group=group_col, ceiling=max_population,
         link_within="iz" if "iz" in dz else None)
     if len(links):
-        notes.append(f"{len(links)} {'link' if len(links) == 1 else 'links'} made to join islands or detached parts "
-                     "to their nearest zone: "
+        notes.append(f"{counted(len(links), 'link', 'links')} made to join islands or detached parts to their "
+                     "nearest zone: "
                      + listing(f"{a}->{b} ({d / 1000:.1f} km)" for a, b, d in
                                links[["zone", "linked_to", "distance_m"]].itertuples(index=False)))
     iz_names = (dz[["iz", "iz_name"]].drop_duplicates("iz").set_index("iz")["iz_name"]

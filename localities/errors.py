@@ -40,6 +40,11 @@ def listing(items: Iterable[object], most: int = 10) -> str:
     return f"{head} (and {rest} more)" if rest > 0 else head
 
 
+def counted(n: int, one: str, many: str) -> str:
+    """``"1 locality"``, ``"4 localities"``: a count with its noun, singular or plural."""
+    return f"{n} {one if n == 1 else many}"
+
+
 def unknown_zones(missing: Iterable[object], plan_council: str | None, table) -> str:
     """The message for a plan naming zones the zone table lacks: when the table is another
     council's, say so (the usual cause) instead of listing codes."""

@@ -25,7 +25,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 from . import layout
-from .errors import LocalitiesError
+from .errors import LocalitiesError, counted
 from .export import atomic_path
 from .mapstyle import (  # noqa: F401 (ATTRIBUTION_SOURCES, POORER_COLOURS, TIER_SHORT, format_value re-exported)
     ATTRIBUTION_SOURCES,
@@ -101,7 +101,7 @@ def _colouring(frame, column, significance, categories, scheme, k, cmap):
         colours = layout.plan_colours(frame)
         handles, legend_title = [], None
         n = len(frame)
-        title, value_col, plan_map = f"{prefix}{n} {'locality' if n == 1 else 'localities'}", None, True
+        title, value_col, plan_map = f"{prefix}{counted(n, 'locality', 'localities')}", None, True
     return colours, handles, legend_title, title, value_col, plan_map
 
 

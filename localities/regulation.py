@@ -17,7 +17,7 @@ import pandas as pd
 
 from . import geography
 from .build import CEILING, GUIDANCE_SIZE, Plan, check_ceiling, reading
-from .errors import PlanError, clip, listing
+from .errors import PlanError, clip, counted, listing
 
 
 @dataclass
@@ -189,28 +189,28 @@ def check(plan: Plan, dz: gpd.GeoDataFrame, max_population: int = CEILING, non_s
 
     failing = table[table["qualifies"] == "fails"]
     if len(failing):
-        problems.append(f"{_localities(len(failing))} neither a ward nor at most {max_population:,} people: "
+        problems.append(f"{counted(len(failing), 'locality', 'localities')} neither a ward nor at most {max_population:,} people: "
                         + listing(f"{i} {n} ({p:,})" for i, n, p in zip(failing.index, failing["name"], failing["population"])))
     if max_population > CEILING:
         outside = table[table["qualifies"] == "non-statutory"]
         warns.insert(0, f"NON-STATUTORY ceiling of {max_population:,}: not a check against the 2016 Regulations "
-                        f"(ceiling {CEILING:,}); {_localities(len(outside))} over {CEILING:,} and not "
+                        f"(ceiling {CEILING:,}); {counted(len(outside), 'locality', 'localities')} over {CEILING:,} and not "
                         f"{'a ward is' if len(outside) == 1 else 'wards are'} outside them" + (f": {listing(outside.index)}" if len(outside) else ""))
     if near:
         whose = "its zones differing from the ward's" if len(near) == 1 else "their zones differing from the wards'"
-        warns.append(f"{_localities(len(near))} taken as {'a ward' if len(near) == 1 else 'wards'}, {whose} "
+        warns.append(f"{counted(len(near), 'locality', 'localities')} taken as {'a ward' if len(near) == 1 else 'wards'}, {whose} "
                      "best-fit zones: "
                      + listing(f"{loc if loc == ward else f'{loc} = ward {ward}'} ({how}: {_difference(a, m)})"
                                for loc, (ward, how, a, m) in near.items()))
     big = table[(table["qualifies"] == "population") & (table["population"] > GUIDANCE_SIZE)]
     if len(big):
-        warns.append(f"{_localities(len(big))} over {GUIDANCE_SIZE:,} people (guidance, para 151)")
+        warns.append(f"{counted(len(big), 'locality', 'localities')} over {GUIDANCE_SIZE:,} people (guidance, para 151)")
     crossing = table[crosses]
     if len(crossing):
-        warns.append(f"{_localities(len(crossing))} cut across ward lines")
+        warns.append(f"{counted(len(crossing), 'locality', 'localities')} cut across ward lines")
     detached = table[table["parts"] > 1]
     if len(detached):
-        warns.append(f"{_localities(len(detached))} in more than one part (islands or detached areas): "
+        warns.append(f"{counted(len(detached), 'locality', 'localities')} in more than one part (islands or detached areas): "
                      + listing(detached.index))
     table = table.reset_index()[["locality", "name", "population", "zones", "is_ward", "ward", "qualifies",
                                  "parts", "wards_crossed", "warnings"]]
@@ -218,10 +218,6 @@ def check(plan: Plan, dz: gpd.GeoDataFrame, max_population: int = CEILING, non_s
     if len(zones):
         report.quality = quality(plan, dz)
     return report
-
-
-def _localities(n: int) -> str:
-    return f"{n} locality" if n == 1 else f"{n} localities"
 
 
 def _difference(added, missing) -> str:

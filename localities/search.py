@@ -86,14 +86,14 @@ def improve(labels: np.ndarray, nbrs: list[list[int]], blocks: np.ndarray, ceili
 
     ``search="descent"`` applies only improving moves, until none is left (the fast
     setting): best first, and (up to 5,000 blocks) block by block in a fixed order, from
-    the same start, keeping the plan with the lower objective. ``"anneal"`` first anneals (a worsening
-    move is accepted with probability ``exp(-change / T)``, ``T`` cooling geometrically
-    over ``sweeps`` sweeps), keeps the best plan seen, and finishes with a best-first
-    descent from it. The annealing stops early once
-    it is cold (``T`` under 5% of its start) and has found no better plan for a
-    twentieth of the sweeps: on all 32 councils this left 30 of 32 plans from whole IZs
-    and 28 of 32 from Data Zones unchanged (the others: SSD 7.5% lower to 1.1% higher) for
-    a quarter less work (``benchmarks/regions.py``). Every applied move keeps each
+    the same start, keeping the plan with the lower objective. ``"anneal"`` first anneals
+    (a worsening move is accepted with probability ``exp(-change / T)``, ``T`` cooling
+    geometrically over ``sweeps`` sweeps), keeps the best plan seen, and finishes with a
+    best-first descent from it. The annealing stops early once it is cold (``T`` under
+    5% of its start) and has found no better plan for a twentieth of the sweeps: on all
+    32 councils this left 30 of 32 plans from whole IZs and 28 of 32 from Data Zones
+    unchanged (the others: SSD 7.5% lower to 1.1% higher) for a quarter less work
+    (``benchmarks/regions.py``). Every applied move keeps each
     region connected, non-empty and at most ``ceiling`` people, so the region count and
     the ceiling hold at every step.
     """
@@ -142,11 +142,16 @@ def improve(labels: np.ndarray, nbrs: list[list[int]], blocks: np.ndarray, ceili
     return state.labels
 
 
-def _total(labels: np.ndarray, blocks: np.ndarray, k: int, objective: Objective) -> float:
-    """The objective of a plan, from sums made afresh (not updated move by move)."""
+def _sums(labels: np.ndarray, blocks: np.ndarray, k: int) -> np.ndarray:
+    """Each region's sums over its blocks."""
     sums = np.zeros((k, blocks.shape[1]))
     np.add.at(sums, labels, blocks)
-    return float(objective(sums).sum())
+    return sums
+
+
+def _total(labels: np.ndarray, blocks: np.ndarray, k: int, objective: Objective) -> float:
+    """The objective of a plan, from sums made afresh (not updated move by move)."""
+    return float(objective(_sums(labels, blocks, k)).sum())
 
 
 def _sweeps(n_blocks: int) -> int:
@@ -173,8 +178,7 @@ class _State:
         self.lab = labels.tolist()  # a list mirror: fast scalar reads in the move loop
         self.nbrs, self.blocks, self.objective, self.ceiling = nbrs, blocks, objective, ceiling
         self.sets = sets if sets is not None else [set(ns) for ns in nbrs]
-        self.sums = np.zeros((k, blocks.shape[1]))
-        np.add.at(self.sums, labels, blocks)
+        self.sums = _sums(labels, blocks, k)
         self.block_list = list(map(tuple, blocks.tolist()))  # tuples: no work for the garbage collector
         self.members = [set() for _ in range(k)]  # each region's blocks, for connectivity checks
         for i, a in enumerate(self.lab):
