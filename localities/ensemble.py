@@ -453,7 +453,8 @@ def _priority_areas(zones: gpd.GeoDataFrame, dz: gpd.GeoDataFrame, share: float,
     adjacency = geography.neighbours(dz)
     keep = set(flagged)
     groups = geography.components(sorted(keep), {z: [n for n in adjacency[z] if n in keep] for z in keep})
-    pop = dz.set_index("datazone")["population"]
+    by_zone = dz.set_index("datazone")
+    pop = by_zone["population"]
     labels, split = {}, {}
     for g, members in enumerate(groups):
         if pop.loc[members].sum() <= ceiling or len(members) == 1:
@@ -480,7 +481,7 @@ def _priority_areas(zones: gpd.GeoDataFrame, dz: gpd.GeoDataFrame, share: float,
                                    share_both_mean=("share_both", "mean"))
     # An area is flagged by its localities' figures, so it can hold zones that are not
     # deprived themselves: say how deprived its own zones are (SIMD 2020v2 deciles).
-    decile = pd.to_numeric(dz.set_index("datazone")["simd_decile"], errors="coerce").reindex(assignment.index) \
+    decile = pd.to_numeric(by_zone["simd_decile"], errors="coerce").reindex(assignment.index) \
         if "simd_decile" in dz else pd.Series(np.nan, index=assignment.index)
     frame["decile"] = decile.to_numpy()
     frame["deprived_people"] = np.where(frame["decile"] <= 2, frame["population"], 0.0)
@@ -493,7 +494,7 @@ def _priority_areas(zones: gpd.GeoDataFrame, dz: gpd.GeoDataFrame, share: float,
     order = agg.sort_values(["share_either_mean", "population"], ascending=False).index
     width = max(2, len(str(len(order))))
     ids = {key: f"P{i + 1:0{width}d}" for i, key in enumerate(order)}
-    geoms = geography.dissolve(dz.set_index("datazone").loc[assignment.index], assignment)
+    geoms = geography.dissolve(by_zone.loc[assignment.index], assignment)
     out = agg.loc[order].copy()
     out["name"] = names["name"].reindex(order).to_numpy()
     out["places"] = names["places"].reindex(order).to_numpy()
