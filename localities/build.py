@@ -40,11 +40,10 @@ import difflib
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-from scipy import sparse
 
 from . import geography, regions
 from .errors import PlanError, counted, listing
-from .names import is_code, locality_names
+from .names import is_code, join_names, locality_names
 from .plans import Plan  # defined with its readers; localities.build.Plan still works
 from .search import SEARCHES
 
@@ -194,6 +193,7 @@ def propose(
     refine: bool = True,
     unit: str = "iz",
     town_country: float = 1.0,
+    towns: bool = True,
     non_statutory: bool = False,
     search: str = "anneal",
 ) -> Plan:
@@ -240,6 +240,13 @@ def propose(
         Weight on keeping settlements (urban-rural classes 1-4: urban areas and small
         towns) apart from rural zones (5-6), via the ``urban_rural`` column; 0 ignores
         it. ``plan.notes`` says how many localities still mix the two.
+    towns : bool
+        With whole Intermediate Zones, keep a town no bigger than one locality (a
+        connected set of settlement zones with at most ``target_population`` people, or
+        the average locality's without a target) in one locality: where the search
+        divides such a town along its own IZs (Stornoway East and West), those IZs are
+        joined and the regions built again (said in ``plan.notes``). ``False`` leaves
+        the search's plan as it is.
 
     non_statutory : bool
         Allow ``max_population`` above the statutory 30,000: a local, non-statutory
@@ -299,7 +306,11 @@ def propose(
     if group_col is not None and dz[group_col].isna().any():
         raise PlanError(f"within={within!r}: column {group_col!r} is missing for zone(s) "
                         f"{listing(dz.loc[dz[group_col].isna(), 'datazone'])}; fill it or choose another column")
+    if not isinstance(towns, (bool, np.bool_)):
+        raise PlanError(f"towns must be True or False, not {towns!r}")
     params.update(unit=unit, town_country=town_country, search=search if refine else None)
+    if not towns:
+        params["towns"] = False
     notes = []
     if max_population > CEILING:
         params["non_statutory"] = True
@@ -358,31 +369,35 @@ def propose(
             named = regions.labels_of(splits[kind], iz_names)
             notes.append(f"1 Intermediate Zone {why_one}: {named[0]}" if len(named) == 1 else
                          f"{len(named)} Intermediate Zones {why}: {listing(named, most=len(named))}")
+    weights = (homogeneity, compactness, town_country, refine, search)
     stats = regions.block_stats(block, pop, z, settled, xy)
-    # Block adjacency as a sparse matrix (zone pairs mapped to their blocks, pairs inside a block dropped).
-    index = {zone: i for i, zone in enumerate(dz["datazone"])}
-    count = sum(len(ns) for ns in adjacency.values())
-    a = block[np.fromiter((index[z] for z, ns in adjacency.items() for _ in ns), dtype=np.int64, count=count)]
-    b = block[np.fromiter((index[n] for ns in adjacency.values() for n in ns), dtype=np.int64, count=count)]
-    keep = a != b
-    block_graph = sparse.csr_matrix((np.ones(int(keep.sum())), (a[keep], b[keep])), shape=(stats["n"],) * 2)
-    rng = np.random.default_rng(seed)
-    block_labels = np.full(stats["n"], -1)
-    if group_col:
-        group_of_block = pd.Series(dz[group_col].astype(str).to_numpy()).groupby(block).first().sort_index()
-        groups = {key: np.sort(idx) for key, idx in group_of_block.groupby(group_of_block).indices.items()}
-    else:
-        groups = {"all": np.arange(stats["n"])}
-    next_label = asked = 0
-    for key in sorted(groups):
-        members = groups[key]
-        asked += regions.aimed_count(stats["pop"][members].sum(), max_population, target_population)
-        parts = regions.partition(members, block_graph, stats, max_population, target_population, rng,
-                                  homogeneity, compactness, town_country, refine, search)
-        for part in parts:
-            block_labels[part] = next_label
-            next_label += 1
-    assert (block_labels >= 0).all()
+    block_labels, asked = regions.label_blocks(block, adjacency, dz, stats, group_col, max_population,
+                                               target_population, seed, *weights)
+    if unit_col and towns:
+        # A town no bigger than a locality is not divided along its own Intermediate Zones: where
+        # the plan did (Stornoway East and West at 10,000), its IZs become one block and the
+        # regions are built again. Plans that divide no such town are unchanged.
+        size = target_population or pop.sum() / regions.aimed_count(pop.sum(), max_population, None)
+        town = regions.town_blocks(block, dz, geography.neighbours(dz), settled, size,
+                                   dz[group_col].astype(str).to_numpy() if group_col else None)
+        known = town >= 0
+        # A town is divided when its blocks carry more than one region label.
+        pairs = np.unique(np.column_stack([town[known], block_labels[known]]), axis=0)
+        divided = np.unique(pairs[1:, 0][pairs[1:, 0] == pairs[:-1, 0]])
+        if len(divided):
+            joined = [sorted(dz["iz"].to_numpy()[np.isin(block, np.flatnonzero(town == t))].astype(str).tolist())
+                      for t in divided]
+            block = regions.join_blocks(block, dz, town, divided)
+            stats = regions.block_stats(block, pop, z, settled, xy)
+            block_labels, asked = regions.label_blocks(block, adjacency, dz, stats, group_col, max_population,
+                                                       target_population, seed, *weights)
+            named = dz[["iz", "iz_name"]].drop_duplicates("iz").set_index("iz")["iz_name"] if "iz_name" in dz else None
+            towns_named = "; ".join(join_names(regions.labels_of(sorted(set(j)), named)) for j in joined)
+            notes.append(f"{counted(len(joined), 'town', 'towns')} no bigger than one locality (at most {size:,.0f} "
+                         f"people) kept in one locality, {'its' if len(joined) == 1 else 'each with its'} Intermediate "
+                         f"Zones joined, where the search had divided {'it' if len(joined) == 1 else 'them'}: "
+                         f"{towns_named}")
+    next_label = int(block_labels.max()) + 1
     if next_label > asked:
         # Whole blocks rarely pack exactly: say so rather than let the count surprise.
         what = ("the fewest the ceiling allows" if not target_population

@@ -6,7 +6,9 @@ Rules, in order:
 2. A locality inside one Intermediate Zone takes its name: ``"Cornton"`` when it is
    the whole IZ, ``"Part of Cornton"`` when the IZ is split between localities.
 3. Two or three IZs: ``"A and B"`` / ``"A, B and C"``, largest population first.
-4. More: the largest one or two places and how many more there are
+4. IZs named for parts of one town (``"Stornoway East"``, ``"Stornoway West"``) are
+   named as the town (``"Stornoway"``) when one locality holds all of them, whole.
+5. More: the largest one or two places and how many more there are
    (``"New Elgin West, New Elgin East and 2 more"``), at most :data:`LABEL_LENGTH`
    characters where possible. A name therefore never stands alone for a place that
    holds only a minority of the people.
@@ -25,6 +27,8 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from .regions import settlement
+
 LABEL_LENGTH = 42  # fits "New Elgin West, New Elgin East and 2 more" on a map label
 SEPARATOR = "; "
 _CODE = re.compile(r"[A-Za-z]{0,3}[-_ ]?\d+[A-Za-z]?|[A-Z]{1,3}")
@@ -34,6 +38,40 @@ def is_code(text: str) -> bool:
     """True for an id that is a code, not a name: ``"R01"``, ``"L7"``, ``"12"``,
     ``"S13003024"``, ``"A"``; False for ``"Kirkwall"`` or ``"North Isles"``."""
     return bool(_CODE.fullmatch(str(text).strip()))
+
+
+_SIDE = r"(?:North|South|East|West|Central|North East|North West|South East|South West|Upper|Lower)"
+_PART = re.compile(rf"^(?P<town>\S.{{2,}}?) {_SIDE}$|^{_SIDE} (?P<town2>\S.{{2,}})$")
+
+
+def _town(name: str) -> str | None:
+    """``"Stornoway East"`` -> ``"Stornoway"``, ``"West Kirkwall"`` -> ``"Kirkwall"``, else None."""
+    m = _PART.match(name)
+    return (m["town"] or m["town2"]) if m else None
+
+
+def _towns(items: list[str], pops: list[float], whole: list[bool], iz_names: set, towns: set) -> list[str]:
+    """``items`` (largest first) with the sides of one town held whole (``"Stornoway East"``,
+    ``"Stornoway West"``, mostly settlement zones: names in ``towns``) replaced by the town's
+    name, in order of people again. Only when they are all of that town's IZs in ``iz_names``
+    (the whole zone table): every IZ named as a side of it, and every mostly-settlement IZ
+    named for it (``"Nairn Rural"`` is not part of Nairn; a ``"Stornoway Harbour"`` would be)."""
+    stems: dict = {}
+    for i, name in enumerate(items):
+        town = _town(name)
+        if town and whole[i] and name in towns:
+            stems.setdefault(town, []).append(i)
+    merged = {town: idx for town, idx in stems.items()
+              if len(idx) > 1 and town not in iz_names
+              and len(idx) == sum(_town(n) == town or n in towns and (n.startswith(f"{town} ")
+                                                                       or n.endswith(f" {town}")) for n in iz_names)}
+    if not merged:
+        return items
+    taken = {i for idx in merged.values() for i in idx}
+    out = [(name, pop) for i, (name, pop) in enumerate(zip(items, pops)) if i not in taken]
+    out += [(town, sum(pops[i] for i in idx)) for town, idx in merged.items()]
+    out.sort(key=lambda item: (-item[1], item[0]))
+    return [name for name, _ in out]
 
 
 _COMPASS = ("east", "north-east", "north", "north-west", "west", "south-west", "south", "south-east")
@@ -148,12 +186,22 @@ def locality_names(assignment: pd.Series, dz: pd.DataFrame, limit: int = LABEL_L
         acc[1] += 1
     listed: dict = {}
     first: dict = {}
+    people: dict = {}
     # Each locality's IZs, most people first (ties: by name, then as met).
-    for (loc, iz, iz_name), (_, n) in sorted(held.items(), key=lambda kv: (kv[0][0], -kv[1][0], kv[0][2])):
+    for (loc, iz, iz_name), (pop, n) in sorted(held.items(), key=lambda kv: (kv[0][0], -kv[1][0], kv[0][2])):
         listed.setdefault(loc, [])
         if str(iz_name) not in listed[loc]:
             listed[loc].append(str(iz_name))
+            people.setdefault(loc, []).append(pop)
         first.setdefault(loc, []).append((iz, n))
+    # IZ names over the whole table, once per IZ: a town's name stands for all its parts.
+    iz_name_of = dict(zip(iz_all, name_all))
+    iz_names = {str(name) for name in iz_name_of.values() if not pd.isna(name)}
+    towns = set()
+    if "urban_rural" in dz:  # IZs where most people live in settlement zones (urban areas, small towns)
+        share = pd.DataFrame({"name": name_all, "pop": pop_all, "settled": settlement(dz) * np.asarray(pop_all)})
+        by = share.groupby("name")[["pop", "settled"]].sum()
+        towns = set(by.index[by["settled"] > by["pop"] / 2].astype(str))
     names, places = {}, {}
     for loc, items in listed.items():
         places[loc] = SEPARATOR.join(items)
@@ -161,7 +209,9 @@ def locality_names(assignment: pd.Series, dz: pd.DataFrame, limit: int = LABEL_L
         if len(parts) == 1 and parts[0][1] < iz_total.get(parts[0][0], 0):
             names[loc] = f"Part of {items[0]}"
         else:
-            names[loc] = label(items, limit)
+            whole = [all(n == iz_total.get(iz, 0) for iz, n in parts if str(iz_name_of[iz]) == item)
+                     for item in items]
+            names[loc] = label(_towns(items, people[loc], whole, iz_names, towns), limit)
     names = pd.Series(names, dtype=object)
     wards = ward_exact(assignment, dz)
     names.loc[wards.index] = wards

@@ -33,6 +33,67 @@ def settlement(dz: gpd.GeoDataFrame) -> np.ndarray:
     return ((cls >= 1) & (cls < rural_from)).to_numpy(dtype=float)
 
 
+def town_blocks(block: np.ndarray, dz: gpd.GeoDataFrame, adjacency: dict, settled: np.ndarray, size: float,
+                group: np.ndarray | None = None) -> np.ndarray:
+    """The small town each block makes part of, or -1.
+
+    A town is a connected set of settlement zones (urban-rural classes 1-4) on the zone
+    contiguity (no island links) inside one ``group``; it is small when it has at most
+    ``size`` people (one locality's worth). A block belongs to a town when all its zones
+    are that town's; only towns of two or more blocks are returned (Stornoway East and
+    Stornoway West), numbered from 0.
+    """
+    n = len(dz)
+    nb = int(block.max()) + 1 if n else 0
+    none = np.full(nb, -1)
+    if n == 0 or not settled.any():
+        return none
+    index = {z: i for i, z in enumerate(dz["datazone"])}
+    pairs = np.array([(index[a], index[b]) for a, ns in adjacency.items() if a in index for b in ns if b in index],
+                     dtype=np.int64).reshape(-1, 2)
+    rows, cols = pairs[:, 0], pairs[:, 1]
+    keep = (settled[rows] > 0) & (settled[cols] > 0)
+    if group is not None:
+        keep &= group[rows] == group[cols]
+    graph = sparse.csr_matrix((np.ones(int(keep.sum())), (rows[keep], cols[keep])), shape=(n, n))
+    _, town = connected_components(graph, directed=False)
+    town = np.where(settled > 0, town, -1)
+    known = town >= 0
+    town_pop = np.bincount(town[known], weights=dz["population"].to_numpy(dtype=float)[known],
+                           minlength=int(town.max()) + 1)
+    # A block's town: the town of its first zone, kept when every zone of the block is in it.
+    of_block = np.full(nb, -1)
+    of_block[block[::-1]] = town[::-1]
+    inside = np.bincount(block, weights=(town == of_block[block]).astype(float), minlength=nb)
+    whole = (inside == np.bincount(block, minlength=nb)) & (of_block >= 0)
+    whole &= town_pop[np.maximum(of_block, 0)] <= size
+    blocks_per_town = np.bincount(of_block[whole], minlength=len(town_pop))
+    whole &= blocks_per_town[np.maximum(of_block, 0)] > 1
+    return _renumber(np.where(whole, of_block, -1))
+
+
+def _renumber(town: np.ndarray) -> np.ndarray:
+    """Town numbers 0, 1, ... in order of first appearance; -1 stays -1."""
+    out = np.full(len(town), -1)
+    known = town >= 0
+    out[known] = pd.factorize(town[known])[0]
+    return out
+
+
+def join_blocks(block: np.ndarray, dz: gpd.GeoDataFrame, town: np.ndarray, which) -> np.ndarray:
+    """Block numbers with the blocks of the towns in ``which`` (numbers from
+    :func:`town_blocks`) made one block each, renumbered in order of first zone code."""
+    nb = int(block.max()) + 1
+    joined = np.isin(town, list(which)) & (town >= 0)
+    new = np.where(joined, nb + town, np.arange(nb))[block]
+    final = pd.factorize(new)[0]
+    order = np.argsort(dz["datazone"].to_numpy().astype(str), kind="stable")
+    _, first = np.unique(final[order], return_index=True)
+    rank = np.empty(len(first), dtype=np.int64)
+    rank[np.argsort(first, kind="stable")] = np.arange(len(first))
+    return rank[final]
+
+
 def labels_of(codes, names) -> list[str]:
     """``"Name (code)"`` for each code, the name cut so the whole stays within a message
     item's 60 characters and the code is never cut."""
@@ -117,6 +178,37 @@ def partition(members, graph, stats, ceiling, target, rng, homogeneity, compactn
         nbrs = [sub.indices[sub.indptr[i]:sub.indptr[i + 1]].tolist() for i in range(len(members))]
         labels = improve(labels, nbrs, blocks, ceiling, objective, search=search)
     return [members[labels == lab] for lab in np.unique(labels)]
+
+
+def label_blocks(block: np.ndarray, adjacency: dict, dz: gpd.GeoDataFrame, stats: dict, group: str | None,
+                 ceiling: float, target: float | None, seed: int, homogeneity: float, compactness: float,
+                 town_country: float, refine: bool, search: str) -> tuple[np.ndarray, int]:
+    """Region number of each block (regions inside each ``group`` in turn, groups in sorted
+    order), and the count of regions aimed at."""
+    # Block adjacency as a sparse matrix (zone pairs mapped to their blocks, pairs inside a block dropped).
+    index = {zone: i for i, zone in enumerate(dz["datazone"])}
+    count = sum(len(ns) for ns in adjacency.values())
+    a = block[np.fromiter((index[z] for z, ns in adjacency.items() for _ in ns), dtype=np.int64, count=count)]
+    b = block[np.fromiter((index[n] for ns in adjacency.values() for n in ns), dtype=np.int64, count=count)]
+    keep = a != b
+    block_graph = sparse.csr_matrix((np.ones(int(keep.sum())), (a[keep], b[keep])), shape=(stats["n"],) * 2)
+    rng = np.random.default_rng(seed)
+    labels = np.full(stats["n"], -1)
+    if group:
+        group_of_block = pd.Series(dz[group].astype(str).to_numpy()).groupby(block).first().sort_index()
+        groups = {key: np.sort(idx) for key, idx in group_of_block.groupby(group_of_block).indices.items()}
+    else:
+        groups = {"all": np.arange(stats["n"])}
+    next_label = asked = 0
+    for key in sorted(groups):
+        members = groups[key]
+        asked += aimed_count(stats["pop"][members].sum(), ceiling, target)
+        for part in partition(members, block_graph, stats, ceiling, target, rng, homogeneity, compactness,
+                              town_country, refine, search):
+            labels[part] = next_label
+            next_label += 1
+    assert (labels >= 0).all()
+    return labels, asked
 
 
 def _cut_tree(tree, k, s, ceiling, weights) -> list[np.ndarray]:

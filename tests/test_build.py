@@ -306,3 +306,14 @@ def test_split_zone_notes_keep_codes_whole(council_zones):
     note = next(n for n in plan.notes if "Intermediate Zones cross the ward lines" in n)
     codes = re.findall(r"\((S0[^)]*?)(?:\)|, |$)", note)
     assert len(codes) == int(note.split()[0]) and all(re.fullmatch(r"S02\d{6}", c) for c in codes)
+
+
+def test_towns_rule_changes_only_plans_that_divide_a_town(council_zones):
+    """Keeping a small town in one locality re-builds only a plan that divided one: Moray at
+    10,000 (Buckie, Lossiemouth, Forres kept whole by the search) is the same plan either way."""
+    dz = council_zones["Moray"]
+    a = loc.propose(dz, target_population=10_000)
+    b = loc.propose(dz, target_population=10_000, towns=False)
+    assert a.assignment.equals(b.assignment)
+    with pytest.raises(loc.PlanError, match="towns must be True or False"):
+        loc.propose(dz, towns="yes")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 
 import geopandas as gpd
@@ -23,20 +24,36 @@ from localities.names import (
 matplotlib.use("Agg")
 
 
+_SIDE = r"(?:North East|North West|South East|South West|North|South|East|West|Central|Upper|Lower)"
+
+
 def honest(name: str, places: str, ward_names: set[str]) -> bool:
     """A name is honest when it is a ward's name (checked separately), or names every
-    place, or names some and says how many more there are."""
+    place, or names some and says how many more there are; a town's name may stand for
+    two or more of its sides (``Stornoway`` for Stornoway East and Stornoway West)."""
     listed = places.split(SEPARATOR)
     if name in ward_names:
         return True
     core = re.sub(r" \((north|south|east|west|north-east|north-west|south-east|south-west|\d+)\)$", "", name)
-    more = re.fullmatch(r"(.*) and (\d+) more", core)
-    if more:
-        shown = len(listed) - int(more.group(2))
-        return shown >= 1 and all(p in more.group(1) for p in listed[:shown])
+    sides: dict = {}
+    for p in listed:
+        m = re.fullmatch(rf"(.{{3,}}?) {_SIDE}|{_SIDE} (.{{3,}})", p)
+        if m:
+            sides.setdefault(m.group(1) or m.group(2), []).append(p)
     if core.startswith("Part of "):
         return len(listed) == 1 and core == f"Part of {listed[0]}"
-    return core == join_names(listed)
+    more = re.fullmatch(r"(.*) and (\d+) more", core)
+    candidates = [t for t, ps in sides.items() if len(ps) > 1]
+    for r in range(len(candidates) + 1):  # any of the towns may be named as a town
+        for towns in itertools.combinations(candidates, r):
+            merged = [p for p in listed if not any(p in sides[t] for t in towns)] + list(towns)
+            if more:
+                shown = len(merged) - int(more.group(2))
+                if shown >= 1 and sum(p in more.group(1) for p in merged) >= shown:
+                    return True
+            elif len(merged) <= 3 and any(core == join_names(list(o)) for o in itertools.permutations(merged)):
+                return True
+    return False
 
 
 def test_join_and_label():
@@ -161,3 +178,66 @@ def test_csv_plan_names_survive_everything(council_zones, tmp_path):
     assert set(gpd.read_file(tmp_path / "plan.gpkg", layer="localities")["name"]) == wanted
     assert set(loc.read_plan(tmp_path / "plan.gpkg", dz).localities["name"]) == wanted
     assert set(loc.read_plan(tmp_path / "plan.gpkg").localities["name"]) == wanted
+
+
+# ----------------------------------------------------------------------------- towns named as towns
+
+def _town_zones(names: list[str], urban: list[int]) -> gpd.GeoDataFrame:
+    """One zone per IZ in a row, 100 people each (the i-th IZ has i + 1 hundred)."""
+    n = len(names)
+    return gpd.GeoDataFrame({
+        "datazone": [f"S01{i:06d}" for i in range(n)], "population": [100 * (i + 1) for i in range(n)],
+        "iz": [f"S02{i:06d}" for i in range(n)], "iz_name": names, "urban_rural": urban,
+    }, geometry=[box(i, 0, i + 1, 1) for i in range(n)], crs="EPSG:27700")
+
+
+def test_the_sides_of_a_town_held_whole_are_named_as_the_town():
+    dz = _town_zones(["Stornoway West", "Stornoway East", "Point", "Broadbay"], [4, 4, 6, 6])
+    table = locality_names(pd.Series(["a"] * 4, index=dz["datazone"]), dz)
+    # Broadbay 400 people, then Point and Stornoway (100 + 200) with 300 each, in name order.
+    assert table.loc["a", "name"] == "Broadbay, Point and Stornoway"
+    assert table.loc["a", "places"] == "Broadbay; Point; Stornoway East; Stornoway West"  # places keep every IZ
+    dz = _town_zones(["West Kirkwall", "East Kirkwall", "Isles"], [3, 3, 6])
+    table = locality_names(pd.Series(["a", "a", "b"], index=dz["datazone"]), dz)
+    assert table.loc["a", "name"] == "Kirkwall"
+
+
+@pytest.mark.parametrize("names, urban, assignment, why", [
+    (["Caithness North", "Caithness South", "Wick"], [6, 6, 4], ["a", "a", "b"], "rural sides: not a town"),
+    (["Thurso West", "Thurso East", "Thurso Central"], [4, 4, 4], ["a", "a", "b"], "a third side elsewhere"),
+    (["Thurso West", "Thurso East", "Thurso Harbour"], [4, 4, 4], ["a", "a", "b"], "a settled IZ named for it"),
+    (["Thurso West", "Thurso East"], [4, 4], ["a", "b"], "not held together"),
+])
+def test_a_town_name_only_when_it_is_the_whole_town(names, urban, assignment, why):
+    dz = _town_zones(names, urban)
+    table = locality_names(pd.Series(assignment, index=dz["datazone"]), dz)
+    town = names[0].split(" ")[0]
+    assert town not in set(table["name"]), why
+
+
+def test_a_rural_iz_named_for_a_town_is_not_part_of_it():
+    dz = _town_zones(["Nairn West", "Nairn East", "Nairn Rural"], [4, 4, 6])
+    table = locality_names(pd.Series(["a", "a", "b"], index=dz["datazone"]), dz)
+    assert table.loc["a", "name"] == "Nairn" and table.loc["b", "name"] == "Nairn Rural"
+    table = locality_names(pd.Series(["a", "a", "b"], index=dz["datazone"]), dz.drop(columns="urban_rural"))
+    assert table.loc["a", "name"] == "Nairn East and Nairn West"  # settlement unknown: each IZ named
+
+
+def test_stornoway_is_one_locality_named_stornoway(council_zones):
+    """Na h-Eileanan Siar at 10,000: the search divided Stornoway between two localities along its
+    own IZs; the town (at most one locality's size) is now kept in one, said in the notes, and the
+    locality is named for it."""
+    dz = council_zones["Na h-Eileanan Siar"]
+    plan = loc.propose(dz, target_population=10_000)
+    iz = dz.set_index("datazone")["iz_name"]
+    held = plan.assignment.groupby(iz.reindex(plan.assignment.index)).unique()
+    assert len(set(held["Stornoway East"]) | set(held["Stornoway West"])) == 1
+    name = plan.localities.set_index("locality").loc[held["Stornoway East"][0], "name"]
+    assert name.startswith("Stornoway")
+    note = [n for n in plan.notes if "kept in one locality" in n and "Stornoway" in n]
+    assert len(note) == 1 and "S02001693" in note[0] and "S02001694" in note[0]
+    # towns=False: the search's plan as it was, Stornoway divided
+    old = loc.propose(dz, target_population=10_000, towns=False)
+    held = old.assignment.groupby(iz.reindex(old.assignment.index)).unique()
+    assert len(set(held["Stornoway East"]) | set(held["Stornoway West"])) == 2
+    assert not any("kept in one locality" in n for n in old.notes)
