@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 import localities as loc
 from localities.errors import LocalitiesError
+from localities.load import load_lookup
 
 SAMPLE = Path(loc.__file__).resolve().parents[1] / "data" / "sample"
 EXAMPLES = int(os.environ.get("LOCALITIES_FUZZ_EXAMPLES", "150"))
@@ -26,7 +27,7 @@ def dz():
 
 
 def _codes():
-    sample = loc.load.load_lookup(2011, data_dir=SAMPLE)["datazone"].tolist()
+    sample = load_lookup(2011, data_dir=SAMPLE)["datazone"].tolist()
     return st.one_of(
         st.sampled_from(sample),
         st.sampled_from(sample).map(lambda c: f" {c.lower()} "),
