@@ -395,8 +395,8 @@ def propose(
             towns_named = "; ".join(join_names(regions.labels_of(sorted(set(j)), named)) for j in joined)
             notes.append(f"{counted(len(joined), 'town', 'towns')} no bigger than one locality (at most {size:,.0f} "
                          f"people) kept in one locality, {'its' if len(joined) == 1 else 'each with its'} Intermediate "
-                         f"Zones joined, where the search had divided {'it' if len(joined) == 1 else 'them'}: "
-                         f"{towns_named}")
+                         f"Zones joined, where the search had divided {'it' if len(joined) == 1 else 'them'} "
+                         f"(towns=False keeps the search's plan): {towns_named}")
     next_label = int(block_labels.max()) + 1
     if next_label > asked:
         # Whole blocks rarely pack exactly: say so rather than let the count surprise.
