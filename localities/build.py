@@ -6,7 +6,7 @@ dissolved locality polygons with their names, populations and zone counts.
 
 The region builder (``method="regions"``) is ours, because no packaged Python
 regionaliser supports a population *ceiling* (spopt's max-p and SKATER take floors).
-It works in two steps, both deterministic for a given seed:
+It works in steps, all deterministic for a given seed:
 
 0. **Building blocks.** Whole Intermediate Zones by default (``unit="iz"``), cut only
    by ``within=`` lines or when one alone exceeds the ceiling; every step below works
@@ -29,6 +29,10 @@ It works in two steps, both deterministic for a given seed:
    best first and block by block, and keeps the better of the two.
    The annealing's random stream is fixed: the seed only breaks exact ties (in the
    spanning tree), so plans barely change from seed to seed.
+3. **Towns kept whole** (``towns=True``). A town (a connected set of settlement zones,
+   urban-rural classes 1-4) no bigger than one locality whose IZs the plan divides has
+   those IZs joined into one block, and steps 1-2 run again; a plan that divides no such
+   town is left as it is.
 
 Names come from :mod:`localities.names`.
 """
