@@ -1,12 +1,16 @@
 """Locality profiles: one A4 page per locality for a board paper.
 
-Each page has the locality's key figures, whether and why it is flagged as having
-significantly poorer outcomes, a small map placing it in the council, and a spine
-chart in the style of ScotPHO's profiles: for every indicator, a bar spanning the
-range across the council's localities (the darker middle part their interquartile
-range), Scotland's value as the centre line, the rest of the council as a tick and
-the locality as a dot coloured by its verdict against Scotland, with worse always
-to the left. :func:`save_profiles` writes them as one multi-page vector PDF.
+Each page has the locality's key figures, its decision against each of the two
+comparators the Act names (the rest of the council and Scotland: significantly poorer
+or not, and each headline indicator's verdict), why, a small map placing it in the
+council, and a spine chart in the style of ScotPHO's and PHE's profiles: for every
+indicator, a bar spanning the range across the council's localities (the darker middle
+part their interquartile range), Scotland's value as the centre line, the rest of the
+council as a tick and the locality as a dot coloured by its verdict against Scotland,
+with worse always to the left. Beside the chart, two columns give the verdict against
+the rest of the council and against Scotland, in words as well as colour, so that the
+page reads the same in greyscale and no colour leaves its comparator unsaid.
+:func:`save_profiles` writes them as one multi-page vector PDF.
 """
 
 from __future__ import annotations
@@ -27,24 +31,102 @@ from . import layout, sources
 from .errors import LocalitiesError
 from .export import atomic_path
 from .maps import ATTRIBUTION_SOURCES, FLAG_COLOURS, TIER_COLOURS, _is_share, format_value, no_idle_draws, normalise
+from .decide import COMPARATORS
 from .outcomes import SIMD
 from .plans import Plan
 
 A4_PORTRAIT = (8.27, 11.69)
-# How the locality's dot is drawn for each verdict against Scotland: (marker, fill, key text).
-# "not different" and "no interval" differ in shape as well as fill (a filled grey circle,
-# a hollow diamond), so they stay apart when a board paper is printed in greyscale.
+# How a verdict is drawn, as the locality's dot on the spine (compared with Scotland) and
+# in the two "compared with" columns: (marker, fill). "not different" and "no interval"
+# differ in shape as well as fill (a filled grey circle, a hollow diamond), and the
+# columns say each verdict in words, so the page reads the same printed in greyscale.
 DOT_STYLES = {
-    "worse": ("o", FLAG_COLOURS["worse"], "worse than Scotland"),
-    "slightly worse": ("o", FLAG_COLOURS["slightly worse"], "slightly worse than Scotland"),
-    "not different": ("o", FLAG_COLOURS["not different"], "not different from Scotland"),
-    "slightly better": ("o", FLAG_COLOURS["slightly better"], "slightly better than Scotland"),
-    "better": ("o", FLAG_COLOURS["better"], "better than Scotland"),
-    "no interval": ("D", "white", "no interval (not tested)"),
+    "worse": ("o", FLAG_COLOURS["worse"]),
+    "slightly worse": ("o", FLAG_COLOURS["slightly worse"]),
+    "not different": ("o", FLAG_COLOURS["not different"]),
+    "slightly better": ("o", FLAG_COLOURS["slightly better"]),
+    "better": ("o", FLAG_COLOURS["better"]),
+    "no interval": ("D", "white"),
 }
-VERDICT_SHORT = {"worse": "worse", "slightly worse": "sl. worse", "not different": "similar",
+TESTED = ("worse", "slightly worse", "not different", "slightly better", "better")
+# The verdicts in the decision's own words (localities.decide), and as the columns print them.
+VERDICT_WORDS = {"worse": "worse", "slightly worse": "slightly worse", "not different": "not different",
+                 "slightly better": "slightly better", "better": "better", "no interval": "not tested",
+                 "no data": "no data", "n/a": "no comparator"}
+VERDICT_SHORT = {"worse": "worse", "slightly worse": "sl. worse", "not different": "not diff.",
                  "slightly better": "sl. better", "better": "better", "no interval": "–", "no data": "no data",
                  "n/a": "–"}
+# What each key entry means (the decision's terms: significant AND material).
+VERDICT_KEYS = {"worse": "worse: significant and material", "slightly worse": "sl. worse: significant, not material",
+                "not different": "not diff.: not significantly different",
+                "slightly better": "sl. better: significant, not material",
+                "better": "better: significant and material", "no interval": "–: no interval, not tested"}
+METHOD_WORDS = {
+    "difference": "a two-sample 95% interval: Newcombe for proportions, conditional binomial for rates",
+    "scotpho": "the locality's 95% interval wholly on one side of the comparator's value, as ScotPHO",
+    "bh": "two-sample score tests, false discovery rate 5% (Benjamini-Hochberg)",
+    "funnel": "funnel-plot 95% limits allowing for overdispersion (Spiegelhalter)",
+}
+# The spine chart is 7.47 in wide: the spine (data -1 to 1.05) takes its last 2.2 in; the
+# table's columns sit at these inches from its left edge (values right-aligned, verdicts
+# a marker then a word).
+CHART_W, SPINE_W = 7.47, 2.2
+UNIT = SPINE_W / 2.05  # inches per data unit
+COLUMNS = {c: 1.05 - (CHART_W - inches) / UNIT for c, inches in
+           {"indicator": 0.0, "value": 2.95, "rest": 3.45, "scotland": 3.95, "vs_rest": 4.1,
+            "vs_scotland": 4.7}.items()}
+
+
+def _compared_with(c: str, council: str) -> str:
+    return f"the rest of {council}" if c == "rest" else "Scotland"
+
+
+def _lower(label: str) -> str:
+    return label if label[:2].isupper() else label[:1].lower() + label[1:]
+
+
+def decision_lines(table: gpd.GeoDataFrame, idx) -> list[str]:
+    """The locality's decision against each comparator, in words.
+
+    Parameters
+    ----------
+    table : GeoDataFrame
+        The output of :func:`localities.rank`.
+    idx
+        The locality's row label in ``table``.
+
+    Returns
+    -------
+    list of str
+        One line per comparator the table holds, e.g. "Compared with the rest of Moray:
+        significantly poorer (income deprivation worse, employment deprivation worse)" and
+        "Compared with Scotland: not significantly poorer (income deprivation not
+        different, employment deprivation slightly worse)": the flag (``poorer_than_rest``,
+        ``poorer_than_scotland``) and each headline indicator's verdict behind it.
+    """
+    council = table.attrs.get("council") or "the council"
+    head = [h for h in table.attrs.get("headline", []) if h in table]
+    lines = []
+    for c in COMPARATORS:
+        if f"poorer_than_{c}" not in table:
+            continue
+        verdict = "significantly poorer" if bool(table.at[idx, f"poorer_than_{c}"]) else "not significantly poorer"
+        items = [f"{_lower(_label(h, table)[0])} {VERDICT_WORDS.get(table.at[idx, f'{h}_vs_{c}'], 'not tested')}"
+                 if f"{h}_vs_{c}" in table else f"{_lower(_label(h, table)[0])} not tested" for h in head]
+        lines.append(f"Compared with {_compared_with(c, council)}: {verdict}"
+                     + (f" ({', '.join(items)})" if items else ""))
+    return lines
+
+
+def _materiality(table) -> str:
+    """What "material" means under the table's decision settings, e.g. "at least ×1.2"."""
+    ratio = float(table.attrs.get("min_ratio", 1.2))
+    gaps = table.attrs.get("min_gap") or {}
+    words = f"the larger value at least ×{ratio:g} the smaller" if ratio > 1 else "any size"
+    if gaps:
+        words += ", and as far apart as the minimum gaps set for " + ", ".join(_lower(_label(g, table)[0])
+                                                                                 for g in gaps)
+    return words
 
 
 def _ranking(obj, dz) -> gpd.GeoDataFrame:
@@ -133,7 +215,10 @@ def spine_rows(table: gpd.GeoDataFrame, idx) -> pd.DataFrame:
 
 
 def _fmt(v, name, unit) -> str:
-    return format_value(v, name, unit)
+    """A value for the chart's table: as maps print it, minutes without their unit (the
+    indicator's name says "(minutes)")."""
+    text = format_value(v, name, unit)
+    return text[: -len(" min")] if unit == "minutes" and text.endswith(" min") else text
 
 
 def _backdrop(table: gpd.GeoDataFrame):
@@ -189,7 +274,26 @@ def _page(fig, table, idx, row, council, spine, _backdrop_cache) -> None:
              f"{len(table)} (1 = most disadvantaged)", fontsize=9, color="#404040", va="top")
     fig.patches.append(Rectangle((0.4 / W, 1 - 1.12 / H), 0.18 / W, 0.16 / H, transform=fig.transFigure,
                                  facecolor=TIER_COLOURS.get(tier_label, "#e0e0e0"), edgecolor="#303030", lw=0.5))
-    fig.text(0.65 / W, 1 - 0.97 / H, str(tier_label), fontsize=10.5, fontweight="bold", va="top")
+    tier = f"Tier {int(row['tier'])}: " if "tier" in row and pd.notna(row["tier"]) else ""
+    verdict = fig.text(0.65 / W, 1 - 0.97 / H, f"{tier}{tier_label}", fontsize=10.5, fontweight="bold", va="top",
+                       gid="tier")
+    # Beside the small map's caption (from 4.9 in): "Tier 1: Poorer than the rest of the
+    # council and Scotland" takes two lines.
+    n_lines = _fit_width(fig, verdict, 3.95, smallest=9.0, max_lines=2)
+
+    # The decision against each comparator, and what "significantly poorer" means: the
+    # headline says what it compares with, as the chart's dot and columns do.
+    y = 1.24 + (n_lines - 1) * verdict.get_fontsize() * 1.1 / 72
+    lines = decision_lines(table, idx)
+    for line in lines:
+        text = fig.text(0.4 / W, 1 - y / H, line, fontsize=8.5, va="top", gid="decision")
+        y += _wrap(fig, text, 4.2) * 8.5 * 1.2 / 72 + 0.04
+    if lines:
+        head = ", ".join(_lower(_label(h, table)[0]) for h in table.attrs.get("headline", []) if h in table)
+        text = fig.text(0.4 / W, 1 - y / H, f"Significantly poorer = worse on a headline indicator ({head}): "
+                        f"a significant (95%) and material ({_materiality(table)}) difference.", fontsize=7,
+                        color="#404040", va="top", gid="decision: meaning")
+        y += _wrap(fig, text, 4.2) * 7 * 1.2 / 72 + 0.1
 
     # Key figures (left) and the small map (right).
     facts = [("People", f"{int(row['population']):,}"), ("Data Zones", f"{int(row['zones'])}")]
@@ -199,22 +303,23 @@ def _page(fig, table, idx, row, council, spine, _backdrop_cache) -> None:
             facts.append((f"In Scotland's most deprived {band}% of zones (SIMD 2020v2)", f"{row[col] * 100:.0f}%"))
     if "score" in table and pd.notna(row["score"]):
         facts.append(("Headline deprivation against Scotland (1.0 = Scotland)", f"{row['score']:.2f}"))
-    for col, what in (("n_worse_rest", f"Indicators worse than the rest of {council}"),
-                      ("n_worse_scotland", "Indicators worse than Scotland")):
-        if col in table:
-            facts.append((what, f"{int(row[col])} of {len(spine)}"))
-    y = 1 - 1.45 / H
+    for c in COMPARATORS:
+        if f"n_worse_{c}" in table:
+            tested = int(spine[f"vs_{c}"].isin(TESTED).sum()) if len(spine) else 0
+            facts.append((f"Indicators worse than {_compared_with(c, council)}",
+                          f"{int(row[f'n_worse_{c}'])} of {tested} tested"))
     for what, value in facts:
-        fig.text(0.4 / W, y, textwrap.fill(what, 46), fontsize=8.5, color="#404040", va="top")
-        fig.text(4.45 / W, y, value, fontsize=10, fontweight="bold", va="top", ha="right")
-        y -= (0.2 + 0.13 * textwrap.fill(what, 46).count("\n")) / H
+        number = fig.text(4.45 / W, 1 - y / H, value, fontsize=10, fontweight="bold", va="top", ha="right")
+        room = 4.05 - number.get_window_extent(fig.canvas.get_renderer()).width / fig.dpi - 0.12
+        lines_in = _wrap(fig, fig.text(0.4 / W, 1 - y / H, what, fontsize=8.5, color="#404040", va="top"), room)
+        y += 0.2 + 0.13 * (lines_in - 1)
     # The caption above the small map: on one line, or on two (the map a line shorter) for a
     # long name such as "Kilmacolm, Quarriers, Greenock Upper East/Central and 1 more in
     # Inverclyde", which ran off the page.
     map_ax = fig.add_axes([4.9 / W, 1 - 3.25 / H, 3.0 / W, 2.05 / H], gid="profile_map")
     caption = map_ax.set_title(layout.printable(f"{row['name']} in {council}"), fontsize=7.5, loc="left", pad=2)
-    lines = _fit_width(fig, caption, 3.0, smallest=6.0, max_lines=2)
-    map_h = 2.05 - (lines - 1) * caption.get_fontsize() * 1.2 / 72
+    n_lines = _fit_width(fig, caption, 3.0, smallest=6.0, max_lines=2)
+    map_h = 2.05 - (n_lines - 1) * caption.get_fontsize() * 1.2 / 72
     map_ax.set_position([4.9 / W, 1 - 3.25 / H, 3.0 / W, map_h / H])
     frame, body = _backdrop_cache or _backdrop(table)
     frame.plot(ax=map_ax, color="#eeeeee", edgecolor="#9a9a9a", linewidth=0.3)
@@ -224,7 +329,6 @@ def _page(fig, table, idx, row, council, spine, _backdrop_cache) -> None:
     lx0, ly0, lx1, ly1 = frame.loc[[idx]].total_bounds
     limits, _ = layout._fit((min(bx0, lx0), min(by0, ly0), max(bx1, lx1), max(by1, ly1)), 3.0, map_h)
     pt = frame.loc[idx, "geometry"].representative_point()
-    lx0, ly0, lx1, ly1 = frame.loc[[idx]].total_bounds
     if max(lx1 - lx0, ly1 - ly0) < 0.08 * max(limits[2] - limits[0], limits[3] - limits[1]):
         # A small locality: ringed so the eye finds it.
         map_ax.scatter([pt.x], [pt.y], s=220, facecolors="none", edgecolors="#c51b7d", linewidths=1.6, zorder=5)
@@ -235,31 +339,45 @@ def _page(fig, table, idx, row, council, spine, _backdrop_cache) -> None:
 
     # Why it is (or is not) flagged.
     reasons = str(row.get("reasons", "") or "")
-    top = 1 - max(3.45, 1.55 + 0.27 * len(facts)) / H
+    top = 1 - max(3.45, y + 0.1) / H
     fig.text(0.4 / W, top, "Why", fontsize=10, fontweight="bold", va="top")
     wrapped = textwrap.wrap(reasons, 125)
-    if len(wrapped) > 7:
-        wrapped = wrapped[:7]
+    if len(wrapped) > 6:
+        wrapped = wrapped[:6]
         wrapped[-1] = wrapped[-1].rsplit(" ", 1)[0] + " …"
     fig.text(0.4 / W, top - 0.22 / H, "\n".join(wrapped) or "No indicator differs significantly.", fontsize=7.5,
              va="top", linespacing=1.25)
     chart_top = top - (0.42 + 0.145 * max(len(wrapped), 1)) / H
+    _spine_chart(fig, table, spine, council, chart_top)
+    fig.attrs = {"spine": spine, "locality": row["locality"], "name": row["name"], "decision": lines}
 
-    # The spine chart: a table on the left, the spine on the right.
+
+def _spine_chart(fig, table, spine, council, chart_top) -> None:
+    """The spine chart: a table on the left (values, then the verdicts against the rest
+    of the council and Scotland), the spine on the right, and its key below."""
+    W, H = A4_PORTRAIT
     n = len(spine)
-    chart_h = chart_top * H - 1.47  # the key below it: four rows of three
-    ax = fig.add_axes([0.4 / W, 1.17 / H, 7.47 / W, chart_h / H], gid="spine")
-    ax.set_xlim(-4.45, 1.05)
-    ax.set_ylim(n + 0.2, -1.9)
+    chart_h = chart_top * H - 1.55  # the key below it: five rows, and a note
+    ax = fig.add_axes([0.4 / W, 1.55 / H, CHART_W / W, chart_h / H], gid="spine")
+    ax.set_xlim(COLUMNS["indicator"], 1.05)
+    ax.set_ylim(n + 0.2, -2.5)
     ax.set_axis_off()
-    font = min(7.0, max(4.8, chart_h * 72 / (n + 2) * 0.55))
-    heads = [(-4.45, "\nIndicator", "left"), (-2.02, "\nLocality", "right"), (-1.57, "Rest of\ncouncil", "right"),
-             (-1.12, "\nScotland", "right")]
-    for x, text, ha in heads:
-        ax.text(x, -0.95, text, fontsize=font, fontweight="bold", ha=ha, va="center")
+    font = min(7.0, max(4.8, chart_h * 72 / (n + 2.7) * 0.55))
+    small = min(font, 6.3)  # the verdict columns
+    heads = [("indicator", "\nIndicator", "left"), ("value", "\nLocality", "right"),
+             ("rest", "Rest of\ncouncil", "right"), ("scotland", "\nScotland", "right")]
+    for col, text, ha in heads:
+        ax.text(COLUMNS[col], -0.95, text, fontsize=font, fontweight="bold", ha=ha, va="center")
+    ax.text(COLUMNS["vs_rest"] - 0.06, -2.05, "Compared with", fontsize=font, fontweight="bold", ha="left",
+            va="center", gid="head: compared")
+    for c, text in (("rest", "rest of\ncouncil"), ("scotland", "\nScotland")):
+        ax.text(COLUMNS[f"vs_{c}"] - 0.06, -0.95, text, fontsize=font, fontweight="bold", ha="left", va="center",
+                gid=f"head: vs_{c}")
+    ax.text(0, -2.05, "dot: compared with Scotland", fontsize=font, ha="center", va="center", gid="head: dot")
     ax.text(0, -0.95, "\nworse  ◀  Scotland  ▶  better", fontsize=font, fontweight="bold", ha="center",
             va="center")
-    ax.axvline(0, color="#404040", lw=0.8, zorder=1)
+    ax.vlines(0, -0.5, n - 0.5, color="#404040", lw=0.8, zorder=1)
+    headline = set(table.attrs.get("headline", []))
     labels, values = [], []
     domain = None
     for i, r in spine.iterrows():
@@ -269,14 +387,23 @@ def _page(fig, table, idx, row, council, spine, _backdrop_cache) -> None:
             ax.axhline(i - 0.5, color="#bdbdbd", lw=0.4, xmin=0, xmax=1)
         domain = d
         if i % 2 == 0:
-            ax.add_patch(Rectangle((-4.45, i - 0.5), 5.5, 1, facecolor="#f7f7f7", edgecolor="none", zorder=0))
+            ax.add_patch(Rectangle((COLUMNS["indicator"], i - 0.5), 1.05 - COLUMNS["indicator"], 1,
+                                   facecolor="#f7f7f7", edgecolor="none", zorder=0))
         unit_text = "%" if _is_share(name, unit) else unit.replace("standardised ratio (Scotland = 100)", "ratio")
         label = layout.printable(f"{r['label']} ({unit_text})" if unit_text else r["label"])
-        labels.append(ax.text(-4.45, i, label, fontsize=font, va="center", gid="indicator"))
-        values.append(ax.text(-2.02, i, _fmt(r["value"], name, unit), fontsize=font, va="center", ha="right",
-                              fontweight="bold"))
-        ax.text(-1.57, i, _fmt(r["rest"], name, unit), fontsize=font, va="center", ha="right")
-        ax.text(-1.12, i, _fmt(r["scotland"], name, unit), fontsize=font, va="center", ha="right")
+        labels.append(ax.text(COLUMNS["indicator"], i, label, fontsize=font, va="center", gid="indicator",
+                              fontweight="bold" if name in headline else "normal"))
+        values.append(ax.text(COLUMNS["value"], i, _fmt(r["value"], name, unit), fontsize=font, va="center",
+                              ha="right", fontweight="bold", gid="value"))
+        ax.text(COLUMNS["rest"], i, _fmt(r["rest"], name, unit), fontsize=font, va="center", ha="right")
+        ax.text(COLUMNS["scotland"], i, _fmt(r["scotland"], name, unit), fontsize=font, va="center", ha="right")
+        for c in COMPARATORS:
+            verdict = r[f"vs_{c}"]
+            if verdict in TESTED:
+                ax.scatter([COLUMNS[f"vs_{c}"]], [i], s=small * 3.2, marker="o", zorder=4, linewidths=0.6,
+                           facecolors=DOT_STYLES[verdict][1], edgecolors="#202020", gid=f"vs_{c}: {verdict}")
+            ax.text(COLUMNS[f"vs_{c}"] + 0.06, i, VERDICT_SHORT.get(verdict, "–"), fontsize=small, va="center",
+                    ha="left", color="#000000" if verdict in TESTED else "#606060", gid=f"vs_{c}: {verdict}")
         if np.isfinite(r["x_lo"]):
             ax.add_patch(Rectangle((r["x_lo"], i - 0.28), r["x_hi"] - r["x_lo"], 0.56, facecolor="#d9e3ee",
                                    edgecolor="none", zorder=2))
@@ -286,26 +413,63 @@ def _page(fig, table, idx, row, council, spine, _backdrop_cache) -> None:
             ax.plot([r["x_rest"]] * 2, [i - 0.38, i + 0.38], color="#000000", lw=1.1, zorder=3)
         if np.isfinite(r["x_value"]):
             verdict = r["vs_scotland"] if r["vs_scotland"] in DOT_STYLES else "no interval"
-            marker, face, _ = DOT_STYLES[verdict]
+            marker, face = DOT_STYLES[verdict]
             ax.scatter([r["x_value"]], [i], s=font * (5.5 if marker == "o" else 4.0), marker=marker, zorder=4,
                        linewidths=0.8, facecolors=face, edgecolors="#202020", gid=f"dot: {verdict}")
     _fit_labels(fig, ax, labels, values, font)
-    handles = [Patch(facecolor="#d9e3ee", label=f"Range across {council}'s localities"),
-               Patch(facecolor="#9fb6cf", label="Middle half of them"),
-               Line2D([], [], color="black", lw=1.1, label="Rest of the council"),
-               Line2D([], [], color="#404040", lw=0.8, label="Scotland (centre)")]
-    for verdict, (marker, face, text) in DOT_STYLES.items():
-        handles.append(Line2D([], [], marker=marker, ls="", markerfacecolor=face, markeredgecolor="#202020",
-                              markersize=6 if marker == "o" else 5, label=text))
-    fig.legend(handles=handles, loc="lower left", bbox_to_anchor=(0.4 / W, 0.58 / H), ncol=3, fontsize=6.5,
-               frameon=False, handlelength=1.6, columnspacing=1.2)
-    note = ("Dots: the locality's value; worse to the left, Scotland at the centre line. Verdicts use 95% "
-            "confidence intervals; 'slightly' = statistically significant but below the materiality threshold. "
-            "Indicators without an interval (standardised ratios, school and access measures) are not tested.")
-    fig.text(0.4 / W, 0.5 / H, textwrap.fill(note, 170), fontsize=5.8, color="#404040", va="top")
+    _key(fig, table, council)
+
+
+def _key(fig, table, council) -> None:
+    """The chart's key: what the bars, tick and line are (left), and the verdicts with
+    what each is compared with (right), then the method in a note."""
+    W, H = A4_PORTRAIT
+    chart = [Patch(facecolor="#d9e3ee", label=f"Range across {council}'s localities"),
+             Patch(facecolor="#9fb6cf", label="Middle half of them"),
+             Line2D([], [], color="black", lw=1.1, label=f"Rest of {council}"),
+             Line2D([], [], color="#404040", lw=0.8, label="Scotland (centre line)")]
+    left = fig.legend(handles=chart, loc="upper left", bbox_to_anchor=(0.35 / W, 1.5 / H), ncol=1, fontsize=6.5,
+                      frameon=False, handlelength=1.6)
+    verdicts = [Line2D([], [], marker=marker, ls="", markerfacecolor=face, markeredgecolor="#202020",
+                       markersize=6 if marker == "o" else 5, label=VERDICT_KEYS[v])
+                for v, (marker, face) in DOT_STYLES.items()]
+    title = (f"Verdicts. Dot on the spine: the locality compared with Scotland. Columns: compared with the rest "
+             f"of {council}, and with Scotland.")
+    right = fig.legend(handles=verdicts, loc="upper left", bbox_to_anchor=(3.0 / W, 1.5 / H), ncol=2, fontsize=6.5,
+                       frameon=False, handlelength=1.2, columnspacing=1.2, title=layout.printable(title),
+                       title_fontsize=6.5, alignment="left")
+    _wrap(fig, right.get_title(), 4.8)
+    right.set_gid("verdicts")
+    left.set_gid("chart")
+    fig.add_artist(left)
+    headline = ", ".join(_lower(_label(h, table)[0]) for h in table.attrs.get("headline", []) if h in table)
+    method = METHOD_WORDS.get(table.attrs.get("method", "difference"), str(table.attrs.get("method", "")))
+    note = (f"Worse or better = a significant difference ({method}) that is also material ({_materiality(table)}); "
+            "'slightly' = significant but not material; not different = not significant. A locality is significantly "
+            f"poorer than a comparator when it is worse on a headline indicator (names in bold: {headline}). "
+            "Indicators without an interval (standardised ratios, school and access measures) are not tested (–).")
+    fig.text(0.4 / W, 0.7 / H, textwrap.fill(note, 175), fontsize=5.8, color="#404040", va="top", gid="note")
     fig.text(0.4 / W, 0.13 / H, textwrap.fill(sources.attribution(ATTRIBUTION_SOURCES), 175), fontsize=5.5,
              color="#404040", va="bottom")
-    fig.attrs = {"spine": spine, "locality": row["locality"], "name": row["name"]}
+
+
+def _wrap(fig, text, width_in: float) -> int:
+    """Wrap ``text`` at spaces so that no line is wider than ``width_in`` inches
+    (measured, greedy). Returns the number of lines."""
+    renderer = fig.canvas.get_renderer()
+    limit = width_in * fig.dpi * 0.97
+    lines, line = [], ""
+    for word in text.get_text().split(" "):
+        trial = f"{line} {word}" if line else word
+        text.set_text(trial)
+        if line and text.get_window_extent(renderer).width > limit:
+            lines.append(line)
+            line = word
+        else:
+            line = trial
+    lines.append(line)
+    text.set_text("\n".join(lines))
+    return len(lines)
 
 
 def _fit_width(fig, text, width_in: float, smallest: float, max_lines: int = 1) -> int:

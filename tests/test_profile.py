@@ -15,7 +15,7 @@ import pytest  # noqa: E402
 
 import localities as loc  # noqa: E402
 from localities import cli  # noqa: E402
-from localities.profile import spine_rows  # noqa: E402
+from localities.profile import VERDICT_KEYS, spine_rows  # noqa: E402
 
 from .test_maps import pdf_fonts, pdf_text  # noqa: E402
 
@@ -107,9 +107,15 @@ def test_profile_command(sample, tmp_path, capsys):
 
 
 def _dots(fig) -> dict[int, object]:
-    """The locality's dot on each row of the spine chart: row -> PathCollection."""
+    """The locality's dot on each row of the spine chart: row -> PathCollection (not the
+    markers of the two "compared with" columns)."""
     spine_ax = next(ax for ax in fig.axes if ax.get_gid() == "spine")
-    return {round(float(c.get_offsets()[0][1])): c for c in spine_ax.collections if len(c.get_offsets()) == 1}
+    return {round(float(c.get_offsets()[0][1])): c for c in spine_ax.collections
+            if len(c.get_offsets()) == 1 and str(c.get_gid()).startswith("dot: ")}
+
+
+def _legend(fig, gid):
+    return next(lg for lg in fig.legends if lg.get_gid() == gid)
 
 
 def test_profile_dots_for_not_different_and_no_interval_differ_in_shape(sample):
@@ -135,12 +141,12 @@ def test_profile_dots_for_not_different_and_no_interval_differ_in_shape(sample):
     for found in rows.values():
         assert len({shape(i) for i in found}) == 1
     # The key names each verdict with the marker drawn for it.
-    legend = fig.legends[0]
+    legend = _legend(fig, "verdicts")
     markers = {t.get_text(): getattr(h, "get_marker", lambda: None)()
                for t, h in zip(legend.get_texts(), legend.legend_handles)}
-    assert markers["not different from Scotland"] != markers["no interval (not tested)"]
-    assert {"worse than Scotland", "slightly worse than Scotland", "slightly better than Scotland",
-            "better than Scotland"} <= set(markers)
+    keys = VERDICT_KEYS
+    assert markers[keys["not different"]] != markers[keys["no interval"]]
+    assert {keys[v] for v in ("worse", "slightly worse", "slightly better", "better")} <= set(markers)
 
 
 def test_profile_shows_every_indicator_name_in_full(sample):
@@ -148,7 +154,7 @@ def test_profile_shows_every_indicator_name_in_full(sample):
     _, _, table = sample
     fig = loc.profile(table, locality=table["locality"].iloc[0])
     spine_ax = next(ax for ax in fig.axes if ax.get_gid() == "spine")
-    labels = [t for t in spine_ax.texts if t.get_position()[0] == -4.45 and t.get_position()[1] >= 0]
+    labels = [t for t in spine_ax.texts if t.get_gid() == "indicator"]
     spine = fig.attrs["spine"]
     assert len(labels) == len(spine)
     shown = [t.get_text().replace("\n", " ") for t in labels]
@@ -157,7 +163,8 @@ def test_profile_shows_every_indicator_name_in_full(sample):
         assert s.startswith(label), (s, label)
     assert any("\n" in t.get_text() for t in labels)  # the long names take two lines
     renderer = fig.canvas.get_renderer()
-    values = [t for t in spine_ax.texts if t.get_position()[0] == -2.02 and t.get_position()[1] >= 0]
+    values = [t for t in spine_ax.texts if t.get_gid() == "value"]
+    assert len(values) == len(spine)
     value_left = min(t.get_window_extent(renderer).x0 for t in values)
     boxes = [t.get_window_extent(renderer) for t in labels]
     assert all(b.x1 < value_left for b in boxes)  # no name runs into the locality's value
