@@ -391,10 +391,16 @@ def propose(
         if len(divided):
             joined = [sorted(dz["iz"].to_numpy()[np.isin(block, np.flatnonzero(town == t))].astype(str).tolist())
                       for t in divided]
-            block = regions.join_blocks(block, dz, town, divided)
+            joined_block = regions.join_blocks(block, dz, town, divided)
+            # Repair, not rebuild: each new block starts in the region holding most of its people.
+            held = pd.DataFrame({"new": joined_block, "region": block_labels[block], "pop": pop})
+            held = held.groupby(["new", "region"])["pop"].sum().reset_index()
+            held = held.sort_values(["new", "pop", "region"], ascending=[True, False, True]).drop_duplicates("new")
+            block = joined_block
             stats = regions.block_stats(block, pop, z, settled, xy)
             block_labels, asked = regions.label_blocks(block, adjacency, dz, stats, group_col, max_population,
-                                                       target_population, seed, *weights)
+                                                       target_population, seed, *weights,
+                                                       start=held["region"].to_numpy())
             named = dz[["iz", "iz_name"]].drop_duplicates("iz").set_index("iz")["iz_name"] if "iz_name" in dz else None
             towns_named = "; ".join(join_names(regions.labels_of(sorted(set(j)), named)) for j in joined)
             notes.append(f"{counted(len(joined), 'town', 'towns')} no bigger than one locality (at most {size:,.0f} "

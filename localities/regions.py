@@ -146,10 +146,26 @@ def aimed_count(total: float, ceiling: float, target: float | None) -> int:
     return max(k, round(total / target)) if target else k
 
 
+def _feasible(labels: np.ndarray, sub, pop: np.ndarray, ceiling: float) -> bool:
+    """Every region of ``labels`` (0..k-1 over the blocks of ``sub``) in one piece and under the ceiling."""
+    k = int(labels.max()) + 1
+    if (np.bincount(labels, weights=pop, minlength=k) > ceiling).any():
+        return False
+    coo = sub.tocoo()
+    same = labels[coo.row] == labels[coo.col]
+    graph = sparse.csr_matrix((np.ones(int(same.sum())), (coo.row[same], coo.col[same])), shape=sub.shape)
+    return connected_components(graph, directed=False)[0] == k
+
+
 def partition(members, graph, stats, ceiling, target, rng, homogeneity, compactness, town_country, refine,
-              search="anneal") -> list[np.ndarray]:
+              search="anneal", start=None) -> list[np.ndarray]:
     """Split one connected group of blocks (``members``, sorted; ``graph``: the symmetric
-    block adjacency as a sparse matrix) into regions under the ceiling."""
+    block adjacency as a sparse matrix) into regions under the ceiling.
+
+    ``start``: region labels of ``members`` to descend from (improving moves only, so the
+    plan changes near where it must) instead of cutting a tree, when they make contiguous
+    regions under the ceiling: a plan repaired after joining blocks. Otherwise the tree and
+    ``search`` as usual."""
     total = stats["pop"][members].sum()
     k = aimed_count(total, ceiling, target)
     if len(members) == 1 or k == 1 and total <= ceiling:
@@ -157,6 +173,11 @@ def partition(members, graph, stats, ceiling, target, rng, homogeneity, compactn
     sub = graph[members][:, members].tocsr()
     sub.sort_indices()
     s = {key: stats[key][members] for key in ("cnt", "pop", "z1", "z2", "u1", "x", "y", "r2", "xy")}
+    if start is not None:
+        labels = np.unique(start, return_inverse=True)[1].reshape(-1)
+        if labels.max() > 0 and _feasible(labels, sub, s["pop"], ceiling):
+            return _refined(members, labels, sub, s, ceiling, target, total, homogeneity, compactness, town_country,
+                            refine, "descent")
     zbar, ubar, pts = s["z1"] / s["cnt"], s["u1"] / s["cnt"], s["xy"]
     # Minimum spanning tree on attribute difference, settlement/rural difference and (scaled) distance;
     # the seed only breaks exact ties.
@@ -171,10 +192,18 @@ def partition(members, graph, stats, ceiling, target, rng, homogeneity, compactn
     labels = np.empty(len(members), dtype=int)
     for lab, piece in enumerate(pieces):
         labels[piece] = lab
-    if refine and len(pieces) > 1:
-        size = target or total / len(pieces)
+    return _refined(members, labels, sub, s, ceiling, target, total, homogeneity, compactness, town_country, refine,
+                    search)
+
+
+def _refined(members, labels, sub, s, ceiling, target, total, homogeneity, compactness, town_country, refine,
+             search) -> list[np.ndarray]:
+    """The regions of ``labels`` after the search over boundary moves (when ``refine``)."""
+    k = int(labels.max()) + 1
+    if refine and k > 1:
+        size = target or total / k
         blocks = np.column_stack([s[f] for f in FIELDS])
-        objective = Objective(blocks, size, len(pieces), homogeneity, compactness, town_country)
+        objective = Objective(blocks, size, k, homogeneity, compactness, town_country)
         nbrs = [sub.indices[sub.indptr[i]:sub.indptr[i + 1]].tolist() for i in range(len(members))]
         labels = improve(labels, nbrs, blocks, ceiling, objective, search=search)
     return [members[labels == lab] for lab in np.unique(labels)]
@@ -182,9 +211,11 @@ def partition(members, graph, stats, ceiling, target, rng, homogeneity, compactn
 
 def label_blocks(block: np.ndarray, adjacency: dict, dz: gpd.GeoDataFrame, stats: dict, group: str | None,
                  ceiling: float, target: float | None, seed: int, homogeneity: float, compactness: float,
-                 town_country: float, refine: bool, search: str) -> tuple[np.ndarray, int]:
+                 town_country: float, refine: bool, search: str, start: np.ndarray | None = None
+                 ) -> tuple[np.ndarray, int]:
     """Region number of each block (regions inside each ``group`` in turn, groups in sorted
-    order), and the count of regions aimed at."""
+    order), and the count of regions aimed at. ``start``: region labels of the blocks to
+    search from (see :func:`partition`)."""
     # Block adjacency as a sparse matrix (zone pairs mapped to their blocks, pairs inside a block dropped).
     index = {zone: i for i, zone in enumerate(dz["datazone"])}
     count = sum(len(ns) for ns in adjacency.values())
@@ -204,7 +235,7 @@ def label_blocks(block: np.ndarray, adjacency: dict, dz: gpd.GeoDataFrame, stats
         members = groups[key]
         asked += aimed_count(stats["pop"][members].sum(), ceiling, target)
         for part in partition(members, block_graph, stats, ceiling, target, rng, homogeneity, compactness,
-                              town_country, refine, search):
+                              town_country, refine, search, None if start is None else start[members]):
             labels[part] = next_label
             next_label += 1
     assert (labels >= 0).all()

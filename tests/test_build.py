@@ -317,3 +317,24 @@ def test_towns_rule_changes_only_plans_that_divide_a_town(council_zones):
     assert a.assignment.equals(b.assignment)
     with pytest.raises(loc.PlanError, match="towns must be True or False"):
         loc.propose(dz, towns="yes")
+
+
+@pytest.mark.parametrize("council, target, town, most_moved", [
+    ("Na h-Eileanan Siar", 10_000, ["Stornoway East", "Stornoway West"], 10),  # repaired by descent
+    ("Fife", None, ["St Andrews Central", "St Andrews South East", "St Andrews South West"], 20),
+    ("South Lanarkshire", None, ["Strathaven North", "Strathaven South", "Stonehouse"], None),  # built again
+])
+def test_a_divided_town_is_repaired_near_the_town(council_zones, council, target, town, most_moved):
+    """The search divided these towns along their own IZs; the plan keeps each in one locality and,
+    where the joined town can start in the region holding most of it, changes only near it."""
+    dz = council_zones[council]
+    iz = dz.set_index("datazone")["iz_name"]
+    plan = loc.propose(dz, target_population=target)
+    old = loc.propose(dz, target_population=target, towns=False)
+    for p, parts in ((plan, 1), (old, 2)):
+        held = p.assignment[iz.reindex(p.assignment.index).isin(town).to_numpy()]
+        assert held.nunique() >= parts and (parts > 1 or held.nunique() == 1)
+    assert loc.check(plan, dz).ok
+    if most_moved is not None:
+        table = pd.crosstab(old.assignment.sort_index(), plan.assignment.sort_index())
+        assert 0 < table.to_numpy().sum() - table.max(axis=1).sum() <= most_moved
