@@ -31,8 +31,10 @@ It works in steps, all deterministic for a given seed:
    spanning tree), so plans barely change from seed to seed.
 3. **Towns kept whole** (``towns=True``). A town (a connected set of settlement zones,
    urban-rural classes 1-4) no bigger than one locality whose IZs the plan divides has
-   those IZs joined into one block, and steps 1-2 run again; a plan that divides no such
-   town is left as it is.
+   those IZs joined into one block, which starts in the region holding most of its
+   people; the plan then descends from there, so it changes only near the town (or,
+   when that start breaks contiguity or the ceiling, steps 1-2 run again). A plan that
+   divides no such town is left as it is.
 
 Names come from :mod:`localities.names`.
 """
@@ -249,8 +251,8 @@ def propose(
         connected set of settlement zones with at most ``target_population`` people, or
         the average locality's without a target) in one locality: where the search
         divides such a town along its own IZs (Stornoway East and West), those IZs are
-        joined and the regions built again (said in ``plan.notes``). ``False`` leaves
-        the search's plan as it is.
+        joined into the region holding most of the town and the plan is repaired around
+        them (said in ``plan.notes``). ``False`` leaves the search's plan as it is.
 
     non_statutory : bool
         Allow ``max_population`` above the statutory 30,000: a local, non-statutory
