@@ -61,18 +61,24 @@ UNITS = ("iz", "datazone")
 
 # ---------------------------------------------------------------------------- helpers
 
+def _zones_word(mask) -> str:
+    """``"zone"`` or ``"zones"`` for the rows a boolean mask picks."""
+    return "zone" if int(mask.sum()) == 1 else "zones"
+
+
 def _zones(dz: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """Validate the zone table a plan is built on."""
     for col in ("datazone", "population", "geometry"):
         if col not in dz:
             raise PlanError(f"zone table has no {col!r} column (load it with load_datazones)")
     if dz["datazone"].duplicated().any():
-        raise PlanError(f"zone table lists zone(s) twice: {listing(dz.loc[dz['datazone'].duplicated(), 'datazone'])}")
+        twice = dz.loc[dz["datazone"].duplicated(), "datazone"].unique()
+        raise PlanError(f"zone table lists {'a zone' if len(twice) == 1 else 'zones'} twice: {listing(twice)}")
     pop = pd.to_numeric(dz["population"], errors="coerce")
     if pop.isna().any():
-        raise PlanError(f"population missing for zone(s) {listing(dz.loc[pop.isna(), 'datazone'])}")
+        raise PlanError(f"population missing for {_zones_word(pop.isna())} {listing(dz.loc[pop.isna(), 'datazone'])}")
     if (pop < 0).any():
-        raise PlanError(f"negative population for zone(s) {listing(dz.loc[pop < 0, 'datazone'])}")
+        raise PlanError(f"negative population for {_zones_word(pop < 0)} {listing(dz.loc[pop < 0, 'datazone'])}")
     return dz
 
 
@@ -310,7 +316,7 @@ def propose(
     if group_col is not None and group_col == dz.geometry.name:
         raise PlanError(f"within={within!r}: the geometry cannot be a grouping; use a column of labels such as 'ward' or 'iz'")
     if group_col is not None and dz[group_col].isna().any():
-        raise PlanError(f"within={within!r}: column {group_col!r} is missing for zone(s) "
+        raise PlanError(f"within={within!r}: column {group_col!r} is missing for {_zones_word(dz[group_col].isna())} "
                         f"{listing(dz.loc[dz[group_col].isna(), 'datazone'])}; fill it or choose another column")
     if not isinstance(towns, (bool, np.bool_)):
         raise PlanError(f"towns must be True or False, not {towns!r}")
@@ -332,7 +338,8 @@ def propose(
     else:
         values = pd.to_numeric(dz[attribute], errors="coerce")
     if values.isna().any():
-        notes.append(f"{attribute} missing for {values.isna().sum()} zone(s) ({listing(dz.loc[values.isna(), 'datazone'])}); "
+        notes.append(f"{attribute} missing for {counted(int(values.isna().sum()), 'zone', 'zones')} "
+                     f"({listing(dz.loc[values.isna(), 'datazone'])}); "
                      "they were treated as the council mean when grouping")
         values = values.fillna(values.mean() if values.notna().any() else 0.0)
     sd = values.std(ddof=0)

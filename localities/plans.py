@@ -18,7 +18,7 @@ import geopandas as gpd
 import pandas as pd
 
 from .boundaries import _polygonal, read_boundaries
-from .errors import PlanError, clip, listing
+from .errors import PlanError, clip, counted, listing
 from .tables import column, read_table
 
 
@@ -143,18 +143,18 @@ def _check_assignment(codes: pd.Series, locs: pd.Series, dz: gpd.GeoDataFrame | 
     locs = pd.Series(locs.to_numpy(), dtype=object)
     blank = locs.isna() | (locs.astype(str).str.strip() == "")
     if blank.any():
-        raise PlanError(f"{path}: zone(s) with no locality: {listing(codes[blank])}")
+        raise PlanError(f"{path}: {'zone' if blank.sum() == 1 else 'zones'} with no locality: {listing(codes[blank])}")
     twice = codes.duplicated(keep=False)
     if twice.any():
         held = pd.Series(locs[twice].astype(str).to_numpy(), index=codes[twice].to_numpy())
         where = held.groupby(level=0, sort=False).agg(lambda s: listing(s.unique(), 3))
         pairs = ", ".join(clip(f"{c} ({w})") for c, w in where.head(10).items())
         more = f" (and {len(where) - 10:,} more)" if len(where) > 10 else ""
-        raise PlanError(f"{path}: zone(s) assigned more than once: {pairs}{more}")
+        raise PlanError(f"{path}: {'zone' if len(where) == 1 else 'zones'} assigned more than once: {pairs}{more}")
     if dz is not None:
         unknown = codes[~codes.isin(set(dz["datazone"]))]
         if len(unknown):
-            raise PlanError(f"{path}: zone(s) not in the zone table: {listing(unknown)}")
+            raise PlanError(f"{path}: {'zone' if len(unknown) == 1 else 'zones'} not in the zone table: {listing(unknown)}")
 
 
 def _norm(col) -> str:
@@ -312,17 +312,17 @@ def _read_saved_plan(path: Path, dz: gpd.GeoDataFrame | None) -> Plan:
         if col not in assign:
             raise PlanError(f"{path}: layer 'assignment' has no {col!r} column (it has {listing(map(repr, assign.columns))})")
     if assign["datazone"].isna().any():
-        raise PlanError(f"{path}: layer 'assignment' has {int(assign['datazone'].isna().sum()):,} row(s) with no zone code")
+        raise PlanError(f"{path}: layer 'assignment' has {counted(int(assign['datazone'].isna().sum()), 'row', 'rows')} with no zone code")
     codes = assign["datazone"].astype(str).str.strip().str.upper()
     if assign["locality"].isna().any():  # what a GIS edit that clears cells leaves
         lost = codes[assign["locality"].isna().to_numpy()]
-        raise PlanError(f"{path}: layer 'assignment' has {len(lost):,} zone(s) with no locality (NULL): {listing(lost)}; "
+        raise PlanError(f"{path}: layer 'assignment' has {counted(len(lost), 'zone', 'zones')} with no locality (NULL): {listing(lost)}; "
                         "give each a locality (or delete the row) and read the plan again")
     _check_assignment(codes, assign["locality"].astype(str), dz, path)
     absent = [c for c in ("locality", "name") if c not in locs]
     if dz is None and absent + [c for c in ("population", "zones") if c not in locs]:
         raise PlanError(f"{path}: layer 'localities' has no {listing(map(repr, absent + [c for c in ('population', 'zones') if c not in locs]))} "
-                        "column(s); pass the zones (dz) to rebuild the localities from the assignment")
+                        "column; pass the zones (dz) to rebuild the localities from the assignment")
     names = (pd.Series(locs["name"].astype(str).to_numpy(), index=locs["locality"].astype(str))
              if not absent else None)
     assignment = pd.Series(assign["locality"].astype(str).to_numpy(), index=codes)
@@ -359,15 +359,19 @@ def _read_polygon_plan(path: Path, dz: gpd.GeoDataFrame, layer: str | None) -> P
             next((c for c in unique if "name" in norm[c]), None)
     ids = polys[id_col].astype(str).str.strip() if id_col else pd.Series([f"L{i + 1:02d}" for i in range(len(polys))])
     if id_col is not None and (polys[id_col].isna() | (ids == "")).any():
-        raise PlanError(f"{path}: {int((polys[id_col].isna() | (ids == '')).sum())} polygon(s) with no locality in "
+        blank = int((polys[id_col].isna() | (ids == "")).sum())
+        raise PlanError(f"{path}: {counted(blank, 'polygon', 'polygons')} with no locality in "
                         f"column {id_col!r}")
     if ids.duplicated().any():
-        raise PlanError(f"{path}: locality id(s) used by more than one polygon: {listing(ids[ids.duplicated()].unique())}")
+        twice = ids[ids.duplicated()].unique()
+        raise PlanError(f"{path}: {'locality id' if len(twice) == 1 else 'locality ids'} used by more than one polygon: "
+                        f"{listing(twice)}")
     kinds = polys.geometry.geom_type.to_numpy()
     shapes = [g if k in ("Polygon", "MultiPolygon") else _polygonal(g) for g, k in zip(polys.geometry, kinds)]
     flat = [i for i, g in enumerate(shapes) if g is None or g.geom_type not in ("Polygon", "MultiPolygon")]
     if flat:
-        raise PlanError(f"{path}: {len(flat)} feature(s) are not polygons, so cannot hold zones: "
+        raise PlanError(f"{path}: {counted(len(flat), 'feature is not a polygon', 'features are not polygons')}, so cannot hold "
+                        "zones: "
                         f"{listing(f'{ids.iloc[i]} ({kinds[i]})' for i in flat)}; keep only the locality polygons")
     name_col = next((c for alias in _NAMEISH for c in norm if norm[c] == alias and c != id_col), None) or \
         next((c for c in norm if "name" in norm[c] and c != id_col), None)
@@ -385,15 +389,18 @@ def _read_polygon_plan(path: Path, dz: gpd.GeoDataFrame, layer: str | None) -> P
     if len(split):
         detail = split.groupby("datazone").apply(
             lambda g: f"{g.name} ({', '.join(f'{a} {s:.0%}' for a, s in zip(g['locality'], g['share']))})", include_groups=False)
-        notes.append(f"{split['datazone'].nunique()} zone(s) split between localities, each assigned to its largest "
+        notes.append(f"{counted(split['datazone'].nunique(), 'zone', 'zones')} split between localities, each assigned "
+                     "to its largest "
                      f"overlap: {listing(detail)}")
     missing = sorted(set(dz["datazone"]) - set(best["datazone"]))
     if missing:
-        notes.append(f"{len(missing)} zone(s) overlap no locality polygon: {listing(missing)}")
+        notes.append(f"{counted(len(missing), 'zone overlaps', 'zones overlap')} no locality polygon: {listing(missing)}")
     empty = [i for i in polys["locality"] if i not in set(best["locality"])]
     if empty:
-        notes.append(f"{len(empty)} locality polygon(s) win no zone (each zone they touch overlaps another polygon "
-                     f"more, or none), so they are not in the plan: {listing(empty)}")
+        one = len(empty) == 1
+        notes.append(f"{counted(len(empty), 'locality polygon wins', 'locality polygons win')} no zone (each zone "
+                     f"{'it touches' if one else 'they touch'} overlaps another polygon more, or none), so "
+                     f"{'it is' if one else 'they are'} not in the plan: {listing(empty)}")
     assignment = pd.Series(best["locality"].to_numpy(), index=best["datazone"].to_numpy())
     plan = plan_from_assignment(dz, assignment, names=names, params={"source": str(path)}, notes=notes)
     plan.params["split_zones"] = sorted(split["datazone"].unique())

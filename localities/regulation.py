@@ -127,16 +127,16 @@ def check(plan: Plan, dz: gpd.GeoDataFrame, max_population: int = CEILING, non_s
 
     dup = codes[codes.duplicated()].unique()
     if len(dup):
-        problems.append(f"{len(dup)} zone(s) assigned to more than one locality: {listing(dup)}")
+        problems.append(f"{counted(len(dup), 'zone', 'zones')} assigned to more than one locality: {listing(dup)}")
     unknown = codes[~codes.isin(known.index)].unique()
     if len(unknown):
-        problems.append(f"{len(unknown)} zone(s) not in the zone table: {listing(unknown)}")
+        problems.append(f"{counted(len(unknown), 'zone', 'zones')} not in the zone table: {listing(unknown)}")
     foreign = codes[codes.isin(known.index) & ~codes.isin(council_zones.index)].unique()
     if len(foreign):
-        problems.append(f"{len(foreign)} zone(s) from another council: {listing(foreign)}")
+        problems.append(f"{counted(len(foreign), 'zone', 'zones')} from another council: {listing(foreign)}")
     missing = council_zones.index.difference(codes)
     if len(missing):
-        problems.append(f"{len(missing)} zone(s) of the council in no locality "
+        problems.append(f"{counted(len(missing), 'zone', 'zones')} of the council in no locality "
                         f"({int(council_zones.loc[missing, 'population'].sum()):,} people): {listing(missing)}")
 
     valid = assignment[codes.isin(council_zones.index) & ~codes.duplicated()]
