@@ -122,7 +122,7 @@ def _materiality(table) -> str:
     """What "material" means under the table's decision settings, e.g. "at least ×1.2"."""
     ratio = float(table.attrs.get("min_ratio", 1.2))
     gaps = table.attrs.get("min_gap") or {}
-    words = f"the larger value at least ×{ratio:g} the smaller" if ratio > 1 else "any size"
+    words = f"the larger value at least ×{ratio:g} the smaller" if ratio > 1 else "no minimum size"
     if gaps:
         words += ", and as far apart as the minimum gaps set for " + ", ".join(_lower(_label(g, table)[0])
                                                                                  for g in gaps)
@@ -300,7 +300,7 @@ def _page(fig, table, idx, row, council, spine, _backdrop_cache) -> None:
     for band in ("20", "5"):
         col = f"share_most_deprived_{band}"
         if col in table and pd.notna(row[col]):
-            facts.append((f"In Scotland's most deprived {band}% of zones (SIMD 2020v2)", f"{row[col] * 100:.0f}%"))
+            facts.append((f"In Scotland's {band}% most deprived zones (SIMD 2020v2)", f"{row[col] * 100:.0f}%"))
     if "score" in table and pd.notna(row["score"]):
         facts.append(("Headline deprivation against Scotland (1.0 = Scotland)", f"{row['score']:.2f}"))
     for c in COMPARATORS:
@@ -360,20 +360,20 @@ def _spine_chart(fig, table, spine, council, chart_top) -> None:
     chart_h = chart_top * H - 1.55  # the key below it: five rows, and a note
     ax = fig.add_axes([0.4 / W, 1.55 / H, CHART_W / W, chart_h / H], gid="spine")
     ax.set_xlim(COLUMNS["indicator"], 1.05)
-    ax.set_ylim(n + 0.2, -2.5)
+    ax.set_ylim(n + 0.2, -2.45)
     ax.set_axis_off()
-    font = min(7.0, max(4.8, chart_h * 72 / (n + 2.7) * 0.55))
+    font = min(7.0, max(4.8, chart_h * 72 / (n + 2.6) * 0.55))
     small = min(font, 6.3)  # the verdict columns
     heads = [("indicator", "\nIndicator", "left"), ("value", "\nLocality", "right"),
              ("rest", "Rest of\ncouncil", "right"), ("scotland", "\nScotland", "right")]
     for col, text, ha in heads:
         ax.text(COLUMNS[col], -0.95, text, fontsize=font, fontweight="bold", ha=ha, va="center")
-    ax.text(COLUMNS["vs_rest"] - 0.06, -2.05, "Compared with", fontsize=font, fontweight="bold", ha="left",
+    ax.text(COLUMNS["vs_rest"] - 0.06, -2.06, "Compared with", fontsize=font, fontweight="bold", ha="left",
             va="center", gid="head: compared")
     for c, text in (("rest", "rest of\ncouncil"), ("scotland", "\nScotland")):
         ax.text(COLUMNS[f"vs_{c}"] - 0.06, -0.95, text, fontsize=font, fontweight="bold", ha="left", va="center",
                 gid=f"head: vs_{c}")
-    ax.text(0, -2.05, "dot: compared with Scotland", fontsize=font, ha="center", va="center", gid="head: dot")
+    ax.text(0, -2.06, "dot: compared with Scotland", fontsize=font, ha="center", va="center", gid="head: dot")
     ax.text(0, -0.95, "\nworse  ◀  Scotland  ▶  better", fontsize=font, fontweight="bold", ha="center",
             va="center")
     ax.vlines(0, -0.5, n - 0.5, color="#404040", lw=0.8, zorder=1)
@@ -428,7 +428,7 @@ def _key(fig, table, council) -> None:
              Patch(facecolor="#9fb6cf", label="Middle half of them"),
              Line2D([], [], color="black", lw=1.1, label=f"Rest of {council}"),
              Line2D([], [], color="#404040", lw=0.8, label="Scotland (centre line)")]
-    left = fig.legend(handles=chart, loc="upper left", bbox_to_anchor=(0.35 / W, 1.5 / H), ncol=1, fontsize=6.5,
+    left = fig.legend(handles=chart, loc="upper left", bbox_to_anchor=(0.35 / W, 1.5 / H), ncol=1, fontsize=6.5, borderpad=0.2,
                       frameon=False, handlelength=1.6)
     verdicts = [Line2D([], [], marker=marker, ls="", markerfacecolor=face, markeredgecolor="#202020",
                        markersize=6 if marker == "o" else 5, label=VERDICT_KEYS[v])
@@ -436,28 +436,40 @@ def _key(fig, table, council) -> None:
     title = (f"Verdicts. Dot on the spine: the locality compared with Scotland. Columns: compared with the rest "
              f"of {council}, and with Scotland.")
     right = fig.legend(handles=verdicts, loc="upper left", bbox_to_anchor=(3.0 / W, 1.5 / H), ncol=2, fontsize=6.5,
-                       frameon=False, handlelength=1.2, columnspacing=1.2, title=layout.printable(title),
+                       frameon=False, handlelength=1.2, columnspacing=1.2, borderpad=0.2, title=layout.printable(title),
                        title_fontsize=6.5, alignment="left")
     _wrap(fig, right.get_title(), 4.8)
     right.set_gid("verdicts")
     left.set_gid("chart")
-    fig.add_artist(left)
     headline = ", ".join(_lower(_label(h, table)[0]) for h in table.attrs.get("headline", []) if h in table)
     method = METHOD_WORDS.get(table.attrs.get("method", "difference"), str(table.attrs.get("method", "")))
-    note = (f"Worse or better = a significant difference ({method}) that is also material ({_materiality(table)}); "
-            "'slightly' = significant but not material; not different = not significant. A locality is significantly "
-            f"poorer than a comparator when it is worse on a headline indicator (names in bold: {headline}). "
-            "Indicators without an interval (standardised ratios, school and access measures) are not tested (–).")
-    fig.text(0.4 / W, 0.7 / H, textwrap.fill(note, 175), fontsize=5.8, color="#404040", va="top", gid="note")
-    fig.text(0.4 / W, 0.13 / H, textwrap.fill(sources.attribution(ATTRIBUTION_SOURCES), 175), fontsize=5.5,
-             color="#404040", va="bottom")
-
-
-def _wrap(fig, text, width_in: float) -> int:
-    """Wrap ``text`` at spaces so that no line is wider than ``width_in`` inches
-    (measured, greedy). Returns the number of lines."""
+    note = (f"Worse or better: a significant difference ({method}) that is also material ({_materiality(table)}); "
+            "slightly (sl.): significant, not material; not diff.: not significant; –: no interval (standardised "
+            "ratios, school and access measures), not tested. Significantly poorer than a comparator: worse than it on "
+            f"a headline indicator (in bold: {headline}).")
+    # Stacked from the foot of the page: the attribution, the note above it, the key above both
+    # (a longer note, say with minimum gaps named, gets a smaller font rather than overlap the
+    # key, 5.5 pt at least: below that, hinting at screen resolutions widens text by up to 12%).
     renderer = fig.canvas.get_renderer()
-    limit = width_in * fig.dpi * 0.97
+    credit = fig.text(0.4 / W, 0.13 / H, sources.attribution(ATTRIBUTION_SOURCES), fontsize=5.5, color="#404040",
+                      va="bottom")
+    _wrap(fig, credit, CHART_W, spare=0.92)
+    bottom = credit.get_window_extent(renderer).y1 / fig.dpi + 0.06
+    room = min(lg.get_window_extent(renderer).y0 for lg in (left, right)) / fig.dpi - 0.04 - bottom
+    text = fig.text(0.4 / W, bottom / H, note, fontsize=5.8, color="#404040", va="bottom", gid="note")
+    _wrap(fig, text, CHART_W, spare=0.92)
+    while text.get_window_extent(renderer).height / fig.dpi > room and text.get_fontsize() > 5.5:
+        text.set_text(note)
+        text.set_fontsize(max(text.get_fontsize() - 0.1, 5.5))
+        _wrap(fig, text, CHART_W, spare=0.92)
+
+
+def _wrap(fig, text, width_in: float, spare: float = 0.95) -> int:
+    """Wrap ``text`` at spaces so that no line is wider than ``spare`` times ``width_in``
+    inches (measured, greedy): the spare allows for hinting, which widens small text at
+    other resolutions. Returns the number of lines."""
+    renderer = fig.canvas.get_renderer()
+    limit = width_in * fig.dpi * spare
     lines, line = [], ""
     for word in text.get_text().split(" "):
         trial = f"{line} {word}" if line else word

@@ -15,7 +15,7 @@ import pytest  # noqa: E402
 
 import localities as loc  # noqa: E402
 from localities import cli  # noqa: E402
-from localities.profile import VERDICT_KEYS, spine_rows  # noqa: E402
+from localities.profile import DOT_STYLES, spine_rows  # noqa: E402
 
 from .test_maps import pdf_fonts, pdf_text  # noqa: E402
 
@@ -144,7 +144,7 @@ def test_profile_dots_for_not_different_and_no_interval_differ_in_shape(sample):
     legend = _legend(fig, "verdicts")
     markers = {t.get_text(): getattr(h, "get_marker", lambda: None)()
                for t, h in zip(legend.get_texts(), legend.legend_handles)}
-    keys = VERDICT_KEYS
+    from localities.profile import VERDICT_KEYS as keys
     assert markers[keys["not different"]] != markers[keys["no interval"]]
     assert {keys[v] for v in ("worse", "slightly worse", "slightly better", "better")} <= set(markers)
 
@@ -221,3 +221,125 @@ def test_profile_short_caption_unchanged(sample):
     assert "\n" not in map_ax.get_title(loc="left") and map_ax._left_title.get_fontsize() == 7.5
     assert round(map_ax.get_position().height * fig.get_figheight(), 2) == 2.05
     assert next(t for t in fig.texts if t.get_text() == table["name"].iloc[0]).get_fontsize() == 17
+
+
+# ---------------------------------------------------------------- the two comparators, said on the page
+
+@pytest.fixture(scope="module")
+def real_rankings(request):
+    """Real councils at localities of about 10,000 people (seed 0), ranked: council -> table."""
+    council_zones = request.getfixturevalue("council_zones")
+    out = {}
+    for council in ("Moray", "Shetland Islands", "Glasgow City"):
+        dz = council_zones[council]
+        out[council] = loc.rank(loc.propose(dz, target_population=10_000, seed=0), dz)
+    return out
+
+
+def _page_text(fig) -> str:
+    texts = [t.get_text() for t in fig.texts] + [t.get_text() for ax in fig.axes for t in ax.texts]
+    for legend in fig.legends:
+        texts += [legend.get_title().get_text()] + [t.get_text() for t in legend.get_texts()]
+    return " ".join(" ".join(texts).split())  # wrapped lines read as one
+
+
+def _split_verdicts(table):
+    """Localities whose decision differs between the two comparators."""
+    return table[table["poorer_than_rest"] != table["poorer_than_scotland"]]
+
+
+@pytest.mark.parametrize("council", ["Moray", "Shetland Islands", "Glasgow City"])
+def test_profile_states_both_comparisons_where_they_differ(real_rankings, council):
+    # A new user read "Poorer than the rest of the council only" above a spine chart whose
+    # dots (coloured against Scotland) said "not different": nothing said that the two
+    # compared with different things. Moray R04 (Elgin) at 10,000: worse than the rest of
+    # Moray on income deprivation, not different from Scotland.
+    table = real_rankings[council]
+    split = _split_verdicts(table)
+    assert len(split), f"no locality of {council} differs between the comparators"
+    for idx in split.index[:2]:
+        row = table.loc[idx]
+        fig = loc.profile(table, locality=row["locality"])
+        text = _page_text(fig)
+        for c, where in (("rest", f"the rest of {council}"), ("scotland", "Scotland")):
+            said = "significantly poorer" if row[f"poorer_than_{c}"] else "not significantly poorer"
+            assert f"Compared with {where}: {said}" in text, (row["name"], c, text[:600])
+        # The key names both comparators, and which one the dot's colour is against.
+        title = " ".join(_legend(fig, "verdicts").get_title().get_text().split())
+        assert "Dot on the spine: the locality compared with Scotland" in title, title
+        assert f"compared with the rest of {council}, and with Scotland" in title, title
+        assert "dot: compared with Scotland" in text
+        # Each tested indicator's verdict against each comparator is on its row, in words
+        # (greyscale) and as a coloured marker; the dot carries the verdict against Scotland.
+        spine_ax = next(ax for ax in fig.axes if ax.get_gid() == "spine")
+        spine = fig.attrs["spine"]
+        words = {(round(t.get_position()[1]), t.get_gid()): t.get_text() for t in spine_ax.texts
+                 if str(t.get_gid()).startswith("vs_")}
+        marks = {(round(float(m.get_offsets()[0][1])), m.get_gid()) for m in spine_ax.collections
+                 if str(m.get_gid()).startswith("vs_")}
+        dots = _dots(fig)
+        tested = 0
+        for i, r in spine.iterrows():
+            for c in ("rest", "scotland"):
+                key = (i, f"vs_{c}: {r[f'vs_{c}']}")
+                assert key in words, key
+                if r[f"vs_{c}"] in ("worse", "slightly worse", "not different", "slightly better", "better"):
+                    tested += 1
+                    assert key in marks, key
+                    assert words[key] in ("worse", "sl. worse", "not diff.", "sl. better", "better")
+            assert dots[i].get_gid() == f"dot: {r['vs_scotland'] if r['vs_scotland'] in DOT_STYLES else 'no interval'}"
+        assert tested
+        # Where the decision differs, some headline indicator's verdicts differ too, and both show.
+        head = [h for h in table.attrs["headline"] if f"{h}_vs_rest" in table]
+        assert any(row[f"{h}_vs_rest"] != row[f"{h}_vs_scotland"] for h in head)
+        plt.close(fig)
+
+
+def test_decision_lines_agree_with_the_flags_for_every_locality(real_rankings):
+    from localities.profile import decision_lines
+
+    for council, table in real_rankings.items():
+        head = table.attrs["headline"]
+        for idx in table.index:
+            lines = decision_lines(table, idx)
+            assert len(lines) == 2
+            for line, c, where in zip(lines, ("rest", "scotland"), (f"the rest of {council}", "Scotland")):
+                poorer = bool(table.at[idx, f"poorer_than_{c}"])
+                assert line.startswith(f"Compared with {where}: {'' if poorer else 'not '}significantly poorer (")
+                # Each headline indicator with its verdict, and "worse" on one exactly when flagged.
+                verdicts = [table.at[idx, f"{h}_vs_{c}"] for h in head]
+                for h, v in zip(head, verdicts):
+                    assert f"{loc.SIMD[h].label.lower()} {v}" in line, (line, h, v)
+                assert poorer == ("worse" in verdicts)
+
+
+@pytest.mark.parametrize("council, pick", [("Glasgow City", 0), ("Shetland Islands", 0), ("Moray", -1)])
+def test_profile_page_with_both_comparisons_fits(real_rankings, council, pick):
+    # The decision lines, the two verdict columns and the two-part key take room: on real
+    # pages (27 indicators, long reasons, a long council name) nothing overlaps or leaves the page.
+    table = real_rankings[council]
+    fig = loc.profile(table, locality=table["locality"].iloc[pick])
+    renderer = fig.canvas.get_renderer()
+    page = fig.bbox
+    texts = [t for t in fig.texts if t.get_text().strip()]
+    map_ax = next(ax for ax in fig.axes if ax.get_gid() == "profile_map")
+    boxes = [(t.get_text()[:40], t.get_window_extent(renderer)) for t in texts]
+    boxes.append(("map", map_ax.get_window_extent(renderer)))
+    boxes.append(("caption", map_ax._left_title.get_window_extent(renderer)))
+    boxes += [(f"key {lg.get_gid()}", lg.get_window_extent(renderer)) for lg in fig.legends]
+    spine_ax = next(ax for ax in fig.axes if ax.get_gid() == "spine")
+    boxes.append(("spine", spine_ax.get_window_extent(renderer)))
+    for name, box in boxes:
+        assert page.x0 <= box.x0 and box.x1 <= page.x1 - 0.3 * fig.dpi and page.y0 <= box.y0 <= box.y1 <= page.y1, name
+    for i, (a, box_a) in enumerate(boxes):
+        for b, box_b in boxes[i + 1:]:
+            assert not box_a.overlaps(box_b), (a, b)
+    # The verdict columns end before the spine begins, and no column heading runs into another.
+    spine_left = spine_ax.transData.transform((-1, 0))[0]
+    column = [t for t in spine_ax.texts if str(t.get_gid()).startswith("vs_")]
+    assert column and max(t.get_window_extent(renderer).x1 for t in column) < spine_left
+    heads = [t.get_window_extent(renderer) for t in spine_ax.texts if t.get_position()[1] < -0.5 and t.get_text()]
+    for i, a in enumerate(heads):
+        for b in heads[i + 1:]:
+            assert not a.overlaps(b)
+    assert min(t.get_fontsize() for t in spine_ax.texts if t.get_gid() == "indicator") >= 5.0
