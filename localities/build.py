@@ -360,6 +360,10 @@ def propose(
     if unit_col and unit_col not in dz:
         notes.append("no 'iz' column: regions built from Data Zones (unit='datazone')")
         unit_col = None
+    if unit_col and dz[unit_col].isna().any():
+        blank = dz.loc[dz[unit_col].isna(), "datazone"]
+        notes.append(f"{counted(len(blank), 'zone has', 'zones have')} no Intermediate Zone code, so each is a "
+                     f"building block of its own: {listing(blank)}")
     # Islands are linked the same way from either unit (an IZ's detached parts to each
     # other first), so Data Zone and whole-IZ plans stand on one zone graph.
     block, adjacency, links, splits = geography.building_blocks(

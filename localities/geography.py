@@ -251,7 +251,9 @@ def building_blocks(
         block = np.empty(len(zones), dtype=int)
         block[order] = np.arange(len(zones))
         return block, adj, links, splits
-    unit_key = zones[unit].astype(str).to_numpy()
+    unit_key = zones[unit].to_numpy(dtype=object)
+    # A zone with no unit (no IZ code) is a block of its own, never lumped with the other blank ones.
+    unit_key = np.where(pd.isna(unit_key), np.char.add("\x1e", ids.astype(str)), unit_key.astype(str))
     unit_code, unit_names = pd.factorize(unit_key)
     key = np.array([f"{u}\x1f{g}" for u, g in zip(unit_key, group_key)], dtype=object)
     key_code, key_names = pd.factorize(key)
@@ -262,7 +264,8 @@ def building_blocks(
     unit_of_key[key_code] = unit_code
     per_unit = np.bincount(unit_of_key, minlength=len(unit_names))
     splits["group"] = sorted(unit_names[per_unit > 1].tolist())
-    splits["ceiling"] = sorted({k.split("\x1f")[0] for k in key_names[too_big]})
+    # (A zone with no unit over the ceiling is not a unit split: the builder notes it as a zone.)
+    splits["ceiling"] = sorted({k.split("\x1f")[0] for k in key_names[too_big] if not k.startswith("\x1e")})
     # A block over the ceiling is broken into its zones.
     broken = too_big[key_code]
     final = np.where(broken, len(key_names) + np.arange(len(zones)), key_code)

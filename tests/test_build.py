@@ -338,3 +338,17 @@ def test_a_divided_town_is_repaired_near_the_town(council_zones, council, target
     if most_moved is not None:
         table = pd.crosstab(old.assignment.sort_index(), plan.assignment.sort_index())
         assert 0 < table.to_numpy().sum() - table.max(axis=1).sum() <= most_moved
+
+
+def test_zones_without_an_iz_code_are_blocks_of_their_own(council_zones):
+    """A zone table with blank IZ codes (an analyst's edit) once failed inside numpy
+    ('list' argument must have no negative elements); each such zone is now a block of
+    its own, the plan complies and keeps everyone, and the notes name the zones."""
+    dz = council_zones["Moray"].copy()
+    blank = dz["datazone"].sort_values().iloc[[3, 40, 41, 90]]
+    dz.loc[dz["datazone"].isin(blank), "iz"] = None
+    plan = loc.propose(dz, target_population=10_000)
+    assert loc.check(plan, dz).ok
+    assert plan.localities["population"].sum() == dz["population"].sum()
+    note = next(n for n in plan.notes if "no Intermediate Zone code" in n)
+    assert note.startswith("4 zones have") and all(z in note for z in blank)
