@@ -73,7 +73,7 @@ METHOD_WORDS = {
 CHART_W, SPINE_W = 7.47, 2.2
 UNIT = SPINE_W / 2.05  # inches per data unit
 COLUMNS = {c: 1.05 - (CHART_W - inches) / UNIT for c, inches in
-           {"indicator": 0.0, "value": 2.95, "rest": 3.45, "scotland": 3.95, "vs_rest": 4.1,
+           {"indicator": 0.0, "value": 2.9, "rest": 3.4, "scotland": 3.98, "vs_rest": 4.13,
             "vs_scotland": 4.7}.items()}
 
 
@@ -360,20 +360,20 @@ def _spine_chart(fig, table, spine, council, chart_top) -> None:
     chart_h = chart_top * H - 1.55  # the key below it: five rows, and a note
     ax = fig.add_axes([0.4 / W, 1.55 / H, CHART_W / W, chart_h / H], gid="spine")
     ax.set_xlim(COLUMNS["indicator"], 1.05)
-    ax.set_ylim(n + 0.2, -2.45)
+    ax.set_ylim(n + 0.2, -2.6)
     ax.set_axis_off()
-    font = min(7.0, max(4.8, chart_h * 72 / (n + 2.6) * 0.55))
+    font = min(7.0, max(4.8, chart_h * 72 / (n + 2.8) * 0.55))
     small = min(font, 6.3)  # the verdict columns
     heads = [("indicator", "\nIndicator", "left"), ("value", "\nLocality", "right"),
              ("rest", "Rest of\ncouncil", "right"), ("scotland", "\nScotland", "right")]
     for col, text, ha in heads:
         ax.text(COLUMNS[col], -0.95, text, fontsize=font, fontweight="bold", ha=ha, va="center")
-    ax.text(COLUMNS["vs_rest"] - 0.06, -2.06, "Compared with", fontsize=font, fontweight="bold", ha="left",
+    ax.text(COLUMNS["vs_rest"] - 0.06, -2.22, "Compared with", fontsize=font, fontweight="bold", ha="left",
             va="center", gid="head: compared")
     for c, text in (("rest", "rest of\ncouncil"), ("scotland", "\nScotland")):
         ax.text(COLUMNS[f"vs_{c}"] - 0.06, -0.95, text, fontsize=font, fontweight="bold", ha="left", va="center",
                 gid=f"head: vs_{c}")
-    ax.text(0, -2.06, "dot: compared with Scotland", fontsize=font, ha="center", va="center", gid="head: dot")
+    ax.text(0, -2.22, "dot: compared with Scotland", fontsize=font, ha="center", va="center", gid="head: dot")
     ax.text(0, -0.95, "\nworse  ◀  Scotland  ▶  better", fontsize=font, fontweight="bold", ha="center",
             va="center")
     ax.vlines(0, -0.5, n - 0.5, color="#404040", lw=0.8, zorder=1)

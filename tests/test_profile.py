@@ -338,7 +338,8 @@ def test_profile_page_with_both_comparisons_fits(real_rankings, council, pick):
     spine_left = spine_ax.transData.transform((-1, 0))[0]
     column = [t for t in spine_ax.texts if str(t.get_gid()).startswith("vs_")]
     assert column and max(t.get_window_extent(renderer).x1 for t in column) < spine_left
-    heads = [t.get_window_extent(renderer) for t in spine_ax.texts if t.get_position()[1] < -0.5 and t.get_text()]
+    heads = [t.get_window_extent(renderer).padded(fig.dpi / 72) for t in spine_ax.texts  # 2 pt apart at least
+             if t.get_position()[1] < -0.5 and t.get_text()]
     for i, a in enumerate(heads):
         for b in heads[i + 1:]:
             assert not a.overlaps(b)
