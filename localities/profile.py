@@ -24,65 +24,28 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
-from matplotlib.lines import Line2D
-from matplotlib.patches import Patch, Rectangle
+from matplotlib.patches import Rectangle
 
-from . import layout, sources
+from . import layout
+from . import spine as chart
+from .decide import COMPARATORS
 from .errors import LocalitiesError
 from .export import atomic_path
-from .maps import ATTRIBUTION_SOURCES, FLAG_COLOURS, TIER_COLOURS, _is_share, format_value, no_idle_draws, normalise
-from .decide import COMPARATORS
-from .outcomes import SIMD
+from .maps import TIER_COLOURS, no_idle_draws, normalise
 from .plans import Plan
-
-A4_PORTRAIT = (8.27, 11.69)
-# How a verdict is drawn, as the locality's dot on the spine (compared with Scotland) and
-# in the two "compared with" columns: (marker, fill). "not different" and "no interval"
-# differ in shape as well as fill (a filled grey circle, a hollow diamond), and the
-# columns say each verdict in words, so the page reads the same printed in greyscale.
-DOT_STYLES = {
-    "worse": ("o", FLAG_COLOURS["worse"]),
-    "slightly worse": ("o", FLAG_COLOURS["slightly worse"]),
-    "not different": ("o", FLAG_COLOURS["not different"]),
-    "slightly better": ("o", FLAG_COLOURS["slightly better"]),
-    "better": ("o", FLAG_COLOURS["better"]),
-    "no interval": ("D", "white"),
-}
-TESTED = ("worse", "slightly worse", "not different", "slightly better", "better")
-# The verdicts in the decision's own words (localities.decide), and as the columns print them.
-VERDICT_WORDS = {"worse": "worse", "slightly worse": "slightly worse", "not different": "not different",
-                 "slightly better": "slightly better", "better": "better", "no interval": "not tested",
-                 "no data": "no data", "n/a": "no comparator"}
-VERDICT_SHORT = {"worse": "worse", "slightly worse": "sl. worse", "not different": "not diff.",
-                 "slightly better": "sl. better", "better": "better", "no interval": "–", "no data": "no data",
-                 "n/a": "–"}
-# What each key entry means (the decision's terms: significant AND material).
-VERDICT_KEYS = {"worse": "worse: significant and material", "slightly worse": "sl. worse: significant, not material",
-                "not different": "not diff.: not significantly different",
-                "slightly better": "sl. better: significant, not material",
-                "better": "better: significant and material", "no interval": "–: no interval, not tested"}
-METHOD_WORDS = {
-    "difference": "a two-sample 95% interval: Newcombe for proportions, conditional binomial for rates",
-    "scotpho": "the locality's 95% interval wholly on one side of the comparator's value, as ScotPHO",
-    "bh": "two-sample score tests, false discovery rate 5% (Benjamini-Hochberg)",
-    "funnel": "funnel-plot 95% limits allowing for overdispersion (Spiegelhalter)",
-}
-# The spine chart is 7.47 in wide: the spine (data -1 to 1.05) takes its last 2.2 in; the
-# table's columns sit at these inches from its left edge (values right-aligned, verdicts
-# a marker then a word).
-CHART_W, SPINE_W = 7.47, 2.2
-UNIT = SPINE_W / 2.05  # inches per data unit
-COLUMNS = {c: 1.05 - (CHART_W - inches) / UNIT for c, inches in
-           {"indicator": 0.0, "value": 2.9, "rest": 3.4, "scotland": 3.98, "vs_rest": 4.13,
-            "vs_scotland": 4.7}.items()}
-
-
-def _compared_with(c: str, council: str) -> str:
-    return f"the rest of {council}" if c == "rest" else "Scotland"
-
-
-def _lower(label: str) -> str:
-    return label if label[:2].isupper() else label[:1].lower() + label[1:]
+from .spine import (  # noqa: F401  (DOT_STYLES, VERDICT_KEYS, spine_rows: read from here too)
+    A4_PORTRAIT,
+    DOT_STYLES,
+    TESTED,
+    VERDICT_KEYS,
+    VERDICT_WORDS,
+    _compared_with,
+    _label,
+    _lower,
+    _materiality,
+    _wrap,
+    spine_rows,
+)
 
 
 def decision_lines(table: gpd.GeoDataFrame, idx) -> list[str]:
@@ -118,17 +81,6 @@ def decision_lines(table: gpd.GeoDataFrame, idx) -> list[str]:
     return lines
 
 
-def _materiality(table) -> str:
-    """What "material" means under the table's decision settings, e.g. "at least ×1.2"."""
-    ratio = float(table.attrs.get("min_ratio", 1.2))
-    gaps = table.attrs.get("min_gap") or {}
-    words = f"the larger value at least ×{ratio:g} the smaller" if ratio > 1 else "no minimum size"
-    if gaps:
-        words += ", and as far apart as the minimum gaps set for " + ", ".join(_lower(_label(g, table)[0])
-                                                                                 for g in gaps)
-    return words
-
-
 def _ranking(obj, dz) -> gpd.GeoDataFrame:
     if isinstance(obj, Plan):
         if dz is None:
@@ -140,18 +92,6 @@ def _ranking(obj, dz) -> gpd.GeoDataFrame:
         return normalise(obj)
     raise LocalitiesError("profile needs a Plan (with its zones) or the output of localities.rank, "
                           f"not {type(obj).__name__}")
-
-
-def _indicators(table: gpd.GeoDataFrame) -> list[str]:
-    labels = table.attrs.get("labels", {})
-    names = [n for n in SIMD if n in table] + [n for n in labels if n not in SIMD and n in table]
-    return [n for n in names if pd.api.types.is_numeric_dtype(table[n])]
-
-
-def _label(name: str, table) -> tuple[str, str]:
-    if name in SIMD:
-        return SIMD[name].label, SIMD[name].unit
-    return table.attrs.get("labels", {}).get(name, name), table.attrs.get("units", {}).get(name, "")
 
 
 def _pick(table: gpd.GeoDataFrame, locality) -> int:
@@ -168,57 +108,6 @@ def _pick(table: gpd.GeoDataFrame, locality) -> int:
             return hit[0]
     raise LocalitiesError(f"no locality {locality!r}; localities include "
                           f"{', '.join(map(str, table['name'].head(8)))}")
-
-
-def _higher_is_worse(name: str) -> bool:
-    return SIMD[name].higher_is_worse if name in SIMD else True
-
-
-def spine_rows(table: gpd.GeoDataFrame, idx) -> pd.DataFrame:
-    """The numbers behind one locality's spine chart, one row per indicator: value,
-    rest of council, Scotland, the council's localities' range, verdicts, and the
-    positions on the chart (-1..1, worse to the left, Scotland at 0)."""
-    scotland = table.attrs.get("scotland", {})
-    council = table.attrs.get("council_value", {})
-    rows = []
-    for name in _indicators(table):
-        label, unit = _label(name, table)
-        values = pd.to_numeric(table[name], errors="coerce").dropna()
-        value = table.at[idx, name]
-        rest = table.at[idx, f"{name}_rest"] if f"{name}_rest" in table else np.nan
-        centre = scotland.get(name, np.nan)
-        centre_is = "Scotland"
-        if centre is None or not np.isfinite(centre):
-            centre, centre_is = council.get(name, np.nan), "council"
-        sign = -1.0 if _higher_is_worse(name) else 1.0
-        spread = [abs(v - centre) for v in [*values, rest, value] if v is not None and np.isfinite(v)]
-        half = max(spread) * 1.08 if spread and max(spread) > 0 else 1.0
-
-        def pos(v, sign=sign, centre=centre, half=half):
-            return sign * (v - centre) / half if v is not None and np.isfinite(v) and np.isfinite(centre) else np.nan
-
-        rows.append({
-            "indicator": name, "label": label, "unit": unit, "value": value, "rest": rest,
-            "scotland": scotland.get(name, np.nan), "centre_is": centre_is,
-            "vs_rest": table.at[idx, f"{name}_vs_rest"] if f"{name}_vs_rest" in table else "no interval",
-            "vs_scotland": table.at[idx, f"{name}_vs_scotland"] if f"{name}_vs_scotland" in table else "no interval",
-            "min": values.min() if len(values) else np.nan, "max": values.max() if len(values) else np.nan,
-            "q1": values.quantile(0.25) if len(values) else np.nan,
-            "q3": values.quantile(0.75) if len(values) else np.nan,
-            "x_value": pos(value), "x_rest": pos(rest),
-            "x_lo": np.nanmin([pos(values.min()), pos(values.max())]) if len(values) else np.nan,
-            "x_hi": np.nanmax([pos(values.min()), pos(values.max())]) if len(values) else np.nan,
-            "x_q_lo": np.nanmin([pos(values.quantile(0.25)), pos(values.quantile(0.75))]) if len(values) else np.nan,
-            "x_q_hi": np.nanmax([pos(values.quantile(0.25)), pos(values.quantile(0.75))]) if len(values) else np.nan,
-        })
-    return pd.DataFrame(rows)
-
-
-def _fmt(v, name, unit) -> str:
-    """A value for the chart's table: as maps print it, minutes without their unit (the
-    indicator's name says "(minutes)")."""
-    text = format_value(v, name, unit)
-    return text[: -len(" min")] if unit == "minutes" and text.endswith(" min") else text
 
 
 def _backdrop(table: gpd.GeoDataFrame):
@@ -348,140 +237,8 @@ def _page(fig, table, idx, row, council, spine, _backdrop_cache) -> None:
     fig.text(0.4 / W, top - 0.22 / H, "\n".join(wrapped) or "No indicator differs significantly.", fontsize=7.5,
              va="top", linespacing=1.25)
     chart_top = top - (0.42 + 0.145 * max(len(wrapped), 1)) / H
-    _spine_chart(fig, table, spine, council, chart_top)
+    chart.draw(fig, table, spine, council, chart_top)
     fig.attrs = {"spine": spine, "locality": row["locality"], "name": row["name"], "decision": lines}
-
-
-def _spine_chart(fig, table, spine, council, chart_top) -> None:
-    """The spine chart: a table on the left (values, then the verdicts against the rest
-    of the council and Scotland), the spine on the right, and its key below."""
-    W, H = A4_PORTRAIT
-    n = len(spine)
-    chart_h = chart_top * H - 1.55  # the key below it: five rows, and a note
-    ax = fig.add_axes([0.4 / W, 1.55 / H, CHART_W / W, chart_h / H], gid="spine")
-    ax.set_xlim(COLUMNS["indicator"], 1.05)
-    ax.set_ylim(n + 0.2, -2.6)
-    ax.set_axis_off()
-    font = min(7.0, max(4.8, chart_h * 72 / (n + 2.8) * 0.55))
-    small = min(font, 6.3)  # the verdict columns
-    heads = [("indicator", "\nIndicator", "left"), ("value", "\nLocality", "right"),
-             ("rest", "Rest of\ncouncil", "right"), ("scotland", "\nScotland", "right")]
-    for col, text, ha in heads:
-        ax.text(COLUMNS[col], -0.95, text, fontsize=font, fontweight="bold", ha=ha, va="center")
-    ax.text(COLUMNS["vs_rest"] - 0.06, -2.22, "Compared with", fontsize=font, fontweight="bold", ha="left",
-            va="center", gid="head: compared")
-    for c, text in (("rest", "rest of\ncouncil"), ("scotland", "\nScotland")):
-        ax.text(COLUMNS[f"vs_{c}"] - 0.06, -0.95, text, fontsize=font, fontweight="bold", ha="left", va="center",
-                gid=f"head: vs_{c}")
-    ax.text(0, -2.22, "dot: compared with Scotland", fontsize=font, ha="center", va="center", gid="head: dot")
-    ax.text(0, -0.95, "\nworse  ◀  Scotland  ▶  better", fontsize=font, fontweight="bold", ha="center",
-            va="center")
-    ax.vlines(0, -0.5, n - 0.5, color="#404040", lw=0.8, zorder=1)
-    headline = set(table.attrs.get("headline", []))
-    labels, values = [], []
-    domain = None
-    for i, r in spine.iterrows():
-        name, unit = r["indicator"], r["unit"]
-        d = SIMD[name].domain if name in SIMD else "other"
-        if d != domain and i > 0:
-            ax.axhline(i - 0.5, color="#bdbdbd", lw=0.4, xmin=0, xmax=1)
-        domain = d
-        if i % 2 == 0:
-            ax.add_patch(Rectangle((COLUMNS["indicator"], i - 0.5), 1.05 - COLUMNS["indicator"], 1,
-                                   facecolor="#f7f7f7", edgecolor="none", zorder=0))
-        unit_text = "%" if _is_share(name, unit) else unit.replace("standardised ratio (Scotland = 100)", "ratio")
-        label = layout.printable(f"{r['label']} ({unit_text})" if unit_text else r["label"])
-        labels.append(ax.text(COLUMNS["indicator"], i, label, fontsize=font, va="center", gid="indicator",
-                              fontweight="bold" if name in headline else "normal"))
-        values.append(ax.text(COLUMNS["value"], i, _fmt(r["value"], name, unit), fontsize=font, va="center",
-                              ha="right", fontweight="bold", gid="value"))
-        ax.text(COLUMNS["rest"], i, _fmt(r["rest"], name, unit), fontsize=font, va="center", ha="right")
-        ax.text(COLUMNS["scotland"], i, _fmt(r["scotland"], name, unit), fontsize=font, va="center", ha="right")
-        for c in COMPARATORS:
-            verdict = r[f"vs_{c}"]
-            if verdict in TESTED:
-                ax.scatter([COLUMNS[f"vs_{c}"]], [i], s=small * 3.2, marker="o", zorder=4, linewidths=0.6,
-                           facecolors=DOT_STYLES[verdict][1], edgecolors="#202020", gid=f"vs_{c}: {verdict}")
-            ax.text(COLUMNS[f"vs_{c}"] + 0.06, i, VERDICT_SHORT.get(verdict, "–"), fontsize=small, va="center",
-                    ha="left", color="#000000" if verdict in TESTED else "#606060", gid=f"vs_{c}: {verdict}")
-        if np.isfinite(r["x_lo"]):
-            ax.add_patch(Rectangle((r["x_lo"], i - 0.28), r["x_hi"] - r["x_lo"], 0.56, facecolor="#d9e3ee",
-                                   edgecolor="none", zorder=2))
-            ax.add_patch(Rectangle((r["x_q_lo"], i - 0.28), r["x_q_hi"] - r["x_q_lo"], 0.56, facecolor="#9fb6cf",
-                                   edgecolor="none", zorder=2))
-        if np.isfinite(r["x_rest"]):
-            ax.plot([r["x_rest"]] * 2, [i - 0.38, i + 0.38], color="#000000", lw=1.1, zorder=3)
-        if np.isfinite(r["x_value"]):
-            verdict = r["vs_scotland"] if r["vs_scotland"] in DOT_STYLES else "no interval"
-            marker, face = DOT_STYLES[verdict]
-            ax.scatter([r["x_value"]], [i], s=font * (5.5 if marker == "o" else 4.0), marker=marker, zorder=4,
-                       linewidths=0.8, facecolors=face, edgecolors="#202020", gid=f"dot: {verdict}")
-    _fit_labels(fig, ax, labels, values, font)
-    _key(fig, table, council)
-
-
-def _key(fig, table, council) -> None:
-    """The chart's key: what the bars, tick and line are (left), and the verdicts with
-    what each is compared with (right), then the method in a note."""
-    W, H = A4_PORTRAIT
-    chart = [Patch(facecolor="#d9e3ee", label=f"Range across {council}'s localities"),
-             Patch(facecolor="#9fb6cf", label="Middle half of them"),
-             Line2D([], [], color="black", lw=1.1, label=f"Rest of {council}"),
-             Line2D([], [], color="#404040", lw=0.8, label="Scotland (centre line)")]
-    left = fig.legend(handles=chart, loc="upper left", bbox_to_anchor=(0.35 / W, 1.5 / H), ncol=1, fontsize=6.5, borderpad=0.2,
-                      frameon=False, handlelength=1.6)
-    verdicts = [Line2D([], [], marker=marker, ls="", markerfacecolor=face, markeredgecolor="#202020",
-                       markersize=6 if marker == "o" else 5, label=VERDICT_KEYS[v])
-                for v, (marker, face) in DOT_STYLES.items()]
-    title = (f"Verdicts. Dot on the spine: the locality compared with Scotland. Columns: compared with the rest "
-             f"of {council}, and with Scotland.")
-    right = fig.legend(handles=verdicts, loc="upper left", bbox_to_anchor=(3.0 / W, 1.5 / H), ncol=2, fontsize=6.5,
-                       frameon=False, handlelength=1.2, columnspacing=1.2, borderpad=0.2, title=layout.printable(title),
-                       title_fontsize=6.5, alignment="left")
-    _wrap(fig, right.get_title(), 4.8)
-    right.set_gid("verdicts")
-    left.set_gid("chart")
-    headline = ", ".join(_lower(_label(h, table)[0]) for h in table.attrs.get("headline", []) if h in table)
-    method = METHOD_WORDS.get(table.attrs.get("method", "difference"), str(table.attrs.get("method", "")))
-    note = (f"Worse or better: a significant difference ({method}) that is also material ({_materiality(table)}); "
-            "slightly (sl.): significant, not material; not diff.: not significant; –: no interval (standardised "
-            "ratios, school and access measures), not tested. Significantly poorer than a comparator: worse than it on "
-            f"a headline indicator (in bold: {headline}).")
-    # Stacked from the foot of the page: the attribution, the note above it, the key above both
-    # (a longer note, say with minimum gaps named, gets a smaller font rather than overlap the
-    # key, 5.5 pt at least: below that, hinting at screen resolutions widens text by up to 12%).
-    renderer = fig.canvas.get_renderer()
-    credit = fig.text(0.4 / W, 0.13 / H, sources.attribution(ATTRIBUTION_SOURCES), fontsize=5.5, color="#404040",
-                      va="bottom")
-    _wrap(fig, credit, CHART_W, spare=0.92)
-    bottom = credit.get_window_extent(renderer).y1 / fig.dpi + 0.06
-    room = min(lg.get_window_extent(renderer).y0 for lg in (left, right)) / fig.dpi - 0.04 - bottom
-    text = fig.text(0.4 / W, bottom / H, note, fontsize=5.8, color="#404040", va="bottom", gid="note")
-    _wrap(fig, text, CHART_W, spare=0.92)
-    while text.get_window_extent(renderer).height / fig.dpi > room and text.get_fontsize() > 5.5:
-        text.set_text(note)
-        text.set_fontsize(max(text.get_fontsize() - 0.1, 5.5))
-        _wrap(fig, text, CHART_W, spare=0.92)
-
-
-def _wrap(fig, text, width_in: float, spare: float = 0.95) -> int:
-    """Wrap ``text`` at spaces so that no line is wider than ``spare`` times ``width_in``
-    inches (measured, greedy): the spare allows for hinting, which widens small text at
-    other resolutions. Returns the number of lines."""
-    renderer = fig.canvas.get_renderer()
-    limit = width_in * fig.dpi * spare
-    lines, line = [], ""
-    for word in text.get_text().split(" "):
-        trial = f"{line} {word}" if line else word
-        text.set_text(trial)
-        if line and text.get_window_extent(renderer).width > limit:
-            lines.append(line)
-            line = word
-        else:
-            line = trial
-    lines.append(line)
-    text.set_text("\n".join(lines))
-    return len(lines)
 
 
 def _fit_width(fig, text, width_in: float, smallest: float, max_lines: int = 1) -> int:
@@ -511,41 +268,6 @@ def _fit_width(fig, text, width_in: float, smallest: float, max_lines: int = 1) 
         size = max(size - 0.25, smallest)
         text.set_fontsize(size)
     return text.get_text().count("\n") + 1
-
-
-def _fit_labels(fig, ax, labels, values, font) -> None:
-    """Show every indicator's full name in the table's first column: a name too long for
-    one line is split over two (at the space that makes the longer line shortest) in a
-    font small enough for two lines to fit the row; the font shrinks further only if the
-    longer line still runs into the locality's value."""
-    if not labels:
-        return
-    renderer = fig.canvas.get_renderer()
-    limit = min(t.get_window_extent(renderer).x0 for t in values) - 4 * fig.dpi / 72
-    row_pt = abs(ax.transData.transform((0, 1))[1] - ax.transData.transform((0, 0))[1]) * 72 / fig.dpi
-
-    def fits(text) -> bool:  # 5% spare: hinting widens text a little at other resolutions
-        box = text.get_window_extent(renderer)
-        return box.x0 + 1.05 * box.width <= limit
-
-    for text in labels:
-        if fits(text):
-            continue
-        full = text.get_text()
-        words = full.split(" ")
-        size = min(font, row_pt / 2.3)
-        text.set_fontsize(size)
-        text.set_linespacing(1.0)
-        best = None
-        for cut in range(1, len(words)):
-            text.set_text(" ".join(words[:cut]) + "\n" + " ".join(words[cut:]))
-            width = text.get_window_extent(renderer).width
-            if best is None or width < best[0]:
-                best = (width, text.get_text())
-        text.set_text(best[1] if best else full)
-        while not fits(text) and size > 3.5:
-            size -= 0.25
-            text.set_fontsize(size)
 
 
 def save_profiles(obj, path: str | os.PathLike, dz: pd.DataFrame | None = None, flagged: bool = False,
