@@ -46,6 +46,7 @@ import difflib
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 
 from . import geography, regions
 from .errors import PlanError, counted, listing
@@ -66,11 +67,39 @@ def _zones_word(mask) -> str:
     return "zone" if int(mask.sum()) == 1 else "zones"
 
 
-def _zones(dz: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Validate the zone table a plan is built on."""
+# British National Grid's extent in metres, with room: coordinates in it are taken as BNG.
+_BNG = (-10_000, -10_000, 710_000, 1_310_000)
+
+
+def _zones(dz: gpd.GeoDataFrame, notes: list[str] | None = None) -> gpd.GeoDataFrame:
+    """Validate the zone table a plan is built on, in British National Grid (EPSG:27700):
+    another CRS is reprojected, none is taken as BNG when the coordinates fit (both said
+    in ``notes``, when given)."""
     for col in ("datazone", "population", "geometry"):
         if col not in dz:
             raise PlanError(f"zone table has no {col!r} column (load it with load_datazones)")
+    if not isinstance(dz, gpd.GeoDataFrame):
+        raise PlanError("zone table has a 'geometry' column but is not a GeoDataFrame; load it with load_datazones "
+                        "or geopandas.read_file")
+    blank = dz.geometry.isna().to_numpy() | dz.geometry.is_empty.to_numpy()
+    if blank.any():
+        raise PlanError(f"{_zones_word(blank)} with no polygon (missing or empty geometry): "
+                        f"{listing(dz.loc[blank, 'datazone'])}; every zone needs its polygon (load_datazones gives them)")
+    if dz.crs is None:
+        minx, miny, maxx, maxy = dz.total_bounds
+        degrees = max(abs(minx), abs(maxx)) <= 180 and max(abs(miny), abs(maxy)) <= 90
+        if degrees or not (_BNG[0] <= minx and maxx <= _BNG[2] and _BNG[1] <= miny and maxy <= _BNG[3]):
+            raise PlanError("zone table has no CRS and its coordinates are not British National Grid metres"
+                            + (" (they look like longitude and latitude: dz.set_crs(4326))" if degrees else "")
+                            + "; set the CRS it is in (dz.set_crs(...)) or load it with load_datazones")
+        dz = dz.set_crs("EPSG:27700")
+        if notes is not None:
+            notes.append("zone table has no CRS: taken as British National Grid (EPSG:27700), as its coordinates are")
+    elif dz.crs.to_epsg() != 27700:
+        if notes is not None:
+            notes.append(f"zone table in {dz.crs.name} ({dz.crs.to_string()}): reprojected to British National Grid "
+                         "(EPSG:27700)")
+        dz = dz.to_crs("EPSG:27700")
     if dz["datazone"].duplicated().any():
         twice = dz.loc[dz["datazone"].duplicated(), "datazone"].unique()
         raise PlanError(f"zone table lists {'a zone' if len(twice) == 1 else 'zones'} twice: {listing(twice)}")
@@ -141,7 +170,13 @@ def plan_from_assignment(
     # then a name made from the locality's wards and Intermediate Zones.
     names = {loc: given.get(str(loc)) or (str(loc) if not is_code(str(loc)) else named["name"].get(loc, str(loc)))
              for loc in named.index}
-    geoms = geography.dissolve(dz.geometry.iloc[rows], by)  # index: the localities, sorted
+    try:
+        geoms = geography.dissolve(dz.geometry.iloc[rows], by)  # index: the localities, sorted
+    except shapely.errors.GEOSException as exc:  # invalid polygons: name them, not GEOS's coordinates
+        bad = dz.loc[~dz.geometry.is_valid, "datazone"]
+        raise PlanError(f"{_zones_word(~dz.geometry.is_valid)} with an invalid polygon (self-intersecting or "
+                        f"similar), so localities cannot be drawn: {listing(bad)}; repair {'it' if len(bad) == 1 else 'them'} "
+                        "(shapely.make_valid) or load the zones with load_datazones") from exc
     ids = geoms.index
     population = dz["population"].iloc[rows]
     localities = gpd.GeoDataFrame({
@@ -277,7 +312,8 @@ def propose(
         raise PlanError(f"within must be a column name such as 'ward' or 'iz', not {within!r}")
     if attribute is not None and not isinstance(attribute, str):
         raise PlanError(f"attribute must be one column name such as 'income_rank' (or None), not {attribute!r}")
-    dz = _zones(dz)
+    notes: list[str] = []
+    dz = _zones(dz, notes)
     columns = list(dz.columns)  # all of them, for suggestions when a named column is missing
     dz = reading(dz, {"datazone", "population", "council", "council_name", "iz", "iz_name", "ward", "ward_name",
                       "urban_rural", within, attribute})
@@ -292,13 +328,17 @@ def propose(
         for col in (code, name):
             if col not in dz:
                 raise PlanError(f"zone table has no {col!r} column, needed for method={method!r}")
+        if dz[code].isna().any():
+            raise PlanError(f"{code} code missing for {_zones_word(dz[code].isna())} "
+                            f"{listing(dz.loc[dz[code].isna(), 'datazone'])}; method={method!r} needs every zone's "
+                            f"{'ward' if code == 'ward' else 'Intermediate Zone'} (load_datazones gives them)")
         assignment = pd.Series(dz[code].to_numpy(), index=dz["datazone"])
         names = dz.drop_duplicates(code).set_index(code)[name]
         # Options of the region builder do nothing here: say so rather than drop them silently.
         unused = [f"{key}={value!r}" for key, value in (("target_population", target_population), ("within", within))
                   if value is not None]
-        notes = [f"{' and '.join(unused)} not used: method={method!r} takes the council's "
-                 f"{'wards' if method == 'wards' else 'Intermediate Zones'} as they are"] if unused else []
+        notes += [f"{' and '.join(unused)} not used: method={method!r} takes the council's "
+                  f"{'wards' if method == 'wards' else 'Intermediate Zones'} as they are"] if unused else []
         return plan_from_assignment(dz, assignment, names=names, method=method, params=params, notes=notes)
 
     if unit not in UNITS:
@@ -323,7 +363,6 @@ def propose(
     params.update(unit=unit, town_country=town_country, search=search if refine else None)
     if not towns:
         params["towns"] = False
-    notes = []
     if max_population > CEILING:
         params["non_statutory"] = True
         notes.append(f"NON-STATUTORY ceiling of {int(max_population):,} (above the 2016 Regulations' {CEILING:,}): "

@@ -6,6 +6,7 @@ import re
 
 import pandas as pd
 import pytest
+from shapely.geometry import Polygon
 
 import localities as loc
 
@@ -352,3 +353,36 @@ def test_zones_without_an_iz_code_are_blocks_of_their_own(council_zones):
     assert plan.localities["population"].sum() == dz["population"].sum()
     note = next(n for n in plan.notes if "no Intermediate Zone code" in n)
     assert note.startswith("4 zones have") and all(z in note for z in blank)
+
+
+def _bowtie(dz):
+    minx, miny, maxx, maxy = dz.geometry.iloc[6].bounds
+    return Polygon([(minx, miny), (maxx, maxy), (maxx, miny), (minx, maxy)])
+
+
+@pytest.mark.parametrize("spoil, kw, message", [
+    (lambda d: d.assign(ward=[None] * 3 + list(d["ward"].iloc[3:])), {"method": "wards"},
+     r"ward code missing for zones S\d+, S\d+, S\d+; method='wards' needs every zone's ward"),
+    (lambda d: d.assign(geometry=[None] + list(d.geometry.iloc[1:])), {}, r"zone with no polygon \(missing or empty"),
+    (lambda d: d.assign(geometry=[Polygon()] + list(d.geometry.iloc[1:])), {}, r"zone with no polygon"),
+    (lambda d: d.assign(geometry=[*d.geometry.iloc[:6], _bowtie(d), *d.geometry.iloc[7:]]), {},
+     r"zone with an invalid polygon \(self-intersecting or similar\), so localities cannot be drawn: S\d+; repair it"),
+    (lambda d: d.to_crs(4326).set_crs(None, allow_override=True), {}, r"no CRS .* look like longitude and latitude"),
+    (lambda d: pd.DataFrame(d), {}, r"not a GeoDataFrame"),
+])
+def test_hostile_zone_tables_get_one_clear_line(council_zones, spoil, kw, message):
+    """Each once ended in a TypeError, IndexError or a GEOS TopologyException with coordinates."""
+    dz = spoil(council_zones["Moray"].sort_values("datazone").reset_index(drop=True))
+    with pytest.raises(loc.PlanError, match=message):
+        loc.propose(dz, target_population=10_000, **kw)
+
+
+def test_zones_in_another_crs_are_reprojected_and_said(council_zones):
+    dz = council_zones["Moray"]
+    plan = loc.propose(dz.to_crs(4326), target_population=10_000)
+    assert plan.localities.crs.to_epsg() == 27700
+    assert any("reprojected to British National Grid" in n for n in plan.notes)
+    same = loc.propose(dz, target_population=10_000)
+    assert plan.localities["population"].sum() == same.localities["population"].sum()
+    bare = loc.propose(dz.set_crs(None, allow_override=True), target_population=10_000)
+    assert bare.assignment.equals(same.assignment) and any("taken as British National Grid" in n for n in bare.notes)
