@@ -135,7 +135,16 @@ def profile(obj, dz: pd.DataFrame | None = None, locality=None, _backdrop_cache=
     Returns
     -------
     matplotlib.figure.Figure
-        A4 portrait; ``fig.attrs["spine"]`` holds the chart's numbers.
+        A4 portrait; ``fig.attrs["spine"]`` holds the chart's numbers and
+        ``fig.attrs["decision"]`` the page's decision lines (:func:`decision_lines`).
+
+    Notes
+    -----
+    Every verdict on the page says what it is compared with: the lines under the tier
+    give the decision against the rest of the council and against Scotland; the table
+    beside the spine gives each tested indicator's verdict against both, in words and
+    colour; the spine's dot is coloured by the verdict against Scotland (its centre
+    line), as the key says.
     """
     with plt.rc_context({"text.parse_math": False}):  # names are text: "$5" is not mathtext
         return _profile(obj, dz, locality, _backdrop_cache)
