@@ -100,14 +100,26 @@ def _zones(dz: gpd.GeoDataFrame, notes: list[str] | None = None) -> gpd.GeoDataF
             notes.append(f"zone table in {dz.crs.name} ({dz.crs.to_string()}): reprojected to British National Grid "
                          "(EPSG:27700)")
         dz = dz.to_crs("EPSG:27700")
+    return counted_table(dz)
+
+
+def counted_table(dz: pd.DataFrame) -> pd.DataFrame:
+    """The zone table with each zone once and a number of people for each (text such as
+    ``"812"`` read as a number); anything else is a :class:`PlanError` naming the zones."""
+    for col in ("datazone", "population"):
+        if col not in dz:
+            raise PlanError(f"zone table has no {col!r} column (load it with load_datazones)")
     if dz["datazone"].duplicated().any():
         twice = dz.loc[dz["datazone"].duplicated(), "datazone"].unique()
         raise PlanError(f"zone table lists {'a zone' if len(twice) == 1 else 'zones'} twice: {listing(twice)}")
     pop = pd.to_numeric(dz["population"], errors="coerce")
     if pop.isna().any():
-        raise PlanError(f"population missing for {_zones_word(pop.isna())} {listing(dz.loc[pop.isna(), 'datazone'])}")
+        raise PlanError(f"population missing or not a number for {_zones_word(pop.isna())} "
+                        f"{listing(dz.loc[pop.isna(), 'datazone'])}")
     if (pop < 0).any():
         raise PlanError(f"negative population for {_zones_word(pop < 0)} {listing(dz.loc[pop < 0, 'datazone'])}")
+    if not pd.api.types.is_numeric_dtype(dz["population"]):
+        dz = dz.assign(population=pop)
     return dz
 
 

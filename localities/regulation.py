@@ -16,7 +16,7 @@ import geopandas as gpd
 import pandas as pd
 
 from . import geography
-from .build import CEILING, GUIDANCE_SIZE, Plan, check_ceiling, reading
+from .build import CEILING, GUIDANCE_SIZE, Plan, check_ceiling, counted_table, reading
 from .errors import PlanError, clip, counted, listing
 
 
@@ -106,7 +106,8 @@ def check(plan: Plan, dz: gpd.GeoDataFrame, max_population: int = CEILING, non_s
     max_population = int(max_population)
     if "datazone" not in dz or "population" not in dz:
         raise PlanError("zone table needs 'datazone' and 'population' columns")
-    dz = reading(dz, {"datazone", "population", "council", "council_name", "ward", "ward_name", "income_rank"})
+    dz = counted_table(reading(dz, {"datazone", "population", "council", "council_name", "ward", "ward_name",
+                                    "income_rank"}))
     assignment = plan.assignment
     codes = pd.Index(assignment.index.astype(str))
     known = dz.set_index("datazone")

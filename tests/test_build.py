@@ -386,3 +386,17 @@ def test_zones_in_another_crs_are_reprojected_and_said(council_zones):
     assert plan.localities["population"].sum() == same.localities["population"].sum()
     bare = loc.propose(dz.set_crs(None, allow_override=True), target_population=10_000)
     assert bare.assignment.equals(same.assignment) and any("taken as British National Grid" in n for n in bare.notes)
+
+
+def test_check_reads_population_as_numbers_and_refuses_a_zone_twice(council_zones):
+    """check() once ended in TypeError on a population column of text ('812') and in
+    'Grouper and axis must be same length' on a zone listed twice."""
+    dz = council_zones["Moray"].sort_values("datazone").reset_index(drop=True)
+    plan = loc.propose(dz, target_population=10_000)
+    text = dz.assign(population=dz["population"].astype(str))
+    assert loc.check(plan, text).ok
+    assert loc.propose(text, target_population=10_000).localities["population"].sum() == dz["population"].sum()
+    with pytest.raises(loc.PlanError, match=r"zone table lists a zone twice: S\d+"):
+        loc.check(plan, pd.concat([dz, dz.iloc[:1]]))
+    with pytest.raises(loc.PlanError, match=r"population missing or not a number for zone S\d+"):
+        loc.check(plan, dz.assign(population=["x"] + list(dz["population"].iloc[1:])))
