@@ -46,6 +46,7 @@ ALIASES: dict[str, dict[str, str]] = {
                  "vary['homogeneity']": "--homogeneity", "vary['compactness']": "--compactness",
                  "use None,": "use 'none',"},
     "demo": {"max_population": "the statutory ceiling"},
+    "propose": {"towns=False": "--divide-towns"},
 }
 
 
@@ -129,6 +130,9 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--town-country", type=float, default=1.0, metavar="WEIGHT",
                    help="weight on keeping settlements (urban-rural classes 1-4) apart from rural zones (5-6); "
                         "0 ignores it (default: 1.0)")
+    s.add_argument("--divide-towns", dest="towns", action="store_false",
+                   help="leave the search's plan as it is where it divides a town no bigger than one locality along "
+                        "its Intermediate Zones (default: such a town is kept in one locality)")
     s.add_argument("--search", choices=["anneal", "descent"], default="anneal",
                    help="how boundary zones are moved after the first cut: anneal, simulated annealing then "
                         "descent (default), or descent, improving moves only (faster, usually a more mixed plan)")

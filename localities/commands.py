@@ -165,7 +165,7 @@ def _propose_kwargs(args) -> dict:
     return {"non_statutory": args.non_statutory,
             "method": args.method, "max_population": args.max_population, "target_population": args.target_population,
             "within": args.within, "attribute": args.attribute, "seed": args.seed, "unit": args.unit,
-            "town_country": args.town_country, "search": args.search}
+            "town_country": args.town_country, "search": args.search, "towns": getattr(args, "towns", True)}
 
 
 def cmd_check(args) -> int:

@@ -424,3 +424,21 @@ def test_codebook_explains_the_decision_columns():
     book = labels.codebook(pd.DataFrame(columns=cols)).set_index("code")
     assert (book.loc[cols, "meaning"].str.len() > 10).all()
     assert "1 = poorer than the rest of the council and than Scotland" in book.loc["tier", "meaning"]
+
+
+def test_propose_keeps_a_town_whole_and_divide_towns_leaves_it(real_dir, tmp_path, capsys):
+    """Na h-Eileanan Siar at 10,000: Stornoway is kept in one locality, the note names the
+    option that undoes it as the command line spells it, and --divide-towns undoes it."""
+    data = ["--council", "Na h-Eileanan Siar", "--target-population", "10000", "--data-dir", str(real_dir)]
+    assert main(["propose", *data, "--out", str(tmp_path / "kept.gpkg")]) == EXIT_OK
+    out = capsys.readouterr()
+    note = next(line for line in (out.out + out.err).splitlines() if "kept in one locality" in line)
+    assert "(--divide-towns keeps the search's plan)" in note and "towns=False" not in note
+    assert main(["propose", *data, "--divide-towns", "--out", str(tmp_path / "divided.gpkg")]) == EXIT_OK
+    assert "kept in one locality" not in capsys.readouterr().out
+    iz = {"S02001693", "S02001694"}  # Stornoway West, Stornoway East
+    for name, parts in (("kept.gpkg", 1), ("divided.gpkg", 2)):
+        assign = gpd.read_file(tmp_path / name, layer="assignment", engine="pyogrio")
+        zones = loc.load_datazones(council="Na h-Eileanan Siar", data_dir=real_dir)
+        held = assign.merge(zones[["datazone", "iz"]], on="datazone")
+        assert held.loc[held["iz"].isin(iz), "locality"].nunique() == parts
