@@ -33,8 +33,9 @@ It works in steps, all deterministic for a given seed:
    urban-rural classes 1-4) no bigger than one locality whose IZs the plan divides has
    those IZs joined into one block, which starts in the region holding most of its
    people; the plan then descends from there, so it changes only near the town (or,
-   when that start breaks contiguity or the ceiling, steps 1-2 run again). A plan that
-   divides no such town is left as it is.
+   when that start breaks contiguity or the ceiling, the regions that held the town are
+   built again among themselves by steps 1-2). A plan that divides no such town is left
+   as it is.
 
 Names come from :mod:`localities.names`.
 """
@@ -443,8 +444,8 @@ def propose(
                                                target_population, seed, *weights)
     if unit_col and towns:
         # A town no bigger than a locality is not divided along its own Intermediate Zones: where
-        # the plan did (Stornoway East and West at 10,000), its IZs become one block and the
-        # regions are built again. Plans that divide no such town are unchanged.
+        # the plan did (Stornoway East and West at 10,000), its IZs become one block and the plan
+        # is repaired near the town. Plans that divide no such town are unchanged.
         size = target_population or pop.sum() / regions.aimed_count(pop.sum(), max_population, None)
         town = regions.town_blocks(block, dz, geography.neighbours(dz), settled, size,
                                    dz[group_col].astype(str).to_numpy() if group_col else None)
@@ -456,6 +457,7 @@ def propose(
             joined = [sorted(dz["iz"].to_numpy()[np.isin(block, np.flatnonzero(town == t))].astype(str).tolist())
                       for t in divided]
             joined_block = regions.join_blocks(block, dz, town, divided)
+            touched = np.unique(block_labels[np.isin(town, divided)])
             # Repair, not rebuild: each new block starts in the region holding most of its people.
             held = pd.DataFrame({"new": joined_block, "region": block_labels[block], "pop": pop})
             held = held.groupby(["new", "region"])["pop"].sum().reset_index()
@@ -464,7 +466,7 @@ def propose(
             stats = regions.block_stats(block, pop, z, settled, xy)
             block_labels, asked = regions.label_blocks(block, adjacency, dz, stats, group_col, max_population,
                                                        target_population, seed, *weights,
-                                                       start=held["region"].to_numpy())
+                                                       start=held["region"].to_numpy(), touched=touched)
             named = dz[["iz", "iz_name"]].drop_duplicates("iz").set_index("iz")["iz_name"] if "iz_name" in dz else None
             towns_named = "; ".join(join_names(regions.labels_of(sorted(set(j)), named)) for j in joined)
             notes.append(f"{counted(len(joined), 'town', 'towns')} no bigger than one locality (at most {size:,.0f} "

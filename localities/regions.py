@@ -158,14 +158,15 @@ def _feasible(labels: np.ndarray, sub, pop: np.ndarray, ceiling: float) -> bool:
 
 
 def partition(members, graph, stats, ceiling, target, rng, homogeneity, compactness, town_country, refine,
-              search="anneal", start=None) -> list[np.ndarray]:
+              search="anneal", start=None, touched=None) -> list[np.ndarray]:
     """Split one connected group of blocks (``members``, sorted; ``graph``: the symmetric
     block adjacency as a sparse matrix) into regions under the ceiling.
 
-    ``start``: region labels of ``members`` to descend from (improving moves only, so the
-    plan changes near where it must) instead of cutting a tree, when they make contiguous
-    regions under the ceiling: a plan repaired after joining blocks. Otherwise the tree and
-    ``search`` as usual."""
+    ``start``: region labels of ``members`` to repair (a plan after joining blocks), so
+    the plan changes only near where it must. When they make contiguous regions under the
+    ceiling, the plan descends from them (improving moves only); otherwise the regions in
+    ``touched`` are built again among themselves (tree and ``search``, as many regions as
+    they were) and the others are kept."""
     total = stats["pop"][members].sum()
     k = aimed_count(total, ceiling, target)
     if len(members) == 1 or k == 1 and total <= ceiling:
@@ -178,6 +179,20 @@ def partition(members, graph, stats, ceiling, target, rng, homogeneity, compactn
         if labels.max() > 0 and _feasible(labels, sub, s["pop"], ceiling):
             return _refined(members, labels, sub, s, ceiling, target, total, homogeneity, compactness, town_country,
                             refine, "descent")
+        local = np.isin(start, touched if touched is not None else [])
+        if local.any() and not local.all():
+            # Build the touched regions again in place, each connected cluster of them (the regions
+            # sharing one joined town) as many regions as it was; the others are kept.
+            out = [members[start == lab] for lab in np.unique(start[~local])]
+            idx = np.flatnonzero(local)
+            _, cluster = connected_components(sub[idx][:, idx], directed=False)
+            for c in np.unique(cluster):
+                part = idx[cluster == c]
+                count = len(np.unique(start[part]))
+                inside = stats["pop"][members[part]].sum()
+                out += partition(members[part], graph, stats, ceiling, target or inside / count, rng, homogeneity,
+                                 compactness, town_country, refine, search)
+            return out
     zbar, ubar, pts = s["z1"] / s["cnt"], s["u1"] / s["cnt"], s["xy"]
     # Minimum spanning tree on attribute difference, settlement/rural difference and (scaled) distance;
     # the seed only breaks exact ties.
@@ -211,11 +226,11 @@ def _refined(members, labels, sub, s, ceiling, target, total, homogeneity, compa
 
 def label_blocks(block: np.ndarray, adjacency: dict, dz: gpd.GeoDataFrame, stats: dict, group: str | None,
                  ceiling: float, target: float | None, seed: int, homogeneity: float, compactness: float,
-                 town_country: float, refine: bool, search: str, start: np.ndarray | None = None
-                 ) -> tuple[np.ndarray, int]:
+                 town_country: float, refine: bool, search: str, start: np.ndarray | None = None,
+                 touched=None) -> tuple[np.ndarray, int]:
     """Region number of each block (regions inside each ``group`` in turn, groups in sorted
-    order), and the count of regions aimed at. ``start``: region labels of the blocks to
-    search from (see :func:`partition`)."""
+    order), and the count of regions aimed at. ``start``, ``touched``: region labels of the
+    blocks to repair, and the regions that may be built again (see :func:`partition`)."""
     # Block adjacency as a sparse matrix (zone pairs mapped to their blocks, pairs inside a block dropped).
     index = {zone: i for i, zone in enumerate(dz["datazone"])}
     count = sum(len(ns) for ns in adjacency.values())
@@ -235,7 +250,7 @@ def label_blocks(block: np.ndarray, adjacency: dict, dz: gpd.GeoDataFrame, stats
         members = groups[key]
         asked += aimed_count(stats["pop"][members].sum(), ceiling, target)
         for part in partition(members, block_graph, stats, ceiling, target, rng, homogeneity, compactness,
-                              town_country, refine, search, None if start is None else start[members]):
+                              town_country, refine, search, None if start is None else start[members], touched):
             labels[part] = next_label
             next_label += 1
     assert (labels >= 0).all()
