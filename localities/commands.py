@@ -85,12 +85,13 @@ def _zones_for_plan(path: Path, council: str | None, data_dir):
 
 
 def _print_notes(plan, args=None) -> None:
-    """What the builder or reader wants the analyst to know (split zones, links, ...),
-    with the library's argument names as the options typed (``--target-population``)."""
+    """What the builder, reader or ranking wants the analyst to know (split zones, links,
+    a headline indicator that cannot flag, ...), with the library's argument names as the
+    options typed (``--target-population``). ``plan``: a plan, or a list of notes."""
     options = getattr(args, "option_names", None)
     if options:
         from .cli import _in_options
-    for note in plan.notes:
+    for note in (plan.notes if hasattr(plan, "notes") else plan):
         print(f"note: {_in_options(note, options) if options else note}")
 
 
@@ -187,6 +188,7 @@ def cmd_rank(args) -> int:
         raise LocalitiesError(f"{args.out}: --labels is for .csv and .xlsx files (tables for people)")
     plan, dz = _read(args)
     table = rank(plan, dz, **_decision_kwargs(args))
+    _print_notes(table.attrs.get("notes", []), args)
     shown = ["rank", "locality", "name", "population", "tier", "poorer_than_rest", "poorer_than_scotland", "score"]
     print(table[shown].to_string(index=False, formatters={"score": "{:.2f}".format}))
     print(f"\nWhy (worse = significant and at least ×{table.attrs['min_ratio']:g}, {table.attrs['method']} method):")

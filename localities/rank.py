@@ -21,6 +21,7 @@ from . import decide, outcomes
 from .errors import DataError, PlanError, listing, unknown_zones
 from .load import AGE_GROUPS
 from .outcomes import Indicator
+from .build import counted_table
 from .plans import Plan
 
 HEADLINE = {"income_rate": 1.0, "employment_rate": 1.0}
@@ -29,7 +30,7 @@ TIERS = {1: "Poorer than the rest of the council and Scotland", 2: "Poorer than 
 
 
 def _zones_of(plan: Plan, dz: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
-    zones = dz.set_index("datazone")
+    zones = counted_table(dz).set_index("datazone")
     assigned = plan.assignment[plan.assignment.index.isin(zones.index)]
     missing = sorted(set(plan.assignment.index) - set(zones.index))
     if missing:
@@ -65,7 +66,25 @@ def _headline(headline, inds: list[Indicator]) -> dict[str, float]:
     for h, w in weights.items():
         if not isinstance(w, (int, float)) or not np.isfinite(w) or w <= 0:
             raise DataError(f"headline weight of {h!r} must be a positive number, not {w!r}")
+    if not any(known[h].has_interval for h in weights):
+        # Only an indicator with an interval can be significantly worse: every locality would be tier 3.
+        raise DataError(f"headline {'indicator' if len(weights) == 1 else 'indicators'} "
+                        f"{', '.join(map(repr, weights))} {'has' if len(weights) == 1 else 'have'} no confidence "
+                        "interval, so no locality could be found significantly poorer; include at least one of "
+                        + ", ".join(i.name for i in inds if i.has_interval))
     return {h: float(w) for h, w in weights.items()}
+
+
+def _untested(weights: Mapping[str, float], inds: list[Indicator]) -> list[str]:
+    """A note for headline indicators without an interval: they order, they cannot flag."""
+    known = {i.name: i for i in inds}
+    names = [h for h in weights if not known[h].has_interval]
+    if not names:
+        return []
+    one = len(names) == 1
+    return [f"headline {'indicator' if one else 'indicators'} {', '.join(map(repr, names))} "
+            f"{'has' if one else 'have'} no confidence interval: {'it orders' if one else 'they order'} localities "
+            f"within a tier but cannot make one significantly poorer"]
 
 
 _CARRIED = ["numerator", "numerator_upper", "denominator", "value", "value_min", "value_max", "lower", "upper"]
@@ -292,7 +311,7 @@ def rank(
         "min_ratio": float(min_ratio),
         "min_gap": dict(min_gap or {}),
         "population": facts.get("population"),
-        "notes": facts.get("notes", []),
+        "notes": facts.get("notes", []) + _untested(weights, inds),
         "data_dir": dz.attrs.get("data_dir"),
     }
     return out

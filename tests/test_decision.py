@@ -243,3 +243,34 @@ def test_poorer_map_states_the_whole_rule(council_zones):
     assert table.attrs["data_dir"]  # the map's locator finds the data directory from the table
     plan = loc.propose(dz, attribute=None)
     assert any("attribute=None" in note for note in plan.notes)
+
+
+def test_a_headline_that_cannot_flag_is_refused_or_noted(council_zones, real_dir, tmp_path, capsys):
+    """A headline indicator with no interval (standardised mortality ratio) can never make a
+    locality significantly poorer: alone it is refused, naming those that can; beside one that
+    can, the ranking's notes say it only orders, and the command line prints them."""
+    from localities.cli import EXIT_INPUT, EXIT_OK, main
+    from localities.errors import DataError
+
+    dz = council_zones["Moray"]
+    plan = loc.propose(dz, target_population=10_000)
+    with pytest.raises(DataError, match=r"headline indicator 'smr' has no confidence interval.*income_rate"):
+        loc.rank(plan, dz, headline=["smr"])
+    table = loc.rank(plan, dz, headline=["income_rate", "smr"])
+    assert any("'smr' has no confidence interval: it orders" in n for n in table.attrs["notes"])
+    assert "no confidence interval" not in " ".join(loc.rank(plan, dz).attrs["notes"])
+    path = plan.to_file(tmp_path / "moray.gpkg")
+    data = ["--data-dir", str(real_dir)]
+    assert main(["rank", str(path), "--headline", "income_rate,smr", *data]) == EXIT_OK
+    assert "note: --headline indicator 'smr' has no confidence interval: it orders" in capsys.readouterr().out
+    assert main(["rank", str(path), "--headline", "smr", *data]) == EXIT_INPUT
+    assert "no locality could be found significantly poorer" in capsys.readouterr().err
+
+
+def test_rank_reads_population_as_numbers_and_refuses_a_zone_twice(council_zones):
+    dz = council_zones["Moray"]
+    plan = loc.propose(dz, target_population=10_000)
+    assert loc.rank(plan, dz.assign(population=dz["population"].astype(str)))["population"].sum() == \
+        dz["population"].sum()
+    with pytest.raises(loc.PlanError, match="zone table lists a zone twice"):
+        loc.rank(plan, pd.concat([dz, dz.iloc[:1]]))
