@@ -225,9 +225,11 @@ def class_breaks(values: pd.Series, scheme: str, k: int, share: bool,
             # falls between two classes, and values the table prints alike share a class.
             uppers = [_printed_number(printed(b)) for b in bins]
             lowers = [_printed_number(printed(lo))] + [(round(u + 10 ** -d, d), d) for u, d in uppers[:-1]]
-            if all(a < b - 1e-9 for (a, _), (b, _) in zip(lowers, uppers)) and \
+            # A class may hold a single printed value ("5.1%": two or three localities, one each).
+            if all(a <= b + 1e-9 for (a, _), (b, _) in zip(lowers, uppers)) and \
                     all(lowers[c][0] - 1e-9 <= table[j][0] <= uppers[c][0] + 1e-9 for j, c in enumerate(yb)):
-                labels = [f"{_fmt(a / scale, share, da)} to {_fmt(b / scale, share, db)}"
+                labels = [_fmt(a / scale, share, da) if abs(a - b) <= 1e-9 else
+                          f"{_fmt(a / scale, share, da)} to {_fmt(b / scale, share, db)}"
                           for (a, da), (b, db) in zip(lowers, uppers)]
                 return yb, labels, bins
             continue

@@ -261,8 +261,10 @@ def test_legend_classes_never_degenerate():
 
 
 def _printed_bounds(label: str) -> tuple[float, float, int]:
-    lo, hi = (float(v.replace(",", "")) for v in re.findall(r"-?[\d,]+(?:\.\d+)?", label)[:2])
-    digits = len(label.split(" to ")[1].rstrip("%").partition(".")[2])
+    """(lower, upper, decimals) of a legend class: "4.5% to 4.9%", or "5.1%" for a class of one value."""
+    numbers = [float(v.replace(",", "")) for v in re.findall(r"-?[\d,]+(?:\.\d+)?", label)[:2]]
+    lo, hi = numbers if len(numbers) == 2 else numbers * 2
+    digits = len(label.split(" to ")[-1].rstrip("%").partition(".")[2])
     return lo, hi, digits
 
 
@@ -578,3 +580,28 @@ def test_plan_map_title_counts_in_words(sample):
     one.attrs = dict(plan.localities.attrs)
     assert maps.plot_map(one)._suptitle.get_text().endswith("1 locality")
     assert maps.plot_map(plan)._suptitle.get_text().endswith(f"{len(plan.localities)} localities")
+
+
+@pytest.mark.parametrize("values, labels", [
+    # Shetland Islands at 10,000 (income, as the key table prints it): one class "5.1% to 5.9%", one colour.
+    ([5.9, 5.1], ["5.1%", "5.2% to 5.9%"]),
+    # Na h-Eileanan Siar at 10,000: one class "9.1% to 10.2%" for its three localities.
+    ([10.2, 9.9, 9.1], ["9.1%", "9.2% to 9.9%", "10.0% to 10.2%"]),
+    ([5.0, 5.0], ["5.0%"]),  # the same value printed: one class, said once
+])
+def test_a_council_of_two_or_three_localities_gets_a_class_each(values, labels):
+    yb, got, _ = layout.class_breaks(pd.Series(values), "FisherJenks", 5, share=True,
+                                     printed=lambda v: maps.format_value(v, "income_rate", "%"))
+    assert got == labels
+    assert len(set(yb)) == len(labels)
+
+
+def test_shetland_income_map_shows_two_colours(council_zones):
+    dz = council_zones["Shetland Islands"]
+    table = loc.rank(loc.propose(dz, target_population=10_000), dz)
+    fig = loc.plot_map(table, column="income_rate")
+    texts = [t.get_text() for t in fig.findobj(matplotlib.text.Text)]
+    assert "5.1%" in texts and "5.2% to 5.9%" in texts
+    fills = {tuple(np.round(c, 3)) for ax in fig.axes for coll in ax.collections for c in coll.get_facecolors()}
+    assert len(fills) >= 2
+    plt.close(fig)
