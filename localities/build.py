@@ -199,6 +199,7 @@ def plan_from_assignment(
         "zones": by.value_counts().reindex(ids).to_numpy(),
         "places": named["places"].reindex(ids).fillna("").to_numpy(),
     }, geometry=geoms.to_numpy(), crs=dz.crs)
+    localities.attrs["label_points"] = geography.label_points(geoms, dz.geometry.iloc[rows], population, by)
     council = council_name = None
     if "council" in dz and dz["council"].iloc[rows].nunique() == 1:
         council, council_name = dz["council"].iloc[rows[0]], dz["council_name"].iloc[rows[0]]

@@ -200,6 +200,36 @@ def dissolve(zones: gpd.GeoDataFrame | gpd.GeoSeries, by: pd.Series) -> gpd.GeoS
     return gpd.GeoSeries(out, index=pd.Index(values, name=by.name), crs=zones.crs)
 
 
+def label_points(localities: gpd.GeoSeries, zones: gpd.GeoSeries, population: pd.Series, by: pd.Series) -> dict:
+    """``{locality: (x, y)}`` for localities of several islands whose people do not live
+    mostly on the largest: where the map puts the name, in the middle of the people. It
+    is the point inside a zone, of the locality's zones, nearest the locality's
+    population-weighted centre (Benbecula for Barra, the Uists and Harris, not Harris,
+    the largest island by area), given only when it is off the largest part.
+    ``zones``, ``population`` and ``by`` (each zone's locality) are aligned;
+    ``localities`` is indexed by locality."""
+    parts = shapely.get_num_geometries(np.asarray(localities.geometry.array))
+    multi = set(localities.index[parts > 1])
+    if not multi:
+        return {}
+    points = shapely.point_on_surface(np.asarray(zones.geometry.array))
+    frame = pd.DataFrame({"loc": by.to_numpy(), "x": shapely.get_x(points), "y": shapely.get_y(points),
+                          "w": pd.to_numeric(population).to_numpy(dtype=float)})
+    frame = frame[frame["loc"].isin(multi)]
+    out = {}
+    for loc, rows in frame.groupby("loc", sort=True):
+        w = rows["w"].to_numpy() if rows["w"].sum() > 0 else np.ones(len(rows))
+        cx, cy = np.average(rows["x"], weights=w), np.average(rows["y"], weights=w)
+        best = int(np.argmin((rows["x"].to_numpy() - cx) ** 2 + (rows["y"].to_numpy() - cy) ** 2))
+        x, y = float(rows["x"].iloc[best]), float(rows["y"].iloc[best])
+        # Only where it moves the name off the largest island (a mainland locality with a few
+        # islets keeps its usual place, the widest point of its mainland).
+        parts = shapely.get_parts(localities[loc])
+        if not parts[int(np.argmax(shapely.area(parts)))].intersects(shapely.Point(x, y)):
+            out[loc] = (x, y)
+    return out
+
+
 def building_blocks(
     zones: gpd.GeoDataFrame,
     adjacency: dict[str, list[str]],

@@ -306,6 +306,23 @@ def wrappings(name: str) -> list[str]:
     return out
 
 
+def label_parts(frame: gpd.GeoDataFrame, points: dict) -> tuple[gpd.GeoSeries, pd.Series]:
+    """Where each locality's label goes: the polygon holding its label point (from
+    :func:`localities.geography.label_points`: in the middle of its people) and that
+    point; the whole geometry and None where there is none."""
+    out = frame.geometry.copy()
+    at = pd.Series(None, index=frame.index, dtype=object)
+    ids = frame["locality"] if "locality" in frame else pd.Series(frame.index, index=frame.index)
+    for idx, loc in ids.items():
+        if loc not in points:
+            continue
+        pt = shapely.Point(*points[loc])
+        hit = [g for g in shapely.get_parts(out[idx]) if g.intersects(pt)]
+        if hit:
+            out[idx], at[idx] = hit[0], pt
+    return out, at
+
+
 def _anchor(geom, view):
     """A point well inside the part of ``geom`` in view: the pole of inaccessibility of
     its largest visible polygon (not a far island)."""
@@ -356,7 +373,7 @@ class Placer:
         (x0, y0), (x1, y1) = self.inv.transform([[bb.x0, bb.y0], [bb.x1, bb.y1]])
         return shapely_box(min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1))
 
-    def _try(self, key, text, x, y, fontsize, polygon, need_inside, number, **kw):
+    def _try(self, key, text, x, y, fontsize, polygon, need_inside, number, avoid=None, **kw):
         t = self._text
         if t is None or t.get_fontsize() != fontsize or t.get_text() != text or t.axes is None:
             if t is not None and t.axes is not None:
@@ -374,6 +391,9 @@ class Placer:
         if ok and polygon is not None and need_inside > 0:
             area = self.data_box(bb)
             ok = area.area > 0 and area.intersection(polygon).area / area.area >= need_inside
+        if ok and avoid is not None and len(avoid):
+            # Over the sea by its own islands, never over another locality.
+            ok = not shapely.intersects(self.data_box(bb), avoid).any()
         if not ok:
             return None
         self._text = None
@@ -387,13 +407,18 @@ class Placer:
             self._text.remove()
         self._text = None
 
-    def name(self, key, name, geom, view, fontsize, need_inside=0.55):
+    def name(self, key, name, geom, view, fontsize, need_inside=0.55, at=None, others=None):
+        """Place ``name`` inside ``geom`` (its visible largest polygon); for a locality of
+        islands (``at``: the middle of its people), first there, and last over the sea
+        around that point, clear of ``others`` (the other localities' polygons)."""
         pt, poly = _anchor(geom, view)
         if pt is None:
             return None
         minx, miny, maxx, maxy = poly.bounds
         spots = [(pt.x, pt.y)] + [(pt.x + dx * (maxx - minx), pt.y + dy * (maxy - miny))
                                   for dx, dy in ((0, 0.2), (0, -0.2), (0.2, 0), (-0.2, 0))]
+        if at is not None:  # the middle of the people first (islands), then the usual spots
+            spots = [(at.x, at.y)] + spots
         for wrapped in wrappings(name):
             for x, y in spots:
                 if not poly.contains(shapely.Point(x, y)):
@@ -401,9 +426,23 @@ class Placer:
                 t = self._try(key, wrapped, x, y, fontsize, poly, need_inside, False)
                 if t is not None:
                     return t
+        if at is not None and others is not None:
+            step = 0.04 * max(self.ax.get_xlim()[1] - self.ax.get_xlim()[0], self.ax.get_ylim()[1] - self.ax.get_ylim()[0])
+            for wrapped in wrappings(name):
+                for dx, dy in ((0, 0), (-1, 0), (1, 0), (0, 1), (0, -1), (-2, 0), (2, 0)):
+                    t = self._try(key, wrapped, at.x + dx * step, at.y + dy * step, fontsize, None, 0, False,
+                                  avoid=others)
+                    if t is not None:
+                        return t
         return None
 
-    def number(self, key, number, geom, view, fontsize, leader=True):
+    def number(self, key, number, geom, view, fontsize, leader=True, at=None):
+        if at is not None:  # the middle of the people first (islands), on the part it is in
+            part = next((g for g in shapely.get_parts(geom) if g.intersects(at)), None)
+            if part is not None:
+                t = self._try(key, str(number), at.x, at.y, fontsize, part, 0.3, True)
+                if t is not None:
+                    return t
         pt, poly = _anchor(geom, view)
         if pt is None:
             return None
@@ -486,6 +525,22 @@ def free_spot(ax, renderer, make, land, avoid: list, corners=("upper right", "up
 # ----------------------------------------------------------------------------- insets
 
 
+def _label_geom(frame: gpd.GeoDataFrame, idx, view):
+    """Where locality ``idx``'s label goes in ``view``: its labelled part when that is in
+    view, else the whole locality."""
+    if "_label_geom" in frame:
+        part = frame.at[idx, "_label_geom"]
+        if part is not None and not part.is_empty and (view is None or part.intersects(view)):
+            return part
+    return frame.at[idx, "geometry"]
+
+
+def _label_point(frame: gpd.GeoDataFrame, idx, view):
+    """Locality ``idx``'s label point when it is in ``view`` (else None: the usual anchor)."""
+    pt = frame.at[idx, "_label_pt"] if "_label_pt" in frame else None
+    return pt if isinstance(pt, shapely.Point) and (view is None or view.contains(pt)) else None
+
+
 def name_fits(geom, name: str, view, scale: float, fontsize: float, need_inside: float = 0.55) -> bool:
     """Whether some wrapping of ``name`` fits inside the visible part of ``geom`` at
     ``scale`` inches per metre (geometry only; collisions are checked when drawing)."""
@@ -514,7 +569,7 @@ def town_insets(frame: gpd.GeoDataFrame, names: pd.Series, limits, scale: float,
     b = geoms.bounds
     size = np.sqrt(geoms.area) * scale
     small = [i for i in frame.index if not geoms[i].is_empty and size[i] < small_in
-             and not name_fits(frame.at[i, "geometry"], names[i], view, scale, fontsize)]
+             and not name_fits(_label_geom(frame, i, view), names[i], view, scale, fontsize)]
     if not small:
         return []
     pts = geoms[small].representative_point()

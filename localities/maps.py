@@ -182,6 +182,8 @@ def plot_map(
     if frame.crs is None or frame.crs.to_epsg() != 27700:
         frame = frame.to_crs("EPSG:27700")
     frame = frame[~frame.geometry.is_empty & frame.geometry.notna()]
+    # Names go on each locality's most populous part (Barra and the Uists, not Harris), when known.
+    frame["_label_geom"], frame["_label_pt"] = layout.label_parts(frame, facts.get("label_points") or {})
     if label == "rank":
         label = "number"
     colours, handles, legend_title, auto_title, value_col, plan_map = _colouring(

@@ -168,12 +168,15 @@ def _label_axes(ax, renderer, frame, numbers, names, which, fontsize, view, mode
     order = area.sort_values().index  # the smallest first: they have the fewest places
     if mode in ("auto", "name"):
         for idx in order:
-            placer.name(idx, names[idx], frame.at[idx, "geometry"], view, fontsize)
+            at = layout._label_point(frame, idx, view)
+            others = np.asarray(frame.geometry.drop(index=idx).array) if at is not None else None
+            placer.name(idx, names[idx], layout._label_geom(frame, idx, view), view, fontsize, at=at, others=others)
     for idx in order:
         if idx in placer.labels:
             continue
         text = numbers[idx] if mode != "locality" else idx
-        placer.number(idx, text, frame.at[idx, "geometry"], view, fontsize - 0.5, leader=leader)
+        placer.number(idx, text, frame.at[idx, "geometry"], view, fontsize - 0.5, leader=leader,
+                      at=layout._label_point(frame, idx, view))
     placer.finish()
     return placer
 

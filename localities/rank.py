@@ -313,6 +313,7 @@ def rank(
         "population": facts.get("population"),
         "notes": facts.get("notes", []) + _untested(weights, inds),
         "data_dir": dz.attrs.get("data_dir"),
+        "label_points": plan.localities.attrs.get("label_points", {}),
     }
     return out
 

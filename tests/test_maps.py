@@ -605,3 +605,22 @@ def test_shetland_income_map_shows_two_colours(council_zones):
     fills = {tuple(np.round(c, 3)) for ax in fig.axes for coll in ax.collections for c in coll.get_facecolors()}
     assert len(fills) >= 2
     plt.close(fig)
+
+
+def test_an_island_locality_is_named_where_its_people_live(council_zones):
+    """Na h-Eileanan Siar at 10,000: "Barra and South Uist and 2 more" (Barra, the Uists,
+    Benbecula and Harris) was labelled on Harris, its largest island by area; its name now
+    sits in the middle of its people (Benbecula), south of Harris."""
+    dz = council_zones["Na h-Eileanan Siar"]
+    plan = loc.propose(dz, target_population=10_000)
+    table = loc.rank(plan, dz)
+    row = table[table["name"].str.startswith("Barra and South Uist")].iloc[0]
+    x, y = table.attrs["label_points"][row["locality"]]
+    assert 840_000 < y < 870_000  # Benbecula and the Uists, not Harris (about 885,000-915,000)
+    fig = loc.plot_map(table, column="income_rate")
+    main = fig.attrs["main"]
+    placed = [t for t in main.texts if t.get_text().replace("\n", " ").startswith("Barra and South Uist")
+              or t.get_gid() == f"label:{row.name}"]
+    assert placed, [t.get_text() for t in main.texts]
+    assert all(t.get_position()[1] < 875_000 for t in placed)
+    plt.close(fig)
