@@ -624,3 +624,23 @@ def test_an_island_locality_is_named_where_its_people_live(council_zones):
     assert placed, [t.get_text() for t in main.texts]
     assert all(t.get_position()[1] < 875_000 for t in placed)
     plt.close(fig)
+
+
+@pytest.mark.parametrize("council, target, titles", [
+    ("Orkney Islands", 10_000, ["A: Kirkwall"]),
+    ("Na h-Eileanan Siar", 10_000, ["A: Stornoway and Point"]),
+    ("Highland", 10_000, ["A: Inverness area", "B: Wick South and Wick North"]),
+])
+def test_inset_titles_say_what_they_show_and_fit(council_zones, council, target, titles):
+    """Insets were titled 'A: inset'; a title now names the localities mostly inside it (or the
+    town most are named for), and fits its panel at print resolution."""
+    dz = council_zones[council]
+    fig = loc.plot_map(loc.rank(loc.propose(dz, target_population=target), dz), column="income_rate")
+    insets = fig.attrs["insets"]
+    assert [ax.get_title(loc="left") for ax in insets] == titles
+    fig.set_dpi(300)
+    renderer = fig.canvas.get_renderer()
+    for ax in insets:
+        title, panel = ax._left_title.get_window_extent(renderer), ax.get_window_extent(renderer)
+        assert panel.x0 - 1 <= title.x0 and title.x1 <= panel.x1 + 1, ax.get_title(loc="left")
+    plt.close(fig)
