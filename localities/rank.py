@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from . import decide, outcomes
-from .errors import DataError, PlanError, listing, unknown_zones
+from .errors import DataError, PlanError, counted, listing, unknown_zones
 from .load import AGE_GROUPS
 from .outcomes import Indicator
 from .build import counted_table
@@ -42,7 +42,10 @@ def _zones_of(plan: Plan, dz: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
         # Every zone of the plan's council(s) must be in a locality, or people drop out of the CPP figures.
         left_out = zones.index[zones["council"].isin(mine["council"].unique())].difference(assigned.index)
         if len(left_out):
-            raise PlanError(f"plan leaves out {len(left_out)} zone(s) of its council: {listing(left_out)}")
+            source = plan.params.get("source")
+            raise PlanError(f"{f'{source}: ' if source else ''}plan leaves out "
+                            f"{counted(len(left_out), 'zone', 'zones')} of its council: {listing(left_out)}; "
+                            "every zone must be in a locality, or its people drop out of the council's figures")
     pop = pd.to_numeric(mine["population"], errors="coerce")
     if pop.isna().any():
         raise DataError(f"population missing for zone(s) {listing(pop.index[pop.isna()])}")

@@ -274,3 +274,13 @@ def test_rank_reads_population_as_numbers_and_refuses_a_zone_twice(council_zones
         dz["population"].sum()
     with pytest.raises(loc.PlanError, match="zone table lists a zone twice"):
         loc.rank(plan, pd.concat([dz, dz.iloc[:1]]))
+
+
+def test_rank_of_a_plan_file_leaving_out_a_zone_names_the_file(council_zones, tmp_path):
+    dz = council_zones["Moray"]
+    plan = loc.propose(dz, target_population=10_000)
+    path = tmp_path / "short.csv"
+    plan.assignment.rename("locality").rename_axis("datazone").reset_index().iloc[1:].to_csv(path, index=False)
+    short = loc.read_plan(path, dz)
+    with pytest.raises(loc.PlanError, match=r"short\.csv: plan leaves out 1 zone of its council: S\d+; every zone"):
+        loc.rank(short, dz)
