@@ -50,7 +50,7 @@ import pandas as pd
 import shapely
 
 from . import geography, regions
-from .errors import PlanError, counted, listing
+from .errors import LocalitiesError, PlanError, counted, listing
 from .names import is_code, join_names, locality_names
 from .plans import Plan  # defined with its readers; localities.build.Plan still works
 from .search import SEARCHES
@@ -104,21 +104,21 @@ def _zones(dz: gpd.GeoDataFrame, notes: list[str] | None = None) -> gpd.GeoDataF
     return counted_table(dz)
 
 
-def counted_table(dz: pd.DataFrame) -> pd.DataFrame:
+def counted_table(dz: pd.DataFrame, error: type[LocalitiesError] = PlanError) -> pd.DataFrame:
     """The zone table with each zone once and a number of people for each (text such as
-    ``"812"`` read as a number); anything else is a :class:`PlanError` naming the zones."""
+    ``"812"`` read as a number); anything else is an ``error`` naming the zones."""
     for col in ("datazone", "population"):
         if col not in dz:
-            raise PlanError(f"zone table has no {col!r} column (load it with load_datazones)")
+            raise error(f"zone table has no {col!r} column (load it with load_datazones)")
     if dz["datazone"].duplicated().any():
         twice = dz.loc[dz["datazone"].duplicated(), "datazone"].unique()
-        raise PlanError(f"zone table lists {'a zone' if len(twice) == 1 else 'zones'} twice: {listing(twice)}")
+        raise error(f"zone table lists {'a zone' if len(twice) == 1 else 'zones'} twice: {listing(twice)}")
     pop = pd.to_numeric(dz["population"], errors="coerce")
     if pop.isna().any():
-        raise PlanError(f"population missing or not a number for {_zones_word(pop.isna())} "
-                        f"{listing(dz.loc[pop.isna(), 'datazone'])}")
+        raise error(f"population missing or not a number for {_zones_word(pop.isna())} "
+                    f"{listing(dz.loc[pop.isna(), 'datazone'])}")
     if (pop < 0).any():
-        raise PlanError(f"negative population for {_zones_word(pop < 0)} {listing(dz.loc[pop < 0, 'datazone'])}")
+        raise error(f"negative population for {_zones_word(pop < 0)} {listing(dz.loc[pop < 0, 'datazone'])}")
     if not pd.api.types.is_numeric_dtype(dz["population"]):
         dz = dz.assign(population=pop)
     return dz

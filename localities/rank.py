@@ -30,7 +30,7 @@ TIERS = {1: "Poorer than the rest of the council and Scotland", 2: "Poorer than 
 
 
 def _zones_of(plan: Plan, dz: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
-    zones = counted_table(dz).set_index("datazone")
+    zones = counted_table(dz, DataError).set_index("datazone")
     assigned = plan.assignment[plan.assignment.index.isin(zones.index)]
     missing = sorted(set(plan.assignment.index) - set(zones.index))
     if missing:
