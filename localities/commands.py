@@ -200,7 +200,8 @@ def cmd_rank(args) -> int:
         if suffix == ".csv":
             _write_table(table, out, args.labels)
         elif suffix == ".xlsx":
-            _write_table({"Ranking": table, "Inequality": inequality(plan, dz),
+            _write_table({"Summary": export.ranking_summary(table), "Ranking": table,
+                          "Inequality": inequality(plan, dz),
                           "Masked pockets": masked_pockets(plan, dz, table),
                           "Assignment": plan.assignment.reset_index()}, out, args.labels)
         elif suffix == ".gpkg":
@@ -227,8 +228,8 @@ def _write_table(tables, out: Path, labels: bool = False) -> None:
     if labels:
         from .labels import codebook, for_people
 
-        book = codebook(*sheets.values())
-        sheets = {name: for_people(frame) for name, frame in sheets.items()}
+        book = codebook(*(frame for name, frame in sheets.items() if name != "Summary"))
+        sheets = {name: frame if name == "Summary" else for_people(frame) for name, frame in sheets.items()}
     if out.suffix.lower() == ".csv":
         frame = next(iter(sheets.values()))
         export.to_csv(_with_code_row(frame, book) if labels else frame, out)
@@ -337,7 +338,8 @@ def cmd_demo(args) -> int:
     plan.to_file(out / "localities.gpkg", ranking=table)
     export.to_csv(table, out / "ranking.csv")
     # The workbook is for people (headers in words, percentages, a Codebook sheet); the CSV keeps codes for scripts.
-    _write_table({"Ranking": table, "Check": report.table, "Inequality": inequality(plan, dz),
+    _write_table({"Summary": export.ranking_summary(table), "Ranking": table, "Check": report.table,
+                  "Inequality": inequality(plan, dz),
                   "Masked pockets": masked_pockets(plan, dz, table)}, out / "ranking.xlsx", labels=True)
     steps.update()
     maps.save_figure(maps.plot_map(table, column="income_rate"), out / "map_income.pdf")

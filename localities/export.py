@@ -200,12 +200,48 @@ NOTES = [
 ]
 
 
+def ranking_summary(table: pd.DataFrame) -> pd.DataFrame:
+    """The ranking as a board reads it, one row per locality in rank order: rank, name,
+    code, people, the decision against the rest of the council and against Scotland (Yes /
+    No), the headline indicators and the share of people in Scotland's 20% most deprived
+    zones as percentages, and why, all under plain headers.
+
+    Parameters
+    ----------
+    table : DataFrame
+        The output of :func:`localities.rank`.
+    """
+    from .labels import _registry, describe
+
+    registry = _registry()
+    council = table.attrs.get("council") or "the council"
+    columns = {"Rank": table["rank"], "Locality": table["name"], "Code": table["locality"],
+               "People": table["population"]}
+    if "tier_label" in table:
+        columns["Decision"] = table["tier_label"]
+    for flag, header in (("poorer_than_rest", f"Significantly poorer than the rest of {council}"),
+                         ("poorer_than_scotland", "Significantly poorer than Scotland")):
+        if flag in table:
+            columns[header] = table[flag].map({True: "Yes", False: "No"})
+    for col in [*table.attrs.get("headline", []), "share_most_deprived_20"]:
+        if col in table:
+            header, _, share = describe(col, registry)
+            values = pd.to_numeric(table[col], errors="coerce")
+            columns[header] = (values * 100).round(1) if share else values.round(3)
+    if "reasons" in table:
+        columns["Why"] = table["reasons"]
+    return pd.DataFrame(columns).reset_index(drop=True)
+
+
 def to_xlsx(sheets: dict[str, pd.DataFrame], path: str | os.PathLike, notes: list[tuple[str, str]] | None = None) -> Path:
     """Write tables to an Excel workbook with a ``Notes`` sheet on sources, methods and
-    attribution. Atomic."""
+    attribution (after a ``Summary`` sheet, when there is one: what a board opens first). Atomic."""
     rows = (notes or []) + NOTES + [("Attribution", sources.attribution())]
-    tables = {"Notes": pd.DataFrame(rows, columns=["topic", "note"])}
+    tables = {"Summary": sheets["Summary"]} if "Summary" in sheets else {}
+    tables["Notes"] = pd.DataFrame(rows, columns=["topic", "note"])
     for name, frame in sheets.items():
+        if name == "Summary":
+            continue
         tables[name[:31]] = _flat(pd.DataFrame(frame).drop(columns="geometry", errors="ignore"))
     with atomic_path(path) as tmp:
         with pd.ExcelWriter(tmp, engine="openpyxl") as xl:

@@ -442,3 +442,31 @@ def test_propose_keeps_a_town_whole_and_divide_towns_leaves_it(real_dir, tmp_pat
         zones = loc.load_datazones(council="Na h-Eileanan Siar", data_dir=real_dir)
         held = assign.merge(zones[["datazone", "iz"]], on="datazone")
         assert held.loc[held["iz"].isin(iz), "locality"].nunique() == parts
+
+
+def test_rank_xlsx_opens_on_a_summary_a_board_reads(real_dir, tmp_path):
+    """The workbook opened on a 175-column Ranking sheet; it now opens on a Summary, one row per
+    locality in rank order under plain headers, with the decision in words, and a locality
+    named like a formula is stored as text."""
+    import openpyxl
+
+    dz = loc.load_datazones(council="Moray", data_dir=real_dir)
+    plan = loc.propose(dz, target_population=10_000)
+    csv = tmp_path / "plan.csv"
+    frame = plan.assignment.rename("locality").rename_axis("datazone").reset_index()
+    frame["name"] = frame["locality"].map(lambda r: '=HYPERLINK("http://x","Elgin")' if r == "R04" else f"Place {r}")
+    frame.to_csv(csv, index=False)
+    out = tmp_path / "moray.xlsx"
+    assert main(["rank", str(csv), "--council", "Moray", "--out", str(out), "--data-dir", str(real_dir)]) == EXIT_OK
+    book = openpyxl.load_workbook(out)
+    assert book.sheetnames[:3] == ["Summary", "Notes", "Ranking"]
+    sheet = book["Summary"]
+    headers = [c.value for c in sheet[1]]
+    assert headers[:5] == ["Rank", "Locality", "Code", "People", "Decision"]
+    assert "Significantly poorer than the rest of Moray" in headers and "Significantly poorer than Scotland" in headers
+    assert "Income deprivation (%)" in headers and headers[-1] == "Why"
+    assert sheet.max_row == len(plan.localities) + 1 and len(headers) <= 12
+    ranks = [row[0].value for row in sheet.iter_rows(min_row=2)]
+    assert ranks == sorted(ranks) and ranks[0] == 1
+    cells = [c for row in sheet.iter_rows(min_row=2) for c in row if isinstance(c.value, str) and "HYPERLINK" in c.value]
+    assert cells and all(c.data_type == "s" for c in cells)
