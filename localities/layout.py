@@ -2,10 +2,10 @@
 
 :func:`localities.maps.plot_map` draws; this module decides: the page orientation
 that lets the council fill its panel, outlying islands moved to their own panels,
-insets for towns too small to label, labels (names where they fit, numbers with a
-key table otherwise, wrapped on spaces only and kept inside their axes), class
-breaks that stay distinct once rounded, contiguity colouring for plan maps, and a
-free spot for the north arrow and scale bar.
+insets for towns too small to label, class breaks that stay distinct once rounded,
+contiguity colouring for plan maps, and a free spot for the north arrow and scale
+bar. Labels (names where they fit, numbers with a key table otherwise, wrapped on
+spaces only and kept inside their axes) are placed by :mod:`localities.placement`.
 
 Everything is measured in display coordinates from the drawn artists, so what is
 checked is what is printed.
@@ -15,11 +15,10 @@ from __future__ import annotations
 
 import math
 import re
-import textwrap
 import unicodedata
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import geopandas as gpd
 import matplotlib.colors as mcolors
@@ -27,8 +26,19 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import shapely
-from matplotlib.transforms import Bbox
 from shapely.geometry import box as shapely_box
+
+from .placement import (  # noqa: F401  (layout.Placer, layout.wrappings ... still work)
+    Placer,
+    _anchor,
+    _label_geom,
+    _label_point,
+    _margin,
+    label_box,
+    label_parts,
+    name_fits,
+    wrappings,
+)
 
 A4 = (11.69, 8.27)
 TOP, BOTTOM, MARGIN, GAP = 0.75, 0.5, 0.3, 0.2  # inches: title band, attribution band, sides, gutter
@@ -293,189 +303,7 @@ def adjacent_pairs(frame: gpd.GeoDataFrame) -> list[tuple]:
     return [(frame.index[i], frame.index[j]) for i, j in zip(a, b) if i < j]
 
 
-# ----------------------------------------------------------------------------- labels
-
-
-def wrappings(name: str) -> list[str]:
-    """Ways to print a name on one to three lines, breaking on spaces only."""
-    out = [name]
-    for width in (26, 20, 15, 11, 8):
-        w = textwrap.fill(name, width, break_long_words=False, break_on_hyphens=False)
-        if w not in out and w.count("\n") < 3:
-            out.append(w)
-    return out
-
-
-def label_parts(frame: gpd.GeoDataFrame, points: dict) -> tuple[gpd.GeoSeries, pd.Series]:
-    """Where each locality's label goes: the polygon holding its label point (from
-    :func:`localities.geography.label_points`: in the middle of its people) and that
-    point; the whole geometry and None where there is none."""
-    out = frame.geometry.copy()
-    at = pd.Series(None, index=frame.index, dtype=object)
-    ids = frame["locality"] if "locality" in frame else pd.Series(frame.index, index=frame.index)
-    for idx, loc in ids.items():
-        if loc not in points:
-            continue
-        pt = shapely.Point(*points[loc])
-        hit = [g for g in shapely.get_parts(out[idx]) if g.intersects(pt)]
-        if hit:
-            out[idx], at[idx] = hit[0], pt
-    return out, at
-
-
-def _anchor(geom, view):
-    """A point well inside the part of ``geom`` in view: the pole of inaccessibility of
-    its largest visible polygon (not a far island)."""
-    part = geom.intersection(view) if view is not None else geom
-    if part.is_empty:
-        return None, None
-    polys = [g for g in getattr(part, "geoms", [part]) if g.geom_type == "Polygon"]
-    if not polys:
-        return None, None
-    largest = max(polys, key=lambda g: g.area)
-    try:
-        pt = shapely.ops.polylabel(largest, tolerance=max(math.sqrt(largest.area) / 50, 1.0))
-    except Exception:
-        pt = largest.representative_point()
-    return pt, largest
-
-
-def _margin(bb: Bbox) -> Bbox:
-    """A text box with room for its width to change by a few per cent at another dpi."""
-    return bb.expanded(1.05, 1.0).padded(1.0)
-
-
-@dataclass
-class Placer:
-    """Places text in one axes so that no box leaves the axes or overlaps another."""
-
-    ax: object
-    renderer: object
-    boxes: list = field(default_factory=list)
-    labels: dict = field(default_factory=dict)  # locality -> Text
-    _text: object = None
-
-    def __post_init__(self):
-        self.frame_box = self.ax.get_window_extent(self.renderer).shrunk(0.995, 0.995)
-        self.inv = self.ax.transData.inverted()
-
-    def free(self, bb: Bbox, pad: float = 1.0) -> bool:
-        if not (bb.x0 >= self.frame_box.x0 + pad and bb.x1 <= self.frame_box.x1 - pad
-                and bb.y0 >= self.frame_box.y0 + pad and bb.y1 <= self.frame_box.y1 - pad):
-            return False
-        # A margin: text is measured at the figure's dpi, and hinting makes it a few per
-        # cent wider or narrower at the dpi it is saved at (labels that just touched at
-        # 100 dpi overlapped by a letter at 150 dpi and in the PDF).
-        grown = _margin(bb)
-        return not any(grown.overlaps(_margin(o)) for o in self.boxes)
-
-    def data_box(self, bb: Bbox):
-        (x0, y0), (x1, y1) = self.inv.transform([[bb.x0, bb.y0], [bb.x1, bb.y1]])
-        return shapely_box(min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1))
-
-    def _try(self, key, text, x, y, fontsize, polygon, need_inside, number, avoid=None, **kw):
-        t = self._text
-        if t is None or t.get_fontsize() != fontsize or t.get_text() != text or t.axes is None:
-            if t is not None and t.axes is not None:
-                t.remove()
-            style = {"boxstyle": "circle,pad=0.12" if number and len(str(text)) < 3 else "round,pad=0.15",
-                     "fc": "white", "ec": "#303030" if number else "none", "lw": 0.4, "alpha": 0.85}
-            t = self.ax.text(x, y, text, fontsize=fontsize, ha="center", va="center", zorder=8, bbox=style,
-                             fontweight="bold" if number else "normal", clip_on=False, gid=f"label:{key}", **kw)
-            self._text = t
-        else:
-            t.set_position((x, y))
-            t.set_gid(f"label:{key}")
-        bb = label_box(t, self.renderer)
-        ok = self.free(bb)
-        if ok and polygon is not None and need_inside > 0:
-            area = self.data_box(bb)
-            ok = area.area > 0 and area.intersection(polygon).area / area.area >= need_inside
-        if ok and avoid is not None and len(avoid):
-            # Over the sea by its own islands, never over another locality.
-            ok = not shapely.intersects(self.data_box(bb), avoid).any()
-        if not ok:
-            return None
-        self._text = None
-        self.boxes.append(bb)
-        self.labels[key] = t
-        return t
-
-    def finish(self):
-        """Remove the last trial text that found no place."""
-        if self._text is not None and self._text.axes is not None:
-            self._text.remove()
-        self._text = None
-
-    def name(self, key, name, geom, view, fontsize, need_inside=0.55, at=None, others=None):
-        """Place ``name`` inside ``geom`` (its visible largest polygon); for a locality of
-        islands (``at``: the middle of its people), first there, and last over the sea
-        around that point, clear of ``others`` (the other localities' polygons)."""
-        pt, poly = _anchor(geom, view)
-        if pt is None:
-            return None
-        minx, miny, maxx, maxy = poly.bounds
-        spots = [(pt.x, pt.y)] + [(pt.x + dx * (maxx - minx), pt.y + dy * (maxy - miny))
-                                  for dx, dy in ((0, 0.2), (0, -0.2), (0.2, 0), (-0.2, 0))]
-        if at is not None:  # the middle of the people first (islands), then the usual spots
-            spots = [(at.x, at.y)] + spots
-        for wrapped in wrappings(name):
-            for x, y in spots:
-                if not poly.contains(shapely.Point(x, y)):
-                    continue
-                t = self._try(key, wrapped, x, y, fontsize, poly, need_inside, False)
-                if t is not None:
-                    return t
-        if at is not None and others is not None:
-            step = 0.04 * max(self.ax.get_xlim()[1] - self.ax.get_xlim()[0], self.ax.get_ylim()[1] - self.ax.get_ylim()[0])
-            for wrapped in wrappings(name):
-                for dx, dy in ((0, 0), (-1, 0), (1, 0), (0, 1), (0, -1), (-2, 0), (2, 0)):
-                    t = self._try(key, wrapped, at.x + dx * step, at.y + dy * step, fontsize, None, 0, False,
-                                  avoid=others)
-                    if t is not None:
-                        return t
-        return None
-
-    def number(self, key, number, geom, view, fontsize, leader=True, at=None):
-        if at is not None:  # the middle of the people first (islands), on the part it is in
-            part = next((g for g in shapely.get_parts(geom) if g.intersects(at)), None)
-            if part is not None:
-                t = self._try(key, str(number), at.x, at.y, fontsize, part, 0.3, True)
-                if t is not None:
-                    return t
-        pt, poly = _anchor(geom, view)
-        if pt is None:
-            return None
-        t = self._try(key, str(number), pt.x, pt.y, fontsize, poly, 0.3, True)
-        if t is not None or not leader:
-            return t
-        # Leader line: the number beside its locality, joined to it by a thin line.
-        px, py = self.ax.transData.transform((pt.x, pt.y))
-        for radius in (14, 20, 28, 38, 50, 65):
-            for angle in range(0, 360, 30):
-                dx, dy = radius * math.cos(math.radians(angle)), radius * math.sin(math.radians(angle))
-                x, y = self.inv.transform((px + dx, py + dy))
-                t = self._try(key, str(number), x, y, fontsize, None, 0, True)
-                if t is not None:
-                    self.ax.plot([pt.x, x], [pt.y, y], color="#303030", lw=0.5, zorder=7, gid=f"leader:{key}")
-                    return t
-        return None
-
-
-def label_box(text, renderer) -> Bbox:
-    """A label's box on the page in display units, its padded background included
-    (computed from the text extent: the patch is only positioned at draw time)."""
-    bb = text.get_window_extent(renderer)
-    patch = text.get_bbox_patch()
-    if patch is None:
-        return bb
-    pad = text.get_fontsize() * 0.2 * renderer.points_to_pixels(1.0)
-    if "circle" in str(patch.get_boxstyle()).lower():
-        side = max(bb.width, bb.height) + 2 * pad
-        cx, cy = (bb.x0 + bb.x1) / 2, (bb.y0 + bb.y1) / 2
-        return Bbox.from_bounds(cx - side / 2, cy - side / 2, side, side)
-    return bb.expanded(1, 1).padded(pad)
-
+# ----------------------------------------------------------------------------- labels (localities.placement)
 
 # ----------------------------------------------------------------------------- free spots
 
@@ -523,38 +351,6 @@ def free_spot(ax, renderer, make, land, avoid: list, corners=("upper right", "up
 
 
 # ----------------------------------------------------------------------------- insets
-
-
-def _label_geom(frame: gpd.GeoDataFrame, idx, view):
-    """Where locality ``idx``'s label goes in ``view``: its labelled part when that is in
-    view, else the whole locality."""
-    if "_label_geom" in frame:
-        part = frame.at[idx, "_label_geom"]
-        if part is not None and not part.is_empty and (view is None or part.intersects(view)):
-            return part
-    return frame.at[idx, "geometry"]
-
-
-def _label_point(frame: gpd.GeoDataFrame, idx, view):
-    """Locality ``idx``'s label point when it is in ``view`` (else None: the usual anchor)."""
-    pt = frame.at[idx, "_label_pt"] if "_label_pt" in frame else None
-    return pt if isinstance(pt, shapely.Point) and (view is None or view.contains(pt)) else None
-
-
-def name_fits(geom, name: str, view, scale: float, fontsize: float, need_inside: float = 0.55) -> bool:
-    """Whether some wrapping of ``name`` fits inside the visible part of ``geom`` at
-    ``scale`` inches per metre (geometry only; collisions are checked when drawing)."""
-    pt, poly = _anchor(geom, view)
-    if pt is None:
-        return False
-    for wrapped in wrappings(name):
-        lines = wrapped.split("\n")
-        w = (max(len(x) for x in lines) * 0.6 * fontsize + 0.4 * fontsize) / 72 / scale
-        h = (len(lines) * 1.25 * fontsize + 0.4 * fontsize) / 72 / scale
-        b = shapely_box(pt.x - w / 2, pt.y - h / 2, pt.x + w / 2, pt.y + h / 2)
-        if b.intersection(poly).area / b.area >= need_inside:
-            return True
-    return False
 
 
 def town_insets(frame: gpd.GeoDataFrame, names: pd.Series, limits, scale: float, fontsize: float,
