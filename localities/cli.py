@@ -232,7 +232,12 @@ def parser() -> argparse.ArgumentParser:
     s.set_defaults(func=cmd_ensemble)
 
     s = sub.add_parser("profile", help="one A4 profile page per locality (spine chart, key figures, flags, map) "
-                                       "in a multi-page PDF")
+                                       "in a multi-page PDF",
+                       description="One A4 page per locality, in rank order: the decision against the rest of "
+                                   "the council and against Scotland, each on its own line with its reasons; a "
+                                   "spine chart of every indicator; and two columns giving each tested "
+                                   "indicator's verdict against each comparator, in words and markers that "
+                                   "read in greyscale.")
     s.add_argument("plan", help="plan: a saved GeoPackage, a CSV or spreadsheet of datazone,locality, or "
                                 "locality polygons")
     s.add_argument("--council", help="council name or code (default: the plan's own)")
