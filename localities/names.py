@@ -7,7 +7,11 @@ Rules, in order:
    the whole IZ, ``"Part of Cornton"`` when the IZ is split between localities.
 3. Two or three IZs: ``"A and B"`` / ``"A, B and C"``, largest population first.
 4. IZs named for parts of one town (``"Stornoway East"``, ``"Stornoway West"``) are
-   named as the town (``"Stornoway"``) when one locality holds all of them, whole.
+   named as the town (``"Stornoway"``) when one locality holds all of them, whole;
+   the town's other settlement IZs named for it and nothing else (``"Hawick West End"``
+   with Hawick Central and Hawick North) are part of it, and must be held too. An IZ
+   whose name lists another place (``"Largs Central and Cumbrae"``) is never taken
+   for part of a town, so no town name stands for it.
 5. More: the largest one or two places and how many more there are
    (``"New Elgin West, New Elgin East and 2 more"``), at most :data:`LABEL_LENGTH`
    characters where possible. A name therefore never stands alone for a place that
@@ -42,6 +46,7 @@ def is_code(text: str) -> bool:
 
 _SIDE = r"(?:North|South|East|West|Central|North East|North West|South East|South West|Upper|Lower)"
 _PART = re.compile(rf"^(?P<town>\S.{{2,}}?) {_SIDE}$|^{_SIDE} (?P<town2>\S.{{2,}})$")
+_OTHER = re.compile(r" and |&|,")  # an IZ name that lists another place
 
 
 def _town(name: str) -> str | None:
@@ -56,15 +61,23 @@ def _towns(items: list[str], pops: list[float], whole: list[bool], iz_names: set
     name, in order of people again. Only when they are all of that town's IZs in ``iz_names``
     (the whole zone table): every IZ named as a side of it, and every mostly-settlement IZ
     named for it (``"Nairn Rural"`` is not part of Nairn; a ``"Stornoway Harbour"`` would be)."""
+    def named_for(name: str, town: str) -> bool:  # a settlement IZ whose name begins or ends with the town's
+        return name in towns and (name.startswith(f"{town} ") or name.endswith(f" {town}"))
+
+    def part_of(name: str, town: str) -> bool:
+        """A side of the town ("Hawick North"), or a settlement IZ named for the town and
+        nothing else ("Hawick West End"; not "Largs Central and Cumbrae", which names an
+        island too)."""
+        return _town(name) == town or named_for(name, town) and not _OTHER.search(name)
+
     stems: dict = {}
-    for i, name in enumerate(items):
-        town = _town(name)
-        if town and whole[i] and name in towns:
-            stems.setdefault(town, []).append(i)
+    for town in dict.fromkeys(_town(name) for i, name in enumerate(items) if whole[i] and name in towns):
+        if town:
+            stems[town] = [i for i, name in enumerate(items) if whole[i] and name in towns and part_of(name, town)]
+    # Every IZ that may be part of the town must be among them, so no part is left out.
     merged = {town: idx for town, idx in stems.items()
               if len(idx) > 1 and town not in iz_names
-              and len(idx) == sum(_town(n) == town or n in towns and (n.startswith(f"{town} ")
-                                                                       or n.endswith(f" {town}")) for n in iz_names)}
+              and len(idx) == sum(_town(n) == town or named_for(n, town) for n in iz_names)}
     if not merged:
         return items
     taken = {i for idx in merged.values() for i in idx}

@@ -30,7 +30,8 @@ _SIDE = r"(?:North East|North West|South East|South West|North|South|East|West|C
 def honest(name: str, places: str, ward_names: set[str]) -> bool:
     """A name is honest when it is a ward's name (checked separately), or names every
     place, or names some and says how many more there are; a town's name may stand for
-    two or more of its sides (``Stornoway`` for Stornoway East and Stornoway West)."""
+    two or more of its sides (``Stornoway`` for Stornoway East and Stornoway West) and its
+    other IZs named for it (``Hawick`` for Hawick North and Hawick West End)."""
     listed = places.split(SEPARATOR)
     if name in ward_names:
         return True
@@ -40,6 +41,8 @@ def honest(name: str, places: str, ward_names: set[str]) -> bool:
         m = re.fullmatch(rf"(.{{3,}}?) {_SIDE}|{_SIDE} (.{{3,}})", p)
         if m:
             sides.setdefault(m.group(1) or m.group(2), []).append(p)
+    for town, ps in sides.items():  # the town's other IZs named for it ("Hawick West End")
+        ps += [p for p in listed if p not in ps and (p.startswith(f"{town} ") or p.endswith(f" {town}"))]
     if core.startswith("Part of "):
         return len(listed) == 1 and core == f"Part of {listed[0]}"
     more = re.fullmatch(r"(.*) and (\d+) more", core)
@@ -213,6 +216,36 @@ def test_a_town_name_only_when_it_is_the_whole_town(names, urban, assignment, wh
     table = locality_names(pd.Series(assignment, index=dz["datazone"]), dz)
     town = names[0].split(" ")[0]
     assert town not in set(table["name"]), why
+
+
+def test_a_town_held_whole_includes_its_other_iz_named_for_it():
+    """Hawick's IZs are Hawick Central, Hawick North, Hawick West End and Burnfoot: a locality
+    holding all three named for it is "Hawick", whatever the side is called."""
+    dz = _town_zones(["Hawick West End", "Burnfoot", "Hawick Central", "Hawick North"], [2, 2, 2, 2])
+    table = locality_names(pd.Series(["a"] * 4, index=dz["datazone"]), dz)
+    assert table.loc["a", "name"] == "Hawick and Burnfoot"
+    # One of them elsewhere: not the whole town, so no town name.
+    table = locality_names(pd.Series(["b", "a", "a", "a"], index=dz["datazone"]), dz)
+    assert "Hawick" not in set(table["name"])
+
+
+def test_an_iz_that_also_names_another_place_does_not_make_a_town():
+    """"Largs Central and Cumbrae" holds an island as well as part of Largs: the locality is
+    not called "Largs" (nor "Inch" for "Central and South Inch" with "North Inch", Perth's centre)."""
+    dz = _town_zones(["Largs North", "Largs Central and Cumbrae", "Largs South"], [3, 3, 3])
+    table = locality_names(pd.Series(["a"] * 3, index=dz["datazone"]), dz)
+    assert table.loc["a", "name"] != "Largs"
+    dz = _town_zones(["Central and South Inch", "North Inch"], [1, 1])
+    table = locality_names(pd.Series(["a"] * 2, index=dz["datazone"]), dz)
+    assert table.loc["a", "name"] == "North Inch & Central and South Inch"
+
+
+def test_hawick_is_named_hawick(council_zones):
+    """Scottish Borders at the default: the locality that is Hawick was "Hawick Central,
+    Hawick North and 2 more"."""
+    dz = council_zones["Scottish Borders"]
+    table = loc.propose(dz).localities.set_index("locality")
+    assert "Hawick and Burnfoot" in set(table["name"]), table["name"].tolist()
 
 
 def test_a_rural_iz_named_for_a_town_is_not_part_of_it():
