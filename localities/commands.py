@@ -95,13 +95,18 @@ def _print_notes(plan, args=None) -> None:
         print(f"note: {_in_options(note, options) if options else note}")
 
 
-def _read(args):
-    from .plans import read_plan
+def _read(args, built: bool = False):
+    """The plan and its council's zones. Prints what reading the plan found (zones split
+    between polygons, ...); the notes saved with the plan when it was built (the count, IZs
+    kept whole, the search) only with ``built`` (``check``): ``propose`` printed them once,
+    and a map or a profile does not need them again."""
+    from .plans import read_plan, saved_params_notes, saved_plan_info
 
     path = Path(args.plan)
     dz = _zones_for_plan(path, args.council, args.data_dir)
     plan = read_plan(path, dz)
-    _print_notes(plan, args)
+    saved = set() if built or path.suffix.lower() != ".gpkg" else set(saved_params_notes(saved_plan_info(path))[1])
+    _print_notes([note for note in plan.notes if note not in saved], args)
     return plan, dz
 
 
@@ -172,7 +177,7 @@ def _propose_kwargs(args) -> dict:
 def cmd_check(args) -> int:
     from .regulation import check
 
-    plan, dz = _read(args)
+    plan, dz = _read(args, built=True)
     report = check(plan, dz, max_population=args.max_population, non_statutory=args.non_statutory)
     print(report)
     return EXIT_OK if report.ok else EXIT_NONCOMPLIANT

@@ -181,6 +181,16 @@ def test_commands_print_the_plans_notes(highland, capsys):
     assert f"note: {notes[0]}" in capsys.readouterr().out
 
 
+def test_the_builders_notes_are_not_repeated_by_every_command(highland, tmp_path, capsys):
+    # A new user saw the same four notes on how the plan was built (count, IZs kept whole,
+    # town and country, the search) before every map, profile and pockets list.
+    notes = loc.read_plan(highland).notes
+    for command in (["map", str(highland), "--out", str(tmp_path / "m.png")], ["pockets", str(highland)]):
+        assert main(command) == EXIT_OK
+        out = capsys.readouterr().out
+        assert not any(note in out for note in notes), command
+
+
 def test_pockets_and_inequality_commands(highland, tmp_path, capsys):
     assert main(["pockets", str(highland), "--band", "20", "--out", str(tmp_path / "p.csv")]) == EXIT_OK
     printed = capsys.readouterr().out
