@@ -106,7 +106,12 @@ class PlanComparison:
         if "people_tier_changed" in s:
             lines.append(f"people whose locality's tier differs: {s['people_tier_changed']:,}; in a tier-1 locality: "
                          f"{s['people_tier1_a']:,} in A, {s['people_tier1_b']:,} in B")
-        lines += ["", "quality:", self.quality.to_string(float_format=lambda v: f"{v:,.3f}")]
+        # Counts and populations as whole numbers ("6", not "6.000"); shares and scores to 3 places.
+        whole = self.quality.apply(lambda row: bool(np.allclose(row.dropna(), row.dropna().round())), axis=1)
+        shown = self.quality.astype(object)
+        for key in shown.index:
+            shown.loc[key] = [f"{v:,.0f}" if whole[key] else f"{v:,.3f}" for v in self.quality.loc[key]]
+        lines += ["", "quality:", shown.to_string()]
         cols = [c for c in ("locality_a", "name_a", "population_a", "locality_b", "name_b", "population_b", "shared",
                             "tier_a", "tier_b") if c in self.matches]
         # Each plan numbers its own localities (R01, R02, ...): the ids say which plan they are from.

@@ -4,6 +4,8 @@ contiguous, under the ceiling and named."""
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -274,6 +276,10 @@ def test_comparison_text_says_which_plan_each_id_is_from(dz):
     text = str(result)
     assert "A locality" in text and "B locality" in text and "locality_a" not in text
     assert "NaN" not in text and "<NA>" not in text
+    # Counts as whole numbers: "localities  6.000  12.000" read as a measurement.
+    quality = text.split("quality:\n", 1)[1].split("\n\n", 1)[0]
+    assert re.search(rf"^localities +{len(a)} +{len(b)} ", quality, re.M), quality
+    assert re.search(r"^mean_polsby_popper +0\.\d{3} ", quality, re.M), quality
     moved_rows = text.split("zones moved:\n", 1)[1].splitlines()[1:]
     if len(result.moved) > 20:
         assert len(moved_rows) == 21 and moved_rows[-1].startswith(f"... and {len(result.moved) - 20} more")
