@@ -11,7 +11,7 @@ import geopandas as gpd
 import pyogrio
 import shapely
 
-from .errors import DataError, listing
+from .errors import DataError, counted, listing
 from .tables import ALIASES, CODE, _find
 
 BNG = "EPSG:27700"
@@ -78,7 +78,7 @@ def to_bng(gdf: gpd.GeoDataFrame, source: object = "input", code_field: str | No
         raise DataError(f"{source}: has no coordinate reference system; set one (EPSG:27700 or EPSG:4326) before loading")
     empty = gdf.geometry.isna() | gdf.geometry.is_empty
     if empty.any():
-        raise DataError(f"{source}: {empty.sum()} empty geometr(y/ies) for zone(s) {listing(labels[empty])}")
+        raise DataError(f"{source}: {counted(int(empty.sum()), 'zone has', 'zones have')} an empty geometry: {listing(labels[empty])}")
     minx, miny, maxx, maxy = gdf.total_bounds
     looks_lonlat = -180 <= minx and maxx <= 180 and -90 <= miny and maxy <= 90
     if gdf.crs.is_geographic and not looks_lonlat:
@@ -93,7 +93,7 @@ def to_bng(gdf: gpd.GeoDataFrame, source: object = "input", code_field: str | No
     if invalid.any():
         fixed = shapely.make_valid(gdf.geometry[invalid].values)
         gdf.loc[invalid, gdf.geometry.name] = [_polygonal(g) for g in fixed]
-        warnings.warn(f"{source}: repaired {len(repaired)} invalid geometr(y/ies): {listing(repaired)}", stacklevel=3)
+        warnings.warn(f"{source}: repaired {counted(len(repaired), 'invalid geometry', 'invalid geometries')}: {listing(repaired)}", stacklevel=3)
     gdf.attrs["repaired"] = repaired
     return gdf
 

@@ -14,7 +14,7 @@ import sys
 import time
 from pathlib import Path
 
-from .errors import LocalitiesError
+from .errors import LocalitiesError, counted
 
 EXIT_OK, EXIT_NONCOMPLIANT = 0, 1
 
@@ -261,7 +261,7 @@ def cmd_pockets(args) -> int:
     plan, dz = _read(args)
     table = masked_pockets(plan, dz, band=args.band)
     if len(table):
-        print(f"{len(table)} zone(s) in Scotland's most deprived {args.band}% inside localities not flagged as poorer:")
+        print(f"{counted(len(table), 'zone', 'zones')} in Scotland's most deprived {args.band}% inside localities not flagged as poorer:")
         print(table.to_string(index=False))
     else:
         print(f"no zone in Scotland's most deprived {args.band}% lies in a locality that is not flagged as poorer")
@@ -463,7 +463,7 @@ def cmd_ensemble(args) -> int:
     plan = result.priority_plan(dz)
     plan.to_file(out / "priority_plan.gpkg")
     result.plot().savefig(out / "share_map.png", dpi=200, bbox_inches="tight")
-    print(f"{result!r} in {seconds:.1f} s ({args.jobs} worker(s))")
+    print(f"{result!r} in {seconds:.1f} s ({counted(args.jobs, 'worker', 'workers') if args.jobs > 0 else 'every core'})")
     shown = ["area", "name", "population", "zones", "share_either_mean", "share_both_mean", "simd_deciles",
              "most_deprived_20", "split"]
     if len(result.priority):

@@ -65,7 +65,7 @@ def validate(method: str, min_ratio: float, min_gap: dict | None, indicators: li
     names = {i.name for i in indicators}
     unknown = [k for k in gaps if k not in names]
     if unknown:
-        raise DataError(f"min_gap names unknown indicator(s) {', '.join(map(repr, unknown))}; known: {', '.join(sorted(names))}")
+        raise DataError(f"min_gap names {'an unknown indicator' if len(unknown) == 1 else 'unknown indicators'} {', '.join(map(repr, unknown))}; known: {', '.join(sorted(names))}")
     for key, gap in gaps.items():
         if not isinstance(gap, (int, float)) or not np.isfinite(gap) or gap < 0:
             raise DataError(f"min_gap[{key!r}] must be a non-negative number, not {gap!r}")

@@ -39,7 +39,7 @@ import pandas as pd
 
 from . import decide, geography
 from .build import CEILING, Plan, _check_options, plan_from_assignment, propose
-from .errors import PlanError, listing
+from .errors import PlanError, counted, listing
 from .search import SEARCHES
 
 VARY_KEYS = ("seed", "target_population", "within", "unit", "homogeneity", "compactness", "town_country")
@@ -56,7 +56,7 @@ def _check_vary(vary: Mapping, dz: pd.DataFrame, max_population: int) -> dict:
         raise PlanError(f"vary must be a dict of parameter -> choices or (low, high), not {type(vary).__name__}")
     unknown = [k for k in vary if k not in VARY_KEYS]
     if unknown:
-        raise PlanError(f"vary: unknown parameter(s) {', '.join(map(repr, unknown))}; valid: {', '.join(VARY_KEYS)}")
+        raise PlanError(f"vary: {'unknown parameter' if len(unknown) == 1 else 'unknown parameters'} {', '.join(map(repr, unknown))}; valid: {', '.join(VARY_KEYS)}")
     out = {}
     for key in VARY_KEYS:
         if key not in vary:
@@ -214,7 +214,7 @@ class Ensemble:
         area = self.zones.set_index("datazone")["priority_area"].reindex(zones["datazone"])
         assignment = pd.Series(area.to_numpy(dtype=object), index=zones["datazone"])
         rest = zones[area.isna().to_numpy()].reset_index(drop=True)
-        notes = [(f"{len(self.priority)} robust priority area(s): zones flagged poorer (than the rest of the council or "
+        notes = [(f"{counted(len(self.priority), 'robust priority area', 'robust priority areas')}: zones flagged poorer (than the rest of the council or "
                   f"Scotland) in at least {self.share:.0%} of {int(self.plans['ok'].sum())} compliant plans")]
         if len(rest):
             adj, _ = geography.link_components(zones, geography.neighbours(zones))

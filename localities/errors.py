@@ -7,6 +7,7 @@ so an analyst can find and fix the row without a debugger.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from numbers import Integral
 
 
 class LocalitiesError(ValueError):
@@ -45,6 +46,13 @@ def counted(n: int, one: str, many: str) -> str:
     return f"{n} {one if n == 1 else many}"
 
 
+def noun(items, one: str, many: str) -> str:
+    """``one`` for a single item (``items``: a count or a collection), else ``many``:
+    ``f"for {noun(codes, 'zone', 'zones')} {listing(codes)}"``."""
+    n = items if isinstance(items, Integral) else len(items)
+    return one if n == 1 else many
+
+
 def unknown_zones(missing: Iterable[object], plan_council: str | None, table) -> str:
     """The message for a plan naming zones the zone table lacks: when the table is another
     council's, say so (the usual cause) instead of listing codes."""
@@ -52,4 +60,4 @@ def unknown_zones(missing: Iterable[object], plan_council: str | None, table) ->
     if plan_council and councils and plan_council not in councils:
         return (f"the plan is for {plan_council}, but the zone table holds {listing(councils, 3)}: "
                 f"load {plan_council}'s zones (load_datazones({plan_council!r}))")
-    return f"plan names zone(s) not in the zone table: {listing(missing)}"
+    return f"plan names {'a zone' if len(missing) == 1 else 'zones'} not in the zone table: {listing(missing)}"

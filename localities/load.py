@@ -22,7 +22,7 @@ import pandas as pd
 
 from . import sources
 from .boundaries import BNG, _polygonal, read_boundaries, to_bng  # noqa: F401  (re-exported)
-from .errors import DataError, listing
+from .errors import DataError, counted, listing, noun
 from .tables import (  # noqa: F401  (re-exported: readers elsewhere import them from here)
     ALIASES, CODE, FIRST_2022_CODE, MISSING_MARKS, _find, _sniff, clean_codes, column, decode_text, read_csv,
     read_table, to_numbers, vintage_of,
@@ -104,7 +104,7 @@ def load_lookup(vintage: int = 2011, data_dir: str | os.PathLike | None = None, 
     for field in ("iz", "ward", "council"):
         blank = out[field] == ""
         if blank.any():
-            raise DataError(f"{path}: zone(s) with no {field}: {listing(out.loc[blank, 'datazone'])}")
+            raise DataError(f"{path}: {noun(int(blank.sum()), 'zone', 'zones')} with no {field}: {listing(out.loc[blank, 'datazone'])}")
     out.attrs["source"] = str(path)
     return out
 
@@ -235,7 +235,7 @@ def resolve_council(council: str, lookup: pd.DataFrame) -> str:
         shown.setdefault(official, text if fold(official) in by_fold else f"{text}, not in this data")
     hint = f"closest: {', '.join(list(shown.values())[:4])}" if shown else "no council name is close"
     raise DataError(f"unknown council {council!r}; {hint}. `localities councils` lists the "
-                    f"{len(names)} council(s) of this data")
+                    f"{counted(len(names), 'council', 'councils')} of this data")
 
 
 # ---------------------------------------------------------------------------- data zones
@@ -280,7 +280,7 @@ def _simd_lookup(data_dir) -> tuple[pd.DataFrame, dict]:
     key = clean_codes(raw[column(raw, "datazone", path)], path)
     missing = [c for c in SIMD_LOOKUP_COLUMNS if c not in raw.columns]
     if missing:
-        raise DataError(f"{path}: missing column(s) {', '.join(missing)}")
+        raise DataError(f"{path}: missing {noun(missing, 'column', 'columns')} {', '.join(missing)}")
     numbers, suppressed = to_numbers(raw, [c for c in SIMD_LOOKUP_COLUMNS], key, path)
     numbers = numbers.rename(columns=SIMD_LOOKUP_COLUMNS)
     for col in numbers:  # ranks, quantiles and counts are whole numbers: keep them so
@@ -298,7 +298,7 @@ def _indicators(data_dir) -> tuple[pd.DataFrame, dict]:
     key = clean_codes(raw[column(raw, "datazone", path)], path)
     missing = [c for c in SIMD_INDICATORS + ("Total_population",) if c not in raw.columns]
     if missing:
-        raise DataError(f"{path}: missing indicator column(s) {', '.join(missing)}")
+        raise DataError(f"{path}: missing indicator {noun(missing, 'column', 'columns')} {', '.join(missing)}")
     numbers, suppressed = to_numbers(raw, list(SIMD_INDICATORS) + ["Total_population"], key, path)
     numbers.columns = [c.lower() for c in numbers.columns]
     numbers.insert(0, "datazone", key.values)
@@ -332,9 +332,9 @@ def load_population(source: str = "simd2020v2", data_dir: str | os.PathLike | No
     numbers, suppressed = to_numbers(raw, [col], key, path)
     values = numbers[col]
     if suppressed or values.isna().any():
-        raise DataError(f"{path}: population missing for zone(s) {listing(key[values.isna()])}")
+        raise DataError(f"{path}: population missing for {noun(int(values.isna().sum()), 'zone', 'zones')} {listing(key[values.isna()])}")
     if (values < 0).any():
-        raise DataError(f"{path}: negative population for zone(s) {listing(key[values < 0])}")
+        raise DataError(f"{path}: negative population for {noun(int((values < 0).sum()), 'zone', 'zones')} {listing(key[values < 0])}")
     return pd.Series(values.values, index=pd.Index(key.values, name="datazone"), name="population")
 
 
@@ -365,9 +365,9 @@ def _check_same_zones(reference: pd.Index, other: pd.Index, ref_name: object, ot
     if len(only_ref) or len(only_other):
         parts = []
         if len(only_ref):
-            parts.append(f"{len(only_ref)} zone(s) in {ref_name} are missing from {other_name}: {listing(only_ref)}")
+            parts.append(f"{counted(len(only_ref), 'zone', 'zones')} in {ref_name} {noun(only_ref, 'is', 'are')} missing from {other_name}: {listing(only_ref)}")
         if len(only_other):
-            parts.append(f"{len(only_other)} zone(s) in {other_name} are not in {ref_name}: {listing(only_other)}")
+            parts.append(f"{counted(len(only_other), 'zone', 'zones')} in {other_name} {noun(only_other, 'is', 'are')} not in {ref_name}: {listing(only_other)}")
         raise DataError("; ".join(parts))
 
 
@@ -427,7 +427,7 @@ def _zone_table(root: Path, population: str, wards: str) -> pd.DataFrame:
     df = lookup.merge(simd, on="datazone", validate="1:1").merge(ind, on="datazone", validate="1:1")
     disagree = df["population"] != df.pop("total_population")
     if disagree.any():
-        raise DataError(f"{simd_info['file']} and {ind_info['file']} disagree on population for zone(s) "
+        raise DataError(f"{simd_info['file']} and {ind_info['file']} disagree on population for {noun(int(disagree.sum()), 'zone', 'zones')} "
                         f"{listing(df.loc[disagree, 'datazone'])}")
     if wards == "2017":
         reference = lookup.drop_duplicates("ward").set_index("ward")["ward_name"]
@@ -516,7 +516,7 @@ def load_datazones(
     else:
         missing = pd.Index(df["datazone"]).difference(geo["datazone"])
         if len(missing):
-            raise DataError(f"{path}: no boundary for {len(missing)} zone(s) of the council: {listing(missing)}")
+            raise DataError(f"{path}: no boundary for {counted(len(missing), 'zone', 'zones')} of the council: {listing(missing)}")
     out = geo.merge(df, on="datazone", how="inner", validate="1:1")
     out = out[[c for c in df.columns] + ["geometry"]].sort_values("datazone").reset_index(drop=True)
     out = gpd.GeoDataFrame(out, geometry="geometry", crs=BNG)
@@ -555,7 +555,7 @@ def load_zones_2022(
         lookup["population"] = lookup["datazone"].map(pop)
         missing = lookup["population"].isna()
         if missing.any():
-            raise DataError(f"{population}: no population for zone(s) {listing(lookup.loc[missing, 'datazone'])}")
+            raise DataError(f"{population}: no population for {noun(int(missing.sum()), 'zone', 'zones')} {listing(lookup.loc[missing, 'datazone'])}")
     path = Path(boundaries) if boundaries else sources.find("dz_boundaries_2022", data_dir, required=False)
     if path is None:
         return lookup
@@ -565,7 +565,7 @@ def load_zones_2022(
     geo = gpd.GeoDataFrame({"datazone": codes.values}, geometry=geo.geometry.values, crs=geo.crs)
     missing = pd.Index(lookup["datazone"]).difference(geo["datazone"])
     if len(missing):
-        raise DataError(f"{path}: no boundary for {len(missing)} zone(s): {listing(missing)}")
+        raise DataError(f"{path}: no boundary for {counted(len(missing), 'zone', 'zones')}: {listing(missing)}")
     return geo.merge(lookup, on="datazone", how="inner")
 
 

@@ -38,7 +38,7 @@ import numpy as np
 import pandas as pd
 
 from . import sources
-from .errors import DataError, listing
+from .errors import DataError, listing, noun
 from .load import AGE_GROUPS
 from .tables import clean_codes, column, read_csv, to_numbers
 
@@ -250,7 +250,7 @@ def sums(zones: pd.DataFrame, groups: pd.Series | np.ndarray | None, indicators:
     for i, ind in enumerate(indicators):
         missing = [c for c in ind.columns() if c not in zones]
         if missing:
-            raise DataError(f"indicator {ind.name!r} needs column(s) {', '.join(missing)} in the zone table")
+            raise DataError(f"indicator {ind.name!r} needs {noun(missing, 'column', 'columns')} {', '.join(missing)} in the zone table")
         censored = np.zeros(len(zones), dtype=bool)
         if ind.kind in ("mean", "ratio"):
             v = zones[ind.value].to_numpy(dtype=float)
@@ -357,7 +357,7 @@ def available(zones: pd.DataFrame, names=None) -> list[Indicator]:
         names = [names]
     unknown = [n for n in (names or []) if isinstance(n, str) and n not in SIMD]
     if unknown:
-        raise DataError(f"unknown indicator(s) {', '.join(map(repr, unknown))}; known: {', '.join(SIMD)}")
+        raise DataError(f"unknown {noun(unknown, 'indicator', 'indicators')} {', '.join(map(repr, unknown))}; known: {', '.join(SIMD)}")
     odd = [n for n in (names or []) if not isinstance(n, (str, Indicator))]
     if odd:
         raise DataError(f"indicators are names such as 'income_rate' or Indicator objects, not {odd[0]!r}")
@@ -378,14 +378,14 @@ def _read_sums(stored: Path) -> pd.DataFrame:
     need = ["area", "indicator", "numerator", "denominator", "population"]
     absent = [c for c in need if c not in raw.columns]
     if absent:
-        raise DataError(f"{stored}: malformed Scotland totals: no {', '.join(map(repr, absent))} column(s) "
+        raise DataError(f"{stored}: malformed Scotland totals: no {', '.join(map(repr, absent))} {noun(absent, 'column', 'columns')} "
                         f"(has {listing(map(repr, raw.columns))}); remake it with scripts/make_sample.py")
     table = raw.replace("", np.nan)
     for col in [c for c in table.columns if c not in ("area", "indicator", "population_source")]:
         values = pd.to_numeric(table[col], errors="coerce")
         bad = (values.isna() & table[col].notna()) | np.isinf(values)
         if bad.any():
-            raise DataError(f"{stored}: malformed Scotland totals: column {col!r} has non-numeric value(s) "
+            raise DataError(f"{stored}: malformed Scotland totals: column {col!r} has non-numeric {noun(int(bad.sum()), 'value', 'values')} "
                             f"{listing(f'{i}={v!r}' for i, v in zip(table.loc[bad, 'indicator'], table.loc[bad, col]))}")
         table[col] = values
     def given(*cols):
@@ -393,7 +393,7 @@ def _read_sums(stored: Path) -> pd.DataFrame:
 
     broken = table["population"].isna() | ~(given("numerator", "denominator") | given("weighted", "weight"))
     if broken.any():
-        raise DataError(f"{stored}: malformed Scotland totals: row(s) without a numerator and denominator (or a "
+        raise DataError(f"{stored}: malformed Scotland totals: {noun(int(broken.sum()), 'a row', 'rows')} without a numerator and denominator (or a "
                         f"weighted sum and weight) or a population: {listing(table.loc[broken, 'indicator'])}")
     return table
 
@@ -452,7 +452,7 @@ def read_indicator(
     wanted = [c for c in (count, denominator, value, weight) if c]
     absent = [c for c in wanted if c not in raw.columns]
     if absent:
-        raise DataError(f"{path}: no column(s) {', '.join(absent)}; columns are {listing(raw.columns)}")
+        raise DataError(f"{path}: no {noun(absent, 'column', 'columns')} {', '.join(absent)}; columns are {listing(raw.columns)}")
     if not ((count and denominator) or value):
         raise DataError(f"{path}: give count and denominator, or value (with an optional weight)")
     numbers, _ = to_numbers(raw, wanted, key, path)
@@ -461,7 +461,7 @@ def read_indicator(
         cols[f"{name}__num"], cols[f"{name}__den"] = numbers[count], numbers[denominator]
         bad = numbers[denominator] < 0
         if bad.any():
-            raise DataError(f"{path}: negative {denominator} for zone(s) {listing(key[bad])}")
+            raise DataError(f"{path}: negative {denominator} for {noun(int(bad.sum()), 'zone', 'zones')} {listing(key[bad])}")
         ind = Indicator(name, label or name, unit or ("proportion" if per == 1 else f"per {per:,.0f}"),
                         "proportion" if per == 1 else "rate", higher_is_worse, numerator=f"{name}__num",
                         denominator=f"{name}__den", per=per, domain="own", note=f"from {Path(path).name}")

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from . import decide, outcomes
-from .errors import DataError, PlanError, counted, listing, unknown_zones
+from .errors import DataError, PlanError, counted, listing, noun, unknown_zones
 from .load import AGE_GROUPS
 from .outcomes import Indicator
 from .build import counted_table
@@ -48,9 +48,9 @@ def _zones_of(plan: Plan, dz: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
                             "every zone must be in a locality, or its people drop out of the council's figures")
     pop = pd.to_numeric(mine["population"], errors="coerce")
     if pop.isna().any():
-        raise DataError(f"population missing for zone(s) {listing(pop.index[pop.isna()])}")
+        raise DataError(f"population missing for {noun(int(pop.isna().sum()), 'zone', 'zones')} {listing(pop.index[pop.isna()])}")
     if (pop < 0).any():
-        raise DataError(f"negative population for zone(s) {listing(pop.index[pop < 0])}")
+        raise DataError(f"negative population for {noun(int((pop < 0).sum()), 'zone', 'zones')} {listing(pop.index[pop < 0])}")
     return mine.reset_index(), assigned.to_numpy()
 
 
@@ -64,7 +64,7 @@ def _headline(headline, inds: list[Indicator]) -> dict[str, float]:
     known = {i.name: i for i in inds}
     unknown = [h for h in weights if h not in known]
     if unknown:
-        raise DataError(f"headline indicator(s) {', '.join(map(repr, unknown))} not available; "
+        raise DataError(f"headline {noun(unknown, 'indicator', 'indicators')} {', '.join(map(repr, unknown))} not available; "
                         f"available: {', '.join(known)}")
     for h, w in weights.items():
         if not isinstance(w, (int, float)) or not np.isfinite(w) or w <= 0:

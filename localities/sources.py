@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from .errors import DataError, DownloadError, clip
+from .errors import DataError, DownloadError, clip, noun
 
 PROJECT_DATA = Path(__file__).resolve().parent.parent / "data"
 SAMPLE_DIR = PROJECT_DATA / "sample"
@@ -271,7 +271,7 @@ def download(
     sources = catalogue()
     unknown = [k for k in keys or [] if k not in sources]
     if unknown:
-        raise DownloadError(f"unknown source(s) {_short(', '.join(map(str, unknown)))}; known: {', '.join(sources)}")
+        raise DownloadError(f"unknown {noun(unknown, 'source', 'sources')} {_short(', '.join(map(str, unknown)))}; known: {', '.join(sources)}")
     if deadline is not None and not deadline > 0:
         raise DownloadError(f"deadline must be a positive number of seconds or None, not {deadline!r}")
     chosen = [sources[k] for k in keys] if keys else [s for s in sources.values() if s.url]
@@ -381,7 +381,7 @@ def attribution(keys: list[str] | None = None) -> str:
     sources = catalogue()
     unknown = [k for k in keys or [] if k not in sources]
     if unknown:
-        raise DataError(f"unknown source(s) {', '.join(map(repr, unknown))}; known: {', '.join(sources)}")
+        raise DataError(f"unknown {noun(unknown, 'source', 'sources')} {', '.join(map(repr, unknown))}; known: {', '.join(sources)}")
     statements: dict[str, str] = {}
     for key in keys or sources:
         for part in re.split(r";\s*|,\s*(?=contains\b)", sources[key].attribution):

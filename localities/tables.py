@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .errors import DataError, listing
+from .errors import DataError, counted, listing, noun
 
 # Known spellings of each key column, compared case-insensitively.
 ALIASES: dict[str, tuple[str, ...]] = {
@@ -160,10 +160,10 @@ def clean_codes(values: pd.Series, source: object, what: str = "Data Zone") -> p
     if what == "Data Zone":
         bad = codes[~codes.str.match(CODE)]
         if len(bad):
-            raise DataError(f"{source}: {len(bad)} value(s) are not Data Zone codes (S01 and 6 digits): {listing(bad.unique())}")
+            raise DataError(f"{source}: {counted(len(bad), 'value is not a Data Zone code', 'values are not Data Zone codes')} (S01 and 6 digits): {listing(bad.unique())}")
     dup = codes[codes.duplicated()]
     if len(dup):
-        raise DataError(f"{source}: duplicate {what} code(s): {listing(dup.unique())}")
+        raise DataError(f"{source}: duplicate {what} {noun(dup.unique(), 'code', 'codes')}: {listing(dup.unique())}")
     return codes
 
 
@@ -200,7 +200,7 @@ def to_numbers(df: pd.DataFrame, columns: list[str], keys: pd.Series, source: ob
         bad = (numbers.isna() & ~missing) | np.isinf(numbers)  # "inf" is not a count or a rate
         if bad.any():
             where = [f"{k}={v!r}" for k, v in zip(keys[bad], text[bad])]
-            raise DataError(f"{source}: column {col!r} has non-numeric value(s): {listing(where)}")
+            raise DataError(f"{source}: column {col!r} has non-numeric {noun(where, 'value', 'values')}: {listing(where)}")
         if missing.any():
             suppressed[col] = int(missing.sum())
         out[col] = numbers.astype(float)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import matplotlib
 
@@ -63,7 +64,7 @@ def test_functions_win_over_same_named_submodules():
     (lambda: loc.load_datazones("Fife"), "Fife not in this data (it holds Highland). The embedded sample holds only Highland"),
     (lambda: loc.load_datazones("Highlnd"), "unknown council 'Highlnd'; closest: Highland"),
     (lambda: loc.load_datazones(""), "council must be a council name or S12 code, not ''"),
-    (lambda: loc.attribution(["simd"]), "unknown source(s) 'simd'; known: dz_boundaries_2011"),
+    (lambda: loc.attribution(["simd"]), "unknown source 'simd'; known: dz_boundaries_2011"),
     (lambda: loc.load_datazones("Westrn Isles"), "closest: Na h-Eileanan Siar (Western Isles), not in this data"),
     (lambda: loc.load_datazones(population=None), "population must be one of simd2020v2, nrs2020, nrs2021"),
 ])
@@ -88,7 +89,7 @@ def test_attribution_says_each_statement_once():
     (lambda s: loc.plot_map(s[2], label="names"), "label must be 'auto', 'number', 'locality' or 'none', not 'names'"),
     (lambda s: loc.plot_map(s[2], column="nope"), "no column 'nope' to map; columns include rank, locality"),
     (lambda s: loc.plot_poorer(s[0]), "no 'poorer_than_scotland' column: pass the output of localities.rank"),
-    (lambda s: loc.rank(s[1], s[0], headline=["income"]), "headline indicator(s) 'income' not available; available: income_rate"),
+    (lambda s: loc.rank(s[1], s[0], headline=["income"]), "headline indicator 'income' not available; available: income_rate"),
     (lambda s: loc.rank(s[1], s[0], method="x"), "method must be one of difference"),
     (lambda s: loc.inequality(s[1], s[0], by="income"), "by='income' is not an available indicator; available: income_rate"),
     (lambda s: loc.masked_pockets(s[1], s[0], band=10), "band must be 5 or 20, not 10"),
@@ -183,3 +184,16 @@ def test_a_plan_ranked_on_another_councils_zones_says_so(council_zones):
         with pytest.raises(LocalitiesError, match=r"the plan is for Angus, but the zone table holds Moray: "
                                                   r"load Angus's zones \(load_datazones\('Angus'\)\)"):
             call()
+
+
+def test_messages_say_one_or_many_not_s_in_brackets():
+    # "1 zone(s)", "unknown source(s) 'simd'": a message is written for the count it reports.
+    import ast
+
+    source = Path(loc.__file__).parent
+    found = []
+    for path in sorted(source.glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and re.search(r"\w\((s|es|y/ies)\)", node.value):
+                found.append(f"{path.name}:{node.lineno}: {node.value.strip()[:60]}")
+    assert not found, "\n".join(found)

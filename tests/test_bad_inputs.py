@@ -114,7 +114,7 @@ def test_invalid_geometry_is_repaired_and_reported(dz, tmp_path):
     x0, y0, x1, y1 = broken.geometry.iloc[5].bounds
     broken.loc[5, "geometry"] = Polygon([(x0, y0), (x1, y1), (x1, y0), (x0, y1)])  # a bow-tie
     path = write_boundaries(broken, tmp_path / "bowtie.gpkg")
-    with pytest.warns(UserWarning, match="repaired 1 invalid"):
+    with pytest.warns(UserWarning, match="repaired 1 invalid geometry: "):
         out = loc.load_datazones(boundaries=path)
     assert out.attrs["repaired"] == [dz["datazone"].iloc[5]]
     assert out.geometry.is_valid.all() and out["population"].sum() == dz["population"].sum()
@@ -123,7 +123,7 @@ def test_invalid_geometry_is_repaired_and_reported(dz, tmp_path):
 def test_empty_geometry_names_the_zone(dz, tmp_path):
     broken = dz.copy()
     broken.loc[7, "geometry"] = Polygon()
-    with pytest.raises(DataError, match=f"empty geometr.*{dz['datazone'].iloc[7]}"):
+    with pytest.raises(DataError, match=f"empty.gpkg: 1 zone has an empty geometry: {dz['datazone'].iloc[7]}"):
         loc.load_datazones(boundaries=write_boundaries(broken, tmp_path / "empty.gpkg"))
 
 
@@ -137,7 +137,7 @@ def test_codes_with_stray_spaces_and_lower_case_are_cleaned(dz, tmp_path):
 def test_malformed_and_duplicate_codes(dz, tmp_path):
     bad = dz.copy()
     bad.loc[0, "datazone"] = "S0101050"
-    with pytest.raises(DataError, match="not Data Zone codes.*S0101050"):
+    with pytest.raises(DataError, match=r"1 value is not a Data Zone code \(S01 and 6 digits\): S0101050"):
         loc.load_datazones(boundaries=write_boundaries(bad, tmp_path / "bad.gpkg"))
     dup = dz.copy()
     dup.loc[1, "datazone"] = dup.loc[0, "datazone"]
