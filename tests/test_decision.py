@@ -187,7 +187,7 @@ def test_headline_is_the_analysts(council_zones):
         loc.rank(plan, dz, method="fisher")
     with pytest.raises(loc.LocalitiesError, match="min_ratio"):
         loc.rank(plan, dz, min_ratio=0.5)
-    with pytest.raises(loc.LocalitiesError, match="min_gap names unknown"):
+    with pytest.raises(loc.LocalitiesError, match="min_gap names an unknown indicator .incme_rate."):
         loc.rank(plan, dz, min_gap={"incme_rate": 0.02})
     gap = loc.rank(plan, dz, min_ratio=1.0, min_gap={"income_rate": 0.05})
     worse = gap[gap["income_rate_vs_scotland"] == "worse"]
