@@ -44,11 +44,15 @@ def _key_columns(font: float, col_w: float, digits: int, has_value: bool) -> tup
     return xs, name_chars
 
 
-def _key_fit(rows, width, height, has_value, has_plan_key=False):
-    """Font size, columns, name width (characters) and line height so the key fits
-    ``width`` x ``height`` inches; None if it cannot."""
+#: The smallest type a printed key is read in without effort; smaller only when nothing else fits.
+LEGIBLE = 6.5
+
+
+def _key_fit(rows, width, height, has_value, has_plan_key=False, min_font=4.5):
+    """Font size (at least ``min_font``), columns, name width (characters) and line
+    height so the key fits ``width`` x ``height`` inches; None if it cannot."""
     digits = len(str(len(rows)))
-    for font in (7, 6.5, 6, 5.5, 5, 4.5):
+    for font in [f for f in (7, 6.5, 6, 5.5, 5, 4.5) if f >= min_font]:
         line = font * 1.25 / 72
         for ncols in (1, 2, 3, 4):
             _, name_chars = _key_columns(font, width / ncols, digits, has_value)

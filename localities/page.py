@@ -25,7 +25,7 @@ from mpl_toolkits.axes_grid1.anchored_artists import AnchoredSizeBar
 from . import layout, sources
 from .errors import counted
 from .names import join_names
-from .mapkey import _add_key, _key_fit, _key_rows
+from .mapkey import LEGIBLE, _add_key, _key_fit, _key_rows
 from .mapstyle import ATTRIBUTION_SOURCES
 
 
@@ -222,17 +222,24 @@ def _plot(frame, colours, handles, legend_title, title, value_col, plan_map, num
         # the key is the page already drawn (same side column and insets), the map is the
         # same, so the key is added to it; otherwise the page is composed again.
         rows = _key_rows(frame, numbers, value_col, colours, plan_map)
-        drawn = fig._localities_page  # (page, insets, locator height, top of the key's space)
-        p, fit, extents = _page_layout(frame, names, body, rows, handles, drawn[2], outliers, value_col, plan_map,
-                                       inset, orientation)
-        if label != "name" and fit is not None and (p, extents) == drawn[:2]:
+        drawn = fig._localities_page  # (page, insets, inset height, locator height, top of the key's space)
+        p, fit, extents, ih = _page_layout(frame, names, body, rows, handles, drawn[3], outliers, value_col, plan_map,
+                                           inset, orientation)
+        if label != "name" and fit is not None and (p, extents, ih) == drawn[:3]:
             with no_idle_draws(fig):
-                fig.attrs["key"] = _add_key(fig, p, fit, rows, frame, value_col, plan_map, drawn[3])
+                fig.attrs["key"] = _add_key(fig, p, fit, rows, frame, value_col, plan_map, drawn[4])
             return fig
         plt.close(fig)
         fig = _compose(frame, colours, handles, legend_title, title, value_col, plan_map, numbers, names, outliers,
                        body, True, label, inset, orientation, locator, data_dir, zones)
     return fig
+
+
+#: Heights (inches) of a town inset's panel: the first when the key table still fits in
+#: legible type below it, else the second.
+INSET_HEIGHTS = (1.8, 1.3)
+#: Key type smaller than this makes the layout look for room for legible type.
+SMALL = 6.0
 
 
 def _page_layout(frame, names, body, rows, handles, lh, outliers, value_col, plan_map, inset, orientation):
@@ -241,27 +248,58 @@ def _page_layout(frame, names, body, rows, handles, lh, outliers, value_col, pla
     legend_est = (len(handles) + 2.5) * 0.17 if handles else 0.0
     top = max(legend_est, lh) + 0.3
     islands_h = 1.5 if outliers else 0.0
-    fit, extents = None, []
-    for drop_insets in (False, True):
-        for side_w in (3.3, 3.9, 4.6, 5.4):
-            p = layout.page(body, side_w, orientation)
-            _, _, sw, sh = p.inches(p.side)
+    widths = (3.3, 3.9, 4.6, 5.4)
+    made = {}
+
+    def page_at(at):
+        """The page with the ``at``-th side column width, and its town insets (made once)."""
+        if at not in made:
+            p = layout.page(body, widths[at], orientation)
             extents = []
-            if inset == "auto" and not drop_insets:
+            if inset == "auto":
                 extents = layout.town_insets(frame, names, p.limits, p.scale, 7.5 if len(frame) <= 20 else 6.5)
-            elif inset and inset != "auto":
+            elif inset:
                 extents = [tuple(inset)] if len(inset) == 4 and not hasattr(inset[0], "__len__") else list(inset)
-            inset_h = 2.3 if extents else 0.0
-            if not rows:
-                break
-            fit = _key_fit(rows, sw, sh - top - islands_h - inset_h - 0.5, value_col is not None, plan_map)
+            made[at] = (p, extents)
+        return made[at]
+
+    if not rows:
+        return (*page_at(0)[:1], None, page_at(0)[1], INSET_HEIGHTS[0])
+
+    def fit_in(p, shown, ih, min_font=4.5):
+        _, _, sw, sh = p.inches(p.side)
+        inset_h = ih + 0.5 if shown else 0.0
+        return _key_fit(rows, sw, sh - top - islands_h - inset_h - 0.5, value_col is not None, plan_map, min_font)
+
+    # The narrowest side column where the key fits under full-height insets; the insets are
+    # dropped only when no type fits at all.
+    base = None
+    for drop in (False, True):
+        for at in range(len(widths)):
+            p, extents = page_at(at)
+            shown = [] if drop and inset == "auto" else extents
+            fit = fit_in(p, shown, INSET_HEIGHTS[0])
             if fit is not None:
+                base = (at, p, fit, shown, INSET_HEIGHTS[0])
                 break
-        if fit is not None or not rows:
+        if base is not None:
             break
-    if rows and fit is None:  # the smallest type and widest column: use them anyway
-        fit = (4.5, 4, 14, 4.5 * 1.3 / 72)
-    return p, fit, extents
+    if base is not None and base[2][0] < SMALL:
+        # Type that small (Orkney's four localities were keyed in 4.5 pt under a full-height
+        # Kirkwall inset): legible type under shorter insets, or in a wider side column
+        # that shows the same insets (a wider one can need more, and they get cramped).
+        at, _, _, shown, _ = base
+        for p, extents in map(page_at, range(at, len(widths))):
+            if (extents if shown else []) != shown:
+                continue
+            for ih in INSET_HEIGHTS:
+                fit = fit_in(p, shown, ih, LEGIBLE)
+                if fit is not None:
+                    return p, fit, shown, ih
+    if base is not None:
+        return base[1:]
+    p, extents = page_at(len(widths) - 1)  # the smallest type and widest column: use them anyway
+    return p, (4.5, 4, 14, 4.5 * 1.3 / 72), [] if inset == "auto" else extents, INSET_HEIGHTS[0]
 
 
 def _compose(frame, colours, handles, legend_title, title, value_col, plan_map, numbers, names, outliers, body,
@@ -274,13 +312,13 @@ def _compose(frame, colours, handles, legend_title, title, value_col, plan_map, 
         lh = loc_w * (cb[3] - cb[1]) / (cb[2] - cb[0])
     else:
         lh = 0.0
-    p, fit, extents = _page_layout(frame, names, body, rows, handles, lh, outliers, value_col, plan_map, inset,
-                                   orientation)
+    p, fit, extents, ih = _page_layout(frame, names, body, rows, handles, lh, outliers, value_col, plan_map, inset,
+                                       orientation)
     fig = plt.figure(figsize=p.size)
     with no_idle_draws(fig):
-        key_top = _fill(fig, p, fit, extents, rows, councils, loc_w, lh, frame, colours, handles, legend_title,
+        key_top = _fill(fig, p, fit, extents, ih, rows, councils, loc_w, lh, frame, colours, handles, legend_title,
                         title, value_col, plan_map, numbers, names, outliers, body, label, data_dir, zones)
-    fig._localities_page = (p, extents, lh, key_top)  # what _plot needs to add the key table later
+    fig._localities_page = (p, extents, ih, lh, key_top)  # what _plot needs to add the key table later
     return fig
 
 
@@ -295,7 +333,7 @@ def no_idle_draws(fig):
         del fig.canvas.draw_idle
 
 
-def _fill(fig, p, fit, extents, rows, councils, loc_w, lh, frame, colours, handles, legend_title, title, value_col,
+def _fill(fig, p, fit, extents, ih, rows, councils, loc_w, lh, frame, colours, handles, legend_title, title, value_col,
           plan_map, numbers, names, outliers, body, label, data_dir, zones) -> float:
     """Draw the page into ``fig``; returns the top of the space left for the key table
     (inches from the bottom)."""
@@ -356,7 +394,6 @@ def _fill(fig, p, fit, extents, rows, councils, loc_w, lh, frame, colours, handl
     if extents:
         n = min(len(extents), 2)
         iw = (sw - 0.2 * (n - 1)) / n if n > 1 else sw
-        ih = 1.8
         if n == 1:
             iw = min(sw, 2.2 * 1.6)
         for i, extent in enumerate(extents[:n]):

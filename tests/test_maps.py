@@ -525,6 +525,26 @@ def test_free_spot_takes_the_first_free_candidate_making_few_artists():
         pytest.fail("no free candidate found by brute force")
 
 
+@pytest.mark.realdata
+def test_a_short_key_is_set_in_legible_type(council_zones, real_dir):
+    # Orkney at 5,000 (landscape): four localities were keyed in 4.5 pt type, squeezed under
+    # the outlying-island panel and a full-height Kirkwall inset. The inset is now shorter.
+    dz = council_zones["Orkney Islands"]
+    table = loc.rank(loc.propose(dz, target_population=5_000), dz)
+    fig = loc.plot_map(table, column="income_rate", data_dir=real_dir)
+    renderer = fig.canvas.get_renderer()
+    key = next(ax for ax in fig.axes if ax.get_gid() == "key")
+    assert min(t.get_fontsize() for t in key.texts) >= 6.5
+    page_box = fig.bbox
+    others = [ax.get_tightbbox(renderer) for ax in fig.axes if str(ax.get_gid()).startswith(("inset", "islands"))]
+    assert others, "Orkney's page has a Kirkwall inset and an island panel"
+    for t in key.texts:
+        box = t.get_window_extent(renderer)
+        assert page_box.x0 <= box.x0 and box.x1 <= page_box.x1 and page_box.y0 <= box.y0, t.get_text()
+        assert not any(box.overlaps(o) for o in others), t.get_text()
+    assert picture_problems(fig, table) == []
+
+
 @pytest.mark.parametrize("council", ["Shetland Islands", "Glasgow City"])
 def test_key_headers_keep_apart(council_zones, real_dir, council):
     # "People" is right-aligned and the swatch column's header centred after it: on a
