@@ -190,9 +190,10 @@ def _inset_title(frame, names, extent, width_in: float) -> str:
     return counted(len(listed), "locality", "localities")
 
 
-def _label_axes(ax, renderer, frame, numbers, names, which, fontsize, view, mode, leader=True, avoid=()):
+def _label_axes(ax, renderer, frame, numbers, names, which, fontsize, view, mode, leader=True, avoid=(), named=()):
     """Names where they fit, numbers elsewhere, in one axes, clear of the boxes in
-    ``avoid``; returns the placer."""
+    ``avoid``; returns the placer. ``named``: localities labelled on the main map already
+    (for an inset): their names only where they cover no other locality, else a number."""
     placer = layout.Placer(ax, renderer)
     placer.boxes.extend(avoid)
     sub = frame.loc[which]
@@ -201,8 +202,10 @@ def _label_axes(ax, renderer, frame, numbers, names, which, fontsize, view, mode
     if mode in ("auto", "name"):
         for idx in order:
             at = layout._label_point(frame, idx, view)
-            others = np.asarray(frame.geometry.drop(index=idx).array) if at is not None else None
-            placer.name(idx, names[idx], layout._label_geom(frame, idx, view), view, fontsize, at=at, others=others)
+            clear = idx in named
+            others = np.asarray(frame.geometry.drop(index=idx).array) if at is not None or clear else None
+            placer.name(idx, names[idx], layout._label_geom(frame, idx, view), view, fontsize, at=at, others=others,
+                        clear=clear)
     for idx in order:
         if idx in placer.labels:
             continue
@@ -442,7 +445,7 @@ def _fill(fig, p, fit, extents, ih, rows, councils, loc_w, lh, frame, colours, h
             which = [i for i in frame.index if shown[i] > 0 and (shown[i] >= 0.01 * iview.area
                                                                  or i not in placer.labels)]
             all_placers.append((iax.get_gid(), _label_axes(iax, renderer, frame, numbers, names, which, fontsize,
-                                                           iview, mode)))
+                                                           iview, mode, named=set(placer.labels))))
         for pax, pview, members in panels:
             all_placers.append((pax.get_gid(), _label_axes(pax, renderer, frame, numbers, names, list(members),
                                                            6, pview, "number", leader=False)))

@@ -129,10 +129,13 @@ class Placer:
             self._text.remove()
         self._text = None
 
-    def name(self, key, name, geom, view, fontsize, need_inside=0.55, at=None, others=None):
+    def name(self, key, name, geom, view, fontsize, need_inside=0.55, at=None, others=None, clear=False):
         """Place ``name`` inside ``geom`` (its visible largest polygon); for a locality of
         islands (``at``: the middle of its people), first there, and last over the sea
-        around that point, clear of ``others`` (the other localities' polygons)."""
+        around that point, clear of ``others`` (the other localities' polygons). With
+        ``clear``, the name never covers ``others``: in a town inset, the locality around
+        the town is named on the main map already, and its name over the town misleads."""
+        avoid = others if clear else None
         pt, poly = _anchor(geom, view)
         if pt is None:
             return None
@@ -145,7 +148,7 @@ class Placer:
             for x, y in spots:
                 if not poly.contains(shapely.Point(x, y)):
                     continue
-                t = self._try(key, wrapped, x, y, fontsize, poly, need_inside, False)
+                t = self._try(key, wrapped, x, y, fontsize, poly, need_inside, False, avoid=avoid)
                 if t is not None:
                     return t
         if at is not None and others is not None:

@@ -526,6 +526,30 @@ def test_free_spot_takes_the_first_free_candidate_making_few_artists():
 
 
 @pytest.mark.realdata
+def test_an_inset_names_the_locality_around_the_town_only_clear_of_the_town(council_zones, real_dir):
+    # Scottish Borders: in inset A (Hawick), the name of the locality around Hawick, named
+    # on the main map already, was set across Hawick itself, reading as Hawick's name.
+    dz = council_zones["Scottish Borders"]
+    table = loc.rank(loc.propose(dz), dz)
+    fig = loc.plot_map(table, column="income_rate", data_dir=real_dir)
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    frame = fig.attrs["frame"]
+    on_main = {t.get_gid().split(":", 1)[1] for t in _label_texts(fig.attrs["main"])}
+    insets = [ax for ax in fig.axes if str(ax.get_gid()).startswith("inset")]
+    assert insets
+    for ax in insets:
+        for t in _label_texts(ax):
+            key = t.get_gid().split(":", 1)[1]
+            if key not in on_main or t.get_text().isdigit():
+                continue
+            box = _data_box(ax, t.get_window_extent(renderer))
+            others = frame.geometry.drop(index=[i for i in frame.index if str(i) == key])
+            assert not others.intersects(box).any(), t.get_text()
+    assert picture_problems(fig, table) == []
+
+
+@pytest.mark.realdata
 def test_a_short_key_is_set_in_legible_type(council_zones, real_dir):
     # Orkney at 5,000 (landscape): four localities were keyed in 4.5 pt type, squeezed under
     # the outlying-island panel and a full-height Kirkwall inset. The inset is now shorter.
