@@ -41,15 +41,22 @@ def honest(name: str, places: str, ward_names: set[str]) -> bool:
         m = re.fullmatch(rf"(.{{3,}}?) {_SIDE}|{_SIDE} (.{{3,}})", p)
         if m:
             sides.setdefault(m.group(1) or m.group(2), []).append(p)
-    for town, ps in sides.items():  # the town's other IZs named for it ("Hawick West End")
-        ps += [p for p in listed if p not in ps and (p.startswith(f"{town} ") or p.endswith(f" {town}"))]
+    # A town stands for its sides, or its sides and its other IZs named for it ("Hawick
+    # West End"; not "Haddington Rural", which is countryside: which it is, the names
+    # alone do not say, so either reading may be the honest one).
+    candidates = []
+    for town, ps in sides.items():
+        for parts in (ps, ps + [p for p in listed if p not in ps and (p.startswith(f"{town} ") or p.endswith(f" {town}"))]):
+            if len(parts) > 1 and (town, parts) not in candidates:
+                candidates.append((town, parts))
     if core.startswith("Part of "):
         return len(listed) == 1 and core == f"Part of {listed[0]}"
     more = re.fullmatch(r"(.*) and (\d+) more", core)
-    candidates = [t for t, ps in sides.items() if len(ps) > 1]
     for r in range(len(candidates) + 1):  # any of the towns may be named as a town
         for towns in itertools.combinations(candidates, r):
-            merged = [p for p in listed if not any(p in sides[t] for t in towns)] + list(towns)
+            if len({t for t, _ in towns}) < len(towns):
+                continue
+            merged = [p for p in listed if not any(p in parts for _, parts in towns)] + [t for t, _ in towns]
             if more:
                 shown = len(merged) - int(more.group(2))
                 if shown >= 1 and sum(p in more.group(1) for p in merged) >= shown:
