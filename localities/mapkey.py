@@ -135,7 +135,13 @@ def _add_key(fig, p, fit, rows, frame, value_col, plan_map, cursor) -> dict:
         value_header = name.split()[0] + ("\n%" if _is_share(value_col, unit) else "\n" + unit.split()[0]
                                           if unit else "\n")
     flag_header = "Key" if plan_map else ("Flag" if "tier_label" in frame else None)
-    rect = p.fraction(sl, sb, sw, max(cursor - sb, 0.5))
+    height = max(cursor - sb, 0.5)
+    rect = p.fraction(sl, sb, sw, height)
+    # The layout chose the type from an estimate of this room; the room is now known
+    # (Edinburgh's 21 localities were keyed in 4.5 pt in a space that holds 5.5 pt).
+    roomier = _key_fit(rows, sw, height, value_col is not None, plan_map)
+    if roomier is not None and roomier[0] > fit[0]:
+        fit = roomier
     footer = []
     if not plan_map and "tier_label" in frame:
         footer = [(c, t) for t, c in TIER_COLOURS.items() if (frame["tier_label"] == t).any()]

@@ -569,6 +569,23 @@ def test_a_short_key_is_set_in_legible_type(council_zones, real_dir):
     assert picture_problems(fig, table) == []
 
 
+@pytest.mark.realdata
+def test_the_key_takes_the_type_its_room_allows(council_zones, real_dir):
+    # City of Edinburgh's 21 localities were keyed in 4.5 pt, chosen from an estimate of the
+    # room under the inset; the room drawn held 5.5 pt, and the key filled 70% of it.
+    from localities.mapkey import _key_fit
+
+    dz = council_zones["City of Edinburgh"]
+    table = loc.rank(loc.propose(dz), dz)
+    fig = loc.plot_poorer(table, data_dir=real_dir)
+    key = next(ax for ax in fig.axes if ax.get_gid() == "key")
+    font = min(t.get_fontsize() for t in key.texts)
+    width, height = key.get_position().width * fig.get_figwidth(), key.get_position().height * fig.get_figheight()
+    rows = page._key_rows(fig.attrs["frame"], fig.attrs["numbers"], None, None, False)
+    best = _key_fit(rows, width, height, False)
+    assert best is not None and font == best[0] >= 5.5, (font, best)
+
+
 @pytest.mark.parametrize("council", ["Shetland Islands", "Glasgow City"])
 def test_key_headers_keep_apart(council_zones, real_dir, council):
     # "People" is right-aligned and the swatch column's header centred after it: on a
