@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import shlex
 import sys
 import time
 from pathlib import Path
@@ -303,11 +304,17 @@ def cmd_map(args) -> int:
     table = rank(plan, dz)
     if out.suffix.lower() == ".html":
         maps.save_html(maps.explore(table, column=args.column), out)
-    elif args.poorer:
-        maps.save_figure(maps.plot_poorer(table), out, dpi=args.dpi)
     else:
-        fig = maps.plot_map(table, column=args.column, significance=args.significance, title=args.title)
+        fig = (maps.plot_poorer(table) if args.poorer else
+               maps.plot_map(table, column=args.column, significance=args.significance, title=args.title))
         maps.save_figure(fig, out, dpi=args.dpi)
+        key = next((ax for ax in fig.axes if ax.get_gid() == "key"), None)
+        size = min((t.get_fontsize() for t in key.texts), default=None) if key is not None else None
+        if size is not None and size < 6:
+            # A board prints the page as it is: say when its key will not read in print.
+            print(f"note: the key lists {counted(len(table), 'locality', 'localities')} in {size:g} pt type, small "
+                  f"for print; the workbook (localities rank {shlex.quote(str(args.plan))} --out ranking.xlsx) lists them "
+                  "in full")
     print(f"wrote {out}")
     return EXIT_OK
 

@@ -181,6 +181,19 @@ def test_commands_print_the_plans_notes(highland, capsys):
     assert f"note: {notes[0]}" in capsys.readouterr().out
 
 
+def test_map_says_when_its_key_is_too_small_to_read_in_print(moray, real_dir, tmp_path, capsys):
+    # Highland at 5,000: 47 localities keyed in 4.5 pt on an A4 page; Moray's 10 read at 6.5 pt.
+    plan = tmp_path / "plan.gpkg"
+    assert main(["propose", "--council", "Highland", "--target-population", "5000", "--out", str(plan)]) == EXIT_OK
+    capsys.readouterr()
+    assert main(["map", str(plan), "--out", str(tmp_path / "h.png")]) == EXIT_OK
+    out = capsys.readouterr().out
+    assert re.search(r"note: the key lists \d+ localities in [45](\.5)? pt type, small for print; the workbook "
+                     r"\(localities rank .*plan\.gpkg --out ranking\.xlsx\) lists them in full", out), out
+    assert main(["map", str(moray), "--out", str(tmp_path / "m.png"), "--data-dir", str(real_dir)]) == EXIT_OK
+    assert "small for print" not in capsys.readouterr().out
+
+
 def test_the_builders_notes_are_not_repeated_by_every_command(highland, tmp_path, capsys):
     # A new user saw the same four notes on how the plan was built (count, IZs kept whole,
     # town and country, the search) before every map, profile and pockets list.
