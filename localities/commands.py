@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import re
-import shlex
 import sys
 import time
 from pathlib import Path
@@ -308,13 +307,15 @@ def cmd_map(args) -> int:
         fig = (maps.plot_poorer(table) if args.poorer else
                maps.plot_map(table, column=args.column, significance=args.significance, title=args.title))
         maps.save_figure(fig, out, dpi=args.dpi)
-        key = next((ax for ax in fig.axes if ax.get_gid() == "key"), None)
-        size = min((t.get_fontsize() for t in key.texts), default=None) if key is not None else None
-        if size is not None and size < 6:
-            # A board prints the page as it is: say when its key will not read in print.
-            print(f"note: the key lists {counted(len(table), 'locality', 'localities')} in {size:g} pt type, small "
-                  f"for print; the workbook (localities rank {shlex.quote(str(args.plan))} --out ranking.xlsx) lists them "
-                  "in full")
+        extra = fig.attrs.get("key_page")
+        if extra is not None:
+            # A board prints the pages as they are: say where the key reads in print.
+            where = "page 2" if out.suffix.lower() == ".pdf" else maps.key_page_path(out).name
+            print(f"note: the map's key lists {counted(len(table), 'locality', 'localities')} in "
+                  f"{maps.key_size(fig):g} pt type, small for print; {where} repeats it in "
+                  f"{maps.key_size(extra):g} pt")
+            if out.suffix.lower() != ".pdf":
+                print(f"wrote {maps.key_page_path(out)}")
     print(f"wrote {out}")
     return EXIT_OK
 
@@ -355,7 +356,8 @@ def cmd_demo(args) -> int:
                   "Masked pockets": masked_pockets(plan, dz, table)}, out / "ranking.xlsx", labels=True)
     steps.update()
     maps.save_figure(maps.plot_map(table, column="income_rate"), out / "map_income.pdf")
-    maps.save_figure(maps.plot_poorer(table), out / "map_poorer.png")
+    poorer = maps.plot_poorer(table)
+    maps.save_figure(poorer, out / "map_poorer.png")
     maps.save_html(maps.explore(table, column="income_rate"), out / "map.html")
     save_profiles(table, out / "profiles.pdf")
     steps.update()
@@ -365,7 +367,8 @@ def cmd_demo(args) -> int:
     shown = ["rank", "name", "population", "income_rate", "tier", "poorer_than_rest", "poorer_than_scotland"]
     print("\nMost disadvantaged first:")
     print(table[shown].head(10).to_string(index=False, formatters={"income_rate": "{:.1%}".format}))
-    print(f"\nWrote {out}/localities.gpkg, ranking.csv, ranking.xlsx, map_income.pdf, map_poorer.png, map.html, "
+    key = f", {maps.key_page_path('map_poorer.png')}" if poorer.attrs.get("key_page") is not None else ""
+    print(f"\nWrote {out}/localities.gpkg, ranking.csv, ranking.xlsx, map_income.pdf, map_poorer.png{key}, map.html, "
           "profiles.pdf")
     return EXIT_OK
 

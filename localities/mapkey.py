@@ -8,9 +8,13 @@ from __future__ import annotations
 import math
 import textwrap
 
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
-from .mapstyle import TIER_COLOURS, _describe, _is_share, format_value
+from .layout import A4
+from .mapstyle import ATTRIBUTION_SOURCES, TIER_COLOURS, _describe, _is_share, format_value
+from .sources import attribution
 
 
 def _key_rows(frame, numbers, value_col, colours, plan_map):
@@ -46,13 +50,16 @@ def _key_columns(font: float, col_w: float, digits: int, has_value: bool) -> tup
 
 #: The smallest type a printed key is read in without effort; smaller only when nothing else fits.
 LEGIBLE = 6.5
+#: Key type smaller than this makes the layout look for room for legible type, and the
+#: key is printed again on a page of its own.
+SMALL = 6.0
 
 
-def _key_fit(rows, width, height, has_value, has_plan_key=False, min_font=4.5):
-    """Font size (at least ``min_font``), columns, name width (characters) and line
+def _key_fit(rows, width, height, has_value, has_plan_key=False, min_font=4.5, max_font=7.0):
+    """Font size (``min_font`` to ``max_font``), columns, name width (characters) and line
     height so the key fits ``width`` x ``height`` inches; None if it cannot."""
     digits = len(str(len(rows)))
-    for font in [f for f in (7, 6.5, 6, 5.5, 5, 4.5) if f >= min_font]:
+    for font in [f for f in (9, 8, 7, 6.5, 6, 5.5, 5, 4.5) if min_font <= f <= max_font]:
         line = font * 1.25 / 72
         for ncols in (1, 2, 3, 4):
             _, name_chars = _key_columns(font, width / ncols, digits, has_value)
@@ -125,16 +132,25 @@ def _draw_key(fig, rect, rows, fit, value_header, flag_header, footer=()):
     return ax, entries
 
 
-def _add_key(fig, p, fit, rows, frame, value_col, plan_map, cursor) -> dict:
-    """Draw the key table in the side column below ``cursor`` (inches from the bottom);
-    returns its entries (number -> Text)."""
-    sl, sb, sw, _ = p.inches(p.side)
+def _headers(frame, value_col, plan_map):
+    """The key's value and flag column headers and its footer (the flag colours used)."""
     value_header = None
     if value_col:
         name, unit = _describe(value_col, frame)
         value_header = name.split()[0] + ("\n%" if _is_share(value_col, unit) else "\n" + unit.split()[0]
                                           if unit else "\n")
     flag_header = "Key" if plan_map else ("Flag" if "tier_label" in frame else None)
+    footer = []
+    if not plan_map and "tier_label" in frame:
+        footer = [(c, t) for t, c in TIER_COLOURS.items() if (frame["tier_label"] == t).any()]
+    return value_header, flag_header, footer
+
+
+def _add_key(fig, p, fit, rows, frame, value_col, plan_map, cursor) -> dict:
+    """Draw the key table in the side column below ``cursor`` (inches from the bottom);
+    returns its entries (number -> Text)."""
+    sl, sb, sw, _ = p.inches(p.side)
+    value_header, flag_header, footer = _headers(frame, value_col, plan_map)
     height = max(cursor - sb, 0.5)
     rect = p.fraction(sl, sb, sw, height)
     # The layout chose the type from an estimate of this room; the room is now known
@@ -142,8 +158,50 @@ def _add_key(fig, p, fit, rows, frame, value_col, plan_map, cursor) -> dict:
     roomier = _key_fit(rows, sw, height, value_col is not None, plan_map)
     if roomier is not None and roomier[0] > fit[0]:
         fit = roomier
-    footer = []
-    if not plan_map and "tier_label" in frame:
-        footer = [(c, t) for t, c in TIER_COLOURS.items() if (frame["tier_label"] == t).any()]
     _, entries = _draw_key(fig, rect, rows, fit, value_header, flag_header, footer)
     return entries
+
+
+def key_page(title: str, rows, frame, value_col, plan_map) -> Figure:
+    """The key table alone on an A4 portrait page, in legible type where any fits: the page
+    printed after a map whose own key had to be set smaller than 6 pt (Highland's 47
+    localities at 5,000 people each, Glasgow City's 121). Not a pyplot figure, so a
+    notebook shows it only when asked (``fig.attrs["key_page"]``)."""
+    w, h = A4[::-1]
+    m = 0.6  # a text page: the margins of a printed document, not of a map
+    fig = Figure(figsize=(w, h))
+    FigureCanvasAgg(fig)  # measurable (text extents) like a pyplot figure, without pyplot's registry
+    chars = int((w - 2 * m) * 72 / (0.55 * 12))
+    fig.text(m / w, 1 - 0.45 / h, textwrap.fill(f"{title} (key to the map)", chars), fontsize=12,
+             fontweight="bold", ha="left", va="top")
+    height = h - 1.2 - 0.8
+    has_value = value_col is not None
+    # One column about two thirds of the page wide when it fits (a full-width column
+    # leaves the people far from their names), else as many as the page takes; type
+    # under 6.5 pt only when nothing legible fits.
+    fit = None
+    for width, least in ((4.6, LEGIBLE), (w - 2 * m, LEGIBLE), (w - 2 * m, 4.5)):
+        fit = _key_fit(rows, width, height, has_value, plan_map, least, max_font=9)
+        if fit is not None:
+            break
+    fit = fit or (4.5, 4, 14, 4.5 * 1.3 / 72)
+    value_header, flag_header, footer = _headers(frame, value_col, plan_map)
+    _, entries = _draw_key(fig, [m / w, 0.8 / h, width / w, height / h], rows, fit, value_header, flag_header, footer)
+    fig.text(m / w, 0.4 / h, textwrap.fill(attribution(ATTRIBUTION_SOURCES), int((w - 2 * m) * 72 / (0.5 * 6.5))),
+             fontsize=6.5, color="#404040", ha="left", va="bottom")
+    fig.attrs = {"key": entries}
+    return fig
+
+
+def key_size(fig) -> float | None:
+    """The type size (points) of a map's key table on the map page; None without one."""
+    return min((t.get_fontsize() for t in fig.attrs.get("key", {}).values()), default=None)
+
+
+def with_key_page(fig, title, rows, frame, value_col, plan_map):
+    """A map whose key had to be set under ``SMALL`` type gets the key again on a page of
+    its own (``fig.attrs["key_page"]``), which :func:`localities.save_figure` prints after it."""
+    size = key_size(fig)
+    if size is not None and size < SMALL:
+        fig.attrs["key_page"] = key_page(title, rows, frame, value_col, plan_map)
+    return fig

@@ -21,6 +21,7 @@ from pathlib import Path
 import geopandas as gpd
 import matplotlib.pyplot as plt
 import pandas as pd
+from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
@@ -41,6 +42,7 @@ from .mapstyle import (  # noqa: F401 (ATTRIBUTION_SOURCES, POORER_COLOURS, TIER
     normalise,
 )
 from .outcomes import SIMD
+from .mapkey import key_size  # noqa: F401 (re-exported: the type of a map's key)
 from .page import _councils, _plot, no_idle_draws  # noqa: F401 (_councils, no_idle_draws re-exported)
 from .webmap import explore, save_html  # noqa: F401 (re-exported)
 
@@ -162,6 +164,9 @@ def plot_map(
     -------
     matplotlib.figure.Figure
         ``fig.attrs`` records the layout (axes, labels, key entries, breaks) for checks.
+        When the key table beside the map had to be set under 6 pt (Glasgow City's 121
+        localities at 5,000 people each), ``fig.attrs["key_page"]`` holds the key again on
+        an A4 page of its own in legible type; :func:`save_figure` prints it after the map.
     """
     if label not in ("auto", "name", "number", "rank", "locality", "none"):
         raise LocalitiesError(f"label must be 'auto', 'number', 'locality' or 'none', not {label!r}")
@@ -221,8 +226,19 @@ def plot_poorer(table: gpd.GeoDataFrame, title: str | None = None, **kwargs) -> 
                     **kwargs)
 
 
+def key_page_path(path: str | os.PathLike) -> Path:
+    """Where :func:`save_figure` writes a PNG or SVG map's key page: ``name-key.png`` beside it."""
+    path = Path(path)
+    return path.with_name(f"{path.stem}-key{path.suffix}")
+
+
 def save_figure(fig: Figure, path: str | os.PathLike, dpi: int = 300) -> Path:
     """Save as vector PDF or SVG (text stays text) or PNG at ``dpi``; atomic.
+
+    A map whose key table had to be set under 6 pt carries the key again on a page of its
+    own (``fig.attrs["key_page"]``): a PDF gets it as page 2, a PNG or SVG as a second file
+    beside it (:func:`key_page_path`; a key page of that name left by an earlier map is
+    removed when this one has none).
 
     PDF text is in matplotlib's default Type 3 fonts: embedded, subset and with a
     Unicode map, so it can be selected, searched and copied (``≤``, ``–`` and Gaelic
@@ -232,6 +248,20 @@ def save_figure(fig: Figure, path: str | os.PathLike, dpi: int = 300) -> Path:
     fmt = path.suffix.lower().lstrip(".")
     if fmt not in ("pdf", "svg", "png"):
         raise LocalitiesError(f"{path}: save maps as .pdf, .svg or .png")
-    with plt.rc_context({"svg.fonttype": "none", "pdf.fonttype": 3}), atomic_path(path) as tmp:
-        fig.savefig(tmp, format=fmt, dpi=dpi if fmt == "png" else None, metadata=None if fmt == "png" else {})
+    extra = getattr(fig, "attrs", {}).get("key_page")
+    with plt.rc_context({"svg.fonttype": "none", "pdf.fonttype": 3}):
+        if fmt == "pdf" and extra is not None:
+            with atomic_path(path) as tmp, PdfPages(tmp, metadata={}) as pdf:
+                pdf.savefig(fig)
+                pdf.savefig(extra)
+            return path
+        with atomic_path(path) as tmp:
+            fig.savefig(tmp, format=fmt, dpi=dpi if fmt == "png" else None, metadata=None if fmt == "png" else {})
+        if extra is not None:
+            with atomic_path(key_page_path(path)) as tmp:
+                extra.savefig(tmp, format=fmt, dpi=dpi if fmt == "png" else None,
+                              metadata=None if fmt == "png" else {})
+        else:
+            # A key page left by an earlier map of the same name would be printed with this one.
+            key_page_path(path).unlink(missing_ok=True)
     return path

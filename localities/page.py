@@ -25,7 +25,7 @@ from mpl_toolkits.axes_grid1.anchored_artists import AnchoredSizeBar
 from . import layout, sources
 from .errors import counted
 from .names import join_names
-from .mapkey import LEGIBLE, _add_key, _key_fit, _key_rows
+from .mapkey import LEGIBLE, SMALL, _add_key, _key_fit, _key_rows, with_key_page
 from .mapstyle import ATTRIBUTION_SOURCES
 
 
@@ -231,18 +231,19 @@ def _plot(frame, colours, handles, legend_title, title, value_col, plan_map, num
         if label != "name" and fit is not None and (p, extents, ih) == drawn[:3]:
             with no_idle_draws(fig):
                 fig.attrs["key"] = _add_key(fig, p, fit, rows, frame, value_col, plan_map, drawn[4])
-            return fig
+            return with_key_page(fig, title, rows, frame, value_col, plan_map)
         plt.close(fig)
         fig = _compose(frame, colours, handles, legend_title, title, value_col, plan_map, numbers, names, outliers,
                        body, True, label, inset, orientation, locator, data_dir, zones)
+    if fig.attrs["key"]:
+        fig = with_key_page(fig, title, _key_rows(frame, numbers, value_col, colours, plan_map), frame, value_col,
+                             plan_map)
     return fig
 
 
 #: Heights (inches) of a town inset's panel: the first when the key table still fits in
 #: legible type below it, else the second.
 INSET_HEIGHTS = (1.8, 1.3)
-#: Key type smaller than this makes the layout look for room for legible type.
-SMALL = 6.0
 
 
 def _page_layout(frame, names, body, rows, handles, lh, outliers, value_col, plan_map, inset, orientation):

@@ -182,16 +182,21 @@ def test_commands_print_the_plans_notes(highland, capsys):
 
 
 def test_map_says_when_its_key_is_too_small_to_read_in_print(moray, real_dir, tmp_path, capsys):
-    # Highland at 5,000: 47 localities keyed in 4.5 pt on an A4 page; Moray's 10 read at 6.5 pt.
+    # Highland at 5,000: 47 localities keyed in 4.5 pt on an A4 page; the key is printed
+    # again on a page of its own, and the command says where. Moray's 10 read at 6.5 pt.
     plan = tmp_path / "plan.gpkg"
     assert main(["propose", "--council", "Highland", "--target-population", "5000", "--out", str(plan)]) == EXIT_OK
     capsys.readouterr()
     assert main(["map", str(plan), "--out", str(tmp_path / "h.png")]) == EXIT_OK
     out = capsys.readouterr().out
-    assert re.search(r"note: the key lists \d+ localities in [45](\.5)? pt type, small for print; the workbook "
-                     r"\(localities rank .*plan\.gpkg --out ranking\.xlsx\) lists them in full", out), out
+    assert re.search(r"note: the map's key lists 47 localities in [45](\.5)? pt type, small for print; h-key\.png "
+                     r"repeats it in [789] pt\nwrote .*h-key\.png\nwrote .*h\.png", out), out
+    assert (tmp_path / "h-key.png").stat().st_size > 10_000
+    assert main(["map", str(plan), "--out", str(tmp_path / "h.pdf")]) == EXIT_OK
+    assert re.search(r"small for print; page 2 repeats it in [789] pt", capsys.readouterr().out)
     assert main(["map", str(moray), "--out", str(tmp_path / "m.png"), "--data-dir", str(real_dir)]) == EXIT_OK
-    assert "small for print" not in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "small for print" not in out and "m-key.png" not in out and not (tmp_path / "m-key.png").exists()
 
 
 def test_the_builders_notes_are_not_repeated_by_every_command(highland, tmp_path, capsys):

@@ -23,7 +23,7 @@ import pytest  # noqa: E402
 import shapely  # noqa: E402
 
 import localities as loc  # noqa: E402
-from localities import layout, maps, page  # noqa: E402
+from localities import layout, mapkey, maps, page  # noqa: E402
 
 from .conftest import IN_CI  # noqa: E402
 
@@ -586,6 +586,41 @@ def test_the_key_takes_the_type_its_room_allows(council_zones, real_dir):
     assert best is not None and font == best[0] >= 5.5, (font, best)
 
 
+@pytest.mark.realdata
+def test_a_key_too_small_for_print_gets_a_page_of_its_own(council_zones, real_dir, tmp_path):
+    # Glasgow City at 5,000: 121 localities keyed in 4.5 pt beside the map, unreadable in
+    # print. The key is printed again on an A4 page of its own, in legible type, every
+    # locality once, nothing off the page or on top of another entry.
+    dz = council_zones["Glasgow City"]
+    table = loc.rank(loc.propose(dz, target_population=5_000), dz)
+    fig = loc.plot_poorer(table, data_dir=real_dir)
+    assert mapkey.key_size(fig) < mapkey.SMALL
+    extra = fig.attrs["key_page"]
+    assert extra.get_size_inches().tolist() == pytest.approx([8.27, 11.69])
+    assert mapkey.key_size(extra) >= 6.5
+    assert sorted(extra.attrs["key"], key=int) == [str(n) for n in range(1, len(table) + 1)]
+    renderer = extra.canvas.get_renderer()
+    key = next(ax for ax in extra.axes if ax.get_gid() == "key")
+    boxes = [t.get_window_extent(renderer) for t in key.texts if t.get_text().strip()]
+    assert all(extra.bbox.x0 < b.x0 and b.x1 < extra.bbox.x1 and extra.bbox.y0 < b.y0 and b.y1 < extra.bbox.y1
+               for b in boxes)
+    numbers = [extra.attrs["key"][str(n)].get_window_extent(renderer) for n in range(1, len(table) + 1)]
+    assert not any(a.overlaps(b) for i, a in enumerate(numbers) for b in numbers[i + 1:])
+    names = [t.get_window_extent(renderer) for t in key.texts if t.get_text() in set(table["name"])]
+    assert not any(n.overlaps(b) for n in names for b in numbers)
+    # Saved: page 2 of a PDF, a second file beside a PNG, removed when a later map needs none.
+    maps.save_figure(fig, tmp_path / "m.pdf")
+    assert pdf_pages((tmp_path / "m.pdf").read_bytes()) == 2
+    assert "Wyndford" in pdf_text(tmp_path / "m.pdf").split("\f")[1]
+    maps.save_figure(fig, tmp_path / "m.png", dpi=50)
+    assert (tmp_path / "m-key.png").exists()
+    small = council_zones["Moray"]
+    few = loc.plot_poorer(loc.rank(loc.propose(small), small), data_dir=real_dir)
+    assert "key_page" not in few.attrs
+    maps.save_figure(few, tmp_path / "m.png", dpi=50)
+    assert not (tmp_path / "m-key.png").exists()
+
+
 @pytest.mark.parametrize("council", ["Shetland Islands", "Glasgow City"])
 def test_key_headers_keep_apart(council_zones, real_dir, council):
     # "People" is right-aligned and the swatch column's header centred after it: on a
@@ -610,7 +645,7 @@ def test_control_characters_in_names_are_drawn_as_spaces(sample, tmp_path):
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         fig = loc.plot_map(table, column="income_rate", title="Title\twith\ncontrols")
-        loc.save_figure(fig, tmp_path / "map.png", dpi=40)
+        maps.save_figure(fig, tmp_path / "map.png", dpi=40)
     assert not [w for w in caught if "missing from font" in str(w.message)]
     texts = [t.get_text() for ax in fig.axes for t in ax.texts] + [t.get_text() for t in fig.texts]
     assert "Tab here and there" in " ".join(texts) or any("Tab here" in t for t in texts)
