@@ -240,23 +240,31 @@ def fmt(value: float, ind: Indicator) -> str:
     return f"{value:.1f}" if abs(value) < 10 else f"{value:,.0f}"
 
 
-def _times(r: float) -> str:
+def _times(r: float, bar: float | None = None) -> str:
+    """A ratio as a board reads it (×1.34, ×2.6), with more digits where fewer would put
+    it on the other side of ``bar`` (the materiality ratio) or of ``1 / bar`` than it is:
+    1.198 is not "×1.20" beside a ×1.2 rule it fails."""
     if not np.isfinite(r):
         return "×?"
-    return f"×{r:.2f}" if r < 2 else f"×{r:.1f}"
+    digits = 2 if r < 2 else 1
+    if bar is not None and bar > 1:
+        for edge in (bar, 1 / bar):
+            while digits < 4 and (round(r, digits) >= edge) != (r >= edge):
+                digits += 1
+    return f"×{r:.{digits}f}"
 
 
 def _label(ind: Indicator) -> str:
     return ind.label if ind.label[:2].isupper() else ind.label[0].lower() + ind.label[1:]
 
 
-def phrase(row: pd.Series, ind: Indicator, council: str) -> str:
+def phrase(row: pd.Series, ind: Indicator, council: str, bar: float | None = None) -> str:
     """E.g. "income deprivation 31.2% vs 9.1% in the rest of Moray (×3.4) and 12.1% in Scotland (×2.6)"."""
     parts = []
     if np.isfinite(row.get("rest_value", np.nan)):
-        parts.append(f"{fmt(row['rest_value'], ind)} in the rest of {council} ({_times(row['ratio_rest'])})")
+        parts.append(f"{fmt(row['rest_value'], ind)} in the rest of {council} ({_times(row['ratio_rest'], bar)})")
     if np.isfinite(row.get("scotland_value", np.nan)):
-        parts.append(f"{fmt(row['scotland_value'], ind)} in Scotland ({_times(row['ratio_scotland'])})")
+        parts.append(f"{fmt(row['scotland_value'], ind)} in Scotland ({_times(row['ratio_scotland'], bar)})")
     label = _label(ind)
     return f"{label} {fmt(row['value'], ind)} vs " + " and ".join(parts) if parts else f"{label} {fmt(row['value'], ind)}"
 
@@ -277,15 +285,19 @@ def reasons(rows: dict[str, dict], meta: dict[str, Indicator], headline: dict[st
     out = []
     if flagged:
         for h in flagged:
-            out.append(f"{phrase(rows[h], meta[h], council)}: poorer than "
+            out.append(f"{phrase(rows[h], meta[h], council, min_ratio)}: poorer than "
                        + " and ".join(where[c] for c in worse_than(h)))
     else:
         slight = [h for h in head if SLIGHTLY_WORSE in (rows[h]["vs_rest"], rows[h]["vs_scotland"])]
-        words = "; ".join(phrase(rows[h], meta[h], council) for h in (slight or head[:1]))
         if slight:
-            out.append(f"not flagged: {words} (significant, but less than ×{min_ratio:g})")
+            # Each indicator says itself against which comparator the gap is significant but small.
+            words = "; ".join(
+                f"{phrase(rows[h], meta[h], council, min_ratio)}: significantly worse than "
+                + " and ".join(where[c] for c in COMPARATORS if rows[h][f"vs_{c}"] == SLIGHTLY_WORSE)
+                + f", but by less than ×{min_ratio:g}" for h in slight)
+            out.append(f"not flagged: {words}")
         elif head:
-            out.append(f"not significantly poorer: {words}")
+            out.append(f"not significantly poorer: {phrase(rows[head[0]], meta[head[0]], council, min_ratio)}")
     others = [n for n in rows if n not in head and worse_than(n)]
     if others:
         def size(n):  # the largest gap, as a log ratio, against a comparator it is worse than
@@ -294,7 +306,7 @@ def reasons(rows: dict[str, dict], meta: dict[str, Indicator], headline: dict[st
 
         ranked = sorted(others, key=lambda n: (-size(n), n))
         bits = [f"{_label(meta[n])} {fmt(rows[n]['value'], meta[n])} ("
-                + ", ".join(f"{_times(rows[n][f'ratio_{c}'])} {where[c]}" for c in worse_than(n)) + ")"
+                + ", ".join(f"{_times(rows[n][f'ratio_{c}'], min_ratio)} {where[c]}" for c in worse_than(n)) + ")"
                 for n in ranked[:most_others]]
         more = f" and {len(ranked) - most_others} more" if len(ranked) > most_others else ""
         out.append("also poorer on " + ", ".join(bits) + more)

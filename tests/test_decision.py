@@ -88,6 +88,31 @@ def test_forres_is_not_flagged_against_the_rest_of_moray(council_zones):
     assert lenient.loc["Forres", "income_rate_vs_rest"] == "worse"
 
 
+@pytest.mark.parametrize("ratio,bar,shown", [
+    (1.198, 1.2, "×1.198"), (1.1996, 1.2, "×1.1996"), (1.2, 1.2, "×1.20"), (1.2004, 1.2, "×1.20"),
+    (1.34, 1.2, "×1.34"), (2.64, 1.2, "×2.6"), (1.996, 2.0, "×1.996"), (2.04, 2.0, "×2.0"),
+    (0.8335, 1.2, "×0.834"), (0.8331, 1.2, "×0.83"), (0.61, 1.2, "×0.61"), (1.198, None, "×1.20"),
+    (float("nan"), 1.2, "×?")])
+def test_a_ratio_is_never_printed_on_the_wrong_side_of_the_bar(ratio, bar, shown):
+    # Aberdeenshire's Longside (default plan): income 7.4% vs 6.2% in the rest of the council,
+    # a ratio of 1.198, read "(×1.20) ... significant, but less than ×1.2" beside a flagged
+    # "×1.20" elsewhere. Two digits are kept unless they would cross the bar (or 1 / bar).
+    assert decide._times(ratio, bar) == shown
+
+
+def test_an_unflagged_locality_says_which_gap_is_significant_but_small(council_zones):
+    dz = council_zones["Aberdeenshire"]
+    table = loc.rank(loc.propose(dz), dz)
+    slight = table[(table["income_rate_vs_rest"] == "slightly worse") & ~table["poorer_than_rest"]
+                   & ~table["poorer_than_scotland"]]
+    assert len(slight)
+    for _, row in slight.iterrows():
+        income = row["reasons"].split("; ")[0]
+        assert income.startswith("not flagged: income deprivation"), income
+        assert income.endswith(": significantly worse than the rest of Aberdeenshire, but by less than ×1.2"), income
+        assert "(×1.20)" not in income
+
+
 @pytest.mark.parametrize("method,target", [("iz", None), ("regions", 5_000)])
 def test_new_town_west_ranks_below_leith(council_zones, method, target):
     dz = council_zones["City of Edinburgh"]
