@@ -6,7 +6,8 @@ Rules, in order:
 2. A locality inside one Intermediate Zone takes its name: ``"Cornton"`` when it is
    the whole IZ, ``"Part of Cornton"`` when the IZ is split between localities.
 3. Two or three IZs: ``"A and B"`` / ``"A, B and C"``, largest population first.
-4. IZs named for parts of one town (``"Stornoway East"``, ``"Stornoway West"``) are
+4. IZs named for parts of one town (``"Stornoway East"``, ``"Stornoway West"``; or
+   ``"Arbroath Kirkton"``, ``"Arbroath Keptie"``: the town their names begin with) are
    named as the town (``"Stornoway"``) when one locality holds all of them, whole;
    the town's other settlement IZs named for it and nothing else (``"Hawick West End"``
    with Hawick Central and Hawick North) are part of it, and must be held too. An IZ
@@ -55,6 +56,28 @@ def _town(name: str) -> str | None:
     return (m["town"] or m["town2"]) if m else None
 
 
+# First words that begin place names without being one ("New Elgin", "Port Glasgow").
+_NOT_A_TOWN = {"New", "Old", "Mid", "St", "St.", "Saint", "Port", "Upper", "Lower", "Nether", "Easter", "Wester",
+               "Great", "Little", "High", "Low", "North", "South", "East", "West", "Central", "The", "Mount",
+               "Glen", "Loch", "Isle", "Kirk", "Bridge", "Castle", "Fort", "Kirkton", "Newton", "Milton"}
+
+
+def _stems(names: list[str]) -> list[str]:
+    """Towns the names of two or more settlement IZs begin with, longest first:
+    ``"Arbroath"`` for Arbroath Kirkton, Arbroath Keptie and Arbroath Harbour, whose names
+    give no side. A first word that begins place names without being one (``"New"``,
+    ``"Port"``) is no town; in ``"Leith (Albert Street)"`` and ``"Grangemouth - Newlands"``
+    the place is before the bracket or the dash."""
+    counts: Counter = Counter()
+    for name in names:
+        # The place before a bracket or a dash is a stem in itself ("Grangemouth - Newlands").
+        head = re.split(r"\(| - ", name)[0]
+        words = head.split()
+        counts.update(" ".join(words[:n]) for n in range(1, len(words) + (head != name)))
+    found = [stem for stem, n in counts.items() if n > 1 and len(stem) > 3 and stem.split()[0] not in _NOT_A_TOWN]
+    return sorted(found, key=lambda stem: (-len(stem), stem))
+
+
 def _towns(items: list[str], pops: list[float], whole: list[bool], iz_names: set, towns: set) -> list[str]:
     """``items`` (largest first) with the sides of one town held whole (``"Stornoway East"``,
     ``"Stornoway West"``, mostly settlement zones: names in ``towns``) replaced by the town's
@@ -70,17 +93,21 @@ def _towns(items: list[str], pops: list[float], whole: list[bool], iz_names: set
         island too)."""
         return _town(name) == town or named_for(name, town) and not _OTHER.search(name)
 
+    held = [name for i, name in enumerate(items) if whole[i] and name in towns]
     stems: dict = {}
-    for town in dict.fromkeys(_town(name) for i, name in enumerate(items) if whole[i] and name in towns):
+    for town in dict.fromkeys([_town(name) for name in held] + _stems(held)):
         if town:
             stems[town] = [i for i, name in enumerate(items) if whole[i] and name in towns and part_of(name, town)]
     # Every IZ that may be part of the town must be among them, so no part is left out.
-    merged = {town: idx for town, idx in stems.items()
-              if len(idx) > 1 and town not in iz_names
-              and len(idx) == sum(_town(n) == town or named_for(n, town) for n in iz_names)}
+    # A town's IZs make one town only (the longer stem first: "Castle Douglas", not "Castle").
+    merged, taken = {}, set()
+    for town, idx in stems.items():
+        if (len(idx) > 1 and town not in iz_names and taken.isdisjoint(idx)
+                and len(idx) == sum(_town(n) == town or named_for(n, town) for n in iz_names)):
+            merged[town] = idx
+            taken.update(idx)
     if not merged:
         return items
-    taken = {i for idx in merged.values() for i in idx}
     out = [(name, pop) for i, (name, pop) in enumerate(zip(items, pops)) if i not in taken]
     out += [(town, sum(pops[i] for i in idx)) for town, idx in merged.items()]
     out.sort(key=lambda item: (-item[1], item[0]))

@@ -236,6 +236,31 @@ def test_a_town_held_whole_includes_its_other_iz_named_for_it():
     assert "Hawick" not in set(table["name"])
 
 
+def test_a_town_whose_izs_name_no_side_is_named_when_held_whole():
+    """Angus at the default: the locality of Arbroath's five settlement IZs (Cliffburn,
+    Harbour, Keptie, Kirkton, Warddykes: no side in their names) was "Arbroath Kirkton and
+    4 more"; Falkirk's "Grangemouth - Newlands" names the town before the dash."""
+    names = ["Arbroath Kirkton", "Arbroath Harbour", "Arbroath Keptie", "Arbroath Landward"]
+    dz = _town_zones(names, [2, 2, 2, 6])
+    table = locality_names(pd.Series(["a", "a", "a", "b"], index=dz["datazone"]), dz)
+    assert table.loc["a", "name"] == "Arbroath" and table.loc["b", "name"] == "Arbroath Landward"
+    table = locality_names(pd.Series(["a", "a", "b", "b"], index=dz["datazone"]), dz)  # Keptie elsewhere
+    assert "Arbroath" not in set(table["name"])
+    dz = _town_zones(["Grangemouth - Newlands", "Grangemouth - Bowhouse", "Skinflats"], [2, 2, 5])
+    table = locality_names(pd.Series(["a"] * 3, index=dz["datazone"]), dz)
+    assert table.loc["a", "name"] in ("Skinflats and Grangemouth", "Grangemouth and Skinflats")
+    # A first word that begins place names is no town: New Elgin and New Deer are not "New".
+    dz = _town_zones(["New Elgin", "New Deer", "Old Town"], [2, 2, 2])
+    table = locality_names(pd.Series(["a"] * 3, index=dz["datazone"]), dz)
+    assert table.loc["a", "name"] == "Old Town, New Deer and New Elgin"
+
+
+def test_arbroath_and_peterhead_are_named(council_zones):
+    for council, town in (("Angus", "Arbroath"), ("Aberdeenshire", "Peterhead")):
+        dz = council_zones[council]
+        assert town in set(loc.propose(dz).localities["name"]), council
+
+
 def test_an_iz_that_also_names_another_place_does_not_make_a_town():
     """"Largs Central and Cumbrae" holds an island as well as part of Largs: the locality is
     not called "Largs" (nor "Inch" for "Central and South Inch" with "North Inch", Perth's centre)."""
