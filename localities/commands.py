@@ -160,10 +160,11 @@ def cmd_propose(args) -> int:
     from .build import GUIDANCE_SIZE
 
     if args.method == "regions" and args.target_population is None and (plan.localities["population"] > GUIDANCE_SIZE).any():
-        # The default is the fewest localities the 30,000 ceiling allows; the guidance's are often smaller.
-        print(f"tip: these are the fewest localities the {args.max_population:,} ceiling allows; the guidance expects "
-              f"localities often under {GUIDANCE_SIZE:,} people (para 151): --target-population {GUIDANCE_SIZE} "
-              "asks for about that size")
+        # The default aims at the fewest localities the 30,000 ceiling allows (whole zones can
+        # need more, and the notes say so); the guidance's are often smaller.
+        print(f"tip: without --target-population, the plan aims at the fewest localities the "
+              f"{args.max_population:,} ceiling allows; the guidance expects localities often under "
+              f"{GUIDANCE_SIZE:,} people (para 151): --target-population {GUIDANCE_SIZE} asks for about that size")
     return EXIT_OK if report.ok else EXIT_NONCOMPLIANT
 
 
