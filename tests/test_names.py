@@ -31,7 +31,9 @@ def honest(name: str, places: str, ward_names: set[str]) -> bool:
     """A name is honest when it is a ward's name (checked separately), or names every
     place, or names some and says how many more there are; a town's name may stand for
     two or more of its sides (``Stornoway`` for Stornoway East and Stornoway West) and its
-    other IZs named for it (``Hawick`` for Hawick North and Hawick West End)."""
+    other IZs named for it (``Hawick`` for Hawick North and Hawick West End), or for two or
+    more places whose names begin with it (``Arbroath`` for Arbroath Kirkton and Arbroath
+    Keptie)."""
     listed = places.split(SEPARATOR)
     if name in ward_names:
         return True
@@ -44,6 +46,15 @@ def honest(name: str, places: str, ward_names: set[str]) -> bool:
     # A town stands for its sides, or its sides and its other IZs named for it ("Hawick
     # West End"; not "Haddington Rural", which is countryside: which it is, the names
     # alone do not say, so either reading may be the honest one).
+    # Or a town the names of two or more places begin with ("Arbroath" for Arbroath Kirkton
+    # and Arbroath Keptie; "Grangemouth" for "Grangemouth - Newlands"), standing for them.
+    for p in listed:
+        words = re.split(r"\(| - ", p)[0].split()
+        for n in range(1, len(words) + 1):
+            town = " ".join(words[:n])
+            ps = [q for q in listed if q.startswith(f"{town} ")]
+            if len(ps) > 1 and town not in sides:
+                sides[town] = ps
     candidates = []
     for town, ps in sides.items():
         for parts in (ps, ps + [p for p in listed if p not in ps and (p.startswith(f"{town} ") or p.endswith(f" {town}"))]):
