@@ -13,7 +13,8 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
 from .layout import A4
-from .mapstyle import ATTRIBUTION_SOURCES, TIER_COLOURS, _describe, _is_share, format_value
+from .mapstyle import ATTRIBUTION_SOURCES, TIER_COLOURS, _describe, format_value, key_header
+from .outcomes import SIMD
 from .sources import attribution
 
 
@@ -124,6 +125,10 @@ def _draw_key(fig, rect, rows, fit, value_header, flag_header, footer=()):
     if footer:
         y -= 0.5 * line
         for colour, text in footer:
+            if colour is None:  # a line of its own, from the number column
+                put(xs["number"], y, text)
+                y -= line
+                continue
             ax.add_patch(Rectangle((xs["number"] / w_in + col * col_w / w_in, (y - line * 0.85) / h_in), 0.09 / w_in,
                                    line * 0.75 / h_in, transform=ax.transAxes, facecolor=colour, edgecolor="#303030",
                                    linewidth=0.3))
@@ -134,15 +139,18 @@ def _draw_key(fig, rect, rows, fit, value_header, flag_header, footer=()):
 
 def _headers(frame, value_col, plan_map):
     """The key's value and flag column headers and its footer (the flag colours used)."""
-    value_header = None
-    if value_col:
-        name, unit = _describe(value_col, frame)
-        value_header = name.split()[0] + ("\n%" if _is_share(value_col, unit) else "\n" + unit.split()[0]
-                                          if unit else "\n")
+    value_header = key_header(value_col, frame) if value_col else None
     flag_header = "Key" if plan_map else ("Flag" if "tier_label" in frame else None)
     footer = []
     if not plan_map and "tier_label" in frame:
-        footer = [(c, t) for t, c in TIER_COLOURS.items() if (frame["tier_label"] == t).any()]
+        headline = [h for h in frame.attrs.get("headline", ("income_rate", "employment_rate")) if h in SIMD]
+        if value_col and value_col not in headline and headline:
+            # On a map of another indicator (crime), the flag is still the decision on the headline ones.
+            words = [SIMD[h].label.lower() for h in headline]
+            if len(words) > 1 and all(w.endswith(" deprivation") for w in words):
+                words = [w[: -len(" deprivation")] for w in words[:-1]] + words[-1:]
+            footer.append((None, "Flag: poorer on " + " or ".join(words)))
+        footer += [(c, t) for t, c in TIER_COLOURS.items() if (frame["tier_label"] == t).any()]
     return value_header, flag_header, footer
 
 

@@ -66,6 +66,38 @@ def _describe(column: str, frame: gpd.GeoDataFrame) -> tuple[str, str]:
     return labels.get(column, column.replace("_", " ")), units.get(column, "")
 
 
+#: A map key's value column header, two short lines (the map's title and legend name the
+#: indicator in full): "Recorded crime (selected crimes)" per 10,000 people was headed
+#: "Recorded / per".
+KEY_HEADERS = {
+    "income_rate": "Income", "employment_rate": "Employ.", "cif": "CIF", "alcohol": "Alcohol", "drug": "Drugs",
+    "smr": "SMR", "depress": "Anx/dep", "lbwt": "LBW", "emerg": "Emerg.", "attendance": "Attend.",
+    "attainment": "Attain.", "no_qualifications": "No qual", "not_participating": "NEET", "university": "Univ.",
+    "broadband": "No SFBB", "crime_rate": "Crime", "overcrowded_rate": "Crowded", "nocentralheat_rate": "No CH",
+}
+
+
+def key_header(column: str, frame: gpd.GeoDataFrame) -> str:
+    """``"Crime\n/10k"``, ``"Income\n%"``, ``"CIF\nratio"``, ``"Drive\nmin"``: at most
+    about seven characters a line, to sit over the key's value column."""
+    label, unit = _describe(column, frame)
+    head = KEY_HEADERS.get(column) or ("Drive" if column.startswith("drive_") else "PT" if column.startswith("pt_")
+                                       else label.split()[0][:7] if label.split() else column[:7])
+    unit = unit or ""
+    if _is_share(column, unit):
+        tail = "%"
+    elif unit.startswith("per "):
+        per = unit.split()[1].replace(",", "")
+        tail = "/" + (f"{int(per) // 1000}k" if per.isdigit() and int(per) % 1000 == 0 else per)
+    elif "ratio" in unit:
+        tail = "ratio"
+    elif unit in ("minutes", "score"):
+        tail = {"minutes": "min"}.get(unit, unit)
+    else:
+        tail = unit.split()[0][:7] if unit.split() else ""
+    return f"{head}\n{tail}"
+
+
 def _is_share(column: str, unit: str) -> bool:
     return unit.startswith("proportion") or column.startswith("share_")
 

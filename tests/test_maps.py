@@ -15,6 +15,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 
+import geopandas as gpd  # noqa: E402
 import matplotlib.image as mpimg  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
@@ -632,6 +633,38 @@ def test_key_headers_keep_apart(council_zones, real_dir, council):
     boxes = {t.get_text().strip(): t.get_window_extent(renderer) for t in key.texts}
     gap_points = (boxes["Flag"].x0 - boxes["People"].x1) * 72 / fig.dpi
     assert gap_points >= 3, f"{gap_points:.1f} pt between the People and Flag headers"
+
+
+def test_every_indicator_has_a_short_key_header():
+    # Aberdeenshire's crime map headed its value column "Recorded / per" (the first words of
+    # "Recorded crime (selected crimes)" and "per 10,000 people").
+    from localities.mapstyle import key_header
+
+    frame = gpd.GeoDataFrame(geometry=[])
+    for name in loc.SIMD:
+        lines = key_header(name, frame).split("\n")
+        assert len(lines) == 2 and all(0 < len(line) <= 7 for line in lines), (name, lines)
+    assert key_header("crime_rate", frame) == "Crime\n/10k"
+    assert key_header("income_rate", frame) == "Income\n%"
+    assert key_header("cif", frame) == "CIF\nratio"
+
+
+@pytest.mark.realdata
+def test_a_map_of_another_indicator_says_what_its_flag_is(council_zones, real_dir):
+    # On a crime map, the key's Flag column is still the decision on income and employment:
+    # a new user read it as a crime flag. The key says so, and its headers keep apart.
+    dz = council_zones["Aberdeenshire"]
+    table = loc.rank(loc.propose(dz), dz)
+    fig = loc.plot_map(table, column="crime_rate", data_dir=real_dir)
+    renderer = fig.canvas.get_renderer()
+    key = next(ax for ax in fig.axes if ax.get_gid() == "key")
+    texts = {t.get_text(): t for t in key.texts}
+    assert "Flag: poorer on income or employment deprivation" in texts
+    people, value = texts["\nPeople"].get_window_extent(renderer), texts["Crime\n/10k"].get_window_extent(renderer)
+    assert (value.x0 - people.x1) * 72 / fig.dpi >= 2, "the People and Crime headers touch"
+    income = loc.plot_map(table, column="income_rate", data_dir=real_dir)
+    key = next(ax for ax in income.axes if ax.get_gid() == "key")
+    assert not any(t.get_text().startswith("Flag:") for t in key.texts)  # its own flag needs no note
 
 
 def test_control_characters_in_names_are_drawn_as_spaces(sample, tmp_path):
