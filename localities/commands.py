@@ -407,6 +407,15 @@ def cmd_compare(args) -> int:
     dz = _zones_for_plan(Path(args.a), args.council, args.data_dir)
     if not Path(args.b).exists():
         raise LocalitiesError(f"{args.b}: no such file")
+    from . import load
+
+    council_b = _plan_council(Path(args.b), load.zone_table(args.data_dir)[["datazone", "council", "council_name"]])
+    if council_b is not None and council_b not in set(dz["council"]):
+        from .errors import PlanError
+
+        names = load.zone_table(args.data_dir).drop_duplicates("council").set_index("council")["council_name"]
+        raise PlanError(f"{args.b} is a plan for {names.get(council_b, council_b)} and {args.a} for "
+                        f"{dz['council_name'].iloc[0]}: compare two plans of one council")
     a, b = read_plan(Path(args.a), dz), read_plan(Path(args.b), dz)
     ranking_a, ranking_b = (rank(a, dz), rank(b, dz)) if not args.no_rank else (None, None)
     result = compare_plans(a, b, dz, ranking_a=ranking_a, ranking_b=ranking_b)

@@ -18,7 +18,7 @@ import geopandas as gpd
 import pandas as pd
 
 from .boundaries import _polygonal, read_boundaries
-from .errors import PlanError, clip, counted, listing
+from .errors import LocalitiesError, PlanError, clip, counted, listing, noun
 from .tables import column, read_table
 
 
@@ -154,7 +154,31 @@ def _check_assignment(codes: pd.Series, locs: pd.Series, dz: gpd.GeoDataFrame | 
     if dz is not None:
         unknown = codes[~codes.isin(set(dz["datazone"]))]
         if len(unknown):
-            raise PlanError(f"{path}: {'zone' if len(unknown) == 1 else 'zones'} not in the zone table: {listing(unknown)}")
+            raise PlanError(f"{path}: {_elsewhere(unknown, dz)}")
+
+
+def _elsewhere(unknown: pd.Series, dz: gpd.GeoDataFrame) -> str:
+    """What the zones a plan names outside the zone table are: another council's (said
+    with the council, from the full zone table of the data the zones were loaded from),
+    or not Data Zones there at all."""
+    from .load import zone_table
+
+    other = pd.Series(dtype=object)
+    councils = set(dz["council_name"].dropna()) if "council_name" in dz else set()
+    if councils and "data_dir" in dz.attrs:
+        try:
+            lookup = zone_table(dz.attrs["data_dir"]).set_index("datazone")["council_name"]
+            other = lookup.reindex(unknown.to_numpy()).dropna()
+        except LocalitiesError:
+            pass  # the plain message below
+    if len(other):
+        where = " and ".join(sorted(set(other)))
+        rest = unknown[~unknown.isin(other.index)]
+        here = " or ".join(sorted(councils))
+        said = (f"zone {clip(other.index[0])} belongs to {where}, not {here}" if len(other) == 1 else
+                f"{counted(len(other), 'zone', 'zones')} belong to {where}, not {here}: {listing(other.index)}")
+        return said + (f"; {noun(rest, 'zone', 'zones')} not in the zone table: {listing(rest)}" if len(rest) else "")
+    return f"{noun(unknown, 'zone', 'zones')} not in the zone table: {listing(unknown)}"
 
 
 def _norm(col) -> str:

@@ -305,7 +305,7 @@ def test_plan_from_another_council(real_dir, tmp_path):
     highland = loc.load_datazones("Highland", data_dir=real_dir)
     other = loc.propose(moray)
     path = _csv_plan(tmp_path, list(other.assignment.index), list(other.assignment.values))
-    with pytest.raises(PlanError, match="not in the zone table"):
+    with pytest.raises(PlanError, match="126 zones belong to Moray, not Highland"):
         loc.read_plan(path, highland)
     report = loc.check(other, highland)
     assert not report.ok

@@ -501,3 +501,24 @@ def test_rank_xlsx_opens_on_a_summary_a_board_reads(real_dir, tmp_path):
     assert ranks == sorted(ranks) and ranks[0] == 1
     cells = [c for row in sheet.iter_rows(min_row=2) for c in row if isinstance(c.value, str) and "HYPERLINK" in c.value]
     assert cells and all(c.data_type == "s" for c in cells)
+
+
+def test_a_zone_of_another_council_is_named_as_such(moray, real_dir, tmp_path, capsys):
+    # A new user put an Aberdeenshire zone into an Angus plan: "zone not in the zone table"
+    # read as a typo; and comparing an Angus and an Aberdeenshire plan listed 340 zones.
+    import pandas as pd
+
+    table = loc.load_datazones(data_dir=real_dir)
+    angus = table.loc[table["council_name"] == "Angus", "datazone"].tolist()
+    other = table.loc[table["council_name"] == "Aberdeenshire", "datazone"].iloc[0]
+    plan = tmp_path / "angus.csv"
+    pd.DataFrame({"datazone": angus[:-1] + [other], "locality": ["A"] * len(angus)}).to_csv(plan, index=False)
+    assert main(["check", str(plan), "--council", "Angus", "--data-dir", str(real_dir)]) == EXIT_INPUT
+    err = capsys.readouterr().err
+    assert f"zone {other} belongs to Aberdeenshire, not Angus" in err and err.count("\n") == 1
+    orkney = tmp_path / "orkney.gpkg"
+    assert main(["propose", "--council", "Orkney", "--out", str(orkney), "--data-dir", str(real_dir)]) == EXIT_OK
+    capsys.readouterr()
+    assert main(["compare", str(moray), str(orkney), "--data-dir", str(real_dir)]) == EXIT_INPUT
+    err = capsys.readouterr().err
+    assert "is a plan for Orkney Islands and" in err and "for Moray: compare two plans of one council" in err
