@@ -1,5 +1,6 @@
-"""Shared fixtures. Real data lives beside the project in ../shared/data/scotland;
-under CI=true a missing file is a failure, elsewhere a skip."""
+"""Shared fixtures. Real data lives beside the project in ../shared/data/scotland (or where
+LOCALITIES_TEST_DATA says); under CI=true a missing file is a failure, elsewhere a skip,
+and the run says at its start and its end how many tests that skipped."""
 
 from __future__ import annotations
 
@@ -12,8 +13,9 @@ from hypothesis import settings
 # In CI the generated examples are the same on every run (failures reproduce); locally they vary.
 settings.register_profile("ci", derandomize=True, print_blob=True)
 
-REAL = Path(__file__).resolve().parents[2] / "shared" / "data" / "scotland"
+REAL = Path(os.environ.get("LOCALITIES_TEST_DATA") or Path(__file__).resolve().parents[2] / "shared" / "data" / "scotland")
 IN_CI = os.environ.get("CI", "").lower() == "true"
+_MISSING = "real data missing under"
 if IN_CI:
     settings.load_profile("ci")
 
@@ -22,11 +24,27 @@ def need_real(*relative: str) -> Path:
     """Return the real data directory, failing in CI (skipping elsewhere) if files are missing."""
     missing = [r for r in relative or ("",) if not (REAL / r).exists()]
     if missing:
-        message = f"real data missing under {REAL}: {', '.join(missing)}"
+        message = f"{_MISSING} {REAL}: {', '.join(missing)}"
         if IN_CI:
             pytest.fail(message)
         pytest.skip(message)
     return REAL
+
+
+def pytest_report_header(config):
+    found = (REAL / "tables" / "simd2020v2_indicators.csv").exists()
+    return f"real data: {REAL} ({'found' if found else 'MISSING: the tests that need it will be skipped'}" \
+           f"{'' if found else '; set LOCALITIES_TEST_DATA to the data/scotland folder'})"
+
+
+def pytest_terminal_summary(terminalreporter):
+    """A new user read "434 passed" and did not see that 328 tests had not run for want of data."""
+    skipped = [r for r in terminalreporter.stats.get("skipped", [])
+               if isinstance(r.longrepr, tuple) and _MISSING in str(r.longrepr[2])]
+    if skipped:
+        terminalreporter.write_line(f"{len(skipped)} tests skipped: no real data under {REAL} (set "
+                                    "LOCALITIES_TEST_DATA to the data/scotland folder to run them)", yellow=True,
+                                    bold=True)
 
 
 @pytest.fixture(scope="session")
