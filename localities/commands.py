@@ -434,7 +434,9 @@ def cmd_compare(args) -> int:
         import matplotlib
 
         matplotlib.use("Agg")
-        plot_comparison(result, dz, a, b).savefig(out, dpi=200, bbox_inches="tight")
+        from .maps import save_figure
+
+        save_figure(plot_comparison(result, dz, a, b, names=(Path(args.a).name, Path(args.b).name)), out, dpi=200)
         print(f"wrote {out}")
     return EXIT_OK
 

@@ -19,6 +19,8 @@ Both are computed from the contingency table of zones (plan A's locality × plan
 
 from __future__ import annotations
 
+import textwrap
+
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -254,9 +256,12 @@ def compare_plans(a: Plan, b: Plan, dz: pd.DataFrame, ranking_a: pd.DataFrame | 
     return PlanComparison(summary=summary, moved=moved_rows, matches=matches, quality=qual, zones=zones)
 
 
-def plot_comparison(result: PlanComparison, dz, a: Plan | None = None, b: Plan | None = None, title: str | None = None):
-    """A map of the differences: zones that moved in orange, plan A's lines in black,
-    plan B's dashed in blue; with rankings, zones whose locality's tier changed hatched.
+def plot_comparison(result: PlanComparison, dz, a: Plan | None = None, b: Plan | None = None, title: str | None = None,
+                    names: tuple[str, str] = ("plan A", "plan B")):
+    """A board-paper map of the differences on one A4 page: zones that moved in orange,
+    plan A's lines in black, plan B's dashed in blue; with rankings, zones whose locality's
+    tier changed hatched. Title (the council and ``names``), the figures, a key, scale bar,
+    north arrow and the data attribution, as on :func:`localities.plot_map`.
 
     Returns
     -------
@@ -267,29 +272,53 @@ def plot_comparison(result: PlanComparison, dz, a: Plan | None = None, b: Plan |
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
+    from . import layout, sources
+    from .mapstyle import ATTRIBUTION_SOURCES
+    from .page import _blank, _north_arrow, _scale_bar
+
     zones = gpd.GeoDataFrame(result.zones.merge(dz[["datazone", "geometry"]], on="datazone"), geometry="geometry",
-                             crs=dz.crs)
-    x0, y0, x1, y1 = zones.total_bounds
-    fig, ax = plt.subplots(figsize=(9, min(11, max(4.5, 9 * (y1 - y0) / max(x1 - x0, 1) + 1.5))))
+                             crs=dz.crs).to_crs("EPSG:27700")
+    p = layout.page(tuple(zones.total_bounds), 2.6)
+    fig = plt.figure(figsize=p.size)
+    ax = fig.add_axes(p.main, gid="main")
     zones.plot(ax=ax, color=np.where(zones["moved"], "#f28e2b", "#eeeeee"), edgecolor="white", linewidth=0.2)
-    handles = [Patch(facecolor="#f28e2b", label=f"moved ({result.summary['zones_moved']} zones, "
-                                                   f"{result.summary['people_moved']:,} people)")]
+    s = result.summary
+    handles = [Patch(facecolor="#f28e2b", label=f"Moved: {s['zones_moved']} zones, {s['people_moved']:,} people"),
+               Patch(facecolor="#eeeeee", label="Not moved: in matching localities in both plans")]
     if "tier_a" in zones and "tier_b" in zones:
         changed = zones[zones["tier_a"] != zones["tier_b"]]
         if len(changed):
             changed.plot(ax=ax, facecolor="none", hatch="///", edgecolor="#b07aa1", linewidth=0)
-            handles.append(Patch(facecolor="white", hatch="///", edgecolor="#b07aa1", label="tier changed"))
-    for plan, col, style, colour, label in ((a, "locality_a", "-", "black", "plan A"),
-                                            (b, "locality_b", "--", "#1f5fbf", "plan B")):
-        outlines = (plan.localities.geometry if plan is not None
-                    else zones.dissolve(col).geometry)
-        gpd.GeoSeries(outlines.boundary, crs=dz.crs).plot(ax=ax, color=colour, linewidth=0.8 if style == "-" else 1.0,
-                                                          linestyle=style)
-        handles.append(Line2D([], [], color=colour, linestyle=style, label=label))
-    s = result.summary
-    ax.set_title(title or f"Plan A vs plan B: adjusted Rand {s['adjusted_rand']:.2f}, "
-                          f"{s['share_people_moved']:.0%} of people moved", fontsize=11)
-    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=2, fontsize=8, frameon=False)
+            handles.append(Patch(facecolor="white", hatch="///", edgecolor="#b07aa1",
+                                 label="Locality's tier differs between the plans"))
+    for plan, col, style, colour, name in ((a, "locality_a", "-", "black", names[0]),
+                                           (b, "locality_b", "--", "#1f5fbf", names[1])):
+        outlines = plan.localities.to_crs("EPSG:27700").geometry if plan is not None else zones.dissolve(col).geometry
+        gpd.GeoSeries(outlines.boundary, crs="EPSG:27700").plot(ax=ax, color=colour, linewidth=0.8 if style == "-"
+                                                                else 1.0, linestyle=style)
+        handles.append(Line2D([], [], color=colour, linestyle=style, label=f"Localities of {layout.printable(name)}"))
+    _blank(ax, p.limits)
     ax.set_axis_off()
-    fig.tight_layout()
+    renderer = fig.canvas.get_renderer()
+    land = zones.geometry.simplify(100).union_all()
+    _north_arrow(ax, renderer, land, [])
+    _scale_bar(ax, renderer, land, [])
+    sl, sb, sw, sh = p.inches(p.side)
+    for handle in handles:  # the side column's width at 8 pt
+        handle.set_label(textwrap.fill(handle.get_label(), int((sw - 0.5) * 72 / (0.55 * 8))))
+    fig.legend(handles=handles, loc="upper left", bbox_to_anchor=(sl / p.size[0], (sb + sh) / p.size[1]),
+               fontsize=8, frameon=False, borderaxespad=0, title="Key", title_fontsize=9, alignment="left")
+    council = (a.council_name if a is not None and a.council_name else
+               dz["council_name"].iloc[0] if "council_name" in dz and len(dz) else None)
+    heading = title or f"{council + ': ' if council else ''}{layout.printable(names[0])} and " \
+                       f"{layout.printable(names[1])} compared"
+    margin = layout.MARGIN / p.size[0]
+    fig.suptitle(textwrap.fill(heading, 90), x=margin, y=1 - 0.25 / p.size[1], ha="left", va="top", fontsize=14,
+                 fontweight="bold")
+    fig.text(margin, 1 - 0.6 / p.size[1], f"{s['share_people_moved']:.0%} of people are in a different locality "
+             f"(adjusted Rand index {s['adjusted_rand']:.2f}: 1 is the same plan)", fontsize=8, color="#404040",
+             va="top")
+    fig.text(margin, 0.12 / p.size[1], textwrap.fill(sources.attribution(ATTRIBUTION_SOURCES),
+                                                     int(p.size[0] * 72 / (0.5 * 6.5))),
+             fontsize=6.5, color="#404040", ha="left", va="bottom")
     return fig

@@ -283,3 +283,29 @@ def test_comparison_text_says_which_plan_each_id_is_from(dz):
     moved_rows = text.split("zones moved:\n", 1)[1].splitlines()[1:]
     if len(result.moved) > 20:
         assert len(moved_rows) == 21 and moved_rows[-1].startswith(f"... and {len(result.moved) - 20} more")
+
+
+def test_the_comparison_map_is_a_board_page(dz, real_dir):
+    # A new user's compare map was 640 x 670 pt, titled "Plan A vs plan B", with no council,
+    # plan names, scale bar, north arrow or attribution.
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from localities.comparison import plot_comparison
+
+    a, b = loc.propose(dz, method="wards"), loc.propose(dz, target_population=10_000)
+    result = loc.compare_plans(a, b, dz, ranking_a=loc.rank(a, dz), ranking_b=loc.rank(b, dz))
+    fig = plot_comparison(result, dz, a, b, names=("wards.gpkg", "regions.gpkg"))
+    assert sorted(fig.get_size_inches().round(2).tolist()) == [8.27, 11.69]
+    assert fig._suptitle.get_text().startswith(f"{COUNCIL}: wards.gpkg and regions.gpkg compared")
+    texts = [t.get_text() for t in fig.texts]
+    assert any("Open Government Licence" in t for t in texts)
+    main = next(ax for ax in fig.axes if ax.get_gid() == "main")
+    gids = {artist.get_gid() for artist in main.artists}
+    assert {"north_arrow", "scale_bar"} <= gids
+    renderer = fig.canvas.get_renderer()
+    legend = fig.legends[0]
+    for text in legend.get_texts():
+        box = text.get_window_extent(renderer)
+        assert fig.bbox.x0 <= box.x0 and box.x1 <= fig.bbox.x1, text.get_text()
+    assert any("Localities of wards.gpkg" in t.get_text() for t in legend.get_texts())
