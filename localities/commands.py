@@ -484,7 +484,9 @@ def cmd_ensemble(args) -> int:
     export.to_csv(result.reference.drop(columns="geometry"), out / "reference.csv")
     plan = result.priority_plan(dz)
     plan.to_file(out / "priority_plan.gpkg")
-    result.plot().savefig(out / "share_map.png", dpi=200, bbox_inches="tight")
+    from .maps import save_figure
+
+    save_figure(result.plot(), out / "share_map.png", dpi=200)
     print(f"{result!r} in {seconds:.1f} s ({counted(args.jobs, 'worker', 'workers') if args.jobs > 0 else 'every core'})")
     shown = ["area", "name", "population", "zones", "share_either_mean", "share_both_mean", "simd_deciles",
              "most_deprived_20", "split"]

@@ -228,32 +228,12 @@ class Ensemble:
                                     params={"ensemble": dict(self.settings), "share": self.share}, notes=notes)
 
     def plot(self, column: str = "share_either", title: str | None = None):
-        """Map of a per-zone share (default: flagged against either comparator), with the
-        robust priority areas outlined. Returns a matplotlib Figure."""
-        import matplotlib.pyplot as plt
+        """A4 board-paper map of a per-zone share (default: flagged against either
+        comparator), with the robust priority areas outlined and numbered and a key to
+        them (:mod:`localities.ensemble_map`). Returns a matplotlib Figure."""
+        from .ensemble_map import plot_shares
 
-        if column not in ("share_rest", "share_scotland", "share_both", "share_either"):
-            raise PlanError(f"column must be share_rest, share_scotland, share_both or share_either, not {column!r}")
-        x0, y0, x1, y1 = self.zones.total_bounds
-        fig, ax = plt.subplots(figsize=(9, min(11, max(4.5, 8 * (y1 - y0) / max(x1 - x0, 1) + 1.5))))
-        self.zones.plot(ax=ax, column=column, cmap="YlOrRd", vmin=0, vmax=1, edgecolor="white", linewidth=0.15,
-                        legend=True, legend_kwds={"label": "share of plans", "shrink": 0.6})
-        if len(self.priority):
-            self.priority.boundary.plot(ax=ax, color="black", linewidth=1.2)
-            big = self.priority.sort_values("population", ascending=False).head(12)
-            for name, pt in zip(big["name"], big.geometry.representative_point()):
-                ax.annotate(name, (pt.x, pt.y), fontsize=6, ha="center",
-                            bbox={"boxstyle": "round,pad=0.15", "fc": "white", "alpha": 0.7, "lw": 0})
-        what = {"share_rest": "the rest of the council", "share_scotland": "Scotland",
-                "share_both": "both the rest of the council and Scotland",
-                "share_either": "the rest of the council or Scotland"}[column]
-        council = self.settings.get("council") or "The council"
-        ax.set_title(title or f"{council}: how often a zone lies in a locality flagged poorer than\n{what} "
-                              f"({int(self.plans['ok'].sum())} plans); outlined: robust priority areas "
-                              f"(at least {self.share:.0%})", fontsize=10)
-        ax.set_axis_off()
-        fig.tight_layout()
-        return fig
+        return plot_shares(self, column, title)
 
 
 # ---------------------------------------------------------------------------- the ensemble

@@ -75,7 +75,7 @@ def _key_fit(rows, width, height, has_value, has_plan_key=False, min_font=4.5, m
     return None
 
 
-def _draw_key(fig, rect, rows, fit, value_header, flag_header, footer=()):
+def _draw_key(fig, rect, rows, fit, value_header, flag_header, footer=(), name_header="Locality"):
     """The key table: number, name (wrapped on spaces), population, value, flag."""
     font, ncols, name_chars, line = fit
     ax = fig.add_axes(rect, gid="key")
@@ -96,7 +96,7 @@ def _draw_key(fig, rect, rows, fit, value_header, flag_header, footer=()):
 
     def header():
         put(xs["number"], h_in, "\nNo.", fontweight="bold")
-        put(xs["name"], h_in, "\nLocality", fontweight="bold")
+        put(xs["name"], h_in, "\n" + name_header, fontweight="bold")
         put(xs["population"], h_in, "\nPeople", fontweight="bold", ha="right")
         if value_header:
             put(xs["value"], h_in, value_header, fontweight="bold", ha="right")

@@ -180,6 +180,19 @@ def test_ensemble_map(runs, tmp_path):
     fig = runs[1].plot()
     fig.savefig(tmp_path / "share.png")
     assert (tmp_path / "share.png").stat().st_size > 10_000
+    # A board page (Aberdeenshire's names overlapped, small towns were grey blobs): A4, each
+    # priority area numbered once and keyed, numbers clear of one another, the attribution.
+    assert sorted(fig.get_size_inches().round(2).tolist()) == [8.27, 11.69]
+    priority = runs[1].priority
+    assert len(priority) and fig.attrs["numbered"] == sorted(priority["name"], key=lambda n: (
+        -int(priority.set_index("name").loc[n, "population"]), n))[:len(fig.attrs["numbered"])]
+    main = fig.attrs["main"]
+    renderer = fig.canvas.get_renderer()
+    numbers = [t.get_window_extent(renderer) for t in main.texts]
+    assert [t.get_text() for t in main.texts] == [str(n) for n in range(1, len(priority) + 1)]
+    assert not any(a.overlaps(b) for i, a in enumerate(numbers) for b in numbers[i + 1:])
+    assert any("Open Government Licence" in t.get_text() for t in fig.texts)
+    assert {"north_arrow", "scale_bar"} <= {a.get_gid() for a in main.artists}
 
 
 @pytest.mark.parametrize("kwargs, message", [

@@ -1,0 +1,98 @@
+"""The board-paper map of an ensemble (split from :mod:`localities.ensemble`): how often
+each zone lies in a flagged locality across the plans, the robust priority areas
+outlined and numbered, with a side column holding the colour scale and a key to the
+numbers, as on :func:`localities.plot_map`'s pages (A4, scale bar, north arrow,
+attribution).
+"""
+
+from __future__ import annotations
+
+import textwrap
+
+import shapely
+
+from . import layout, sources
+from .errors import PlanError
+from .mapstyle import ATTRIBUTION_SOURCES
+
+COLUMNS = {"share_rest": "the rest of the council", "share_scotland": "Scotland",
+           "share_both": "both the rest of the council and Scotland",
+           "share_either": "the rest of the council or Scotland"}
+#: Priority areas numbered and keyed on the page; more are outlined but listed in the tables.
+MOST = 40
+
+
+def plot_shares(ens, column: str = "share_either", title: str | None = None):
+    """See :meth:`localities.ensemble.Ensemble.plot`."""
+    import matplotlib.patheffects as pe
+    import matplotlib.pyplot as plt
+    from matplotlib import colormaps
+    from matplotlib.colors import Normalize
+
+    from .mapkey import _draw_key, _key_fit
+    from .page import _blank, _north_arrow, _scale_bar
+    from .placement import _anchor
+
+    if column not in COLUMNS:
+        raise PlanError(f"column must be {', '.join(COLUMNS)}, not {column!r}")
+    zones = ens.zones.to_crs("EPSG:27700")
+    p = layout.page(tuple(zones.total_bounds), 3.3)
+    fig = plt.figure(figsize=p.size)
+    ax = fig.add_axes(p.main, gid="main")
+    cmap, norm = colormaps["YlOrRd"], Normalize(0, 1)
+    zones.plot(ax=ax, color=[cmap(norm(v)) for v in zones[column].fillna(0)], edgecolor="white", linewidth=0.15)
+    _blank(ax, p.limits)
+    ax.set_axis_off()
+    view = shapely.box(*p.limits)
+    priority = ens.priority.to_crs("EPSG:27700") if len(ens.priority) else ens.priority
+    rows = []
+    if len(priority):
+        priority.boundary.plot(ax=ax, color="black", linewidth=0.9)
+        # Numbered by people, largest first, each on its largest part: names do not fit
+        # small towns on a council's map (Huntly, Inverurie South), numbers and a key do.
+        ordered = priority.sort_values(["population", "name"], ascending=[False, True]).head(MOST)
+        halo = [pe.withStroke(linewidth=2.2, foreground="white")]
+        for n, (name, people, geom, mean) in enumerate(zip(ordered["name"], ordered["population"], ordered.geometry,
+                                                            ordered["share_either_mean"]), start=1):
+            pt, _ = _anchor(geom, view)
+            if pt is not None:
+                ax.text(pt.x, pt.y, str(n), fontsize=7.5, fontweight="bold", ha="center", va="center",
+                        path_effects=halo, zorder=6)
+            rows.append({"number": str(n), "name": layout.printable(str(name)), "population": f"{int(people):,}",
+                         "value": f"{mean:.0%}"})
+    renderer = fig.canvas.get_renderer()
+    land = shapely.union_all(zones.geometry.simplify(100).values)
+    _north_arrow(ax, renderer, land, [])
+    _scale_bar(ax, renderer, land, [])
+
+    sl, sb, sw, sh = p.inches(p.side)
+    top = sb + sh
+    # The colour scale under its title, at the top of the side column.
+    heading = textwrap.fill(f"Share of plans in which the zone is in a locality flagged poorer than {COLUMNS[column]}",
+                            int(sw * 72 / (0.6 * 8)))
+    fig.text((sl + 0.05) / p.size[0], (top - 0.05) / p.size[1], heading, fontsize=8, fontweight="bold", va="top")
+    below = top - 0.05 - (heading.count("\n") + 1) * 8 * 1.3 / 72 - 0.12
+    cax = fig.add_axes(p.fraction(sl + 0.05, below - 0.16, sw - 0.3, 0.16), gid="scale")
+    bar = fig.colorbar(plt.cm.ScalarMappable(norm=norm, cmap=cmap), cax=cax, orientation="horizontal",
+                       format=lambda v, _: f"{v:.0%}")
+    bar.ax.tick_params(labelsize=7)
+    cursor = below - 0.55
+    fig.text((sl + 0.05) / p.size[0], cursor / p.size[1],
+             textwrap.fill(f"Outlined: robust priority areas, zones flagged in at least {ens.share:.0%} of plans"
+                           + (f" ({len(priority)}; the {MOST} largest numbered)" if len(priority) > MOST else ""),
+                           int(sw * 72 / (0.55 * 7.5))), fontsize=7.5, va="top")
+    cursor -= 0.55
+    if rows:
+        fit = _key_fit(rows, sw, cursor - sb, True) or (4.5, 4, 14, 4.5 * 1.3 / 72)
+        _draw_key(fig, p.fraction(sl, sb, sw, cursor - sb), rows, fit, "Mean\nshare", None, name_header="Area")
+    council = ens.settings.get("council")
+    plans = int(ens.plans["ok"].sum())
+    heading = title or f"{council + ': ' if council else ''}where localities are flagged across {plans} plans"
+    margin = layout.MARGIN / p.size[0]
+    fig.suptitle(textwrap.fill(heading, 90), x=margin, y=1 - 0.25 / p.size[1], ha="left", va="top", fontsize=14,
+                 fontweight="bold")
+    fig.text(margin, 0.12 / p.size[1], textwrap.fill(sources.attribution(ATTRIBUTION_SOURCES),
+                                                     int(p.size[0] * 72 / (0.5 * 6.5))),
+             fontsize=6.5, color="#404040", ha="left", va="bottom")
+    fig.attrs = {"main": ax, "numbered": [r["name"] for r in rows]}
+    return fig
