@@ -110,9 +110,11 @@ def load_lookup(vintage: int = 2011, data_dir: str | os.PathLike | None = None, 
 
 
 def councils(data_dir: str | os.PathLike | None = None) -> pd.DataFrame:
-    """Council codes and names with their zone counts, from the 2011 lookup."""
+    """Council names and codes with their zone counts, from the 2011 lookup, in order of
+    name (the order people look a council up in)."""
     lk = load_lookup(2011, data_dir)
-    return lk.groupby(["council", "council_name"]).size().rename("zones").reset_index()
+    table = lk.groupby(["council_name", "council"]).size().rename("zones").reset_index()
+    return table.sort_values("council_name", key=lambda s: s.str.casefold(), ignore_index=True)
 
 
 # ---------------------------------------------------------------------------- data zones

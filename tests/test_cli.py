@@ -522,3 +522,12 @@ def test_a_zone_of_another_council_is_named_as_such(moray, real_dir, tmp_path, c
     assert main(["compare", str(moray), str(orkney), "--data-dir", str(real_dir)]) == EXIT_INPUT
     err = capsys.readouterr().err
     assert "is a plan for Orkney Islands and" in err and "for Moray: compare two plans of one council" in err
+
+
+def test_councils_are_listed_by_name(real_dir, capsys):
+    # A new user looked for Angus in a list sorted by S12 code.
+    assert main(["councils", "--data-dir", str(real_dir)]) == EXIT_OK
+    lines = capsys.readouterr().out.splitlines()
+    names = [line.rsplit(None, 2)[0].strip() for line in lines[1:]]
+    assert len(names) == 32 and names == sorted(names, key=str.casefold) and names[0] == "Aberdeen City"
+    assert lines[0].split() == ["council_name", "council", "zones"]
