@@ -61,6 +61,12 @@ METHOD_WORDS = {
 # a marker then a word).
 CHART_W, SPINE_W = 7.47, 2.2
 UNIT = SPINE_W / 2.05  # inches per data unit
+#: Shorter row labels where the indicator's own would need two lines in smaller type
+#: (a new user saw three rows of Angus's profile set smaller than the rest).
+ROW_LABELS = {"depress": "Anxiety, depression, psychosis drugs (%)",
+              "not_participating": "16-19s not in education, work or training (%)",
+              "crime_rate": "Recorded crime (per 10,000)", "smr": "Standardised mortality ratio"}
+
 COLUMNS = {c: 1.05 - (CHART_W - inches) / UNIT for c, inches in
            {"indicator": 0.0, "value": 2.9, "rest": 3.4, "scotland": 3.98, "vs_rest": 4.13,
             "vs_scotland": 4.7}.items()}
@@ -186,7 +192,7 @@ def draw(fig, table, spine, council, chart_top) -> None:
             ax.add_patch(Rectangle((COLUMNS["indicator"], i - 0.5), 1.05 - COLUMNS["indicator"], 1,
                                    facecolor="#f7f7f7", edgecolor="none", zorder=0))
         unit_text = "%" if _is_share(name, unit) else unit.replace("standardised ratio (Scotland = 100)", "ratio")
-        label = layout.printable(f"{r['label']} ({unit_text})" if unit_text else r["label"])
+        label = layout.printable(ROW_LABELS.get(name) or (f"{r['label']} ({unit_text})" if unit_text else r["label"]))
         labels.append(ax.text(COLUMNS["indicator"], i, label, fontsize=font, va="center", gid="indicator",
                               fontweight="bold" if name in headline else "normal"))
         values.append(ax.text(COLUMNS["value"], i, _fmt(r["value"], name, unit), fontsize=font, va="center",
