@@ -272,8 +272,8 @@ def plot_comparison(result: PlanComparison, dz, a: Plan | None = None, b: Plan |
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
-    from . import layout, sources
-    from .mapstyle import ATTRIBUTION_SOURCES
+    from . import layout
+    from .mapstyle import credit, heading
     from .page import _blank, _north_arrow, _scale_bar
 
     zones = gpd.GeoDataFrame(result.zones.merge(dz[["datazone", "geometry"]], on="datazone"), geometry="geometry",
@@ -310,15 +310,10 @@ def plot_comparison(result: PlanComparison, dz, a: Plan | None = None, b: Plan |
                fontsize=8, frameon=False, borderaxespad=0, title="Key", title_fontsize=9, alignment="left")
     council = (a.council_name if a is not None and a.council_name else
                dz["council_name"].iloc[0] if "council_name" in dz and len(dz) else None)
-    heading = title or f"{council + ': ' if council else ''}{layout.printable(names[0])} and " \
-                       f"{layout.printable(names[1])} compared"
-    margin = layout.MARGIN / p.size[0]
-    fig.suptitle(textwrap.fill(heading, 90), x=margin, y=1 - 0.25 / p.size[1], ha="left", va="top", fontsize=14,
-                 fontweight="bold")
-    fig.text(margin, 1 - 0.6 / p.size[1], f"{s['share_people_moved']:.0%} of people are in a different locality "
-             f"(adjusted Rand index {s['adjusted_rand']:.2f}: 1 is the same plan)", fontsize=8, color="#404040",
-             va="top")
-    fig.text(margin, 0.12 / p.size[1], textwrap.fill(sources.attribution(ATTRIBUTION_SOURCES),
-                                                     int(p.size[0] * 72 / (0.5 * 6.5))),
-             fontsize=6.5, color="#404040", ha="left", va="bottom")
+    heading(fig, title or f"{council + ': ' if council else ''}{layout.printable(names[0])} and "
+                          f"{layout.printable(names[1])} compared")
+    fig.text(layout.MARGIN / p.size[0], 1 - 0.6 / p.size[1], f"{s['share_people_moved']:.0%} of people are in a "
+             f"different locality (adjusted Rand index {s['adjusted_rand']:.2f}: 1 is the same plan)", fontsize=8,
+             color="#404040", va="top")
+    credit(fig, layout.MARGIN, 0.12, p.size[0])
     return fig

@@ -11,9 +11,9 @@ import textwrap
 
 import shapely
 
-from . import layout, sources
+from . import layout
 from .errors import PlanError
-from .mapstyle import ATTRIBUTION_SOURCES
+from .mapstyle import credit, heading
 
 COLUMNS = {"share_rest": "the rest of the council", "share_scotland": "Scotland",
            "share_both": "both the rest of the council and Scotland",
@@ -68,10 +68,10 @@ def plot_shares(ens, column: str = "share_either", title: str | None = None):
     sl, sb, sw, sh = p.inches(p.side)
     top = sb + sh
     # The colour scale under its title, at the top of the side column.
-    heading = textwrap.fill(f"Share of plans in which the zone is in a locality flagged poorer than {COLUMNS[column]}",
-                            int(sw * 72 / (0.6 * 8)))
-    fig.text((sl + 0.05) / p.size[0], (top - 0.05) / p.size[1], heading, fontsize=8, fontweight="bold", va="top")
-    below = top - 0.05 - (heading.count("\n") + 1) * 8 * 1.3 / 72 - 0.12
+    scale = textwrap.fill(f"Share of plans in which the zone is in a locality flagged poorer than {COLUMNS[column]}",
+                          int(sw * 72 / (0.6 * 8)))
+    fig.text((sl + 0.05) / p.size[0], (top - 0.05) / p.size[1], scale, fontsize=8, fontweight="bold", va="top")
+    below = top - 0.05 - (scale.count("\n") + 1) * 8 * 1.3 / 72 - 0.12
     cax = fig.add_axes(p.fraction(sl + 0.05, below - 0.16, sw - 0.3, 0.16), gid="scale")
     bar = fig.colorbar(plt.cm.ScalarMappable(norm=norm, cmap=cmap), cax=cax, orientation="horizontal",
                        format=lambda v, _: f"{v:.0%}")
@@ -87,12 +87,7 @@ def plot_shares(ens, column: str = "share_either", title: str | None = None):
         _draw_key(fig, p.fraction(sl, sb, sw, cursor - sb), rows, fit, "Mean\nshare", None, name_header="Area")
     council = ens.settings.get("council")
     plans = int(ens.plans["ok"].sum())
-    heading = title or f"{council + ': ' if council else ''}where localities are flagged across {plans} plans"
-    margin = layout.MARGIN / p.size[0]
-    fig.suptitle(textwrap.fill(heading, 90), x=margin, y=1 - 0.25 / p.size[1], ha="left", va="top", fontsize=14,
-                 fontweight="bold")
-    fig.text(margin, 0.12 / p.size[1], textwrap.fill(sources.attribution(ATTRIBUTION_SOURCES),
-                                                     int(p.size[0] * 72 / (0.5 * 6.5))),
-             fontsize=6.5, color="#404040", ha="left", va="bottom")
+    heading(fig, title or f"{council + ': ' if council else ''}where localities are flagged across {plans} plans")
+    credit(fig, layout.MARGIN, 0.12, p.size[0])
     fig.attrs = {"main": ax, "numbered": [r["name"] for r in rows]}
     return fig

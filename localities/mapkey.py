@@ -13,9 +13,8 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
 from .layout import A4
-from .mapstyle import ATTRIBUTION_SOURCES, TIER_COLOURS, _describe, format_value, key_header
+from .mapstyle import TIER_COLOURS, _describe, credit, format_value, key_header
 from .outcomes import SIMD
-from .sources import attribution
 
 
 def _key_rows(frame, numbers, value_col, colours, plan_map):
@@ -195,8 +194,7 @@ def key_page(title: str, rows, frame, value_col, plan_map) -> Figure:
     fit = fit or (4.5, 4, 14, 4.5 * 1.3 / 72)
     value_header, flag_header, footer = _headers(frame, value_col, plan_map)
     _, entries = _draw_key(fig, [m / w, 0.8 / h, width / w, height / h], rows, fit, value_header, flag_header, footer)
-    fig.text(m / w, 0.4 / h, textwrap.fill(attribution(ATTRIBUTION_SOURCES), int((w - 2 * m) * 72 / (0.5 * 6.5))),
-             fontsize=6.5, color="#404040", ha="left", va="bottom")
+    credit(fig, m, 0.4, w - 2 * m)
     fig.attrs = {"key": entries}
     return fig
 

@@ -30,6 +30,28 @@ TIER_SHORT = {"Poorer than the rest of the council and Scotland": "both",
               "Not significantly poorer": ""}
 
 
+def credit(fig, left: float, bottom: float, width: float):
+    """The data attribution across the foot of a printed page: ``left``, ``bottom`` and
+    ``width`` in inches; 6.5 pt, wrapped to the width."""
+    import textwrap
+
+    from . import sources
+
+    w, h = fig.get_size_inches()
+    return fig.text(left / w, bottom / h, textwrap.fill(sources.attribution(ATTRIBUTION_SOURCES),
+                                                        int(width * 72 / (0.5 * 6.5))),
+                    fontsize=6.5, color="#404040", ha="left", va="bottom")
+
+
+def heading(fig, text: str, left: float = layout.MARGIN):
+    """A printed page's title, 14 pt bold at its top left (``left`` in inches)."""
+    import textwrap
+
+    w, h = fig.get_size_inches()
+    return fig.suptitle(textwrap.fill(text, 90), x=left / w, y=1 - 0.25 / h, ha="left", va="top", fontsize=14,
+                        fontweight="bold")
+
+
 def _frame(obj) -> gpd.GeoDataFrame:
     if isinstance(obj, Plan):
         frame = obj.localities.copy()

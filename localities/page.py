@@ -26,7 +26,7 @@ from . import layout, sources
 from .errors import counted
 from .names import join_names
 from .mapkey import LEGIBLE, SMALL, _add_key, _key_fit, _key_rows, with_key_page
-from .mapstyle import ATTRIBUTION_SOURCES
+from .mapstyle import credit
 
 
 @lru_cache(maxsize=4)
@@ -485,9 +485,7 @@ def _fill(fig, p, fit, extents, ih, rows, councils, loc_w, lh, frame, colours, h
                  fontweight="bold")
     if notes:
         fig.text(MARGIN_FRAC(p), 1 - 0.55 / p.size[1], " ".join(notes), fontsize=7, color="#404040", va="top")
-    fig.text(MARGIN_FRAC(p), 0.12 / p.size[1],
-             textwrap.fill(sources.attribution(ATTRIBUTION_SOURCES), int(p.size[0] * 72 / (0.5 * 6.5))),
-             fontsize=6.5, color="#404040", ha="left", va="bottom")
+    credit(fig, layout.MARGIN, 0.12, p.size[0])
     fig.attrs = {"legend_title": legend_title, "legend": legend, "main": ax, "labels": labels,
                  "numbers": numbers, "numbered": numbered, "key": key_entries, "north_arrow": arrow,
                  "scale_bar": bar, "insets": [i[0] for i in insets], "inset": insets[0][2] if insets else None,
