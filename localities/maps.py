@@ -61,7 +61,8 @@ def _colouring(frame, column, significance, categories, scheme, k, cmap):
         cats, palette, legend_title = categories
         colours = cats.map(palette)
         handles = [Patch(facecolor=c, edgecolor="#303030", label=k) for k, c in palette.items() if (cats == k).any()]
-        title, value_col = None, None
+        # A caller's categories with no title of their own: the legend's title says what they are.
+        title, value_col = f"{prefix}{legend_title}" if legend_title else f"{council or 'Localities'}", None
     elif significance is not None:
         if significance not in ("scotland", "rest", "cpp"):
             raise LocalitiesError(f"significance must be 'scotland' or 'rest', not {significance!r}")
@@ -237,8 +238,8 @@ def save_figure(fig: Figure, path: str | os.PathLike, dpi: int = 300) -> Path:
 
     A map whose key table had to be set under 6 pt carries the key again on a page of its
     own (``fig.attrs["key_page"]``): a PDF gets it as page 2, a PNG or SVG as a second file
-    beside it (:func:`key_page_path`; a key page of that name left by an earlier map is
-    removed when this one has none).
+    beside it (:func:`key_page_path`; a key page this package wrote under that name for an
+    earlier map is removed when this one has none; another file of that name is left).
 
     PDF text is in matplotlib's default Type 3 fonts: embedded, subset and with a
     Unicode map, so it can be selected, searched and copied (``≤``, ``–`` and Gaelic
@@ -259,9 +260,23 @@ def save_figure(fig: Figure, path: str | os.PathLike, dpi: int = 300) -> Path:
             fig.savefig(tmp, format=fmt, dpi=dpi if fmt == "png" else None, metadata=None if fmt == "png" else {})
         if extra is not None:
             with atomic_path(key_page_path(path)) as tmp:
-                extra.savefig(tmp, format=fmt, dpi=dpi if fmt == "png" else None,
-                              metadata=None if fmt == "png" else {})
+                extra.savefig(tmp, format=fmt, dpi=dpi if fmt == "png" else None, metadata={"Title": KEY_PAGE_TITLE})
         else:
-            # A key page left by an earlier map of the same name would be printed with this one.
-            key_page_path(path).unlink(missing_ok=True)
+            _remove_old_key_page(key_page_path(path))
     return path
+
+
+#: The title written into a key page's PNG or SVG, by which a later save knows it as ours.
+KEY_PAGE_TITLE = "localities: key to the map"
+
+
+def _remove_old_key_page(path: Path) -> None:
+    """A key page left by an earlier map of the same name would be printed with this one:
+    remove it, but only a file this package wrote as a key page (its title says so)."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(1 << 16)
+    except OSError:
+        return
+    if KEY_PAGE_TITLE.encode() in head:
+        path.unlink(missing_ok=True)

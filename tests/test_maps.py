@@ -620,6 +620,9 @@ def test_a_key_too_small_for_print_gets_a_page_of_its_own(council_zones, real_di
     assert "key_page" not in few.attrs
     maps.save_figure(few, tmp_path / "m.png", dpi=50)
     assert not (tmp_path / "m-key.png").exists()
+    (tmp_path / "m-key.png").write_bytes(b"the analyst's own picture")  # not ours: left alone
+    maps.save_figure(few, tmp_path / "m.png", dpi=50)
+    assert (tmp_path / "m-key.png").read_bytes() == b"the analyst's own picture"
 
 
 @pytest.mark.parametrize("council", ["Shetland Islands", "Glasgow City"])
@@ -773,3 +776,12 @@ def test_inset_titles_say_what_they_show_and_fit(council_zones, council, target,
         title, panel = ax._left_title.get_window_extent(renderer), ax.get_window_extent(renderer)
         assert panel.x0 - 1 <= title.x0 and title.x1 <= panel.x1 + 1, ax.get_title(loc="left")
     plt.close(fig)
+
+
+def test_a_categories_map_without_a_title_is_titled_by_its_legend(sample):
+    # plot_map(categories=...) with no title was titled "None" (and so was its key page).
+    _, _, table = sample
+    cats = pd.Series(np.where(table["tier"] == 1, "first", "other"), index=table.index)
+    fig = loc.plot_map(table, categories=(cats, {"first": "#b2182b", "other": "#d9d9d9"}, "Tier one"))
+    title = fig._suptitle.get_text()
+    assert "None" not in title and title.endswith("Tier one")
