@@ -249,7 +249,7 @@ def _times(r: float, bar: float | None = None) -> str:
     digits = 2 if r < 2 else 1
     if bar is not None and bar > 1:
         for edge in (bar, 1 / bar):
-            while digits < 4 and (round(r, digits) >= edge) != (r >= edge):
+            while digits < 8 and (round(r, digits) >= edge) != (r >= edge):
                 digits += 1
     return f"×{r:.{digits}f}"
 
@@ -269,8 +269,22 @@ def phrase(row: pd.Series, ind: Indicator, council: str, bar: float | None = Non
     return f"{label} {fmt(row['value'], ind)} vs " + " and ".join(parts) if parts else f"{label} {fmt(row['value'], ind)}"
 
 
+def _short_of(row: dict, ind: Indicator, c: str, min_ratio: float, gap: float | None) -> str:
+    """The part of the rule a significant gap against comparator ``c`` falls short of."""
+    r = row.get(f"ratio_{c}", np.nan)
+    with np.errstate(divide="ignore"):
+        oriented = r if ind.higher_is_worse else 1 / r
+    if np.isfinite(oriented) and oriented < min_ratio:
+        return f"by less than ×{min_ratio:g}"
+    if gap:
+        amount = f"{gap * 100:g} percentage points" if ind.unit.startswith("proportion") else fmt(gap, ind)
+        return f"by less than {amount} (the minimum gap set)"
+    # A censored count judged at the end of its range least favourable to a flag.
+    return f"not by ×{min_ratio:g} over the whole range of its suppressed counts"
+
+
 def reasons(rows: dict[str, dict], meta: dict[str, Indicator], headline: dict[str, float], council: str,
-            min_ratio: float, most_others: int = 3) -> str:
+            min_ratio: float, most_others: int = 3, min_gap: dict | None = None) -> str:
     """Plain words on why a locality sits where it does.
 
     ``rows`` maps each indicator to the locality's long-table record (a dict).
@@ -290,12 +304,18 @@ def reasons(rows: dict[str, dict], meta: dict[str, Indicator], headline: dict[st
     else:
         slight = [h for h in head if SLIGHTLY_WORSE in (rows[h]["vs_rest"], rows[h]["vs_scotland"])]
         if slight:
-            # Each indicator says itself against which comparator the gap is significant but small.
-            words = "; ".join(
-                f"{phrase(rows[h], meta[h], council, min_ratio)}: significantly worse than "
-                + " and ".join(where[c] for c in COMPARATORS if rows[h][f"vs_{c}"] == SLIGHTLY_WORSE)
-                + f", but by less than ×{min_ratio:g}" for h in slight)
-            out.append(f"not flagged: {words}")
+            # Each indicator says against which comparator the gap is significant, and which
+            # part of the rule for a flag it falls short of.
+            parts = []
+            for h in slight:
+                short: dict = {}
+                for c in COMPARATORS:
+                    if rows[h][f"vs_{c}"] == SLIGHTLY_WORSE:
+                        why = _short_of(rows[h], meta[h], c, min_ratio, (min_gap or {}).get(h))
+                        short.setdefault(why, []).append(where[c])
+                parts.append(f"{phrase(rows[h], meta[h], council, min_ratio)}: significantly worse than "
+                             + ", and than ".join(f"{' and '.join(w)}, but {why}" for why, w in short.items()))
+            out.append("not flagged: " + "; ".join(parts))
         elif head:
             out.append(f"not significantly poorer: {phrase(rows[head[0]], meta[head[0]], council, min_ratio)}")
     others = [n for n in rows if n not in head and worse_than(n)]

@@ -287,7 +287,8 @@ def rank(
     records: dict = {}
     for rec in pd.DataFrame(long[fields]).to_dict("records"):
         records.setdefault(rec["locality"], {})[rec["indicator"]] = rec
-    table["reasons"] = [decide.reasons(records[loc], meta, weights, council, min_ratio) if loc in records else ""
+    table["reasons"] = [decide.reasons(records[loc], meta, weights, council, min_ratio, min_gap=min_gap)
+                        if loc in records else ""
                         for loc in table.index]
     # Scores equal to 3 decimals are a tie, ordered by name (and said so in rank_note).
     order = table.assign(_score=table["score"].round(3).fillna(-np.inf)).sort_values(

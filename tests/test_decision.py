@@ -113,6 +113,20 @@ def test_an_unflagged_locality_says_which_gap_is_significant_but_small(council_z
         assert "(×1.20)" not in income
 
 
+def test_a_gap_short_of_the_minimum_gap_says_so_not_the_ratio(council_zones):
+    # With min_gap={"income_rate": 0.02}, Aberdeenshire's Clashindarroch and Turriff locality
+    # (income ×1.23 the rest of the council, 1.4 points above it) read "but by less than ×1.2".
+    dz = council_zones["Aberdeenshire"]
+    table = loc.rank(loc.propose(dz), dz, min_gap={"income_rate": 0.02})
+    short = table[(table["income_rate_vs_rest"] == "slightly worse")
+                  & (table["income_rate"] >= 1.2 * table["income_rate_rest"])]
+    assert len(short)
+    for reason in short["reasons"]:
+        income = reason.split("; ")[0]
+        assert income.endswith("but by less than 2 percentage points (the minimum gap set)"), income
+    assert decide._times(1.19996, 1.2) == "×1.19996"
+
+
 @pytest.mark.parametrize("method,target", [("iz", None), ("regions", 5_000)])
 def test_new_town_west_ranks_below_leith(council_zones, method, target):
     dz = council_zones["City of Edinburgh"]
