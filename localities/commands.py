@@ -393,6 +393,16 @@ def cmd_profile(args) -> int:
     return EXIT_OK
 
 
+def _two_names(a: Path, b: Path) -> tuple[str, str]:
+    """Names that tell two plan files apart: the file names, with their folders where
+    those are the same (``2024/plan.gpkg`` and ``2025/plan.gpkg``), else "plan A"/"plan B"."""
+    if a.name != b.name:
+        return a.name, b.name
+    if a.parent.name != b.parent.name:
+        return f"{a.parent.name}/{a.name}", f"{b.parent.name}/{b.name}"
+    return "plan A", "plan B"
+
+
 def cmd_compare(args) -> int:
     """Two plans for one council side by side: what moved, and whether the answer changes."""
     from .comparison import compare_plans, plot_comparison
@@ -436,7 +446,7 @@ def cmd_compare(args) -> int:
         matplotlib.use("Agg")
         from .maps import save_figure
 
-        save_figure(plot_comparison(result, dz, a, b, names=(Path(args.a).name, Path(args.b).name)), out, dpi=200)
+        save_figure(plot_comparison(result, dz, a, b, names=_two_names(Path(args.a), Path(args.b))), out, dpi=200)
         print(f"wrote {out}")
     return EXIT_OK
 

@@ -312,7 +312,9 @@ def plot_comparison(result: PlanComparison, dz, a: Plan | None = None, b: Plan |
                dz["council_name"].iloc[0] if "council_name" in dz and len(dz) else None)
     heading(fig, title or f"{council + ': ' if council else ''}{layout.printable(names[0])} and "
                           f"{layout.printable(names[1])} compared")
-    fig.text(layout.MARGIN / p.size[0], 1 - 0.6 / p.size[1], f"{s['share_people_moved']:.0%} of people are in a "
+    moved = s["share_people_moved"]
+    share = "under 1%" if 0 < moved < 0.005 else "over 99%" if 0.995 <= moved < 1 else f"{moved:.0%}"
+    fig.text(layout.MARGIN / p.size[0], 1 - 0.6 / p.size[1], f"{share} of people are in a "
              f"different locality (adjusted Rand index {s['adjusted_rand']:.2f}: 1 is the same plan)", fontsize=8,
              color="#404040", va="top")
     credit(fig, layout.MARGIN, 0.12, p.size[0])

@@ -45,15 +45,17 @@ def plot_shares(ens, column: str = "share_either", title: str | None = None):
     ax.set_axis_off()
     view = shapely.box(*p.limits)
     priority = ens.priority.to_crs("EPSG:27700") if len(ens.priority) else ens.priority
-    rows = []
+    rows, mean_col = [], None
     if len(priority):
         priority.boundary.plot(ax=ax, color="black", linewidth=0.9)
         # Numbered by people, largest first, each on its largest part: names do not fit
         # small towns on a council's map (Huntly, Inverurie South), numbers and a key do.
         ordered = priority.sort_values(["population", "name"], ascending=[False, True]).head(MOST)
         halo = [pe.withStroke(linewidth=2.2, foreground="white")]
+        # The key's share is the one the map colours (priority areas carry means of two of them).
+        mean_col = f"{column}_mean" if f"{column}_mean" in ordered else "share_either_mean"
         for n, (name, people, geom, mean) in enumerate(zip(ordered["name"], ordered["population"], ordered.geometry,
-                                                            ordered["share_either_mean"]), start=1):
+                                                            ordered[mean_col]), start=1):
             pt, _ = _anchor(geom, view)
             if pt is not None:
                 ax.text(pt.x, pt.y, str(n), fontsize=7.5, fontweight="bold", ha="center", va="center",
@@ -84,7 +86,8 @@ def plot_shares(ens, column: str = "share_either", title: str | None = None):
     cursor -= 0.55
     if rows:
         fit = _key_fit(rows, sw, cursor - sb, True) or (4.5, 4, 14, 4.5 * 1.3 / 72)
-        _draw_key(fig, p.fraction(sl, sb, sw, cursor - sb), rows, fit, "Mean\nshare", None, name_header="Area")
+        header = "Mean\nshare" if mean_col == f"{column}_mean" else "Mean\n(either)"
+        _draw_key(fig, p.fraction(sl, sb, sw, cursor - sb), rows, fit, header, None, name_header="Area")
     council = ens.settings.get("council")
     plans = int(ens.plans["ok"].sum())
     heading(fig, title or f"{council + ': ' if council else ''}where localities are flagged across {plans} plans")

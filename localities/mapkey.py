@@ -123,16 +123,20 @@ def _draw_key(fig, rect, rows, fit, value_header, flag_header, footer=(), name_h
         used += len(lines)
     if footer:
         y -= 0.5 * line
+        char = 0.55 * font / 72
         for colour, text in footer:
+            # Wrapped to the key's column (a four-column key leaves little room).
             if colour is None:  # a line of its own, from the number column
-                put(xs["number"], y, text)
-                y -= line
+                text = textwrap.fill(text, max(int((col_w - xs["number"]) / char), 16), break_long_words=False)
+                put(xs["number"], y, text, linespacing=1.0)
+                y -= line * (text.count("\n") + 1)
                 continue
             ax.add_patch(Rectangle((xs["number"] / w_in + col * col_w / w_in, (y - line * 0.85) / h_in), 0.09 / w_in,
                                    line * 0.75 / h_in, transform=ax.transAxes, facecolor=colour, edgecolor="#303030",
                                    linewidth=0.3))
-            put(xs["name"], y, text)
-            y -= line
+            text = textwrap.fill(text, max(int((col_w - xs["name"]) / char), 16), break_long_words=False)
+            put(xs["name"], y, text, linespacing=1.0)
+            y -= line * (text.count("\n") + 1)
     return ax, entries
 
 

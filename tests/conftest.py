@@ -42,7 +42,9 @@ def pytest_terminal_summary(terminalreporter):
     skipped = [r for r in terminalreporter.stats.get("skipped", [])
                if isinstance(r.longrepr, tuple) and _MISSING in str(r.longrepr[2])]
     if skipped:
-        terminalreporter.write_line(f"{len(skipped)} tests skipped: no real data under {REAL} (set "
+        files = sorted({f for r in skipped for f in str(r.longrepr[2]).split(f"{REAL}: ", 1)[-1].split(", ")})
+        terminalreporter.write_line(f"{len(skipped)} tests skipped for real-data files missing under {REAL}: "
+                                    f"{', '.join(files[:5])}{' and more' if len(files) > 5 else ''} (set "
                                     "LOCALITIES_TEST_DATA to the data/scotland folder to run them)", yellow=True,
                                     bold=True)
 

@@ -531,3 +531,11 @@ def test_councils_are_listed_by_name(real_dir, capsys):
     names = [line.rsplit(None, 2)[0].strip() for line in lines[1:]]
     assert len(names) == 32 and names == sorted(names, key=str.casefold) and names[0] == "Aberdeen City"
     assert lines[0].split() == ["council_name", "council", "zones"]
+
+
+def test_compare_tells_two_plans_of_one_file_name_apart(tmp_path):
+    from localities.commands import _two_names
+
+    assert _two_names(Path("a/x.gpkg"), Path("b/y.gpkg")) == ("x.gpkg", "y.gpkg")
+    assert _two_names(Path("2024/plan.gpkg"), Path("2025/plan.gpkg")) == ("2024/plan.gpkg", "2025/plan.gpkg")
+    assert _two_names(Path("plan.gpkg"), Path("plan.gpkg")) == ("plan A", "plan B")

@@ -193,6 +193,12 @@ def test_ensemble_map(runs, tmp_path):
     assert not any(a.overlaps(b) for i, a in enumerate(numbers) for b in numbers[i + 1:])
     assert any("Open Government Licence" in t.get_text() for t in fig.texts)
     assert {"north_arrow", "scale_bar"} <= {a.get_gid() for a in main.artists}
+    # The key's share is the one the map colours.
+    both = runs[1].plot("share_both")
+    key = next(ax for ax in both.axes if ax.get_gid() == "key")
+    ordered = priority.sort_values(["population", "name"], ascending=[False, True])
+    shown = [t.get_text() for t in key.texts if t.get_text().endswith("%")]
+    assert shown == [f"{v:.0%}" for v in ordered["share_both_mean"]] != [f"{v:.0%}" for v in ordered["share_either_mean"]]
 
 
 @pytest.mark.parametrize("kwargs, message", [

@@ -596,6 +596,10 @@ def test_a_key_too_small_for_print_gets_a_page_of_its_own(council_zones, real_di
     table = loc.rank(loc.propose(dz, target_population=5_000), dz)
     fig = loc.plot_poorer(table, data_dir=real_dir)
     assert mapkey.key_size(fig) < mapkey.SMALL
+    # The key beside the map, in four columns: its footer lines wrapped inside the key too.
+    side = next(ax for ax in fig.axes if ax.get_gid() == "key")
+    edge = side.get_window_extent(fig.canvas.get_renderer()).x1 + 2
+    assert all(t.get_window_extent(fig.canvas.get_renderer()).x1 <= edge for t in side.texts)
     extra = fig.attrs["key_page"]
     assert extra.get_size_inches().tolist() == pytest.approx([8.27, 11.69])
     assert mapkey.key_size(extra) >= 6.5

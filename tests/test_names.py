@@ -13,6 +13,7 @@ from shapely.geometry import box
 
 import localities as loc
 from localities.names import (
+    _NOT_A_TOWN,
     LABEL_LENGTH,
     SEPARATOR,
     is_code,
@@ -53,7 +54,7 @@ def honest(name: str, places: str, ward_names: set[str]) -> bool:
         for n in range(1, len(words) + 1):
             town = " ".join(words[:n])
             ps = [q for q in listed if q.startswith(f"{town} ")]
-            if len(ps) > 1 and town not in sides:
+            if len(ps) > 1 and town not in sides and words[0] not in _NOT_A_TOWN:
                 sides[town] = ps
     candidates = []
     for town, ps in sides.items():
