@@ -642,6 +642,29 @@ def test_key_headers_keep_apart(council_zones, real_dir, council):
     assert gap_points >= 3, f"{gap_points:.1f} pt between the People and Flag headers"
 
 
+def _key_collisions(fig, dpi=110) -> list[str]:
+    """Key rows whose name runs into a number (its people or value), measured at ``dpi``."""
+    fig.set_dpi(dpi)
+    renderer = fig.canvas.get_renderer()
+    key = next(ax for ax in fig.axes if ax.get_gid() == "key")
+    texts = [t for t in key.texts if t.get_text().strip()]
+    numbers = [t for t in texts if re.fullmatch(r"[\d,.%–-]+", t.get_text())]
+    names = [t for t in texts if t not in numbers and not t.get_text().startswith("\n")]
+    boxes = [(t.get_text(), t.get_window_extent(renderer)) for t in names]
+    return [n for n, b in boxes for q in numbers if b.overlaps(q.get_window_extent(renderer))]
+
+
+@pytest.mark.realdata
+def test_key_names_never_run_into_their_numbers(council_zones, real_dir):
+    # Fife at 10,000, printed at 110 dpi: "Cardenden & Lochgelly West and Lumphinnans9,318"
+    # (names were wrapped by a count of characters, not their measured width).
+    dz = council_zones["Fife"]
+    table = loc.rank(loc.propose(dz, target_population=10_000), dz)
+    fig = loc.plot_map(table, column="income_rate", data_dir=real_dir)
+    assert _key_collisions(fig) == []
+    assert _key_collisions(fig.attrs["key_page"]) == []
+
+
 def test_every_indicator_has_a_short_key_header():
     # Aberdeenshire's crime map headed its value column "Recorded / per" (the first words of
     # "Recorded crime (selected crimes)" and "per 10,000 people").
