@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from .plans import Plan
-from .errors import PlanError, listing, unknown_zones
+from .errors import PlanError, clip, listing, unknown_zones
 
 
 def adjusted_rand(table: np.ndarray) -> float:
@@ -132,12 +132,29 @@ _SIDES = {"locality_a": "A locality", "name_a": "A name", "population_a": "A peo
           "name_b": "B name", "population_b": "B people", "tier_a": "A tier", "tier_b": "B tier"}
 
 
-def _ranking_part(ranking: pd.DataFrame | None, which: str) -> pd.DataFrame | None:
+def _ranking_part(ranking: pd.DataFrame | None, which: str, plan: Plan) -> pd.DataFrame | None:
+    """The tiers of ``ranking``, which must be a ranking of ``plan``: the same localities
+    with the same people (swapped or another council's tables gave every zone a changed
+    tier, quietly)."""
     if ranking is None:
         return None
-    need = {"locality", "tier", "poorer_than_rest", "poorer_than_scotland"}
-    if not need <= set(ranking.columns):
+    need = {"locality", "tier", "poorer_than_rest", "poorer_than_scotland", "population"}
+    if not isinstance(ranking, pd.DataFrame) or not need <= set(ranking.columns):
         raise PlanError(f"ranking_{which} must be a table from localities.rank (with columns {', '.join(sorted(need))})")
+    ours = plan.localities.set_index(plan.localities["locality"].astype(str))["population"]
+    theirs = pd.DataFrame(ranking).set_index(ranking["locality"].astype(str))["population"]
+    if set(ours.index) != set(theirs.index):
+        extra = listing(sorted(set(theirs.index) - set(ours.index)), 3)
+        missing = listing(sorted(set(ours.index) - set(theirs.index)), 3)
+        raise PlanError(f"ranking_{which} is not a ranking of plan {which}: "
+                        + "; ".join(part for part in (f"localities not in the plan: {extra}" if extra else "",
+                                                      f"plan localities it lacks: {missing}" if missing else "") if part))
+    differ = [i for i in ours.index if int(ours[i]) != int(theirs[i])]
+    if differ:
+        i = differ[0]
+        raise PlanError(f"ranking_{which} is not a ranking of plan {which}: {len(differ)} of its localities hold "
+                        f"other people ({clip(i)}: {int(theirs[i]):,} in the ranking, {int(ours[i]):,} in the plan); "
+                        f"rank plan {which} itself: localities.rank(plan, dz)")
     return pd.DataFrame(ranking).set_index("locality")[["tier", "poorer_than_rest", "poorer_than_scotland"]]
 
 
@@ -202,7 +219,7 @@ def compare_plans(a: Plan, b: Plan, dz: pd.DataFrame, ranking_a: pd.DataFrame | 
     names_b = b.localities.set_index("locality")["name"].astype(str) if len(b.localities) else pd.Series(dtype=str)
     zones = pd.DataFrame({"datazone": codes, "population": pop.astype(int), "locality_a": la.to_numpy(),
                           "locality_b": lb.to_numpy(), "moved": moved})
-    tiers_a, tiers_b = _ranking_part(ranking_a, "a"), _ranking_part(ranking_b, "b")
+    tiers_a, tiers_b = _ranking_part(ranking_a, "a", a), _ranking_part(ranking_b, "b", b)
     for side, tiers in (("a", tiers_a), ("b", tiers_b)):
         if tiers is not None:
             zones[f"tier_{side}"] = zones[f"locality_{side}"].map(tiers["tier"].rename(index=str)).astype("Int64")

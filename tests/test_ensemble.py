@@ -328,3 +328,18 @@ def test_the_comparison_map_is_a_board_page(dz, real_dir):
         box = text.get_window_extent(renderer)
         assert fig.bbox.x0 <= box.x0 and box.x1 <= fig.bbox.x1, text.get_text()
     assert any("Localities of wards.gpkg" in t.get_text() for t in legend.get_texts())
+
+
+def test_compare_refuses_a_ranking_of_another_plan(dz, council_zones):
+    # Swapped rankings gave every zone a changed tier, quietly (people_tier_changed: the council).
+    a, b = loc.propose(dz, method="wards"), loc.propose(dz, target_population=10_000)
+    ra, rb = loc.rank(a, dz), loc.rank(b, dz)
+    with pytest.raises(PlanError, match="ranking_a is not a ranking of plan a"):
+        loc.compare_plans(a, b, dz, ranking_a=rb, ranking_b=ra)
+    other = council_zones["Angus"]
+    angus = loc.rank(loc.propose(other, target_population=10_000), other)
+    same_ids = b.localities["locality"].tolist()[: len(angus)]
+    angus["locality"] = same_ids + angus["locality"].tolist()[len(same_ids):]  # R01... in both councils
+    with pytest.raises(PlanError, match="ranking_b is not a ranking of plan b"):
+        loc.compare_plans(a, b, dz, ranking_a=ra, ranking_b=angus)
+    assert loc.compare_plans(a, b, dz, ranking_a=ra, ranking_b=rb).summary["people_moved"] > 0
