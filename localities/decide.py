@@ -36,6 +36,8 @@ judged at both ends of their range: a flag must hold at the end least favourable
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 import pandas as pd
 
@@ -55,20 +57,26 @@ def validate(method: str, min_ratio: float, min_gap: dict | None, indicators: li
     """Check the decision options up front; return ``min_gap`` as a full dict."""
     if method not in DECISIONS:
         raise DataError(f"method must be one of {', '.join(DECISIONS)}, not {method!r}")
-    try:
-        ratio = float(min_ratio)
-    except (TypeError, ValueError):
-        ratio = float("nan")
+    ratio = float(min_ratio) if isinstance(min_ratio, (int, float, np.number)) and not isinstance(min_ratio, bool) \
+        else float("nan")
     if not np.isfinite(ratio) or ratio < 1:
         raise DataError(f"min_ratio must be a number of at least 1 (1 switches the ratio test off), not {min_ratio!r}")
+    if min_gap is not None and not isinstance(min_gap, Mapping):
+        raise DataError(f"min_gap must map indicators to gaps in their own unit, e.g. {{'income_rate': 0.02}} "
+                        f"(2 percentage points), not {min_gap!r}")
     gaps = dict(min_gap or {})
     names = {i.name for i in indicators}
     unknown = [k for k in gaps if k not in names]
     if unknown:
         raise DataError(f"min_gap names {'an unknown indicator' if len(unknown) == 1 else 'unknown indicators'} {', '.join(map(repr, unknown))}; known: {', '.join(sorted(names))}")
+    units = {i.name: i.unit for i in indicators}
     for key, gap in gaps.items():
         if not isinstance(gap, (int, float)) or not np.isfinite(gap) or gap < 0:
             raise DataError(f"min_gap[{key!r}] must be a non-negative number, not {gap!r}")
+        if units[key].startswith("proportion") and gap >= 1:
+            # 2 meant as 2 points could never be met: proportions run from 0 to 1.
+            raise DataError(f"min_gap[{key!r}] is in the indicator's unit, a proportion from 0 to 1: "
+                            f"{gap / 100:g} for {gap:g} percentage points, not {gap!r}")
     return gaps
 
 

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import geopandas as gpd
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
@@ -68,7 +69,10 @@ def _colouring(frame, column, significance, categories, scheme, k, cmap):
             raise LocalitiesError(f"significance must be 'scotland' or 'rest', not {significance!r}")
         against_key = "scotland" if significance == "scotland" else "rest"
         flag = f"{column}_vs_{against_key}"
-        if column is None or flag not in frame:
+        if column is None:
+            raise LocalitiesError("significance needs column=, the indicator whose verdict to map "
+                                  "(e.g. column='income_rate')")
+        if flag not in frame:
             raise LocalitiesError(f"no {flag!r} column: give an indicator with an interval from a rank() table")
         name, _ = _describe(column, frame)
         against = "Scotland" if against_key == "scotland" else "the rest of the council"
@@ -81,7 +85,15 @@ def _colouring(frame, column, significance, categories, scheme, k, cmap):
         title, value_col = f"{prefix}{name} compared with {against}", column
     elif column is not None:
         if column not in frame:
-            raise LocalitiesError(f"no column {column!r} to map; columns include {', '.join(list(frame.columns)[:20])}")
+            hint = ("; a plan holds no outcomes: map its ranking, plot_map(localities.rank(plan, dz), column=...)"
+                    if "tier" not in frame and column in SIMD else "")
+            raise LocalitiesError(f"no column {column!r} to map; columns include "
+                                  f"{', '.join(map(str, list(frame.columns)[:20]))}{hint}")
+        if not pd.api.types.is_numeric_dtype(frame[column]) or pd.api.types.is_bool_dtype(frame[column]):
+            numeric = [c for c in frame.columns if pd.api.types.is_numeric_dtype(frame[c])
+                       and not pd.api.types.is_bool_dtype(frame[c]) and c in SIMD]
+            raise LocalitiesError(f"column {column!r} is not numbers, so it has no classes to map; choose a value "
+                                  f"column such as {', '.join(numeric[:6]) or 'income_rate'}")
         name, unit = _describe(column, frame)
         share = _is_share(column, unit)
         legend_title = f"{name} ({'%' if share else unit})" if unit or share else name
@@ -169,6 +181,8 @@ def plot_map(
         localities at 5,000 people each), ``fig.attrs["key_page"]`` holds the key again on
         an A4 page of its own in legible type; :func:`save_figure` prints it after the map.
     """
+    if not isinstance(k, (int, np.integer)) or isinstance(k, bool) or k < 2:
+        raise LocalitiesError(f"k (the number of classes) must be a whole number of at least 2, not {k!r}")
     if label not in ("auto", "name", "number", "rank", "locality", "none"):
         raise LocalitiesError(f"label must be 'auto', 'number', 'locality' or 'none', not {label!r}")
     if orientation not in ("auto", "landscape", "portrait"):
@@ -212,6 +226,10 @@ def plot_poorer(table: gpd.GeoDataFrame, title: str | None = None, **kwargs) -> 
     if not isinstance(table, gpd.GeoDataFrame):
         raise LocalitiesError(f"plot_poorer needs the output of localities.rank, not {type(table).__name__}")
     table = normalise(table)
+    unused = sorted(set(kwargs) & {"column", "significance", "categories", "scheme", "k", "cmap"})
+    if unused:
+        raise LocalitiesError(f"plot_poorer maps the decision, not a column: {', '.join(unused)} "
+                              "belong to plot_map")
     for col in ("poorer_than_scotland", "poorer_than_rest"):
         if col not in table:
             raise LocalitiesError(f"no {col!r} column: pass the output of localities.rank")

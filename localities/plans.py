@@ -92,6 +92,23 @@ _ID_TIERS = (("locality", "locality_id", "locality_code"), ("id", "code"), ("loc
 _NAMEISH = ("locality_name", "name")
 
 
+def expect_plan(plan, dz, func: str) -> None:
+    """One line when ``func(plan, dz)`` is given something else: the arguments swapped, a
+    ranking table for the plan, or no zone table (a ``TypeError`` from deep inside pandas
+    reached the analyst)."""
+    if isinstance(dz, Plan) and not isinstance(plan, Plan):
+        raise PlanError(f"{func}(plan, dz): the plan comes first and the zone table second; these are the other "
+                        "way round")
+    if not isinstance(plan, Plan):
+        what = type(plan).__name__
+        if isinstance(plan, pd.DataFrame) and "tier" in plan:
+            what += " (a ranking table: pass the plan it ranks)"
+        raise PlanError(f"{func} needs a Plan first (from localities.propose or read_plan), not {what}")
+    if not isinstance(dz, pd.DataFrame):
+        raise PlanError(f"{func} needs the zone table second (from localities.load_datazones), not "
+                        f"{type(dz).__name__}")
+
+
 def read_plan(path: str | os.PathLike, dz: gpd.GeoDataFrame | None = None, layer: str | None = None) -> Plan:
     """Read a plan: a GeoPackage saved by :meth:`Plan.to_file`, a CSV or Excel sheet
     (``.xlsx``) of ``datazone,locality`` (optional ``name``), or locality polygons
@@ -114,6 +131,15 @@ def read_plan(path: str | os.PathLike, dz: gpd.GeoDataFrame | None = None, layer
     PlanError
         Unknown zones, zones listed twice, blank localities, unreadable file.
     """
+    if isinstance(path, pd.DataFrame):
+        raise PlanError("read_plan(path, dz): the file comes first and the zone table second; these are the other "
+                        "way round" if isinstance(dz, (str, os.PathLike)) else
+                        f"read_plan needs a file path first, not {type(path).__name__}")
+    if not isinstance(path, (str, os.PathLike)):
+        raise PlanError(f"read_plan needs a file path first, not {type(path).__name__}")
+    if dz is not None and not isinstance(dz, pd.DataFrame):
+        raise PlanError(f"read_plan's dz must be the zone table (from localities.load_datazones), not "
+                        f"{type(dz).__name__}")
     path = Path(path)
     if not path.exists():
         raise PlanError(f"{path}: no such file")

@@ -22,14 +22,15 @@ from .errors import DataError, PlanError, counted, listing, noun, unknown_zones
 from .load import AGE_GROUPS
 from .outcomes import Indicator
 from .build import counted_table
-from .plans import Plan
+from .plans import Plan, expect_plan
 
 HEADLINE = {"income_rate": 1.0, "employment_rate": 1.0}
 TIERS = {1: "Poorer than the rest of the council and Scotland", 2: "Poorer than the rest of the council or Scotland",
          3: "Not significantly poorer"}
 
 
-def _zones_of(plan: Plan, dz: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
+def _zones_of(plan: Plan, dz: pd.DataFrame, func: str = "rank") -> tuple[pd.DataFrame, np.ndarray]:
+    expect_plan(plan, dz, func)
     zones = counted_table(dz, DataError).set_index("datazone")
     assigned = plan.assignment[plan.assignment.index.isin(zones.index)]
     missing = sorted(set(plan.assignment.index) - set(zones.index))
@@ -99,10 +100,10 @@ def _judged(plan: Plan, dz: pd.DataFrame, indicators, scotland, method, min_rati
     return decide.judge(long, inds, method=method, min_ratio=min_ratio, min_gap=min_gap), inds, zones, by
 
 
-def _compared(plan: Plan, dz: pd.DataFrame, indicators, scotland, decision=None):
+def _compared(plan: Plan, dz: pd.DataFrame, indicators, scotland, decision=None, func: str = "rank"):
     """The long table with every comparator's figures, before any verdict (internal
     names); ``decision`` (method, min_ratio, min_gap) is validated up front when given."""
-    zones, by = _zones_of(plan, dz)
+    zones, by = _zones_of(plan, dz, func)
     inds = outcomes.available(zones, indicators)
     if not inds:
         raise DataError("the zone table has none of the indicators' columns (load it with load_datazones)")
@@ -386,7 +387,7 @@ def inequality(plan: Plan, dz: pd.DataFrame, indicators=None, by: str = "income_
         mean worse outcomes in the more deprived areas, a negative one better outcomes
         there.
     """
-    long, inds, zones, _ = _compared(plan, dz, indicators, scotland)  # values only: no verdicts needed
+    long, inds, zones, _ = _compared(plan, dz, indicators, scotland, func="inequality")  # values only
     meta = {i.name: i for i in inds}
     if by not in meta:
         raise DataError(f"by={by!r} is not an available indicator; available: {', '.join(meta)}")
@@ -417,6 +418,7 @@ def inequality(plan: Plan, dz: pd.DataFrame, indicators=None, by: str = "income_
 def masked_pockets(plan: Plan, dz: pd.DataFrame, ranking: pd.DataFrame | None = None, band: int = 20) -> pd.DataFrame:
     """Zones in Scotland's most deprived 5% or 20% (SIMD 2020v2) inside localities that,
     as a whole, are not flagged significantly poorer than Scotland or the council."""
+    expect_plan(plan, dz, "masked_pockets")
     if band not in (5, 20):
         raise PlanError(f"band must be 5 or 20, not {band}")
     ranking = ranking if ranking is not None else rank(plan, dz)

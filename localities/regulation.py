@@ -17,6 +17,7 @@ import pandas as pd
 
 from . import geography
 from .build import CEILING, GUIDANCE_SIZE, Plan, check_ceiling, counted_table, reading
+from .plans import expect_plan
 from .errors import PlanError, clip, counted, listing
 
 
@@ -102,6 +103,7 @@ def check(plan: Plan, dz: gpd.GeoDataFrame, max_population: int = CEILING, non_s
     -------
     Report
     """
+    expect_plan(plan, dz, "check")
     check_ceiling(max_population, non_statutory)
     max_population = int(max_population)
     if "datazone" not in dz or "population" not in dz:

@@ -204,6 +204,8 @@ var locLayers = """ + json.dumps(index) + """;
 
 def save_html(m, path: str | os.PathLike) -> Path:
     """Write an interactive map to an HTML file, atomically."""
+    if Path(path).suffix.lower() not in (".html", ".htm"):
+        raise LocalitiesError(f"{path}: an interactive map is a web page: save it as .html")
     with atomic_path(path) as tmp:
         m.save(str(tmp))
     return Path(path)

@@ -197,3 +197,32 @@ def test_messages_say_one_or_many_not_s_in_brackets():
             if isinstance(node, ast.Constant) and isinstance(node.value, str) and re.search(r"\w\((s|es|y/ies)\)", node.value):
                 found.append(f"{path.name}:{node.lineno}: {node.value.strip()[:60]}")
     assert not found, "\n".join(found)
+
+
+# ---------------------------------------------------------------------------- an analyst's slips (seventh session)
+
+@pytest.mark.parametrize("call, message", [
+    (lambda dz, plan, table: loc.check(dz, plan), r"check\(plan, dz\): the plan comes first"),
+    (lambda dz, plan, table: loc.rank(dz, plan), r"rank\(plan, dz\): the plan comes first"),
+    (lambda dz, plan, table: loc.rank(table, dz), r"rank needs a Plan first .* \(a ranking table: pass the plan"),
+    (lambda dz, plan, table: loc.inequality(plan, plan), r"inequality needs the zone table second"),
+    (lambda dz, plan, table: loc.masked_pockets("plan", dz), r"masked_pockets needs a Plan first .* not str"),
+    (lambda dz, plan, table: loc.read_plan(dz, "plan.csv"), r"read_plan\(path, dz\): the file comes first"),
+    (lambda dz, plan, table: loc.rank(plan, dz, min_ratio="1.2"), r"min_ratio must be a number .* not '1.2'"),
+    (lambda dz, plan, table: loc.rank(plan, dz, min_gap=0.02), r"min_gap must map indicators .*\{'income_rate'"),
+    (lambda dz, plan, table: loc.rank(plan, dz, min_gap={"income_rate": 2}),
+     r"a proportion from 0 to 1: 0.02 for 2 percentage points"),
+    (lambda dz, plan, table: loc.plot_map(table, column="name"), r"column 'name' is not numbers, .* income_rate"),
+    (lambda dz, plan, table: loc.plot_map(table, significance="scotland"), r"significance needs column="),
+    (lambda dz, plan, table: loc.plot_map(plan, column="income_rate"), r"map its ranking, plot_map\(localities.rank"),
+    (lambda dz, plan, table: loc.plot_map(table, column="income_rate", k=0), r"k \(the number of classes\)"),
+    (lambda dz, plan, table: loc.plot_poorer(table, column="income_rate"), r"column belong to plot_map"),
+    (lambda dz, plan, table: loc.save_html(None, "map.png"), r"map.png: an interactive map is a web page"),
+])
+def test_an_analysts_slips_get_one_line(sample, call, message):
+    # A new analyst met TypeError, AttributeError, numpy's UFuncTypeError and a pandas
+    # ValueError from these, or silently wrong output (a web page in a .png).
+    dz, plan, table = sample
+    with pytest.raises(LocalitiesError, match=message) as info:
+        call(dz, plan, table)
+    assert "\n" not in str(info.value)
