@@ -95,15 +95,20 @@ def _ranking(obj, dz) -> gpd.GeoDataFrame:
 
 
 def _pick(table: gpd.GeoDataFrame, locality) -> int:
+    """The row of ``locality``: its code or name (exactly, then ignoring case and spaces at
+    the ends), or its rank (a whole number, or its digits as text)."""
     if locality is None:
         return table.index[0]
-    for col in ("locality", "name"):
-        if col in table:
-            hit = table.index[table[col].astype(str) == str(locality)]
-            if len(hit):
-                return hit[0]
-    if isinstance(locality, (int, np.integer)) and "rank" in table:
-        hit = table.index[table["rank"] == locality]
+    for same in (lambda s: s == str(locality), lambda s: s.strip().casefold() == str(locality).strip().casefold()):
+        for col in ("locality", "name"):
+            if col in table:
+                hit = table.index[table[col].astype(str).map(same)]
+                if len(hit):
+                    return hit[0]
+    digits = str(locality).strip()
+    if "rank" in table and not isinstance(locality, bool) and (isinstance(locality, (int, np.integer))
+                                                               or digits.isdigit()):
+        hit = table.index[table["rank"] == int(digits)]
         if len(hit):
             return hit[0]
     raise LocalitiesError(f"no locality {locality!r}; localities include "
@@ -119,7 +124,7 @@ def _backdrop(table: gpd.GeoDataFrame):
     return frame, body
 
 
-def profile(obj, dz: pd.DataFrame | None = None, locality=None, _backdrop_cache=None) -> Figure:
+def profile(obj, dz: pd.DataFrame | None = None, locality=None) -> Figure:
     """One A4 page profiling a locality for a board paper.
 
     Parameters
@@ -130,7 +135,8 @@ def profile(obj, dz: pd.DataFrame | None = None, locality=None, _backdrop_cache=
     dz : GeoDataFrame, optional
         The council's zones, needed with a plan.
     locality : str or int, optional
-        Locality code, name, or rank (default: the first ranked, the most disadvantaged).
+        Locality code, name (case ignored), or rank (default: the first ranked, the most
+        disadvantaged).
 
     Returns
     -------
@@ -147,7 +153,7 @@ def profile(obj, dz: pd.DataFrame | None = None, locality=None, _backdrop_cache=
     line), as the key says.
     """
     with plt.rc_context({"text.parse_math": False}):  # names are text: "$5" is not mathtext
-        return _profile(obj, dz, locality, _backdrop_cache)
+        return _profile(obj, dz, locality, None)
 
 
 def _profile(obj, dz, locality, _backdrop_cache) -> Figure:
@@ -292,8 +298,8 @@ def save_profiles(obj, path: str | os.PathLike, dz: pd.DataFrame | None = None, 
         A ``.pdf`` file, written atomically.
     flagged : bool
         Only localities significantly poorer than the rest of the council or Scotland.
-    localities : list, optional
-        Only these (codes or names).
+    localities : list or str, optional
+        Only these (codes, names or ranks; one may be given alone).
 
     Returns
     -------
@@ -309,6 +315,8 @@ def save_profiles(obj, path: str | os.PathLike, dz: pd.DataFrame | None = None, 
     if flagged:
         chosen = table[table["poorer_than_rest"] | table["poorer_than_scotland"]]
     if localities is not None:
+        if isinstance(localities, (str, int, np.integer)):
+            localities = [localities]  # one locality, not the letters of its name
         chosen = chosen.loc[[_pick(table, x) for x in localities]]
     if chosen.empty:
         raise LocalitiesError("no locality to profile" + (" (none is flagged)" if flagged else ""))
@@ -316,7 +324,8 @@ def save_profiles(obj, path: str | os.PathLike, dz: pd.DataFrame | None = None, 
     # Type 3 fonts (embedded, subset, text searchable), as maps.save_figure: TrueType subsetting costs 0.2-0.5 s a file.
     with plt.rc_context({"pdf.fonttype": 3}), atomic_path(path) as tmp, PdfPages(tmp, metadata={}) as pdf:
         for idx in chosen.sort_values("rank").index:
-            fig = profile(table, locality=table.at[idx, "locality"], _backdrop_cache=backdrop)
+            with plt.rc_context({"text.parse_math": False}):
+                fig = _profile(table, None, table.at[idx, "locality"], backdrop)
             pdf.savefig(fig)
             plt.close(fig)
     return path

@@ -226,3 +226,17 @@ def test_an_analysts_slips_get_one_line(sample, call, message):
     with pytest.raises(LocalitiesError, match=message) as info:
         call(dz, plan, table)
     assert "\n" not in str(info.value)
+
+
+def test_a_profile_is_picked_as_an_analyst_names_it(sample, tmp_path):
+    # save_profiles(localities="Stranraer") said "no locality 'S'" (it read the letters);
+    # a name in other case, or a rank as text, was refused.
+    _, _, table = sample
+    first, second = table.iloc[0], table.iloc[1]
+    fig = loc.profile(table, locality=second["name"].upper())
+    assert fig.attrs["spine"] is not None
+    assert loc.profile(table, locality="2").attrs["decision"] == fig.attrs["decision"]
+    path = loc.save_profiles(table, tmp_path / "one.pdf", localities=first["name"])
+    assert len(re.findall(rb"/Type\s*/Page[^s]", path.read_bytes())) == 1
+    import inspect
+    assert "_backdrop" not in str(inspect.signature(loc.profile))
