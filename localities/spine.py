@@ -13,6 +13,8 @@ material). :mod:`localities.profile` lays out the page around it.
 
 from __future__ import annotations
 
+import math
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -267,7 +269,8 @@ def _key(fig, table, council) -> None:
 
 
 def _fit_labels(fig, ax, labels, values, font) -> None:
-    """Show every indicator's full name in the table's first column: a name too long for
+    """Show every indicator's full name in the table's first column: every name in one
+    smaller size where all then fit on one line at 6 pt or more; otherwise a name too long for
     one line is split over two (at the space that makes the longer line shortest) in a
     font small enough for two lines to fit the row; the font shrinks further only if the
     longer line still runs into the locality's value."""
@@ -281,6 +284,17 @@ def _fit_labels(fig, ax, labels, values, font) -> None:
         box = text.get_window_extent(renderer)
         return box.x0 + 1.05 * box.width <= limit
 
+    # All rows in one size when that is at least 6 pt: the size at which the widest name
+    # fits on one line (a Dumfries and Galloway ward's page set two names smaller on two lines).
+    wide = [t for t in labels if not fits(t)]
+    if wide:
+        boxes = [t.get_window_extent(renderer) for t in wide]
+        one_line = min(font * (limit - b.x0) / (1.05 * b.width) for b in boxes)
+        one_line = math.floor(one_line * 4) / 4
+        if one_line >= 6:
+            for text in labels:
+                text.set_fontsize(one_line)
+            return
     for text in labels:
         if fits(text):
             continue

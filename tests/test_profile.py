@@ -347,3 +347,16 @@ def test_profile_page_with_both_comparisons_fits(real_rankings, council, pick):
         for b in heads[i + 1:]:
             assert not a.overlaps(b)
     assert min(t.get_fontsize() for t in spine_ax.texts if t.get_gid() == "indicator") >= 5.0
+
+
+@pytest.mark.realdata
+def test_long_indicator_names_shrink_together_not_alone(council_zones):
+    # Dumfries and Galloway's wards (rank 12): two names were set smaller, on two lines, in a
+    # narrower name column; now every row takes the one size at which all fit on one line.
+    dz = council_zones["Dumfries and Galloway"]
+    table = loc.rank(loc.propose(dz, method="wards"), dz)
+    fig = loc.profile(table, locality=12)
+    spine_ax = next(ax for ax in fig.axes if ax.get_gid() == "spine")
+    labels = [t for t in spine_ax.texts if t.get_gid() == "indicator"]
+    assert len({t.get_fontsize() for t in labels}) == 1 and labels[0].get_fontsize() >= 6
+    assert not any("\n" in t.get_text() for t in labels)
