@@ -297,7 +297,7 @@ def ensemble(
     -------
     Ensemble
     """
-    from .build import _one_council, _zones
+    from .zonetable import _one_council, _zones
     from .outcomes import scotland_sums
     from .rank import rank
 

@@ -21,7 +21,7 @@ from . import decide, outcomes
 from .errors import DataError, PlanError, counted, listing, noun, unknown_zones
 from .load import AGE_GROUPS
 from .outcomes import Indicator
-from .build import counted_table
+from .zonetable import counted_table
 from .plans import Plan, expect_plan
 
 HEADLINE = {"income_rate": 1.0, "employment_rate": 1.0}
@@ -224,7 +224,16 @@ def rank(
     headline : dict or list of str
         Headline indicators and their weights (default income and employment
         deprivation, equal weights).
-    method, min_ratio, min_gap, indicators, scotland
+    method : {"difference", "scotpho", "bh", "funnel"}
+        How significance is decided (see :mod:`localities.decide`; default
+        ``"difference"``, a two-sample 95% interval of the difference or ratio).
+    min_ratio : float
+        Materiality: a flag also needs the locality's value at least this many times the
+        comparator's in the worse direction (default 1.2); 1 switches it off.
+    min_gap : dict, optional
+        Materiality in an indicator's own unit, needed as well as ``min_ratio``:
+        ``{"income_rate": 0.02}`` is 2 percentage points (proportions run 0-1).
+    indicators, scotland
         As in :func:`compare`.
 
     Returns

@@ -16,7 +16,8 @@ import geopandas as gpd
 import pandas as pd
 
 from . import geography
-from .build import CEILING, GUIDANCE_SIZE, Plan, check_ceiling, counted_table, reading
+from .build import CEILING, GUIDANCE_SIZE, Plan, check_ceiling
+from .zonetable import counted_table, reading
 from .plans import expect_plan
 from .errors import PlanError, clip, counted, listing
 

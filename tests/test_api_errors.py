@@ -240,3 +240,10 @@ def test_a_profile_is_picked_as_an_analyst_names_it(sample, tmp_path):
     assert len(re.findall(rb"/Type\s*/Page[^s]", path.read_bytes())) == 1
     import inspect
     assert "_backdrop" not in str(inspect.signature(loc.profile))
+
+
+def test_a_text_attribute_is_refused_not_treated_as_missing(sample):
+    # propose(attribute="name") ran with "name missing for 201 zones ... treated as the council mean".
+    dz, _, _ = sample
+    with pytest.raises(PlanError, match="attribute 'name' holds no numbers; give a numeric zone column"):
+        loc.propose(dz, attribute="name")
