@@ -28,7 +28,7 @@ _LAZY: dict[str, str] = {
     "Report": "regulation", "check": "regulation", "quality": "regulation",
     # outcomes
     "SIMD": "outcomes", "Indicator": "outcomes", "aggregate": "outcomes", "read_indicator": "outcomes",
-    "scotland_sums": "outcomes", "summarise": "outcomes",
+    "scotland_sums": "scotland", "summarise": "outcomes",
     # ranking
     "compare": "rank", "inequality": "rank", "masked_pockets": "rank", "rank": "rank",
     # comparing plans, ensembles
