@@ -22,11 +22,9 @@ from .commands import (  # noqa: F401 (EXIT_OK, EXIT_NONCOMPLIANT re-exported)
     EXIT_NONCOMPLIANT,
     EXIT_OK,
     cmd_check,
-    cmd_compare,
     cmd_councils,
     cmd_demo,
     cmd_download,
-    cmd_ensemble,
     cmd_inequality,
     cmd_map,
     cmd_pockets,
@@ -35,6 +33,7 @@ from .commands import (  # noqa: F401 (EXIT_OK, EXIT_NONCOMPLIANT re-exported)
     cmd_rank,
 )
 from .errors import LocalitiesError
+from .plancommands import cmd_compare, cmd_ensemble
 
 EXIT_INPUT, EXIT_DOWNLOAD = 2, 3  # EXIT_OK, EXIT_NONCOMPLIANT (0, 1): from the commands
 

@@ -1,0 +1,138 @@
+"""The commands that weigh plans against one another (split from
+:mod:`localities.commands`): ``compare`` (two plans of one council, what moved and
+whether the answer changes) and ``ensemble`` (many plans, what holds across them).
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from .commands import EXIT_OK, _plan_council, _write_table, _zones_for_plan
+from .errors import LocalitiesError, counted
+
+
+def _two_names(a: Path, b: Path) -> tuple[str, str]:
+    """Names that tell two plan files apart: the file names, with their folders where
+    those are the same (``2024/plan.gpkg`` and ``2025/plan.gpkg``), else "plan A"/"plan B"."""
+    if a.name != b.name:
+        return a.name, b.name
+    if a.parent.name != b.parent.name:
+        return f"{a.parent.name}/{a.name}", f"{b.parent.name}/{b.name}"
+    return "plan A", "plan B"
+
+
+def cmd_compare(args) -> int:
+    """Two plans for one council side by side: what moved, and whether the answer changes."""
+    from .comparison import compare_plans, plot_comparison
+    from .plans import read_plan
+    from .rank import rank
+
+    out = Path(args.out) if args.out else None
+    if out is not None and out.suffix.lower() not in (".png", ".pdf", ".svg"):
+        raise LocalitiesError(f"{out}: --out must end in .png, .pdf or .svg (a map of the differences)")
+    if args.table and Path(args.table).suffix.lower() not in (".csv", ".xlsx"):
+        raise LocalitiesError(f"{args.table}: --table must end in .csv or .xlsx")
+    dz = _zones_for_plan(Path(args.a), args.council, args.data_dir)
+    if not Path(args.b).exists():
+        raise LocalitiesError(f"{args.b}: no such file")
+    from . import load
+
+    council_b = _plan_council(Path(args.b), load.zone_table(args.data_dir)[["datazone", "council", "council_name"]])
+    if council_b is not None and council_b not in set(dz["council"]):
+        from .errors import PlanError
+
+        names = load.zone_table(args.data_dir).drop_duplicates("council").set_index("council")["council_name"]
+        raise PlanError(f"{args.b} is a plan for {names.get(council_b, council_b)} and {args.a} for "
+                        f"{dz['council_name'].iloc[0]}: compare two plans of one council")
+    a, b = read_plan(Path(args.a), dz), read_plan(Path(args.b), dz)
+    ranking_a, ranking_b = (rank(a, dz), rank(b, dz)) if not args.no_rank else (None, None)
+    result = compare_plans(a, b, dz, ranking_a=ranking_a, ranking_b=ranking_b)
+    print(f"A: {args.a}\nB: {args.b}")
+    print(result)
+    if args.table:
+        table = Path(args.table)
+        if table.suffix.lower() == ".csv":
+            _write_table(result.zones, table)
+        else:
+            _write_table({"Summary": _summary_frame(result.summary), "Matches": result.matches,
+                          "Moved": result.moved, "Quality": result.quality.reset_index(names="figure"),
+                          "Zones": result.zones}, table)
+        print(f"wrote {table}")
+    if out is not None:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        from .maps import save_figure
+
+        save_figure(plot_comparison(result, dz, a, b, names=_two_names(Path(args.a), Path(args.b))), out, dpi=200)
+        print(f"wrote {out}")
+    return EXIT_OK
+
+
+def _summary_frame(summary: dict):
+    import pandas as pd
+
+    return pd.DataFrame({"figure": list(summary), "value": [str(v) for v in summary.values()]})
+
+
+def cmd_ensemble(args) -> int:
+    """Many compliant plans for one council; per-zone flag shares and robust priority areas."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from .ensemble import DEFAULT_VARY, ensemble
+    from .load import load_datazones
+
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        raise LocalitiesError(f"{out}: --out is a folder to write into, and a file of that name exists")
+    vary = dict(DEFAULT_VARY)
+    if args.targets:
+        vary["target_population"] = args.targets
+    if args.within:
+        vary["within"] = [None if w == "none" else w for w in args.within]
+    if args.units:
+        vary["unit"] = args.units
+    for key in ("homogeneity", "compactness"):
+        value = getattr(args, key)
+        if value is not None:
+            vary[key] = tuple(value)
+    dz = load_datazones(args.council, data_dir=args.data_dir)
+    if dz["council"].nunique() > 1:
+        raise LocalitiesError("ensemble works on one council: pass --council")
+    started = time.perf_counter()
+    result = ensemble(dz, n=args.plans, vary=vary, seed=args.seed, n_jobs=args.jobs, share=args.share,
+                      method=args.method, min_ratio=args.min_ratio)
+    seconds = time.perf_counter() - started
+    out.mkdir(parents=True, exist_ok=True)
+    from . import export
+
+    export.to_csv(result.zones.drop(columns="geometry"), out / "zones.csv")
+    export.to_csv(result.plans, out / "plans.csv")
+    export.to_csv(result.reference.drop(columns="geometry"), out / "reference.csv")
+    plan = result.priority_plan(dz)
+    plan.to_file(out / "priority_plan.gpkg")
+    from .maps import save_figure
+
+    save_figure(result.plot(), out / "share_map.png", dpi=200)
+    print(f"{result!r} in {seconds:.1f} s ({counted(args.jobs, 'worker', 'workers') if args.jobs > 0 else 'every core'})")
+    shown = ["area", "name", "population", "zones", "share_either_mean", "share_both_mean", "simd_deciles",
+             "most_deprived_20", "split"]
+    if len(result.priority):
+        print(f"\nRobust priority areas (zones flagged in at least {args.share:.0%} of plans):")
+        print(result.priority[shown].to_string(index=False, float_format=lambda v: f"{v:.2f}"))
+        print("share_either_mean, share_both_mean: mean share of plans flagging its zones (poorer than the rest of the "
+              "council or Scotland; than both); simd_deciles: SIMD 2020v2 deciles of its zones (1 = Scotland's most "
+              "deprived 10%): an area is flagged by its localities' figures, so it can hold zones that are not deprived "
+              "themselves; most_deprived_20: share of its people in Scotland's 20% most deprived zones")
+    else:
+        print(f"\nNo zone is flagged in at least {args.share:.0%} of plans: no robust priority area")
+    ref = ["rank", "name", "tier", "tier_holds", "people_same_tier", "rank_median", "rank_p10", "rank_p90"]
+    print(f"\nReference plan ({result.settings['reference']}): how often each locality's tier holds")
+    print(result.reference[ref].to_string(index=False, float_format=lambda v: f"{v:.2f}"))
+    print("tier_holds: share of plans in which the locality holding most of its people has the same tier; "
+          "people_same_tier: mean share of its people in a locality of that tier; rank_median, rank_p10, rank_p90: "
+          "its rank across plans (plans with more localities give higher ranks)")
+    print(f"\nwrote {out}/zones.csv, plans.csv, reference.csv, priority_plan.gpkg, share_map.png")
+    return EXIT_OK
