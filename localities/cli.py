@@ -7,7 +7,7 @@ zones, or a file cannot be written: disk full, not writable, a folder in the way
 
 This module holds the argument parser, the translation of library errors into the
 options the user typed, signal handling and the exit codes; what each command does is
-in :mod:`localities.commands`.
+in :mod:`localities.commands` (and, for compare and ensemble, :mod:`localities.plancommands`).
 """
 
 from __future__ import annotations
