@@ -312,9 +312,13 @@ def cmd_map(args) -> int:
         if extra is not None:
             # A board prints the pages as they are: say where the key reads in print.
             where = "page 2" if out.suffix.lower() == ".pdf" else maps.key_page_path(out).name
-            print(f"note: the map's key lists {counted(len(table), 'locality', 'localities')} in "
-                  f"{maps.key_size(fig):g} pt type, small for print; {where} repeats it in "
-                  f"{maps.key_size(extra):g} pt")
+            if maps.key_size(fig) is None:
+                print(f"note: the map has no room for the key to its {counted(len(table), 'locality', 'localities')}; "
+                      f"{where} holds it in {maps.key_size(extra):g} pt")
+            else:
+                print(f"note: the map's key lists {counted(len(table), 'locality', 'localities')} in "
+                      f"{maps.key_size(fig):g} pt type, small for print; {where} repeats it in "
+                      f"{maps.key_size(extra):g} pt")
             if out.suffix.lower() != ".pdf":
                 print(f"wrote {maps.key_page_path(out)}")
     print(f"wrote {out}")

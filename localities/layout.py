@@ -354,12 +354,16 @@ def free_spot(ax, renderer, make, land, avoid: list, corners=("upper right", "up
 
 
 def town_insets(frame: gpd.GeoDataFrame, names: pd.Series, limits, scale: float, fontsize: float,
-                max_insets: int = 2, small_in: float = 0.4, reach_in: float = 0.4) -> list[tuple]:
+                max_insets: int = 2, small_in: float = 0.4, reach_in: float = 0.4,
+                side_width: float | None = None, panel_height: float = 1.8, min_zoom: float = 1.5) -> list[tuple]:
     """Extents of zoomed insets for clusters of localities whose names do not fit on the
     main map and that are small there (a town in a rural council: Lerwick, Stornoway,
     Kirkwall, Inverness, Elgin): under ``small_in`` inches across, grouped when within
     ``reach_in`` inches of each other. A cluster spanning much of the map is not a town
-    and gets none (numbers and the key table serve a city)."""
+    and gets none (numbers and the key table serve a city); nor does one that its panel in
+    a side column ``side_width`` inches wide, ``panel_height`` tall, would not show at
+    ``min_zoom`` times the main map's scale: Fife's Dunfermline and Kirkcaldy, merged, made
+    an inset drawn smaller than the main map."""
     view = shapely_box(*limits)
     geoms = frame.geometry.intersection(view)
     b = geoms.bounds
@@ -400,7 +404,18 @@ def town_insets(frame: gpd.GeoDataFrame, names: pd.Series, limits, scale: float,
                     break
             if merged:
                 break
-    return extents[:max_insets]
+    if side_width is None:
+        return extents[:max_insets]
+    # As many panels as extents that zoom in enough in panels that wide (fewer panels are wider).
+    n, kept = min(len(extents), max_insets), []
+    while n >= 1:
+        width = (side_width - 0.2 * (n - 1)) / n if n > 1 else min(side_width, 2.2 * 1.6)
+        kept = [e for e in extents if min(width / max(e[2] - e[0], 1.0), panel_height / max(e[3] - e[1], 1.0))
+                >= min_zoom * scale]
+        if len(kept) >= n:
+            break
+        n -= 1
+    return kept[:n] if n >= 1 else []
 
 
 def fit_extent(extent, width: float, height: float):

@@ -195,8 +195,15 @@ def _add_key(fig, p, fit, rows, frame, value_col, plan_map, cursor) -> dict:
     # The layout chose the type from an estimate of this room; the room is now known
     # (Edinburgh's 21 localities were keyed in 4.5 pt in a space that holds 5.5 pt).
     roomier = _key_fit(rows, sw, height, value_col is not None, plan_map)
-    if roomier is not None and roomier[0] > fit[0]:
-        fit = roomier
+    if roomier is None:
+        # Not even 4.5 pt in four columns (Glasgow City's 121 localities beside a value map):
+        # names ran into their numbers. The key goes on a page of its own, and this says so.
+        fig.text(sl / p.size[0], (cursor - 0.1) / p.size[1],
+                 textwrap.fill(f"The key to the {len(rows)} numbered localities is printed on a page of its own: "
+                               "there is no room for it here.", int(sw * 72 / (0.55 * 7.5))),
+                 fontsize=7.5, va="top", gid="key note")
+        return None
+    fit = roomier  # the best fit for the room as drawn (the layout's fallback had 14-character names)
     _, entries = _draw_key(fig, rect, rows, fit, value_header, flag_header, footer)
     return entries
 
@@ -237,9 +244,10 @@ def key_size(fig) -> float | None:
 
 
 def with_key_page(fig, title, rows, frame, value_col, plan_map):
-    """A map whose key had to be set under ``SMALL`` type gets the key again on a page of
-    its own (``fig.attrs["key_page"]``), which :func:`localities.save_figure` prints after it."""
+    """A map whose key had to be set under ``SMALL`` type, or had no room at all, gets the
+    key on a page of its own (``fig.attrs["key_page"]``), which
+    :func:`localities.save_figure` prints after it."""
     size = key_size(fig)
-    if size is not None and size < SMALL:
+    if fig.attrs.get("key_elsewhere") or size is not None and size < SMALL:
         fig.attrs["key_page"] = key_page(title, rows, frame, value_col, plan_map)
     return fig

@@ -230,12 +230,13 @@ def _plot(frame, colours, handles, legend_title, title, value_col, plan_map, num
                                            inset, orientation)
         if label != "name" and fit is not None and (p, extents, ih) == drawn[:3]:
             with no_idle_draws(fig):
-                fig.attrs["key"] = _add_key(fig, p, fit, rows, frame, value_col, plan_map, drawn[4])
+                entries = _add_key(fig, p, fit, rows, frame, value_col, plan_map, drawn[4])
+                fig.attrs.update(key=entries or {}, key_elsewhere=entries is None)
             return with_key_page(fig, title, rows, frame, value_col, plan_map)
         plt.close(fig)
         fig = _compose(frame, colours, handles, legend_title, title, value_col, plan_map, numbers, names, outliers,
                        body, True, label, inset, orientation, locator, data_dir, zones)
-    if fig.attrs["key"]:
+    if fig.attrs["key"] or fig.attrs.get("key_elsewhere"):
         fig = with_key_page(fig, title, _key_rows(frame, numbers, value_col, colours, plan_map), frame, value_col,
                              plan_map)
     return fig
@@ -261,7 +262,8 @@ def _page_layout(frame, names, body, rows, handles, lh, outliers, value_col, pla
             p = layout.page(body, widths[at], orientation)
             extents = []
             if inset == "auto":
-                extents = layout.town_insets(frame, names, p.limits, p.scale, 7.5 if len(frame) <= 20 else 6.5)
+                extents = layout.town_insets(frame, names, p.limits, p.scale, 7.5 if len(frame) <= 20 else 6.5,
+                                             side_width=p.inches(p.side)[2])
             elif inset:
                 extents = [tuple(inset)] if len(inset) == 4 and not hasattr(inset[0], "__len__") else list(inset)
             made[at] = (p, extents)
@@ -477,6 +479,7 @@ def _fill(fig, p, fit, extents, ih, rows, councils, loc_w, lh, frame, colours, h
 
     # Key table at the bottom of the side column.
     key_entries = _add_key(fig, p, fit, rows, frame, value_col, plan_map, cursor) if rows and fit is not None else {}
+    key_elsewhere, key_entries = key_entries is None, key_entries or {}
 
     notes = []
     if outliers:
@@ -487,7 +490,8 @@ def _fill(fig, p, fit, extents, ih, rows, councils, loc_w, lh, frame, colours, h
         fig.text(MARGIN_FRAC(p), 1 - 0.55 / p.size[1], " ".join(notes), fontsize=7, color="#404040", va="top")
     credit(fig, layout.MARGIN, 0.12, p.size[0])
     fig.attrs = {"legend_title": legend_title, "legend": legend, "main": ax, "labels": labels,
-                 "numbers": numbers, "numbered": numbered, "key": key_entries, "north_arrow": arrow,
+                 "numbers": numbers, "numbered": numbered, "key": key_entries, "key_elsewhere": key_elsewhere,
+                 "north_arrow": arrow,
                  "scale_bar": bar, "insets": [i[0] for i in insets], "inset": insets[0][2] if insets else None,
                  "islands": [pn[0] for pn in panels], "outliers": outliers, "body": body, "locator": locator_ax,
                  "orientation": "landscape" if p.size[0] > p.size[1] else "portrait", "frame": frame}

@@ -595,11 +595,12 @@ def test_a_key_too_small_for_print_gets_a_page_of_its_own(council_zones, real_di
     dz = council_zones["Glasgow City"]
     table = loc.rank(loc.propose(dz, target_population=5_000), dz)
     fig = loc.plot_poorer(table, data_dir=real_dir)
-    assert mapkey.key_size(fig) < mapkey.SMALL
+    assert mapkey.key_size(fig) < mapkey.SMALL and not fig.attrs["key_elsewhere"]
     # The key beside the map, in four columns: its footer lines wrapped inside the key too.
     side = next(ax for ax in fig.axes if ax.get_gid() == "key")
     edge = side.get_window_extent(fig.canvas.get_renderer()).x1 + 2
     assert all(t.get_window_extent(fig.canvas.get_renderer()).x1 <= edge for t in side.texts)
+    assert _key_collisions(fig) == [] and _key_collisions(fig.attrs["key_page"]) == []
     extra = fig.attrs["key_page"]
     assert extra.get_size_inches().tolist() == pytest.approx([8.27, 11.69])
     assert mapkey.key_size(extra) >= 6.5
@@ -663,6 +664,38 @@ def test_key_names_never_run_into_their_numbers(council_zones, real_dir):
     fig = loc.plot_map(table, column="income_rate", data_dir=real_dir)
     assert _key_collisions(fig) == []
     assert _key_collisions(fig.attrs["key_page"]) == []
+
+
+@pytest.mark.realdata
+def test_a_key_with_no_room_beside_the_map_is_only_on_its_own_page(council_zones, real_dir):
+    # Glasgow City from Data Zones at 2,500: 248 localities. Even 4.5 pt in four columns does
+    # not fit beside the map (the layout's fallback set names 14 characters wide, into their
+    # numbers): the map page says where the key is, and the key page holds it.
+    dz = council_zones["Glasgow City"]
+    table = loc.rank(loc.propose(dz, target_population=2_500, unit="datazone"), dz)
+    fig = loc.plot_poorer(table, data_dir=real_dir)
+    assert mapkey.key_size(fig) is None and fig.attrs["key_elsewhere"]
+    assert not any(ax.get_gid() == "key" for ax in fig.axes)
+    assert any(t.get_gid() == "key note" and f"{len(table)} numbered localities is printed on a page of its own"
+               in t.get_text().replace("\n", " ") for t in fig.texts)
+    assert len(fig.attrs["key_page"].attrs["key"]) == len(table) and _key_collisions(fig.attrs["key_page"]) == []
+
+
+@pytest.mark.realdata
+@pytest.mark.parametrize("council", ["Fife", "North Lanarkshire"])
+def test_an_inset_always_zooms_in(council_zones, real_dir, council):
+    # At 10,000 Fife's inset "A: 26 localities" (Dunfermline and Kirkcaldy merged) was drawn
+    # at 0.76 times the main map's scale, North Lanarkshire's at 0.47: smaller, not larger.
+    dz = council_zones[council]
+    fig = loc.plot_map(loc.propose(dz, target_population=10_000), data_dir=real_dir)
+
+    def km_per_inch(ax):
+        x0, x1 = ax.get_xlim()
+        return (x1 - x0) / (ax.get_window_extent().width / fig.dpi)
+
+    main = fig.attrs["main"]
+    for inset in fig.attrs["insets"]:
+        assert km_per_inch(main) / km_per_inch(inset) >= 1.4, inset.get_title(loc="left")
 
 
 def test_every_indicator_has_a_short_key_header():
