@@ -68,9 +68,7 @@ def _wrap_name(name: str, name_chars: int) -> list[str]:
     """A name on as many lines as its measured width needs in a column of ``name_chars``
     average characters (0.55 em each), less a gap before the people: counted in characters,
     "Cardenden & Lochgelly West and Lumphinnans" ran into its population in Fife's key."""
-    # Hinting widens a line by up to ~10% at some screen resolutions (90 dpi in Dumfries
-    # and Galloway's key): the room allows for it.
-    room = (name_chars * 0.55 - 0.6) / 1.1
+    room = name_chars * 0.55 - 0.6
     lines: list[str] = []
     for word in name.split():
         if lines and _ems(f"{lines[-1]} {word}") <= room:
