@@ -142,7 +142,11 @@ def _ranking_part(ranking: pd.DataFrame | None, which: str, plan: Plan) -> pd.Da
     if not isinstance(ranking, pd.DataFrame) or not need <= set(ranking.columns):
         raise PlanError(f"ranking_{which} must be a table from localities.rank (with columns {', '.join(sorted(need))})")
     ours = plan.localities.set_index(plan.localities["locality"].astype(str))["population"]
-    theirs = pd.DataFrame(ranking).set_index(ranking["locality"].astype(str))["population"]
+    theirs = pd.to_numeric(pd.DataFrame(ranking).set_index(ranking["locality"].astype(str))["population"],
+                           errors="coerce")
+    if not theirs.index.is_unique or theirs.isna().any():
+        raise PlanError(f"ranking_{which} is not a table from localities.rank: "
+                        + ("a locality appears twice" if not theirs.index.is_unique else "a population is missing"))
     if set(ours.index) != set(theirs.index):
         extra = listing(sorted(set(theirs.index) - set(ours.index)), 3)
         missing = listing(sorted(set(ours.index) - set(theirs.index)), 3)
@@ -219,7 +223,17 @@ def compare_plans(a: Plan, b: Plan, dz: pd.DataFrame, ranking_a: pd.DataFrame | 
     names_b = b.localities.set_index("locality")["name"].astype(str) if len(b.localities) else pd.Series(dtype=str)
     zones = pd.DataFrame({"datazone": codes, "population": pop.astype(int), "locality_a": la.to_numpy(),
                           "locality_b": lb.to_numpy(), "moved": moved})
-    tiers_a, tiers_b = _ranking_part(ranking_a, "a", a), _ranking_part(ranking_b, "b", b)
+    try:
+        tiers_a, tiers_b = _ranking_part(ranking_a, "a", a), _ranking_part(ranking_b, "b", b)
+    except PlanError as error:
+        if ranking_a is not None and ranking_b is not None:
+            try:  # the usual slip: the two rankings passed the other way round
+                _ranking_part(ranking_b, "a", a), _ranking_part(ranking_a, "b", b)
+            except PlanError:
+                raise error from None
+            raise PlanError("ranking_a and ranking_b are the other way round: ranking_a is plan b's ranking and "
+                            "ranking_b plan a's") from None
+        raise
     for side, tiers in (("a", tiers_a), ("b", tiers_b)):
         if tiers is not None:
             zones[f"tier_{side}"] = zones[f"locality_{side}"].map(tiers["tier"].rename(index=str)).astype("Int64")
@@ -334,5 +348,5 @@ def plot_comparison(result: PlanComparison, dz, a: Plan | None = None, b: Plan |
     fig.text(layout.MARGIN / p.size[0], 1 - 0.6 / p.size[1], f"{share} of people are in a "
              f"different locality (adjusted Rand index {s['adjusted_rand']:.2f}: 1 is the same plan)", fontsize=8,
              color="#404040", va="top")
-    credit(fig, layout.MARGIN, 0.12, p.size[0])
+    credit(fig, layout.MARGIN, 0.12, p.size[0] - 2 * layout.MARGIN)
     return fig

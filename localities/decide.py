@@ -70,8 +70,14 @@ def validate(method: str, min_ratio: float, min_gap: dict | None, indicators: li
     if unknown:
         raise DataError(f"min_gap names {'an unknown indicator' if len(unknown) == 1 else 'unknown indicators'} {', '.join(map(repr, unknown))}; known: {', '.join(sorted(names))}")
     units = {i.name: i.unit for i in indicators}
+    tested = sorted(i.name for i in indicators if i.has_interval)
+    untested = [k for k in gaps if k not in tested]
+    if untested:
+        raise DataError(f"min_gap[{untested[0]!r}] would do nothing: {untested[0]} has no interval, so it is never "
+                        f"tested or flagged; min_gap applies to {', '.join(tested)}")
     for key, gap in gaps.items():
-        if not isinstance(gap, (int, float)) or not np.isfinite(gap) or gap < 0:
+        if not isinstance(gap, (int, float, np.number)) or isinstance(gap, (bool, np.bool_)) or not np.isfinite(gap) \
+                or gap < 0:
             raise DataError(f"min_gap[{key!r}] must be a non-negative number, not {gap!r}")
         if units[key].startswith("proportion") and gap >= 1:
             # 2 meant as 2 points could never be met: proportions run from 0 to 1.
@@ -284,11 +290,15 @@ def _short_of(row: dict, ind: Indicator, c: str, min_ratio: float, gap: float | 
         oriented = r if ind.higher_is_worse else 1 / r
     if np.isfinite(oriented) and oriented < min_ratio:
         return f"by less than ×{min_ratio:g}"
-    if gap:
-        amount = f"{gap * 100:g} percentage points" if ind.unit.startswith("proportion") else fmt(gap, ind)
+    shown = row.get(f"gap_{c}", np.nan)
+    if gap and np.isfinite(shown) and (shown if ind.higher_is_worse else -shown) < gap:
+        if ind.unit.startswith("proportion"):
+            amount = f"{gap * 100:g} percentage {'point' if gap * 100 == 1 else 'points'}"
+        else:
+            amount = f"{gap:g} per {ind.per:,.0f}" if ind.kind == "rate" else f"{gap:g}"
         return f"by less than {amount} (the minimum gap set)"
     # A censored count judged at the end of its range least favourable to a flag.
-    return f"not by ×{min_ratio:g} over the whole range of its suppressed counts"
+    return "not by the margins a flag needs over the whole range of its suppressed counts"
 
 
 def reasons(rows: dict[str, dict], meta: dict[str, Indicator], headline: dict[str, float], council: str,

@@ -91,6 +91,6 @@ def plot_shares(ens, column: str = "share_either", title: str | None = None):
     council = ens.settings.get("council")
     plans = int(ens.plans["ok"].sum())
     heading(fig, title or f"{council + ': ' if council else ''}where localities are flagged across {plans} plans")
-    credit(fig, layout.MARGIN, 0.12, p.size[0])
+    credit(fig, layout.MARGIN, 0.12, p.size[0] - 2 * layout.MARGIN)
     fig.attrs = {"main": ax, "numbered": [r["name"] for r in rows]}
     return fig

@@ -355,14 +355,15 @@ def free_spot(ax, renderer, make, land, avoid: list, corners=("upper right", "up
 
 def town_insets(frame: gpd.GeoDataFrame, names: pd.Series, limits, scale: float, fontsize: float,
                 max_insets: int = 2, small_in: float = 0.4, reach_in: float = 0.4,
-                side_width: float | None = None, panel_height: float = 1.8, min_zoom: float = 1.5) -> list[tuple]:
+                side_width: float | None = None, panel_height: float = 1.3, min_zoom: float = 1.4) -> list[tuple]:
     """Extents of zoomed insets for clusters of localities whose names do not fit on the
     main map and that are small there (a town in a rural council: Lerwick, Stornoway,
     Kirkwall, Inverness, Elgin): under ``small_in`` inches across, grouped when within
     ``reach_in`` inches of each other. A cluster spanning much of the map is not a town
     and gets none (numbers and the key table serve a city); nor does one that its panel in
-    a side column ``side_width`` inches wide, ``panel_height`` tall, would not show at
-    ``min_zoom`` times the main map's scale: Fife's Dunfermline and Kirkcaldy, merged, made
+    a side column ``side_width`` inches wide, ``panel_height`` tall (the shorter of the
+    two heights the page may give it), would not show at ``min_zoom`` times the main map's
+    scale: Fife's Dunfermline and Kirkcaldy, merged, made
     an inset drawn smaller than the main map."""
     view = shapely_box(*limits)
     geoms = frame.geometry.intersection(view)

@@ -6,7 +6,9 @@ type as the side column of the page allows. :mod:`localities.page` places it.
 from __future__ import annotations
 
 import math
+import re
 import textwrap
+from functools import lru_cache
 
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
@@ -64,18 +66,24 @@ def _ems(text: str) -> float:
     return sum(_EM[ch] for ch in text)
 
 
-def _wrap_name(name: str, name_chars: int) -> list[str]:
+@lru_cache(maxsize=4096)
+def _wrap_name(name: str, name_chars: int) -> tuple[str, ...]:
     """A name on as many lines as its measured width needs in a column of ``name_chars``
     average characters (0.55 em each), less a gap before the people: counted in characters,
-    "Cardenden & Lochgelly West and Lumphinnans" ran into its population in Fife's key."""
+    "Cardenden & Lochgelly West and Lumphinnans" ran into its population in Fife's key. A
+    word wider than the column breaks after its hyphens ("Auchtermuchty-Strathmiglo-")."""
     room = name_chars * 0.55 - 0.6
-    lines: list[str] = []
+    words = []
     for word in name.split():
-        if lines and _ems(f"{lines[-1]} {word}") <= room:
-            lines[-1] = f"{lines[-1]} {word}"
+        words += [w for w in re.split(r"(?<=-)", word) if w] if _ems(word) > room else [word]
+    lines: list[str] = []
+    for word in words:
+        joined = f"{lines[-1]}{word}" if lines and lines[-1].endswith("-") else f"{lines[-1]} {word}" if lines else word
+        if lines and _ems(joined) <= room:
+            lines[-1] = joined
         else:
             lines.append(word)
-    return lines or [""]
+    return tuple(lines) or ("",)
 
 
 #: The smallest type a printed key is read in without effort; smaller only when nothing else fits.
@@ -111,7 +119,7 @@ def _draw_key(fig, rect, rows, fit, value_header, flag_header, footer=(), name_h
     w_in, h_in = rect[2] * fig.get_figwidth(), rect[3] * fig.get_figheight()
     col_w = w_in / ncols
     xs, _ = _key_columns(font, col_w, len(str(len(rows))), value_header is not None)
-    wrapped = [_wrap_name(r["name"], name_chars) for r in rows]
+    wrapped = [list(_wrap_name(r["name"], name_chars)) for r in rows]
     total = sum(len(w) for w in wrapped)
     per_col = math.ceil(total / ncols)
     col, y = 0, h_in
@@ -185,9 +193,9 @@ def _headers(frame, value_col, plan_map):
     return value_header, flag_header, footer
 
 
-def _add_key(fig, p, fit, rows, frame, value_col, plan_map, cursor) -> dict:
+def _add_key(fig, p, fit, rows, frame, value_col, plan_map, cursor) -> dict | None:
     """Draw the key table in the side column below ``cursor`` (inches from the bottom);
-    returns its entries (number -> Text)."""
+    returns its entries (number -> Text), or None where it has no room (a note says so)."""
     sl, sb, sw, _ = p.inches(p.side)
     value_header, flag_header, footer = _headers(frame, value_col, plan_map)
     height = max(cursor - sb, 0.5)
@@ -199,8 +207,8 @@ def _add_key(fig, p, fit, rows, frame, value_col, plan_map, cursor) -> dict:
         # Not even 4.5 pt in four columns (Glasgow City's 121 localities beside a value map):
         # names ran into their numbers. The key goes on a page of its own, and this says so.
         fig.text(sl / p.size[0], (cursor - 0.1) / p.size[1],
-                 textwrap.fill(f"The key to the {len(rows)} numbered localities is printed on a page of its own: "
-                               "there is no room for it here.", int(sw * 72 / (0.55 * 7.5))),
+                 textwrap.fill(f"The key to the {len(rows)} numbered localities is on a page of its own (saved after "
+                               "this one by save_figure): there is no room for it here.", int(sw * 72 / (0.55 * 7.5))),
                  fontsize=7.5, va="top", gid="key note")
         return None
     fit = roomier  # the best fit for the room as drawn (the layout's fallback had 14-character names)

@@ -229,7 +229,7 @@ def plot_poorer(table: gpd.GeoDataFrame, title: str | None = None, **kwargs) -> 
     unused = sorted(set(kwargs) & {"column", "significance", "categories", "scheme", "k", "cmap"})
     if unused:
         raise LocalitiesError(f"plot_poorer maps the decision, not a column: {', '.join(unused)} "
-                              "belong to plot_map")
+                              f"{'belongs' if len(unused) == 1 else 'belong'} to plot_map")
     for col in ("poorer_than_scotland", "poorer_than_rest"):
         if col not in table:
             raise LocalitiesError(f"no {col!r} column: pass the output of localities.rank")

@@ -488,7 +488,7 @@ def _fill(fig, p, fit, extents, ih, rows, councils, loc_w, lh, frame, colours, h
                  fontweight="bold")
     if notes:
         fig.text(MARGIN_FRAC(p), 1 - 0.55 / p.size[1], " ".join(notes), fontsize=7, color="#404040", va="top")
-    credit(fig, layout.MARGIN, 0.12, p.size[0])
+    credit(fig, layout.MARGIN, 0.12, p.size[0] - 2 * layout.MARGIN)
     fig.attrs = {"legend_title": legend_title, "legend": legend, "main": ax, "labels": labels,
                  "numbers": numbers, "numbered": numbered, "key": key_entries, "key_elsewhere": key_elsewhere,
                  "north_arrow": arrow,

@@ -107,7 +107,7 @@ def _pick(table: gpd.GeoDataFrame, locality) -> int:
                     return hit[0]
     digits = str(locality).strip()
     if "rank" in table and not isinstance(locality, bool) and (isinstance(locality, (int, np.integer))
-                                                               or digits.isdigit()):
+                                                               or digits.isdecimal()):
         hit = table.index[table["rank"] == int(digits)]
         if len(hit):
             return hit[0]

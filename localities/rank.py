@@ -293,6 +293,7 @@ def rank(
     table = pd.concat([table, pd.DataFrame(columns, index=table.index)], axis=1)
 
     fields = ["locality", "indicator", "value", "rest_value", "scotland_value", "ratio_rest", "ratio_scotland",
+              "gap_rest", "gap_scotland",
               "vs_rest", "vs_scotland"]
     records: dict = {}
     for rec in pd.DataFrame(long[fields]).to_dict("records"):

@@ -216,7 +216,7 @@ def test_messages_say_one_or_many_not_s_in_brackets():
     (lambda dz, plan, table: loc.plot_map(table, significance="scotland"), r"significance needs column="),
     (lambda dz, plan, table: loc.plot_map(plan, column="income_rate"), r"map its ranking, plot_map\(localities.rank"),
     (lambda dz, plan, table: loc.plot_map(table, column="income_rate", k=0), r"k \(the number of classes\)"),
-    (lambda dz, plan, table: loc.plot_poorer(table, column="income_rate"), r"column belong to plot_map"),
+    (lambda dz, plan, table: loc.plot_poorer(table, column="income_rate"), r"column belongs to plot_map"),
     (lambda dz, plan, table: loc.save_html(None, "map.png"), r"map.png: an interactive map is a web page"),
 ])
 def test_an_analysts_slips_get_one_line(sample, call, message):
@@ -234,8 +234,10 @@ def test_a_profile_is_picked_as_an_analyst_names_it(sample, tmp_path):
     _, _, table = sample
     first, second = table.iloc[0], table.iloc[1]
     fig = loc.profile(table, locality=second["name"].upper())
-    assert fig.attrs["spine"] is not None
-    assert loc.profile(table, locality="2").attrs["decision"] == fig.attrs["decision"]
+    assert fig.attrs["locality"] == second["locality"]
+    assert loc.profile(table, locality="2").attrs["locality"] == second["locality"]
+    with pytest.raises(LocalitiesError, match="no locality"):
+        loc.profile(table, locality="²")  # a digit to str.isdigit, not a number
     path = loc.save_profiles(table, tmp_path / "one.pdf", localities=first["name"])
     assert len(re.findall(rb"/Type\s*/Page[^s]", path.read_bytes())) == 1
     import inspect

@@ -127,6 +127,30 @@ def test_a_gap_short_of_the_minimum_gap_says_so_not_the_ratio(council_zones):
     assert decide._times(1.19996, 1.2) == "×1.19996"
 
 
+def test_the_shortfall_named_is_the_one_that_failed():
+    # A censored count can fail on its range while its point gap meets min_gap: the reason
+    # then blames the range, not the gap ("less than 10 per 10,000" when the gap was 30).
+    crime = loc.SIMD["crime_rate"]
+    row = {"ratio_rest": 1.3, "gap_rest": 30.0}
+    assert decide._short_of(row, crime, "rest", 1.2, 10) == (
+        "not by the margins a flag needs over the whole range of its suppressed counts")
+    assert decide._short_of({"ratio_rest": 1.3, "gap_rest": 0.4}, crime, "rest", 1.2, 0.5) == (
+        "by less than 0.5 per 10,000 (the minimum gap set)")
+    income = loc.SIMD["income_rate"]
+    assert decide._short_of({"ratio_rest": 1.3, "gap_rest": 0.005}, income, "rest", 1.2, 0.01) == (
+        "by less than 1 percentage point (the minimum gap set)")
+    assert decide._short_of({"ratio_rest": 1.1, "gap_rest": 0.005}, income, "rest", 1.2, 0.01) == "by less than ×1.2"
+
+
+def test_min_gap_for_an_untested_indicator_is_refused(council_zones):
+    dz = council_zones["Moray"]
+    plan = loc.propose(dz)
+    with pytest.raises(loc.DataError,
+                       match=r"min_gap\['smr'\] would do nothing: smr has no interval"):
+        loc.rank(plan, dz, min_gap={"smr": 3})
+    assert len(loc.rank(plan, dz, min_gap={"income_rate": np.float32(0.02)}))
+
+
 @pytest.mark.parametrize("method,target", [("iz", None), ("regions", 5_000)])
 def test_new_town_west_ranks_below_leith(council_zones, method, target):
     dz = council_zones["City of Edinburgh"]

@@ -334,8 +334,12 @@ def test_compare_refuses_a_ranking_of_another_plan(dz, council_zones):
     # Swapped rankings gave every zone a changed tier, quietly (people_tier_changed: the council).
     a, b = loc.propose(dz, method="wards"), loc.propose(dz, target_population=10_000)
     ra, rb = loc.rank(a, dz), loc.rank(b, dz)
-    with pytest.raises(PlanError, match="ranking_a is not a ranking of plan a"):
+    with pytest.raises(PlanError, match="ranking_a and ranking_b are the other way round"):
         loc.compare_plans(a, b, dz, ranking_a=rb, ranking_b=ra)
+    with pytest.raises(PlanError, match="ranking_a is not a ranking of plan a"):
+        loc.compare_plans(a, b, dz, ranking_a=rb, ranking_b=rb)
+    with pytest.raises(PlanError, match="a locality appears twice"):
+        loc.compare_plans(a, b, dz, ranking_a=pd.concat([ra, ra.head(1)]), ranking_b=rb)
     other = council_zones["Angus"]
     angus = loc.rank(loc.propose(other, target_population=10_000), other)
     same_ids = b.localities["locality"].tolist()[: len(angus)]

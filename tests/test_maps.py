@@ -676,7 +676,7 @@ def test_a_key_with_no_room_beside_the_map_is_only_on_its_own_page(council_zones
     fig = loc.plot_poorer(table, data_dir=real_dir)
     assert mapkey.key_size(fig) is None and fig.attrs["key_elsewhere"]
     assert not any(ax.get_gid() == "key" for ax in fig.axes)
-    assert any(t.get_gid() == "key note" and f"{len(table)} numbered localities is printed on a page of its own"
+    assert any(t.get_gid() == "key note" and f"{len(table)} numbered localities is on a page of its own"
                in t.get_text().replace("\n", " ") for t in fig.texts)
     assert len(fig.attrs["key_page"].attrs["key"]) == len(table) and _key_collisions(fig.attrs["key_page"]) == []
 
@@ -696,6 +696,15 @@ def test_an_inset_always_zooms_in(council_zones, real_dir, council):
     main = fig.attrs["main"]
     for inset in fig.attrs["insets"]:
         assert km_per_inch(main) / km_per_inch(inset) >= 1.4, inset.get_title(loc="left")
+
+
+def test_a_word_wider_than_the_key_column_breaks_after_its_hyphens():
+    from localities.mapkey import _ems, _wrap_name
+
+    lines = _wrap_name("Auchtermuchty-Strathmiglo-Falkland and Newburgh", 18)
+    assert "".join(line if line.endswith("-") else line + " " for line in lines).strip() == (
+        "Auchtermuchty-Strathmiglo-Falkland and Newburgh")
+    assert all(_ems(line) <= 18 * 0.55 - 0.6 for line in lines)
 
 
 def test_every_indicator_has_a_short_key_header():
