@@ -39,7 +39,7 @@ def credit(fig, left: float, bottom: float, width: float):
 
     w, h = fig.get_size_inches()
     return fig.text(left / w, bottom / h, textwrap.fill(sources.attribution(ATTRIBUTION_SOURCES),
-                                                        int(width * 72 / (0.5 * 6.5))),
+                                                        int(width * 72 / (0.56 * 6.5))),
                     fontsize=6.5, color="#404040", ha="left", va="bottom")
 
 
