@@ -854,3 +854,14 @@ def test_a_categories_map_without_a_title_is_titled_by_its_legend(sample):
     fig = loc.plot_map(table, categories=(cats, {"first": "#b2182b", "other": "#d9d9d9"}, "Tier one"))
     title = fig._suptitle.get_text()
     assert "None" not in title and title.endswith("Tier one")
+
+
+@pytest.mark.realdata
+def test_the_attribution_stays_inside_the_margins_of_a_portrait_page(council_zones, real_dir):
+    # Shetland's portrait page: "... Open Government Licence v3.0." ran past the right margin.
+    dz = council_zones["Shetland Islands"]
+    fig = loc.plot_poorer(loc.rank(loc.propose(dz, target_population=5_000), dz), data_dir=real_dir)
+    assert fig.attrs["orientation"] == "portrait"
+    renderer = fig.canvas.get_renderer()
+    credit = next(t for t in fig.texts if "Crown copyright" in t.get_text())
+    assert credit.get_window_extent(renderer).x1 <= fig.bbox.x1 - layout.MARGIN * fig.dpi + 1
