@@ -187,8 +187,9 @@ NOTES = [
     ("Intervals", "95% intervals: Wilson score for proportions, Byar for counts and rates."),
     ("Comparators", "Each locality against the rest of its council (the council without it) and against Scotland."),
     ("Significance", "Worse = a significant difference (two-sample interval: Newcombe for proportions, conditional "
-                     "Poisson for rates, unless another method is named in the ranking's settings) AND a material "
-                     "one (at least 1.2 times the comparator by default). 'Slightly worse' = significant, not material."),
+                     "binomial interval of the ratio of two Poisson rates, unless another method is named in the "
+                     "ranking's settings) AND a material one (at least 1.2 times the comparator by default). "
+                     "'Slightly worse' = significant, not material."),
     ("Order", "Tier 1: poorer than the rest of the council and Scotland on a headline indicator; tier 2: poorer "
               "than one of them; tier 3: neither. Inside a tier, by the headline-weighted score (1 = Scotland)."),
     ("Populations", "SIMD 2020v2 uses NRS mid-2017 small area population estimates unless stated otherwise."),

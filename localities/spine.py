@@ -53,7 +53,8 @@ VERDICT_KEYS = {"worse": "worse: significant and material", "slightly worse": "s
                 "slightly better": "sl. better: significant, not material",
                 "better": "better: significant and material", "no interval": "–: no interval, not tested"}
 METHOD_WORDS = {
-    "difference": "a two-sample 95% interval: Newcombe for proportions, conditional binomial for rates",
+    "difference": ("a two-sample 95% interval: Newcombe for proportions, conditional binomial (ratio of two "
+                   "Poisson rates) for rates"),
     "scotpho": "the locality's 95% interval wholly on one side of the comparator's value, as ScotPHO",
     "bh": "two-sample score tests, false discovery rate 5% (Benjamini-Hochberg)",
     "funnel": "funnel-plot 95% limits allowing for overdispersion (Spiegelhalter)",
