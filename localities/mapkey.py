@@ -19,6 +19,11 @@ from .mapstyle import TIER_COLOURS, _describe, credit, format_value, key_header
 from .outcomes import SIMD
 
 
+#: The key's flag beside a value map, as words (the footer says what they stand for).
+FLAG_WORDS = {"Poorer than the rest of the council and Scotland": "both", "Poorer than Scotland only": "Scot.",
+              "Poorer than the rest of the council only": "rest", "Not significantly poorer": "–"}
+
+
 def _key_rows(frame, numbers, value_col, colours, plan_map):
     rows = []
     unit = _describe(value_col, frame)[1] if value_col else ""
@@ -26,9 +31,14 @@ def _key_rows(frame, numbers, value_col, colours, plan_map):
         row = {"number": str(int(numbers[idx])), "name": str(frame.at[idx, "name"]) if "name" in frame else str(idx),
                "population": f"{int(frame.at[idx, 'population']):,}" if "population" in frame else ""}
         if value_col:
-            row["value"] = format_value(frame.at[idx, value_col], value_col, unit)
+            # Minutes without their unit: the column header says "min" ("5.1 min" ran into the people).
+            row["value"] = format_value(frame.at[idx, value_col], value_col, unit).removesuffix(" min")
         if plan_map:
             row["swatch"] = colours[idx]
+        elif "tier_label" in frame and value_col:
+            # Beside a map coloured by value, the flag is a word: tier colours beside the
+            # classes' reds read as classes (Perth and Kinross: a pale-red locality looked flagged).
+            row["flag"] = FLAG_WORDS.get(frame.at[idx, "tier_label"], "")
         elif "tier_label" in frame:
             row["swatch"] = TIER_COLOURS.get(frame.at[idx, "tier_label"], "#ffffff")
         rows.append(row)
@@ -104,7 +114,8 @@ def _key_fit(rows, width, height, has_value, has_plan_key=False, min_font=4.5, m
             if name_chars < 16:
                 break
             lines = [len(_wrap_name(r["name"], name_chars)) for r in rows]
-            footer = 1 + len({r.get("swatch") for r in rows}) if not has_plan_key else 0
+            footer = (3 if any("flag" in r for r in rows) else 1 + len({r.get("swatch") for r in rows})) \
+                if not has_plan_key else 0
             per_col = math.ceil(sum(lines) / ncols) + max(lines) + 3 + footer
             if per_col * line <= height:
                 return font, ncols, name_chars, line
@@ -150,6 +161,8 @@ def _draw_key(fig, rect, rows, fit, value_header, flag_header, footer=(), name_h
         put(xs["population"], y, row["population"], ha="right")
         if "value" in row:
             put(xs["value"], y, row["value"], ha="right")
+        if row.get("flag"):
+            put(xs["swatch"], y, row["flag"], ha="center")
         if row.get("swatch"):
             ax.add_patch(Rectangle(((col * col_w + xs["swatch"] - 0.045) / w_in, (y - line * 0.85) / h_in),
                                    0.09 / w_in, line * 0.75 / h_in, transform=ax.transAxes, facecolor=row["swatch"],
@@ -182,14 +195,16 @@ def _headers(frame, value_col, plan_map):
     flag_header = "Key" if plan_map else ("Flag" if "tier_label" in frame else None)
     footer = []
     if not plan_map and "tier_label" in frame:
-        headline = [h for h in frame.attrs.get("headline", ("income_rate", "employment_rate")) if h in SIMD]
-        if value_col and value_col not in headline and headline:
-            # On a map of another indicator (crime), the flag is still the decision on the headline ones.
+        if value_col:
+            # The flag is the decision on the headline indicators, whatever the map shows (crime).
+            headline = [h for h in frame.attrs.get("headline", ("income_rate", "employment_rate")) if h in SIMD]
             words = [SIMD[h].label.lower() for h in headline]
             if len(words) > 1 and all(w.endswith(" deprivation") for w in words):
                 words = [w[: -len(" deprivation")] for w in words[:-1]] + words[-1:]
-            footer.append((None, "Flag: poorer on " + " or ".join(words)))
-        footer += [(c, t) for t, c in TIER_COLOURS.items() if (frame["tier_label"] == t).any()]
+            footer.append((None, f"Flag: poorer on {' or '.join(words)} than the rest of the council and Scotland "
+                                 "(both), the rest of the council only (rest) or Scotland only (Scot.)"))
+        else:
+            footer += [(c, t) for t, c in TIER_COLOURS.items() if (frame["tier_label"] == t).any()]
     return value_header, flag_header, footer
 
 
