@@ -305,6 +305,9 @@ def cmd_map(args) -> int:
     if out.suffix.lower() == ".html":
         maps.save_html(maps.explore(table, column=args.column), out)
     else:
+        if args.poorer and (args.column or args.significance):
+            raise LocalitiesError(f"--poorer maps the decision; {'--column' if args.column else '--significance'} "
+                                  "maps an indicator: give one or the other")
         fig = (maps.plot_poorer(table) if args.poorer else
                maps.plot_map(table, column=args.column, significance=args.significance, title=args.title))
         maps.save_figure(fig, out, dpi=args.dpi)

@@ -71,9 +71,13 @@ def cmd_compare(args) -> int:
 
 
 def _summary_frame(summary: dict):
+    import numpy as np
     import pandas as pd
 
-    return pd.DataFrame({"figure": list(summary), "value": [str(v) for v in summary.values()]})
+    # Numbers stay numbers (a spreadsheet stored '186' and '0.298...' as text); others as text.
+    values = [v if isinstance(v, (int, float, np.number)) and not isinstance(v, (bool, np.bool_)) else str(v)
+              for v in summary.values()]
+    return pd.DataFrame({"figure": list(summary), "value": pd.Series(values, dtype=object)})
 
 
 def cmd_ensemble(args) -> int:

@@ -539,3 +539,22 @@ def test_compare_tells_two_plans_of_one_file_name_apart(tmp_path):
     assert _two_names(Path("a/x.gpkg"), Path("b/y.gpkg")) == ("x.gpkg", "y.gpkg")
     assert _two_names(Path("2024/plan.gpkg"), Path("2025/plan.gpkg")) == ("2024/plan.gpkg", "2025/plan.gpkg")
     assert _two_names(Path("plan.gpkg"), Path("plan.gpkg")) == ("plan A", "plan B")
+
+
+def test_compare_workbook_keeps_numbers_and_map_refuses_poorer_with_column(moray, real_dir, tmp_path, capsys):
+    # Perth and Kinross: the compare Summary sheet stored '186' and '0.298...' as text, and
+    # `map --poorer --column crime_rate` drew the decision, ignoring --column.
+    import openpyxl
+
+    wards = tmp_path / "wards.gpkg"
+    assert main(["propose", "--council", "Moray", "--method", "wards", "--out", str(wards),
+                 "--data-dir", str(real_dir)]) == EXIT_OK
+    book = tmp_path / "cmp.xlsx"
+    assert main(["compare", str(moray), str(wards), "--table", str(book), "--data-dir", str(real_dir)]) == EXIT_OK
+    sheet = openpyxl.load_workbook(book)["Summary"]
+    values = {row[0].value: row[1].value for row in sheet.iter_rows(min_row=2)}
+    assert isinstance(values["zones_moved"], int) and isinstance(values["adjusted_rand"], float)
+    capsys.readouterr()
+    assert main(["map", str(moray), "--poorer", "--column", "crime_rate", "--out", str(tmp_path / "m.png"),
+                 "--data-dir", str(real_dir)]) == EXIT_INPUT
+    assert "--poorer maps the decision; --column maps an indicator" in capsys.readouterr().err
