@@ -183,7 +183,7 @@ def parser() -> argparse.ArgumentParser:
                                 "(default: income_rate)")
             s.add_argument("--out", help="write .csv or .xlsx")
         if name == "map":
-            s.add_argument("--column", default="income_rate", help="indicator to map (default: income_rate)")
+            s.add_argument("--column", help="indicator to map (default: income_rate; not with --poorer)")
             s.add_argument("--significance", choices=["scotland", "rest"],
                            help="map the significance flag against Scotland or the rest of the council instead")
             s.add_argument("--poorer", action="store_true", help="map the significantly poorer localities")

@@ -300,16 +300,17 @@ def cmd_map(args) -> int:
     out = Path(args.out)
     if out.suffix.lower() not in (".pdf", ".svg", ".png", ".html"):
         raise LocalitiesError(f"{out}: --out must end in .pdf, .svg, .png or .html")
+    if args.poorer and (args.column or args.significance):
+        raise LocalitiesError(f"--poorer maps the decision; {'--column' if args.column else '--significance'} "
+                              "maps an indicator: give one or the other")
+    column = args.column or "income_rate"
     plan, dz = _read(args)
     table = rank(plan, dz)
     if out.suffix.lower() == ".html":
-        maps.save_html(maps.explore(table, column=args.column), out)
+        maps.save_html(maps.explore(table, column=column), out)
     else:
-        if args.poorer and (args.column or args.significance):
-            raise LocalitiesError(f"--poorer maps the decision; {'--column' if args.column else '--significance'} "
-                                  "maps an indicator: give one or the other")
         fig = (maps.plot_poorer(table) if args.poorer else
-               maps.plot_map(table, column=args.column, significance=args.significance, title=args.title))
+               maps.plot_map(table, column=column, significance=args.significance, title=args.title))
         maps.save_figure(fig, out, dpi=args.dpi)
         extra = fig.attrs.get("key_page")
         if extra is not None:

@@ -249,7 +249,25 @@ def to_xlsx(sheets: dict[str, pd.DataFrame], path: str | os.PathLike, notes: lis
             for name, frame in tables.items():
                 _text_cells(frame, printable).to_excel(xl, sheet_name=name, index=False)
                 _as_text(xl.sheets[name])
+                _lay_out(xl.sheets[name])
     return Path(path)
+
+
+def _lay_out(sheet, widest: int = 60) -> None:
+    """A sheet a board member can read as opened: columns as wide as their contents (up to
+    ``widest`` characters, long text such as the reasons wrapped in that width) and the
+    header row frozen (the Summary's "Why" overflowed 8.43-character columns)."""
+    from openpyxl.styles import Alignment
+    from openpyxl.utils import get_column_letter
+
+    for index, column in enumerate(sheet.iter_cols(max_row=min(sheet.max_row, 500)), start=1):
+        longest = max((len(line) for cell in column if cell.value is not None
+                       for line in str(cell.value).splitlines() or [""]), default=8)
+        sheet.column_dimensions[get_column_letter(index)].width = min(max(longest, 6) + 2, widest)
+        if longest > widest:
+            for cell in column[1:]:
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+    sheet.freeze_panes = "A2"
 
 
 def _as_text(sheet) -> None:

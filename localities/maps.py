@@ -85,10 +85,16 @@ def _colouring(frame, column, significance, categories, scheme, k, cmap):
         title, value_col = f"{prefix}{name} compared with {against}", column
     elif column is not None:
         if column not in frame:
-            hint = ("; a plan holds no outcomes: map its ranking, plot_map(localities.rank(plan, dz), column=...)"
-                    if "tier" not in frame and column in SIMD else "")
-            raise LocalitiesError(f"no column {column!r} to map; columns include "
-                                  f"{', '.join(map(str, list(frame.columns)[:20]))}{hint}")
+            if "tier" not in frame and column in SIMD:
+                raise LocalitiesError(f"no column {column!r} to map: a plan holds no outcomes; map its ranking, "
+                                      "plot_map(localities.rank(plan, dz), column=...)")
+            import difflib
+
+            mappable = [str(c) for c in frame.columns if c in SIMD]
+            close = difflib.get_close_matches(str(column), mappable, n=3, cutoff=0.5)
+            raise LocalitiesError(f"no column {column!r} to map" + (f"; did you mean {' or '.join(close)}?" if close
+                                                                     else "")
+                                  + (f"; indicators here: {', '.join(mappable)}" if mappable else ""))
         if not pd.api.types.is_numeric_dtype(frame[column]) or pd.api.types.is_bool_dtype(frame[column]):
             numeric = [c for c in frame.columns if pd.api.types.is_numeric_dtype(frame[c])
                        and not pd.api.types.is_bool_dtype(frame[c]) and c in SIMD]

@@ -87,7 +87,7 @@ def test_attribution_says_each_statement_once():
 
 @pytest.mark.parametrize("call, message", [
     (lambda s: loc.plot_map(s[2], label="names"), "label must be 'auto', 'number', 'locality' or 'none', not 'names'"),
-    (lambda s: loc.plot_map(s[2], column="nope"), "no column 'nope' to map; columns include rank, locality"),
+    (lambda s: loc.plot_map(s[2], column="nope"), "no column 'nope' to map; indicators here: income_rate, employment_rate"),
     (lambda s: loc.plot_poorer(s[0]), "no 'poorer_than_scotland' column: pass the output of localities.rank"),
     (lambda s: loc.rank(s[1], s[0], headline=["income"]), "headline indicator 'income' not available; available: income_rate"),
     (lambda s: loc.rank(s[1], s[0], method="x"), "method must be one of difference"),

@@ -501,6 +501,14 @@ def test_rank_xlsx_opens_on_a_summary_a_board_reads(real_dir, tmp_path):
     assert ranks == sorted(ranks) and ranks[0] == 1
     cells = [c for row in sheet.iter_rows(min_row=2) for c in row if isinstance(c.value, str) and "HYPERLINK" in c.value]
     assert cells and all(c.data_type == "s" for c in cells)
+    # Readable as opened (Perth and Kinross's "Why" overflowed 8.43-character columns): columns
+    # as wide as their contents up to 60 characters, long text wrapped, the header frozen.
+    from openpyxl.utils import get_column_letter
+
+    why = get_column_letter(len(headers))
+    assert sheet.column_dimensions[why].width == 60 and sheet[f"{why}2"].alignment.wrap_text
+    assert sheet.column_dimensions["B"].width >= max(len(str(r[1].value)) for r in sheet.iter_rows(min_row=2))
+    assert sheet.freeze_panes == "A2"
 
 
 def test_a_zone_of_another_council_is_named_as_such(moray, real_dir, tmp_path, capsys):
