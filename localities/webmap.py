@@ -162,7 +162,19 @@ def explore(obj, column: str | None = None, tooltip: list[str] | None = None, la
     folium.LayerControl(collapsed=False).add_to(m)
     m.fit_bounds([[geo.total_bounds[1], geo.total_bounds[0]], [geo.total_bounds[3], geo.total_bounds[2]]])
     _add_legend(m, legends, list(legends)[0], esc(sources.attribution(ATTRIBUTION_SOURCES)), titles)
+    _add_title(m, esc(f"{frame.attrs['council']}: localities" if frame.attrs.get("council") else "Localities"))
     return m
+
+
+def _add_title(m, title: str) -> None:
+    """The page's title (browser tab, bookmarks) and the same words over the map's top
+    left: a saved page said neither which council nor what. ``title`` is already escaped."""
+    from branca.element import Element
+
+    m.get_root().header.add_child(Element(f"<title>{title}</title>"))
+    m.get_root().html.add_child(Element(
+        '<div style="position:fixed;top:10px;left:50px;z-index:1000;background:white;padding:4px 8px;'
+        f'font:bold 15px sans-serif;border-radius:3px;box-shadow:0 0 4px #888">{title}</div>'))
 
 
 def _add_legend(m, legends: dict, first: str, attribution: str, titles: dict | None = None) -> None:

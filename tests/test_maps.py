@@ -421,6 +421,9 @@ def test_html_map_labels_layers_attribution(sample, tmp_path):
     assert "Crown copyright" in html and "Open Government Licence" in html
     assert "L.control.layers" in html  # switch indicators
     assert table["name"].iloc[0] in html
+    # The page says which council it is (a saved page had no title): tab title and heading.
+    council = table.attrs["council"]
+    assert f"<title>{council}: localities</title>" in html and html.count(f"{council}: localities") >= 2
 
 
 def test_bad_map_requests_are_named(sample, tmp_path):
