@@ -199,7 +199,7 @@ def check(plan: Plan, dz: gpd.GeoDataFrame, max_population: int = CEILING, non_s
         outside = table[table["qualifies"] == "non-statutory"]
         warns.insert(0, f"NON-STATUTORY ceiling of {max_population:,}: not a check against the 2016 Regulations "
                         f"(ceiling {CEILING:,}); {counted(len(outside), 'locality', 'localities')} over {CEILING:,} and not "
-                        f"{'a ward is' if len(outside) == 1 else 'wards are'} outside them" + (f": {listing(outside.index)}" if len(outside) else ""))
+                        f"{'a ward is' if len(outside) == 1 else 'wards are'} outside them" + (f": {_whole([_named(i, n) for i, n in zip(outside.index, outside['name'])])}" if len(outside) else ""))
     if near:
         whose = "its zones differing from the ward's" if len(near) == 1 else "their zones differing from the wards'"
         warns.append(f"{counted(len(near), 'locality', 'localities')} taken as {'a ward' if len(near) == 1 else 'wards'}, {whose} "
@@ -217,7 +217,7 @@ def check(plan: Plan, dz: gpd.GeoDataFrame, max_population: int = CEILING, non_s
     detached = table[table["parts"] > 1]
     if len(detached):
         warns.append(f"{counted(len(detached), 'locality', 'localities')} in more than one part (islands or detached areas): "
-                     + listing(detached.index))
+                     + _whole([_named(i, n) for i, n in zip(detached.index, detached["name"])]))
     table = table.reset_index()[["locality", "name", "population", "zones", "is_ward", "ward", "qualifies",
                                  "parts", "wards_crossed", "warnings"]]
     report = Report(ok=not problems, table=table, problems=problems, warnings=warns, ceiling=max_population)
@@ -278,6 +278,11 @@ def _near_wards(table: pd.DataFrame, loc_sets: dict, ward_members: dict, council
             taken.add(ward)
             near[loc] = (ward, how, added, missing)
     return near
+
+
+def _named(code, name) -> str:
+    """``"S13003065 (Highland Perthshire)"``: a locality by its id and, where it differs, its name."""
+    return str(code) if str(name) == str(code) else f"{clip(code)} ({clip(name)})"
 
 
 def _whole(items: list[str], most: int = 10) -> str:

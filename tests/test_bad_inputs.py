@@ -821,3 +821,12 @@ def test_malformed_scotland_totals(dz, plan, sample_copy, content, message):
     zones = loc.load_datazones(data_dir=sample_copy)
     with pytest.raises(DataError, match=f"scotland_sums.csv: .*{message}"):
         loc.rank(plan, zones)
+
+
+def test_check_names_the_localities_it_warns_about(council_zones):
+    # A wards plan's localities are ward codes: "in more than one part: S13003065, S13003071"
+    # told a new analyst nothing; each now carries its name.
+    dz = council_zones["Perth and Kinross"]
+    report = loc.check(loc.propose(dz, method="wards"), dz)
+    parts = next(w for w in report.warnings if "more than one part" in w)
+    assert re.search(r"S13\d{6} \([A-Z][^)]+\)", parts), parts
