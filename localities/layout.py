@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 import re
+import textwrap
 import unicodedata
 import warnings
 from collections.abc import Callable
@@ -28,6 +29,8 @@ import pandas as pd
 import shapely
 from shapely.geometry import box as shapely_box
 
+from .errors import counted
+from .names import join_names
 from .placement import (  # noqa: F401  (layout.Placer, layout.wrappings ... still work)
     Placer,
     _anchor,
@@ -417,6 +420,35 @@ def town_insets(frame: gpd.GeoDataFrame, names: pd.Series, limits, scale: float,
             break
         n -= 1
     return kept[:n] if n >= 1 else []
+
+
+def inset_title(frame, names, extent, width_in: float) -> str:
+    """What an inset shows, for its title: the localities mostly inside it, most people
+    first ("Kirkwall", "Stornoway and Point"), on one or two lines of ``width_in`` inches
+    of 7 pt bold, shortened where they do not fit ("Forres South West and 1 more",
+    "Inverness area (25 localities)", "Inverness area"), never cut."""
+    box = shapely.box(*extent)
+    area = frame.geometry.area
+    inside = frame.geometry.intersection(box).area / area.where(area > 0)
+    held = frame.index[inside.fillna(0) >= 0.5]
+    if not len(held):
+        return "inset"
+    order = frame.loc[held, "population"].sort_values(ascending=False, kind="stable").index \
+        if "population" in frame else held
+    listed = [str(names[i]) for i in order]
+    most = int(width_in * 72 / (7 * 0.62)) - 3  # characters of 7 pt bold across the inset, less "A: "
+    # The town most of them are named for ("Inverness Inshes and 3 more", "Inverness Westhill ...").
+    words = pd.Series([name.split(" ")[0] for name in listed]).value_counts()
+    town = words.index[0] if len(words) and words.iloc[0] * 2 >= len(listed) and len(words.index[0]) >= 4 else None
+    candidates = ([join_names(listed)] if len(listed) <= 3 else []) + \
+        ([f"{listed[0]} and {len(listed) - 1} more"] if len(listed) > 1 and not listed[0].endswith(" more") else []) + \
+        ([f"{town} area ({len(listed)} localities)", f"{town} area"] if town and len(listed) > 1 else []) + \
+        [counted(len(listed), "locality", "localities")]
+    for text in candidates:  # on one line, or two for a list of names; never cut
+        lines = textwrap.wrap(text, most, break_long_words=False)
+        if len(lines) <= (1 if "(" in text else 2) and all(len(line) <= most for line in lines):
+            return "\n".join(lines)
+    return counted(len(listed), "locality", "localities")
 
 
 def fit_extent(extent, width: float, height: float):

@@ -16,15 +16,12 @@ from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
-import pandas as pd
 import shapely
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 from mpl_toolkits.axes_grid1.anchored_artists import AnchoredSizeBar
 
 from . import layout, sources
-from .errors import counted
-from .names import join_names
 from .mapkey import LEGIBLE, SMALL, _add_key, _key_fit, _key_rows, with_key_page
 from .mapstyle import credit
 
@@ -159,35 +156,6 @@ def _outline_boxes(ax, extent, width_pt: float = 1.5) -> list:
     w = width_pt * ax.figure.dpi / 72
     return [Bbox.from_extents(x0 - w, y0 - w, x1 + w, y0 + w), Bbox.from_extents(x0 - w, y1 - w, x1 + w, y1 + w),
             Bbox.from_extents(x0 - w, y0 - w, x0 + w, y1 + w), Bbox.from_extents(x1 - w, y0 - w, x1 + w, y1 + w)]
-
-
-def _inset_title(frame, names, extent, width_in: float) -> str:
-    """What an inset shows, for its title: the localities mostly inside it, most people
-    first ("Kirkwall", "Stornoway and Point"), on one or two lines of ``width_in`` inches
-    of 7 pt bold, shortened where they do not fit ("Forres South West and 1 more",
-    "Inverness area (25 localities)", "Inverness area"), never cut."""
-    box = shapely.box(*extent)
-    area = frame.geometry.area
-    inside = frame.geometry.intersection(box).area / area.where(area > 0)
-    held = frame.index[inside.fillna(0) >= 0.5]
-    if not len(held):
-        return "inset"
-    order = frame.loc[held, "population"].sort_values(ascending=False, kind="stable").index \
-        if "population" in frame else held
-    listed = [str(names[i]) for i in order]
-    most = int(width_in * 72 / (7 * 0.62)) - 3  # characters of 7 pt bold across the inset, less "A: "
-    # The town most of them are named for ("Inverness Inshes and 3 more", "Inverness Westhill ...").
-    words = pd.Series([name.split(" ")[0] for name in listed]).value_counts()
-    town = words.index[0] if len(words) and words.iloc[0] * 2 >= len(listed) and len(words.index[0]) >= 4 else None
-    candidates = ([join_names(listed)] if len(listed) <= 3 else []) + \
-        ([f"{listed[0]} and {len(listed) - 1} more"] if len(listed) > 1 and not listed[0].endswith(" more") else []) + \
-        ([f"{town} area ({len(listed)} localities)", f"{town} area"] if town and len(listed) > 1 else []) + \
-        [counted(len(listed), "locality", "localities")]
-    for text in candidates:  # on one line, or two for a list of names; never cut
-        lines = textwrap.wrap(text, most, break_long_words=False)
-        if len(lines) <= (1 if "(" in text else 2) and all(len(line) <= most for line in lines):
-            return "\n".join(lines)
-    return counted(len(listed), "locality", "localities")
 
 
 def _label_axes(ax, renderer, frame, numbers, names, which, fontsize, view, mode, leader=True, avoid=(), named=()):
@@ -409,7 +377,7 @@ def _fill(fig, p, fit, extents, ih, rows, councils, loc_w, lh, frame, colours, h
             _draw_localities(iax, frame, colours, zones, clip=limits)
             _blank(iax, limits)
             letter = "AB"[i]
-            iax.set_title(f"{letter}: {_inset_title(frame, names, extent, iw)}", fontsize=7, loc="left", pad=2,
+            iax.set_title(f"{letter}: {layout.inset_title(frame, names, extent, iw)}", fontsize=7, loc="left", pad=2,
                           fontweight="bold")
             ax.add_patch(Rectangle(extent[:2], extent[2] - extent[0], extent[3] - extent[1], fill=False,
                                    edgecolor="#000000", linewidth=1.0, linestyle="--", zorder=7))
