@@ -322,15 +322,34 @@ def _wrap(fig, text, width_in: float, spare: float = 0.95) -> int:
     other resolutions. Returns the number of lines."""
     renderer = fig.canvas.get_renderer()
     limit = width_in * fig.dpi * spare
-    lines, line = [], ""
-    for word in text.get_text().split(" "):
-        trial = f"{line} {word}" if line else word
-        text.set_text(trial)
-        if line and text.get_window_extent(renderer).width > limit:
+    words = text.get_text().split(" ")
+
+    def width(s: str) -> float:
+        text.set_text(s)
+        return text.get_window_extent(renderer).width
+
+    # Each word measured once and lines summed (a page's notes took 8 of its 20 s measuring
+    # every trial line); the lines are then measured whole, and wrapped line by line as
+    # before should kerning have made one too wide.
+    sizes = {w: width(w) for w in set(words)}
+    space = width("x x") - width("xx")
+    lines, line, used = [], "", 0.0
+    for word in words:
+        if line and used + space + sizes[word] > limit:
             lines.append(line)
-            line = word
+            line, used = word, sizes[word]
         else:
-            line = trial
+            line, used = (f"{line} {word}", used + space + sizes[word]) if line else (word, sizes[word])
     lines.append(line)
+    if any(width(each) > limit for each in lines if " " in each):
+        lines, line = [], ""
+        for word in words:
+            trial = f"{line} {word}" if line else word
+            if line and width(trial) > limit:
+                lines.append(line)
+                line = word
+            else:
+                line = trial
+        lines.append(line)
     text.set_text("\n".join(lines))
     return len(lines)
