@@ -32,11 +32,12 @@ def clip(text: object, most: int = 60) -> str:
     return text if len(text) <= most else text[: most - 1] + "\u2026"
 
 
-def listing(items: Iterable[object], most: int = 10) -> str:
+def listing(items: Iterable[object], most: int = 10, width: int | None = 60) -> str:
     """Return ``'a, b, c (and 12 more)'`` for error messages: enough to act on, never a wall
-    (at most ``most`` items, each cut to 60 characters)."""
+    (at most ``most`` items, each cut to ``width`` characters; ``None`` keeps items whole,
+    for items built from official names rather than echoed input)."""
     items = list(items)
-    head = ", ".join(clip(i) for i in items[:most])
+    head = ", ".join(str(i) if width is None else clip(i, width) for i in items[:most])
     rest = len(items) - most
     return f"{head} (and {rest} more)" if rest > 0 else head
 

@@ -161,7 +161,7 @@ def check(plan: Plan, dz: gpd.GeoDataFrame, max_population: int = CEILING, non_s
     loc_sets = {loc: frozenset(members) for loc, members in pd.Series(valid.index, index=by).groupby(level=0)}
     table["ward"] = [ward_sets.get(loc_sets[i]) for i in table.index]
     near = _near_wards(table, loc_sets, ward_members, council_zones)
-    for loc, (ward, _, _, _) in near.items():
+    for loc, (ward, *_) in near.items():
         table.loc[loc, "ward"] = ward
     table["is_ward"] = table["ward"].notna()
     table["qualifies"] = ["ward" if w else "population" if p <= min(max_population, CEILING)
@@ -199,15 +199,14 @@ def check(plan: Plan, dz: gpd.GeoDataFrame, max_population: int = CEILING, non_s
         outside = table[table["qualifies"] == "non-statutory"]
         warns.insert(0, f"NON-STATUTORY ceiling of {max_population:,}: not a check against the 2016 Regulations "
                         f"(ceiling {CEILING:,}); {counted(len(outside), 'locality', 'localities')} over {CEILING:,} and not "
-                        f"{'a ward is' if len(outside) == 1 else 'wards are'} outside them" + (f": {_whole([_named(i, n) for i, n in zip(outside.index, outside['name'])])}" if len(outside) else ""))
+                        f"{'a ward is' if len(outside) == 1 else 'wards are'} outside them" + (f": {listing(map(_named, outside.index, outside['name']), width=None)}" if len(outside) else ""))
     if near:
         whose = "its zones differing from the ward's" if len(near) == 1 else "their zones differing from the wards'"
         warns.append(f"{counted(len(near), 'locality', 'localities')} taken as {'a ward' if len(near) == 1 else 'wards'}, {whose} "
                      "best-fit zones: "
-                     + _whole([f"{loc if loc == ward else f'{loc} = ward {ward}'} ({_ward_name(ward, council_zones)}"
-                               f"{how}: {_difference(a, m)}, "
-                               f"{int(council_zones.loc[sorted(a | m), 'population'].sum()):,} people)"
-                               for loc, (ward, how, a, m) in near.items()]))
+                     + listing((f"{loc if loc == ward else f'{loc} = ward {ward}'} ({_ward_prefix(ward, council_zones)}"
+                                f"{how}: {_difference(a, m)}, {people:,} people)"
+                                for loc, (ward, how, a, m, people) in near.items()), width=None))
     big = table[(table["qualifies"] == "population") & (table["population"] > GUIDANCE_SIZE)]
     if len(big):
         warns.append(f"{counted(len(big), 'locality', 'localities')} over {GUIDANCE_SIZE:,} people (guidance, para 151)")
@@ -217,7 +216,7 @@ def check(plan: Plan, dz: gpd.GeoDataFrame, max_population: int = CEILING, non_s
     detached = table[table["parts"] > 1]
     if len(detached):
         warns.append(f"{counted(len(detached), 'locality', 'localities')} in more than one part (islands or detached areas): "
-                     + _whole([_named(i, n) for i, n in zip(detached.index, detached["name"])]))
+                     + listing(map(_named, detached.index, detached["name"]), width=None))
     table = table.reset_index()[["locality", "name", "population", "zones", "is_ward", "ward", "qualifies",
                                  "parts", "wards_crossed", "warnings"]]
     report = Report(ok=not problems, table=table, problems=problems, warnings=warns, ceiling=max_population)
@@ -241,7 +240,7 @@ def _near_wards(table: pd.DataFrame, loc_sets: dict, ward_members: dict, council
     its code or name and differ by at most a quarter of its zones, or (whatever their name)
     differ from the ward they overlap most by boundary slivers (at most a tenth of its zones,
     at least 2). Each ward goes to one locality, the closest. Returns
-    ``{locality: (ward, how, added zones, missing zones)}``."""
+    ``{locality: (ward, how, added zones, missing zones, people in them)}``."""
     if not ward_members:
         return {}
     labels = {_label(w): w for w in ward_members}
@@ -271,12 +270,12 @@ def _near_wards(table: pd.DataFrame, loc_sets: dict, ward_members: dict, council
         if len(added) + len(missing) <= limit and len(added) < len(members) and small:
             how = ("code" if _label(loc) == _label(ward) or _label(name) == _label(ward) else "name") if named \
                 else "boundary slivers"
-            found.append((len(added) + len(missing), str(loc), loc, ward, how, added, missing))
+            found.append((len(added) + len(missing), str(loc), loc, ward, how, added, missing, int(moved)))
     near = {}
-    for _, _, loc, ward, how, added, missing in sorted(found, key=lambda f: f[:2]):
+    for _, _, loc, ward, how, added, missing, people in sorted(found, key=lambda f: f[:2]):
         if ward not in taken:
             taken.add(ward)
-            near[loc] = (ward, how, added, missing)
+            near[loc] = (ward, how, added, missing, people)
     return near
 
 
@@ -285,27 +284,22 @@ def _named(code, name) -> str:
     return str(code) if str(name) == str(code) else f"{clip(code)} ({clip(name)})"
 
 
-def _whole(items: list[str], most: int = 10) -> str:
-    """Like :func:`listing`, with each item whole: these are built from official codes and
-    names, not echoed input, and a cut one hides the people it counts."""
-    rest = len(items) - most
-    return ", ".join(items[:most]) + (f" (and {rest} more)" if rest > 0 else "")
+def _ward_label(ward, zones: pd.DataFrame) -> str:
+    """The ward's name where the zone table gives one, else its code."""
+    names = zones.loc[zones["ward"] == ward, "ward_name"].dropna() if "ward_name" in zones else ()
+    return str(names.iloc[0]) if len(names) else str(ward)
 
 
-def _ward_name(ward, zones: pd.DataFrame) -> str:
+def _ward_prefix(ward, zones: pd.DataFrame) -> str:
     """``"Forfar and District; "`` when the zone table names the ward, else ``""``."""
-    if "ward_name" not in zones:
-        return ""
-    names = zones.loc[zones["ward"] == ward, "ward_name"].dropna()
-    return f"{names.iloc[0]}; " if len(names) and str(names.iloc[0]) != str(ward) else ""
+    label = _ward_label(ward, zones)
+    return f"{label}; " if label != str(ward) else ""
 
 
-def _sliver_text(ward, how, added, missing, zones: pd.DataFrame) -> str:
-    name = zones.loc[zones["ward"] == ward, "ward_name"].iloc[0] if "ward_name" in zones else ward
-    moved = int(zones.loc[sorted(added | missing), "population"].sum())
+def _sliver_text(ward, how, added, missing, people: int, zones: pd.DataFrame) -> str:
     parts = ([f"+{listing(sorted(added), 3)}"] if added else []) + ([f"-{listing(sorted(missing), 3)}"] if missing else [])
-    return clip(f"ward {ward} {name} (by {how}); zones differ from its best-fit zones by {len(added) + len(missing)} "
-                f"({moved:,} people): {' '.join(parts)}", 200)
+    return clip(f"ward {ward} {_ward_label(ward, zones)} (by {how}); zones differ from its best-fit zones by "
+                f"{len(added) + len(missing)} ({people:,} people): {' '.join(parts)}", 200)
 
 
 def quality(plan: Plan, dz: gpd.GeoDataFrame, attribute: str = "income_rank") -> dict:
