@@ -29,7 +29,7 @@ def plot_shares(ens, column: str = "share_either", title: str | None = None):
     from matplotlib import colormaps
     from matplotlib.colors import Normalize
 
-    from .mapkey import _draw_key, _key_fit
+    from .mapkey import SMALLEST_FIT, _draw_key, _key_fit
     from .page import _blank, _north_arrow, _scale_bar
     from .placement import _anchor
 
@@ -85,7 +85,7 @@ def plot_shares(ens, column: str = "share_either", title: str | None = None):
                            int(sw * 72 / (0.55 * 7.5))), fontsize=7.5, va="top")
     cursor -= 0.55
     if rows:
-        fit = _key_fit(rows, sw, cursor - sb, True) or (4.5, 4, 14, 4.5 * 1.3 / 72)
+        fit = _key_fit(rows, sw, cursor - sb, True) or SMALLEST_FIT
         header = "Mean\nshare" if mean_col == f"{column}_mean" else "Mean\n(either)"
         _draw_key(fig, p.fraction(sl, sb, sw, cursor - sb), rows, fit, header, None, name_header="Area")
     council = ens.settings.get("council")

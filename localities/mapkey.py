@@ -101,6 +101,8 @@ LEGIBLE = 6.5
 #: Key type smaller than this makes the layout look for room for legible type, and the
 #: key is printed again on a page of its own.
 SMALL = 6.0
+#: The smallest key (font, columns, name characters, line height) where none fits the room.
+SMALLEST_FIT = (4.5, 4, 14, 4.5 * 1.3 / 72)
 
 
 def _key_fit(rows, width, height, has_value, has_plan_key=False, min_font=4.5, max_font=7.0):
@@ -208,7 +210,7 @@ def _headers(frame, value_col, plan_map):
     return value_header, flag_header, footer
 
 
-def _add_key(fig, p, fit, rows, frame, value_col, plan_map, cursor) -> dict | None:
+def _add_key(fig, p, rows, frame, value_col, plan_map, cursor) -> dict | None:
     """Draw the key table in the side column below ``cursor`` (inches from the bottom);
     returns its entries (number -> Text), or None where it has no room (a note says so)."""
     sl, sb, sw, _ = p.inches(p.side)
@@ -216,9 +218,10 @@ def _add_key(fig, p, fit, rows, frame, value_col, plan_map, cursor) -> dict | No
     height = max(cursor - sb, 0.5)
     rect = p.fraction(sl, sb, sw, height)
     # The layout chose the type from an estimate of this room; the room is now known
-    # (Edinburgh's 21 localities were keyed in 4.5 pt in a space that holds 5.5 pt).
-    roomier = _key_fit(rows, sw, height, value_col is not None, plan_map)
-    if roomier is None:
+    # (Edinburgh's 21 localities were keyed in 4.5 pt in a space that holds 5.5 pt, and the
+    # layout's smallest fit set Glasgow's names 14 characters wide, into their numbers).
+    fit = _key_fit(rows, sw, height, value_col is not None, plan_map)
+    if fit is None:
         # Not even 4.5 pt in four columns (Glasgow City's 121 localities beside a value map):
         # names ran into their numbers. The key goes on a page of its own, and this says so.
         fig.text(sl / p.size[0], (cursor - 0.1) / p.size[1],
@@ -226,7 +229,6 @@ def _add_key(fig, p, fit, rows, frame, value_col, plan_map, cursor) -> dict | No
                                "this one by save_figure): there is no room for it here.", int(sw * 72 / (0.55 * 7.5))),
                  fontsize=7.5, va="top", gid="key note")
         return None
-    fit = roomier  # the best fit for the room as drawn (the layout's fallback had 14-character names)
     _, entries = _draw_key(fig, rect, rows, fit, value_header, flag_header, footer)
     return entries
 
@@ -253,7 +255,7 @@ def key_page(title: str, rows, frame, value_col, plan_map) -> Figure:
         fit = _key_fit(rows, width, height, has_value, plan_map, least, max_font=9)
         if fit is not None:
             break
-    fit = fit or (4.5, 4, 14, 4.5 * 1.3 / 72)
+    fit = fit or SMALLEST_FIT
     value_header, flag_header, footer = _headers(frame, value_col, plan_map)
     _, entries = _draw_key(fig, [m / w, 0.8 / h, width / w, height / h], rows, fit, value_header, flag_header, footer)
     credit(fig, m, 0.4, w - 2 * m)

@@ -43,6 +43,7 @@ from .mapstyle import (  # noqa: F401 (ATTRIBUTION_SOURCES, POORER_COLOURS, TIER
     normalise,
 )
 from .outcomes import SIMD
+from .zonetable import _closest
 from .mapkey import key_size  # noqa: F401 (re-exported: the type of a map's key)
 from .page import _councils, _plot, no_idle_draws  # noqa: F401 (_councils, no_idle_draws re-exported)
 from .webmap import explore, save_html  # noqa: F401 (re-exported)
@@ -63,7 +64,7 @@ def _colouring(frame, column, significance, categories, scheme, k, cmap):
         colours = cats.map(palette)
         handles = [Patch(facecolor=c, edgecolor="#303030", label=k) for k, c in palette.items() if (cats == k).any()]
         # A caller's categories with no title of their own: the legend's title says what they are.
-        title, value_col = f"{prefix}{legend_title}" if legend_title else f"{council or 'Localities'}", None
+        title, value_col = f"{prefix}{legend_title}" if legend_title else council or "Localities", None
     elif significance is not None:
         if significance not in ("scotland", "rest", "cpp"):
             raise LocalitiesError(f"significance must be 'scotland' or 'rest', not {significance!r}")
@@ -88,12 +89,8 @@ def _colouring(frame, column, significance, categories, scheme, k, cmap):
             if "tier" not in frame and column in SIMD:
                 raise LocalitiesError(f"no column {column!r} to map: a plan holds no outcomes; map its ranking, "
                                       "plot_map(localities.rank(plan, dz), column=...)")
-            import difflib
-
             mappable = [str(c) for c in frame.columns if c in SIMD]
-            close = difflib.get_close_matches(str(column), mappable, n=3, cutoff=0.5)
-            raise LocalitiesError(f"no column {column!r} to map" + (f"; did you mean {' or '.join(close)}?" if close
-                                                                     else "")
+            raise LocalitiesError(f"no column {column!r} to map{_closest(column, mappable)}"
                                   + (f"; indicators here: {', '.join(mappable)}" if mappable else ""))
         if not pd.api.types.is_numeric_dtype(frame[column]) or pd.api.types.is_bool_dtype(frame[column]):
             numeric = [c for c in frame.columns if pd.api.types.is_numeric_dtype(frame[c])

@@ -7,11 +7,13 @@ are labelled with. Shared by :mod:`localities.maps`, :mod:`localities.page`,
 
 from __future__ import annotations
 
+import textwrap
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from . import layout
+from . import layout, sources
 from .errors import LocalitiesError
 from .outcomes import SIMD
 from .plans import Plan
@@ -33,9 +35,6 @@ TIER_SHORT = {"Poorer than the rest of the council and Scotland": "both",
 def credit(fig, left: float, bottom: float, width: float):
     """The data attribution across the foot of a printed page: ``left``, ``bottom`` and
     ``width`` in inches; 6.5 pt, wrapped to the width."""
-    import textwrap
-
-    from . import sources
 
     w, h = fig.get_size_inches()
     return fig.text(left / w, bottom / h, textwrap.fill(sources.attribution(ATTRIBUTION_SOURCES),
@@ -45,8 +44,6 @@ def credit(fig, left: float, bottom: float, width: float):
 
 def heading(fig, text: str, left: float = layout.MARGIN):
     """A printed page's title, 14 pt bold at its top left (``left`` in inches)."""
-    import textwrap
-
     w, h = fig.get_size_inches()
     return fig.suptitle(textwrap.fill(text, 90), x=left / w, y=1 - 0.25 / h, ha="left", va="top", fontsize=14,
                         fontweight="bold")
@@ -113,8 +110,8 @@ def key_header(column: str, frame: gpd.GeoDataFrame) -> str:
         tail = "/" + (f"{int(per) // 1000}k" if per.isdigit() and int(per) % 1000 == 0 else per)
     elif "ratio" in unit:
         tail = "ratio"
-    elif unit in ("minutes", "score"):
-        tail = {"minutes": "min"}.get(unit, unit)
+    elif unit == "minutes":
+        tail = "min"
     else:
         tail = unit.split()[0][:7] if unit.split() else ""
     return f"{head}\n{tail}"

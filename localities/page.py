@@ -22,7 +22,7 @@ from matplotlib.patches import Rectangle
 from mpl_toolkits.axes_grid1.anchored_artists import AnchoredSizeBar
 
 from . import layout, sources
-from .mapkey import LEGIBLE, SMALL, _add_key, _key_fit, _key_rows, with_key_page
+from .mapkey import LEGIBLE, SMALL, SMALLEST_FIT, _add_key, _key_fit, _key_rows, with_key_page
 from .mapstyle import credit
 
 
@@ -198,7 +198,7 @@ def _plot(frame, colours, handles, legend_title, title, value_col, plan_map, num
                                            inset, orientation)
         if label != "name" and fit is not None and (p, extents, ih) == drawn[:3]:
             with no_idle_draws(fig):
-                entries = _add_key(fig, p, fit, rows, frame, value_col, plan_map, drawn[4])
+                entries = _add_key(fig, p, rows, frame, value_col, plan_map, drawn[4])
                 fig.attrs.update(key=entries or {}, key_elsewhere=entries is None)
             return with_key_page(fig, title, rows, frame, value_col, plan_map)
         plt.close(fig)
@@ -273,7 +273,7 @@ def _page_layout(frame, names, body, rows, handles, lh, outliers, value_col, pla
     if base is not None:
         return base[1:]
     p, extents = page_at(len(widths) - 1)  # the smallest type and widest column: use them anyway
-    return p, (4.5, 4, 14, 4.5 * 1.3 / 72), [] if inset == "auto" else extents, INSET_HEIGHTS[0]
+    return p, SMALLEST_FIT, [] if inset == "auto" else extents, INSET_HEIGHTS[0]
 
 
 def _compose(frame, colours, handles, legend_title, title, value_col, plan_map, numbers, names, outliers, body,
@@ -446,7 +446,7 @@ def _fill(fig, p, fit, extents, ih, rows, councils, loc_w, lh, frame, colours, h
             _scale_bar(pl.ax, renderer, coast, list(pl.boxes), fraction=0.3, fontsize=6, below=True)
 
     # Key table at the bottom of the side column.
-    key_entries = _add_key(fig, p, fit, rows, frame, value_col, plan_map, cursor) if rows and fit is not None else {}
+    key_entries = _add_key(fig, p, rows, frame, value_col, plan_map, cursor) if rows and fit is not None else {}
     key_elsewhere, key_entries = key_entries is None, key_entries or {}
 
     notes = []
