@@ -299,19 +299,15 @@ def plot_comparison(result: PlanComparison, dz, a: Plan | None = None, b: Plan |
     matplotlib.figure.Figure
     """
     import geopandas as gpd
-    import matplotlib.pyplot as plt
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
     from . import layout
-    from .mapstyle import credit, heading
-    from .page import _blank, _north_arrow, _scale_bar
+    from .page import board_page, finish_board_page
 
     zones = gpd.GeoDataFrame(result.zones.merge(dz[["datazone", "geometry"]], on="datazone"), geometry="geometry",
                              crs=dz.crs).to_crs("EPSG:27700")
-    p = layout.page(tuple(zones.total_bounds), 2.6)
-    fig = plt.figure(figsize=p.size)
-    ax = fig.add_axes(p.main, gid="main")
+    p, fig, ax = board_page(zones.total_bounds, 2.6)
     zones.plot(ax=ax, color=np.where(zones["moved"], "#f28e2b", "#eeeeee"), edgecolor="white", linewidth=0.2)
     s = result.summary
     handles = [Patch(facecolor="#f28e2b", label=f"Moved: {s['zones_moved']} zones, {s['people_moved']:,} people"),
@@ -328,25 +324,18 @@ def plot_comparison(result: PlanComparison, dz, a: Plan | None = None, b: Plan |
         gpd.GeoSeries(outlines.boundary, crs="EPSG:27700").plot(ax=ax, color=colour, linewidth=0.8 if style == "-"
                                                                 else 1.0, linestyle=style)
         handles.append(Line2D([], [], color=colour, linestyle=style, label=f"Localities of {layout.printable(name)}"))
-    _blank(ax, p.limits)
-    ax.set_axis_off()
-    renderer = fig.canvas.get_renderer()
-    land = zones.geometry.simplify(100).union_all()
-    _north_arrow(ax, renderer, land, [])
-    _scale_bar(ax, renderer, land, [])
+    council = (a.council_name if a is not None and a.council_name else
+               dz["council_name"].iloc[0] if "council_name" in dz and len(dz) else None)
+    finish_board_page(fig, p, ax, zones.geometry, title or f"{council + ': ' if council else ''}"
+                      f"{layout.printable(names[0])} and {layout.printable(names[1])} compared")
     sl, sb, sw, sh = p.inches(p.side)
     for handle in handles:  # the side column's width at 8 pt
         handle.set_label(textwrap.fill(handle.get_label(), int((sw - 0.5) * 72 / (0.55 * 8))))
     fig.legend(handles=handles, loc="upper left", bbox_to_anchor=(sl / p.size[0], (sb + sh) / p.size[1]),
                fontsize=8, frameon=False, borderaxespad=0, title="Key", title_fontsize=9, alignment="left")
-    council = (a.council_name if a is not None and a.council_name else
-               dz["council_name"].iloc[0] if "council_name" in dz and len(dz) else None)
-    heading(fig, title or f"{council + ': ' if council else ''}{layout.printable(names[0])} and "
-                          f"{layout.printable(names[1])} compared")
     moved = s["share_people_moved"]
     share = "under 1%" if 0 < moved < 0.005 else "over 99%" if 0.995 <= moved < 1 else f"{moved:.0%}"
     fig.text(layout.MARGIN / p.size[0], 1 - 0.6 / p.size[1], f"{share} of people are in a "
              f"different locality (adjusted Rand index {s['adjusted_rand']:.2f}: 1 is the same plan)", fontsize=8,
              color="#404040", va="top")
-    credit(fig, layout.MARGIN, 0.12, p.size[0] - 2 * layout.MARGIN)
     return fig

@@ -13,7 +13,6 @@ import shapely
 
 from . import layout
 from .errors import PlanError
-from .mapstyle import credit, heading
 
 COLUMNS = {"share_rest": "the rest of the council", "share_scotland": "Scotland",
            "share_both": "both the rest of the council and Scotland",
@@ -30,19 +29,15 @@ def plot_shares(ens, column: str = "share_either", title: str | None = None):
     from matplotlib.colors import Normalize
 
     from .mapkey import SMALLEST_FIT, _draw_key, _key_fit
-    from .page import _blank, _north_arrow, _scale_bar
+    from .page import board_page, finish_board_page
     from .placement import _anchor
 
     if column not in COLUMNS:
         raise PlanError(f"column must be {', '.join(COLUMNS)}, not {column!r}")
     zones = ens.zones.to_crs("EPSG:27700")
-    p = layout.page(tuple(zones.total_bounds), 3.3)
-    fig = plt.figure(figsize=p.size)
-    ax = fig.add_axes(p.main, gid="main")
+    p, fig, ax = board_page(zones.total_bounds, 3.3)
     cmap, norm = colormaps["YlOrRd"], Normalize(0, 1)
     zones.plot(ax=ax, color=[cmap(norm(v)) for v in zones[column].fillna(0)], edgecolor="white", linewidth=0.15)
-    _blank(ax, p.limits)
-    ax.set_axis_off()
     view = shapely.box(*p.limits)
     priority = ens.priority.to_crs("EPSG:27700") if len(ens.priority) else ens.priority
     rows, mean_col = [], None
@@ -62,10 +57,10 @@ def plot_shares(ens, column: str = "share_either", title: str | None = None):
                         path_effects=halo, zorder=6)
             rows.append({"number": str(n), "name": layout.printable(str(name)), "population": f"{int(people):,}",
                          "value": f"{mean:.0%}"})
-    renderer = fig.canvas.get_renderer()
-    land = shapely.union_all(zones.geometry.simplify(100).values)
-    _north_arrow(ax, renderer, land, [])
-    _scale_bar(ax, renderer, land, [])
+    council = ens.settings.get("council")
+    plans = int(ens.plans["ok"].sum())
+    finish_board_page(fig, p, ax, zones.geometry,
+                      title or f"{council + ': ' if council else ''}where localities are flagged across {plans} plans")
 
     sl, sb, sw, sh = p.inches(p.side)
     top = sb + sh
@@ -88,9 +83,5 @@ def plot_shares(ens, column: str = "share_either", title: str | None = None):
         fit = _key_fit(rows, sw, cursor - sb, True) or SMALLEST_FIT
         header = "Mean\nshare" if mean_col == f"{column}_mean" else "Mean\n(either)"
         _draw_key(fig, p.fraction(sl, sb, sw, cursor - sb), rows, fit, header, None, name_header="Area")
-    council = ens.settings.get("council")
-    plans = int(ens.plans["ok"].sum())
-    heading(fig, title or f"{council + ': ' if council else ''}where localities are flagged across {plans} plans")
-    credit(fig, layout.MARGIN, 0.12, p.size[0] - 2 * layout.MARGIN)
     fig.attrs = {"main": ax, "numbered": [r["name"] for r in rows]}
     return fig

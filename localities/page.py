@@ -23,7 +23,7 @@ from mpl_toolkits.axes_grid1.anchored_artists import AnchoredSizeBar
 
 from . import layout, sources
 from .mapkey import LEGIBLE, SMALL, SMALLEST_FIT, _add_key, _key_fit, _key_rows, with_key_page
-from .mapstyle import credit
+from .mapstyle import credit, heading
 
 
 @lru_cache(maxsize=4)
@@ -145,6 +145,28 @@ def _scale_bar(ax, renderer, land, avoid, fraction=0.2, fontsize=7, below=False)
     bar.set_clip_on(False)
     ax.add_artist(bar)
     return bar
+
+
+def board_page(bounds, side_width: float):
+    """An A4 page for a map other than :func:`localities.plot_map` (a comparison, an
+    ensemble): the page, its figure and the main map's axes; :func:`finish_board_page`
+    completes it."""
+    p = layout.page(tuple(bounds), side_width)
+    fig = plt.figure(figsize=p.size)
+    return p, fig, fig.add_axes(p.main, gid="main")
+
+
+def finish_board_page(fig, p, ax, geoms, title: str) -> None:
+    """What every board page has: the map's extent without axes, a north arrow and a scale
+    bar clear of the land (``geoms``), the title and the data attribution."""
+    _blank(ax, p.limits)
+    ax.set_axis_off()
+    renderer = fig.canvas.get_renderer()
+    land = shapely.union_all(geoms.simplify(100).values)
+    _north_arrow(ax, renderer, land, [])
+    _scale_bar(ax, renderer, land, [])
+    heading(fig, title)
+    credit(fig, layout.MARGIN, 0.12, p.size[0] - 2 * layout.MARGIN)
 
 
 def _outline_boxes(ax, extent, width_pt: float = 1.5) -> list:
