@@ -40,10 +40,10 @@ from .mapstyle import (  # noqa: F401 (ATTRIBUTION_SOURCES, POORER_COLOURS, TIER
     _is_share,
     _numbers,
     format_value,
+    no_column,
     normalise,
 )
 from .outcomes import SIMD
-from .zonetable import _closest
 from .mapkey import key_size  # noqa: F401 (re-exported: the type of a map's key)
 from .page import _councils, _plot, no_idle_draws  # noqa: F401 (_councils, no_idle_draws re-exported)
 from .webmap import explore, save_html  # noqa: F401 (re-exported)
@@ -86,12 +86,7 @@ def _colouring(frame, column, significance, categories, scheme, k, cmap):
         title, value_col = f"{prefix}{name} compared with {against}", column
     elif column is not None:
         if column not in frame:
-            if "tier" not in frame and column in SIMD:
-                raise LocalitiesError(f"no column {column!r} to map: a plan holds no outcomes; map its ranking, "
-                                      "plot_map(localities.rank(plan, dz), column=...)")
-            mappable = [str(c) for c in frame.columns if c in SIMD]
-            raise LocalitiesError(f"no column {column!r} to map{_closest(column, mappable)}"
-                                  + (f"; indicators here: {', '.join(mappable)}" if mappable else ""))
+            raise LocalitiesError(no_column(column, frame))
         if not pd.api.types.is_numeric_dtype(frame[column]) or pd.api.types.is_bool_dtype(frame[column]):
             numeric = [c for c in frame.columns if pd.api.types.is_numeric_dtype(frame[c])
                        and not pd.api.types.is_bool_dtype(frame[c]) and c in SIMD]

@@ -117,6 +117,19 @@ def key_header(column: str, frame: gpd.GeoDataFrame) -> str:
     return f"{head}\n{tail}"
 
 
+def no_column(column: str, frame: gpd.GeoDataFrame) -> str:
+    """The message for a column to map that the table lacks: a plan's outcome (rank it
+    first), else the close indicator names and those the table has."""
+    from .zonetable import _closest
+
+    if "tier" not in frame and column in SIMD:
+        return (f"no column {column!r} to map: a plan holds no outcomes; map its ranking, "
+                "plot_map(localities.rank(plan, dz), column=...)")
+    mappable = [str(c) for c in frame.columns if c in SIMD]
+    return (f"no column {column!r} to map{_closest(column, mappable)}"
+            + (f"; indicators here: {', '.join(mappable)}" if mappable else ""))
+
+
 def _is_share(column: str, unit: str) -> bool:
     return unit.startswith("proportion") or column.startswith("share_")
 

@@ -25,6 +25,7 @@ from .mapstyle import (
     _frame,
     _is_share,
     format_value,
+    no_column,
 )
 from .outcomes import SIMD
 
@@ -81,7 +82,7 @@ def explore(obj, column: str | None = None, tooltip: list[str] | None = None, la
 
     frame = _frame(obj)
     if column is not None and column not in frame:
-        raise LocalitiesError(f"no column {column!r} to map; columns include {', '.join(list(frame.columns)[:20])}")
+        raise LocalitiesError(no_column(column, frame))
     for col in (tooltip or []) + (layers or []):
         if col not in frame:
             raise LocalitiesError(f"no column {col!r} in the table")
