@@ -30,7 +30,7 @@ import shapely
 from shapely.geometry import box as shapely_box
 
 from .errors import counted
-from .names import join_names
+from .names import join_names, more
 from .placement import (  # noqa: F401  (layout.Placer, layout.wrappings ... still work)
     Placer,
     _anchor,
@@ -441,7 +441,7 @@ def inset_title(frame, names, extent, width_in: float) -> str:
     words = pd.Series([name.split(" ")[0] for name in listed]).value_counts()
     town = words.index[0] if len(words) and words.iloc[0] * 2 >= len(listed) and len(words.index[0]) >= 4 else None
     candidates = ([join_names(listed)] if len(listed) <= 3 else []) + \
-        ([f"{listed[0]} and {len(listed) - 1} more"] if len(listed) > 1 and not listed[0].endswith(" more") else []) + \
+        ([more(listed[:1], len(listed) - 1)] if len(listed) > 1 and not listed[0].endswith(" more") else []) + \
         ([f"{town} area ({len(listed)} localities)", f"{town} area"] if town and len(listed) > 1 else []) + \
         [counted(len(listed), "locality", "localities")]
     for text in candidates:  # on one line, or two for a list of names; never cut

@@ -5,7 +5,8 @@ Rules, in order:
 1. A locality whose zones are exactly a ward's (best-fit) zones takes the ward's name.
 2. A locality inside one Intermediate Zone takes its name: ``"Cornton"`` when it is
    the whole IZ, ``"Part of Cornton"`` when the IZ is split between localities.
-3. Two or three IZs: ``"A and B"`` / ``"A, B and C"``, largest population first.
+3. Two or three IZs: ``"A and B"`` / ``"A, B and C"``, largest population first; ``"A / B"``
+   when an IZ's own name lists places (``"Bathgate East / Bathgate and Boghall"``).
 4. IZs named for parts of one town (``"Stornoway East"``, ``"Stornoway West"``; or
    ``"Arbroath Kirkton"``, ``"Arbroath Keptie"``: the town their names begin with) are
    named as the town (``"Stornoway"``) when one locality holds all of them, whole;
@@ -14,7 +15,8 @@ Rules, in order:
    whose name lists another place (``"Largs Central and Cumbrae"``) is never taken
    for part of a town, so no town name stands for it.
 5. More: the largest one or two places and how many more there are
-   (``"New Elgin West, New Elgin East and 2 more"``), at most :data:`LABEL_LENGTH`
+   (``"New Elgin West, New Elgin East and 2 more"``; ``"Halfway, Hallside and Drumsagard + 1 more"``
+   when a shown IZ's name lists places), at most :data:`LABEL_LENGTH`
    characters where possible. A name therefore never stands alone for a place that
    holds only a minority of the people.
 
@@ -91,7 +93,7 @@ def _towns(items: list[str], pops: list[float], whole: list[bool], iz_names: set
         """A side of the town ("Hawick North"), or a settlement IZ named for the town and
         nothing else ("Hawick West End"; not "Largs Central and Cumbrae", which names an
         island too)."""
-        return _town(name) == town or named_for(name, town) and not _OTHER.search(name)
+        return _town(name) == town or named_for(name, town) and not _lists(name)
 
     held = [name for i, name in enumerate(items) if whole[i] and name in towns]
     stems: dict = {}
@@ -117,20 +119,34 @@ def _towns(items: list[str], pops: list[float], whole: list[bool], iz_names: set
 _COMPASS = ("east", "north-east", "north", "north-west", "west", "south-west", "south", "south-east")
 
 
+def _lists(name: str) -> bool:
+    """The name itself lists places (``"Halfway, Hallside and Drumsagard"``, ``"Dunkeld & Birnam"``)."""
+    return bool(_OTHER.search(name))
+
+
 def join_names(parts: list[str]) -> str:
-    """``["A"]`` -> ``"A"``, ``["A", "B"]`` -> ``"A and B"``, ``["A", "B", "C"]`` -> ``"A, B and C"``
-    (``"&"`` for the last ``"and"`` when a name itself contains ``" and "``)."""
+    """``["A"]`` -> ``"A"``, ``["A", "B"]`` -> ``"A and B"``, ``["A", "B", "C"]`` -> ``"A, B and C"``;
+    ``" / "`` between places when a place's own name lists places (``"Bathgate East / Bathgate and
+    Boghall"``), so the reader can still count them."""
     if len(parts) <= 1:
         return "".join(parts)
-    # "&" between places when a place's own name has "and" in it, so the list still reads right.
-    joiner = " & " if any(" and " in part for part in parts) else " and "
-    return f"{', '.join(parts[:-1])}{joiner}{parts[-1]}"
+    if any(map(_lists, parts)):
+        return " / ".join(parts)
+    return f"{', '.join(parts[:-1])} and {parts[-1]}"
+
+
+def more(shown: list[str], rest: int) -> str:
+    """``"A, B and 2 more"``; ``"Larkhall Central, Raploch, Millheugh and Burnhead + 2 more"`` (one
+    place) and ``"Bathgate East / Bathgate and Boghall + 1 more"`` when a shown name lists places."""
+    if any(map(_lists, shown)):
+        return f"{' / '.join(shown)} + {rest} more"
+    return f"{', '.join(shown)} and {rest} more"
 
 
 def label(places: list[str], limit: int = LABEL_LENGTH) -> str:
     """A short label for a locality holding ``places`` (largest first): all of them
     when there are at most three and they fit, otherwise the largest one or two and
-    ``"and N more"``."""
+    how many more (:func:`more`)."""
     n = len(places)
     if n == 0:
         return ""
@@ -138,7 +154,7 @@ def label(places: list[str], limit: int = LABEL_LENGTH) -> str:
         return join_names(places)
     for m in (2, 1):
         if m < n:
-            text = f"{join_names(places[:m]) if m == 1 else ', '.join(places[:m])} and {n - m} more"
+            text = more(places[:m], n - m)
             if len(text) <= limit or m == 1:
                 return text
     return places[0]

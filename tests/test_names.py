@@ -63,7 +63,7 @@ def honest(name: str, places: str, ward_names: set[str]) -> bool:
                 candidates.append((town, parts))
     if core.startswith("Part of "):
         return len(listed) == 1 and core == f"Part of {listed[0]}"
-    more = re.fullmatch(r"(.*) and (\d+) more", core)
+    more = re.fullmatch(r"(.*) (?:and|\+) (\d+) more", core)
     for r in range(len(candidates) + 1):  # any of the towns may be named as a town
         for towns in itertools.combinations(candidates, r):
             if len({t for t, _ in towns}) < len(towns):
@@ -82,11 +82,17 @@ def test_join_and_label():
     assert join_names(["A"]) == "A"
     assert join_names(["A", "B"]) == "A and B"
     assert join_names(["A", "B", "C"]) == "A, B and C"
-    assert join_names(["Plean and Rural SE", "Cowie"]) == "Plean and Rural SE & Cowie"
+    # A place whose own name lists places: a slash between places, "+ N more" after them,
+    # so "one IZ and 2 more" cannot be read as four places.
+    assert join_names(["Plean and Rural SE", "Cowie"]) == "Plean and Rural SE / Cowie"
+    assert join_names(["Bathgate East", "Bathgate and Boghall", "Deans"]) == "Bathgate East / Bathgate and Boghall / Deans"
+    assert label(["Larkhall Central, Raploch, Millheugh and Burnhead", "Larkhall East", "Canderside"]) == \
+        "Larkhall Central, Raploch, Millheugh and Burnhead + 2 more"
+    assert label(["Dunkeld & Birnam", "Stanley", "Luncarty", "Bankfoot"]) == "Dunkeld & Birnam / Stanley + 2 more"
     assert label(["New Elgin West", "New Elgin East", "Elgin Central West", "Elgin Bishopmill West"]) == \
         "New Elgin West, New Elgin East and 2 more"
     long = ["Cullen, Portknockie, Findochty, Drybridge and Berryhillock", "Rural Keith", "Buckie"]
-    assert label(long) == f"{long[0]} and 2 more"  # the largest place is never cut short
+    assert label(long) == f"{long[0]} + 2 more"  # the largest place is never cut short
     assert len(label([f"Place number {i}" for i in range(9)])) <= LABEL_LENGTH
 
 
@@ -281,7 +287,7 @@ def test_an_iz_that_also_names_another_place_does_not_make_a_town():
     assert table.loc["a", "name"] != "Largs"
     dz = _town_zones(["Central and South Inch", "North Inch"], [1, 1])
     table = locality_names(pd.Series(["a"] * 2, index=dz["datazone"]), dz)
-    assert table.loc["a", "name"] == "North Inch & Central and South Inch"
+    assert table.loc["a", "name"] == "North Inch / Central and South Inch"
 
 
 def test_hawick_is_named_hawick(council_zones):
