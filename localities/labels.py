@@ -90,7 +90,7 @@ MEANINGS.update({
     "population": "people living there (the zone table's population estimates, NRS)",
     "zones": "Data Zones it holds",
     "tier": "1 = poorer than the rest of the council and than Scotland; 2 = poorer than one of them; "
-            "3 = not significantly poorer",
+            "3 = flagged against neither (a gap may still be significant but smaller than the rule asks)",
     "tier_label": "the tier in words",
     "poorer_than_rest": f"Yes when {_POORER} the rest of the council",
     "poorer_than_cpp": f"Yes when {_POORER} the rest of the council",

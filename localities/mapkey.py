@@ -21,7 +21,7 @@ from .outcomes import SIMD
 
 #: The key's flag beside a value map, as words (the footer says what they stand for).
 FLAG_WORDS = {"Poorer than the rest of the council and Scotland": "both", "Poorer than Scotland only": "Scot.",
-              "Poorer than the rest of the council only": "rest", "Not significantly poorer": "–"}
+              "Poorer than the rest of the council only": "rest", "Not flagged as poorer": "–"}
 
 
 def _key_rows(frame, numbers, value_col, colours, plan_map):

@@ -25,11 +25,11 @@ FLAG_COLOURS = {"worse": "#b2182b", "slightly worse": "#ef8a62", "not different"
 TIER_COLOURS = {"Poorer than the rest of the council and Scotland": "#67001f",
                 "Poorer than Scotland only": "#d6604d",
                 "Poorer than the rest of the council only": "#f4a582",
-                "Not significantly poorer": "#e0e0e0"}
+                "Not flagged as poorer": "#e0e0e0"}
 POORER_COLOURS = TIER_COLOURS  # the name used before the rest-of-council wording
 TIER_SHORT = {"Poorer than the rest of the council and Scotland": "both",
               "Poorer than Scotland only": "Scot.", "Poorer than the rest of the council only": "council",
-              "Not significantly poorer": ""}
+              "Not flagged as poorer": ""}
 
 
 def credit(fig, left: float, bottom: float, width: float):

@@ -63,7 +63,7 @@ def decision_lines(table: gpd.GeoDataFrame, idx) -> list[str]:
     list of str
         One line per comparator the table holds, e.g. "Compared with the rest of Moray:
         significantly poorer (income deprivation worse, employment deprivation worse)" and
-        "Compared with Scotland: not significantly poorer (income deprivation not
+        "Compared with Scotland: not flagged as poorer (income deprivation not
         different, employment deprivation slightly worse)": the flag (``poorer_than_rest``,
         ``poorer_than_scotland``) and each headline indicator's verdict behind it.
     """
@@ -73,7 +73,8 @@ def decision_lines(table: gpd.GeoDataFrame, idx) -> list[str]:
     for c in COMPARATORS:
         if f"poorer_than_{c}" not in table:
             continue
-        verdict = "significantly poorer" if bool(table.at[idx, f"poorer_than_{c}"]) else "not significantly poorer"
+        # Not flagged is not "not significant": a gap can be significant yet smaller than the rule asks.
+        verdict = "significantly poorer" if bool(table.at[idx, f"poorer_than_{c}"]) else "not flagged as poorer"
         items = [f"{_lower(_label(h, table)[0])} {VERDICT_WORDS.get(table.at[idx, f'{h}_vs_{c}'], 'not tested')}"
                  if f"{h}_vs_{c}" in table else f"{_lower(_label(h, table)[0])} not tested" for h in head]
         lines.append(f"Compared with {_compared_with(c, council)}: {verdict}"

@@ -26,7 +26,7 @@ from .plans import Plan, expect_plan
 
 HEADLINE = {"income_rate": 1.0, "employment_rate": 1.0}
 TIERS = {1: "Poorer than the rest of the council and Scotland", 2: "Poorer than the rest of the council or Scotland",
-         3: "Not significantly poorer"}
+         3: "Not flagged as poorer"}
 
 
 def _zones_of(plan: Plan, dz: pd.DataFrame, func: str = "rank") -> tuple[pd.DataFrame, np.ndarray]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import matplotlib.pyplot as plt
 import pytest
 
 import localities as loc
@@ -111,6 +112,13 @@ def test_an_unflagged_locality_says_which_gap_is_significant_but_small(council_z
         assert income.startswith("not flagged: income deprivation"), income
         assert income.endswith(": significantly worse than the rest of Aberdeenshire, but by less than ×1.2"), income
         assert "(×1.20)" not in income
+        # The tier a board reads must not deny what the reason says (North Ayrshire's
+        # "Not significantly poorer" beside "significantly worse than Scotland, but ...").
+        assert "significantly" not in row["tier_label"], row["tier_label"]
+    fig = loc.profile(table, locality=slight["locality"].iloc[0])
+    verdicts = " ".join(fig.attrs.get("verdicts", [])) or " ".join(t.get_text() for t in fig.findobj(plt.Text))
+    assert "not significantly poorer" not in verdicts and "not flagged as poorer" in verdicts
+    plt.close(fig)
 
 
 def test_a_gap_short_of_the_minimum_gap_says_so_not_the_ratio(council_zones):

@@ -265,7 +265,7 @@ def test_profile_states_both_comparisons_where_they_differ(real_rankings, counci
         fig = loc.profile(table, locality=row["locality"])
         text = _page_text(fig)
         for c, where in (("rest", f"the rest of {council}"), ("scotland", "Scotland")):
-            said = "significantly poorer" if row[f"poorer_than_{c}"] else "not significantly poorer"
+            said = "significantly poorer" if row[f"poorer_than_{c}"] else "not flagged as poorer"
             assert f"Compared with {where}: {said}" in text, (row["name"], c, text[:600])
         # The key names both comparators, and which one the dot's colour is against.
         title = " ".join(_legend(fig, "verdicts").get_title().get_text().split())
@@ -308,7 +308,7 @@ def test_decision_lines_agree_with_the_flags_for_every_locality(real_rankings):
             assert len(lines) == 2
             for line, c, where in zip(lines, ("rest", "scotland"), (f"the rest of {council}", "Scotland")):
                 poorer = bool(table.at[idx, f"poorer_than_{c}"])
-                assert line.startswith(f"Compared with {where}: {'' if poorer else 'not '}significantly poorer (")
+                assert line.startswith(f"Compared with {where}: {'significantly poorer' if poorer else 'not flagged as poorer'} (")
                 # Each headline indicator with its verdict, and "worse" on one exactly when flagged.
                 verdicts = [table.at[idx, f"{h}_vs_{c}"] for h in head]
                 for h, v in zip(head, verdicts):
