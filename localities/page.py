@@ -201,7 +201,7 @@ def _label_axes(ax, renderer, frame, numbers, names, which, fontsize, view, mode
             continue
         text = numbers[idx] if mode != "locality" else idx
         placer.number(idx, text, frame.at[idx, "geometry"], view, fontsize - 0.5, leader=leader,
-                      at=layout._label_point(frame, idx, view))
+                      at=layout._label_point(frame, idx, view), others=np.asarray(frame.geometry.drop(index=idx).array))
     placer.finish()
     return placer
 
