@@ -273,7 +273,8 @@ def ensemble(
     seed : int
         Plan ``i``'s parameters come from ``numpy.random.default_rng([seed, i])``.
     n_jobs : int
-        joblib workers (-1: every core). The result does not depend on it.
+        joblib workers (-1: every core); at most the cores and the plans on this machine. The
+        result does not depend on it.
     share : float
         Robust priority areas: zones flagged in at least this share of plans (0-1].
     reference : Plan, optional
@@ -332,6 +333,10 @@ def ensemble(
     from joblib import Parallel, delayed, parallel_config
 
     workers = 1 if n_jobs == 1 and client is None else n_jobs
+    if client is None and workers > 1:
+        # Each local worker holds the zones (~250 MiB): never more than the cores or the plans
+        # (--jobs 1000 for 2 plans started a thousand processes and swapped the machine).
+        workers = min(workers, os.cpu_count() or 1, n)
     chunk = 1 if workers == 1 else max(1, min(8, n // (4 * (os.cpu_count() if workers < 0 else workers))))
     chunks = [list(range(i, min(i + chunk, n))) for i in range(0, n, chunk)]
     records = []

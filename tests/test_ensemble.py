@@ -143,6 +143,25 @@ def test_ensemble_is_the_same_on_one_and_two_workers(runs):
     assert z["share_either"].between(0, 1).all() and z["share_either"].max() > 0
 
 
+def test_workers_are_never_more_than_the_cores_or_the_plans(dz, sums, monkeypatch):
+    # --jobs 1000 for 2 plans started a thousand worker processes (~250 MiB each) and swapped
+    # the machine to a halt.
+    import joblib
+
+    asked = []
+    real = joblib.Parallel
+
+    class Spy(real):
+        def __init__(self, n_jobs=None, **kw):
+            asked.append(n_jobs)
+            super().__init__(n_jobs=n_jobs, **kw)
+
+    monkeypatch.setattr(joblib, "Parallel", Spy)
+    ens = loc.ensemble(dz, n=2, vary=VARY, seed=3, n_jobs=1000, scotland=sums, progress=False)
+    assert asked and 1 <= asked[0] <= 2
+    assert len(ens.plans) == 2
+
+
 def test_reference_plan_followed_across_plans(runs, dz):
     ref = runs[1].reference
     assert len(ref) == dz["ward"].nunique()
