@@ -590,6 +590,24 @@ def test_a_locality_a_few_zones_short_of_a_ward_is_not_that_ward(council_zones):
     assert not any("taken as" in w for w in report.warnings)
 
 
+def test_a_ward_code_does_not_make_an_enlarged_locality_that_ward(council_zones):
+    # Glasgow City's wards with 7 neighbouring zones (9,894 people) added to Anderston/City/
+    # Yorkhill under its code: 42,420 people, "COMPLIES", qualifying as the ward.
+    from localities import geography
+
+    dz = council_zones["Glasgow City"]
+    wards = pd.Series(dz["ward"].to_numpy(), index=dz["datazone"].to_numpy())
+    ward = "S13002976"
+    nbrs = geography.neighbours(dz)
+    extra = sorted({n for z in wards.index[wards == ward] for n in nbrs.get(z, []) if wards[n] != ward})[:7]
+    grown = wards.copy()
+    grown[extra] = ward
+    report = loc.check(loc.plan_from_assignment(dz, grown), dz)
+    row = report.table.set_index("locality").loc[ward]
+    assert row["population"] > 30_000 and not row["is_ward"] and row["qualifies"] == "fails"
+    assert not report.ok
+
+
 def test_official_ward_polygons_as_a_plan(real_dir, tmp_path):
     root = need_real("boundaries/wards2022_scotland_ons_bsc.gpkg")
     dz = loc.load_datazones("Clackmannanshire", data_dir=real_dir)
