@@ -167,6 +167,8 @@ def _check_assignment(codes: pd.Series, locs: pd.Series, dz: gpd.GeoDataFrame | 
     and the message lists at most ten of each."""
     codes = pd.Series(codes.to_numpy(), dtype=object)
     locs = pd.Series(locs.to_numpy(), dtype=object)
+    if codes.empty:
+        raise PlanError(f"{path}: assigns no zones (no rows under its header)")
     blank = locs.isna() | (locs.astype(str).str.strip() == "")
     if blank.any():
         raise PlanError(f"{path}: {'zone' if blank.sum() == 1 else 'zones'} with no locality: {listing(codes[blank])}")
@@ -434,6 +436,22 @@ def _read_polygon_plan(path: Path, dz: gpd.GeoDataFrame, layer: str | None) -> P
     pieces["share"] = pieces.geometry.area / pieces["zone_area"]
     pieces = pieces.sort_values(["datazone", "share", "locality"], ascending=[True, False, True])
     best = pieces.drop_duplicates("datazone")
+    if best.empty:
+        def where(bounds):
+            x0, y0, x1, y1 = (round(v / 1000) for v in bounds)
+            return f"{x0:,} to {x1:,} km east, {y0:,} to {y1:,} km north"
+        raise PlanError(f"{path}: the locality polygons overlap none of the {len(dz):,} zones: on the British National "
+                        f"Grid they lie {where(polys.total_bounds)}, the zones {where(dz.total_bounds)}; is the "
+                        "file's CRS right?")
+    # Polygons laid over one another: which locality a zone wholly inside two of them is in
+    # would be a tie-break (edges a little off, digitising slop, only split zones).
+    held = pieces.groupby(["datazone", "locality"], sort=True)["share"].sum()
+    held = held[held >= 0.9].reset_index()
+    doubled = held[held["datazone"].duplicated(keep=False)]
+    if len(doubled):
+        detail = doubled.groupby("datazone", sort=True)["locality"].agg(lambda s: " and ".join(map(str, s)))
+        raise PlanError(f"{path}: locality polygons overlap: {counted(len(detail), 'zone lies', 'zones lie')} wholly "
+                        f"inside two or more of them: {listing(f'{z} ({w})' for z, w in detail.items())}")
     split = pieces[pieces["share"] >= 0.01].groupby("datazone").filter(lambda g: len(g) > 1)
     notes = []
     if len(split):

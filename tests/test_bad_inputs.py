@@ -315,7 +315,7 @@ def test_plan_from_another_council(real_dir, tmp_path):
 
 def test_polygon_plan_reports_split_zones(dz, plan, tmp_path):
     shapes = plan.localities[["locality", "geometry"]].copy()
-    shapes["geometry"] = shapes.buffer(400)  # overlapping edges split boundary zones
+    shapes["geometry"] = shapes.buffer(60)  # overlapping edges (digitising slop) split boundary zones
     path = tmp_path / "shapes.geojson"
     shapes.to_crs(4326).to_file(path)
     read = loc.read_plan(path, dz)
@@ -848,3 +848,32 @@ def test_check_names_the_localities_it_warns_about(council_zones):
     report = loc.check(loc.propose(dz, method="wards"), dz)
     parts = next(w for w in report.warnings if "more than one part" in w)
     assert re.search(r"S13\d{6} \([A-Z][^)]+\)", parts), parts
+
+
+def test_a_plan_that_places_no_zone_is_refused_in_one_line(dz, plan, tmp_path):
+    # A header and no rows, or polygons that miss every zone (British National Grid numbers
+    # labelled EPSG:3857, or moved 500 km south), ended in pandas' IndexError from rank.
+    empty = tmp_path / "empty.csv"
+    empty.write_text("datazone,locality\n")
+    with pytest.raises(PlanError, match=r"empty\.csv: assigns no zones"):
+        loc.read_plan(empty, dz)
+    polys = plan.localities[["locality", "geometry"]]
+    polys.set_crs(3857, allow_override=True).to_file(tmp_path / "crs.gpkg")
+    south = polys.copy()
+    south.geometry = south.geometry.translate(0, -500_000)
+    south.to_file(tmp_path / "south.gpkg")
+    for name in ("crs.gpkg", "south.gpkg"):
+        with pytest.raises(PlanError, match=r"overlap none of the 312 zones: .* is the file's CRS right\?") as err:
+            loc.read_plan(tmp_path / name, dz)
+        assert "\n" not in str(err.value)
+
+
+def test_overlapping_locality_polygons_are_refused(dz, plan, tmp_path):
+    # A polygon over the whole council added to the plan's: every zone "R04 100%, R99 100%",
+    # the tie silently going to whichever polygon came first; the plan COMPLIED.
+    polys = plan.localities[["locality", "geometry"]]
+    whole = gpd.GeoDataFrame({"locality": ["R99"]}, geometry=[polys.union_all().envelope], crs=polys.crs)
+    pd.concat([polys, whole]).to_file(tmp_path / "over.gpkg")
+    with pytest.raises(PlanError, match=r"locality polygons overlap: 312 zones lie wholly inside two or more of them: "
+                                        r"S\d+ \(R\d\d and R99\)"):
+        loc.read_plan(tmp_path / "over.gpkg", dz)
