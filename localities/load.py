@@ -324,6 +324,8 @@ def _zone_table(root: Path, population: str, wards: str) -> pd.DataFrame:
     df["crime_count_upper"] = crime_upper(df)
     ages = load_age_groups(root)
     if ages is not None:
+        # A cut-short age table blanked five indicators without a word.
+        _check_same_zones(zones, ages.index, lookup.attrs["source"], sources.find("nrs_population_2020", root).name)
         df = df.join(ages, on="datazone")
     df.attrs = {"data_dir": str(root), "lookup": lookup.attrs["source"], "simd_lookup": simd_info["file"],
                 "population": str(population), "age_groups": ages is not None,

@@ -877,3 +877,14 @@ def test_overlapping_locality_polygons_are_refused(dz, plan, tmp_path):
     with pytest.raises(PlanError, match=r"locality polygons overlap: 312 zones lie wholly inside two or more of them: "
                                         r"S\d+ \(R\d\d and R99\)"):
         loc.read_plan(tmp_path / "over.gpkg", dz)
+
+
+def test_a_cut_short_age_table_is_refused_naming_it(sample_copy):
+    # Half the single-year-of-age table: five indicators weighted by age (low birth weight,
+    # attendance, attainment, participation, university) went blank for every locality,
+    # without a word.
+    path = sample_copy / "tables" / "nrs_sape2020_dz2011_by_sex_single_year_age.csv"
+    lines = path.read_text().splitlines(keepends=True)
+    path.write_text("".join(lines[: len(lines) // 2]))
+    with pytest.raises(DataError, match=r"missing from nrs_sape2020_dz2011_by_sex_single_year_age\.csv: S01"):
+        loc.load_datazones(data_dir=sample_copy)
