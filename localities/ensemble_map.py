@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import textwrap
 
+import pandas as pd
 import shapely
 
 from . import layout
@@ -43,14 +44,18 @@ def plot_shares(ens, column: str = "share_either", title: str | None = None):
     rows, mean_col = [], None
     if len(priority):
         priority.boundary.plot(ax=ax, color="black", linewidth=0.9)
-        # Numbered by people, largest first, each on its largest part: names do not fit
-        # small towns on a council's map (Huntly, Inverurie South), numbers and a key do.
+        # The largest by people are numbered, each on its largest part (names do not fit small
+        # towns on a council's map: Huntly, Inverurie South), with the number of its id in
+        # the priority-area table (P01 is 1), so the page and the table agree.
         ordered = priority.sort_values(["population", "name"], ascending=[False, True]).head(MOST)
+        number = (ordered["area"].str.lstrip("P").astype(int) if "area" in ordered
+                  else pd.Series(range(1, len(ordered) + 1), index=ordered.index))
+        ordered = ordered.assign(_n=number.to_numpy()).sort_values("_n")
         halo = [pe.withStroke(linewidth=2.2, foreground="white")]
         # The key's share is the one the map colours (priority areas carry means of two of them).
         mean_col = f"{column}_mean" if f"{column}_mean" in ordered else "share_either_mean"
-        for n, (name, people, geom, mean) in enumerate(zip(ordered["name"], ordered["population"], ordered.geometry,
-                                                            ordered[mean_col]), start=1):
+        for n, name, people, geom, mean in zip(ordered["_n"], ordered["name"], ordered["population"],
+                                               ordered.geometry, ordered[mean_col]):
             pt, _ = _anchor(geom, view)
             if pt is not None:
                 ax.text(pt.x, pt.y, str(n), fontsize=7.5, fontweight="bold", ha="center", va="center",

@@ -203,19 +203,23 @@ def test_ensemble_map(runs, tmp_path):
     # priority area numbered once and keyed, numbers clear of one another, the attribution.
     assert sorted(fig.get_size_inches().round(2).tolist()) == [8.27, 11.69]
     priority = runs[1].priority
-    assert len(priority) and fig.attrs["numbered"] == sorted(priority["name"], key=lambda n: (
-        -int(priority.set_index("name").loc[n, "population"]), n))[:len(fig.attrs["numbered"])]
+    # The largest areas are numbered, with the number of their id in the priority-area table
+    # (P01 is 1): the map had numbered them by people and the table by share, so "1" on the
+    # page was the table's P04 (South Lanarkshire).
+    largest = priority.sort_values(["population", "name"], ascending=[False, True]).head(len(fig.attrs["numbered"]))
+    largest = largest.sort_values("area")
+    assert len(priority) and fig.attrs["numbered"] == list(largest["name"])
     main = fig.attrs["main"]
     renderer = fig.canvas.get_renderer()
     numbers = [t.get_window_extent(renderer) for t in main.texts]
-    assert [t.get_text() for t in main.texts] == [str(n) for n in range(1, len(priority) + 1)]
+    assert [t.get_text() for t in main.texts] == [str(int(a[1:])) for a in largest["area"]]
     assert not any(a.overlaps(b) for i, a in enumerate(numbers) for b in numbers[i + 1:])
     assert any("Open Government Licence" in t.get_text() for t in fig.texts)
     assert {"north_arrow", "scale_bar"} <= {a.get_gid() for a in main.artists}
     # The key's share is the one the map colours.
     both = runs[1].plot("share_both")
     key = next(ax for ax in both.axes if ax.get_gid() == "key")
-    ordered = priority.sort_values(["population", "name"], ascending=[False, True])
+    ordered = largest
     shown = [t.get_text() for t in key.texts if t.get_text().endswith("%")]
     assert shown == [f"{v:.0%}" for v in ordered["share_both_mean"]] != [f"{v:.0%}" for v in ordered["share_either_mean"]]
 
