@@ -91,6 +91,10 @@ def cmd_ensemble(args) -> int:
     out = Path(args.out)
     if out.exists() and not out.is_dir():
         raise LocalitiesError(f"{out}: --out is a folder to write into, and a file of that name exists")
+    if not out.exists() and out.suffix.lower() in {".pdf", ".png", ".svg", ".csv", ".xlsx", ".gpkg", ".html"}:
+        # 'ensemble --out ens.pdf' made a folder called ens.pdf holding no PDF.
+        raise LocalitiesError(f"{out}: --out is a folder to write the ensemble's tables, plan and map into, not a "
+                              f"{out.suffix} file: give a folder name (e.g. --out {out.stem})")
     vary = dict(DEFAULT_VARY)
     if args.targets:
         vary["target_population"] = args.targets

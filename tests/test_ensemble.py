@@ -260,6 +260,9 @@ def test_cli_compare_and_ensemble(real_dir, dz, tmp_path, monkeypatch, capsys):
     assert (tmp_path / "diff.png").stat().st_size > 10_000 and (tmp_path / "diff.xlsx").exists()
     assert main(["compare", str(wards), str(regions), "--out", str(tmp_path / "diff.txt")]) == 2
 
+    # A file name for the folder: refused before any plan is made (it made a folder "ens.pdf").
+    assert main(["ensemble", "--council", COUNCIL, "--plans", "2", "--out", str(tmp_path / "ens.pdf")]) == 2
+    assert "give a folder name (e.g. --out ens)" in capsys.readouterr().err and not (tmp_path / "ens.pdf").exists()
     folder = tmp_path / "ens"
     assert main(["ensemble", "--council", COUNCIL, "--plans", "3", "--targets", "10000", "20000", "--within", "none",
                  "ward", "--out", str(folder)]) == 0
