@@ -174,6 +174,7 @@ def partition(members, graph, stats, ceiling, target, rng, homogeneity, compactn
     sub = graph[members][:, members].tocsr()
     sub.sort_indices()
     s = {key: stats[key][members] for key in ("cnt", "pop", "z1", "z2", "u1", "x", "y", "r2", "xy")}
+    s["whole"] = np.array([stats[f].sum() for f in FIELDS])  # the whole problem's sums, for the scaling
     if start is not None:
         labels = np.unique(start, return_inverse=True)[1].reshape(-1)
         if labels.max() > 0 and _feasible(labels, sub, s["pop"], ceiling):
@@ -218,7 +219,7 @@ def _refined(members, labels, sub, s, ceiling, target, total, homogeneity, compa
     if refine and k > 1:
         size = target or total / k
         blocks = np.column_stack([s[f] for f in FIELDS])
-        objective = Objective(blocks, size, k, homogeneity, compactness, town_country)
+        objective = Objective(blocks, size, k, homogeneity, compactness, town_country, s["whole"])
         nbrs = [sub.indices[sub.indptr[i]:sub.indptr[i + 1]].tolist() for i in range(len(members))]
         labels = improve(labels, nbrs, blocks, ceiling, objective, search=search)
     return [members[labels == lab] for lab in np.unique(labels)]

@@ -42,8 +42,11 @@ class Objective:
     the whole problem so the weights are comparable between councils."""
 
     def __init__(self, blocks: np.ndarray, size: float, k: int, homogeneity: float, compactness: float,
-                 town_country: float):
-        tot = blocks.sum(axis=0)
+                 town_country: float, whole: np.ndarray | None = None):
+        # ``whole``: the sums over the whole council when ``blocks`` are one ward's (within=),
+        # so a term weighs the same in every ward: scaled by one ward's own spread, a lone
+        # rural zone of 821 people became a locality of its own (East Renfrewshire).
+        tot = blocks.sum(axis=0) if whole is None else whole
         n = max(tot[_CNT], 1.0)
         zn = max(float(tot[_Z2] - tot[_Z1] ** 2 / n), 1e-9)
         un = float(tot[_U1] - tot[_U1] ** 2 / n)
