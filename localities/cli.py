@@ -75,8 +75,24 @@ def _in_options(message: str, options: dict[str, str]) -> str:
     return message
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with its errors on one line (not the usage block first), exit code 2."""
+
+    def error(self, message):
+        self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
+
+
+def _whole(text: str) -> int:
+    """A whole number as people write it: ``10000``, ``10,000`` or ``10_000`` (the tool prints
+    sizes as "10,000", and ``--target-population 10,000`` was refused)."""
+    try:
+        return int(str(text).strip().replace(",", "").replace("_", ""))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+
+
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="localities", description="Locality planning for Scottish Community Planning "
+    p = _Parser(prog="localities", description="Locality planning for Scottish Community Planning "
                                 "Partnerships (2016 Regulations: a locality is a ward or at most 30,000 people).",
                                 epilog="Exit codes: 0 success/complies, 1 plan does not comply, 2 bad input or unwritable output, "
                                 "3 download failed, 130 interrupted.")
@@ -89,7 +105,7 @@ def parser() -> argparse.ArgumentParser:
     s = sub.add_parser("demo", help="run the main job (propose, check, rank, map) on the embedded sample")
     s.add_argument("--out", default="out", help="output folder (default: out)")
     s.add_argument("--council", help="council (default: the only one in the sample)")
-    s.add_argument("--target-population", type=int, default=10_000, metavar="PEOPLE",
+    s.add_argument("--target-population", type=_whole, default=10_000, metavar="PEOPLE",
                    help="preferred locality size in people (default: 10,000, the guidance size)")
     data(s)
     s.set_defaults(func=cmd_demo)
@@ -111,11 +127,11 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--method", choices=["regions", "wards", "iz"], default="regions",
                    help="regions: contiguous areas of at most --max-population people (default); wards: the "
                         "council's electoral wards; iz: its Intermediate Zones")
-    s.add_argument("--max-population", type=int, default=30_000, metavar="PEOPLE",
+    s.add_argument("--max-population", type=_whole, default=30_000, metavar="PEOPLE",
                    help="most people in one region (default and statutory ceiling: 30,000)")
     s.add_argument("--non-statutory", action="store_true",
                    help="allow --max-population above the statutory 30,000 (a local choice, outside the Regulations)")
-    s.add_argument("--target-population", type=int, default=None, metavar="PEOPLE",
+    s.add_argument("--target-population", type=_whole, default=None, metavar="PEOPLE",
                    help="preferred region size, e.g. 10000 (default: the fewest regions under the ceiling)")
     s.add_argument("--within", metavar="COLUMN",
                    help="never cross these lines: 'ward', 'iz' or another zone column (default: none)")
@@ -153,7 +169,7 @@ def parser() -> argparse.ArgumentParser:
         data(s)
         s.set_defaults(func=func)
         if name == "check":
-            s.add_argument("--max-population", type=int, default=30_000, metavar="PEOPLE",
+            s.add_argument("--max-population", type=_whole, default=30_000, metavar="PEOPLE",
                            help="most people in a locality that is not a ward (default and statutory: 30,000)")
             s.add_argument("--non-statutory", action="store_true",
                            help="allow --max-population above 30,000; the verdict then says it is outside the Regulations")
@@ -212,7 +228,7 @@ def parser() -> argparse.ArgumentParser:
                    help="parallel workers, -1 for every core (the result does not depend on it; default: 1)")
     s.add_argument("--share", type=float, default=0.5,
                    help="robust priority areas: zones flagged in at least this share of plans (default: 0.5)")
-    s.add_argument("--targets", type=int, nargs="+", metavar="PEOPLE",
+    s.add_argument("--targets", type=_whole, nargs="+", metavar="PEOPLE",
                    help="target sizes to draw from (default: 5000 7500 10000 15000 20000)")
     s.add_argument("--within", nargs="+", metavar="LINES",
                    help="'none', 'ward', 'iz' or a zone column to draw from (default: none ward)")

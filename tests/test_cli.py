@@ -27,6 +27,27 @@ def test_help_for_every_subcommand(command, capsys):
     assert "usage: localities " + command in capsys.readouterr().out
 
 
+@pytest.mark.parametrize("argv, said", [
+    (["propose", "--council", "Highland", "--seed", "abc", "--out", "x.gpkg"], "argument --seed: invalid int value: 'abc'"),
+    (["propose", "--council", "Highland", "--method", "Wards", "--out", "x.gpkg"], "argument --method: invalid choice"),
+    (["propose", "--council", "Highland", "--target-population", "ten", "--out", "x.gpkg"], "not a whole number: 'ten'"),
+])
+def test_a_mistyped_option_is_one_line(argv, said, capsys):
+    # argparse printed seven lines of usage before the error.
+    with pytest.raises(SystemExit) as exc:
+        main(argv)
+    err = capsys.readouterr().err
+    assert exc.value.code == EXIT_INPUT and said in err
+    assert err.count("\n") == 1 and err.startswith("localities propose: ") and "(see localities propose --help)" in err
+
+
+def test_sizes_are_read_as_the_tool_prints_them():
+    # "10,000" is how every note prints a size; --target-population 10,000 was refused.
+    args = parser().parse_args(["propose", "--council", "Moray", "--target-population", "10,000",
+                                "--max-population", "25_000", "--out", "x.gpkg"])
+    assert (args.target_population, args.max_population) == (10_000, 25_000)
+
+
 def test_module_entry_point_runs():
     out = subprocess.run([sys.executable, "-m", "localities", "--help"], capture_output=True, text=True, check=True)
     assert "Exit codes" in out.stdout and all(c in out.stdout for c in SUBCOMMANDS)
