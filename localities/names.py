@@ -2,7 +2,8 @@
 
 Rules, in order:
 
-1. A locality whose zones are exactly a ward's (best-fit) zones takes the ward's name.
+1. A locality whose zones are exactly a ward's (best-fit) zones takes the ward's name
+   (``"Irvine East ward"`` when another locality holds an IZ of that name).
 2. A locality inside one Intermediate Zone takes its name: ``"Cornton"`` when it is
    the whole IZ, ``"Part of Cornton"`` when the IZ is split between localities.
 3. Two or three IZs: ``"A and B"`` / ``"A, B and C"``, largest population first; ``"A / B"``
@@ -270,6 +271,14 @@ def locality_names(assignment: pd.Series, dz: pd.DataFrame, limit: int = LABEL_L
             names[loc] = label(_towns(items, people[loc], whole, iz_names, towns), limit)
     names = pd.Series(names, dtype=object)
     wards = ward_exact(assignment, dz)
+    # A ward named like an Intermediate Zone another locality holds is said to be the ward:
+    # North Ayrshire's "Irvine East" (the ward) beside "Irvine Central, Irvine East and 2 more"
+    # (the IZ, in the Irvine West ward) read as one place in two localities.
+    shown = {item for loc, items in listed.items() if loc not in wards.index for item in items
+             if item in str(names.get(loc, ""))}  # IZ names printed in other localities' names
+    for loc, ward in wards.items():
+        if str(ward) in shown:
+            wards[loc] = f"{ward} ward"
     names.loc[wards.index] = wards
     centres = None
     if "geometry" in dz and names.duplicated().any():

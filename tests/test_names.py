@@ -324,3 +324,15 @@ def test_stornoway_is_one_locality_named_stornoway(council_zones):
     held = old.assignment.groupby(iz.reindex(old.assignment.index)).unique()
     assert len(set(held["Stornoway East"]) | set(held["Stornoway West"])) == 2
     assert not any("kept in one locality" in n for n in old.notes)
+
+
+def test_a_ward_named_like_an_iz_shown_elsewhere_says_it_is_the_ward(council_zones):
+    # North Ayrshire at 10,000 within wards: "Irvine East" (the ward) beside "Irvine Central,
+    # Irvine East and 2 more", which holds the Irvine East IZ, in the Irvine West ward.
+    dz = council_zones["North Ayrshire"]
+    names = set(loc.propose(dz, target_population=10_000, within="ward").localities["name"])
+    assert "Irvine East ward" in names and "Irvine East" not in names
+    assert any("Irvine East" in n and not n.endswith("ward") for n in names)
+    # In a plan of wards nobody shows an IZ's name: the wards keep their own names.
+    wards = loc.propose(dz, method="wards").localities["name"]
+    assert not wards.str.endswith(" ward").any() and "Irvine East" in set(wards)
