@@ -39,13 +39,17 @@ def read_boundaries(
     if not path.exists():
         raise DataError(f"{path}: no such file")
     where = _zone_filter(path, layer, code_field, zones) if zones is not None else None
-    if layer is not None:
-        try:
-            layers = [name for name, _ in pyogrio.list_layers(path)]
-        except Exception as exc:
-            raise DataError(f"{path}: not a readable spatial file ({exc})") from exc
-        if layer not in layers:
-            raise DataError(f"{path}: no layer {layer!r}; layers are {listing(layers)}")
+    if path.is_dir() and path.suffix.lower() not in (".gdb",):  # a shapefile's folder read its first file
+        raise DataError(f"{path}: is a folder, not a file")
+    try:
+        layers = [name for name, _ in pyogrio.list_layers(path)]
+    except Exception as exc:
+        raise DataError(f"{path}: not a readable spatial file ({type(exc).__name__}: {exc})") from exc
+    if layer is not None and layer not in layers:
+        raise DataError(f"{path}: no layer {layer!r}; layers are {listing(layers)}")
+    if layer is None and len(layers) > 1:
+        # pyogrio would read the first and warn; which one the user meant is theirs to say.
+        raise DataError(f"{path}: holds {len(layers)} layers ({listing(layers)}); say which with layer= (Python), or save that layer as a file of its own")
     try:
         gdf = gpd.read_file(path, layer=layer, engine="pyogrio", where=where)
     except Exception as exc:  # pyogrio raises DataSourceError and friends on corrupt files

@@ -61,7 +61,7 @@ class Report:
     @property
     def verdict(self) -> str:
         """One line: complies or not, and against what."""
-        n = f"({len(self.table)} localities)"
+        n = f"({counted(len(self.table), 'locality', 'localities')})"
         if self.ceiling > CEILING:
             return (f"OUTSIDE THE 2016 REGULATIONS: checked against a non-statutory ceiling of {self.ceiling:,} "
                     f"(the Regulations allow {CEILING:,}); against it the plan {'meets' if self.ok else 'does not meet'} "

@@ -888,3 +888,24 @@ def test_a_cut_short_age_table_is_refused_naming_it(sample_copy):
     path.write_text("".join(lines[: len(lines) // 2]))
     with pytest.raises(DataError, match=r"missing from nrs_sape2020_dz2011_by_sex_single_year_age\.csv: S01"):
         loc.load_datazones(data_dir=sample_copy)
+
+
+def test_a_file_of_several_layers_or_a_folder_is_refused_naming_them(dz, plan, tmp_path):
+    # The first of two layers was read silently (behind pyogrio's warning); a folder of
+    # shapefiles was read as its first file.
+    polys = plan.localities[["locality", "geometry"]]
+    path = tmp_path / "two.gpkg"
+    polys.to_file(path, layer="a")
+    polys.iloc[:2].to_file(path, layer="b")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(PlanError, match=r"two\.gpkg: holds 2 layers \(a, b\); say which with layer="):
+            loc.read_plan(path, dz)
+    assert len(loc.read_plan(path, dz, layer="b").localities) == 2
+    folder = tmp_path / "shapes"
+    folder.mkdir()
+    polys.to_file(folder / "plan.shp")
+    with pytest.raises(PlanError, match=r"shapes: is a folder, not a file"):
+        loc.read_plan(folder, dz)
+    report = loc.check(loc.plan_from_assignment(dz, pd.Series("X", index=dz["datazone"])), dz)
+    assert report.verdict.endswith("(1 locality)")
