@@ -113,6 +113,10 @@ def save_plan(plan, path: str | os.PathLike, ranking: pd.DataFrame | None = None
     if path.suffix.lower() != ".gpkg":
         raise LocalitiesError(f"{path}: a plan is saved as a GeoPackage (.gpkg)")
     localities = plan.localities
+    if ranking is not None and not (isinstance(ranking, pd.DataFrame) and {"locality", "tier"} <= set(ranking.columns)):
+        raise LocalitiesError(f"ranking= must be the plan's ranking table (from localities.rank), not "
+                              f"{type(ranking).__name__}" + (" without 'locality' and 'tier' columns"
+                                                             if isinstance(ranking, pd.DataFrame) else ""))
     if ranking is not None:
         extra = [c for c in ranking.columns if c not in localities.columns or c == "locality"]
         localities = localities.merge(pd.DataFrame(ranking[extra]), on="locality", how="left")

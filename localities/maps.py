@@ -261,6 +261,9 @@ def save_figure(fig: Figure, path: str | os.PathLike, dpi: int = 300) -> Path:
     Unicode map, so it can be selected, searched and copied (``≤``, ``–`` and Gaelic
     accents included). TrueType (``pdf.fonttype: 42``) would cost 0.2-0.5 s more a
     file, fontTools subsetting DejaVu. SVG keeps text as ``<text>`` elements."""
+    if not isinstance(fig, Figure):
+        raise LocalitiesError(f"save_figure needs a figure (from plot_map, plot_poorer or profile), not "
+                              f"{type(fig).__name__}")
     path = Path(path)
     fmt = path.suffix.lower().lstrip(".")
     if fmt not in ("pdf", "svg", "png"):

@@ -57,6 +57,11 @@ def _frame(obj) -> gpd.GeoDataFrame:
         frame = normalise(obj)
     else:
         raise LocalitiesError(f"plot a Plan or a GeoDataFrame (such as the output of rank), not {type(obj).__name__}")
+    if frame.empty:
+        raise LocalitiesError("nothing to map: the table has no localities")
+    if frame.crs is None:
+        raise LocalitiesError("the table has no CRS, so it cannot be placed on the map: set it (table.set_crs(27700) for "
+                              "British National Grid metres)")
     if "name" in frame:  # names are drawn on one line each: no tabs or line breaks from the data
         frame["name"] = frame["name"].map(layout.printable)
     return frame

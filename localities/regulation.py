@@ -109,6 +109,9 @@ def check(plan: Plan, dz: gpd.GeoDataFrame, max_population: int = CEILING, non_s
     max_population = int(max_population)
     if "datazone" not in dz or "population" not in dz:
         raise PlanError("zone table needs 'datazone' and 'population' columns")
+    if not isinstance(dz, gpd.GeoDataFrame):
+        raise PlanError("check needs the zones' polygons to count each locality's parts: pass the zone table from "
+                        "localities.load_datazones (a GeoDataFrame), not a DataFrame")
     dz = counted_table(reading(dz, {"datazone", "population", "council", "council_name", "ward", "ward_name",
                                     "income_rank"}))
     assignment = plan.assignment

@@ -27,6 +27,8 @@ def _zones(dz: gpd.GeoDataFrame, notes: list[str] | None = None) -> gpd.GeoDataF
     """Validate the zone table a plan is built on, in British National Grid (EPSG:27700):
     another CRS is reprojected, none is taken as BNG when the coordinates fit (both said
     in ``notes``, when given)."""
+    if not isinstance(dz, pd.DataFrame):
+        raise PlanError(f"the zone table comes from localities.load_datazones, not {type(dz).__name__}")
     for col in ("datazone", "population", "geometry"):
         if col not in dz:
             raise PlanError(f"zone table has no {col!r} column (load it with load_datazones)")

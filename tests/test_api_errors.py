@@ -249,3 +249,21 @@ def test_a_text_attribute_is_refused_not_treated_as_missing(sample):
     dz, _, _ = sample
     with pytest.raises(PlanError, match="attribute 'name' holds no numbers; give a numeric zone column"):
         loc.propose(dz, attribute="name")
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda dz, plan, t, tmp: plan.to_file(tmp / "q.gpkg", ranking=dz), r"ranking= must be the plan's ranking table"),
+    (lambda dz, plan, t, tmp: loc.propose(None), r"zone table comes from localities.load_datazones, not NoneType"),
+    (lambda dz, plan, t, tmp: loc.check(plan, pd.DataFrame(dz.drop(columns="geometry"))),
+     r"check needs the zones' polygons"),
+    (lambda dz, plan, t, tmp: loc.plot_map(t.iloc[:0], column="income_rate"), r"nothing to map"),
+    (lambda dz, plan, t, tmp: loc.plot_map(t.set_crs(None, allow_override=True), column="income_rate"),
+     r"the table has no CRS.*set_crs\(27700\)"),
+    (lambda dz, plan, t, tmp: loc.save_figure(None, tmp / "x.pdf"), r"save_figure needs a figure.*not NoneType"),
+])
+def test_wrong_objects_get_one_line_not_a_traceback(sample, tmp_path, call, message):
+    # Each reached the analyst as KeyError 'locality', TypeError, AttributeError, a GEOS
+    # LinearRing error or geopandas' "Cannot transform naive geometries".
+    dz, plan, table = sample
+    with pytest.raises(LocalitiesError, match=message):
+        call(dz, plan, table, tmp_path)
