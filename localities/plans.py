@@ -253,10 +253,18 @@ def _locality_columns(raw: pd.DataFrame, zone_col, codes: pd.Series, dz, path) -
         raise PlanError(f"{path}: no locality column; expected one of {', '.join(LOCALITY_ALIASES)}, "
                         f"found {listing(map(repr, raw.columns))}")
     name_col = None
-    for c in sorted((c for c in cols if norm[c] in _NAMEISH and c not in zone_like), key=lambda c: _NAMEISH.index(norm[c])):
+    candidates = sorted((c for c in cols if norm[c] in _NAMEISH and c not in zone_like), key=lambda c: _NAMEISH.index(norm[c]))
+    for c in candidates:
         if c == loc_col or raw.groupby(raw[loc_col].astype(str))[c].nunique().max() <= 1:
             name_col = c
             break
+    if name_col is None and candidates:
+        # Two names for one locality: the generated names replaced the analyst's without a word.
+        c = candidates[0]
+        given = raw.groupby(raw[loc_col].astype(str))[c].unique()
+        loc = next(k for k, v in given.items() if len(v) > 1)
+        raise PlanError(f"{path}: column {c!r} gives locality {clip(loc)} {len(given[loc])} names "
+                        f"({listing(map(str, given[loc]), 3)}); one name per locality")
     return loc_col, name_col
 
 

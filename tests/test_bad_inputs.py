@@ -909,3 +909,15 @@ def test_a_file_of_several_layers_or_a_folder_is_refused_naming_them(dz, plan, t
         loc.read_plan(folder, dz)
     report = loc.check(loc.plan_from_assignment(dz, pd.Series("X", index=dz["datazone"])), dz)
     assert report.verdict.endswith("(1 locality)")
+
+
+def test_two_names_for_one_locality_are_refused(dz, plan, tmp_path):
+    # The generated names replaced the analyst's own without a word.
+    a = plan.assignment
+    frame = pd.DataFrame({"datazone": a.index, "locality": a.to_numpy(), "name": [f"Place {v}" for v in a]})
+    frame.loc[frame.index[:1], "name"] = "Elsewhere"
+    frame.to_csv(tmp_path / "names.csv", index=False)
+    first = frame["locality"].iloc[0]
+    with pytest.raises(PlanError, match=rf"names\.csv: column 'name' gives locality {first} 2 names \((Elsewhere, Place "
+                                        rf"{first}|Place {first}, Elsewhere)\); one name per locality"):
+        loc.read_plan(tmp_path / "names.csv", dz)
