@@ -258,13 +258,16 @@ def _locality_columns(raw: pd.DataFrame, zone_col, codes: pd.Series, dz, path) -
         if c == loc_col or raw.groupby(raw[loc_col].astype(str))[c].nunique().max() <= 1:
             name_col = c
             break
-    if name_col is None and candidates:
+    if name_col is None and candidates and isinstance(raw[candidates[0]], pd.Series):
         # Two names for one locality: the generated names replaced the analyst's without a word.
         c = candidates[0]
-        given = raw.groupby(raw[loc_col].astype(str))[c].unique()
-        loc = next(k for k, v in given.items() if len(v) > 1)
-        raise PlanError(f"{path}: column {c!r} gives locality {clip(loc)} {len(given[loc])} names "
-                        f"({listing(map(str, given[loc]), 3)}); one name per locality")
+        given = raw.groupby(raw[loc_col].astype(str))[c]
+        counts = given.nunique()
+        if (counts > 1).any():
+            loc = counts.idxmax()
+            names = [str(v) for v in given.get_group(loc).dropna().unique()]
+            raise PlanError(f"{path}: column {c!r} gives locality {clip(loc)} {len(names)} names "
+                            f"({listing(names, 3)}); one name per locality")
     return loc_col, name_col
 
 
