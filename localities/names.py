@@ -227,7 +227,8 @@ def locality_names(assignment: pd.Series, dz: pd.DataFrame, limit: int = LABEL_L
     if "iz_name" not in dz:
         return pd.DataFrame({"name": [str(v) for v in locs], "places": ""}, index=locs)
     key = "iz" if "iz" in dz else "iz_name"
-    iz_all, name_all = dz[key].tolist(), dz["iz_name"].tolist()
+    # Runs of spaces in the official names ("Craigie and  Craigiebank") printed as they came.
+    iz_all, name_all = dz[key].tolist(), [" ".join(n.split()) if isinstance(n, str) else n for n in dz["iz_name"]]
     row = dict(zip(dz["datazone"].tolist(), range(len(dz))))
     pop_all = np.nan_to_num(pd.to_numeric(dz["population"], errors="coerce").to_numpy(dtype=float)).tolist()
     # Whole IZ sizes come from the full zone table, so a part is known to be a part.

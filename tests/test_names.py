@@ -336,3 +336,11 @@ def test_a_ward_named_like_an_iz_shown_elsewhere_says_it_is_the_ward(council_zon
     # In a plan of wards nobody shows an IZ's name: the wards keep their own names.
     wards = loc.propose(dz, method="wards").localities["name"]
     assert not wards.str.endswith(" ward").any() and "Irvine East" in set(wards)
+
+
+def test_names_print_official_names_with_single_spaces(council_zones):
+    # Dundee's IZ "Craigie and  Craigiebank" (two spaces in the official lookup) printed so.
+    dz = council_zones["Dundee City"]
+    table = loc.propose(dz, target_population=10_000).localities
+    assert table["name"].str.contains("Craigie and Craigiebank").any()
+    assert not (table["name"].str.contains("  ").any() or table["places"].str.contains("  ").any())
