@@ -97,6 +97,8 @@ def load_lookup(vintage: int = 2011, data_dir: str | os.PathLike | None = None, 
     path = Path(path) if path else sources.find(f"dz_lookup_{vintage}", data_dir)
     raw = read_table(path)
     out = pd.DataFrame({field: raw[column(raw, field, path)].astype(str).str.strip() for field in ALIASES})
+    for field in [f for f in ALIASES if f == "name" or f.endswith("_name")]:
+        out[field] = out[field].str.split().str.join(" ")  # "Craigie and  Craigiebank" in the official file
     out["datazone"] = clean_codes(out["datazone"], path)
     found = vintage_of(out["datazone"], path)
     if found != vintage:
