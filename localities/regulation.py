@@ -21,6 +21,8 @@ from .zonetable import counted_table, reading
 from .plans import expect_plan
 from .errors import PlanError, clip, counted, listing
 
+FEW = 1_000  # people: a Data Zone or two
+
 
 @dataclass
 class Report:
@@ -183,6 +185,8 @@ def check(plan: Plan, dz: gpd.GeoDataFrame, max_population: int = CEILING, non_s
         w = []
         if row["qualifies"] == "population" and row["population"] > GUIDANCE_SIZE:
             w.append(f"over {GUIDANCE_SIZE:,} (guidance: often smaller communities)")
+        if row["population"] < FEW:
+            w.append(f"under {FEW:,} people (a Data Zone or two: wide intervals)")
         if crosses[loc]:
             w.append(f"cuts across {row['wards_crossed']} wards")
         if row["parts"] > 1:
@@ -213,6 +217,13 @@ def check(plan: Plan, dz: gpd.GeoDataFrame, max_population: int = CEILING, non_s
     big = table[(table["qualifies"] == "population") & (table["population"] > GUIDANCE_SIZE)]
     if len(big):
         warns.append(f"{counted(len(big), 'locality', 'localities')} over {GUIDANCE_SIZE:,} people (guidance, para 151)")
+    few = table[table["population"] < FEW]
+    if len(few):
+        # Legal, but hardly a community to plan with, and its figures say little (East
+        # Renfrewshire's Uplawmoor, 821 people, once a locality of its own).
+        warns.append(f"{counted(len(few), 'locality', 'localities')} under {FEW:,} people, whose figures have wide "
+                     "intervals: " + listing((f"{_named(i, n)} ({p:,})" for i, n, p in
+                                              zip(few.index, few["name"], few["population"])), width=None))
     crossing = table[crosses]
     if len(crossing):
         warns.append(f"{counted(len(crossing), 'locality', 'localities')} cut across ward lines")
