@@ -174,7 +174,7 @@ def partition(members, graph, stats, ceiling, target, rng, homogeneity, compactn
     sub = graph[members][:, members].tocsr()
     sub.sort_indices()
     s = {key: stats[key][members] for key in ("cnt", "pop", "z1", "z2", "u1", "x", "y", "r2", "xy")}
-    s["whole"] = np.array([stats[f].sum() for f in FIELDS])  # the whole problem's sums, for the scaling
+    s["whole"] = stats.get("whole")  # the council's sums and region count, within groups
     if start is not None:
         labels = np.unique(start, return_inverse=True)[1].reshape(-1)
         if labels.max() > 0 and _feasible(labels, sub, s["pop"], ceiling):
@@ -246,6 +246,10 @@ def label_blocks(block: np.ndarray, adjacency: dict, dz: gpd.GeoDataFrame, stats
         groups = {key: np.sort(idx) for key, idx in group_of_block.groupby(group_of_block).indices.items()}
     else:
         groups = {"all": np.arange(stats["n"])}
+    if group:
+        # Each group's objective is scaled as the whole council's (see Objective).
+        count = sum(aimed_count(stats["pop"][idx].sum(), ceiling, target) for idx in groups.values())
+        stats = {**stats, "whole": (np.array([stats[f].sum() for f in FIELDS]), count)}
     next_label = asked = 0
     for key in sorted(groups):
         members = groups[key]

@@ -42,11 +42,12 @@ class Objective:
     the whole problem so the weights are comparable between councils."""
 
     def __init__(self, blocks: np.ndarray, size: float, k: int, homogeneity: float, compactness: float,
-                 town_country: float, whole: np.ndarray | None = None):
-        # ``whole``: the sums over the whole council when ``blocks`` are one ward's (within=),
-        # so a term weighs the same in every ward: scaled by one ward's own spread, a lone
-        # rural zone of 821 people became a locality of its own (East Renfrewshire).
-        tot = blocks.sum(axis=0) if whole is None else whole
+                 town_country: float, whole: tuple[np.ndarray, int] | None = None):
+        # ``whole``: the sums over the whole council and its region count when ``blocks`` are
+        # one ward's (within=), so the wards' objectives add up to the council's, as without
+        # wards: scaled by one ward's own spread, a lone rural zone of 821 people became a
+        # locality of its own (East Renfrewshire).
+        tot = blocks.sum(axis=0) if whole is None else whole[0]
         n = max(tot[_CNT], 1.0)
         zn = max(float(tot[_Z2] - tot[_Z1] ** 2 / n), 1e-9)
         un = float(tot[_U1] - tot[_U1] ** 2 / n)
@@ -56,7 +57,7 @@ class Objective:
         self.wu = town_country / max(un, n / 4) if un > 1e-9 else 0.0
         self.wx = compactness / xn
         self.size = max(float(size), 1.0)
-        self.k = max(int(k), 1)
+        self.k = max(int(k if whole is None else whole[1]), 1)
 
     def __call__(self, sums: np.ndarray) -> np.ndarray:
         """Cost of each row of region sums (regions are never empty)."""
