@@ -599,23 +599,32 @@ def test_a_ward_code_does_not_make_an_enlarged_locality_that_ward(council_zones)
     wards = pd.Series(dz["ward"].to_numpy(), index=dz["datazone"].to_numpy())
     ward = "S13002976"
     nbrs = geography.neighbours(dz)
-    extra = sorted({n for z in wards.index[wards == ward] for n in nbrs.get(z, []) if wards[n] != ward})[:7]
+    ring = sorted({n for z in wards.index[wards == ward] for n in nbrs.get(z, []) if wards[n] != ward})
+    people = dz.set_index("datazone")["population"]
     grown = wards.copy()
-    grown[extra] = ward
+    for zone in ring:  # neighbours added until they hold 30% of the ward's people
+        if people[grown.index[grown == ward]].sum() >= 1.3 * people[wards.index[wards == ward]].sum():
+            break
+        grown[zone] = ward
     report = loc.check(loc.plan_from_assignment(dz, grown), dz)
     row = report.table.set_index("locality").loc[ward]
     assert row["population"] > 30_000 and not row["is_ward"] and row["qualifies"] == "fails"
     assert not report.ok
 
 
-def test_official_ward_polygons_as_a_plan(real_dir, tmp_path):
+@pytest.mark.parametrize("council, count", [("Clackmannanshire", 5), ("Glasgow City", 23)])
+def test_official_ward_polygons_as_a_plan(real_dir, tmp_path, council, count):
+    # Glasgow's Hillhead polygon takes 4 zones more than its best-fit zones (+4,299 people, to
+    # 30,863): still the ward (a limit of a tenth gained over 30,000 failed it).
     root = need_real("boundaries/wards2022_scotland_ons_bsc.gpkg")
-    dz = loc.load_datazones("Clackmannanshire", data_dir=real_dir)
+    dz = loc.load_datazones(council, data_dir=real_dir)
     wards = gpd.read_file(root / "boundaries/wards2022_scotland_ons_bsc.gpkg")
     wards = wards[wards["ward22_code"].isin(set(dz["ward"]))]
     wards.to_file(tmp_path / "wards.gpkg")
     report = loc.check(loc.read_plan(tmp_path / "wards.gpkg", dz), dz)
-    assert report.ok and (report.table["qualifies"] == "ward").all() and len(report.table) == 5
+    table = report.table.set_index("locality")
+    assert report.ok and len(table) == count
+    assert (table["qualifies"] == "ward").all() if council == "Clackmannanshire" else table.loc["S13002977", "is_ward"]
     assert set(report.table["locality"]) == set(dz["ward"])
     assert any("taken as wards" in w for w in report.warnings)
 
