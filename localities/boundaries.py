@@ -39,17 +39,21 @@ def read_boundaries(
     if not path.exists():
         raise DataError(f"{path}: no such file")
     where = _zone_filter(path, layer, code_field, zones) if zones is not None else None
-    if path.is_dir() and path.suffix.lower() not in (".gdb",):  # a shapefile's folder read its first file
-        raise DataError(f"{path}: is a folder, not a file")
     try:
-        layers = [name for name, _ in pyogrio.list_layers(path)]
+        listed = pyogrio.list_layers(path)
     except Exception as exc:
-        raise DataError(f"{path}: not a readable spatial file ({type(exc).__name__}: {exc})") from exc
+        what = "a folder with no spatial file readable" if path.is_dir() else "not a readable spatial file"
+        raise DataError(f"{path}: {what} ({type(exc).__name__}: {exc})") from exc
+    layers = [name for name, _ in listed]
     if layer is not None and layer not in layers:
         raise DataError(f"{path}: no layer {layer!r}; layers are {listing(layers)}")
-    if layer is None and len(layers) > 1:
+    spatial = [name for name, kind in listed if kind is not None]  # not attribute tables (QGIS's layer_styles)
+    if layer is None and len(spatial) > 1:
         # pyogrio would read the first and warn; which one the user meant is theirs to say.
-        raise DataError(f"{path}: holds {len(layers)} layers ({listing(layers)}); say which with layer= (Python), or save that layer as a file of its own")
+        raise DataError(f"{path}: holds {len(spatial)} map layers ({listing(spatial)}); say which with layer= "
+                        "(Python), or save that layer as a file of its own")
+    if layer is None and len(layers) > 1 and spatial:
+        layer = spatial[0]
     try:
         gdf = gpd.read_file(path, layer=layer, engine="pyogrio", where=where)
     except Exception as exc:  # pyogrio raises DataSourceError and friends on corrupt files

@@ -899,22 +899,31 @@ def test_a_cut_short_age_table_is_refused_naming_it(sample_copy):
         loc.load_datazones(data_dir=sample_copy)
 
 
-def test_a_file_of_several_layers_or_a_folder_is_refused_naming_them(dz, plan, tmp_path):
-    # The first of two layers was read silently (behind pyogrio's warning); a folder of
-    # shapefiles was read as its first file.
+def test_a_file_of_several_map_layers_is_refused_naming_them(dz, plan, tmp_path):
+    # The first of two layers was read silently (behind pyogrio's warning). A table beside
+    # one map layer (QGIS's layer_styles) is no reason to refuse; nor is a folder holding one
+    # shapefile, while one holding two is refused like a file of two layers.
     polys = plan.localities[["locality", "geometry"]]
     path = tmp_path / "two.gpkg"
     polys.to_file(path, layer="a")
     polys.iloc[:2].to_file(path, layer="b")
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        with pytest.raises(PlanError, match=r"two\.gpkg: holds 2 layers \(a, b\); say which with layer="):
+        with pytest.raises(PlanError, match=r"two\.gpkg: holds 2 map layers \(a, b\); say which with layer="):
             loc.read_plan(path, dz)
     assert len(loc.read_plan(path, dz, layer="b").localities) == 2
+    styled = tmp_path / "styled.gpkg"
+    polys.to_file(styled, layer="plan_areas")
+    pyogrio.write_dataframe(pd.DataFrame({"style": ["x"]}), styled, layer="layer_styles")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert len(loc.read_plan(styled, dz).localities) == len(polys)
     folder = tmp_path / "shapes"
     folder.mkdir()
     polys.to_file(folder / "plan.shp")
-    with pytest.raises(PlanError, match=r"shapes: is a folder, not a file"):
+    assert len(loc.read_plan(folder, dz).localities) == len(polys)
+    polys.to_file(folder / "other.shp")
+    with pytest.raises(PlanError, match=r"shapes: holds 2 map layers"):
         loc.read_plan(folder, dz)
     report = loc.check(loc.plan_from_assignment(dz, pd.Series("X", index=dz["datazone"])), dz)
     assert report.verdict.endswith("(1 locality)")
