@@ -16,6 +16,7 @@ from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
+import shapely
 
 from .boundaries import _polygonal, read_boundaries
 from .errors import LocalitiesError, PlanError, clip, counted, listing, noun
@@ -454,17 +455,29 @@ def _read_polygon_plan(path: Path, dz: gpd.GeoDataFrame, layer: str | None) -> P
         raise PlanError(f"{path}: the locality polygons overlap none of the {len(dz):,} zones: on the British National "
                         f"Grid they lie {where(polys.total_bounds)}, the zones {where(dz.total_bounds)}; is the "
                         "file's CRS right?")
-    # Polygons laid over one another: which locality a zone wholly inside two of them is in
-    # would be a tie-break (edges a little off, digitising slop, only split zones).
-    held = pieces.groupby(["datazone", "locality"], sort=True)["share"].sum()
-    held = held[held >= 0.9].reset_index()
-    doubled = held[held["datazone"].duplicated(keep=False)]
-    if len(doubled):
-        detail = doubled.groupby("datazone", sort=True)["locality"].agg(lambda s: " and ".join(map(str, s)))
-        raise PlanError(f"{path}: locality polygons overlap: {counted(len(detail), 'zone lies', 'zones lie')} wholly "
-                        f"inside two or more of them: {listing(f'{z} ({w})' for z, w in detail.items())}")
+    # Polygons laid over one another: a zone (nearly) as much inside two of them went to
+    # whichever came first; it goes to the one it lies deepest in, and the note says so.
+    held = pieces.groupby(["datazone", "locality"], sort=True)["share"].sum().reset_index()
+    top = held.groupby("datazone")["share"].transform("max")
+    tied = held[(held["share"] >= top - 0.01) & (top >= 0.5)]
+    tied = tied[tied["datazone"].duplicated(keep=False)]
+    overlapped = []
+    if len(tied):
+        inner = shapely.point_on_surface(zones.set_index("datazone").geometry.loc[tied["datazone"]].to_numpy())
+        edges = polys.set_index("locality").geometry.boundary.loc[tied["locality"]].to_numpy()
+        tied = tied.assign(depth=shapely.distance(inner, edges))
+        deepest = tied.sort_values(["datazone", "depth", "locality"], ascending=[True, False, True])
+        deepest = deepest.drop_duplicates("datazone").set_index("datazone")["locality"]
+        best = best.set_index("datazone")
+        best.loc[deepest.index, "locality"] = deepest
+        best = best.reset_index()
+        overlapped = [f"{z} ({w}, not {listing([str(o) for o in tied.loc[tied['datazone'] == z, 'locality'] if o != w], 3)})"
+                      for z, w in deepest.items()]
     split = pieces[pieces["share"] >= 0.01].groupby("datazone").filter(lambda g: len(g) > 1)
     notes = []
+    if overlapped:
+        notes.append(f"locality polygons overlap: {counted(len(overlapped), 'zone lies', 'zones lie')} as much inside "
+                     f"two or more of them, each assigned to the one it lies deepest in: {listing(overlapped)}")
     if len(split):
         detail = split.groupby("datazone").apply(
             lambda g: f"{g.name} ({', '.join(f'{a} {s:.0%}' for a, s in zip(g['locality'], g['share']))})", include_groups=False)
