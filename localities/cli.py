@@ -85,8 +85,11 @@ class _Parser(argparse.ArgumentParser):
 def _whole(text: str) -> int:
     """A whole number as people write it: ``10000``, ``10,000`` or ``10_000`` (the tool prints
     sizes as "10,000", and ``--target-population 10,000`` was refused)."""
+    text = str(text).strip()
+    if re.fullmatch(r"\d{1,3}(,\d{3})+|\d{1,3}(_\d{3})+", text):  # "10,000"; never "10,00"
+        text = text.replace(",", "").replace("_", "")
     try:
-        return int(str(text).strip().replace(",", "").replace("_", ""))
+        return int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
 

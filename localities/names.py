@@ -121,7 +121,8 @@ _COMPASS = ("east", "north-east", "north", "north-west", "west", "south-west", "
 
 
 def _lists(name: str) -> bool:
-    """The name itself lists places (``"Halfway, Hallside and Drumsagard"``, ``"Dunkeld & Birnam"``)."""
+    """The name itself lists places with "and", "&" or a comma (``"Halfway, Hallside and
+    Drumsagard"``, ``"Dunkeld & Birnam"``); ``"Wallyford/Whitecraig and Musselburgh"`` reads right."""
     return bool(_OTHER.search(name))
 
 

@@ -255,18 +255,21 @@ def _locality_columns(raw: pd.DataFrame, zone_col, codes: pd.Series, dz, path) -
                         f"found {listing(map(repr, raw.columns))}")
     name_col = None
     candidates = sorted((c for c in cols if norm[c] in _NAMEISH and c not in zone_like), key=lambda c: _NAMEISH.index(norm[c]))
+    def spaced(c):  # names as printed: a stray space is not another name
+        return raw[c].where(raw[c].isna(), raw[c].astype(str).str.split().str.join(" "))
+
     for c in candidates:
-        if c == loc_col or raw.groupby(raw[loc_col].astype(str))[c].nunique().max() <= 1:
+        if c == loc_col or spaced(c).groupby(raw[loc_col].astype(str)).nunique().max() <= 1:
             name_col = c
             break
     if name_col is None and candidates and isinstance(raw[candidates[0]], pd.Series):
         # Two names for one locality: the generated names replaced the analyst's without a word.
         c = candidates[0]
-        given = raw.groupby(raw[loc_col].astype(str))[c]
+        given = spaced(c).groupby(raw[loc_col].astype(str))
         counts = given.nunique()
         if (counts > 1).any():
             loc = counts.idxmax()
-            names = [str(v) for v in given.get_group(loc).dropna().unique()]
+            names = [repr(str(v)) for v in given.get_group(loc).dropna().unique()]
             raise PlanError(f"{path}: column {c!r} gives locality {clip(loc)} {len(names)} names "
                             f"({listing(names, 3)}); one name per locality")
     return loc_col, name_col
@@ -290,7 +293,8 @@ def _read_csv_plan(path: Path, dz: gpd.GeoDataFrame) -> Plan:
     _check_assignment(codes, locs, dz, path)
     names = None
     if name_col:
-        names = pd.Series(raw[name_col].astype(str).str.strip().to_numpy(), index=locs).groupby(level=0).first()
+        names = pd.Series(raw[name_col].astype(str).str.split().str.join(" ").to_numpy(), index=locs)
+        names = names.groupby(level=0).first()
     return plan_from_assignment(dz, pd.Series(locs.to_numpy(), index=codes), names=names,
                                 params={"source": str(path)})
 

@@ -112,8 +112,10 @@ def check(plan: Plan, dz: gpd.GeoDataFrame, max_population: int = CEILING, non_s
     if "datazone" not in dz or "population" not in dz:
         raise PlanError("zone table needs 'datazone' and 'population' columns")
     if not isinstance(dz, gpd.GeoDataFrame):
-        raise PlanError("check needs the zones' polygons to count each locality's parts: pass the zone table from "
-                        "localities.load_datazones (a GeoDataFrame), not a DataFrame")
+        if "geometry" not in dz:
+            raise PlanError("check needs the zones' polygons to count each locality's parts: pass the zone table from "
+                            "localities.load_datazones, with its geometry")
+        dz = gpd.GeoDataFrame(dz, geometry="geometry")  # a merge can leave a plain DataFrame holding them
     dz = counted_table(reading(dz, {"datazone", "population", "council", "council_name", "ward", "ward_name",
                                     "income_rank"}))
     assignment = plan.assignment

@@ -256,6 +256,8 @@ def test_a_text_attribute_is_refused_not_treated_as_missing(sample):
     (lambda dz, plan, t, tmp: loc.propose(None), r"zone table comes from localities.load_datazones, not NoneType"),
     (lambda dz, plan, t, tmp: loc.check(plan, pd.DataFrame(dz.drop(columns="geometry"))),
      r"check needs the zones' polygons"),
+    (lambda dz, plan, t, tmp: (_ for _ in ()).throw(LocalitiesError(f"ok={loc.check(plan, pd.DataFrame(dz)).ok}")),
+     r"ok=True"),  # a merge's plain DataFrame still holding the polygons is checked as before
     (lambda dz, plan, t, tmp: loc.plot_map(t.iloc[:0], column="income_rate"), r"nothing to map"),
     (lambda dz, plan, t, tmp: loc.plot_map(t.set_crs(None, allow_override=True), column="income_rate"),
      r"the table has no CRS.*set_crs\(27700\)"),

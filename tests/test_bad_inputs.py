@@ -946,6 +946,11 @@ def test_two_names_for_one_locality_are_refused(dz, plan, tmp_path):
     frame.loc[frame.index[:1], "name"] = "Elsewhere"
     frame.to_csv(tmp_path / "names.csv", index=False)
     first = frame["locality"].iloc[0]
-    with pytest.raises(PlanError, match=rf"names\.csv: column 'name' gives locality {first} 2 names \((Elsewhere, Place "
-                                        rf"{first}|Place {first}, Elsewhere)\); one name per locality"):
+    with pytest.raises(PlanError, match=rf"names\.csv: column 'name' gives locality {first} 2 names \(('Elsewhere', "
+                                        rf"'Place {first}'|'Place {first}', 'Elsewhere')\); one name per locality"):
         loc.read_plan(tmp_path / "names.csv", dz)
+    # A stray space is not a second name.
+    frame.loc[frame.index[:1], "name"] = f"Place {first} "
+    frame.to_csv(tmp_path / "spaced.csv", index=False)
+    named = loc.read_plan(tmp_path / "spaced.csv", dz).localities.set_index("locality")["name"]
+    assert named[first] == f"Place {first}"

@@ -46,6 +46,9 @@ def test_sizes_are_read_as_the_tool_prints_them():
     args = parser().parse_args(["propose", "--council", "Moray", "--target-population", "10,000",
                                 "--max-population", "25_000", "--out", "x.gpkg"])
     assert (args.target_population, args.max_population) == (10_000, 25_000)
+    for typo in ("10,00", "1,0,0,0"):  # not a grouping of thousands: refused, not read as 1,000
+        with pytest.raises(SystemExit):
+            parser().parse_args(["propose", "--council", "Moray", "--target-population", typo, "--out", "x.gpkg"])
 
 
 def test_module_entry_point_runs():

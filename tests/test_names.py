@@ -89,6 +89,7 @@ def test_join_and_label():
     assert label(["Larkhall Central, Raploch, Millheugh and Burnhead", "Larkhall East", "Canderside"]) == \
         "Larkhall Central, Raploch, Millheugh and Burnhead + 2 more"
     assert label(["Dunkeld & Birnam", "Stanley", "Luncarty", "Bankfoot"]) == "Dunkeld & Birnam / Stanley + 2 more"
+    assert join_names(["Wallyford/Whitecraig", "Musselburgh"]) == "Wallyford/Whitecraig and Musselburgh"
     assert label(["New Elgin West", "New Elgin East", "Elgin Central West", "Elgin Bishopmill West"]) == \
         "New Elgin West, New Elgin East and 2 more"
     long = ["Cullen, Portknockie, Findochty, Drybridge and Berryhillock", "Rural Keith", "Buckie"]
