@@ -165,11 +165,13 @@ class Placer:
 
     def number(self, key, number, geom, view, fontsize, leader=True, at=None, others=None):
         """Place ``number`` inside its locality ``geom``, else beside it with a leader line.
-        ``others`` (the other localities' polygons): a number beside its locality never sits
-        on another one, where a reader would take it for that locality's (South Lanarkshire
-        at 10,000 had 7 of 21 numbers centred on a neighbour); the search looks further out
-        for a spot over no other locality, then for one whose centre is on none, and takes
-        any free spot only when neither exists."""
+        ``others`` (the other localities' polygons): a number beside its locality is not put on
+        another one, where a reader would take it for that locality's (South Lanarkshire at
+        10,000 had 7 of 21 numbers centred on a neighbour; Edinburgh at 5,000, 16 of 78): the
+        search looks near, then out to about 1.8 inches (long leaders to the sea or the map's
+        edge in a dense city), for a spot over no other locality, then for one whose centre is
+        on none, and takes any free spot only when neither exists (Glasgow City at 5,000: 1
+        of 87)."""
         if at is not None:  # the middle of the people first (islands), on the part it is in
             part = next((g for g in shapely.get_parts(geom) if g.intersects(at)), None)
             if part is not None:
@@ -185,7 +187,7 @@ class Placer:
         # Leader line: the number beside its locality, joined to it by a thin line.
         px, py = self.ax.transData.transform((pt.x, pt.y))
         spots = [(r * math.cos(math.radians(a)), r * math.sin(math.radians(a)))
-                 for r in (14, 20, 28, 38, 50, 65, 85, 110) for a in range(0, 360, 30)]
+                 for r in (14, 20, 28, 38, 50, 65, 85, 110, 140, 180) for a in range(0, 360, 30)]
         if others is not None and len(others):
             tree = shapely.STRtree(others)
 

@@ -891,7 +891,9 @@ def test_a_number_beside_its_locality_never_sits_on_another(council_zones):
     the map's 21 numbers were centred on another locality: a board read flags off the wrong
     area. Ward maps had 3 of 9."""
     dz = council_zones["South Lanarkshire"]
-    for plan in (loc.propose(dz, target_population=10_000), loc.propose(dz, method="wards")):
+    edinburgh = council_zones["City of Edinburgh"]  # 16 of 78 with leaders reaching only 1.1 inches
+    for plan, dz in ((loc.propose(dz, target_population=10_000), dz), (loc.propose(dz, method="wards"), dz),
+                     (loc.propose(edinburgh, target_population=5_000), edinburgh)):
         table = loc.rank(plan, dz)
         fig = loc.plot_poorer(table)
         geoms = dict(zip(table.index.astype(str), table.geometry))
