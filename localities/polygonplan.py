@@ -1,0 +1,110 @@
+"""A plan from locality polygons (GeoPackage, GeoJSON, shapefile): each zone goes to the
+polygon it overlaps most; zones split between polygons, zones in none, polygons that win
+no zone and zones as much inside two overlapping polygons are said in the plan's notes.
+(Split from :mod:`localities.plans`, which reads every kind of plan file.)
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+
+from .boundaries import _polygonal, read_boundaries
+from .errors import PlanError, counted, listing
+from .plans import _ID_TIERS, _NAMEISH, Plan, _norm
+
+
+def read_polygon_plan(path: Path, dz: gpd.GeoDataFrame, layer: str | None) -> Plan:
+    """The plan locality polygons make: each zone to the polygon it overlaps most (see
+    :func:`localities.read_plan`)."""
+    from .build import plan_from_assignment  # lazily, as in localities.plans (the builder imports it)
+
+    try:
+        polys = read_boundaries(path, layer=layer, code_field="datazone")
+    except Exception as exc:
+        raise PlanError(str(exc)) from exc
+    norm = {c: _norm(c) for c in polys.columns if c != polys.geometry.name}
+    id_col = next((c for tier in _ID_TIERS for alias in tier for c in norm if norm[c] == alias), None)
+    if id_col is None:  # e.g. official ward polygons: ward22_code, ward22_name
+        unique = [c for c in norm if polys[c].notna().all() and polys[c].astype(str).is_unique]
+        id_col = next((c for c in unique if "code" in norm[c] or norm[c].endswith("id")), None) or \
+            next((c for c in unique if "name" in norm[c]), None)
+    ids = polys[id_col].astype(str).str.strip() if id_col else pd.Series([f"L{i + 1:02d}" for i in range(len(polys))])
+    if id_col is not None and (polys[id_col].isna() | (ids == "")).any():
+        blank = int((polys[id_col].isna() | (ids == "")).sum())
+        raise PlanError(f"{path}: {counted(blank, 'polygon', 'polygons')} with no locality in "
+                        f"column {id_col!r}")
+    if ids.duplicated().any():
+        twice = ids[ids.duplicated()].unique()
+        raise PlanError(f"{path}: {'locality id' if len(twice) == 1 else 'locality ids'} used by more than one polygon: "
+                        f"{listing(twice)}")
+    kinds = polys.geometry.geom_type.to_numpy()
+    shapes = [g if k in ("Polygon", "MultiPolygon") else _polygonal(g) for g, k in zip(polys.geometry, kinds)]
+    flat = [i for i, g in enumerate(shapes) if g is None or g.geom_type not in ("Polygon", "MultiPolygon")]
+    if flat:
+        raise PlanError(f"{path}: {counted(len(flat), 'feature is not a polygon', 'features are not polygons')}, so cannot hold "
+                        "zones: "
+                        f"{listing(f'{ids.iloc[i]} ({kinds[i]})' for i in flat)}; keep only the locality polygons")
+    name_col = next((c for alias in _NAMEISH for c in norm if norm[c] == alias and c != id_col), None) or \
+        next((c for c in norm if "name" in norm[c] and c != id_col), None)
+    names = (pd.Series(polys[name_col].astype(str).str.strip().to_numpy(), index=ids.to_numpy())
+             if name_col is not None else None)
+    polys = gpd.GeoDataFrame({"locality": ids.to_numpy()}, geometry=shapes, crs=polys.crs)
+    zones = gpd.GeoDataFrame({"datazone": dz["datazone"].to_numpy(), "zone_area": dz.geometry.area.to_numpy()},
+                             geometry=dz.geometry.to_numpy(), crs=dz.crs)
+    pieces = gpd.overlay(zones, polys, how="intersection", keep_geom_type=True)
+    pieces["share"] = pieces.geometry.area / pieces["zone_area"]
+    pieces = pieces.sort_values(["datazone", "share", "locality"], ascending=[True, False, True])
+    best = pieces.drop_duplicates("datazone")
+    if best.empty:
+        def where(bounds):
+            x0, y0, x1, y1 = (round(v / 1000) for v in bounds)
+            return f"{x0:,} to {x1:,} km east, {y0:,} to {y1:,} km north"
+        raise PlanError(f"{path}: the locality polygons overlap none of the {len(dz):,} zones: on the British National "
+                        f"Grid they lie {where(polys.total_bounds)}, the zones {where(dz.total_bounds)}; is the "
+                        "file's CRS right?")
+    # Polygons laid over one another: a zone (nearly) as much inside two of them went to
+    # whichever came first; it goes to the one it lies deepest in, and the note says so.
+    held = pieces.groupby(["datazone", "locality"], sort=True)["share"].sum().reset_index()
+    top = held.groupby("datazone")["share"].transform("max")
+    tied = held[(held["share"] >= top - 0.01) & (top >= 0.5)]
+    tied = tied[tied["datazone"].duplicated(keep=False)]
+    overlapped = []
+    if len(tied):
+        inner = shapely.point_on_surface(zones.set_index("datazone").geometry.loc[tied["datazone"]].to_numpy())
+        edges = polys.set_index("locality").geometry.boundary.loc[tied["locality"]].to_numpy()
+        tied = tied.assign(depth=shapely.distance(inner, edges))
+        deepest = tied.sort_values(["datazone", "depth", "locality"], ascending=[True, False, True])
+        deepest = deepest.drop_duplicates("datazone").set_index("datazone")["locality"]
+        best = best.set_index("datazone")
+        best.loc[deepest.index, "locality"] = deepest
+        best = best.reset_index()
+        overlapped = [f"{z} ({w}, not {listing([str(o) for o in tied.loc[tied['datazone'] == z, 'locality'] if o != w], 3)})"
+                      for z, w in deepest.items()]
+    split = pieces[pieces["share"] >= 0.01].groupby("datazone").filter(lambda g: len(g) > 1)
+    notes = []
+    if overlapped:
+        notes.append(f"locality polygons overlap: {counted(len(overlapped), 'zone lies', 'zones lie')} as much inside "
+                     f"two or more of them, each assigned to the one it lies deepest in: {listing(overlapped)}")
+    if len(split):
+        detail = split.groupby("datazone").apply(
+            lambda g: f"{g.name} ({', '.join(f'{a} {s:.0%}' for a, s in zip(g['locality'], g['share']))})", include_groups=False)
+        notes.append(f"{counted(split['datazone'].nunique(), 'zone', 'zones')} split between localities, each assigned "
+                     "to its largest "
+                     f"overlap: {listing(detail)}")
+    missing = sorted(set(dz["datazone"]) - set(best["datazone"]))
+    if missing:
+        notes.append(f"{counted(len(missing), 'zone overlaps', 'zones overlap')} no locality polygon: {listing(missing)}")
+    empty = [i for i in polys["locality"] if i not in set(best["locality"])]
+    if empty:
+        one = len(empty) == 1
+        notes.append(f"{counted(len(empty), 'locality polygon wins', 'locality polygons win')} no zone (each zone "
+                     f"{'it touches' if one else 'they touch'} overlaps another polygon more, or none), so "
+                     f"{'it is' if one else 'they are'} not in the plan: {listing(empty)}")
+    assignment = pd.Series(best["locality"].to_numpy(), index=best["datazone"].to_numpy())
+    plan = plan_from_assignment(dz, assignment, names=names, params={"source": str(path)}, notes=notes)
+    plan.params["split_zones"] = sorted(split["datazone"].unique())
+    return plan
