@@ -301,6 +301,11 @@ def _short_of(row: dict, ind: Indicator, c: str, min_ratio: float, gap: float | 
     return "not by the margins a flag needs over the whole range of its suppressed counts"
 
 
+#: An untested indicator (no interval) this many times worse than a comparator is named in the
+#: reasons, for the board to see; it never flags a locality.
+UNTESTED_FAR = 2.0
+
+
 def reasons(rows: dict[str, dict], meta: dict[str, Indicator], headline: dict[str, float], council: str,
             min_ratio: float, most_others: int = 3, min_gap: dict | None = None) -> str:
     """Plain words on why a locality sits where it does.
@@ -336,16 +341,36 @@ def reasons(rows: dict[str, dict], meta: dict[str, Indicator], headline: dict[st
             out.append("not flagged: " + "; ".join(parts))
         elif head:
             out.append(f"not significantly poorer: {phrase(rows[head[0]], meta[head[0]], council, min_ratio)}")
-    others = [n for n in rows if n not in head and worse_than(n)]
-    if others:
+    def listed(names, against, most=most_others):  # "label value (×r the rest of X, ×r Scotland)", largest first
         def size(n):  # the largest gap, as a log ratio, against a comparator it is worse than
-            r = [rows[n][f"ratio_{c}"] for c in worse_than(n)]
+            r = [rows[n][f"ratio_{c}"] for c in against(n)]
             return max((abs(np.log(x)) for x in r if np.isfinite(x) and x > 0), default=0.0)
 
-        ranked = sorted(others, key=lambda n: (-size(n), n))
+        ranked = sorted(names, key=lambda n: (-size(n), n))
         bits = [f"{_label(meta[n])} {fmt(rows[n]['value'], meta[n])} ("
-                + ", ".join(f"{_times(rows[n][f'ratio_{c}'], min_ratio)} {where[c]}" for c in worse_than(n)) + ")"
-                for n in ranked[:most_others]]
-        more = f" and {len(ranked) - most_others} more" if len(ranked) > most_others else ""
-        out.append("also poorer on " + ", ".join(bits) + more)
+                + ", ".join(f"{_times(rows[n][f'ratio_{c}'], min_ratio)} {where[c]}" for c in against(n)) + ")"
+                for n in ranked[:most]]
+        more = f" and {len(ranked) - most} more" if len(ranked) > most else ""
+        return ", ".join(bits) + more
+
+    others = [n for n in rows if n not in head and worse_than(n)]
+    if others:
+        out.append("also poorer on " + listed(others, worse_than))
+
+    def far_from(n):  # comparators an untested indicator is at least UNTESTED_FAR times worse than
+        worse = []
+        for c in COMPARATORS:
+            r = rows[n][f"ratio_{c}"]
+            if np.isfinite(r) and r > 0 and (r if meta[n].higher_is_worse else 1 / r) >= UNTESTED_FAR:
+                worse.append(c)
+        return worse
+
+    # Indicators with no interval are never tested, so never flag a locality; a gap this
+    # large is still for the board to see (Arran: broadband ×5.4 the rest of North Ayrshire,
+    # drive time to a secondary school ×2.5).
+    # Only where nothing is flagged: a flagged locality's reasons are long enough already.
+    untested = [n for n in rows if n in meta and not meta[n].has_interval and far_from(n)] if not flagged else []
+    if untested:
+        out.append(f"not tested (no interval), but at least ×{UNTESTED_FAR:g} worse on "
+                   + listed(untested, far_from, most=2))
     return "; ".join(out)

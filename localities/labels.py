@@ -97,7 +97,8 @@ MEANINGS.update({
     "poorer_than_scotland": f"Yes when {_POORER} Scotland",
     "score": "weighted mean over the headline indicators of the locality's value divided by Scotland's, read so that "
              "higher is worse (1.0 = Scotland's level); orders localities within a tier",
-    "reasons": "the comparisons behind the tier, in words",
+    "reasons": "the comparisons behind the tier, in words; where nothing is flagged, also the largest gaps (at least ×2) "
+               "on indicators with no interval, which are never tested",
     "rank_note": "ties in tier and score, and missing data, that decide the order",
     "share_most_deprived_20": "share of the locality's people living in Data Zones among Scotland's 20% most "
                               "deprived (SIMD 2020v2)",

@@ -357,3 +357,17 @@ def test_rank_of_a_plan_file_leaving_out_a_zone_names_the_file(council_zones, tm
     short = loc.read_plan(path, dz)
     with pytest.raises(loc.PlanError, match=r"short\.csv: plan leaves out 1 zone of its council: S\d+; every zone"):
         loc.rank(short, dz)
+
+
+def test_an_unflagged_locality_names_large_untested_gaps(council_zones):
+    # Arran (North Ayrshire at 10,000 within wards) read "Tier 3" with income and central
+    # heating only: nothing said its broadband or school journeys, never tested (no interval),
+    # were several times the rest of the council's.
+    dz = council_zones["North Ayrshire"]
+    table = loc.rank(loc.propose(dz, target_population=10_000, within="ward"), dz)
+    arran = table.loc[table["name"] == "Arran", "reasons"].iloc[0]
+    untested = arran.split("; not tested (no interval), but at least ×2 worse on ")[1]
+    assert untested.startswith("premises without superfast broadband 25.4% (×5.4 the rest of North Ayrshire")
+    assert "drive time to a secondary school 14.3 min (×2.5 the rest of North Ayrshire" in untested
+    flagged = table[table["poorer_than_rest"] | table["poorer_than_scotland"]]
+    assert len(flagged) and not flagged["reasons"].str.contains("not tested").any()
