@@ -83,12 +83,14 @@ def _wrap_name(name: str, name_chars: int) -> tuple[str, ...]:
     "Cardenden & Lochgelly West and Lumphinnans" ran into its population in Fife's key. A
     word wider than the column breaks after its hyphens ("Auchtermuchty-Strathmiglo-")."""
     room = name_chars * 0.55 - 0.6
-    words = []
+    words = []  # (text, joins the piece before it with no space: the rest of a word broken at a hyphen)
     for word in name.split():
-        words += [w for w in re.split(r"(?<=-)", word) if w] if _ems(word) > room else [word]
+        pieces = [w for w in re.split(r"(?<=-)", word) if w] if _ems(word) > room else [word]
+        words += [(piece, i > 0) for i, piece in enumerate(pieces)]
     lines: list[str] = []
-    for word in words:
-        joined = f"{lines[-1]}{word}" if lines and lines[-1].endswith("-") else f"{lines[-1]} {word}" if lines else word
+    for word, glued in words:
+        # Not after a free-standing dash: "Falkirk - Camelon" printed "Falkirk -Camelon".
+        joined = (f"{lines[-1]}{word}" if glued else f"{lines[-1]} {word}") if lines else word
         if lines and _ems(joined) <= room:
             lines[-1] = joined
         else:

@@ -708,6 +708,10 @@ def test_a_word_wider_than_the_key_column_breaks_after_its_hyphens():
     assert "".join(line if line.endswith("-") else line + " " for line in lines).strip() == (
         "Auchtermuchty-Strathmiglo-Falkland and Newburgh")
     assert all(_ems(line) <= 18 * 0.55 - 0.6 for line in lines)
+    # A free-standing dash keeps its spaces (Falkirk's key printed "Falkirk -Camelon").
+    for width in (20, 30, 60):
+        lines = _wrap_name("Falkirk - Camelon and Falkirk - Grahamston", width)
+        assert " ".join(lines) == "Falkirk - Camelon and Falkirk - Grahamston", lines
 
 
 def test_every_indicator_has_a_short_key_header():
