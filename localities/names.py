@@ -77,7 +77,9 @@ def _stems(names: list[str]) -> list[str]:
         head = re.split(r"\(| - ", name)[0]
         words = head.split()
         counts.update(" ".join(words[:n]) for n in range(1, len(words) + (head != name)))
-    found = [stem for stem, n in counts.items() if n > 1 and len(stem) > 3 and stem.split()[0] not in _NOT_A_TOWN]
+    # "Port" is no town, "Port Glasgow" is: a stem of such words only is left out.
+    found = [stem for stem, n in counts.items()
+             if n > 1 and len(stem) > 3 and not all(word in _NOT_A_TOWN for word in stem.split())]
     return sorted(found, key=lambda stem: (-len(stem), stem))
 
 
@@ -94,7 +96,7 @@ def _towns(items: list[str], pops: list[float], whole: list[bool], iz_names: set
         """A side of the town ("Hawick North"), or a settlement IZ named for the town and
         nothing else ("Hawick West End"; not "Largs Central and Cumbrae", which names an
         island too)."""
-        return _town(name) == town or named_for(name, town) and not _lists(name)
+        return _town(name) == town or named_for(name, town) and (not _lists(name) or _sides_only(name, town))
 
     held = [name for i, name in enumerate(items) if whole[i] and name in towns]
     stems: dict = {}
@@ -115,6 +117,16 @@ def _towns(items: list[str], pops: list[float], whole: list[bool], iz_names: set
     out += [(town, sum(pops[i] for i in idx)) for town, idx in merged.items()]
     out.sort(key=lambda item: (-item[1], item[0]))
     return [name for name, _ in out]
+
+
+_SIDE_WORDS = {"North", "South", "East", "West", "Central", "Centre", "Mid", "Upper", "Lower", "Town", "and", "&"}
+
+
+def _sides_only(name: str, town: str) -> bool:
+    """``"Port Glasgow Upper, West and Central"``: the town's name, then only its sides (a
+    list of parts of one town, not another place as in ``"Largs Central and Cumbrae"``)."""
+    rest = name[len(town):].replace(",", " ").split() if name.startswith(f"{town} ") else []
+    return bool(rest) and all(word in _SIDE_WORDS for word in rest)
 
 
 _COMPASS = ("east", "north-east", "north", "north-west", "west", "south-west", "south", "south-east")

@@ -54,7 +54,7 @@ def honest(name: str, places: str, ward_names: set[str]) -> bool:
         for n in range(1, len(words) + 1):
             town = " ".join(words[:n])
             ps = [q for q in listed if q.startswith(f"{town} ")]
-            if len(ps) > 1 and town not in sides and words[0] not in _NOT_A_TOWN:
+            if len(ps) > 1 and town not in sides and not all(w in _NOT_A_TOWN for w in town.split()):
                 sides[town] = ps
     candidates = []
     for town, ps in sides.items():
@@ -345,3 +345,19 @@ def test_names_print_official_names_with_single_spaces(council_zones):
     table = loc.propose(dz, target_population=10_000).localities
     assert table["name"].str.contains("Craigie and Craigiebank").any()
     assert not (table["name"].str.contains("  ").any() or table["places"].str.contains("  ").any())
+
+
+def test_a_town_whose_iz_names_list_its_own_sides_is_named(council_zones):
+    # Inverclyde at the default: "Greenock East and 5 more" was 54% Port Glasgow, whose IZs
+    # ("Port Glasgow Mid, East and Central", "Port Glasgow Upper, West and Central", "Port
+    # Glasgow Upper East") list its own sides, not another place; and "Port" as a first word
+    # kept "Port Glasgow" from being a town at all.
+    dz = council_zones["Inverclyde"]
+    names = set(loc.propose(dz).localities["name"])
+    assert "Port Glasgow, Greenock East and 2 more" in names
+    # A name that lists another place is still no side of a town.
+    from localities.names import _sides_only
+
+    assert _sides_only("Port Glasgow Upper, West and Central", "Port Glasgow")
+    assert not _sides_only("Largs Central and Cumbrae", "Largs")
+    assert not _sides_only("Gourock Central, Upper East and IRH", "Gourock")
