@@ -5,7 +5,8 @@ Rules, in order:
 1. A locality whose zones are exactly a ward's (best-fit) zones takes the ward's name
    (``"Irvine East ward"`` when another locality holds an IZ of that name).
 2. A locality inside one Intermediate Zone takes its name: ``"Cornton"`` when it is
-   the whole IZ, ``"Part of Cornton"`` when the IZ is split between localities.
+   the whole IZ, ``"Part of Cornton"`` when the IZ is split between localities; an IZ
+   split between localities is "part of" it in longer names too.
 3. Two or three IZs: ``"A and B"`` / ``"A, B and C"``, largest population first; ``"A / B"``
    when an IZ's own name lists places (``"Bathgate East / Bathgate and Boghall"``).
 4. IZs named for parts of one town (``"Stornoway East"``, ``"Stornoway West"``; or
@@ -282,7 +283,13 @@ def locality_names(assignment: pd.Series, dz: pd.DataFrame, limit: int = LABEL_L
         else:
             whole = [all(n == iz_total.get(iz, 0) for iz, n in parts if str(iz_name_of[iz]) == item)
                      for item in items]
-            names[loc] = label(_towns(items, people[loc], whole, iz_names, towns), limit)
+            # An IZ only partly held is "part of" it: Falkirk's "Carse and Grangemouth Old Town + 2
+            # more" held the Carse's rural zones, and Grangemouth's Old Town was in another locality.
+            partial = {item for item, w in zip(items, whole) if not w}
+            shown = [f"part of {item}" if item in partial else item
+                     for item in _towns(items, people[loc], whole, iz_names, towns)]
+            text = label(shown, limit)
+            names[loc] = text[:1].upper() + text[1:]
     names = pd.Series(names, dtype=object)
     wards = ward_exact(assignment, dz)
     # A ward named like an Intermediate Zone another locality holds is said to be the ward:

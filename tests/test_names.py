@@ -36,7 +36,7 @@ def honest(name: str, places: str, ward_names: set[str]) -> bool:
     more places whose names begin with it (``Arbroath`` for Arbroath Kirkton and Arbroath
     Keptie)."""
     listed = places.split(SEPARATOR)
-    if name in ward_names:
+    if name in ward_names or name.endswith(" ward") and name[: -len(" ward")] in ward_names:
         return True
     core = re.sub(r" \((north|south|east|west|north-east|north-west|south-east|south-west|\d+)\)$", "", name)
     sides: dict = {}
@@ -61,8 +61,10 @@ def honest(name: str, places: str, ward_names: set[str]) -> bool:
         for parts in (ps, ps + [p for p in listed if p not in ps and (p.startswith(f"{town} ") or p.endswith(f" {town}"))]):
             if len(parts) > 1 and (town, parts) not in candidates:
                 candidates.append((town, parts))
-    if core.startswith("Part of "):
-        return len(listed) == 1 and core == f"Part of {listed[0]}"
+    if core.startswith("Part of ") and len(listed) == 1:
+        return core == f"Part of {listed[0]}"
+    # In a longer name an IZ held only in part is "part of" it: the place named is still its.
+    core = re.sub(r"(^|, | and | / )[Pp]art of ", r"\1", core)
     more = re.fullmatch(r"(.*) (?:and|\+) (\d+) more", core)
     for r in range(len(candidates) + 1):  # any of the towns may be named as a town
         for towns in itertools.combinations(candidates, r):
@@ -121,7 +123,7 @@ def test_names_from_wards_and_izs():
     assert table.loc["y", "name"] == "Eastward"
     table = locality_names(pd.Series(["x", "x", "y", "y", "y", "z"], index=zones), dz)
     assert table.loc["x", "name"] == "Part of Aton"
-    assert table.loc["y", "name"] == "Bville and Aton"  # population order: Bville 500, Aton 100
+    assert table.loc["y", "name"] == "Bville and part of Aton"  # population order: Bville 500, Aton 100; x holds the rest of Aton
     assert table.loc["y", "places"] == "Bville; Aton"
     assert table.loc["z", "name"] == "Cwick"
     table = locality_names(pd.Series(["x", "y", "x", "y", "y", "y"], index=zones), dz)  # two parts of Aton...
@@ -361,3 +363,20 @@ def test_a_town_whose_iz_names_list_its_own_sides_is_named(council_zones):
     assert _sides_only("Port Glasgow Upper, West and Central", "Port Glasgow")
     assert not _sides_only("Largs Central and Cumbrae", "Largs")
     assert not _sides_only("Gourock Central, Upper East and IRH", "Gourock")
+
+
+def test_an_iz_held_in_part_is_named_as_part(council_zones):
+    # Falkirk at 10,000 within wards: "Carse and Grangemouth Old Town + 2 more" held the
+    # Carse's rural zones of that IZ; Grangemouth's Old Town itself was in another locality.
+    dz = council_zones["Falkirk"]
+    plan = loc.propose(dz, target_population=10_000, within="ward")
+    iz = dz.loc[dz["iz_name"] == "Carse and Grangemouth Old Town", "datazone"]
+    holders = plan.assignment[iz].unique()
+    assert len(holders) > 1
+    names = plan.localities.set_index("locality")["name"]
+    for holder in holders:
+        if "Carse and Grangemouth Old Town" in names[holder]:
+            assert re.search(r"(^|, | and | / )[Pp]art of Carse and Grangemouth Old Town", names[holder]), names[holder]
+    wards = set(dz["ward_name"])
+    table = plan.localities
+    assert all(honest(n, p, wards) for n, p in zip(table["name"], table["places"]))
