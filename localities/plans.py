@@ -206,8 +206,26 @@ def _elsewhere(unknown: pd.Series, dz: gpd.GeoDataFrame) -> str:
         here = " or ".join(sorted(councils))
         said = (f"zone {clip(other.index[0])} belongs to {where}, not {here}" if len(other) == 1 else
                 f"{counted(len(other), 'zone', 'zones')} belong to {where}, not {here}: {listing(other.index)}")
-        return said + (f"; {noun(rest, 'zone', 'zones')} not in the zone table: {listing(rest)}" if len(rest) else "")
-    return f"{noun(unknown, 'zone', 'zones')} not in the zone table: {listing(unknown)}"
+        return said + (f"; {noun(rest, 'zone', 'zones')} not in the zone table: {listing(rest)}{_what(rest, dz)}"
+                       if len(rest) else "")
+    return f"{noun(unknown, 'zone', 'zones')} not in the zone table: {listing(unknown)}{_what(unknown, dz)}"
+
+
+def _what(codes: pd.Series, dz: gpd.GeoDataFrame) -> str:
+    """What codes that are not this table's Data Zones are, when they all say: 2022 Data
+    Zones (the plan was made on the new geography), or Intermediate Zones, wards, councils."""
+    from .tables import FIRST_2022_CODE
+
+    text = pd.Series(codes, dtype=object).astype(str).str.strip().str.upper()
+    table = dz["datazone"].astype(str).str[3:]
+    old = table.str.isdigit().all() and (table.astype(int) < FIRST_2022_CODE).all()
+    if old and text.str.fullmatch(r"S01\d{6}").all() and (text.str[3:].astype(int) >= FIRST_2022_CODE).all():
+        return (" (2022 Data Zone codes: this zone table holds 2011 Data Zones; map the plan onto them with the "
+                "Scottish Government's 2011-2022 Data Zone lookup)")
+    for prefix, kind in (("S02", "Intermediate Zone"), ("S13", "ward"), ("S12", "council")):
+        if text.str.fullmatch(prefix + r"\d{6}").all():
+            return f" ({kind} codes, not Data Zones: the first column must hold each Data Zone's code)"
+    return ""
 
 
 def _norm(col) -> str:

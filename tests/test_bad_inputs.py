@@ -954,3 +954,15 @@ def test_two_names_for_one_locality_are_refused(dz, plan, tmp_path):
     frame.to_csv(tmp_path / "spaced.csv", index=False)
     named = loc.read_plan(tmp_path / "spaced.csv", dz).localities.set_index("locality")["name"]
     assert named[first] == f"Place {first}"
+
+
+@pytest.mark.parametrize("codes, said", [
+    (["S01018244", "S01018245"], r"\(2022 Data Zone codes: this zone table holds 2011 Data Zones"),
+    (["S02001234"], r"\(Intermediate Zone codes, not Data Zones"),
+])
+def test_codes_of_another_geography_are_named(dz, tmp_path, codes, said):
+    # A plan of 2022 Data Zones read "zones not in the zone table: S01018244, ..." and never
+    # said what they were.
+    pd.DataFrame({"datazone": codes, "locality": "A"}).to_csv(tmp_path / "codes.csv", index=False)
+    with pytest.raises(PlanError, match=said):
+        loc.read_plan(tmp_path / "codes.csv", dz)
