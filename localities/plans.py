@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 from .errors import LocalitiesError, PlanError, clip, counted, listing, noun
@@ -170,6 +171,12 @@ def _check_assignment(codes: pd.Series, locs: pd.Series, dz: gpd.GeoDataFrame | 
     locs = pd.Series(locs.to_numpy(), dtype=object)
     if codes.empty:
         raise PlanError(f"{path}: assigns no zones (no rows under its header)")
+    nozone = codes.isna() | codes.astype(str).str.strip().isin(["", "NAN", "NONE"])
+    if nozone.any():
+        rows = [str(i + 1) for i in np.flatnonzero(nozone.to_numpy())]
+        one = len(rows) == 1
+        raise PlanError(f"{path}: {'row' if one else 'rows'} {listing(rows)} under the header {'has' if one else 'have'} "
+                        "no zone code; give each row a Data Zone, or delete it")
     blank = locs.isna() | (locs.astype(str).str.strip() == "")
     if blank.any():
         raise PlanError(f"{path}: {'zone' if blank.sum() == 1 else 'zones'} with no locality: {listing(codes[blank])}")

@@ -87,7 +87,8 @@ def data_dir(path: str | os.PathLike | None = None) -> Path:
         named = None
     if named is not None:
         if not named.is_dir():
-            raise DataError(f"data directory {named} (from {how}) does not exist")
+            raise DataError(f"data directory {named} (from {how}) "
+                            + ("is a file, not a folder" if named.exists() else "does not exist"))
         return named
     if any((cache_dir() / s.filename).exists() for s in catalogue().values()):
         return cache_dir()

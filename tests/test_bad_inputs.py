@@ -966,3 +966,15 @@ def test_codes_of_another_geography_are_named(dz, tmp_path, codes, said):
     pd.DataFrame({"datazone": codes, "locality": "A"}).to_csv(tmp_path / "codes.csv", index=False)
     with pytest.raises(PlanError, match=said):
         loc.read_plan(tmp_path / "codes.csv", dz)
+
+
+def test_a_row_with_no_zone_and_a_file_for_a_folder_are_said_plainly(dz, plan, tmp_path):
+    # "zone with no locality: " with nothing after it, for a row holding only a comma; and
+    # "data directory plan.csv ... does not exist" for a file that does.
+    first = plan.assignment.index[0]
+    path = tmp_path / "blank.csv"
+    path.write_text(f"datazone,locality\n{first},A\n,\n")
+    with pytest.raises(PlanError, match=r"blank\.csv: row 2 under the header has no zone code"):
+        loc.read_plan(path, dz)
+    with pytest.raises(DataError, match=r"blank\.csv \(from the data_dir argument\) is a file, not a folder"):
+        loc.load_datazones(data_dir=path)
