@@ -352,7 +352,7 @@ def propose(
         if splits[kind]:
             named = regions.labels_of(splits[kind], iz_names)
             notes.append(f"1 Intermediate Zone {why_one}: {named[0]}" if len(named) == 1 else
-                         f"{len(named)} Intermediate Zones {why}: {listing(named)}")
+                         f"{len(named)} Intermediate Zones {why}: {listing(named, most=len(named))}")
     weights = (homogeneity, compactness, town_country, refine, search)
     stats = regions.block_stats(block, pop, z, settled, xy)
     block_labels, asked = regions.label_blocks(block, adjacency, dz, stats, group_col, max_population,
