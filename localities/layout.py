@@ -30,7 +30,7 @@ import shapely
 from shapely.geometry import box as shapely_box
 
 from .errors import counted
-from .names import join_names, more
+from .names import _NOT_A_TOWN, join_names, more
 from .placement import (  # noqa: F401  (layout.Placer, layout.wrappings ... still work)
     Placer,
     _anchor,
@@ -438,7 +438,9 @@ def inset_title(frame, names, extent, width_in: float) -> str:
     listed = [str(names[i]) for i in order]
     most = int(width_in * 72 / (7 * 0.62)) - 3  # characters of 7 pt bold across the inset, less "A: "
     # The town most of them are named for ("Inverness Inshes and 3 more", "Inverness Westhill ...").
-    words = pd.Series([name.split(" ")[0] for name in listed]).value_counts()
+    # The first word of each name, past "Part of", and never one that only begins place names.
+    words = pd.Series([name.removeprefix("Part of ").split(" ")[0] for name in listed])
+    words = words[~words.isin(_NOT_A_TOWN)].value_counts()
     town = words.index[0] if len(words) and words.iloc[0] * 2 >= len(listed) and len(words.index[0]) >= 4 else None
     candidates = ([join_names(listed)] if len(listed) <= 3 else []) + \
         ([more(listed[:1], len(listed) - 1)] if len(listed) > 1 and not listed[0].endswith(" more") else []) + \

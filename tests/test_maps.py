@@ -907,3 +907,12 @@ def test_a_number_beside_its_locality_never_sits_on_another(council_zones):
         wrong = [(key, other) for key, pt in badges for other, g in geoms.items() if other != key and g.contains(pt)]
         assert not wrong, wrong
         plt.close(fig)
+
+
+def test_an_inset_of_parts_of_a_town_is_titled_for_the_town():
+    # Names "Part of Inverness Central", ... titled an inset "Part area".
+    names = pd.Series(["Part of Inverness Central", "Part of Inverness West", "Part of Inverness South",
+                       "Part of Inverness East", "Part of Inverness North"])
+    frame = gpd.GeoDataFrame({"population": [5, 4, 3, 2, 1]}, geometry=[shapely.box(i, 0, i + 1, 1) for i in range(5)])
+    title = layout.inset_title(frame, names, (0, 0, 5, 1), 1.0)
+    assert " ".join(title.split()) == "Inverness area"
