@@ -57,7 +57,7 @@ def _text_of(col: str, value, frame) -> str:
 
 
 def explore(obj, column: str | None = None, tooltip: list[str] | None = None, layers: list[str] | None = None,
-            **kwargs):
+            title: str | None = None, **kwargs):
     """An interactive folium map: one layer per indicator (switched with the layer
     control), human labels in legends and tooltips, percentages as percentages, the
     data attribution, and every text HTML-escaped.
@@ -72,6 +72,8 @@ def explore(obj, column: str | None = None, tooltip: list[str] | None = None, la
     layers : list of str, optional
         Indicators offered in the layer control (default: ``column``, the headline
         indicators and crime, when present).
+    title : str, optional
+        The page's title and heading (default: "<council>: localities"); escaped.
 
     Returns
     -------
@@ -163,7 +165,9 @@ def explore(obj, column: str | None = None, tooltip: list[str] | None = None, la
     folium.LayerControl(collapsed=False).add_to(m)
     m.fit_bounds([[geo.total_bounds[1], geo.total_bounds[0]], [geo.total_bounds[3], geo.total_bounds[2]]])
     _add_legend(m, legends, list(legends)[0], esc(sources.attribution(ATTRIBUTION_SOURCES)), titles)
-    _add_title(m, esc(f"{frame.attrs['council']}: localities" if frame.attrs.get("council") else "Localities"))
+    if title is None:
+        title = f"{frame.attrs['council']}: localities" if frame.attrs.get("council") else "Localities"
+    _add_title(m, esc(str(title)))
     return m
 
 

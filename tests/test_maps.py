@@ -424,6 +424,9 @@ def test_html_map_labels_layers_attribution(sample, tmp_path):
     # The page says which council it is (a saved page had no title): tab title and heading.
     council = table.attrs["council"]
     assert f"<title>{council}: localities</title>" in html and html.count(f"{council}: localities") >= 2
+    # Its own title, escaped (map --title was ignored for .html).
+    own = maps.save_html(loc.explore(table, title="Board <b>paper</b> & map"), tmp_path / "own.html").read_text()
+    assert "<title>Board &lt;b&gt;paper&lt;/b&gt; &amp; map</title>" in own and "<b>paper</b>" not in own
 
 
 def test_bad_map_requests_are_named(sample, tmp_path):
