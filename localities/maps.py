@@ -144,7 +144,8 @@ def plot_map(
         A plan, or a ranking table from :func:`localities.rank`.
     column : str, optional
         Column to map as a classed choropleth (mapclassify ``scheme`` with up to ``k``
-        classes; fewer when rounded bounds would repeat). Without it, localities are
+        classes; fewer when rounded bounds would repeat, and at most one for every two
+        localities, so a class is never a rank). Without it, localities are
         coloured so that neighbours differ, with a key table.
     significance : {"scotland", "rest"}, optional
         Map ``column``'s verdict against Scotland or the rest of the council instead

@@ -919,3 +919,12 @@ def test_an_inset_of_parts_of_a_town_is_titled_for_the_town():
     frame = gpd.GeoDataFrame({"population": [5, 4, 3, 2, 1]}, geometry=[shapely.box(i, 0, i + 1, 1) for i in range(5)])
     title = layout.inset_title(frame, names, (0, 0, 5, 1), 1.0)
     assert " ".join(title.split()) == "Inverness area"
+
+
+def test_six_localities_get_at_most_three_classes():
+    # East Ayrshire at the default: 5 Fisher-Jenks classes for 6 localities drew 16.2% in the
+    # class "9.2% to 16.2%", paler than 16.9% beside it: a class per locality is a rank.
+    values = pd.Series([8.6, 9.1, 16.2, 16.9, 18.4, 22.7])  # as the key table holds them
+    yb, labels, _ = layout.class_breaks(values, "FisherJenks", 5, share=True,
+                                        printed=lambda v: maps.format_value(v, "income_rate", "%"))
+    assert len(labels) == 3 and yb[2] == yb[3] == yb[4]
