@@ -13,6 +13,7 @@ checked is what is printed.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import textwrap
@@ -465,9 +466,29 @@ def fit_extent(extent, width: float, height: float):
 
 
 def printable(text) -> str:
-    """``text`` as one printable line: control characters (tabs, line breaks, escapes),
-    which the map fonts have no glyph for, become spaces; runs of spaces become one."""
-    return " ".join("".join(" " if unicodedata.category(ch) == "Cc" else ch for ch in str(text)).split())
+    """``text`` as one printable line: control characters (tabs, line breaks, escapes)
+    become spaces, runs of spaces one, and a character the map font has no glyph for
+    (an emoji) "?": it printed as an empty box, and matplotlib warned on stderr."""
+    glyphs, out = _glyphs(), []
+    for ch in str(text):
+        kind = unicodedata.category(ch)
+        if kind == "Cc":
+            out.append(" ")
+        elif kind == "Cf":
+            continue  # invisible (joiners, an emoji flag's tags)
+        elif ord(ch) in glyphs or ch == " ":
+            out.append(ch)
+        elif not out or out[-1] != "?":
+            out.append("?")
+    return " ".join("".join(out).split())
+
+
+@functools.lru_cache(maxsize=1)
+def _glyphs() -> frozenset:
+    """The code points the maps' font (matplotlib's default, DejaVu Sans) can draw."""
+    from matplotlib import font_manager
+
+    return frozenset(font_manager.get_font(font_manager.findfont(font_manager.FontProperties())).get_charmap())
 
 
 def colour_hex(cmap, i, n):

@@ -928,3 +928,20 @@ def test_six_localities_get_at_most_three_classes():
     yb, labels, _ = layout.class_breaks(values, "FisherJenks", 5, share=True,
                                         printed=lambda v: maps.format_value(v, "income_rate", "%"))
     assert len(labels) == 3 and yb[2] == yb[3] == yb[4]
+
+
+def test_a_character_the_map_font_lacks_prints_as_a_question_mark(sample):
+    # A name with the Scottish flag emoji printed as empty boxes, and matplotlib's
+    # "Glyph 127988 missing from font(s) DejaVu Sans" reached the command line's stderr.
+    _, _, table = sample
+    table = table.copy()
+    table.loc[table.index[0], "name"] = "Arran \U0001F3F4\U000E0067\U000E0062\U000E0073\U000E0063\U000E0074\U000E007F Chlèibh"
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fig = loc.plot_map(table, column="income_rate", label="number")
+        fig.canvas.draw()
+    texts = [t.get_text() for t in fig.findobj(matplotlib.text.Text)]
+    assert any("Arran ? Chlèibh" in t for t in texts)
+    plt.close(fig)
