@@ -249,8 +249,8 @@ def _key(fig, table, council) -> None:
     headline = ", ".join(_lower(_label(h, table)[0]) for h in table.attrs.get("headline", []) if h in table)
     method = METHOD_WORDS.get(table.attrs.get("method", "difference"), str(table.attrs.get("method", "")))
     note = (f"Worse or better: a significant difference ({method}) that is also material ({_materiality(table)}); "
-            "slightly (sl.): significant, not material; not diff.: not significant; –: no interval (standardised "
-            "ratios, school and access measures), not tested. Significantly poorer than a comparator: worse than it on "
+            "slightly (sl.): significant, not material; not diff.: not significant; –: no interval (published "
+            "without counts), not tested. Significantly poorer than a comparator: worse than it on "
             f"a headline indicator (in bold: {headline}).")
     # Stacked from the foot of the page: the attribution, the note above it, the key above both
     # (a longer note, say with minimum gaps named, gets a smaller font rather than overlap the
