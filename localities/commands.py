@@ -138,6 +138,10 @@ def cmd_propose(args) -> int:
 
     if args.council.lower() == "all":
         out = Path(args.out)
+        if out.exists() and not out.is_dir() or not out.exists() and out.suffix.lower() in (".gpkg", ".csv", ".xlsx"):
+            # "plan.csv: File exists", or a folder called plan.gpkg of 32 plans.
+            raise LocalitiesError(f"{out}: --council all writes one plan a council into a folder: give a folder "
+                                  f"name (e.g. --out {out.stem or 'plans'})")
         out.mkdir(parents=True, exist_ok=True)
         dz_all = load_datazones(data_dir=args.data_dir)
         for name in _progress(sorted(dz_all["council_name"].unique()), desc="councils", unit="council"):

@@ -136,6 +136,12 @@ def test_propose_all_councils_writes_one_plan_each(tmp_path, capsys):
     assert [p.name for p in tmp_path.iterdir()] == ["highland.gpkg"]
     assert "Highland: 24 localities, complies" in capsys.readouterr().out
     assert main(["check", str(tmp_path / "highland.gpkg")]) == EXIT_OK
+    # A file name for the folder: said so ("plan.csv: File exists" before, or a folder named plan.gpkg).
+    (tmp_path / "plan.csv").write_text("")
+    for name in ("plan.csv", "plans.gpkg"):
+        assert main(["propose", "--council", "all", "--out", str(tmp_path / name)]) == EXIT_INPUT
+        assert "writes one plan a council into a folder" in capsys.readouterr().err
+    assert not (tmp_path / "plans.gpkg").exists()
 
 
 def test_map_poorer_and_significance(tmp_path):
