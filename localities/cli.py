@@ -290,6 +290,10 @@ def main(argv: list[str] | None = None) -> int:
     if getattr(args, "dpi", None) is not None and not 20 <= args.dpi <= 2400:
         print(f"localities: --dpi must be between 20 and 2400, not {args.dpi}", file=sys.stderr)
         return EXIT_INPUT
+    empty = [f"--{name.replace('_', '-')}" for name in ("out", "table", "dest") if getattr(args, name, None) == ""]
+    if empty:  # an unset shell variable: --out "" read as the current folder, "."
+        print(f"localities: {empty[0]} is empty: give a file or folder name", file=sys.stderr)
+        return EXIT_INPUT
     previous = None
     if threading.current_thread() is threading.main_thread():
         previous = signal.signal(signal.SIGTERM, _on_sigterm)

@@ -41,6 +41,12 @@ def test_a_mistyped_option_is_one_line(argv, said, capsys):
     assert err.count("\n") == 1 and err.startswith("localities propose: ") and "(see localities propose --help)" in err
 
 
+def test_an_empty_out_is_named(capsys):
+    # --out "" (an unset shell variable) read as ".": ".: a plan is saved as a GeoPackage (.gpkg)".
+    assert main(["propose", "--council", "Highland", "--out", ""]) == EXIT_INPUT
+    assert capsys.readouterr().err.strip() == "localities: --out is empty: give a file or folder name"
+
+
 def test_sizes_are_read_as_the_tool_prints_them():
     # "10,000" is how every note prints a size; --target-population 10,000 was refused.
     args = parser().parse_args(["propose", "--council", "Moray", "--target-population", "10,000",
