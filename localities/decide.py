@@ -51,6 +51,16 @@ COMPARATORS = ("rest", "scotland")
 WORSE, SLIGHTLY_WORSE, SAME, SLIGHTLY_BETTER, BETTER = ("worse", "slightly worse", "not different",
                                                          "slightly better", "better")
 VERDICTS = (WORSE, SLIGHTLY_WORSE, SAME, SLIGHTLY_BETTER, BETTER, "no interval", "no data", "n/a")
+#: A locality's tier in words: flagged against both comparators, Scotland only, the rest of
+#: the council only, neither (maps, keys, tables and profiles read these).
+TIER_LABELS = ("Poorer than the rest of the council and Scotland", "Poorer than Scotland only",
+               "Poorer than the rest of the council only", "Not flagged as poorer")
+
+
+def tier_labels(rest: pd.Series, scotland: pd.Series) -> np.ndarray:
+    """:data:`TIER_LABELS` from the two flags (poorer than the rest of the council, than Scotland)."""
+    rest, scotland = rest.astype(bool).to_numpy(), scotland.astype(bool).to_numpy()
+    return np.select([rest & scotland, scotland, rest], list(TIER_LABELS[:3]), default=TIER_LABELS[3])
 
 
 def validate(method: str, min_ratio: float, min_gap: dict | None, indicators: list[Indicator]) -> dict[str, float]:

@@ -15,13 +15,13 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
 from .layout import A4
+from .decide import TIER_LABELS
 from .mapstyle import TIER_COLOURS, _describe, credit, format_value, key_header
 from .outcomes import SIMD
 
 
 #: The key's flag beside a value map, as words (the footer says what they stand for).
-FLAG_WORDS = {"Poorer than the rest of the council and Scotland": "both", "Poorer than Scotland only": "Scot.",
-              "Poorer than the rest of the council only": "rest", "Not flagged as poorer": "–"}
+FLAG_WORDS = dict(zip(TIER_LABELS, ("both", "Scot.", "rest", "–")))
 
 
 def _key_rows(frame, numbers, value_col, colours, plan_map):

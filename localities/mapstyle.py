@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from . import layout, sources
+from .decide import TIER_LABELS, tier_labels
 from .errors import LocalitiesError
 from .outcomes import SIMD
 from .plans import Plan
@@ -22,14 +23,9 @@ ATTRIBUTION_SOURCES = ["dz_boundaries_2011", "simd_indicators", "nrs_population_
 FLAG_COLOURS = {"worse": "#b2182b", "slightly worse": "#ef8a62", "not different": "#d9d9d9",
                 "slightly better": "#67a9cf", "better": "#2166ac", "no interval": "#f0f0f0", "n/a": "#f0f0f0",
                 "no data": "#ffffff"}
-TIER_COLOURS = {"Poorer than the rest of the council and Scotland": "#67001f",
-                "Poorer than Scotland only": "#d6604d",
-                "Poorer than the rest of the council only": "#f4a582",
-                "Not flagged as poorer": "#e0e0e0"}
+TIER_COLOURS = dict(zip(TIER_LABELS, ("#67001f", "#d6604d", "#f4a582", "#e0e0e0")))
 POORER_COLOURS = TIER_COLOURS  # the name used before the rest-of-council wording
-TIER_SHORT = {"Poorer than the rest of the council and Scotland": "both",
-              "Poorer than Scotland only": "Scot.", "Poorer than the rest of the council only": "council",
-              "Not flagged as poorer": ""}
+TIER_SHORT = dict(zip(TIER_LABELS, ("both", "Scot.", "council", "")))
 
 
 def credit(fig, left: float, bottom: float, width: float):
@@ -77,9 +73,7 @@ def normalise(table: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     if "tier" not in out and {"poorer_than_rest", "poorer_than_scotland"} <= set(out.columns):
         out["tier"] = 3 - out["poorer_than_rest"].astype(int) - out["poorer_than_scotland"].astype(int)
     if "tier" in out and "poorer_than_rest" in out and "poorer_than_scotland" in out:
-        both = out["poorer_than_rest"] & out["poorer_than_scotland"]
-        out["tier_label"] = np.select([both, out["poorer_than_scotland"], out["poorer_than_rest"]],
-                                      list(TIER_COLOURS)[:3], default=list(TIER_COLOURS)[3])
+        out["tier_label"] = tier_labels(out["poorer_than_rest"], out["poorer_than_scotland"])
     return out
 
 

@@ -25,8 +25,6 @@ from .zonetable import counted_table
 from .plans import Plan, expect_plan
 
 HEADLINE = {"income_rate": 1.0, "employment_rate": 1.0}
-TIERS = {1: "Poorer than the rest of the council and Scotland", 2: "Poorer than the rest of the council or Scotland",
-         3: "Not flagged as poorer"}
 
 
 def _zones_of(plan: Plan, dz: pd.DataFrame, func: str = "rank") -> tuple[pd.DataFrame, np.ndarray]:
@@ -267,10 +265,7 @@ def rank(
         table[f"poorer_than_{c}"] = ((head[f"vs_{c}"] == decide.WORSE).groupby(head["locality"]).any()
                                      .reindex(table.index).fillna(False).astype(bool))
     table["tier"] = 3 - table["poorer_than_rest"].astype(int) - table["poorer_than_scotland"].astype(int)
-    table["tier_label"] = table["tier"].map(TIERS)
-    both = table["poorer_than_rest"] & table["poorer_than_scotland"]
-    table.loc[~both & table["poorer_than_rest"], "tier_label"] = "Poorer than the rest of the council only"
-    table.loc[~both & table["poorer_than_scotland"], "tier_label"] = "Poorer than Scotland only"
+    table["tier_label"] = decide.tier_labels(table["poorer_than_rest"], table["poorer_than_scotland"])
 
     # Score: each headline value against Scotland's (the council's where Scotland has none),
     # read in the worse direction, averaged with the headline weights.
