@@ -184,8 +184,9 @@ def _label_axes(ax, renderer, frame, numbers, names, which, fontsize, view, mode
     """Names where they fit, numbers elsewhere, in one axes, clear of the boxes in
     ``avoid``; returns the placer. ``named``: localities labelled on the main map already
     (for an inset): their names only where they cover no other locality, else a number."""
-    placer = layout.Placer(ax, renderer)
+    placer = layout.Placer(ax, renderer, localities=np.asarray(frame.geometry.array))
     placer.boxes.extend(avoid)
+    position = {idx: i for i, idx in enumerate(frame.index)}
     sub = frame.loc[which]
     area = sub.geometry.intersection(view).area
     order = area.sort_values().index  # the smallest first: they have the fewest places
@@ -201,7 +202,7 @@ def _label_axes(ax, renderer, frame, numbers, names, which, fontsize, view, mode
             continue
         text = numbers[idx] if mode != "locality" else idx
         placer.number(idx, text, frame.at[idx, "geometry"], view, fontsize - 0.5, leader=leader,
-                      at=layout._label_point(frame, idx, view), others=np.asarray(frame.geometry.drop(index=idx).array))
+                      at=layout._label_point(frame, idx, view), own=position[idx])
     placer.finish()
     return placer
 

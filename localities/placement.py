@@ -12,6 +12,7 @@ import textwrap
 from dataclasses import dataclass, field
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import shapely
 from matplotlib.transforms import Bbox
@@ -62,6 +63,12 @@ def _anchor(geom, view):
     return pt, largest
 
 
+def _extents(bb: Bbox) -> tuple[float, float, float, float]:
+    """A box's corners, smallest first whichever way it was made."""
+    x0, y0, x1, y1 = bb.extents
+    return min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)
+
+
 def _margin(bb: Bbox) -> Bbox:
     """A text box with room for its width to change by a few per cent at another dpi."""
     return bb.expanded(1.05, 1.0).padded(1.0)
@@ -75,6 +82,9 @@ class Placer:
     renderer: object
     boxes: list = field(default_factory=list)
     labels: dict = field(default_factory=dict)  # locality -> Text
+    localities: object = None  # every locality's polygon, for numbers beside their own (see number)
+    _tree: object = None
+    _margins: np.ndarray = field(default_factory=lambda: np.empty((0, 4)))
     _text: object = None
 
     def __post_init__(self):
@@ -88,8 +98,18 @@ class Placer:
         # A margin: text is measured at the figure's dpi, and hinting makes it a few per
         # cent wider or narrower at the dpi it is saved at (labels that just touched at
         # 100 dpi overlapped by a letter at 150 dpi and in the PDF).
-        grown = _margin(bb)
-        return not any(grown.overlaps(_margin(o)) for o in self.boxes)
+        x0, y0, x1, y1 = _extents(_margin(bb))
+        placed = self._grown()
+        return not bool(((x0 <= placed[:, 2]) & (placed[:, 0] <= x1) & (y0 <= placed[:, 3]) & (placed[:, 1] <= y1)).any())
+
+    def _grown(self) -> np.ndarray:
+        """The placed boxes with their margins, as rows (x0, y0, x1, y1), made once per box:
+        :meth:`free` compares every trial spot with all of them (the same test as
+        ``Bbox.overlaps``; remaking each margin at every trial cost a third of a dense map)."""
+        done = len(self._margins)
+        if done < len(self.boxes):
+            self._margins = np.vstack([self._margins, [_extents(_margin(o)) for o in self.boxes[done:]]])
+        return self._margins
 
     def data_box(self, bb: Bbox):
         (x0, y0), (x1, y1) = self.inv.transform([[bb.x0, bb.y0], [bb.x1, bb.y1]])
@@ -163,9 +183,10 @@ class Placer:
                         return t
         return None
 
-    def number(self, key, number, geom, view, fontsize, leader=True, at=None, others=None):
+    def number(self, key, number, geom, view, fontsize, leader=True, at=None, own=None):
         """Place ``number`` inside its locality ``geom``, else beside it with a leader line.
-        ``others`` (the other localities' polygons): a number beside its locality is not put on
+        With :attr:`localities` set (``own``: this locality's position in it; one spatial index
+        serves every number), a number beside its locality is not put on
         another one, where a reader would take it for that locality's (South Lanarkshire at
         10,000 had 7 of 21 numbers centred on a neighbour; Edinburgh at 5,000, 16 of 78): the
         search looks near, then out to about 1.8 inches (long leaders to the sea or the map's
@@ -188,15 +209,19 @@ class Placer:
         px, py = self.ax.transData.transform((pt.x, pt.y))
         spots = [(r * math.cos(math.radians(a)), r * math.sin(math.radians(a)))
                  for r in (14, 20, 28, 38, 50, 65, 85, 110, 140, 180) for a in range(0, 360, 30)]
-        if others is not None and len(others):
-            tree = shapely.STRtree(others)
+        if self.localities is not None and len(self.localities) > 1:
+            if self._tree is None:
+                self._tree = shapely.STRtree(self.localities)
+            tree, polygons = self._tree, self.localities
 
             def clear_of_others(box):  # touching a neighbour's edge is fine, covering it is not
                 hit = tree.query(box, predicate="intersects")
-                return not len(hit) or shapely.area(shapely.intersection(box, others[hit])).sum() <= 0.1 * box.area
+                hit = hit[hit != own]
+                return not len(hit) or shapely.area(shapely.intersection(box, polygons[hit])).sum() <= 0.1 * box.area
 
             def centre_off_others(box):
-                return not len(tree.query(box.centroid, predicate="intersects"))
+                hit = tree.query(box.centroid, predicate="intersects")
+                return not len(hit[hit != own])
 
             # Near spots first, then farther ones: a short leader to a spot on no other
             # locality's centre beats a long one across the map.
