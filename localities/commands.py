@@ -131,17 +131,27 @@ def cmd_download(args) -> int:
     return EXIT_OK
 
 
+_FILE_SUFFIXES = (".pdf", ".png", ".svg", ".html", ".csv", ".xlsx", ".gpkg")
+
+
+def output_folder(path, writer: str) -> Path:
+    """``--out`` for a command that writes several files (``writer``: what it writes, in
+    words), refused when it is a file or reads as a file's name: ``ensemble --out ens.pdf``
+    made a folder called ens.pdf, ``propose --council all --out plan.csv`` said "File
+    exists". Not made here."""
+    out = Path(path)
+    if out.exists() and not out.is_dir() or not out.exists() and out.suffix.lower() in _FILE_SUFFIXES:
+        raise LocalitiesError(f"{out}: {writer} into a folder: give a folder name (e.g. --out {out.stem or 'out'})")
+    return out
+
+
 def cmd_propose(args) -> int:
     from .build import propose
     from .load import load_datazones
     from .regulation import check
 
     if args.council.lower() == "all":
-        out = Path(args.out)
-        if out.exists() and not out.is_dir() or not out.exists() and out.suffix.lower() in (".gpkg", ".csv", ".xlsx"):
-            # "plan.csv: File exists", or a folder called plan.gpkg of 32 plans.
-            raise LocalitiesError(f"{out}: --council all writes one plan a council into a folder: give a folder "
-                                  f"name (e.g. --out {out.stem or 'plans'})")
+        out = output_folder(args.out, "--council all writes one plan a council")
         out.mkdir(parents=True, exist_ok=True)
         dz_all = load_datazones(data_dir=args.data_dir)
         for name in _progress(sorted(dz_all["council_name"].unique()), desc="councils", unit="council"):

@@ -8,7 +8,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from .commands import EXIT_OK, _plan_council, _write_table, _zones_for_plan
+from .commands import EXIT_OK, _plan_council, _write_table, _zones_for_plan, output_folder
 from .errors import LocalitiesError, counted
 
 
@@ -88,13 +88,7 @@ def cmd_ensemble(args) -> int:
     from .ensemble import DEFAULT_VARY, ensemble
     from .load import load_datazones
 
-    out = Path(args.out)
-    if out.exists() and not out.is_dir():
-        raise LocalitiesError(f"{out}: --out is a folder to write into, and a file of that name exists")
-    if not out.exists() and out.suffix.lower() in {".pdf", ".png", ".svg", ".csv", ".xlsx", ".gpkg", ".html"}:
-        # 'ensemble --out ens.pdf' made a folder called ens.pdf holding no PDF.
-        raise LocalitiesError(f"{out}: --out is a folder to write the ensemble's tables, plan and map into, not a "
-                              f"{out.suffix} file: give a folder name (e.g. --out {out.stem})")
+    out = output_folder(args.out, "ensemble writes its tables, plan and map")
     vary = dict(DEFAULT_VARY)
     if args.targets:
         vary["target_population"] = args.targets
