@@ -280,8 +280,9 @@ def _locality_columns(raw: pd.DataFrame, zone_col, codes: pd.Series, dz, path) -
                         f"found {listing(map(repr, raw.columns))}")
     name_col = None
     candidates = sorted((c for c in cols if norm[c] in _NAMEISH and c not in zone_like), key=lambda c: _NAMEISH.index(norm[c]))
-    def spaced(c):  # names as printed: a stray space is not another name
-        return raw[c].where(raw[c].isna(), raw[c].astype(str).str.split().str.join(" "))
+
+    def spaced(c):
+        return _spaced(raw[c])
 
     for c in candidates:
         if c == loc_col or spaced(c).groupby(raw[loc_col].astype(str)).nunique().max() <= 1:
@@ -298,6 +299,11 @@ def _locality_columns(raw: pd.DataFrame, zone_col, codes: pd.Series, dz, path) -
             raise PlanError(f"{path}: column {c!r} gives locality {clip(loc)} {len(names)} names "
                             f"({listing(names, 3)}); one name per locality")
     return loc_col, name_col
+
+
+def _spaced(values: pd.Series) -> pd.Series:
+    """Names as printed, single-spaced (a stray space is not another name); missing stays missing."""
+    return values.where(values.isna(), values.astype(str).str.split().str.join(" "))
 
 
 def _read_csv_plan(path: Path, dz: gpd.GeoDataFrame) -> Plan:
@@ -318,8 +324,7 @@ def _read_csv_plan(path: Path, dz: gpd.GeoDataFrame) -> Plan:
     _check_assignment(codes, locs, dz, path)
     names = None
     if name_col:
-        names = pd.Series(raw[name_col].astype(str).str.split().str.join(" ").to_numpy(), index=locs)
-        names = names.groupby(level=0).first()
+        names = pd.Series(_spaced(raw[name_col]).astype(str).to_numpy(), index=locs).groupby(level=0).first()
     return plan_from_assignment(dz, pd.Series(locs.to_numpy(), index=codes), names=names,
                                 params={"source": str(path)})
 

@@ -82,7 +82,8 @@ def read_polygon_plan(path: Path, dz: gpd.GeoDataFrame, layer: str | None) -> Pl
         best = best.set_index("datazone")
         best.loc[deepest.index, "locality"] = deepest
         best = best.reset_index()
-        overlapped = [f"{z} ({w}, not {listing([str(o) for o in tied.loc[tied['datazone'] == z, 'locality'] if o != w], 3)})"
+        candidates = tied.groupby("datazone")["locality"].agg(list)
+        overlapped = [f"{z} ({w}, not {listing([str(o) for o in candidates[z] if o != w], 3)})"
                       for z, w in deepest.items()]
     split = pieces[pieces["share"] >= 0.01].groupby("datazone").filter(lambda g: len(g) > 1)
     notes = []
@@ -98,7 +99,8 @@ def read_polygon_plan(path: Path, dz: gpd.GeoDataFrame, layer: str | None) -> Pl
     missing = sorted(set(dz["datazone"]) - set(best["datazone"]))
     if missing:
         notes.append(f"{counted(len(missing), 'zone overlaps', 'zones overlap')} no locality polygon: {listing(missing)}")
-    empty = [i for i in polys["locality"] if i not in set(best["locality"])]
+    won = set(best["locality"])
+    empty = [i for i in polys["locality"] if i not in won]
     if empty:
         one = len(empty) == 1
         notes.append(f"{counted(len(empty), 'locality polygon wins', 'locality polygons win')} no zone (each zone "
