@@ -293,11 +293,15 @@ def phrase(row: pd.Series, ind: Indicator, council: str, bar: float | None = Non
     return f"{label} {fmt(row['value'], ind)} vs " + " and ".join(parts) if parts else f"{label} {fmt(row['value'], ind)}"
 
 
+def _times_worse(r: float, ind: Indicator) -> float:
+    """A ratio to a comparator read in the worse direction (1 / r where higher is better)."""
+    with np.errstate(divide="ignore"):
+        return r if ind.higher_is_worse else 1 / r
+
+
 def _short_of(row: dict, ind: Indicator, c: str, min_ratio: float, gap: float | None) -> str:
     """The part of the rule a significant gap against comparator ``c`` falls short of."""
-    r = row.get(f"ratio_{c}", np.nan)
-    with np.errstate(divide="ignore"):
-        oriented = r if ind.higher_is_worse else 1 / r
+    oriented = _times_worse(row.get(f"ratio_{c}", np.nan), ind)
     if np.isfinite(oriented) and oriented < min_ratio:
         return f"by less than ×{min_ratio:g}"
     shown = row.get(f"gap_{c}", np.nan)
@@ -368,12 +372,8 @@ def reasons(rows: dict[str, dict], meta: dict[str, Indicator], headline: dict[st
         out.append("also poorer on " + listed(others, worse_than))
 
     def far_from(n):  # comparators an untested indicator is at least UNTESTED_FAR times worse than
-        worse = []
-        for c in COMPARATORS:
-            r = rows[n][f"ratio_{c}"]
-            if np.isfinite(r) and r > 0 and (r if meta[n].higher_is_worse else 1 / r) >= UNTESTED_FAR:
-                worse.append(c)
-        return worse
+        return [c for c in COMPARATORS if np.isfinite(r := rows[n][f"ratio_{c}"]) and r > 0
+                and _times_worse(r, meta[n]) >= UNTESTED_FAR]
 
     # Indicators with no interval are never tested, so never flag a locality; a gap this
     # large is still for the board to see (Arran: broadband ×5.4 the rest of North Ayrshire,
