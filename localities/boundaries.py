@@ -38,7 +38,6 @@ def read_boundaries(
     path = Path(path)
     if not path.exists():
         raise DataError(f"{path}: no such file")
-    where = _zone_filter(path, layer, code_field, zones) if zones is not None else None
     try:
         listed = pyogrio.list_layers(path)
     except Exception as exc:
@@ -54,6 +53,7 @@ def read_boundaries(
                         "(Python), or save that layer as a file of its own")
     if layer is None and len(layers) > 1 and spatial:
         layer = spatial[0]
+    where = _zone_filter(path, layer, code_field, zones) if zones is not None else None  # on the layer read
     try:
         gdf = gpd.read_file(path, layer=layer, engine="pyogrio", where=where)
     except Exception as exc:  # pyogrio raises DataSourceError and friends on corrupt files

@@ -291,7 +291,7 @@ def _near_wards(table: pd.DataFrame, loc_sets: dict, ward_members: dict, council
             # quarter; but a locality over the ceiling must have gained less than that: Glasgow's
             # Anderston/City/Yorkhill code on 42,420 people, 9,894 (30%) added, passed as the ward.
             gained = pop[sorted(added)].sum()
-            small = moved <= 0.25 * ward_people and (pop[sorted(members)].sum() <= CEILING
+            small = moved <= 0.25 * ward_people and (table.at[loc, "population"] <= CEILING
                                                      or gained <= 0.2 * ward_people)
         else:
             small = len(added | missing) == 1 or moved <= 0.1 * ward_people
