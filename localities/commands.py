@@ -326,10 +326,17 @@ def cmd_map(args) -> int:
         fig = (maps.plot_poorer(table) if args.poorer else
                maps.plot_map(table, column=column, significance=args.significance, title=args.title))
         maps.save_figure(fig, out, dpi=args.dpi)
+        pdf = out.suffix.lower() == ".pdf"
+        details = fig.attrs.get("detail_pages") or []
+        for n, (letter, _) in enumerate(details, start=2):
+            # A board prints the pages as they are: say what else there is to print.
+            print(f"note: area {letter} of the map is drawn larger, with names, on "
+                  f"{f'page {n}' if pdf else maps.detail_page_path(out, letter).name}")
+            if not pdf:
+                print(f"wrote {maps.detail_page_path(out, letter)}")
         extra = fig.attrs.get("key_page")
         if extra is not None:
-            # A board prints the pages as they are: say where the key reads in print.
-            where = "page 2" if out.suffix.lower() == ".pdf" else maps.key_page_path(out).name
+            where = f"page {2 + len(details)}" if pdf else maps.key_page_path(out).name
             if maps.key_size(fig) is None:
                 print(f"note: the map has no room for the key to its {counted(len(table), 'locality', 'localities')}; "
                       f"{where} holds it in {maps.key_size(extra):g} pt")
@@ -390,7 +397,8 @@ def cmd_demo(args) -> int:
     shown = ["rank", "name", "population", "income_rate", "tier", "poorer_than_rest", "poorer_than_scotland"]
     print("\nMost disadvantaged first:")
     print(table[shown].head(10).to_string(index=False, formatters={"income_rate": "{:.1%}".format}))
-    key = f", {maps.key_page_path('map_poorer.png')}" if poorer.attrs.get("key_page") is not None else ""
+    key = "".join(f", {maps.detail_page_path('map_poorer.png', letter)}" for letter, _ in poorer.attrs["detail_pages"])
+    key += f", {maps.key_page_path('map_poorer.png')}" if poorer.attrs.get("key_page") is not None else ""
     print(f"\nWrote {out}/localities.gpkg, ranking.csv, ranking.xlsx, map_income.pdf, map_poorer.png{key}, map.html, "
           "profiles.pdf")
     return EXIT_OK

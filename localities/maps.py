@@ -15,6 +15,7 @@ and importable from here too.
 
 from __future__ import annotations
 
+import glob
 import os
 from pathlib import Path
 
@@ -45,6 +46,7 @@ from .mapstyle import (  # noqa: F401 (ATTRIBUTION_SOURCES, POORER_COLOURS, TIER
 )
 from .outcomes import SIMD
 from .mapkey import key_size  # noqa: F401 (re-exported: the type of a map's key)
+from .detail import detail_page_path  # noqa: F401 (re-exported: where a PNG map's detail page goes)
 from .page import _councils, _plot, no_idle_draws  # noqa: F401 (_councils, no_idle_draws re-exported)
 from .webmap import explore, save_html  # noqa: F401 (re-exported)
 
@@ -135,6 +137,7 @@ def plot_map(
     islands: str = "auto",
     locator: bool = True,
     data_dir: str | os.PathLike | None = None,
+    details: str = "auto",
 ) -> Figure:
     """A board-paper map of localities on one A4 page.
 
@@ -165,6 +168,13 @@ def plot_map(
     locator : bool
         A small map of Scotland's councils with this one marked (needs the council
         boundaries in the data directory).
+    details : {"auto", "none"}
+        ``auto``: an area crowded with localities too small to name on the map (at least
+        five close together, that no inset shows: Fife's Kirkcaldy, South Lanarkshire's
+        Rutherglen-Hamilton belt) is outlined with a letter and drawn again on an A4 page
+        of its own at two or more times the scale, with names where they fit, the map's
+        numbers elsewhere and a key to them (up to two such pages; none for a city whose
+        crowd is the whole map).
     zones : GeoDataFrame, optional
         Data Zones to draw faintly beneath the localities.
     categories : (Series, {category: colour}, legend title), optional
@@ -179,6 +189,8 @@ def plot_map(
         When the key table beside the map had to be set under 6 pt (Glasgow City's 121
         localities at 5,000 people each), ``fig.attrs["key_page"]`` holds the key again on
         an A4 page of its own in legible type; :func:`save_figure` prints it after the map.
+        ``fig.attrs["detail_pages"]`` holds the crowded areas' pages as (letter, figure)
+        pairs, printed after the map and before the key page.
     """
     if not isinstance(k, (int, np.integer)) or isinstance(k, bool) or k < 2:
         raise LocalitiesError(f"k (the number of classes) must be a whole number of at least 2, not {k!r}")
@@ -188,6 +200,8 @@ def plot_map(
         raise LocalitiesError(f"orientation must be 'auto', 'landscape' or 'portrait', not {orientation!r}")
     if islands not in ("auto", "none"):
         raise LocalitiesError(f"islands must be 'auto' or 'none', not {islands!r}")
+    if details not in ("auto", "none"):
+        raise LocalitiesError(f"details must be 'auto' or 'none', not {details!r}")
     if figsize is not None and orientation == "auto":
         orientation = "landscape" if figsize[0] >= figsize[1] else "portrait"
     frame = _frame(obj)
@@ -215,7 +229,7 @@ def plot_map(
     data_dir = data_dir or frame.attrs.get("data_dir")  # the locator's council outlines, if the table says where
     with plt.rc_context({"text.parse_math": False}):  # names and titles are text: "$5" is not mathtext
         return _plot(frame, colours, handles, legend_title, title, value_col, plan_map, numbers, names, outliers,
-                     body, with_key, label, inset, orientation, locator, data_dir, zones)
+                     body, with_key, label, inset, orientation, locator, data_dir, zones, details)
 
 
 def plot_poorer(table: gpd.GeoDataFrame, title: str | None = None, **kwargs) -> Figure:
@@ -253,10 +267,12 @@ def key_page_path(path: str | os.PathLike) -> Path:
 def save_figure(fig: Figure, path: str | os.PathLike, dpi: int = 300) -> Path:
     """Save as vector PDF or SVG (text stays text) or PNG at ``dpi``; atomic.
 
-    A map whose key table had to be set under 6 pt carries the key again on a page of its
-    own (``fig.attrs["key_page"]``): a PDF gets it as page 2, a PNG or SVG as a second file
-    beside it (:func:`key_page_path`; a key page this package wrote under that name for an
-    earlier map is removed when this one has none; another file of that name is left).
+    A map with crowded areas drawn larger (``fig.attrs["detail_pages"]``) and one whose key
+    table had to be set under 6 pt (``fig.attrs["key_page"]``, the key again on a page of
+    its own) print those pages too: a PDF as its next pages (details, then the key), a PNG
+    or SVG as files beside it (:func:`detail_page_path`, :func:`key_page_path`). Such a
+    file this package wrote for an earlier map of the same name is removed when this one
+    has no such page; another file of that name is left.
 
     PDF text is in matplotlib's default Type 3 fonts: embedded, subset and with a
     Unicode map, so it can be selected, searched and copied (``≤``, ``–`` and Gaelic
@@ -270,33 +286,44 @@ def save_figure(fig: Figure, path: str | os.PathLike, dpi: int = 300) -> Path:
     if fmt not in ("pdf", "svg", "png"):
         raise LocalitiesError(f"{path}: save maps as .pdf, .svg or .png")
     extra = getattr(fig, "attrs", {}).get("key_page")
+    details = getattr(fig, "attrs", {}).get("detail_pages") or []
     with plt.rc_context({"svg.fonttype": "none", "pdf.fonttype": 3}):
-        if fmt == "pdf" and extra is not None:
+        if fmt == "pdf" and (extra is not None or details):
             with atomic_path(path) as tmp, PdfPages(tmp, metadata={}) as pdf:
-                pdf.savefig(fig)
-                pdf.savefig(extra)
+                for page in [fig, *(d for _, d in details), *([extra] if extra is not None else [])]:
+                    pdf.savefig(page)
             return path
         with atomic_path(path) as tmp:
             fig.savefig(tmp, format=fmt, dpi=dpi if fmt == "png" else None, metadata=None if fmt == "png" else {})
+        if fmt == "pdf":
+            return path
+        for letter, page in details:
+            with atomic_path(detail_page_path(path, letter)) as tmp:
+                page.savefig(tmp, format=fmt, dpi=dpi if fmt == "png" else None, metadata={"Title": DETAIL_PAGE_TITLE})
+        for old in path.parent.glob(f"{glob.escape(path.stem)}-detail-?{path.suffix}"):
+            if old.name not in {detail_page_path(path, letter).name for letter, _ in details}:
+                _remove_old_page(old, DETAIL_PAGE_TITLE)
         if extra is not None:
             with atomic_path(key_page_path(path)) as tmp:
                 extra.savefig(tmp, format=fmt, dpi=dpi if fmt == "png" else None, metadata={"Title": KEY_PAGE_TITLE})
         else:
-            _remove_old_key_page(key_page_path(path))
+            _remove_old_page(key_page_path(path), KEY_PAGE_TITLE)
     return path
 
 
-#: The title written into a key page's PNG or SVG, by which a later save knows it as ours.
+#: The titles written into a key page's or detail page's PNG or SVG, by which a later save
+#: knows the file as ours.
 KEY_PAGE_TITLE = "localities: key to the map"
+DETAIL_PAGE_TITLE = "localities: detail of the map"
 
 
-def _remove_old_key_page(path: Path) -> None:
-    """A key page left by an earlier map of the same name would be printed with this one:
-    remove it, but only a file this package wrote as a key page (its title says so)."""
+def _remove_old_page(path: Path, title: str) -> None:
+    """A key or detail page left by an earlier map of the same name would be printed with
+    this one: remove it, but only a file this package wrote as such (its title says so)."""
     try:
         with open(path, "rb") as f:
             head = f.read(1 << 16)
     except OSError:
         return
-    if KEY_PAGE_TITLE.encode() in head:
+    if title.encode() in head:
         path.unlink(missing_ok=True)

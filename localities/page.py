@@ -21,7 +21,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 from mpl_toolkits.axes_grid1.anchored_artists import AnchoredSizeBar
 
-from . import layout, sources
+from . import detail, layout, sources
 from .mapkey import LEGIBLE, SMALL, SMALLEST_FIT, _add_key, _key_fit, _key_rows, with_key_page
 from .mapstyle import credit, heading
 
@@ -208,9 +208,23 @@ def _label_axes(ax, renderer, frame, numbers, names, which, fontsize, view, mode
 
 
 def _plot(frame, colours, handles, legend_title, title, value_col, plan_map, numbers, names, outliers, body,
-          with_key, label, inset, orientation, locator, data_dir, zones) -> Figure:
+          with_key, label, inset, orientation, locator, data_dir, zones, details="auto") -> Figure:
+    fig = _plot_map(frame, colours, handles, legend_title, title, value_col, plan_map, numbers, names, outliers, body,
+                    with_key, label, inset, orientation, locator, data_dir, zones, details)
+    # The crowded areas outlined on the map, each on a page of its own (see localities.detail).
+    rows = _key_rows(frame, numbers, value_col, colours, plan_map)
+    scale = fig._localities_page[0].scale
+    fig.attrs["detail_pages"] = [
+        (letter, detail.detail_page(frame, colours, handles, legend_title, title, numbers, names, extent, letter, scale,
+                                    rows, value_col, plan_map, zones))
+        for letter, extent in fig.attrs["details"]]
+    return fig
+
+
+def _plot_map(frame, colours, handles, legend_title, title, value_col, plan_map, numbers, names, outliers, body,
+              with_key, label, inset, orientation, locator, data_dir, zones, details) -> Figure:
     fig = _compose(frame, colours, handles, legend_title, title, value_col, plan_map, numbers, names, outliers, body,
-                   with_key, label, inset, orientation, locator, data_dir, zones)
+                   with_key, label, inset, orientation, locator, data_dir, zones, details)
     if not with_key and fig.attrs["numbered"]:
         # Some localities got numbers: they need the key table. When the page laid out for
         # the key is the page already drawn (same side column and insets), the map is the
@@ -226,7 +240,7 @@ def _plot(frame, colours, handles, legend_title, title, value_col, plan_map, num
             return with_key_page(fig, title, rows, frame, value_col, plan_map)
         plt.close(fig)
         fig = _compose(frame, colours, handles, legend_title, title, value_col, plan_map, numbers, names, outliers,
-                       body, True, label, inset, orientation, locator, data_dir, zones)
+                       body, True, label, inset, orientation, locator, data_dir, zones, details)
     if fig.attrs["key"] or fig.attrs.get("key_elsewhere"):
         fig = with_key_page(fig, title, _key_rows(frame, numbers, value_col, colours, plan_map), frame, value_col,
                              plan_map)
@@ -300,7 +314,7 @@ def _page_layout(frame, names, body, rows, handles, lh, outliers, value_col, pla
 
 
 def _compose(frame, colours, handles, legend_title, title, value_col, plan_map, numbers, names, outliers, body,
-             with_key, label, inset, orientation, locator, data_dir, zones) -> Figure:
+             with_key, label, inset, orientation, locator, data_dir, zones, details) -> Figure:
     rows = _key_rows(frame, numbers, value_col, colours, plan_map) if with_key else []
     councils = _councils(str(data_dir) if data_dir else None) if locator else None
     loc_w = 1.0 if councils is not None else 0.0
@@ -314,7 +328,7 @@ def _compose(frame, colours, handles, legend_title, title, value_col, plan_map, 
     fig = plt.figure(figsize=p.size)
     with no_idle_draws(fig):
         key_top = _fill(fig, p, fit, extents, ih, rows, councils, loc_w, lh, frame, colours, handles, legend_title,
-                        title, value_col, plan_map, numbers, names, outliers, body, label, data_dir, zones)
+                        title, value_col, plan_map, numbers, names, outliers, body, label, data_dir, zones, details)
     fig._localities_page = (p, extents, ih, lh, key_top)  # what _plot needs to add the key table later
     return fig
 
@@ -331,7 +345,7 @@ def no_idle_draws(fig):
 
 
 def _fill(fig, p, fit, extents, ih, rows, councils, loc_w, lh, frame, colours, handles, legend_title, title, value_col,
-          plan_map, numbers, names, outliers, body, label, data_dir, zones) -> float:
+          plan_map, numbers, names, outliers, body, label, data_dir, zones, details="auto") -> float:
     """Draw the page into ``fig``; returns the top of the space left for the key table
     (inches from the bottom)."""
     renderer = fig.canvas.get_renderer()
@@ -407,9 +421,18 @@ def _fill(fig, p, fit, extents, ih, rows, councils, loc_w, lh, frame, colours, h
             insets.append((iax, shapely.box(*limits), extent, letter))
         cursor -= ih + 0.2 + 0.3
 
+    # Crowded areas that no inset shows: outlined here, each drawn on a page of its own.
+    fontsize = 7.5 if len(frame) <= 20 else 6.5
+    crowded = []
+    if details == "auto" and label != "none":
+        found = detail.detail_extents(frame, names, p.limits, p.scale, fontsize, covered=[i[2] for i in insets])
+        crowded = [("ABCD"[len(insets) + j], extent) for j, extent in enumerate(found)]
+        for _, extent in crowded:
+            ax.add_patch(Rectangle(extent[:2], extent[2] - extent[0], extent[3] - extent[1], fill=False,
+                                   edgecolor="#000000", linewidth=1.0, linestyle="--", zorder=7))
+
     # Labels: main map (less what an inset shows), then insets and island panels.
     mode = "number" if label == "number" else label
-    fontsize = 7.5 if len(frame) <= 20 else 6.5
     numbered = {}
     key_rows_shown = bool(rows)
     if mode != "none":
@@ -423,7 +446,7 @@ def _fill(fig, p, fit, extents, ih, rows, councils, loc_w, lh, frame, colours, h
         # dashed outline: names are placed clear of both (in Orkney 'Kirkwall West and
         # Orphir' ran across inset A's outline).
         outlines = []
-        for iax, iview, extent, letter in insets:
+        for extent, letter in [(i[2], i[3]) for i in insets] + [(e, letter) for letter, e in crowded]:
             t = ax.text(extent[0], extent[3], f" {letter}", fontsize=7, fontweight="bold", ha="left", va="bottom",
                         zorder=9, gid=f"inset_letter:{letter}")
             outlines += [t.get_window_extent(renderer), *_outline_boxes(ax, extent)]
@@ -475,6 +498,10 @@ def _fill(fig, p, fit, extents, ih, rows, councils, loc_w, lh, frame, colours, h
     notes = []
     if outliers:
         notes.append("Outlying islands are shown in the small panels, not in their true position.")
+    if crowded:
+        letters = [letter for letter, _ in crowded]
+        notes.append(f"{' and '.join(letters)} {'is' if len(letters) == 1 else 'are'} drawn larger, with names, on "
+                     f"{'a page of its' if len(letters) == 1 else 'pages of their'} own.")
     fig.suptitle(title, x=MARGIN_FRAC(p), y=1 - 0.25 / p.size[1], ha="left", va="top", fontsize=14,
                  fontweight="bold")
     if notes:
@@ -485,7 +512,8 @@ def _fill(fig, p, fit, extents, ih, rows, councils, loc_w, lh, frame, colours, h
                  "north_arrow": arrow,
                  "scale_bar": bar, "insets": [i[0] for i in insets], "inset": insets[0][2] if insets else None,
                  "islands": [pn[0] for pn in panels], "outliers": outliers, "body": body, "locator": locator_ax,
-                 "orientation": "landscape" if p.size[0] > p.size[1] else "portrait", "frame": frame}
+                 "orientation": "landscape" if p.size[0] > p.size[1] else "portrait", "frame": frame,
+                 "details": crowded}
     return cursor
 
 

@@ -225,11 +225,14 @@ def test_map_says_when_its_key_is_too_small_to_read_in_print(moray, real_dir, tm
     capsys.readouterr()
     assert main(["map", str(plan), "--out", str(tmp_path / "h.png")]) == EXIT_OK
     out = capsys.readouterr().out
-    assert re.search(r"note: the map's key lists 47 localities in [45](\.5)? pt type, small for print; h-key\.png "
+    # Inverness, too crowded to name, is also drawn larger on a page of its own: said, and where.
+    assert re.search(r"note: area C of the map is drawn larger, with names, on h-detail-C\.png\nwrote .*h-detail-C\.png\n"
+                     r"note: the map's key lists 47 localities in [45](\.5)? pt type, small for print; h-key\.png "
                      r"repeats it in [789] pt\nwrote .*h-key\.png\nwrote .*h\.png", out), out
-    assert (tmp_path / "h-key.png").stat().st_size > 10_000
+    assert (tmp_path / "h-key.png").stat().st_size > 10_000 and (tmp_path / "h-detail-C.png").stat().st_size > 10_000
     assert main(["map", str(plan), "--out", str(tmp_path / "h.pdf")]) == EXIT_OK
-    assert re.search(r"small for print; page 2 repeats it in [789] pt", capsys.readouterr().out)
+    assert re.search(r"area C of the map is drawn larger, with names, on page 2\n.*small for print; page 3 repeats it "
+                     r"in [789] pt", capsys.readouterr().out)
     assert main(["map", str(moray), "--out", str(tmp_path / "m.png"), "--data-dir", str(real_dir)]) == EXIT_OK
     out = capsys.readouterr().out
     assert "small for print" not in out and "m-key.png" not in out and not (tmp_path / "m-key.png").exists()

@@ -620,10 +620,12 @@ def test_a_key_too_small_for_print_gets_a_page_of_its_own(council_zones, real_di
     assert not any(a.overlaps(b) for i, a in enumerate(numbers) for b in numbers[i + 1:])
     names = [t.get_window_extent(renderer) for t in key.texts if t.get_text() in set(table["name"])]
     assert not any(n.overlaps(b) for n in names for b in numbers)
-    # Saved: page 2 of a PDF, a second file beside a PNG, removed when a later map needs none.
+    # Saved: the last page of a PDF (after the map and its detail pages), a second file
+    # beside a PNG, removed when a later map needs none.
     maps.save_figure(fig, tmp_path / "m.pdf")
-    assert pdf_pages((tmp_path / "m.pdf").read_bytes()) == 2
-    assert "Wyndford" in pdf_text(tmp_path / "m.pdf").split("\f")[1]
+    assert pdf_pages((tmp_path / "m.pdf").read_bytes()) == 2 + len(fig.attrs["detail_pages"])
+    last = pdf_text(tmp_path / "m.pdf").split("\f")[-2]
+    assert "Wyndford" in last and "key to the map" in " ".join(last.split())
     maps.save_figure(fig, tmp_path / "m.png", dpi=50)
     assert (tmp_path / "m-key.png").exists()
     small = council_zones["Moray"]
@@ -634,6 +636,76 @@ def test_a_key_too_small_for_print_gets_a_page_of_its_own(council_zones, real_di
     (tmp_path / "m-key.png").write_bytes(b"the analyst's own picture")  # not ours: left alone
     maps.save_figure(few, tmp_path / "m.png", dpi=50)
     assert (tmp_path / "m-key.png").read_bytes() == b"the analyst's own picture"
+
+
+@pytest.mark.realdata
+def test_a_crowded_corner_is_drawn_larger_on_a_page_of_its_own(council_zones, real_dir, tmp_path):
+    # South Lanarkshire at 10,000: the Rutherglen-Hamilton-East Kilbride belt, where most of
+    # its people live, was a swarm of numbers in one corner of the map, and the one inset
+    # went to Carluke. The corner is outlined with a letter and drawn again on a page of its
+    # own, at least twice as large, with most of its localities named.
+    dz = council_zones["South Lanarkshire"]
+    table = loc.rank(loc.propose(dz, target_population=10_000), dz)
+    fig = loc.plot_poorer(table, data_dir=real_dir)
+    (letter, extent), = fig.attrs["details"]
+    (same, page), = fig.attrs["detail_pages"]
+    assert same == letter == "B"  # A is the town inset
+    renderer = page.canvas.get_renderer()
+    frame, numbers = fig.attrs["frame"], fig.attrs["numbers"]
+    box = shapely.box(*extent)
+    crowd = [i for i in frame.index if frame.geometry[i].intersection(box).area >= 0.5 * frame.geometry[i].area]
+    named_on_map = [i for i in crowd if fig.attrs["labels"].get(i)
+                    and fig.attrs["labels"][i][0][1].get_text() != str(numbers[i])]
+    named_here = [i for i in crowd if i in page.attrs["labels"] and page.attrs["labels"][i].get_text() != str(numbers[i])]
+    assert len(crowd) >= 15 and len(named_here) >= 0.75 * len(crowd) and len(named_on_map) <= 0.25 * len(crowd)
+    assert page.attrs["zoom"] >= 2
+    # The page's numbers are the map's, each in the page's own key; labels inside the map, apart.
+    shown = {t.get_text() for t in page.attrs["labels"].values() if t.get_text().isdigit()}
+    assert shown and set(page.attrs["key"]) == shown
+    assert all(str(numbers[i]) == page.attrs["labels"][i].get_text() for i in page.attrs["labels"]
+               if page.attrs["labels"][i].get_text().isdigit())
+    main = page.attrs["main"]
+    edge = main.get_window_extent(renderer)
+    boxes = [layout.label_box(t, renderer) for t in page.attrs["labels"].values()]
+    assert all(edge.x0 - 0.5 <= b.x0 and b.x1 <= edge.x1 + 0.5 and edge.y0 - 0.5 <= b.y0 and b.y1 <= edge.y1 + 0.5
+               for b in boxes)
+    assert not any(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1:])
+    # The map outlines the area with its letter and says where it is drawn.
+    assert any(t.get_text().strip() == letter for t in fig.attrs["main"].texts)
+    assert any("B is drawn larger, with names, on a page of its own" in t.get_text() for t in fig.texts)
+    # Printed: page 2 of the PDF, a file beside a PNG, removed when a later map has none.
+    maps.save_figure(fig, tmp_path / "m.pdf")
+    pages = pdf_text(tmp_path / "m.pdf").split("\f")
+    assert len(pages) - 1 == 2 + ("key_page" in fig.attrs)  # the map, B, and its key page
+    assert "B: north-west South Lanarkshire" in " ".join(pages[1].split())
+    maps.save_figure(fig, tmp_path / "m.png", dpi=50)
+    assert (tmp_path / "m-detail-B.png").exists()
+    few = council_zones["Moray"]
+    moray = loc.plot_poorer(loc.rank(loc.propose(few), few), data_dir=real_dir)
+    assert moray.attrs["detail_pages"] == []
+    maps.save_figure(moray, tmp_path / "m.png", dpi=50)
+    assert not (tmp_path / "m-detail-B.png").exists()
+    (tmp_path / "m-detail-B.png").write_bytes(b"the analyst's own picture")  # not ours: left alone
+    maps.save_figure(moray, tmp_path / "m.png", dpi=50)
+    assert (tmp_path / "m-detail-B.png").read_bytes() == b"the analyst's own picture"
+    # Asked for none: the map alone, with no outline.
+    plain = loc.plot_poorer(table, data_dir=real_dir, details="none")
+    assert plain.attrs["detail_pages"] == [] and not any(t.get_text().strip() == letter
+                                                         for t in plain.attrs["main"].texts)
+
+
+@pytest.mark.realdata
+@pytest.mark.parametrize("council,target", [("Shetland Islands", 5_000), ("Glasgow City", None), ("Moray", 5_000)])
+def test_no_detail_page_where_the_map_names_enough(council_zones, real_dir, council, target):
+    # An island council and a city whose localities the map names: no page to print for nothing.
+    dz = council_zones[council]
+    table = loc.rank(loc.propose(dz, target_population=target), dz)
+    assert loc.plot_poorer(table, data_dir=real_dir).attrs["detail_pages"] == []
+
+
+def test_details_option_is_checked(sample):
+    with pytest.raises(loc.LocalitiesError, match="details must be 'auto' or 'none'"):
+        loc.plot_map(sample[1], details="yes")
 
 
 @pytest.mark.parametrize("council", ["Shetland Islands", "Glasgow City"])
