@@ -278,6 +278,43 @@ def _on_sigterm(signum, frame):
     raise _Terminated
 
 
+class _Outliving:
+    """Standard output that outlives its reader: once the pipe is closed, what is printed
+    goes nowhere and the command carries on (stdout is pointed at /dev/null, so the
+    interpreter's last flush does not fail either)."""
+
+    def __init__(self, stream):
+        self._stream = stream
+        self.gone = False
+
+    def write(self, text: str) -> int:
+        if not self.gone:
+            try:
+                return self._stream.write(text)
+            except BrokenPipeError:
+                self._close()
+        return len(text)
+
+    def flush(self) -> None:
+        if not self.gone:
+            try:
+                self._stream.flush()
+            except BrokenPipeError:
+                self._close()
+
+    def _close(self) -> None:
+        self.gone = True
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, self._stream.fileno())
+            os.close(devnull)
+        except (OSError, ValueError):  # not a real file (a test's capture): nothing to point
+            pass
+
+    def __getattr__(self, name):
+        return getattr(self._stream, name)
+
+
 def main(argv: list[str] | None = None) -> int:
     import gc
     import signal
@@ -303,6 +340,9 @@ def main(argv: list[str] | None = None) -> int:
     thresholds = gc.get_threshold()
     gc.set_threshold(10_000, 20, 20)
     args.option_names = _options(p, args.command)  # notes printed name options as typed
+    # A reader that goes away (`localities rank plan.gpkg --out r.xlsx | head -2`) stops the
+    # printing, not the command: its files are still written (they were not, with exit 0).
+    stdout, sys.stdout = sys.stdout, _Outliving(sys.stdout)
     try:
         code = args.func(args)
         sys.stdout.flush()  # inside the try: a closed pipe shows here when stdout is buffered
@@ -329,6 +369,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"localities: {_in_options(str(exc), _options(p, args.command))}", file=sys.stderr)
         return EXIT_INPUT
     finally:
+        sys.stdout = stdout
         gc.set_threshold(*thresholds)
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)

@@ -203,6 +203,26 @@ def test_rank_into_head_through_a_shell(tmp_path):
     assert out.returncode == 0 and "Traceback" not in out.stderr and len(out.stdout.splitlines()) == 2
 
 
+@pytest.mark.parametrize("command", ["rank", "compare"])
+def test_a_closed_pipe_still_writes_the_files(tmp_path, command):
+    # `localities rank plan.gpkg --out r.xlsx | head -2` exited 0 without writing the
+    # workbook: the closed pipe stopped the command before it wrote. The printing stops; the
+    # command does not.
+    plan = tmp_path / "plan.gpkg"
+    assert main(["propose", "--council", "Highland", "--target-population", "5000", "--out", str(plan)]) == EXIT_OK
+    if command == "rank":
+        args, made = f"rank '{plan}' --out '{tmp_path / 'r.xlsx'}'", [tmp_path / "r.xlsx"]
+    else:
+        other = tmp_path / "wards.gpkg"
+        assert main(["propose", "--council", "Highland", "--method", "wards", "--out", str(other)]) == EXIT_OK
+        args = f"compare '{other}' '{plan}' --out '{tmp_path / 'c.png'}' --table '{tmp_path / 'c.xlsx'}'"
+        made = [tmp_path / "c.png", tmp_path / "c.xlsx"]
+    out = subprocess.run(f"'{sys.executable}' -m localities {args} | head -n 1; exit ${{PIPESTATUS[0]}}",
+                         shell=True, executable="/bin/bash", capture_output=True, text=True)
+    assert out.returncode == 0 and "Traceback" not in out.stderr, out.stderr
+    assert all(path.exists() and path.stat().st_size > 1000 for path in made), [p.name for p in made if not p.exists()]
+
+
 @pytest.fixture(scope="module")
 def highland(tmp_path_factory):
     plan = tmp_path_factory.mktemp("highland") / "plan.gpkg"
