@@ -361,7 +361,9 @@ def reasons(rows: dict[str, dict], meta: dict[str, Indicator], headline: dict[st
             return max((abs(np.log(x)) for x in r if np.isfinite(x) and x > 0), default=0.0)
 
         ranked = sorted(names, key=lambda n: (-size(n), n))
+        # A standardised ratio says what it is measured against: "137" alone read as a count.
         bits = [f"{_label(meta[n])} {fmt(rows[n]['value'], meta[n])} ("
+                + ("Scotland = 100; " if meta[n].kind == "ratio" else "")
                 + ", ".join(f"{_times(rows[n][f'ratio_{c}'], min_ratio)} {where[c]}" for c in against(n)) + ")"
                 for n in ranked[:most]]
         more = f" and {len(ranked) - most} more" if len(ranked) > most else ""
@@ -369,7 +371,10 @@ def reasons(rows: dict[str, dict], meta: dict[str, Indicator], headline: dict[st
 
     others = [n for n in rows if n not in head and worse_than(n)]
     if others:
-        out.append("also poorer on " + listed(others, worse_than))
+        # Beside "not significantly poorer", "also poorer on" read as a contradiction (Oban):
+        # these indicators are outside the rule for a flag, and the words say so.
+        out.append(("also poorer on " if flagged else "poorer on indicators that do not decide a flag: ")
+                   + listed(others, worse_than))
 
     def far_from(n):  # comparators an untested indicator is at least UNTESTED_FAR times worse than
         return [c for c in COMPARATORS if np.isfinite(r := rows[n][f"ratio_{c}"]) and r > 0

@@ -205,7 +205,8 @@ def _page(fig, table, idx, row, council, spine, _backdrop_cache) -> None:
     for band in ("20", "5"):
         col = f"share_most_deprived_{band}"
         if col in table and pd.notna(row[col]):
-            facts.append((f"In Scotland's {band}% most deprived zones (SIMD 2020v2)", f"{row[col] * 100:.0f}%"))
+            # People, not zones: 60% of Rothesay's people, in 4 of its 7 zones, read as a share of zones.
+            facts.append((f"People in Scotland's {band}% most deprived zones (SIMD 2020v2)", f"{row[col] * 100:.0f}%"))
     if "score" in table and pd.notna(row["score"]):
         facts.append(("Headline deprivation against Scotland (1.0 = Scotland)", f"{row['score']:.2f}"))
     for c in COMPARATORS:

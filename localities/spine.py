@@ -75,6 +75,9 @@ COLUMNS = {c: 1.05 - (CHART_W - inches) / UNIT for c, inches in
             "vs_scotland": 4.7}.items()}
 
 
+#: "Orkney Islands' localities", not "Orkney Islands's".
+_APOSTROPHE = {False: "'s", True: "'"}
+
 def _compared_with(c: str, council: str) -> str:
     return f"the rest of {council}" if c == "rest" else "Scotland"
 
@@ -229,7 +232,7 @@ def _key(fig, table, council) -> None:
     """The chart's key: what the bars, tick and line are (left), and the verdicts with
     what each is compared with (right), then the method in a note."""
     W, H = A4_PORTRAIT
-    chart = [Patch(facecolor="#d9e3ee", label=f"Range across {council}'s localities"),
+    chart = [Patch(facecolor="#d9e3ee", label=f"Range across {council}{_APOSTROPHE[council.endswith('s')]} localities"),
              Patch(facecolor="#9fb6cf", label="Middle half of them"),
              Line2D([], [], color="black", lw=1.1, label=f"Rest of {council}"),
              Line2D([], [], color="#404040", lw=0.8, label="Scotland (centre line)")]

@@ -3,6 +3,7 @@ than the rest of their council and than Scotland, in what order, and why."""
 
 from __future__ import annotations
 
+import re
 import numpy as np
 import pandas as pd
 import matplotlib.pyplot as plt
@@ -371,3 +372,22 @@ def test_an_unflagged_locality_names_large_untested_gaps(council_zones):
     assert "drive time to a secondary school 14.3 min (×2.5 the rest of North Ayrshire" in untested
     flagged = table[table["poorer_than_rest"] | table["poorer_than_scotland"]]
     assert len(flagged) and not flagged["reasons"].str.contains("not tested").any()
+
+
+@pytest.mark.parametrize("council,target", [("Argyll and Bute", None), ("City of Edinburgh", 10_000)])
+def test_reasons_say_what_their_figures_are(council_zones, council, target):
+    # Oban read "not significantly poorer: income ...; also poorer on central heating ...",
+    # a contradiction to a board, and "drug-related hospital stays 137 (×3.4 ...)", a figure
+    # with no unit. Indicators outside the rule are named as such, and a standardised ratio
+    # says it is measured against Scotland = 100.
+    from localities.decide import _label
+    from localities.outcomes import SIMD
+
+    dz = council_zones[council]
+    reasons = loc.rank(loc.propose(dz, target_population=target), dz)["reasons"]
+    assert not reasons.str.contains("not significantly poorer.*also poorer", regex=True).any()
+    assert reasons.str.contains("; poorer on indicators that do not decide a flag: ").any()
+    ratios = [_label(ind) for ind in SIMD.values() if ind.kind == "ratio"]
+    listed = [(label, text) for text in reasons for label in ratios if re.search(rf"{re.escape(label)} \d", text)]
+    assert listed or council == "Argyll and Bute"  # none of its reasons lists a ratio
+    assert all(re.search(rf"{re.escape(label)} [\d,]+ \(Scotland = 100; ×", text) for label, text in listed), listed
