@@ -16,11 +16,14 @@ Rules, in order:
    with Hawick Central and Hawick North) are part of it, and must be held too. An IZ
    whose name lists another place (``"Largs Central and Cumbrae"``) is never taken
    for part of a town, so no town name stands for it.
-5. More: the largest one or two places and how many more there are
+5. More: the largest one or two places and how many more there are (never just one
+   more where all fit in :data:`ONE_MORE_LENGTH` characters)
    (``"New Elgin West, New Elgin East and 2 more"``; ``"Halfway, Hallside and Drumsagard + 1 more"``
    when a shown IZ's name lists places), at most :data:`LABEL_LENGTH`
    characters where possible. A name therefore never stands alone for a place that
    holds only a minority of the people.
+
+A locality holding the whole council is named for the council.
 
 Every locality also gets ``places``: all its IZ names, largest population first,
 separated by ``"; "``. Names two localities would share get the compass direction
@@ -158,14 +161,24 @@ def more(shown: list[str], rest: int) -> str:
     return f"{', '.join(shown)} and {rest} more"
 
 
+#: All of two or three places are named, up to this many characters, where leaving one
+#: out would hide it as "and 1 more": Argyll and Bute's "Benderloch Trail and 1 more" hid
+#: Mull, Iona, Coll and Tiree; Orkney's "West Mainland and 1 more" hid Stromness.
+ONE_MORE_LENGTH = 64
+
+
 def label(places: list[str], limit: int = LABEL_LENGTH) -> str:
     """A short label for a locality holding ``places`` (largest first): all of them
-    when there are at most three and they fit, otherwise the largest one or two and
-    how many more (:func:`more`)."""
+    when there are at most three and they fit (in ``ONE_MORE_LENGTH`` where the short
+    label would leave out just one), otherwise the largest one or two and how many more
+    (:func:`more`)."""
     n = len(places)
     if n == 0:
         return ""
     if n <= 3 and len(join_names(places)) <= limit:
+        return join_names(places)
+    if 2 <= n <= 3 and len(join_names(places)) <= ONE_MORE_LENGTH and (
+            n == 2 or len(more(places[:2], 1)) <= limit):
         return join_names(places)
     for m in (2, 1):
         if m < n:
@@ -301,6 +314,11 @@ def locality_names(assignment: pd.Series, dz: pd.DataFrame, limit: int = LABEL_L
         if str(ward) in shown:
             wards[loc] = f"{ward} ward"
     names.loc[wards.index] = wards
+    if len(locs) == 1 and "council_name" in dz and dz["council_name"].nunique() == 1 \
+            and set(dz["datazone"]) <= set(assignment.index):
+        # One locality holding the whole council is the council (Orkney Islands at the
+        # default): "Kirkwall, East Mainland and 3 more" named two of its places.
+        names.loc[locs[0]] = str(dz["council_name"].iloc[0])
     centres = None
     if "geometry" in dz and names.duplicated().any():
         pts = pd.DataFrame({"loc": assignment.to_numpy()})

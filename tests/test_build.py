@@ -172,8 +172,10 @@ def test_every_council_at_default_settings(council_zones):
         assert plan.localities["name"].is_unique, council
         ward_names = set(dz["ward_name"])
         for locality, name, places in plan.localities[["locality", "name", "places"]].itertuples(index=False):
-            assert honest(name, places, ward_names), (council, name, places)
-            if not honest(name, places, set()):  # named as a ward: exactly that ward's zones
+            assert honest(name, places, ward_names, council), (council, name, places)
+            if name == council:  # named for the council: it holds all of it
+                assert len(plan) == 1, (council, name)
+            elif not honest(name, places, set()):  # named as a ward: exactly that ward's zones
                 ward = set(dz.loc[dz["ward_name"] == name, "datazone"])
                 assert ward == set(plan.assignment.index[plan.assignment == locality]), (council, name)
     share = kept / eligible
@@ -432,3 +434,16 @@ def test_a_ward_is_not_split_into_a_fragment_and_the_rest(council_zones):
     assert len(parts) == 2 and parts.min() > 1_000, parts.to_dict()
     uplawmoor = plan.assignment["S01008302"]
     assert (plan.assignment == uplawmoor).sum() > 1
+
+
+def test_one_locality_for_the_whole_council_is_said(council_zones):
+    # Orkney at the default: its 22,000 people fit under the ceiling in one locality, which
+    # `check` called COMPLIES and nothing more, and the plan printed "1 localities". Legal,
+    # but there is no rest of the council to compare it with: the check says so.
+    dz = council_zones["Orkney Islands"]
+    plan = loc.propose(dz)
+    report = loc.check(plan, dz)
+    assert report.ok and "1 locality," in repr(plan)
+    assert report.warnings[0].startswith("1 locality for the whole council: there is no rest of the council")
+    several = loc.check(loc.propose(dz, target_population=5_000), dz)
+    assert not any("whole council" in w for w in several.warnings)

@@ -342,7 +342,8 @@ def test_choropleth_pdf_is_one_a4_vector_page(sample, tmp_path):
     assert tuple(sorted(round(x, 2) for x in fig.get_size_inches())) == (8.27, 11.69)
     path = maps.save_figure(fig, tmp_path / "income.pdf")
     data = path.read_bytes()
-    assert data.startswith(b"%PDF") and pdf_pages(data) == 1
+    # One page for the map, and any drawn larger or keyed again after it.
+    assert data.startswith(b"%PDF") and pdf_pages(data) == 1 + len(fig.attrs["detail_pages"]) + ("key_page" in fig.attrs)
     assert b"/FontFile" in data or b"/Font" in data  # text kept as text, not rasterised
     assert b"/Subtype /Image" not in data  # vector: no embedded bitmap
     assert picture_problems(fig, table) == []

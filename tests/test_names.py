@@ -28,15 +28,16 @@ matplotlib.use("Agg")
 _SIDE = r"(?:North East|North West|South East|South West|North|South|East|West|Central|Upper|Lower)"
 
 
-def honest(name: str, places: str, ward_names: set[str]) -> bool:
-    """A name is honest when it is a ward's name (checked separately), or names every
+def honest(name: str, places: str, ward_names: set[str], council: str | None = None) -> bool:
+    """A name is honest when it is a ward's name or the council's (each checked
+    separately: the ward's zones, the whole council), or names every
     place, or names some and says how many more there are; a town's name may stand for
     two or more of its sides (``Stornoway`` for Stornoway East and Stornoway West) and its
     other IZs named for it (``Hawick`` for Hawick North and Hawick West End), or for two or
     more places whose names begin with it (``Arbroath`` for Arbroath Kirkton and Arbroath
     Keptie)."""
     listed = places.split(SEPARATOR)
-    if name in ward_names or name.endswith(" ward") and name[: -len(" ward")] in ward_names:
+    if name in ward_names or name.endswith(" ward") and name[: -len(" ward")] in ward_names or name == council:
         return True
     core = re.sub(r" \((north|south|east|west|north-east|north-west|south-east|south-west|\d+)\)$", "", name)
     sides: dict = {}
@@ -97,6 +98,12 @@ def test_join_and_label():
     long = ["Cullen, Portknockie, Findochty, Drybridge and Berryhillock", "Rural Keith", "Buckie"]
     assert label(long) == f"{long[0]} + 2 more"  # the largest place is never cut short
     assert len(label([f"Place number {i}" for i in range(9)])) <= LABEL_LENGTH
+    # Never "and 1 more" where naming the one place fits: "Benderloch Trail and 1 more" hid
+    # Mull, Iona, Coll and Tiree; two long names still shorten.
+    assert label(["Benderloch Trail", "Mull, Iona, Coll and Tiree"]) == "Benderloch Trail / Mull, Iona, Coll and Tiree"
+    assert label(["Banff", "Macduff", "Gardenstown and King Edward"]) == "Banff / Macduff / Gardenstown and King Edward"
+    two = ["Braeside, Mannofield, Broomhill and Seafield North", "Braeside, Mannofield, Broomhill and Seafield South"]
+    assert label(two) == f"{two[0]} + 1 more"
 
 
 @pytest.mark.parametrize("text, code", [("R01", True), ("R117", True), ("L7", True), ("12", True), ("S13003024", True),
@@ -172,6 +179,9 @@ def test_orkney_names(council_zones):
         if "Isles" in places.split(SEPARATOR) and len(places.split(SEPARATOR)) > 1:
             assert name != "Isles"
     assert table["name"].str.contains("Kirkwall").any()
+    # Stromness is named ("West Mainland and 1 more" hid it), and the council as one locality is the council.
+    assert table["name"].str.contains("Stromness").any()
+    assert loc.propose(dz).localities["name"].tolist() == ["Orkney Islands"]
 
 
 @pytest.mark.parametrize("target", [5_000, 10_000])
