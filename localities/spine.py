@@ -132,6 +132,11 @@ def spine_rows(table: gpd.GeoDataFrame, idx) -> pd.DataFrame:
         sign = -1.0 if _higher_is_worse(name) else 1.0
         spread = [abs(v - centre) for v in [*values, rest, value] if v is not None and np.isfinite(v)]
         half = max(spread) * 1.08 if spread and max(spread) > 0 else 1.0
+        if np.isfinite(centre) and centre != 0:
+            # At least half of Scotland's value each side, so a dot at the chart's edge is far
+            # from Scotland: scaled by its own council's spread alone, Orkney's one locality put
+            # alcohol stays of 100 (Scotland 100) at the edge, and every small gap looked large.
+            half = max(half, 0.5 * abs(centre))
 
         def pos(v, sign=sign, centre=centre, half=half):
             return sign * (v - centre) / half if v is not None and np.isfinite(v) and np.isfinite(centre) else np.nan

@@ -64,6 +64,22 @@ def test_spine_reads_worse_to_the_left_within_the_councils_range(sample):
         assert spine["x_value"].abs().max() <= 1.0
 
 
+@pytest.mark.realdata
+def test_a_dot_at_the_spines_edge_is_far_from_scotland(council_zones):
+    # Orkney as one locality: each indicator was scaled by that locality's own gap from
+    # Scotland, so every dot sat at an edge, alcohol stays of 100 (Scotland 100) included.
+    # The scale is at least half of Scotland's value each side.
+    dz = council_zones["Orkney Islands"]
+    table = loc.rank(loc.propose(dz), dz)
+    spine = spine_rows(table, table.index[0]).dropna(subset=["x_value"])
+    gap = (spine["value"] / spine["scotland"] - 1).abs()
+    assert (spine["x_value"].abs() <= 2 * gap + 1e-9).all(), spine.loc[spine["x_value"].abs() > 2 * gap,
+                                                                      ["indicator", "value", "scotland", "x_value"]]
+    alcohol = spine.set_index("indicator").loc["alcohol"]
+    assert abs(alcohol["x_value"]) < 0.05
+    assert spine["x_value"].abs().max() <= 1.0
+
+
 def test_profile_of_a_plan_and_bad_requests(sample):
     dz, plan, table = sample
     fig = loc.profile(plan, dz, locality=table["locality"].iloc[1])
