@@ -74,7 +74,7 @@ class Plan:
 
     def __repr__(self) -> str:
         pops = self.localities["population"]
-        return (f"<Plan {self.council_name or ''} {self.method}: {len(self)} localities, "
+        return (f"<Plan {self.council_name or ''} {self.method}: {counted(len(self), 'locality', 'localities')}, "
                 f"{len(self.assignment)} zones, population {int(pops.sum()):,} "
                 f"({int(pops.min()):,}-{int(pops.max()):,})>") if len(self) else "<Plan (empty)>"
 

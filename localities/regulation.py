@@ -20,6 +20,7 @@ from .build import CEILING, GUIDANCE_SIZE, Plan, check_ceiling
 from .zonetable import counted_table, reading
 from .plans import expect_plan
 from .errors import PlanError, clip, counted, listing
+from .names import locality_names
 
 FEW = 1_000  # people: a Data Zone or two
 
@@ -117,7 +118,7 @@ def check(plan: Plan, dz: gpd.GeoDataFrame, max_population: int = CEILING, non_s
                             "localities.load_datazones, with its geometry")
         dz = gpd.GeoDataFrame(dz, geometry="geometry")  # a merge can leave a plain DataFrame holding them
     dz = counted_table(reading(dz, {"datazone", "population", "council", "council_name", "ward", "ward_name",
-                                    "income_rank"}))
+                                    "income_rank", "iz", "iz_name", "urban_rural"}))
     assignment = plan.assignment
     codes = pd.Index(assignment.index.astype(str))
     known = dz.set_index("datazone")
@@ -167,7 +168,10 @@ def check(plan: Plan, dz: gpd.GeoDataFrame, max_population: int = CEILING, non_s
             ward_members[ward] = frozenset(members)
     loc_sets = {loc: frozenset(members) for loc, members in pd.Series(valid.index, index=by).groupby(level=0)}
     table["ward"] = [ward_sets.get(loc_sets[i]) for i in table.index]
-    near = _near_wards(table, loc_sets, ward_members, council_zones)
+    def made_names() -> dict:  # the names this package makes for the plan's localities
+        return locality_names(pd.Series(by, index=valid.index), council_zones.reset_index())["name"].to_dict()
+
+    near = _near_wards(table, loc_sets, ward_members, council_zones, made_names)
     for loc, (ward, *_) in near.items():
         table.loc[loc, "ward"] = ward
     table["is_ward"] = table["ward"].notna()
@@ -216,6 +220,12 @@ def check(plan: Plan, dz: gpd.GeoDataFrame, max_population: int = CEILING, non_s
                      + listing((f"{loc if loc == ward else f'{loc} = ward {ward}'} ({_ward_prefix(ward, council_zones)}"
                                 f"{how}: {_difference(a, m)}, {people:,} people)"
                                 for loc, (ward, how, a, m, people) in near.items()), width=None))
+    if len(table) == 1:
+        # Legal (Orkney's 22,000 people under the ceiling), but s.9 asks which localities
+        # fare worse than elsewhere in the area: one locality has no rest of the council.
+        warns.insert(0, "1 locality for the whole council: there is no rest of the council to compare it with "
+                        "(s.9 asks which localities have poorer outcomes than elsewhere in the area); "
+                        "a target population (e.g. 5,000) asks for several")
     big = table[(table["qualifies"] == "population") & (table["population"] > GUIDANCE_SIZE)]
     if len(big):
         warns.append(f"{counted(len(big), 'locality', 'localities')} over {GUIDANCE_SIZE:,} people (guidance, para 151)")
@@ -251,9 +261,11 @@ def _label(text) -> str:
     return " ".join(str(text).split()).casefold()
 
 
-def _near_wards(table: pd.DataFrame, loc_sets: dict, ward_members: dict, council_zones: pd.DataFrame) -> dict:
+def _near_wards(table: pd.DataFrame, loc_sets: dict, ward_members: dict, council_zones: pd.DataFrame,
+                made_names=None) -> dict:
     """Localities that are not exactly a ward's best-fit zones but are that ward: they carry
-    its code or name and differ by at most a quarter of its zones, or (whatever their name)
+    its code or name (the analyst's name, not one ``made_names()`` says this package made
+    from the zones) and differ by at most a quarter of its zones, or (whatever their name)
     differ from the ward they overlap most by boundary slivers (at most a tenth of its zones,
     at least 2) holding one zone's people or at most a tenth of the ward's. A named one may
     differ by a quarter of the ward's people, but over the ceiling only by a fifth gained.
@@ -269,9 +281,17 @@ def _near_wards(table: pd.DataFrame, loc_sets: dict, ward_members: dict, council
     pop = council_zones["population"]
     ward_of = {z: w for z, w in zip(council_zones.index, council_zones["ward"]) if not pd.isna(w)}
     found = []
+    made = None
     for loc, name in zip(table.index[table["ward"].isna()], table.loc[table["ward"].isna(), "name"]):
         members = loc_sets[loc]
         named = labels.get(_label(loc)) or labels.get(_label(name))
+        if named and not labels.get(_label(loc)) and made_names is not None:
+            # A name this package made from the zones is not the analyst saying "this is the
+            # ward": West Lothian's "Linlithgow" (its town's IZs), 2,556 people short of the
+            # Linlithgow ward, was reported as the ward.
+            made = made_names() if made is None else made
+            if str(made.get(loc)) == str(name):
+                named = None
         # The ward holding most of its zones (ties: the one met first in code order).
         overlap = Counter(ward_of[z] for z in sorted(members) if z in ward_of).most_common(1)
         ward = named or (overlap[0][0] if overlap else None)

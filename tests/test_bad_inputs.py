@@ -590,6 +590,31 @@ def test_a_locality_a_few_zones_short_of_a_ward_is_not_that_ward(council_zones):
     assert not any("taken as" in w for w in report.warnings)
 
 
+def test_a_name_the_package_made_does_not_make_a_locality_a_ward(council_zones, tmp_path):
+    # West Lothian at the default: the locality named "Linlithgow" (its town's IZs, named
+    # by this package) is 3 zones and 2,556 people short of the Linlithgow ward, and was
+    # reported as "R06 = ward S13002820 (Linlithgow; name: ...)", qualifying as the ward.
+    # Read back from a CSV with that name, the same. The analyst's own name for it still counts.
+    dz = council_zones["West Lothian"]
+    plan = loc.propose(dz)
+    for given in (plan, _csv_plan(plan, dz, tmp_path)):
+        report = loc.check(given, dz)
+        row = report.table[report.table["name"] == "Linlithgow"].iloc[0]
+        assert row["qualifies"] == "population" and not row["is_ward"], row.to_dict()
+        assert not any("taken as" in w for w in report.warnings)
+    lid = plan.localities.loc[plan.localities["name"] == "Linlithgow", "locality"].iloc[0]
+    own = loc.check(loc.plan_from_assignment(dz, plan.assignment.replace({lid: "Linlithgow"})), dz)
+    assert own.table.set_index("locality").loc["Linlithgow", "is_ward"]  # the analyst's own locality id names the ward
+
+
+def _csv_plan(plan, dz, tmp_path):
+    path = tmp_path / "plan.csv"
+    frame = plan.assignment.rename("locality").rename_axis("datazone").reset_index()
+    frame["name"] = frame["locality"].map(plan.localities.set_index("locality")["name"])
+    frame.to_csv(path, index=False)
+    return loc.read_plan(path, dz)
+
+
 def test_a_ward_code_does_not_make_an_enlarged_locality_that_ward(council_zones):
     # Glasgow City's wards with 7 neighbouring zones (9,894 people) added to Anderston/City/
     # Yorkhill under its code: 42,420 people, "COMPLIES", qualifying as the ward.
