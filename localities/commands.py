@@ -321,7 +321,8 @@ def cmd_map(args) -> int:
     plan, dz = _read(args)
     table = rank(plan, dz)
     if out.suffix.lower() == ".html":
-        maps.save_html(maps.explore(table, column=column, title=args.title), out)
+        maps.save_html(maps.explore(table, column=None if args.poorer else column, title=args.title,
+                                    poorer=args.poorer), out)
     else:
         fig = (maps.plot_poorer(table) if args.poorer else
                maps.plot_map(table, column=column, significance=args.significance, title=args.title))

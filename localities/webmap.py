@@ -57,7 +57,7 @@ def _text_of(col: str, value, frame) -> str:
 
 
 def explore(obj, column: str | None = None, tooltip: list[str] | None = None, layers: list[str] | None = None,
-            title: str | None = None, **kwargs):
+            title: str | None = None, poorer: bool = False, **kwargs):
     """An interactive folium map: one layer per indicator (switched with the layer
     control), human labels in legends and tooltips, percentages as percentages, the
     data attribution, and every text HTML-escaped.
@@ -74,6 +74,10 @@ def explore(obj, column: str | None = None, tooltip: list[str] | None = None, la
         indicators and crime, when present).
     title : str, optional
         The page's title and heading (default: "<council>: localities"); escaped.
+    poorer : bool
+        Open on the decision (which localities are significantly poorer, as
+        :func:`localities.plot_poorer`), the indicators behind it in the layer control;
+        needs a ranking from :func:`localities.rank`.
 
     Returns
     -------
@@ -83,6 +87,10 @@ def explore(obj, column: str | None = None, tooltip: list[str] | None = None, la
     import folium
 
     frame = _frame(obj)
+    if poorer not in (True, False):
+        raise LocalitiesError(f"poorer must be True or False, not {poorer!r}")
+    if poorer and "tier_label" not in frame:
+        raise LocalitiesError("poorer=True maps the decision: pass a ranking from localities.rank(plan, dz), not a plan")
     if column is not None and column not in frame:
         raise LocalitiesError(no_column(column, frame))
     for col in (tooltip or []) + (layers or []):
@@ -103,7 +111,8 @@ def explore(obj, column: str | None = None, tooltip: list[str] | None = None, la
     legends, titles = {}, {}
     groups = []
     if "tier_label" in frame:
-        wanted_all = wanted + ["tier_label"]
+        # The decision last in the control, or first (shown on opening) when it is what is asked for.
+        wanted_all = ["tier_label", *wanted] if poorer else wanted + ["tier_label"]
     else:
         wanted_all = wanted
     if not wanted_all:
@@ -166,7 +175,8 @@ def explore(obj, column: str | None = None, tooltip: list[str] | None = None, la
     m.fit_bounds([[geo.total_bounds[1], geo.total_bounds[0]], [geo.total_bounds[3], geo.total_bounds[2]]])
     _add_legend(m, legends, list(legends)[0], esc(sources.attribution(ATTRIBUTION_SOURCES)), titles)
     if title is None:
-        title = f"{frame.attrs['council']}: localities" if frame.attrs.get("council") else "Localities"
+        what = "localities with significantly poorer outcomes" if poorer else "localities"
+        title = f"{frame.attrs['council']}: {what}" if frame.attrs.get("council") else what[0].upper() + what[1:]
     _add_title(m, esc(str(title)))
     return m
 

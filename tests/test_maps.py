@@ -430,6 +430,27 @@ def test_html_map_labels_layers_attribution(sample, tmp_path):
     assert "<title>Board &lt;b&gt;paper&lt;/b&gt; &amp; map</title>" in own and "<b>paper</b>" not in own
 
 
+def test_html_map_of_the_decision_opens_on_it(sample, tmp_path, capsys):
+    # `localities map plan --poorer --out poorer.html` wrote the income map: the decision
+    # was one layer in the control, the title "Highland: localities".
+    import folium
+
+    from localities.cli import main
+
+    dz, plan, table = sample
+    m = loc.explore(table, poorer=True)
+    groups = [c for c in m._children.values() if isinstance(c, folium.FeatureGroup)]
+    shown = [g.layer_name for g in groups if g.show]
+    assert shown == ["Significantly poorer"] and len(groups) > 1  # the indicators still offered
+    saved = tmp_path / "plan.gpkg"
+    plan.to_file(saved)
+    assert main(["map", str(saved), "--poorer", "--out", str(tmp_path / "p.html")]) == 0
+    html = (tmp_path / "p.html").read_text(encoding="utf-8")
+    assert "<title>Highland: localities with significantly poorer outcomes</title>" in html
+    with pytest.raises(loc.LocalitiesError, match="poorer=True maps the decision: pass a ranking"):
+        loc.explore(plan, poorer=True)
+
+
 def test_bad_map_requests_are_named(sample, tmp_path):
     _, _, table = sample
     with pytest.raises(loc.LocalitiesError, match="no_such"):
