@@ -81,10 +81,17 @@ def _colouring(frame, column, significance, categories, scheme, k, cmap):
         against = "Scotland" if against_key == "scotland" else "the rest of the council"
         cats = frame[flag].fillna("n/a")
         colours = cats.map(FLAG_COLOURS).fillna("#ffffff")
+        # What "slightly" means, in the legend: West Lothian's Armadale, "slightly worse than
+        # Scotland" on income, read against its flag "both" (from employment) as a contradiction.
+        material = f"at least ×{float(frame.attrs.get('min_ratio', 1.2)):g}" + (
+            " and the minimum gap" if column in (frame.attrs.get("min_gap") or {}) else "")
         handles = [Patch(facecolor=FLAG_COLOURS[c], edgecolor="#303030",
-                         label=f"{c} than {against}" if "worse" in c or "better" in c else c)
+                         label=f"{c} than {against}" if "worse" in c or "better" in c else
+                         "not significantly different" if c == "not different" else c)
                    for c in FLAG_COLOURS if (cats == c).any()]
-        legend_title = f"{name} compared with {against} (95% CI)"
+        # Said once in the title, so the legend keeps its height (and the key its room).
+        legend_title = (f"{name} compared with {against} (95% CI): worse or better is significant and {material}; "
+                        f"slightly, significant but not {material}")
         title, value_col = f"{prefix}{name} compared with {against}", column
     elif column is not None:
         if column not in frame:
@@ -208,7 +215,7 @@ def plot_map(
     # pandas deep-copies attrs at every column read and row selection (~190 times a map, ~0.1 s
     # with a ranking's labels, units and comparator values): keep only what the map reads.
     facts = frame.attrs
-    frame.attrs = {key: facts[key] for key in ("council", "data_dir", "headline") if key in facts}
+    frame.attrs = {key: facts[key] for key in ("council", "data_dir", "headline", "min_ratio", "min_gap") if key in facts}
     for key in ("labels", "units"):
         if column in facts.get(key, {}):
             frame.attrs[key] = {column: facts[key][column]}
