@@ -25,9 +25,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import shapely
 
 from .plans import Plan
-from .errors import PlanError, clip, listing, unknown_zones
+from .errors import PlanError, clip, counted, listing, unknown_zones
 
 
 def adjusted_rand(table: np.ndarray) -> float:
@@ -287,6 +288,27 @@ def compare_plans(a: Plan, b: Plan, dz: pd.DataFrame, ranking_a: pd.DataFrame | 
     return PlanComparison(summary=summary, moved=moved_rows, matches=matches, quality=qual, zones=zones)
 
 
+def _tier_changes(zones, b):
+    """Plan B's localities holding people whose tier differs from plan A's: their zones'
+    outline, people, A's tier for most of them and B's, and B's name; most people first."""
+    import geopandas as gpd
+
+    if "tier_a" not in zones or "tier_b" not in zones:
+        return gpd.GeoDataFrame()
+    changed = zones[(zones["tier_a"] != zones["tier_b"]).fillna(False).astype(bool)]
+    if not len(changed):
+        return gpd.GeoDataFrame()
+    rows = []
+    names = b.localities.set_index("locality")["name"] if b is not None else pd.Series(dtype=object)
+    for key, part in changed.groupby("locality_b"):
+        before = part.groupby("tier_a")["population"].sum().sort_values(ascending=False, kind="stable").index[0]
+        rows.append({"locality": key, "name": str(names.get(key, key)), "population": int(part["population"].sum()),
+                     "tier_a": int(before), "tier_b": int(part["tier_b"].iloc[0]),
+                     "geometry": part.geometry.union_all()})
+    out = gpd.GeoDataFrame(rows, geometry="geometry", crs=zones.crs)
+    return out.sort_values(["population", "locality"], ascending=[False, True], kind="stable").set_index("locality")
+
+
 def plot_comparison(result: PlanComparison, dz, a: Plan | None = None, b: Plan | None = None, title: str | None = None,
                     names: tuple[str, str] = ("plan A", "plan B")):
     """A board-paper map of the differences on one A4 page: zones that moved in orange,
@@ -326,13 +348,40 @@ def plot_comparison(result: PlanComparison, dz, a: Plan | None = None, b: Plan |
         handles.append(Line2D([], [], color=colour, linestyle=style, label=f"Localities of {layout.printable(name)}"))
     council = (a.council_name if a is not None and a.council_name else
                dz["council_name"].iloc[0] if "council_name" in dz and len(dz) else None)
+    counts = [f" ({counted(zones[col].nunique(), 'locality', 'localities')})" for col in ("locality_a", "locality_b")]
+    changes = _tier_changes(zones, b)
+    if len(changes):
+        handles.append(Line2D([], [], linestyle="none", marker="o", markersize=9, markerfacecolor="white",
+                              markeredgecolor="#7b3294", label="Numbered: a locality of plan B whose tier "
+                              "differs from plan A's for its people (listed below)"))
     finish_board_page(fig, p, ax, zones.geometry, title or f"{council + ': ' if council else ''}"
-                      f"{layout.printable(names[0])} and {layout.printable(names[1])} compared")
+                      f"{layout.printable(names[0])}{counts[0]} and {layout.printable(names[1])}{counts[1]} compared")
     sl, sb, sw, sh = p.inches(p.side)
     for handle in handles:  # the side column's width at 8 pt
         handle.set_label(textwrap.fill(handle.get_label(), int((sw - 0.5) * 72 / (0.55 * 8))))
-    fig.legend(handles=handles, loc="upper left", bbox_to_anchor=(sl / p.size[0], (sb + sh) / p.size[1]),
-               fontsize=8, frameon=False, borderaxespad=0, title="Key", title_fontsize=9, alignment="left")
+    legend = fig.legend(handles=handles, loc="upper left", bbox_to_anchor=(sl / p.size[0], (sb + sh) / p.size[1]),
+                        fontsize=8, frameon=False, borderaxespad=0, title="Key", title_fontsize=9, alignment="left")
+    if len(changes):
+        # A town whose tier changes is a speck at the council's scale (Argyll and Bute: Campbeltown,
+        # Dunoon, Rothesay and Helensburgh changed, and only Cowal's hatching showed): each is numbered
+        # on the map and listed with what changed.
+        renderer = fig.canvas.get_renderer()
+        view = shapely.box(*ax.get_xlim()[:1], ax.get_ylim()[0], ax.get_xlim()[1], ax.get_ylim()[1])
+        placer = layout.Placer(ax, renderer, localities=np.asarray(changes.geometry.array))
+        for i, (key, row) in enumerate(changes.iterrows()):
+            placer.number(key, i + 1, row.geometry, view, 7, leader=True, own=i)
+        placer.finish()
+        for t in placer.labels.values():
+            t.get_bbox_patch().set_edgecolor("#7b3294")
+        top = legend.get_window_extent(renderer).y0 / fig.dpi - 0.25
+        words = {1: "flagged against both", 2: "flagged against one", 3: "not flagged"}
+        lines = [f"{i + 1}  {row['name']} ({int(row['population']):,}): {words.get(row['tier_a'], row['tier_a'])} "
+                 f"→ {words.get(row['tier_b'], row['tier_b'])}" for i, (_, row) in enumerate(changes.iterrows())]
+        chars = int(sw * 72 / (0.55 * 7))
+        text = "\n".join(textwrap.fill(layout.printable(line), chars, subsequent_indent="    ") for line in lines)
+        fig.text(sl / p.size[0], top / p.size[1], "Tier changes, plan A → plan B (people)\n" + text, fontsize=7,
+                 va="top", ha="left", gid="tier changes")
+    fig.attrs = {"tier_changes": changes.drop(columns="geometry") if len(changes) else None}
     moved = s["share_people_moved"]
     share = "under 1%" if 0 < moved < 0.005 else "over 99%" if 0.995 <= moved < 1 else f"{moved:.0%}"
     fig.text(layout.MARGIN / p.size[0], 1 - 0.6 / p.size[1], f"{share} of people are in a "

@@ -13,8 +13,12 @@ from .errors import LocalitiesError, counted
 
 
 def _two_names(a: Path, b: Path) -> tuple[str, str]:
-    """Names that tell two plan files apart: the file names, with their folders where
-    those are the same (``2024/plan.gpkg`` and ``2025/plan.gpkg``), else "plan A"/"plan B"."""
+    """Names that tell two plan files apart: the file names without their suffix (a board
+    reads "wards and t5k", not "wards.gpkg and t5k.gpkg"), with it where only that differs,
+    with their folders where the names are the same (``2024/plan.gpkg`` and
+    ``2025/plan.gpkg``), else "plan A"/"plan B"."""
+    if a.stem != b.stem:
+        return a.stem, b.stem
     if a.name != b.name:
         return a.name, b.name
     if a.parent.name != b.parent.name:

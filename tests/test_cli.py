@@ -603,7 +603,8 @@ def test_councils_are_listed_by_name(real_dir, capsys):
 def test_compare_tells_two_plans_of_one_file_name_apart(tmp_path):
     from localities.plancommands import _two_names
 
-    assert _two_names(Path("a/x.gpkg"), Path("b/y.gpkg")) == ("x.gpkg", "y.gpkg")
+    assert _two_names(Path("a/x.gpkg"), Path("b/y.gpkg")) == ("x", "y")  # a board reads names, not suffixes
+    assert _two_names(Path("plan.gpkg"), Path("plan.csv")) == ("plan.gpkg", "plan.csv")
     assert _two_names(Path("2024/plan.gpkg"), Path("2025/plan.gpkg")) == ("2024/plan.gpkg", "2025/plan.gpkg")
     assert _two_names(Path("plan.gpkg"), Path("plan.gpkg")) == ("plan A", "plan B")
 

@@ -5,6 +5,7 @@ contiguous, under the ceiling and named."""
 from __future__ import annotations
 
 import re
+import subprocess
 
 import numpy as np
 import pandas as pd
@@ -342,7 +343,8 @@ def test_the_comparison_map_is_a_board_page(dz, real_dir):
     result = loc.compare_plans(a, b, dz, ranking_a=loc.rank(a, dz), ranking_b=loc.rank(b, dz))
     fig = plot_comparison(result, dz, a, b, names=("wards.gpkg", "regions.gpkg"))
     assert sorted(fig.get_size_inches().round(2).tolist()) == [8.27, 11.69]
-    assert fig._suptitle.get_text().startswith(f"{COUNCIL}: wards.gpkg and regions.gpkg compared")
+    assert re.match(rf"{COUNCIL}: wards.gpkg \({len(a)} localities\) and regions.gpkg \({len(b)} localities\) "
+                    "compared", fig._suptitle.get_text()), fig._suptitle.get_text()
     texts = [t.get_text() for t in fig.texts]
     assert any("Open Government Licence" in t for t in texts)
     main = next(ax for ax in fig.axes if ax.get_gid() == "main")
@@ -354,6 +356,39 @@ def test_the_comparison_map_is_a_board_page(dz, real_dir):
         box = text.get_window_extent(renderer)
         assert fig.bbox.x0 <= box.x0 and box.x1 <= fig.bbox.x1, text.get_text()
     assert any("Localities of wards.gpkg" in t.get_text() for t in legend.get_texts())
+
+
+def test_the_comparison_map_numbers_the_towns_whose_tier_changes(council_zones, real_dir, tmp_path, capsys):
+    # Argyll and Bute, the fewest localities against 5,000 a locality: the text said 16,772
+    # people's tier differs, but Campbeltown (not flagged -> flagged against both) and
+    # Helensburgh are specks at the council's scale, and only Cowal's hatching showed. Each
+    # locality of plan B whose tier changes is numbered on the map and listed beside it.
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from localities.cli import main
+    from localities.comparison import plot_comparison
+
+    dz = council_zones["Argyll and Bute"]
+    a, b = loc.propose(dz), loc.propose(dz, target_population=5_000)
+    result = loc.compare_plans(a, b, dz, ranking_a=loc.rank(a, dz), ranking_b=loc.rank(b, dz))
+    fig = plot_comparison(result, dz, a, b, names=("fewest", "t5k"))
+    changes = fig.attrs["tier_changes"]
+    assert int(changes["population"].sum()) == result.summary["people_tier_changed"]
+    campbeltown = changes[changes["name"] == "Campbeltown"].iloc[0]
+    assert (campbeltown["tier_a"], campbeltown["tier_b"]) == (3, 1)
+    main_ax = next(ax for ax in fig.axes if ax.get_gid() == "main")
+    numbers = {t.get_text() for t in main_ax.texts if (t.get_gid() or "").startswith("label:")}
+    assert numbers == {str(i) for i in range(1, len(changes) + 1)}
+    listed = next(t.get_text() for t in fig.texts if t.get_gid() == "tier changes")
+    assert re.search(r"\d\s+Campbeltown\s+\(4,643\):\s+not\s+flagged\s+→\s+flagged\s+against\s+both", listed), listed
+    # From the command line, the plans are named by their files' names without the suffix.
+    for name, plan in (("fewest", a), ("t5k", b)):
+        plan.to_file(tmp_path / f"{name}.gpkg")
+    assert main(["compare", str(tmp_path / "fewest.gpkg"), str(tmp_path / "t5k.gpkg"),
+                 "--out", str(tmp_path / "c.pdf"), "--data-dir", str(real_dir)]) == 0
+    assert "Argyll and Bute: fewest (4 localities) and t5k" in subprocess.run(
+        ["pdftotext", "-raw", str(tmp_path / "c.pdf"), "-"], capture_output=True, text=True).stdout.replace("\n", " ")
 
 
 def test_compare_refuses_a_ranking_of_another_plan(dz, council_zones):
