@@ -325,11 +325,12 @@ def plot_comparison(result: PlanComparison, dz, a: Plan | None = None, b: Plan |
     from matplotlib.patches import Patch
 
     from . import layout
-    from .page import board_page, finish_board_page
+    from .page import board_page, finish_board_page, main_body
 
     zones = gpd.GeoDataFrame(result.zones.merge(dz[["datazone", "geometry"]], on="datazone"), geometry="geometry",
                              crs=dz.crs).to_crs("EPSG:27700")
-    p, fig, ax = board_page(zones.total_bounds, 2.6)
+    body, note = main_body(zones)
+    p, fig, ax = board_page(body, 2.6)
     zones.plot(ax=ax, color=np.where(zones["moved"], "#f28e2b", "#eeeeee"), edgecolor="white", linewidth=0.2)
     s = result.summary
     handles = [Patch(facecolor="#f28e2b", label=f"Moved: {s['zones_moved']} zones, {s['people_moved']:,} people"),
@@ -355,7 +356,8 @@ def plot_comparison(result: PlanComparison, dz, a: Plan | None = None, b: Plan |
                               markeredgecolor="#7b3294", label="Numbered: a locality of plan B whose tier "
                               "differs from plan A's for its people (listed below)"))
     finish_board_page(fig, p, ax, zones.geometry, title or f"{council + ': ' if council else ''}"
-                      f"{layout.printable(names[0])}{counts[0]} and {layout.printable(names[1])}{counts[1]} compared")
+                      f"{layout.printable(names[0])}{counts[0]} and {layout.printable(names[1])}{counts[1]} compared",
+                      note)
     sl, sb, sw, sh = p.inches(p.side)
     for handle in handles:  # the side column's width at 8 pt
         handle.set_label(textwrap.fill(handle.get_label(), int((sw - 0.5) * 72 / (0.55 * 8))))

@@ -30,13 +30,14 @@ def plot_shares(ens, column: str = "share_either", title: str | None = None):
     from matplotlib.colors import Normalize
 
     from .mapkey import SMALLEST_FIT, _draw_key, _key_fit
-    from .page import board_page, finish_board_page
+    from .page import board_page, finish_board_page, main_body
     from .placement import _anchor
 
     if column not in COLUMNS:
         raise PlanError(f"column must be {', '.join(COLUMNS)}, not {column!r}")
     zones = ens.zones.to_crs("EPSG:27700")
-    p, fig, ax = board_page(zones.total_bounds, 3.3)
+    body, note = main_body(zones)
+    p, fig, ax = board_page(body, 3.3)
     cmap, norm = colormaps["YlOrRd"], Normalize(0, 1)
     zones.plot(ax=ax, color=[cmap(norm(v)) for v in zones[column].fillna(0)], edgecolor="white", linewidth=0.15)
     view = shapely.box(*p.limits)
@@ -64,8 +65,11 @@ def plot_shares(ens, column: str = "share_either", title: str | None = None):
                          "value": f"{mean:.0%}"})
     council = ens.settings.get("council")
     plans = int(ens.plans["ok"].sum())
-    finish_board_page(fig, p, ax, zones.geometry,
-                      title or f"{council + ': ' if council else ''}where localities are flagged across {plans} plans")
+    distinct = ens.settings.get("distinct")
+    # "across 20 plans" when 9 of them differ overstated the evidence (Argyll and Bute).
+    different = f" ({distinct} different)" if distinct is not None and distinct < plans else ""
+    finish_board_page(fig, p, ax, zones.geometry, title or f"{council + ': ' if council else ''}where localities "
+                      f"are flagged across {plans} plans{different}", note)
 
     sl, sb, sw, sh = p.inches(p.side)
     top = sb + sh

@@ -147,6 +147,17 @@ def _scale_bar(ax, renderer, land, avoid, fraction=0.2, fontsize=7, below=False)
     return bar
 
 
+def main_body(frame) -> tuple[tuple, str | None]:
+    """The extent a board page draws (the main body, without far outlying islands, as
+    :func:`localities.plot_map`) and a note naming what it leaves out, or None: Orkney's
+    ensemble page was shrunk to fit Sule Skerry, 60 km west."""
+    outliers, body = layout.outlying_islands(frame)
+    if not outliers:
+        return tuple(frame.total_bounds), None
+    where = "; ".join(f"{o.distance_km:.0f} km {o.direction}" for o in outliers)
+    return body, f"Not drawn: {'an outlying island group' if len(outliers) == 1 else 'outlying island groups'} ({where})."
+
+
 def board_page(bounds, side_width: float):
     """An A4 page for a map other than :func:`localities.plot_map` (a comparison, an
     ensemble): the page, its figure and the main map's axes; :func:`finish_board_page`
@@ -156,9 +167,10 @@ def board_page(bounds, side_width: float):
     return p, fig, fig.add_axes(p.main, gid="main")
 
 
-def finish_board_page(fig, p, ax, geoms, title: str) -> None:
+def finish_board_page(fig, p, ax, geoms, title: str, note: str | None = None) -> None:
     """What every board page has: the map's extent without axes, a north arrow and a scale
-    bar clear of the land (``geoms``), the title and the data attribution."""
+    bar clear of the land (``geoms``), the title and the data attribution (and ``note``,
+    such as :func:`main_body`'s, above it)."""
     _blank(ax, p.limits)
     ax.set_axis_off()
     renderer = fig.canvas.get_renderer()
@@ -167,6 +179,9 @@ def finish_board_page(fig, p, ax, geoms, title: str) -> None:
     _scale_bar(ax, renderer, land, [])
     heading(fig, title)
     credit(fig, layout.MARGIN, 0.12, p.size[0] - 2 * layout.MARGIN)
+    if note:
+        fig.text(layout.MARGIN / p.size[0], 0.36 / p.size[1], note, fontsize=7, color="#404040", va="bottom",
+                 gid="body note")
 
 
 def _outline_boxes(ax, extent, width_pt: float = 1.5) -> list:

@@ -391,6 +391,24 @@ def test_the_comparison_map_numbers_the_towns_whose_tier_changes(council_zones, 
         ["pdftotext", "-raw", str(tmp_path / "c.pdf"), "-"], capture_output=True, text=True).stdout.replace("\n", " ")
 
 
+def test_board_pages_draw_the_main_body_and_say_what_they_leave_out(council_zones):
+    # Orkney's ensemble page was shrunk to fit Sule Skerry, 60 km west, and its title said
+    # "across 12 plans" when 6 of them were different.
+    import matplotlib
+
+    matplotlib.use("Agg")
+    dz = council_zones["Orkney Islands"]
+    ens = loc.ensemble(dz, n=12)
+    fig = ens.plot()
+    x0, x1 = fig.attrs["main"].get_xlim()
+    bounds = dz.to_crs("EPSG:27700").total_bounds
+    assert x1 - x0 < 0.8 * (bounds[2] - bounds[0])
+    assert any(t.get_gid() == "body note" and t.get_text().startswith("Not drawn: an outlying island group (60 km west")
+               for t in fig.texts)
+    distinct = ens.settings["distinct"]
+    assert distinct < 12 and fig._suptitle.get_text().endswith(f"across 12 plans ({distinct} different)")
+
+
 def test_compare_refuses_a_ranking_of_another_plan(dz, council_zones):
     # Swapped rankings gave every zone a changed tier, quietly (people_tier_changed: the council).
     a, b = loc.propose(dz, method="wards"), loc.propose(dz, target_population=10_000)
