@@ -127,6 +127,27 @@ SUFFIXES: dict[str, str] = {
     "_coverage": ": coverage (share of people with data)",
 }
 SCALED_SUFFIXES = ("", "_lower", "_upper", "_rest", "_rest_lower", "_rest_upper", "_gap_rest", "_gap_scotland")
+# What a per-indicator column holds, for the Codebook ("{}": how the indicator is made). Every
+# derived column had read "income-deprived people / total population", ratios and verdicts too.
+SUFFIX_MEANINGS: dict[str, str] = {
+    "": "{}",
+    "_lower": "lower limit of the locality's 95% interval ({})",
+    "_upper": "upper limit of the locality's 95% interval ({})",
+    "_rest": "the rest of the council (the council without this locality), the same measure ({})",
+    "_rest_lower": "lower limit of the rest of the council's 95% interval",
+    "_rest_upper": "upper limit of the rest of the council's 95% interval",
+    "_ratio_rest": "the locality's value divided by the rest of the council's",
+    "_ratio_scotland": "the locality's value divided by Scotland's",
+    "_gap_rest": "the locality's value minus the rest of the council's",
+    "_gap_scotland": "the locality's value minus Scotland's",
+    "_vs_rest": "verdict against the rest of the council: worse or better (significant and material), slightly "
+                "(significant, not material), not different, or no interval (not tested)",
+    "_vs_cpp": "verdict against the rest of the council: worse or better (significant and material), slightly "
+               "(significant, not material), not different, or no interval (not tested)",
+    "_vs_scotland": "verdict against Scotland: worse or better (significant and material), slightly (significant, "
+                    "not material), not different, or no interval (not tested)",
+    "_coverage": "share of the locality's people in zones with a value",
+}
 PERCENT_COLUMNS = ("share_most_deprived_20", "share_most_deprived_5")
 # Value columns of the long tables (compare, inequality), scaled row by row.
 LONG_VALUES = ("value", "lower", "upper", "rest", "rest_lower", "rest_upper", "council", "scotland",
@@ -174,9 +195,13 @@ def codebook(*tables: pd.DataFrame) -> pd.DataFrame:
                 continue
             seen.add(col)
             head, unit, _ = describe(col, registry)
-            stem = next((s for s in registry if col == s or col.startswith(f"{s}_")), None)
-            rows.append({"column": head, "code": col, "unit": unit,
-                         "meaning": registry[stem].note if stem else MEANINGS.get(col, "")})
+            meaning = MEANINGS.get(col, "")
+            for suffix in sorted(SUFFIX_MEANINGS, key=len, reverse=True):
+                stem = col[: len(col) - len(suffix)] if suffix else col
+                if (not suffix or col.endswith(suffix)) and stem in registry:
+                    meaning = SUFFIX_MEANINGS[suffix].format(registry[stem].note)
+                    break
+            rows.append({"column": head, "code": col, "unit": unit, "meaning": meaning})
     return pd.DataFrame(rows, columns=["column", "code", "unit", "meaning"])
 
 

@@ -514,6 +514,17 @@ def test_codebook_explains_the_decision_columns():
     book = labels.codebook(pd.DataFrame(columns=cols)).set_index("code")
     assert (book.loc[cols, "meaning"].str.len() > 10).all()
     assert "1 = poorer than the rest of the council and than Scotland" in book.loc["tier", "meaning"]
+    # An indicator's derived columns say what they hold: every one had read "income-deprived
+    # people / total population", the ratios and verdicts too (a new user on West Lothian).
+    derived = ["income_rate", "income_rate_lower", "income_rate_ratio_rest", "income_rate_gap_scotland",
+               "income_rate_vs_scotland", "crime_rate_rest"]
+    book = labels.codebook(pd.DataFrame(columns=derived)).set_index("code")["meaning"]
+    assert book["income_rate"] == "income-deprived people / total population"
+    assert book["income_rate_lower"].startswith("lower limit of the locality's 95% interval")
+    assert book["income_rate_ratio_rest"] == "the locality's value divided by the rest of the council's"
+    assert book["income_rate_gap_scotland"] == "the locality's value minus Scotland's"
+    assert book["income_rate_vs_scotland"].startswith("verdict against Scotland: worse or better")
+    assert book["crime_rate_rest"].startswith("the rest of the council (the council without this locality)")
 
 
 def test_propose_keeps_a_town_whole_and_divide_towns_leaves_it(real_dir, tmp_path, capsys):
