@@ -597,7 +597,7 @@ def test_a_name_the_package_made_does_not_make_a_locality_a_ward(council_zones, 
     # Read back from a CSV with that name, the same. The analyst's own name for it still counts.
     dz = council_zones["West Lothian"]
     plan = loc.propose(dz)
-    for given in (plan, _csv_plan(plan, dz, tmp_path)):
+    for given in (plan, _plan_as_csv(plan, dz, tmp_path)):
         report = loc.check(given, dz)
         row = report.table[report.table["name"] == "Linlithgow"].iloc[0]
         assert row["qualifies"] == "population" and not row["is_ward"], row.to_dict()
@@ -607,7 +607,7 @@ def test_a_name_the_package_made_does_not_make_a_locality_a_ward(council_zones, 
     assert own.table.set_index("locality").loc["Linlithgow", "is_ward"]  # the analyst's own locality id names the ward
 
 
-def _csv_plan(plan, dz, tmp_path):
+def _plan_as_csv(plan, dz, tmp_path):
     path = tmp_path / "plan.csv"
     frame = plan.assignment.rename("locality").rename_axis("datazone").reset_index()
     frame["name"] = frame["locality"].map(plan.localities.set_index("locality")["name"])
