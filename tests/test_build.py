@@ -447,3 +447,17 @@ def test_one_locality_for_the_whole_council_is_said(council_zones):
     assert report.warnings[0].startswith("1 locality for the whole council: there is no rest of the council")
     several = loc.check(loc.propose(dz, target_population=5_000), dz)
     assert not any("whole council" in w for w in several.warnings)
+
+
+def test_a_target_whole_zones_cannot_reach_is_said(council_zones):
+    # Orkney at 500 people a locality: 44 asked for, 6 made (its 6 Intermediate Zones),
+    # without a word.
+    dz = council_zones["Orkney Islands"]
+    plan = loc.propose(dz, target_population=500)
+    assert len(plan) == 6
+    assert "6 localities, not the 44 a target of 500 asks for: whole Intermediate Zones cannot make more " \
+           "(unit='datazone', --unit datazone, builds from Data Zones)" in plan.notes
+    finer = loc.propose(dz, target_population=500, unit="datazone")
+    assert any(n.startswith(f"{len(finer)} localities, not the 44") and n.endswith("Data Zones cannot make more")
+               for n in finer.notes)
+    assert not any("cannot make more" in n for n in loc.propose(dz, target_population=5_000).notes)
