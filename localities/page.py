@@ -211,7 +211,7 @@ def _label_axes(ax, renderer, frame, numbers, names, which, fontsize, view, mode
             clear = idx in named
             others = np.asarray(frame.geometry.drop(index=idx).array) if at is not None or clear else None
             placer.name(idx, names[idx], layout._label_geom(frame, idx, view), view, fontsize, at=at, others=others,
-                        clear=clear)
+                        clear=clear, own=position[idx])
     for idx in order:
         if idx in placer.labels:
             continue

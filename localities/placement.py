@@ -74,6 +74,10 @@ def _margin(bb: Bbox) -> Bbox:
     return bb.expanded(1.05, 1.0).padded(1.0)
 
 
+#: The most of a name's box (a share of its area) that may lie over other localities.
+OVER_OTHERS = 0.2
+
+
 @dataclass
 class Placer:
     """Places text in one axes so that no box leaves the axes or overlaps another."""
@@ -151,13 +155,25 @@ class Placer:
             self._text.remove()
         self._text = None
 
-    def name(self, key, name, geom, view, fontsize, need_inside=0.55, at=None, others=None, clear=False):
+    def name(self, key, name, geom, view, fontsize, need_inside=0.55, at=None, others=None, clear=False, own=None):
         """Place ``name`` inside ``geom`` (its visible largest polygon); for a locality of
         islands (``at``: the middle of its people), first there, and last over the sea
         around that point, clear of ``others`` (the other localities' polygons). With
         ``clear``, the name never covers ``others``: in a town inset, the locality around
-        the town is named on the main map already, and its name over the town misleads."""
+        the town is named on the main map already, and its name over the town misleads.
+        With :attr:`localities` set (``own``: this locality's position in it), at most
+        :data:`OVER_OTHERS` of the name's box may lie over other localities: West Lothian's
+        "Craigshill, Dedridge East and 3 more" sat half over its neighbour."""
         avoid = others if clear else None
+        where = None
+        if self.localities is not None and own is not None and len(self.localities) > 1:
+            if self._tree is None:
+                self._tree = shapely.STRtree(self.localities)
+
+            def where(box, own=own):
+                near = [j for j in self._tree.query(box, predicate="intersects") if j != own]
+                over = sum(shapely.intersection(self.localities[j], box).area for j in near)
+                return over <= OVER_OTHERS * box.area
         pt, poly = _anchor(geom, view)
         if pt is None:
             return None
@@ -170,7 +186,7 @@ class Placer:
             for x, y in spots:
                 if not poly.contains(shapely.Point(x, y)):
                     continue
-                t = self._try(key, wrapped, x, y, fontsize, poly, need_inside, False, avoid=avoid)
+                t = self._try(key, wrapped, x, y, fontsize, poly, need_inside, False, avoid=avoid, where=where)
                 if t is not None:
                     return t
         if at is not None and others is not None:

@@ -671,7 +671,8 @@ def test_a_crowded_corner_is_drawn_larger_on_a_page_of_its_own(council_zones, re
     # South Lanarkshire at 10,000: the Rutherglen-Hamilton-East Kilbride belt, where most of
     # its people live, was a swarm of numbers in one corner of the map, and the one inset
     # went to Carluke. The corner is outlined with a letter and drawn again on a page of its
-    # own, at least twice as large, with most of its localities named.
+    # own, at least twice as large, with most of its localities named (names kept off their
+    # neighbours: the rest numbered, and keyed on the page).
     dz = council_zones["South Lanarkshire"]
     table = loc.rank(loc.propose(dz, target_population=10_000), dz)
     fig = loc.plot_poorer(table, data_dir=real_dir)
@@ -685,7 +686,7 @@ def test_a_crowded_corner_is_drawn_larger_on_a_page_of_its_own(council_zones, re
     named_on_map = [i for i in crowd if fig.attrs["labels"].get(i)
                     and fig.attrs["labels"][i][0][1].get_text() != str(numbers[i])]
     named_here = [i for i in crowd if i in page.attrs["labels"] and page.attrs["labels"][i].get_text() != str(numbers[i])]
-    assert len(crowd) >= 15 and len(named_here) >= 0.75 * len(crowd) and len(named_on_map) <= 0.25 * len(crowd)
+    assert len(crowd) >= 15 and len(named_here) > 0.5 * len(crowd) and len(named_on_map) <= 0.25 * len(crowd)
     assert page.attrs["zoom"] >= 2
     # The page's numbers are the map's, each in the page's own key; labels inside the map, apart.
     shown = {t.get_text() for t in page.attrs["labels"].values() if t.get_text().isdigit()}
@@ -720,6 +721,31 @@ def test_a_crowded_corner_is_drawn_larger_on_a_page_of_its_own(council_zones, re
     plain = loc.plot_poorer(table, data_dir=real_dir, details="none")
     assert plain.attrs["detail_pages"] == [] and not any(t.get_text().strip() == letter
                                                          for t in plain.attrs["main"].texts)
+
+
+@pytest.mark.realdata
+@pytest.mark.parametrize("council,target", [("West Lothian", None), ("Aberdeenshire", 10_000)])
+def test_a_name_stays_on_its_own_locality(council_zones, real_dir, council, target):
+    # West Lothian at the default: "Craigshill, Dedridge East and 3 more" sat half over the
+    # locality beside it, which a board reads as that locality's name. Over 32 councils at
+    # 10,000, 107 of 259 names had more than a fifth of their box over other localities.
+    from localities.placement import OVER_OTHERS
+
+    dz = council_zones[council]
+    table = loc.rank(loc.propose(dz, target_population=target), dz)
+    fig = loc.plot_poorer(table, data_dir=real_dir)
+    frame, numbers, main = fig.attrs["frame"], fig.attrs["numbers"], fig.attrs["main"]
+    renderer = fig.canvas.get_renderer()
+    named = 0
+    for idx, placed in fig.attrs["labels"].items():
+        for where, text in placed:
+            if where != "main" or text.get_text() == str(numbers[idx]):
+                continue
+            box = _data_box(main, layout.label_box(text, renderer))
+            over = frame.geometry.drop(index=idx).intersection(box).area.sum()
+            assert over <= OVER_OTHERS * box.area + 1e-6, (frame.at[idx, "name"], over / box.area)
+            named += 1
+    assert named >= 5
 
 
 @pytest.mark.realdata
