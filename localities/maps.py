@@ -23,6 +23,7 @@ import geopandas as gpd
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+import shapely
 from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
@@ -125,6 +126,10 @@ def _colouring(frame, column, significance, categories, scheme, k, cmap):
         n = len(frame)
         title, value_col, plan_map = f"{prefix}{counted(n, 'locality', 'localities')}", None, True
     return colours, handles, legend_title, title, value_col, plan_map
+
+
+#: Outlying islands smaller than this (square metres, 1 km²) get a note, not a panel.
+SPECK_M2 = 1e6
 
 
 def plot_map(
@@ -232,6 +237,16 @@ def plot_map(
     numbers = _numbers(frame)
     names = frame["name"].astype(str) if "name" in frame else pd.Series(frame.index.astype(str), index=frame.index)
     outliers, body = layout.outlying_islands(frame) if islands == "auto" else ([], tuple(frame.total_bounds))
+    # A speck far out (Sule Skerry, 60 km west of Orkney) is said, not given a panel of its own.
+    # Only a part of localities drawn elsewhere: a locality that is all speck keeps its panel.
+    specks = [o for o in outliers if o.geometry.area < SPECK_M2
+              and all(frame.geometry[i].area > 2 * o.geometry.area for i in o.localities)]
+    outliers = [o for o in outliers if not any(o is speck for speck in specks)]
+    if specks:
+        frame.attrs["not_drawn"] = "Not drawn: " + "; ".join(
+            f"{'a small island' if len(shapely.get_parts(o.geometry)) == 1 else 'small islands'} "
+            f"{o.distance_km:.0f} km {o.direction} (part of {', '.join(str(names[i]) for i in o.localities)})"
+            for o in specks) + "."
     with_key = plan_map or label == "number" or len(frame) > 20
     data_dir = data_dir or frame.attrs.get("data_dir")  # the locator's council outlines, if the table says where
     with plt.rc_context({"text.parse_math": False}):  # names and titles are text: "$5" is not mathtext

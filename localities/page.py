@@ -513,6 +513,8 @@ def _fill(fig, p, fit, extents, ih, rows, councils, loc_w, lh, frame, colours, h
     notes = []
     if outliers:
         notes.append("Outlying islands are shown in the small panels, not in their true position.")
+    if frame.attrs.get("not_drawn"):
+        notes.append(frame.attrs["not_drawn"])
     if crowded:
         letters = [letter for letter, _ in crowded]
         notes.append(f"{' and '.join(letters)} {'is' if len(letters) == 1 else 'are'} drawn larger, with names, on "
@@ -520,7 +522,11 @@ def _fill(fig, p, fit, extents, ih, rows, councils, loc_w, lh, frame, colours, h
     fig.suptitle(title, x=MARGIN_FRAC(p), y=1 - 0.25 / p.size[1], ha="left", va="top", fontsize=14,
                  fontweight="bold")
     if notes:
-        fig.text(MARGIN_FRAC(p), 1 - 0.55 / p.size[1], " ".join(notes), fontsize=7, color="#404040", va="top")
+        # Wrapped to the map's width: on a portrait page the line ran off the paper, through the
+        # locator's title (Na h-Eileanan Siar).
+        room = p.size[0] - 2 * layout.MARGIN - (loc_w + 0.3 if locator_ax is not None else 0.0)
+        fig.text(MARGIN_FRAC(p), 1 - 0.5 / p.size[1], textwrap.fill(" ".join(notes), int(room * 72 / (0.55 * 7))),
+                 fontsize=7, color="#404040", va="top", gid="notes")
     credit(fig, layout.MARGIN, 0.12, p.size[0] - 2 * layout.MARGIN)
     fig.attrs = {"legend_title": legend_title, "legend": legend, "main": ax, "labels": labels,
                  "numbers": numbers, "numbered": numbered, "key": key_entries, "key_elsewhere": key_elsewhere,
