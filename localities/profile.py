@@ -75,6 +75,12 @@ def decision_lines(table: gpd.GeoDataFrame, idx) -> list[str]:
             continue
         # Not flagged is not "not significant": a gap can be significant yet smaller than the rule asks.
         verdict = "significantly poorer" if bool(table.at[idx, f"poorer_than_{c}"]) else "not flagged as poorer"
+        if head and all(f"{h}_vs_{c}" in table and table.at[idx, f"{h}_vs_{c}"] == "n/a" for h in head):
+            # One locality holding the whole council (Orkney at the default) has no rest of it:
+            # "not flagged as poorer (income deprivation no comparator, ...)" said it badly.
+            lines.append(f"Compared with {_compared_with(c, council)}: nothing to compare with (this locality is "
+                         "the whole council)")
+            continue
         items = [f"{_lower(_label(h, table)[0])} {VERDICT_WORDS.get(table.at[idx, f'{h}_vs_{c}'], 'not tested')}"
                  if f"{h}_vs_{c}" in table else f"{_lower(_label(h, table)[0])} not tested" for h in head]
         lines.append(f"Compared with {_compared_with(c, council)}: {verdict}"
@@ -213,7 +219,7 @@ def _page(fig, table, idx, row, council, spine, _backdrop_cache) -> None:
         if f"n_worse_{c}" in table:
             tested = int(spine[f"vs_{c}"].isin(TESTED).sum()) if len(spine) else 0
             facts.append((f"Indicators worse than {_compared_with(c, council)}",
-                          f"{int(row[f'n_worse_{c}'])} of {tested} tested"))
+                          f"{int(row[f'n_worse_{c}'])} of {tested} tested" if tested else "–"))
     for what, value in facts:
         number = fig.text(4.45 / W, 1 - y / H, value, fontsize=10, fontweight="bold", va="top", ha="right")
         room = 4.05 - number.get_window_extent(fig.canvas.get_renderer()).width / fig.dpi - 0.12

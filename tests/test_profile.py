@@ -332,6 +332,23 @@ def test_decision_lines_agree_with_the_flags_for_every_locality(real_rankings):
                 assert poorer == ("worse" in verdicts)
 
 
+@pytest.mark.realdata
+def test_the_profile_of_a_whole_council_locality_says_there_is_no_rest(council_zones):
+    # Orkney at the default is one locality: its profile read "Compared with the rest of
+    # Orkney Islands: not flagged as poorer (income deprivation no comparator, employment
+    # deprivation no comparator)" and "0 of 0 tested".
+    from localities.profile import decision_lines
+
+    dz = council_zones["Orkney Islands"]
+    table = loc.rank(loc.propose(dz), dz)
+    rest, scotland = decision_lines(table, table.index[0])
+    assert rest == "Compared with the rest of Orkney Islands: nothing to compare with (this locality is the whole council)"
+    assert scotland.startswith("Compared with Scotland: not flagged as poorer (income deprivation better")
+    fig = loc.profile(table)
+    texts = [t.get_text() for t in fig.texts]
+    assert "0 of 0 tested" not in texts and "–" in texts
+
+
 @pytest.mark.parametrize("council, pick", [("Glasgow City", 0), ("Shetland Islands", 0), ("Moray", -1)])
 def test_profile_page_with_both_comparisons_fits(real_rankings, council, pick):
     # The decision lines, the two verdict columns and the two-part key take room: on real
