@@ -342,10 +342,14 @@ def main(argv: list[str] | None = None) -> int:
     args.option_names = _options(p, args.command)  # notes printed name options as typed
     # A reader that goes away (`localities rank plan.gpkg --out r.xlsx | head -2`) stops the
     # printing, not the command: its files are still written (they were not, with exit 0).
-    stdout, sys.stdout = sys.stdout, _Outliving(sys.stdout)
+    # Standard error too: a progress bar's write into a closed pipe stopped `demo ... 2>&1 | head -1`
+    # with its folder empty. A stream that is not there at all (`>&-`) is left alone.
+    streams = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = (None if s is None else _Outliving(s) for s in streams)
     try:
         code = args.func(args)
-        sys.stdout.flush()  # inside the try: a closed pipe shows here when stdout is buffered
+        if sys.stdout is not None:
+            sys.stdout.flush()  # inside the try: a closed pipe shows here when stdout is buffered
         return code
     except KeyboardInterrupt as exc:
         print(f"localities: {'terminated' if isinstance(exc, _Terminated) else 'interrupted'}; "
@@ -354,9 +358,10 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:
         # The reader went away (`localities rank plan.gpkg | head`): not an error. Point
         # stdout at /dev/null so the interpreter's final flush does not raise again.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        os.close(devnull)
+        if sys.stdout is not None:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            os.close(devnull)
         return EXIT_OK
     except DownloadError as exc:
         print(f"localities: download failed: {exc}", file=sys.stderr)
@@ -369,7 +374,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"localities: {_in_options(str(exc), _options(p, args.command))}", file=sys.stderr)
         return EXIT_INPUT
     finally:
-        sys.stdout = stdout
+        sys.stdout, sys.stderr = streams
         gc.set_threshold(*thresholds)
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)

@@ -217,10 +217,45 @@ def test_a_closed_pipe_still_writes_the_files(tmp_path, command):
         assert main(["propose", "--council", "Highland", "--method", "wards", "--out", str(other)]) == EXIT_OK
         args = f"compare '{other}' '{plan}' --out '{tmp_path / 'c.png'}' --table '{tmp_path / 'c.xlsx'}'"
         made = [tmp_path / "c.png", tmp_path / "c.xlsx"]
-    out = subprocess.run(f"'{sys.executable}' -m localities {args} | head -n 1; exit ${{PIPESTATUS[0]}}",
+    # `true` reads nothing and exits at once, so the first line printed meets a closed pipe
+    # (`head -n 1` raced the pipe's buffer: the old code wrote the workbook 1 time in 3).
+    out = subprocess.run(f"'{sys.executable}' -m localities {args} | true; exit ${{PIPESTATUS[0]}}",
                          shell=True, executable="/bin/bash", capture_output=True, text=True)
     assert out.returncode == 0 and "Traceback" not in out.stderr, out.stderr
     assert all(path.exists() and path.stat().st_size > 1000 for path in made), [p.name for p in made if not p.exists()]
+    for path in made:
+        path.unlink()
+    # Standard output not there at all (`>&-`): the files are written all the same.
+    out = subprocess.run(f"'{sys.executable}' -m localities {args} >&-", shell=True, executable="/bin/bash",
+                         capture_output=False, stderr=subprocess.PIPE, text=True)
+    assert out.returncode == 0 and "Traceback" not in out.stderr, out.stderr
+    assert all(path.exists() for path in made)
+
+
+def test_a_closed_pipe_on_standard_error_does_not_stop_the_command(monkeypatch):
+    # `localities demo 2>&1 | head -1` with progress shown: the bar's next write met the
+    # closed pipe, and the command ended with its folder empty (exit 0).
+    import io
+
+    from localities import cli
+
+    class Gone(io.StringIO):
+        def write(self, text):
+            raise BrokenPipeError
+
+    def noisy(args):
+        print("progress", file=sys.stderr)
+        print("a table", file=sys.stdout)
+        done.append("finished")  # reached only if the prints did not stop the command
+        return 0
+
+    stream = cli._Outliving(Gone())
+    assert stream.write("x") == 1 and stream.gone  # dropped, not raised
+    done = []
+    monkeypatch.setattr(cli, "cmd_councils", noisy)
+    monkeypatch.setattr(sys, "stderr", Gone())
+    monkeypatch.setattr(sys, "stdout", Gone())
+    assert cli.main(["councils"]) == 0 and done == ["finished"]
 
 
 @pytest.fixture(scope="module")
