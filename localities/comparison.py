@@ -351,39 +351,60 @@ def plot_comparison(result: PlanComparison, dz, a: Plan | None = None, b: Plan |
                dz["council_name"].iloc[0] if "council_name" in dz and len(dz) else None)
     counts = [f" ({counted(zones[col].nunique(), 'locality', 'localities')})" for col in ("locality_a", "locality_b")]
     changes = _tier_changes(zones, b)
+    a_name, b_name = (layout.printable(n) for n in names)
     if len(changes):
         handles.append(Line2D([], [], linestyle="none", marker="o", markersize=9, markerfacecolor="white",
-                              markeredgecolor="#7b3294", label="Numbered: a locality of plan B whose tier "
-                              "differs from plan A's for its people (listed below)"))
+                              markeredgecolor="#7b3294", label=f"Numbered: a locality of {b_name} whose tier "
+                              f"differs from {a_name}'s for its people (listed below)"))
     finish_board_page(fig, p, ax, zones.geometry, title or f"{council + ': ' if council else ''}"
-                      f"{layout.printable(names[0])}{counts[0]} and {layout.printable(names[1])}{counts[1]} compared",
-                      note)
+                      f"{a_name}{counts[0]} and {b_name}{counts[1]} compared", note)
     sl, sb, sw, sh = p.inches(p.side)
     for handle in handles:  # the side column's width at 8 pt
         handle.set_label(textwrap.fill(handle.get_label(), int((sw - 0.5) * 72 / (0.55 * 8))))
     legend = fig.legend(handles=handles, loc="upper left", bbox_to_anchor=(sl / p.size[0], (sb + sh) / p.size[1]),
                         fontsize=8, frameon=False, borderaxespad=0, title="Key", title_fontsize=9, alignment="left")
+    listed = changes
     if len(changes):
-        # A town whose tier changes is a speck at the council's scale (Argyll and Bute: Campbeltown,
-        # Dunoon, Rothesay and Helensburgh changed, and only Cowal's hatching showed): each is numbered
-        # on the map and listed with what changed.
+        # A town whose tier changes is a speck at the council's scale (Argyll and Bute: Campbeltown
+        # and Helensburgh changed, and only Cowal's hatching showed): each is numbered on the map and
+        # listed with what changed, most people first, as many as the side column holds (Glasgow
+        # City's wards against 5,000 a locality: 58, which ran over the attribution).
         renderer = fig.canvas.get_renderer()
-        view = shapely.box(*ax.get_xlim()[:1], ax.get_ylim()[0], ax.get_xlim()[1], ax.get_ylim()[1])
+        top = legend.get_window_extent(renderer).y0 / fig.dpi - 0.25
+        words = {1: "flagged against both", 2: "flagged against one", 3: "not flagged"}
+        chars = int(sw * 72 / (0.55 * 7))
+        line_h = 7 * 1.4 / 72  # matplotlib sets 7 pt lines about this far apart
+        room = int((top - max(sb, 0.75)) / line_h) - 1  # lines below the heading, clear of the foot
+        entries = []
+        for i, (_, row) in enumerate(changes.iterrows()):
+            entry = textwrap.fill(layout.printable(
+                f"{i + 1}  {row['name']} ({int(row['population']):,}): {words.get(row['tier_a'], row['tier_a'])} "
+                f"→ {words.get(row['tier_b'], row['tier_b'])}"), chars, subsequent_indent="    ")
+            entries.append(entry)
+        used, shown = 0, 0
+        for entry in entries:
+            need = entry.count("\n") + 1
+            if used + need > room - (1 if shown < len(entries) - 1 else 0):
+                break
+            used, shown = used + need, shown + 1
+        listed = changes.iloc[:shown]
+        rest = changes.iloc[shown:]
+        text = "\n".join(entries[:shown])
+        if len(rest):
+            text += ("\n" if text else "") + textwrap.fill(
+                f"... and {counted(len(rest), 'more locality', 'more localities')} ({int(rest['population'].sum()):,} "
+                "people): compare --table lists every zone's tier in both plans", chars)
+        view = shapely.box(ax.get_xlim()[0], ax.get_ylim()[0], ax.get_xlim()[1], ax.get_ylim()[1])
         placer = layout.Placer(ax, renderer, localities=np.asarray(changes.geometry.array))
-        for i, (key, row) in enumerate(changes.iterrows()):
+        for i, (key, row) in enumerate(listed.iterrows()):
             placer.number(key, i + 1, row.geometry, view, 7, leader=True, own=i)
         placer.finish()
         for t in placer.labels.values():
             t.get_bbox_patch().set_edgecolor("#7b3294")
-        top = legend.get_window_extent(renderer).y0 / fig.dpi - 0.25
-        words = {1: "flagged against both", 2: "flagged against one", 3: "not flagged"}
-        lines = [f"{i + 1}  {row['name']} ({int(row['population']):,}): {words.get(row['tier_a'], row['tier_a'])} "
-                 f"→ {words.get(row['tier_b'], row['tier_b'])}" for i, (_, row) in enumerate(changes.iterrows())]
-        chars = int(sw * 72 / (0.55 * 7))
-        text = "\n".join(textwrap.fill(layout.printable(line), chars, subsequent_indent="    ") for line in lines)
-        fig.text(sl / p.size[0], top / p.size[1], "Tier changes, plan A → plan B (people)\n" + text, fontsize=7,
+        fig.text(sl / p.size[0], top / p.size[1], f"Tier changes, {a_name} → {b_name} (people)\n" + text, fontsize=7,
                  va="top", ha="left", gid="tier changes")
-    fig.attrs = {"tier_changes": changes.drop(columns="geometry") if len(changes) else None}
+    fig.attrs = {"tier_changes": changes.drop(columns="geometry") if len(changes) else None,
+                 "tier_changes_listed": len(listed)}
     moved = s["share_people_moved"]
     share = "under 1%" if 0 < moved < 0.005 else "over 99%" if 0.995 <= moved < 1 else f"{moved:.0%}"
     fig.text(layout.MARGIN / p.size[0], 1 - 0.6 / p.size[1], f"{share} of people are in a "

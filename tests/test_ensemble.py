@@ -409,6 +409,31 @@ def test_board_pages_draw_the_main_body_and_say_what_they_leave_out(council_zone
     assert distinct < 12 and fig._suptitle.get_text().endswith(f"across 12 plans ({distinct} different)")
 
 
+def test_the_tier_change_list_stops_where_the_page_does(council_zones):
+    # Glasgow City's wards against 5,000 a locality: 58 localities change tier; the list ran
+    # over the attribution. It lists what fits, numbers those, and says how many more.
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from localities.comparison import plot_comparison
+
+    dz = council_zones["Glasgow City"]
+    a, b = loc.propose(dz, method="wards"), loc.propose(dz, target_population=5_000)
+    result = loc.compare_plans(a, b, dz, ranking_a=loc.rank(a, dz), ranking_b=loc.rank(b, dz))
+    fig = plot_comparison(result, dz, a, b, names=("wards", "t5k"))
+    shown, changes = fig.attrs["tier_changes_listed"], fig.attrs["tier_changes"]
+    assert 5 <= shown < len(changes)
+    listed = next(t for t in fig.texts if t.get_gid() == "tier changes")
+    box = listed.get_window_extent(fig.canvas.get_renderer())
+    assert box.y0 / fig.dpi >= 0.45  # clear of the attribution at the page's foot
+    rest = changes.iloc[shown:]
+    assert f"... and {len(rest)} more localities ({int(rest['population'].sum()):,} people)" in \
+        listed.get_text().replace("\n", " ")
+    main = next(ax for ax in fig.axes if ax.get_gid() == "main")
+    numbers = {t.get_text() for t in main.texts if (t.get_gid() or "").startswith("label:")}
+    assert numbers == {str(i) for i in range(1, shown + 1)}
+
+
 def test_compare_refuses_a_ranking_of_another_plan(dz, council_zones):
     # Swapped rankings gave every zone a changed tier, quietly (people_tier_changed: the council).
     a, b = loc.propose(dz, method="wards"), loc.propose(dz, target_population=10_000)
