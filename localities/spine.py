@@ -113,6 +113,10 @@ def _higher_is_worse(name: str) -> bool:
     return SIMD[name].higher_is_worse if name in SIMD else True
 
 
+#: The spine's half-width is at least this share of the centre's value (see spine_rows).
+SPINE_FLOOR = 0.25
+
+
 def spine_rows(table: gpd.GeoDataFrame, idx) -> pd.DataFrame:
     """The numbers behind one locality's spine chart, one row per indicator: value,
     rest of council, Scotland, the council's localities' range, verdicts, and the
@@ -141,10 +145,11 @@ def spine_rows(table: gpd.GeoDataFrame, idx) -> pd.DataFrame:
         spread = [abs(v - centre) for v in (lo, hi, rest, value) if v is not None and np.isfinite(v)]
         half = max(spread) * 1.08 if spread and max(spread) > 0 else 1.0
         if np.isfinite(centre) and centre != 0:
-            # At least half of Scotland's value each side, so a dot at the chart's edge is far
-            # from Scotland: scaled by its own council's spread alone, Orkney's one locality put
-            # alcohol stays of 100 (Scotland 100) at the edge, and every small gap looked large.
-            half = max(half, 0.5 * abs(centre))
+            # At least a quarter of the centre's value (Scotland's, or the council's where Scotland
+            # has none) each side, so a dot at the chart's edge is at least ×1.25 from it: scaled
+            # by its own council's spread alone, Orkney's one locality put alcohol stays of 100
+            # (Scotland 100) at the edge. A council's wider spread still sets the scale.
+            half = max(half, SPINE_FLOOR * abs(centre))
 
         def pos(v, sign=sign, centre=centre, half=half):
             return sign * (v - centre) / half if v is not None and np.isfinite(v) and np.isfinite(centre) else np.nan
