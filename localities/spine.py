@@ -335,9 +335,9 @@ def _fit_labels(fig, ax, labels, values, font) -> None:
             text.set_fontsize(size)
 
 
-#: Wrapped texts already measured: (text, font, size, width, spare, dpi) -> the lines. The
-#: chart's key and notes are the same on every page of a council's profiles; measuring
-#: them again took a fifth of a 35-page file's time (West Lothian at 5,000).
+#: Wrapped texts already measured: (text, font file, size, weight, hinting, width, spare, dpi)
+#: -> the lines. The chart's key and notes are the same on every page of a council's
+#: profiles; measuring them again took a fifth of a 35-page file's time (West Lothian at 5,000).
 _WRAPPED: dict = {}
 
 
@@ -345,7 +345,12 @@ def _wrap(fig, text, width_in: float, spare: float = 0.95) -> int:
     """Wrap ``text`` at spaces so that no line is wider than ``spare`` times ``width_in``
     inches (measured, greedy): the spare allows for hinting, which widens small text at
     other resolutions. Returns the number of lines."""
-    key = (text.get_text(), hash(text.get_fontproperties()), text.get_fontsize(), width_in, spare, fig.dpi)
+    from matplotlib import font_manager, rcParams
+
+    # The font file actually used, not the family asked for ("sans-serif" is whatever rcParams
+    # say at the time), and the hinting that widens small text.
+    key = (text.get_text(), font_manager.findfont(text.get_fontproperties()), text.get_fontsize(),
+           text.get_fontweight(), rcParams["text.hinting"], rcParams["text.hinting_factor"], width_in, spare, fig.dpi)
     if key in _WRAPPED:
         text.set_text(_WRAPPED[key])
         return _WRAPPED[key].count("\n") + 1
