@@ -314,11 +314,14 @@ def locality_names(assignment: pd.Series, dz: pd.DataFrame, limit: int = LABEL_L
         if str(ward) in shown:
             wards[loc] = f"{ward} ward"
     names.loc[wards.index] = wards
-    if len(locs) == 1 and "council_name" in dz and dz["council_name"].nunique() == 1 \
-            and set(dz["datazone"]) <= set(assignment.index):
+    if len(locs) == 1 and "council_name" in dz:
         # One locality holding the whole council is the council (Orkney Islands at the
-        # default): "Kirkwall, East Mainland and 3 more" named two of its places.
-        names.loc[locs[0]] = str(dz["council_name"].iloc[0])
+        # default): "Kirkwall, East Mainland and 3 more" named two of its places. Its council
+        # is its zones', whether the zone table holds that council or all of Scotland.
+        zones = set(assignment.index)
+        held = dz.loc[dz["datazone"].isin(zones), "council_name"]
+        if held.nunique() == 1 and set(dz.loc[dz["council_name"] == held.iloc[0], "datazone"]) <= zones:
+            names.loc[locs[0]] = str(held.iloc[0])
     centres = None
     if "geometry" in dz and names.duplicated().any():
         pts = pd.DataFrame({"loc": assignment.to_numpy()})

@@ -181,7 +181,11 @@ def test_orkney_names(council_zones):
     assert table["name"].str.contains("Kirkwall").any()
     # Stromness is named ("West Mainland and 1 more" hid it), and the council as one locality is the council.
     assert table["name"].str.contains("Stromness").any()
-    assert loc.propose(dz).localities["name"].tolist() == ["Orkney Islands"]
+    whole = loc.propose(dz)
+    assert whole.localities["name"].tolist() == ["Orkney Islands"]
+    # The same with all of Scotland's zones as the table (its name followed the table passed).
+    scotland = pd.concat(council_zones.values(), ignore_index=True)
+    assert loc.plan_from_assignment(scotland, whole.assignment).localities["name"].tolist() == ["Orkney Islands"]
 
 
 @pytest.mark.parametrize("target", [5_000, 10_000])
