@@ -398,7 +398,7 @@ def propose(
                      f"cutting {blocks_are} into pieces of at most {max_population:,} along the spanning tree took more")
     elif next_label < asked:
         # Fewer blocks than localities asked for (Orkney at 500: 44 asked, 6 whole IZs, 6 made).
-        smaller = " (unit='datazone', --unit datazone, builds from Data Zones)" if unit_col else ""
+        smaller = " (unit='datazone' builds from Data Zones)" if unit_col else ""
         asks = f"a target of {target_population:,} asks for" if target_population else "the ceiling asks for"
         notes.append(f"{next_label} localities, not the {asked} {asks}: "
                      f"{'whole Intermediate Zones' if unit_col else 'Data Zones'} cannot make more{smaller}")

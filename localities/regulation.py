@@ -225,7 +225,8 @@ def check(plan: Plan, dz: gpd.GeoDataFrame, max_population: int = CEILING, non_s
         # fare worse than elsewhere in the area: one locality has no rest of the council.
         warns.insert(0, "1 locality for the whole council: there is no rest of the council to compare it with "
                         "(s.9 asks which localities have poorer outcomes than elsewhere in the area); "
-                        "a target population (e.g. 5,000) asks for several")
+                        "propose with a target population (--target-population 5000; target_population=5000 in "
+                        "Python) for several")
     big = table[(table["qualifies"] == "population") & (table["population"] > GUIDANCE_SIZE)]
     if len(big):
         warns.append(f"{counted(len(big), 'locality', 'localities')} over {GUIDANCE_SIZE:,} people (guidance, para 151)")

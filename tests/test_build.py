@@ -456,7 +456,7 @@ def test_a_target_whole_zones_cannot_reach_is_said(council_zones):
     plan = loc.propose(dz, target_population=500)
     assert len(plan) == 6
     assert "6 localities, not the 44 a target of 500 asks for: whole Intermediate Zones cannot make more " \
-           "(unit='datazone', --unit datazone, builds from Data Zones)" in plan.notes
+           "(unit='datazone' builds from Data Zones)" in plan.notes
     finer = loc.propose(dz, target_population=500, unit="datazone")
     assert any(n.startswith(f"{len(finer)} localities, not the 44") and n.endswith("Data Zones cannot make more")
                for n in finer.notes)
