@@ -84,15 +84,16 @@ def _colouring(frame, column, significance, categories, scheme, k, cmap):
         colours = cats.map(FLAG_COLOURS).fillna("#ffffff")
         # What "slightly" means, in the legend: West Lothian's Armadale, "slightly worse than
         # Scotland" on income, read against its flag "both" (from employment) as a contradiction.
-        material = f"at least ×{float(frame.attrs.get('min_ratio', 1.2)):g}" + (
-            " and the minimum gap" if column in (frame.attrs.get("min_gap") or {}) else "")
+        from .spine import _materiality  # the profile's words for the rule (spine imports this module)
+
+        material = _materiality(frame)
         handles = [Patch(facecolor=FLAG_COLOURS[c], edgecolor="#303030",
                          label=f"{c} than {against}" if "worse" in c or "better" in c else
                          "not significantly different" if c == "not different" else c)
                    for c in FLAG_COLOURS if (cats == c).any()]
         # Said once in the title, so the legend keeps its height (and the key its room).
-        legend_title = (f"{name} compared with {against} (95% CI): worse or better is significant and {material}; "
-                        f"slightly, significant but not {material}")
+        legend_title = (f"{name} compared with {against} (95% CI): worse or better is significant and material "
+                        f"({material}); slightly, significant but not material")
         title, value_col = f"{prefix}{name} compared with {against}", column
     elif column is not None:
         if column not in frame:

@@ -404,11 +404,14 @@ def test_significance_map_legend_names_the_comparator(sample, tmp_path):
     fig = loc.plot_map(table, column="income_rate", significance="rest")
     assert "rest of the council" in fig.attrs["legend_title"]
     # The legend says what "slightly" means: significant, but short of the rule's size.
-    assert fig.attrs["legend_title"].endswith("worse or better is significant and at least ×1.2; slightly, "
-                                              "significant but not at least ×1.2")
+    assert fig.attrs["legend_title"].endswith("worse or better is significant and material (the larger value at "
+                                              "least ×1.2 the smaller); slightly, significant but not material")
     stricter = loc.rank(*sample[:2][::-1], min_ratio=1.5)
     fig = loc.plot_map(stricter, column="income_rate", significance="scotland")
-    assert "significant but not at least ×1.5" in fig.attrs["legend_title"]
+    assert "(the larger value at least ×1.5 the smaller)" in fig.attrs["legend_title"]
+    any_size = loc.rank(*sample[:2][::-1], min_ratio=1.0)  # "at least ×1" said nothing
+    fig = loc.plot_map(any_size, column="income_rate", significance="scotland")
+    assert "material (no minimum size)" in fig.attrs["legend_title"]
 
 
 def test_plan_without_ranking_maps_and_islands_stay_drawn(sample, tmp_path):
