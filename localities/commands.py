@@ -317,6 +317,10 @@ def cmd_map(args) -> int:
     if args.poorer and (args.column or args.significance):
         raise LocalitiesError(f"--poorer maps the decision; {'--column' if args.column else '--significance'} "
                               "maps an indicator: give one or the other")
+    if args.significance and out.suffix.lower() == ".html":
+        # It was dropped without a word: the page showed the indicator's values.
+        raise LocalitiesError("--significance is for .pdf, .svg and .png maps; the .html map's tooltips give each "
+                              "locality's verdicts against the rest of the council and Scotland")
     column = args.column or "income_rate"
     plan, dz = _read(args)
     table = rank(plan, dz)
@@ -324,7 +328,7 @@ def cmd_map(args) -> int:
         maps.save_html(maps.explore(table, column=None if args.poorer else column, title=args.title,
                                     poorer=args.poorer), out)
     else:
-        fig = (maps.plot_poorer(table) if args.poorer else
+        fig = (maps.plot_poorer(table, title=args.title) if args.poorer else
                maps.plot_map(table, column=column, significance=args.significance, title=args.title))
         maps.save_figure(fig, out, dpi=args.dpi)
         pdf = out.suffix.lower() == ".pdf"
@@ -386,7 +390,9 @@ def cmd_demo(args) -> int:
                   "Inequality": inequality(plan, dz),
                   "Masked pockets": masked_pockets(plan, dz, table)}, out / "ranking.xlsx", labels=True)
     steps.update()
-    maps.save_figure(maps.plot_map(table, column="income_rate"), out / "map_income.pdf")
+    income = maps.plot_map(table, column="income_rate")
+    maps.save_figure(income, out / "map_income.pdf")
+    pages = 1 + len(income.attrs["detail_pages"]) + ("key_page" in income.attrs)  # areas drawn larger, the key
     poorer = maps.plot_poorer(table)
     maps.save_figure(poorer, out / "map_poorer.png")
     maps.save_html(maps.explore(table, column="income_rate"), out / "map.html")
@@ -400,8 +406,9 @@ def cmd_demo(args) -> int:
     print(table[shown].head(10).to_string(index=False, formatters={"income_rate": "{:.1%}".format}))
     key = "".join(f", {maps.detail_page_path('map_poorer.png', letter)}" for letter, _ in poorer.attrs["detail_pages"])
     key += f", {maps.key_page_path('map_poorer.png')}" if poorer.attrs.get("key_page") is not None else ""
-    print(f"\nWrote {out}/localities.gpkg, ranking.csv, ranking.xlsx, map_income.pdf, map_poorer.png{key}, map.html, "
-          "profiles.pdf")
+    income_pages = f" ({pages} pages)" if pages > 1 else ""
+    print(f"\nWrote {out}/localities.gpkg, ranking.csv, ranking.xlsx, map_income.pdf{income_pages}, map_poorer.png{key}, "
+          "map.html, profiles.pdf")
     return EXIT_OK
 
 

@@ -47,8 +47,8 @@ def detail_extents(frame, names, limits, scale: float, fontsize: float, covered=
     and that lie within ``REACH_IN`` of each other, which a page of their own draws at
     ``MIN_ZOOM`` times the scale or more and where at least half of them would be named
     (else its tighter groups, closer together). Localities mostly inside a ``covered``
-    extent (a town inset) are left to it. None for a map whose crowd is most of the map
-    (Glasgow City): a page would not zoom in."""
+    extent (a town inset) are left to it. Empty for a map whose crowd is most of the map
+    (Glasgow City at the default): a page would not zoom in."""
     view = shapely.box(*limits)
     shown = frame.geometry.intersection(view).area
     inside = pd.Series(0.0, index=frame.index)

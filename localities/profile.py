@@ -229,7 +229,8 @@ def _page(fig, table, idx, row, council, spine, _backdrop_cache) -> None:
     # long name such as "Kilmacolm, Quarriers, Greenock Upper East/Central and 1 more in
     # Inverclyde", which ran off the page.
     map_ax = fig.add_axes([4.9 / W, 1 - 3.25 / H, 3.0 / W, 2.05 / H], gid="profile_map")
-    caption = map_ax.set_title(layout.printable(f"{row['name']} in {council}"), fontsize=7.5, loc="left", pad=2)
+    where = f"{row['name']} in {council}" if str(row["name"]) != council else f"{council} (the whole council)"
+    caption = map_ax.set_title(layout.printable(where), fontsize=7.5, loc="left", pad=2)
     n_lines = _fit_width(fig, caption, 3.0, smallest=6.0, max_lines=2)
     map_h = 2.05 - (n_lines - 1) * caption.get_fontsize() * 1.2 / 72
     map_ax.set_position([4.9 / W, 1 - 3.25 / H, 3.0 / W, map_h / H])

@@ -672,3 +672,10 @@ def test_compare_workbook_keeps_numbers_and_map_refuses_poorer_with_column(moray
     assert main(["map", str(moray), "--poorer", "--column", "crime_rate", "--out", str(tmp_path / "m.png"),
                  "--data-dir", str(real_dir)]) == EXIT_INPUT
     assert "--poorer maps the decision; --column maps an indicator" in capsys.readouterr().err
+    # --significance was dropped for .html without a word; --title was dropped for --poorer.
+    assert main(["map", str(moray), "--significance", "scotland", "--out", str(tmp_path / "m.html"),
+                 "--data-dir", str(real_dir)]) == EXIT_INPUT
+    assert "--significance is for .pdf, .svg and .png maps" in capsys.readouterr().err
+    assert main(["map", str(moray), "--poorer", "--title", "Moray: board paper 7", "--out", str(tmp_path / "p.svg"),
+                 "--data-dir", str(real_dir)]) == EXIT_OK
+    assert "Moray: board paper 7" in (tmp_path / "p.svg").read_text(encoding="utf-8")

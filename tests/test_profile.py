@@ -347,6 +347,8 @@ def test_the_profile_of_a_whole_council_locality_says_there_is_no_rest(council_z
     fig = loc.profile(table)
     texts = [t.get_text() for t in fig.texts]
     assert "0 of 0 tested" not in texts and "–" in texts
+    caption = next(ax for ax in fig.axes if ax.get_gid() == "profile_map").get_title(loc="left")
+    assert caption == "Orkney Islands (the whole council)"  # not "Orkney Islands in Orkney Islands"
 
 
 @pytest.mark.parametrize("council, pick", [("Glasgow City", 0), ("Shetland Islands", 0), ("Moray", -1)])
