@@ -325,7 +325,7 @@ def plot_comparison(result: PlanComparison, dz, a: Plan | None = None, b: Plan |
     from matplotlib.patches import Patch
 
     from . import layout
-    from .page import board_page, finish_board_page, main_body
+    from .boardpage import board_page, finish_board_page, main_body
 
     zones = gpd.GeoDataFrame(result.zones.merge(dz[["datazone", "geometry"]], on="datazone"), geometry="geometry",
                              crs=dz.crs).to_crs("EPSG:27700")

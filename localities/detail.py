@@ -22,6 +22,7 @@ from matplotlib.patches import Patch, Rectangle
 from scipy.sparse.csgraph import connected_components
 
 from . import layout
+from .boardpage import _blank, _draw_localities, _north_arrow, _scale_bar, no_idle_draws
 from .mapkey import _draw_key, _headers, _key_fit
 from .mapstyle import credit, heading
 from .placement import _anchor, _label_geom, name_fits
@@ -130,28 +131,28 @@ def detail_page(frame, colours, handles, legend_title, title, numbers, names, ex
                 rows=(), value_col=None, plan_map=False, zones=None) -> Figure:
     """Area ``letter`` of a map (``extent``) on an A4 page of its own. Not a pyplot
     figure: a notebook shows it only when asked (``fig.attrs["detail_pages"]``)."""
-    from . import page as pg  # page composes the map and imports this module
+    from .page import _label_axes  # page composes the map and imports this module
 
     p = layout.page(extent, DETAIL_SIDE)
     fig = Figure(figsize=p.size)
     FigureCanvasAgg(fig)  # measurable, like the map
-    with pg.no_idle_draws(fig):
+    with no_idle_draws(fig):
         renderer = fig.canvas.get_renderer()
         ax = fig.add_axes(p.main, gid="main")
-        pg._draw_localities(ax, frame, colours, zones, clip=p.limits)
-        pg._blank(ax, p.limits)
+        _draw_localities(ax, frame, colours, zones, clip=p.limits)
+        _blank(ax, p.limits)
         view = shapely.box(*p.limits)
         shown = frame.geometry.intersection(view).area
         # A sliver at the page's edge gets no label: the map names or numbers it.
         which = [i for i in frame.index
                  if shown[i] > 0 and (shown[i] >= 0.01 * view.area or shown[i] >= 0.5 * frame.geometry[i].area)]
-        placer = pg._label_axes(ax, renderer, frame, numbers, names, which, 7.5, view, "auto")
+        placer = _label_axes(ax, renderer, frame, numbers, names, which, 7.5, view, "auto")
         land = shapely.union_all(frame.geometry.clip_by_rect(*p.limits).values)
         boxes = list(placer.boxes)
-        arrow = pg._north_arrow(ax, renderer, land, boxes)
+        arrow = _north_arrow(ax, renderer, land, boxes)
         if arrow is not None:
             boxes.append(arrow.get_window_extent(renderer))
-        bar = pg._scale_bar(ax, renderer, land, boxes)
+        bar = _scale_bar(ax, renderer, land, boxes)
 
         sl, sb, sw, sh = p.inches(p.side)
         cursor = sb + sh

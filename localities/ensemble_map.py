@@ -30,7 +30,7 @@ def plot_shares(ens, column: str = "share_either", title: str | None = None):
     from matplotlib.colors import Normalize
 
     from .mapkey import SMALLEST_FIT, _draw_key, _key_fit
-    from .page import board_page, finish_board_page, main_body
+    from .boardpage import board_page, finish_board_page, main_body
     from .placement import _anchor
 
     if column not in COLUMNS:
