@@ -310,28 +310,39 @@ def save_figure(fig: Figure, path: str | os.PathLike, dpi: int = 300) -> Path:
         raise LocalitiesError(f"{path}: save maps as .pdf, .svg or .png")
     extra = getattr(fig, "attrs", {}).get("key_page")
     details = getattr(fig, "attrs", {}).get("detail_pages") or []
-    with plt.rc_context({"svg.fonttype": "none", "pdf.fonttype": 3}):
+    # No date, and fixed SVG ids: the same map saves to the same bytes, so a board paper's
+    # maps can be kept under version control and compared.
+    with plt.rc_context({"svg.fonttype": "none", "pdf.fonttype": 3, "svg.hashsalt": "localities"}):
         if fmt == "pdf" and (extra is not None or details):
-            with atomic_path(path) as tmp, PdfPages(tmp, metadata={}) as pdf:
+            with atomic_path(path) as tmp, PdfPages(tmp, metadata=_undated("pdf")) as pdf:
                 for page in [fig, *(d for _, d in details), *([extra] if extra is not None else [])]:
                     pdf.savefig(page)
             return path
         with atomic_path(path) as tmp:
-            fig.savefig(tmp, format=fmt, dpi=dpi if fmt == "png" else None, metadata=None if fmt == "png" else {})
+            fig.savefig(tmp, format=fmt, dpi=dpi if fmt == "png" else None, metadata=_undated(fmt))
         if fmt == "pdf":
             return path
         for letter, page in details:
             with atomic_path(detail_page_path(path, letter)) as tmp:
-                page.savefig(tmp, format=fmt, dpi=dpi if fmt == "png" else None, metadata={"Title": DETAIL_PAGE_TITLE})
+                page.savefig(tmp, format=fmt, dpi=dpi if fmt == "png" else None,
+                             metadata=_undated(fmt, DETAIL_PAGE_TITLE))
         for old in path.parent.glob(f"{glob.escape(path.stem)}-detail-?{path.suffix}"):
             if old.name not in {detail_page_path(path, letter).name for letter, _ in details}:
                 _remove_old_page(old, DETAIL_PAGE_TITLE)
         if extra is not None:
             with atomic_path(key_page_path(path)) as tmp:
-                extra.savefig(tmp, format=fmt, dpi=dpi if fmt == "png" else None, metadata={"Title": KEY_PAGE_TITLE})
+                extra.savefig(tmp, format=fmt, dpi=dpi if fmt == "png" else None,
+                              metadata=_undated(fmt, KEY_PAGE_TITLE))
         else:
             _remove_old_page(key_page_path(path), KEY_PAGE_TITLE)
     return path
+
+
+def _undated(fmt: str, title: str | None = None) -> dict | None:
+    """A file's metadata without the date matplotlib writes by default."""
+    date = {"pdf": {"CreationDate": None}, "svg": {"Date": None}}.get(fmt, {})
+    out = {**date, **({"Title": title} if title else {})}
+    return out or None
 
 
 #: The titles written into a key page's or detail page's PNG or SVG, by which a later save

@@ -332,7 +332,7 @@ def save_profiles(obj, path: str | os.PathLike, dz: pd.DataFrame | None = None, 
     backdrop = _backdrop(table)
     # Type 3 fonts (embedded, subset, text searchable), as maps.save_figure: TrueType subsetting costs 0.2-0.5 s a file.
     with plt.rc_context({"pdf.fonttype": 3, "text.parse_math": False}), atomic_path(path) as tmp, \
-            PdfPages(tmp, metadata={}) as pdf:
+            PdfPages(tmp, metadata={"CreationDate": None}) as pdf:
         for idx in chosen.sort_values("rank").index:
             fig = _profile(table, None, table.at[idx, "locality"], backdrop)
             pdf.savefig(fig)

@@ -353,6 +353,23 @@ def test_choropleth_pdf_is_one_a4_vector_page(sample, tmp_path):
     assert picture_problems(fig, table) == []
 
 
+def test_the_same_map_saves_to_the_same_bytes(sample, tmp_path):
+    # PDF and SVG carried the time they were written (and SVG random ids): a board paper's
+    # maps could not be kept under version control and compared.
+    import hashlib
+    import time
+
+    _, _, table = sample
+    digests = []
+    for i in range(2):
+        fig = loc.plot_poorer(table)
+        paths = [maps.save_figure(fig, tmp_path / f"m{i}.{ext}", dpi=40) for ext in ("pdf", "svg", "png")]
+        digests.append([hashlib.sha256(path.read_bytes()).hexdigest() for path in paths])
+        plt.close(fig)
+        time.sleep(1.1)  # a date to the second would differ
+    assert digests[0] == digests[1]
+
+
 def test_pdf_text_is_embedded_and_extracts(sample, tmp_path):
     """Board papers are searched and copied from: every font embedded and subset with a
     Unicode map, so the title, names and figures come back as text, non-ASCII included
