@@ -38,8 +38,10 @@ MOST = 2
 #: A locality is crowded when its name does not fit and it is under this many inches
 #: across on the map (a larger one is numbered for its shape, not for the crowd) ...
 SMALL_IN = 0.8
-#: ... and crowded localities this close (inches, between label points) form one area.
-REACH_IN = 0.4
+#: ... and crowded localities this close (inches, between label points) form one area (0.4
+#: left Aberdeen City's centre at 5,000 in groups of three; an area a page would not name is
+#: split into tighter groups, see detail_extents).
+REACH_IN = 0.8
 
 
 def detail_extents(frame, names, limits, scale: float, fontsize: float, covered=(), most: int = MOST) -> list[tuple]:

@@ -12,11 +12,13 @@ import textwrap
 
 import matplotlib.pyplot as plt
 import numpy as np
+import pandas as pd
 import shapely
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
 from . import detail, layout
+from .decide import TIER_LABELS
 from .boardpage import (  # noqa: F401 (board_page, finish_board_page, main_body, _councils re-exported)
     _blank,
     _councils,
@@ -42,7 +44,12 @@ def _label_axes(ax, renderer, frame, numbers, names, which, fontsize, view, mode
     position = {idx: i for i, idx in enumerate(frame.index)}
     sub = frame.loc[which]
     area = sub.geometry.intersection(view).area
-    order = area.sort_values().index  # the smallest first: they have the fewest places
+    # The smallest first: they have the fewest places. On a ranking's map the flagged come
+    # before the rest, so a name's room goes to a locality the board is asked about (Aberdeen
+    # City's Tillydrone, ranked first, was a number beside an unflagged neighbour's name).
+    flagged = (sub["tier_label"] != TIER_LABELS[-1]).astype(int) if "tier_label" in sub else 0
+    order = pd.DataFrame({"unflagged": 1 - flagged, "area": area}).sort_values(
+        ["unflagged", "area"], kind="stable").index
     if mode in ("auto", "name"):
         for idx in order:
             at = layout._label_point(frame, idx, view)

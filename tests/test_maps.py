@@ -773,6 +773,26 @@ def test_a_name_stays_on_its_own_locality(council_zones, real_dir, council, targ
 
 
 @pytest.mark.realdata
+def test_the_flagged_localities_of_a_city_centre_are_named_on_its_detail_page(council_zones, real_dir):
+    # Aberdeen City at 5,000: 7 of its 11 localities poorer than both comparators were numbers
+    # in a crowd across the centre, with no detail page (the crowd's localities were up to
+    # 0.6 inches apart, beyond the 0.4 that made one area).
+    from localities.decide import TIER_LABELS
+
+    dz = council_zones["Aberdeen City"]
+    table = loc.rank(loc.propose(dz, target_population=5_000), dz)
+    fig = loc.plot_poorer(table, data_dir=real_dir)
+    assert len(fig.attrs["detail_pages"]) == 1
+    page = fig.attrs["detail_pages"][0][1]
+    frame, numbers = fig.attrs["frame"], fig.attrs["numbers"]
+    box = shapely.box(*page.attrs["extent"])
+    flagged = [i for i in frame.index if frame.at[i, "tier_label"] != TIER_LABELS[-1]
+               and frame.geometry[i].intersection(box).area >= 0.5 * frame.geometry[i].area]
+    named = [i for i in flagged if i in page.attrs["labels"] and page.attrs["labels"][i].get_text() != str(numbers[i])]
+    assert len(flagged) >= 8 and len(named) >= 0.8 * len(flagged), (len(named), len(flagged))
+
+
+@pytest.mark.realdata
 @pytest.mark.parametrize("council,target", [("Shetland Islands", 5_000), ("Glasgow City", None), ("Moray", 5_000)])
 def test_no_detail_page_where_the_map_names_enough(council_zones, real_dir, council, target):
     # An island council and a city whose localities the map names: no page to print for nothing.
