@@ -76,7 +76,8 @@ class PlanComparison:
     summary : dict
         ``zones``, ``population``, ``zones_moved``, ``people_moved``, ``share_people_moved``,
         ``localities_a``, ``localities_b``, ``matched``, ``adjusted_rand``,
-        ``variation_of_information`` (bits), ``equal``.
+        ``variation_of_information`` (bits), ``equal``, ``b_within_a`` and ``a_within_b``
+        (every locality of one lies within one of the other's).
     moved : DataFrame
         One row per zone whose locality in B is not the match of its locality in A:
         ``datazone, population, locality_a, name_a, locality_b, name_b`` (and ``iz_name``).
@@ -103,6 +104,7 @@ class PlanComparison:
         lines = [("The two plans are the same division of the council (up to locality ids)" if s["equal"] else
                   f"{s['zones_moved']:,} of {s['zones']:,} zones moved ({s['people_moved']:,} of "
                   f"{s['population']:,} people, {s['share_people_moved']:.1%})"),
+                 *([nesting(s, "A", "B")] if not s["equal"] and nesting(s, "A", "B") else []),
                  f"localities: {s['localities_a']} in A, {s['localities_b']} in B, {s['matched']} matched by shared people",
                  (f"adjusted Rand index {s['adjusted_rand']:.3f} (1 = same plan); variation of information "
                   f"{s['variation_of_information']:.3f} bits (0 = same plan)")]
@@ -126,6 +128,19 @@ class PlanComparison:
             if len(self.moved) > _SHOWN:
                 lines.append(f"... and {len(self.moved) - _SHOWN} more (every zone: --table, or .zones in Python)")
         return "\n".join(lines)
+
+
+def nesting(summary: dict, a: str, b: str) -> str | None:
+    """Words for one plan dividing the other, or None: "B divides A: each of B's 17
+    localities lies within one of A's 4; a zone moved is outside the part of its A
+    locality that B matched to it"."""
+    s = summary
+    for inner, outer, n_in, n_out in ((b, a, s["localities_b"], s["localities_a"]),
+                                      (a, b, s["localities_a"], s["localities_b"])):
+        if s.get(f"{'b_within_a' if inner == b else 'a_within_b'}") and n_in > n_out:
+            return (f"{inner} divides {outer}: each of {inner}'s {n_in} localities lies within one of {outer}'s "
+                    f"{n_out}; a zone moved is outside the part of its {outer} locality matched to it")
+    return None
 
 
 _SHOWN = 20  # moved zones printed; the table has them all
@@ -268,7 +283,11 @@ def compare_plans(a: Plan, b: Plan, dz: pd.DataFrame, ranking_a: pd.DataFrame | 
                "people_moved": int(pop[moved].sum()), "share_people_moved": float(pop[moved].sum() / pop.sum()) if pop.sum() else 0.0,
                "localities_a": len(ua), "localities_b": len(ub), "matched": len(rows),
                "adjusted_rand": float(adjusted_rand(counts)), "variation_of_information": float(variation_of_information(counts)),
-               "equal": bool(a == b)}
+               "equal": bool(a == b),
+               # One plan dividing the other (5,000 a locality against the fewest): its "moved"
+               # zones are the parts of a locality not matched to it, not people elsewhere.
+               "b_within_a": bool((zones.groupby("locality_b")["locality_a"].nunique() == 1).all()),
+               "a_within_b": bool((zones.groupby("locality_a")["locality_b"].nunique() == 1).all())}
     for side, tiers in (("a", tiers_a), ("b", tiers_b)):
         if tiers is not None:
             t = tiers.rename(index=str)
@@ -341,12 +360,15 @@ def plot_comparison(result: PlanComparison, dz, a: Plan | None = None, b: Plan |
             changed.plot(ax=ax, facecolor="none", hatch="///", edgecolor="#b07aa1", linewidth=0)
             handles.append(Patch(facecolor="white", hatch="///", edgecolor="#b07aa1",
                                  label="Locality's tier differs between the plans"))
-    for plan, col, style, colour, name in ((a, "locality_a", "-", "black", names[0]),
-                                           (b, "locality_b", "--", "#1f5fbf", names[1])):
+    # B's dashed lines first and A's solid ones over them: where B divides A, A's lines were
+    # hidden under B's.
+    for plan, col, style, colour, name in ((b, "locality_b", "--", "#1f5fbf", names[1]),
+                                           (a, "locality_a", "-", "black", names[0])):
         outlines = plan.localities.to_crs("EPSG:27700").geometry if plan is not None else zones.dissolve(col).geometry
         gpd.GeoSeries(outlines.boundary, crs="EPSG:27700").plot(ax=ax, color=colour, linewidth=0.8 if style == "-"
                                                                 else 1.0, linestyle=style)
         handles.append(Line2D([], [], color=colour, linestyle=style, label=f"Localities of {layout.printable(name)}"))
+    handles[-2:] = handles[-2:][::-1]  # the key lists A before B
     council = (a.council_name if a is not None and a.council_name else
                dz["council_name"].iloc[0] if "council_name" in dz and len(dz) else None)
     counts = [f" ({counted(zones[col].nunique(), 'locality', 'localities')})" for col in ("locality_a", "locality_b")]
@@ -371,7 +393,7 @@ def plot_comparison(result: PlanComparison, dz, a: Plan | None = None, b: Plan |
         # City's wards against 5,000 a locality: 58, which ran over the attribution).
         renderer = fig.canvas.get_renderer()
         top = legend.get_window_extent(renderer).y0 / fig.dpi - 0.25
-        words = {1: "flagged against both", 2: "flagged against one", 3: "not flagged"}
+        words = {1: "poorer than both", 2: "poorer than one", 3: "not flagged"}
         chars = int(sw * 72 / (0.55 * 7))
         line_h = 7 * 1.4 / 72  # matplotlib sets 7 pt lines about this far apart
         room = int((top - max(sb, 0.75)) / line_h) - 1  # lines below the heading, clear of the foot
@@ -401,13 +423,17 @@ def plot_comparison(result: PlanComparison, dz, a: Plan | None = None, b: Plan |
         placer.finish()
         for t in placer.labels.values():
             t.get_bbox_patch().set_edgecolor("#7b3294")
-        fig.text(sl / p.size[0], top / p.size[1], f"Tier changes, {a_name} → {b_name} (people)\n" + text, fontsize=7,
-                 va="top", ha="left", gid="tier changes")
+        head = textwrap.fill(f"Tier changes, {a_name} → {b_name} (people; poorer than the rest of the council "
+                             "and Scotland, or one of them)", chars)
+        fig.text(sl / p.size[0], top / p.size[1], f"{head}\n" + text, fontsize=7, va="top", ha="left",
+                 gid="tier changes")
     fig.attrs = {"tier_changes": changes.drop(columns="geometry") if len(changes) else None,
                  "tier_changes_listed": len(listed)}
     moved = s["share_people_moved"]
     share = "under 1%" if 0 < moved < 0.005 else "over 99%" if 0.995 <= moved < 1 else f"{moved:.0%}"
-    fig.text(layout.MARGIN / p.size[0], 1 - 0.6 / p.size[1], f"{share} of people are in a "
-             f"different locality (adjusted Rand index {s['adjusted_rand']:.2f}: 1 is the same plan)", fontsize=8,
-             color="#404040", va="top")
+    divides = nesting(s, a_name, b_name)
+    words = (f"{divides.split(';')[0]}; {share} of people are outside the part of their locality matched to it"
+             if divides else f"{share} of people are in a different locality")
+    fig.text(layout.MARGIN / p.size[0], 1 - 0.6 / p.size[1], f"{words} (adjusted Rand index {s['adjusted_rand']:.2f}: "
+             "1 is the same plan)", fontsize=8, color="#404040", va="top")
     return fig

@@ -381,7 +381,7 @@ def test_the_comparison_map_numbers_the_towns_whose_tier_changes(council_zones, 
     numbers = {t.get_text() for t in main_ax.texts if (t.get_gid() or "").startswith("label:")}
     assert numbers == {str(i) for i in range(1, len(changes) + 1)}
     listed = next(t.get_text() for t in fig.texts if t.get_gid() == "tier changes")
-    assert re.search(r"\d\s+Campbeltown\s+\(4,643\):\s+not\s+flagged\s+→\s+flagged\s+against\s+both", listed), listed
+    assert re.search(r"\d\s+Campbeltown\s+\(4,643\):\s+not\s+flagged\s+→\s+poorer\s+than\s+both", listed), listed
     # From the command line, the plans are named by their files' names without the suffix.
     for name, plan in (("fewest", a), ("t5k", b)):
         plan.to_file(tmp_path / f"{name}.gpkg")
@@ -407,6 +407,18 @@ def test_board_pages_draw_the_main_body_and_say_what_they_leave_out(council_zone
                for t in fig.texts)
     distinct = ens.settings["distinct"]
     assert distinct < 12 and fig._suptitle.get_text().endswith(f"across 12 plans ({distinct} different)")
+
+
+def test_a_plan_that_divides_another_is_said_to(council_zones):
+    # Aberdeen City's plan at 5,000 divides its default plan (every locality lies within one of
+    # the default's), yet the page said "73% of people are in a different locality".
+    dz = council_zones["Aberdeen City"]
+    a, b = loc.propose(dz), loc.propose(dz, target_population=5_000)
+    result = loc.compare_plans(a, b, dz)
+    assert result.summary["b_within_a"] and not result.summary["a_within_b"]
+    assert f"B divides A: each of B's {len(b)} localities lies within one of A's {len(a)}" in str(result)
+    other = loc.compare_plans(a, loc.propose(dz, method="wards"), dz)
+    assert "divides" not in str(other)
 
 
 def test_the_tier_change_list_stops_where_the_page_does(council_zones):
