@@ -44,6 +44,7 @@ from .mapstyle import (  # noqa: F401 (ATTRIBUTION_SOURCES, POORER_COLOURS, TIER
     format_value,
     no_column,
     normalise,
+    poorer_rule,
 )
 from .outcomes import SIMD
 from .mapkey import key_size  # noqa: F401 (re-exported: the type of a map's key)
@@ -270,13 +271,8 @@ def plot_poorer(table: gpd.GeoDataFrame, title: str | None = None, **kwargs) -> 
         if col not in table:
             raise LocalitiesError(f"no {col!r} column: pass the output of localities.rank")
     cats = table["tier_label"]
-    labels = table.attrs.get("labels", {})
-    headline = " or ".join(labels.get(h, h).lower() for h in table.attrs.get("headline", ["income_rate",
-                                                                                        "employment_rate"]))
     council = table.attrs.get("council")
-    ratio = table.attrs.get("min_ratio", 1.2)
-    rule = f"Significantly poorer (95%) and at least ×{ratio:g} on {headline}"
-    return plot_map(table, categories=(cats, TIER_COLOURS, rule),
+    return plot_map(table, categories=(cats, TIER_COLOURS, poorer_rule(table)),
                     title=title or f"{council + ': ' if council else ''}localities with significantly poorer outcomes",
                     **kwargs)
 

@@ -153,3 +153,12 @@ def _numbers(frame: gpd.GeoDataFrame) -> pd.Series:
         return frame["rank"].astype(int)
     order = frame["name"].astype(str).sort_values(kind="stable").index if "name" in frame else frame.index
     return pd.Series(np.arange(1, len(frame) + 1), index=order).reindex(frame.index)
+
+
+def poorer_rule(table) -> str:
+    """The decision's rule for a legend: "Significantly poorer (95%) and at least ×1.2 on
+    income deprivation or employment deprivation"."""
+    labels = table.attrs.get("labels", {})
+    headline = " or ".join(labels.get(h, h).lower() for h in table.attrs.get("headline", ["income_rate",
+                                                                                        "employment_rate"]))
+    return f"Significantly poorer (95%) and at least ×{table.attrs.get('min_ratio', 1.2):g} on {headline}"

@@ -26,6 +26,7 @@ from .mapstyle import (
     _is_share,
     format_value,
     no_column,
+    poorer_rule,
 )
 from .outcomes import SIMD
 
@@ -123,7 +124,8 @@ def explore(obj, column: str | None = None, tooltip: list[str] | None = None, la
         legend_title = None
         if col == "tier_label":
             name = "Significantly poorer"
-            legend_title = f"Significantly poorer (95%) and at least ×{frame.attrs.get('min_ratio', 1.2):g}"
+            # The rule in full, as on the printed map (the page had left out "on income ... or employment ...").
+            legend_title = poorer_rule(frame)
             layer["fill"] = frame["tier_label"].map(TIER_COLOURS).fillna("#ffffff")
             legend_items = [(c, t) for t, c in TIER_COLOURS.items() if (frame["tier_label"] == t).any()]
         elif col is None:
@@ -175,7 +177,9 @@ def explore(obj, column: str | None = None, tooltip: list[str] | None = None, la
     m.fit_bounds([[geo.total_bounds[1], geo.total_bounds[0]], [geo.total_bounds[3], geo.total_bounds[2]]])
     _add_legend(m, legends, list(legends)[0], esc(sources.attribution(ATTRIBUTION_SOURCES)), titles)
     if title is None:
-        what = "localities with significantly poorer outcomes" if poorer else "localities"
+        # As the printed map is titled: the decision, the indicator shown first, or the plan.
+        what = ("localities with significantly poorer outcomes" if poorer else
+                _describe(column, frame)[0] if column is not None else "localities")
         title = f"{frame.attrs['council']}: {what}" if frame.attrs.get("council") else what[0].upper() + what[1:]
     _add_title(m, esc(str(title)))
     return m

@@ -452,9 +452,12 @@ def test_html_map_labels_layers_attribution(sample, tmp_path):
     assert "Crown copyright" in html and "Open Government Licence" in html
     assert "L.control.layers" in html  # switch indicators
     assert table["name"].iloc[0] in html
-    # The page says which council it is (a saved page had no title): tab title and heading.
+    # The page says which council and what it shows (a saved page had no title; then it said
+    # "localities" where the printed map said "Income deprivation"): tab title and heading.
     council = table.attrs["council"]
-    assert f"<title>{council}: localities</title>" in html and html.count(f"{council}: localities") >= 2
+    assert f"<title>{council}: Income deprivation</title>" in html and html.count(f"{council}: Income deprivation") >= 2
+    plain = maps.save_html(loc.explore(table), tmp_path / "plain.html").read_text(encoding="utf-8")
+    assert f"<title>{council}: localities</title>" in plain
     # Its own title, escaped (map --title was ignored for .html).
     own = maps.save_html(loc.explore(table, title="Board <b>paper</b> & map"), tmp_path / "own.html").read_text()
     assert "<title>Board &lt;b&gt;paper&lt;/b&gt; &amp; map</title>" in own and "<b>paper</b>" not in own
@@ -477,6 +480,8 @@ def test_html_map_of_the_decision_opens_on_it(sample, tmp_path, capsys):
     assert main(["map", str(saved), "--poorer", "--out", str(tmp_path / "p.html")]) == 0
     html = (tmp_path / "p.html").read_text(encoding="utf-8")
     assert "<title>Highland: localities with significantly poorer outcomes</title>" in html
+    # The legend states the rule in full, as the printed map does.
+    assert "at least ×1.2 on income deprivation or employment deprivation" in html
     with pytest.raises(loc.LocalitiesError, match="poorer=True maps the decision: pass a ranking"):
         loc.explore(plan, poorer=True)
 
