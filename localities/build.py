@@ -395,7 +395,8 @@ def propose(
                 else f"the count a target of {target_population:,} asks for")
         blocks_are = "whole Intermediate Zones" if unit_col else "Data Zones"
         notes.append(f"{next_label} localities, not {asked} ({what}, {pop.sum() / asked:,.0f} people each on average): "
-                     f"cutting {blocks_are} into pieces of at most {max_population:,} along the spanning tree took more")
+                     f"{blocks_are} did not divide into {asked} connected localities of at most {max_population:,} "
+                     "people, so there are more")
     elif next_label < asked:
         # Fewer blocks than localities asked for (Orkney at 500: 44 asked, 6 whole IZs, 6 made).
         smaller = " (unit='datazone' builds from Data Zones)" if unit_col else ""

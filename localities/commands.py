@@ -211,7 +211,11 @@ def cmd_rank(args) -> int:
     _print_notes(table.attrs.get("notes", []), args)
     shown = ["rank", "locality", "name", "population", "tier", "poorer_than_rest", "poorer_than_scotland", "score"]
     print(table[shown].to_string(index=False, formatters={"score": "{:.2f}".format}))
-    print(f"\nWhy (worse = significant and at least ×{table.attrs['min_ratio']:g}, {table.attrs['method']} method):")
+    from .spine import METHOD_WORDS, _materiality
+
+    # In words, as the profile's note: "difference method" was a name from the code.
+    method = METHOD_WORDS.get(table.attrs["method"], table.attrs["method"])
+    print(f"\nWhy (worse = significant by {method}, and material: {_materiality(table)}):")
     for number, name, why in zip(table["rank"], table["name"], table["reasons"]):  # not itertuples: 190 columns
         print(f"{number:>4}. {name}: {why or 'no headline indicator has data'}")
     if args.out:

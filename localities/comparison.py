@@ -116,7 +116,7 @@ class PlanComparison:
         shown = self.quality.astype(object)
         for key in shown.index:
             shown.loc[key] = [f"{v:,.0f}" if whole[key] else f"{v:,.3f}" for v in self.quality.loc[key]]
-        lines += ["", "quality:", shown.to_string()]
+        lines += ["", "quality:", shown.rename(index=QUALITY_WORDS).to_string()]
         cols = [c for c in ("locality_a", "name_a", "population_a", "locality_b", "name_b", "population_b", "shared",
                             "tier_a", "tier_b") if c in self.matches]
         # Each plan numbers its own localities (R01, R02, ...): the ids say which plan they are from.
@@ -128,6 +128,12 @@ class PlanComparison:
             if len(self.moved) > _SHOWN:
                 lines.append(f"... and {len(self.moved) - _SHOWN} more (every zone: --table, or .zones in Python)")
         return "\n".join(lines)
+
+
+#: The quality figures as the printed comparison names them (the keys stay in ``.quality``).
+QUALITY_WORDS = {"localities": "localities", "population_min": "fewest people", "population_max": "most people",
+                 "population_mean": "mean people", "mean_polsby_popper": "compactness (mean Polsby-Popper, 1 = circle)",
+                 "within_variance": "variance of SIMD income rank within localities (lower: more alike)"}
 
 
 def nesting(summary: dict, a: str, b: str) -> str | None:

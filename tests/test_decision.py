@@ -284,7 +284,8 @@ def test_command_line_rank_prints_the_reasons_and_takes_the_rule(tmp_path, capsy
     capsys.readouterr()
     assert main(["rank", str(plan), "--method", "bh", "--min-ratio", "1.1", "--headline", "income_rate"]) == EXIT_OK
     out = capsys.readouterr().out
-    assert "Why (worse = significant and at least ×1.1, bh method)" in out
+    assert ("Why (worse = significant by two-sample score tests, false discovery rate 5% (Benjamini-Hochberg), and "
+            "material: the larger value at least ×1.1 the smaller)") in out
     assert "income deprivation" in out and "in the rest of Highland" in out and "in Scotland" in out
     assert main(["rank", str(plan), "--headline", "income"]) == EXIT_INPUT
     assert "'income' not available" in capsys.readouterr().err

@@ -325,7 +325,9 @@ def test_comparison_text_says_which_plan_each_id_is_from(dz):
     # Counts as whole numbers: "localities  6.000  12.000" read as a measurement.
     quality = text.split("quality:\n", 1)[1].split("\n\n", 1)[0]
     assert re.search(rf"^localities +{len(a)} +{len(b)} ", quality, re.M), quality
-    assert re.search(r"^mean_polsby_popper +0\.\d{3} ", quality, re.M), quality
+    # In words, not the keys of .quality ("within_variance", "mean_polsby_popper").
+    assert re.search(r"^compactness \(mean Polsby-Popper, 1 = circle\) +0\.\d{3} ", quality, re.M), quality
+    assert "within_variance" not in quality and "variance of SIMD income rank within localities" in quality
     moved_rows = text.split("zones moved:\n", 1)[1].splitlines()[1:]
     if len(result.moved) > 20:
         assert len(moved_rows) == 21 and moved_rows[-1].startswith(f"... and {len(result.moved) - 20} more")
