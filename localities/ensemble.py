@@ -418,8 +418,10 @@ def _follow_reference(reference: Plan, table: gpd.GeoDataFrame, dz: pd.DataFrame
     out.insert(out.columns.get_loc("tier") + 1, "tier_holds", (holds / m)[idx])
     out.insert(out.columns.get_loc("tier_holds") + 1, "people_same_tier", (same_people / m)[idx])
     out.insert(out.columns.get_loc("people_same_tier") + 1, "rank_median", np.median(ranks, axis=0)[idx])
-    out.insert(out.columns.get_loc("rank_median") + 1, "rank_p10", np.percentile(ranks, 10, axis=0)[idx])
-    out.insert(out.columns.get_loc("rank_p10") + 1, "rank_p90", np.percentile(ranks, 90, axis=0)[idx])
+    # Ranks that occurred ("rank 6.3" read as a rank no plan gave).
+    out.insert(out.columns.get_loc("rank_median") + 1, "rank_p10",
+               np.percentile(ranks, 10, axis=0, method="nearest")[idx])
+    out.insert(out.columns.get_loc("rank_p10") + 1, "rank_p90", np.percentile(ranks, 90, axis=0, method="nearest")[idx])
     out.insert(out.columns.get_loc("rank_p90") + 1, "rank_percentile_median", np.median(pct, axis=0)[idx])
     return out
 

@@ -131,14 +131,17 @@ def cmd_ensemble(args) -> int:
         print("share_either_mean, share_both_mean: mean share of plans flagging its zones (poorer than the rest of the "
               "council or Scotland; than both); simd_deciles: SIMD 2020v2 deciles of its zones (1 = Scotland's most "
               "deprived 10%): an area is flagged by its localities' figures, so it can hold zones that are not deprived "
-              "themselves; most_deprived_20: share of its people in Scotland's 20% most deprived zones")
+              "themselves; most_deprived_20: share of its people in Scotland's 20% most deprived zones; split: cut "
+              "from a connected flagged area of more than 30,000 people")
     else:
         print(f"\nNo zone is flagged in at least {args.share:.0%} of plans: no robust priority area")
     ref = ["rank", "name", "tier", "tier_holds", "people_same_tier", "rank_median", "rank_p10", "rank_p90"]
     print(f"\nReference plan ({result.settings['reference']}): how often each locality's tier holds")
-    print(result.reference[ref].to_string(index=False, float_format=lambda v: f"{v:.2f}"))
+    print(result.reference[ref].to_string(index=False, float_format=lambda v: f"{v:.2f}",
+                                          formatters={c: "{:.0f}".format for c in ("rank_p10", "rank_p90")}))
     print("tier_holds: share of plans in which the locality holding most of its people has the same tier; "
           "people_same_tier: mean share of its people in a locality of that tier; rank_median, rank_p10, rank_p90: "
-          "its rank across plans (plans with more localities give higher ranks)")
+          "its rank across plans, the middle one and those a tenth of plans fall below and above (plans with more "
+          "localities give higher ranks)")
     print(f"\nwrote {out}/zones.csv, plans.csv, reference.csv, priority_plan.gpkg, share_map.png")
     return EXIT_OK
