@@ -383,8 +383,9 @@ def reasons(rows: dict[str, dict], meta: dict[str, Indicator], headline: dict[st
     # Indicators with no interval are never tested, so never flag a locality; a gap this
     # large is still for the board to see (Arran: broadband ×5.4 the rest of North Ayrshire,
     # drive time to a secondary school ×2.5).
-    # Only where nothing is flagged: a flagged locality's reasons are long enough already.
-    untested = [n for n in rows if n in meta and not meta[n].has_interval and far_from(n)] if not flagged else []
+    # Flagged localities too: left out there, Dumfries's Lochside and Lincluden (drug-related
+    # stays 265, Scotland 100) read as if health were no concern in the poorest places.
+    untested = [n for n in rows if n in meta and not meta[n].has_interval and far_from(n)]
     if untested:
         out.append(f"not tested (no interval), but at least ×{UNTESTED_FAR:g} worse on "
                    + listed(untested, far_from, most=2))

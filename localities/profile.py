@@ -48,6 +48,11 @@ from .spine import (  # noqa: F401  (DOT_STYLES, VERDICT_KEYS, spine_rows: read 
 )
 
 
+#: Lines of reasons a profile prints under "Why" (the workbook has them all): eight hold every
+#: locality's over 32 councils at 10,000, untested gaps of flagged localities included.
+WHY_LINES = 8
+
+
 def decision_lines(table: gpd.GeoDataFrame, idx) -> list[str]:
     """The locality's decision against each comparator, in words.
 
@@ -255,8 +260,8 @@ def _page(fig, table, idx, row, council, spine, _backdrop_cache) -> None:
     top = 1 - max(3.45, y + 0.1) / H
     fig.text(0.4 / W, top, "Why", fontsize=10, fontweight="bold", va="top")
     wrapped = textwrap.wrap(reasons, 125)
-    if len(wrapped) > 6:
-        wrapped = wrapped[:6]
+    if len(wrapped) > WHY_LINES:
+        wrapped = wrapped[:WHY_LINES]
         wrapped[-1] = wrapped[-1].rsplit(" ", 1)[0] + " …"
     fig.text(0.4 / W, top - 0.22 / H, "\n".join(wrapped) or "No indicator differs significantly.", fontsize=7.5,
              va="top", linespacing=1.25)
