@@ -40,6 +40,7 @@ import pandas as pd
 from . import decide, geography
 from .build import CEILING, Plan, _check_options, plan_from_assignment, propose
 from .errors import PlanError, counted, listing
+from .regulation import FEW
 from .search import SEARCHES
 
 VARY_KEYS = ("seed", "target_population", "within", "unit", "homogeneity", "compactness", "town_country")
@@ -220,6 +221,27 @@ class Ensemble:
             adj, _ = geography.link_components(zones, geography.neighbours(zones))
             keep = set(rest["datazone"])
             parts = geography.components(sorted(keep), {z: [n for n in adj[z] if n in keep] for z in keep})
+            # A piece of the rest under 1,000 people that the priority areas cut off would be a
+            # locality of its own (Dumfries and Galloway: "Part of Shawhead", 934 people in one
+            # zone): it joins the priority area it borders most, where that stays under the ceiling.
+            pop = zones.set_index("datazone")["population"]
+            joined = []
+            for piece in [p for p in parts if pop[p].sum() < FEW]:
+                beside = pd.Series([assignment[n] for z in piece for n in adj[z] if n not in keep]).dropna()
+                if not len(beside):
+                    continue
+                target = beside.value_counts().sort_index().sort_values(ascending=False, kind="stable").index[0]
+                if pop[assignment.index[assignment == target]].sum() + pop[piece].sum() <= CEILING:
+                    assignment.loc[list(piece)] = target
+                    keep -= set(piece)
+                    joined.append(f"{listing(sorted(piece))} ({int(pop[piece].sum()):,} people) to {target}")
+            if joined:
+                notes.append(f"{counted(len(joined), 'piece', 'pieces')} of the rest of the council under {FEW:,} "
+                             f"people, cut off by priority areas, joined to the area beside {'it' if len(joined) == 1 else 'them'}"
+                             f": {'; '.join(joined)}")
+            parts = [p for p in parts if set(p) <= keep]
+            rest = rest[rest["datazone"].isin(keep)].reset_index(drop=True)
+        if len(rest):
             part_of = {z: f"part{i}" for i, p in enumerate(parts) for z in p}
             rest = rest.assign(_part=rest["datazone"].map(part_of))
             other = propose(rest, target_population=target_population, within="_part")

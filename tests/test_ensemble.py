@@ -465,3 +465,18 @@ def test_compare_refuses_a_ranking_of_another_plan(dz, council_zones):
     with pytest.raises(PlanError, match="ranking_b is not a ranking of plan b"):
         loc.compare_plans(a, b, dz, ranking_a=ra, ranking_b=angus)
     assert loc.compare_plans(a, b, dz, ranking_a=ra, ranking_b=rb).summary["people_moved"] > 0
+
+
+def test_the_priority_plan_has_no_stub_cut_off_by_priority_areas(council_zones):
+    # Dumfries and Galloway, 20 plans: the priority plan's "R06 Part of Shawhead" was 934
+    # people in one zone, cut off from the rest of the council by the priority areas, and
+    # `check` only warned. Such a piece joins the priority area beside it, and says so.
+    dz = council_zones["Dumfries and Galloway"]
+    ens = loc.ensemble(dz, n=20)
+    plan = ens.priority_plan(dz)
+    assert plan.localities["population"].min() >= 1_000
+    assert any(note.startswith("1 piece of the rest of the council under 1,000 people, cut off by priority areas, "
+                               "joined to the area beside it: S01007573 (934 people) to P") for note in plan.notes)
+    report = loc.check(plan, dz)
+    assert report.ok and not any("under 1,000" in w for w in report.warnings)
+    assert int(plan.localities["population"].sum()) == int(dz["population"].sum())
