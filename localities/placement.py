@@ -76,6 +76,10 @@ def _margin(bb: Bbox) -> Bbox:
 
 #: The most of a name's box (a share of its area) that may lie over other localities.
 OVER_OTHERS = 0.2
+#: The most of a small locality's shape a number placed inside it may cover; a smaller one
+#: gets its number beside it on a leader, so its colour shows (the Scottish Borders' Jedburgh
+#: and Eyemouth, flagged, were hidden under their numbers).
+COVER_MOST = 0.5
 
 
 @dataclass
@@ -209,16 +213,20 @@ class Placer:
         edge in a dense city), for a spot over no other locality, then for one whose centre is
         on none, and takes any free spot only when neither exists (Glasgow City at 5,000: 1
         of 87)."""
+        def shows(polygon):  # inside, the number leaves most of its locality's colour in sight
+            return lambda box: shapely.intersection(box, polygon).area <= COVER_MOST * polygon.area
+
         if at is not None:  # the middle of the people first (islands), on the part it is in
             part = next((g for g in shapely.get_parts(geom) if g.intersects(at)), None)
             if part is not None:
-                t = self._try(key, str(number), at.x, at.y, fontsize, part, 0.3, True)
+                t = self._try(key, str(number), at.x, at.y, fontsize, part, 0.3, True,
+                              where=shows(part) if leader else None)
                 if t is not None:
                     return t
         pt, poly = _anchor(geom, view)
         if pt is None:
             return None
-        t = self._try(key, str(number), pt.x, pt.y, fontsize, poly, 0.3, True)
+        t = self._try(key, str(number), pt.x, pt.y, fontsize, poly, 0.3, True, where=shows(poly) if leader else None)
         if t is not None or not leader:
             return t
         # Leader line: the number beside its locality, joined to it by a thin line.

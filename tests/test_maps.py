@@ -798,6 +798,29 @@ def test_the_flagged_localities_of_a_city_centre_are_named_on_its_detail_page(co
 
 
 @pytest.mark.realdata
+def test_a_number_leaves_its_small_localitys_colour_in_sight(council_zones, real_dir):
+    # Scottish Borders at 5,000: Jedburgh and Eyemouth, flagged, sat wholly under their number
+    # circles, so no colour showed and a board read them as not flagged.
+    from localities.placement import COVER_MOST
+
+    dz = council_zones["Scottish Borders"]
+    table = loc.rank(loc.propose(dz, target_population=5_000), dz)
+    fig = loc.plot_poorer(table, data_dir=real_dir)
+    frame, numbers, main = fig.attrs["frame"], fig.attrs["numbers"], fig.attrs["main"]
+    renderer = fig.canvas.get_renderer()
+    checked = 0
+    for idx, placed in fig.attrs["labels"].items():
+        for where, text in placed:
+            if where == "main" and text.get_text() == str(numbers[idx]):
+                box = _data_box(main, layout.label_box(text, renderer))
+                part = max(shapely.get_parts(frame.geometry[idx]), key=lambda g: g.intersection(box).area)
+                assert part.intersection(box).area <= COVER_MOST * part.area + 1e-6, frame.at[idx, "name"]
+                checked += 1
+    jedburgh = table.index[table["name"] == "Jedburgh"][0]
+    assert checked >= 4 and any((line.get_gid() or "") == f"leader:{jedburgh}" for line in main.lines)
+
+
+@pytest.mark.realdata
 @pytest.mark.parametrize("council,target", [("Shetland Islands", 5_000), ("Glasgow City", None), ("Moray", 5_000)])
 def test_no_detail_page_where_the_map_names_enough(council_zones, real_dir, council, target):
     # An island council and a city whose localities the map names: no page to print for nothing.
