@@ -144,8 +144,10 @@ def nesting(summary: dict, a: str, b: str) -> str | None:
     for inner, outer, n_in, n_out in ((b, a, s["localities_b"], s["localities_a"]),
                                       (a, b, s["localities_a"], s["localities_b"])):
         if s.get(f"{'b_within_a' if inner == b else 'a_within_b'}") and n_in > n_out:
-            return (f"{inner} divides {outer}: each of {inner}'s {n_in} localities lies within one of {outer}'s "
-                    f"{n_out}; a zone moved is outside the part of its {outer} locality matched to it")
+            within = (f"{outer}'s one locality (the whole council) is divided into {inner}'s {n_in}" if n_out == 1 else
+                      f"each of {inner}'s {n_in} localities lies within one of {outer}'s {n_out}")
+            return (f"{inner} divides {outer}: {within}; a zone moved is outside the part of its {outer} locality "
+                    "matched to it")
     return None
 
 
@@ -440,6 +442,8 @@ def plot_comparison(result: PlanComparison, dz, a: Plan | None = None, b: Plan |
     divides = nesting(s, a_name, b_name)
     words = (f"{divides.split(';')[0]}; {share} of people are outside the part of their locality matched to it"
              if divides else f"{share} of people are in a different locality")
-    fig.text(layout.MARGIN / p.size[0], 1 - 0.6 / p.size[1], f"{words} (adjusted Rand index {s['adjusted_rand']:.2f}: "
-             "1 is the same plan)", fontsize=8, color="#404040", va="top")
+    fig.text(layout.MARGIN / p.size[0], 1 - 0.6 / p.size[1],
+             textwrap.fill(f"{words} (adjusted Rand index {s['adjusted_rand']:.2f}: 1 is the same plan)",
+                           int((p.size[0] - 2 * layout.MARGIN) * 72 / (0.55 * 8))),
+             fontsize=8, color="#404040", va="top", gid="subtitle")
     return fig

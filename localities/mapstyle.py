@@ -41,8 +41,16 @@ def credit(fig, left: float, bottom: float, width: float):
 def heading(fig, text: str, left: float = layout.MARGIN):
     """A printed page's title, 14 pt bold at its top left (``left`` in inches)."""
     w, h = fig.get_size_inches()
-    return fig.suptitle(textwrap.fill(text, 90), x=left / w, y=1 - 0.25 / h, ha="left", va="top", fontsize=14,
-                        fontweight="bold")
+    title = fig.suptitle(text, x=left / w, y=1 - 0.25 / h, ha="left", va="top", fontsize=14, fontweight="bold")
+    # On one line across the page, in smaller type if need be, and wrapped only below 11 pt: at
+    # 90 characters a line, Na h-Eileanan Siar's ensemble title ran off a portrait page.
+    room = (w - 2 * left) * fig.dpi
+    renderer = fig.canvas.get_renderer()
+    while title.get_window_extent(renderer).width > room and title.get_fontsize() > 11:
+        title.set_fontsize(title.get_fontsize() - 0.5)
+    if title.get_window_extent(renderer).width > room:
+        title.set_text(textwrap.fill(text, int(len(text) * room / title.get_window_extent(renderer).width)))
+    return title
 
 
 def _frame(obj) -> gpd.GeoDataFrame:

@@ -1143,3 +1143,22 @@ def test_a_character_the_map_font_lacks_prints_as_a_question_mark(sample):
     texts = [t.get_text() for t in fig.findobj(matplotlib.text.Text)]
     assert any("Arran ? Chlèibh" in t for t in texts)
     plt.close(fig)
+
+
+def test_a_page_title_stays_on_the_page():
+    # Na h-Eileanan Siar's ensemble page (portrait) lost "(8 different)" off its right edge:
+    # titles were wrapped at 90 characters whatever the page.
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    from localities.mapstyle import heading
+
+    for size, text in (((8.27, 11.69), "Na h-Eileanan Siar: where localities are flagged across 20 plans (8 different)"),
+                       ((8.27, 11.69), "Dumfries and Galloway: where localities are flagged across 100 plans (97 "
+                                       "different), Data Zones within wards at 5,000 people a locality")):
+        fig = Figure(figsize=size)
+        FigureCanvasAgg(fig)
+        title = heading(fig, text)
+        box = title.get_window_extent(fig.canvas.get_renderer())
+        assert box.x1 <= fig.bbox.x1 - 0.2 * fig.dpi and title.get_fontsize() >= 11
+        assert title.get_text().replace("\n", " ") == text
