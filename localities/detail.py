@@ -151,10 +151,12 @@ def detail_page(frame, colours, handles, legend_title, title, numbers, names, ex
         placer = _label_axes(ax, renderer, frame, numbers, names, which, 7.5, view, "auto")
         land = shapely.union_all(frame.geometry.clip_by_rect(*p.limits).values)
         boxes = list(placer.boxes)
-        arrow = _north_arrow(ax, renderer, land, boxes)
+        # On open sea or empty paper where there is some; a page inland has none (Midlothian's
+        # centre had neither arrow nor bar), so then anywhere clear of the labels.
+        arrow = _north_arrow(ax, renderer, land, boxes) or _north_arrow(ax, renderer, shapely.Point(), boxes)
         if arrow is not None:
             boxes.append(arrow.get_window_extent(renderer))
-        bar = _scale_bar(ax, renderer, land, boxes)
+        bar = _scale_bar(ax, renderer, land, boxes) or _scale_bar(ax, renderer, shapely.Point(), boxes)
 
         sl, sb, sw, sh = p.inches(p.side)
         cursor = sb + sh
@@ -195,9 +197,10 @@ def detail_page(frame, colours, handles, legend_title, title, numbers, names, ex
         heading(fig, title)
         area = describe(frame, names, extent)
         zoom = p.scale / main_scale
+        numbered = "; numbers as on the map" if on_page else ""
         fig.text(layout.MARGIN / p.size[0], 1 - 0.58 / p.size[1],
-                 f"{letter}: {area}, drawn {zoom:.1f} times as large as on the map; numbers as on the map.",
-                 fontsize=8, color="#404040", va="top")
+                 f"{letter}: {area}, drawn {zoom:.1f} times as large as on the map{numbered}.",
+                 fontsize=8, color="#404040", va="top", gid="subtitle")
         credit(fig, layout.MARGIN, 0.12, p.size[0] - 2 * layout.MARGIN)
     fig.attrs = {"main": ax, "labels": dict(placer.labels), "key": entries, "letter": letter, "extent": extent,
                  "zoom": zoom, "north_arrow": arrow, "scale_bar": bar, "where": wax}

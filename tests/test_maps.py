@@ -778,6 +778,22 @@ def test_a_name_stays_on_its_own_locality(council_zones, real_dir, council, targ
 
 
 @pytest.mark.realdata
+def test_an_inland_detail_page_has_its_north_arrow_and_scale_bar(council_zones, real_dir):
+    # Midlothian at 5,000: the detail page of its centre is all land, and the arrow and bar,
+    # which look for open sea or empty paper, were left off; its subtitle spoke of numbers
+    # the page did not show.
+    dz = council_zones["Midlothian"]
+    table = loc.rank(loc.propose(dz, target_population=5_000), dz)
+    fig = loc.plot_poorer(table, data_dir=real_dir)
+    assert fig.attrs["detail_pages"]
+    for _, detail_page in fig.attrs["detail_pages"]:
+        assert detail_page.attrs["north_arrow"] is not None and detail_page.attrs["scale_bar"] is not None
+        subtitle = next(t.get_text() for t in detail_page.texts if t.get_gid() == "subtitle")
+        shown = any(t.get_text().isdigit() for t in detail_page.attrs["labels"].values())
+        assert ("numbers as on the map" in subtitle) == shown
+
+
+@pytest.mark.realdata
 def test_the_flagged_localities_of_a_city_centre_are_named_on_its_detail_page(council_zones, real_dir):
     # Aberdeen City at 5,000: 7 of its 11 localities poorer than both comparators were numbers
     # in a crowd across the centre, with no detail page (the crowd's localities were up to
