@@ -429,7 +429,13 @@ def cmd_profile(args) -> int:
         raise LocalitiesError(f"{out}: --out must end in .pdf")
     plan, dz = _read(args)
     table = rank(plan, dz)
-    save_profiles(table, out, flagged=args.flagged)
     pages = int((table["poorer_than_rest"] | table["poorer_than_scotland"]).sum()) if args.flagged else len(table)
+    if not pages:
+        # An answer, not bad input (it had exited 2): no locality is significantly poorer.
+        which = "the plan's one locality is not" if len(table) == 1 else f"none of the {len(table)} localities is"
+        whose = "its" if len(table) == 1 else "every locality's"
+        print(f"{which} flagged as poorer: no profile written (leave out --flagged for {whose} profile)")
+        return EXIT_OK
+    save_profiles(table, out, flagged=args.flagged)
     print(f"wrote {out} ({pages} page{'s' if pages != 1 else ''})")
     return EXIT_OK

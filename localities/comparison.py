@@ -115,7 +115,9 @@ class PlanComparison:
         whole = self.quality.apply(lambda row: bool(np.allclose(row.dropna(), row.dropna().round())), axis=1)
         shown = self.quality.astype(object)
         for key in shown.index:
-            shown.loc[key] = [f"{v:,.0f}" if whole[key] else f"{v:,.3f}" for v in self.quality.loc[key]]
+            # People and variances in whole numbers ("mean people 19,170.000" read as a measurement).
+            exact = whole[key] or key in ("population_mean", "within_variance")
+            shown.loc[key] = [f"{v:,.0f}" if exact else f"{v:,.3f}" for v in self.quality.loc[key]]
         lines += ["", "quality:", shown.rename(index=QUALITY_WORDS).to_string()]
         cols = [c for c in ("locality_a", "name_a", "population_a", "locality_b", "name_b", "population_b", "shared",
                             "tier_a", "tier_b") if c in self.matches]

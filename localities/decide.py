@@ -362,9 +362,15 @@ def reasons(rows: dict[str, dict], meta: dict[str, Indicator], headline: dict[st
 
         ranked = sorted(names, key=lambda n: (-size(n), n))
         # A standardised ratio says what it is measured against: "137" alone read as a count.
+        def times(n, c):  # a worse value where higher is better reads as a fraction: "1/6.3 of", not "×0.16"
+            r = rows[n][f"ratio_{c}"]
+            if not meta[n].higher_is_worse and np.isfinite(r) and 0 < r < 1:
+                return f"1/{1 / r:.{2 if 1 / r < 2 else 1}f} of {where[c]}"
+            return f"{_times(r, min_ratio)} {where[c]}"
+
         bits = [f"{_label(meta[n])} {fmt(rows[n]['value'], meta[n])} ("
                 + ("Scotland = 100; " if meta[n].kind == "ratio" else "")
-                + ", ".join(f"{_times(rows[n][f'ratio_{c}'], min_ratio)} {where[c]}" for c in against(n)) + ")"
+                + ", ".join(times(n, c) for c in against(n)) + ")"
                 for n in ranked[:most]]
         more = f" and {len(ranked) - most} more" if len(ranked) > most else ""
         return ", ".join(bits) + more

@@ -227,8 +227,8 @@ def _add_key(fig, p, rows, frame, value_col, plan_map, cursor) -> dict | None:
         # Not even 4.5 pt in four columns (Glasgow City's 121 localities beside a value map):
         # names ran into their numbers. The key goes on a page of its own, and this says so.
         fig.text(sl / p.size[0], (cursor - 0.1) / p.size[1],
-                 textwrap.fill(f"The key to the {len(rows)} numbered localities is on a page of its own (saved after "
-                               "this one by save_figure): there is no room for it here.", int(sw * 72 / (0.55 * 7.5))),
+                 textwrap.fill(f"The key to the {len(rows)} numbered localities is on a page of its own, printed "
+                               "after this one: there is no room for it here.", int(sw * 72 / (0.55 * 7.5))),
                  fontsize=7.5, va="top", gid="key note")
         return None
     _, entries = _draw_key(fig, rect, rows, fit, value_header, flag_header, footer)

@@ -219,7 +219,10 @@ def _page(fig, table, idx, row, council, spine, _backdrop_cache) -> None:
             # People, not zones: 60% of Rothesay's people, in 4 of its 7 zones, read as a share of zones.
             facts.append((f"People in Scotland's {band}% most deprived zones (SIMD 2020v2)", f"{row[col] * 100:.0f}%"))
     if "score" in table and pd.notna(row["score"]):
-        facts.append(("Headline deprivation against Scotland (1.0 = Scotland)", f"{row['score']:.2f}"))
+        # What the score is, in words ("Headline deprivation against Scotland" left a board asking).
+        heads = " and ".join(_lower(_label(h, table)[0]) for h in table.attrs.get("headline", []) if h in table)
+        facts.append((f"{heads[:1].upper() + heads[1:] or 'Deprivation'} against Scotland's (1.0 = the same, "
+                      "2.0 = twice)", f"{row['score']:.2f}"))
     for c in COMPARATORS:
         if f"n_worse_{c}" in table:
             tested = int(spine[f"vs_{c}"].isin(TESTED).sum()) if len(spine) else 0

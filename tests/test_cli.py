@@ -679,3 +679,16 @@ def test_compare_workbook_keeps_numbers_and_map_refuses_poorer_with_column(moray
     assert main(["map", str(moray), "--poorer", "--title", "Moray: board paper 7", "--out", str(tmp_path / "p.svg"),
                  "--data-dir", str(real_dir)]) == EXIT_OK
     assert "Moray: board paper 7" in (tmp_path / "p.svg").read_text(encoding="utf-8")
+
+
+def test_profiles_of_flagged_localities_when_none_is_flagged(real_dir, tmp_path, capsys):
+    # Na h-Eileanan Siar at the default is one locality, not flagged: `profile --flagged` exited
+    # 2, the code for bad input, for what is an answer.
+    plan = tmp_path / "siar.gpkg"
+    assert main(["propose", "--council", "Na h-Eileanan Siar", "--out", str(plan), "--data-dir", str(real_dir)]) == EXIT_OK
+    capsys.readouterr()
+    assert main(["profile", str(plan), "--flagged", "--out", str(tmp_path / "p.pdf"), "--data-dir", str(real_dir)]) == EXIT_OK
+    out = capsys.readouterr().out
+    assert "the plan's one locality is not flagged as poorer: no profile written (leave out --flagged for its " \
+           "profile)" in out
+    assert not (tmp_path / "p.pdf").exists()
