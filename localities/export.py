@@ -235,6 +235,9 @@ def ranking_summary(table: pd.DataFrame) -> pd.DataFrame:
             columns[header] = (values * 100).round(1) if share else values.round(3)
     if "reasons" in table:
         columns["Why"] = table["reasons"]
+    if "places" in table:
+        # What "+ 6 more" stands for: a board could not look it up in the workbook.
+        columns["Places (Intermediate Zones, most people first)"] = table["places"]
     return pd.DataFrame(columns).reset_index(drop=True)
 
 

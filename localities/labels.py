@@ -33,6 +33,7 @@ COLUMNS: dict[str, str] = {
     "n_worse_rest": "Indicators worse than the rest of the council",
     "n_worse_cpp": "Indicators worse than the rest of the council",
     "n_worse_scotland": "Indicators worse than Scotland",
+    "places": "Places (Intermediate Zones, most people first)",
     "datazone": "Data Zone",
     "simd_rank": "SIMD 2020v2 rank (1 = most deprived)",
     "band": "Band",
@@ -107,6 +108,8 @@ MEANINGS.update({
     "n_worse_rest": "indicators on which the locality is significantly worse than the rest of the council",
     "n_worse_cpp": "indicators on which the locality is significantly worse than the rest of the council",
     "n_worse_scotland": "indicators on which the locality is significantly worse than Scotland",
+    "places": "the Intermediate Zones the locality holds (all or part of), most people first, '; ' between them: "
+              "what a name's '+ N more' stands for",
 })
 
 # Per-indicator suffixes in the wide ranking table.

@@ -250,7 +250,9 @@ def rank(
     weights = _headline(headline, inds)
     meta = {i.name: i for i in inds}
     council = plan.council_name or (str(zones["council_name"].iloc[0]) if "council_name" in zones else "the council")
-    table = plan.localities.set_index("locality")[["name", "population", "zones", "geometry"]].copy()
+    kept = ["name", "places", "population", "zones", "geometry"] if "places" in plan.localities else \
+        ["name", "population", "zones", "geometry"]
+    table = plan.localities.set_index("locality")[kept].copy()
     pop = zones["population"].to_numpy(dtype=float)
     total = pd.Series(pop).groupby(by).sum()
     for band, col in (("20", "simd_quintile"), ("5", "simd_vigintile")):
@@ -304,7 +306,7 @@ def rank(
     order = order.reset_index()
     first = ["rank", "locality", "name", "population", "zones", "tier", "tier_label", "poorer_than_rest",
              "poorer_than_scotland", "score", "reasons", "rank_note", "share_most_deprived_20", "share_most_deprived_5",
-             "n_worse_rest", "n_worse_scotland"]
+             "n_worse_rest", "n_worse_scotland", "places"]
     first = [c for c in first if c in order]
     rest = [c for c in order.columns if c not in first and c != "geometry"]
     out = gpd.GeoDataFrame(order[first + rest + ["geometry"]], geometry="geometry", crs=plan.localities.crs)
