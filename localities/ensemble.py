@@ -210,13 +210,21 @@ class Ensemble:
     def priority_plan(self, dz: gpd.GeoDataFrame, target_population: int | None = None) -> Plan:
         """A full plan: each robust priority area a locality (ids ``P01``...), the rest of
         the council in population-capped regions (``R01``...) that never join two parts
-        the priority areas separate."""
+        the priority areas separate, of about ``target_population`` people (default: the
+        median target of the ensemble's compliant plans; the fewest the ceiling allowed had
+        made Na h-Eileanan Siar's rest one locality of 18,000 from Broadbay to Barra)."""
+        if target_population is None:
+            ok = self.plans[self.plans["ok"].astype(bool)]
+            targets = pd.to_numeric(ok["target_population"], errors="coerce").dropna()
+            target_population = int(round(float(targets.median()), -2)) if len(targets) else None
         zones = dz.sort_values("datazone").reset_index(drop=True)
         area = self.zones.set_index("datazone")["priority_area"].reindex(zones["datazone"])
         assignment = pd.Series(area.to_numpy(dtype=object), index=zones["datazone"])
         rest = zones[area.isna().to_numpy()].reset_index(drop=True)
         notes = [(f"{counted(len(self.priority), 'robust priority area', 'robust priority areas')}: zones flagged poorer (than the rest of the council or "
-                  f"Scotland) in at least {self.share:.0%} of {int(self.plans['ok'].sum())} compliant plans")]
+                  f"Scotland) in at least {self.share:.0%} of {int(self.plans['ok'].sum())} compliant plans")
+                 + (f"; the rest of the council in localities of about {target_population:,} people"
+                    if target_population else "")]
         if len(rest):
             adj, _ = geography.link_components(zones, geography.neighbours(zones))
             keep = set(rest["datazone"])

@@ -480,3 +480,16 @@ def test_the_priority_plan_has_no_stub_cut_off_by_priority_areas(council_zones):
     report = loc.check(plan, dz)
     assert report.ok and not any("under 1,000" in w for w in report.warnings)
     assert int(plan.localities["population"].sum()) == int(dz["population"].sum())
+
+
+def test_the_priority_plans_rest_is_in_localities_of_the_ensembles_size(council_zones):
+    # Na h-Eileanan Siar: the rest of the council (18,000 people, from Broadbay to Barra) was
+    # one locality, the fewest the ceiling allows; it is now built at the ensemble's median
+    # target (10,000 by default), and the notes say so.
+    dz = council_zones["Na h-Eileanan Siar"]
+    ens = loc.ensemble(dz, n=20)
+    plan = ens.priority_plan(dz)
+    rest = plan.localities[plan.localities["locality"].str.startswith("R")]
+    assert len(rest) >= 2 and rest["population"].max() < 15_000
+    assert plan.notes[0].endswith("; the rest of the council in localities of about 10,000 people")
+    assert len(ens.priority_plan(dz, target_population=30_000).localities) < len(plan.localities)
