@@ -349,6 +349,10 @@ def _fill(fig, p, fit, extents, ih, rows, councils, loc_w, lh, frame, colours, h
         notes.append("Outlying islands are shown in the small panels, not in their true position.")
     if frame.attrs.get("not_drawn"):
         notes.append(frame.attrs["not_drawn"])
+    if len(frame) == 1 and "tier_label" in frame:
+        # Na h-Eileanan Siar at the default: the whole council "Not flagged as poorer", with no
+        # word that there was no rest of the council to compare it with.
+        notes.append("One locality holds the whole council: it is compared with Scotland only.")
     if crowded:
         letters = [letter for letter, _ in crowded]
         notes.append(f"{' and '.join(letters)} {'is' if len(letters) == 1 else 'are'} drawn larger, with names, on "

@@ -1178,3 +1178,11 @@ def test_a_page_title_stays_on_the_page():
         box = title.get_window_extent(fig.canvas.get_renderer())
         assert box.x1 <= fig.bbox.x1 - 0.2 * fig.dpi and title.get_fontsize() >= 11
         assert title.get_text().replace("\n", " ") == text
+
+
+@pytest.mark.realdata
+def test_a_one_locality_map_says_it_is_compared_with_scotland_only(council_zones, real_dir):
+    dz = council_zones["Na h-Eileanan Siar"]
+    fig = loc.plot_poorer(loc.rank(loc.propose(dz), dz), data_dir=real_dir)
+    note = next(t.get_text().replace("\n", " ") for t in fig.texts if t.get_gid() == "notes")
+    assert "One locality holds the whole council: it is compared with Scotland only." in note
