@@ -87,6 +87,14 @@ def _data_box(ax, bb):
     return shapely.box(min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1))
 
 
+def _main_labels(fig):
+    """(locality, is a number, box in map units) for each label on a map's main panel."""
+    renderer = fig.canvas.get_renderer()
+    main, numbers = fig.attrs["main"], fig.attrs["numbers"]
+    return [(idx, text.get_text() == str(numbers[idx]), _data_box(main, layout.label_box(text, renderer)))
+            for idx, placed in fig.attrs["labels"].items() for where, text in placed if where == "main"]
+
+
 def picture_problems(fig, table) -> list[str]:
     """Everything a reader would find wrong, measured on the drawn page."""
     fig.canvas.draw()
@@ -763,14 +771,10 @@ def test_a_name_stays_on_its_own_locality(council_zones, real_dir, council, targ
     dz = council_zones[council]
     table = loc.rank(loc.propose(dz, target_population=target), dz)
     fig = loc.plot_poorer(table, data_dir=real_dir)
-    frame, numbers, main = fig.attrs["frame"], fig.attrs["numbers"], fig.attrs["main"]
-    renderer = fig.canvas.get_renderer()
+    frame = fig.attrs["frame"]
     named = 0
-    for idx, placed in fig.attrs["labels"].items():
-        for where, text in placed:
-            if where != "main" or text.get_text() == str(numbers[idx]):
-                continue
-            box = _data_box(main, layout.label_box(text, renderer))
+    for idx, is_number, box in _main_labels(fig):
+        if not is_number:
             over = frame.geometry.drop(index=idx).intersection(box).area.sum()
             assert over <= OVER_OTHERS * box.area + 1e-6, (frame.at[idx, "name"], over / box.area)
             named += 1
@@ -822,16 +826,13 @@ def test_a_number_leaves_its_small_localitys_colour_in_sight(council_zones, real
     dz = council_zones["Scottish Borders"]
     table = loc.rank(loc.propose(dz, target_population=5_000), dz)
     fig = loc.plot_poorer(table, data_dir=real_dir)
-    frame, numbers, main = fig.attrs["frame"], fig.attrs["numbers"], fig.attrs["main"]
-    renderer = fig.canvas.get_renderer()
+    frame, main = fig.attrs["frame"], fig.attrs["main"]
     checked = 0
-    for idx, placed in fig.attrs["labels"].items():
-        for where, text in placed:
-            if where == "main" and text.get_text() == str(numbers[idx]):
-                box = _data_box(main, layout.label_box(text, renderer))
-                part = max(shapely.get_parts(frame.geometry[idx]), key=lambda g: g.intersection(box).area)
-                assert part.intersection(box).area <= COVER_MOST * part.area + 1e-6, frame.at[idx, "name"]
-                checked += 1
+    for idx, is_number, box in _main_labels(fig):
+        if is_number:
+            part = max(shapely.get_parts(frame.geometry[idx]), key=lambda g, box=box: g.intersection(box).area)
+            assert part.intersection(box).area <= COVER_MOST * part.area + 1e-6, frame.at[idx, "name"]
+            checked += 1
     jedburgh = table.index[table["name"] == "Jedburgh"][0]
     assert checked >= 4 and any((line.get_gid() or "") == f"leader:{jedburgh}" for line in main.lines)
 
