@@ -84,17 +84,28 @@ def priority_areas(zones: gpd.GeoDataFrame, dz: gpd.GeoDataFrame, share: float,
 def priority_plan(ens, dz: gpd.GeoDataFrame, target_population: int | None = None) -> Plan:
     """See :meth:`localities.ensemble.Ensemble.priority_plan`."""
     if target_population is None:
+        # Plans made without a target (the fewest the ceiling allows) do not count; an ensemble
+        # that varied no target has no such column.
         ok = ens.plans[ens.plans["ok"].astype(bool)]
-        targets = pd.to_numeric(ok["target_population"], errors="coerce").dropna()
+        targets = pd.to_numeric(ok.get("target_population", pd.Series(dtype=float)), errors="coerce").dropna()
         target_population = int(round(float(targets.median()), -2)) if len(targets) else None
+    ceiling = int(ens.settings.get("max_population") or CEILING)
     zones = dz.sort_values("datazone").reset_index(drop=True)
     area = ens.zones.set_index("datazone")["priority_area"].reindex(zones["datazone"])
+    # A priority area under 1,000 people is too small for a locality of its own (Angus: "Part of
+    # Lunan", one zone of 941): its zones go with the rest of the council, and a note says so.
+    people = pd.Series(zones["population"].to_numpy(), index=zones["datazone"]).groupby(area.to_numpy()).sum()
+    small = sorted(people.index[people < FEW])
+    area = area.where(~area.isin(small))
     assignment = pd.Series(area.to_numpy(dtype=object), index=zones["datazone"])
     rest = zones[area.isna().to_numpy()].reset_index(drop=True)
     notes = [(f"{counted(len(ens.priority), 'robust priority area', 'robust priority areas')}: zones flagged poorer (than the rest of the council or "
               f"Scotland) in at least {ens.share:.0%} of {int(ens.plans['ok'].sum())} compliant plans")
              + (f"; the rest of the council in localities of about {target_population:,} people"
                 if target_population else "")]
+    if small:
+        notes.append(f"{counted(len(small), 'priority area', 'priority areas')} under {FEW:,} people built into the "
+                     f"localities of the rest of the council, too small to be a locality of its own: {listing(small)}")
     if len(rest):
         adj, _ = geography.link_components(zones, geography.neighbours(zones))
         keep = set(rest["datazone"])
@@ -109,7 +120,7 @@ def priority_plan(ens, dz: gpd.GeoDataFrame, target_population: int | None = Non
             if not len(beside):
                 continue
             target = beside.value_counts().sort_index().sort_values(ascending=False, kind="stable").index[0]
-            if pop[assignment.index[assignment == target]].sum() + pop[piece].sum() <= CEILING:
+            if pop[assignment.index[assignment == target]].sum() + pop[piece].sum() <= ceiling:
                 assignment.loc[list(piece)] = target
                 keep -= set(piece)
                 joined.append(f"{listing(sorted(piece))} ({int(pop[piece].sum()):,} people) to {target}")

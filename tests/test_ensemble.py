@@ -493,3 +493,20 @@ def test_the_priority_plans_rest_is_in_localities_of_the_ensembles_size(council_
     assert len(rest) >= 2 and rest["population"].max() < 15_000
     assert plan.notes[0].endswith("; the rest of the council in localities of about 10,000 people")
     assert len(ens.priority_plan(dz, target_population=30_000).localities) < len(plan.localities)
+
+
+def test_the_priority_plan_without_varied_targets_and_with_a_tiny_area(council_zones):
+    # An ensemble that varies only the seed has no target column: priority_plan raised
+    # KeyError. Angus (12 plans): priority area "Part of Lunan", one zone of 941 people, was a
+    # locality of its own; it goes with the rest of the council, and a note says so.
+    stirling = council_zones["Stirling"]
+    plan = loc.ensemble(stirling, n=6, vary={"seed": range(10)}).priority_plan(stirling)
+    assert loc.check(plan, stirling).ok
+    angus = council_zones["Angus"]
+    ens = loc.ensemble(angus, n=12)
+    tiny = ens.priority[ens.priority["population"] < 1_000]
+    plan = ens.priority_plan(angus)
+    assert len(tiny) and not set(tiny["area"]) & set(plan.localities["locality"])
+    assert any(n.startswith(f"{len(tiny)} priority area under 1,000 people built into the localities of the rest")
+               for n in plan.notes)
+    assert plan.localities["population"].min() >= 1_000
