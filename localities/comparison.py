@@ -293,11 +293,7 @@ def compare_plans(a: Plan, b: Plan, dz: pd.DataFrame, ranking_a: pd.DataFrame | 
                "people_moved": int(pop[moved].sum()), "share_people_moved": float(pop[moved].sum() / pop.sum()) if pop.sum() else 0.0,
                "localities_a": len(ua), "localities_b": len(ub), "matched": len(rows),
                "adjusted_rand": float(adjusted_rand(counts)), "variation_of_information": float(variation_of_information(counts)),
-               "equal": bool(a == b),
-               # One plan dividing the other (5,000 a locality against the fewest): its "moved"
-               # zones are the parts of a locality not matched to it, not people elsewhere.
-               "b_within_a": bool((zones.groupby("locality_b")["locality_a"].nunique() == 1).all()),
-               "a_within_b": bool((zones.groupby("locality_a")["locality_b"].nunique() == 1).all())}
+               "equal": bool(a == b)}
     for side, tiers in (("a", tiers_a), ("b", tiers_b)):
         if tiers is not None:
             t = tiers.rename(index=str)
@@ -310,6 +306,11 @@ def compare_plans(a: Plan, b: Plan, dz: pd.DataFrame, ranking_a: pd.DataFrame | 
         summary.update(people_tier_changed=int(zones.loc[changed, "population"].sum()),
                        people_tier1_a=int(zones.loc[zones["tier_a"] == 1, "population"].sum()),
                        people_tier1_b=int(zones.loc[zones["tier_b"] == 1, "population"].sum()))
+    # One plan dividing the other (5,000 a locality against the fewest): its "moved" zones are
+    # the parts of a locality not matched to it, not people elsewhere. Last, after the figures
+    # scripts already read.
+    summary["b_within_a"] = bool((zones.groupby("locality_b")["locality_a"].nunique() == 1).all())
+    summary["a_within_b"] = bool((zones.groupby("locality_a")["locality_b"].nunique() == 1).all())
     qa, qb = quality(a, dz), quality(b, dz)
     keys = [k for k in qa if k in qb and isinstance(qa[k], (int, float, np.number))]
     qual = pd.DataFrame({"a": [float(qa[k]) for k in keys], "b": [float(qb[k]) for k in keys]}, index=keys)

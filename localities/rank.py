@@ -306,10 +306,12 @@ def rank(
     order = order.reset_index()
     first = ["rank", "locality", "name", "population", "zones", "tier", "tier_label", "poorer_than_rest",
              "poorer_than_scotland", "score", "reasons", "rank_note", "share_most_deprived_20", "share_most_deprived_5",
-             "n_worse_rest", "n_worse_scotland", "places"]
+             "n_worse_rest", "n_worse_scotland"]
     first = [c for c in first if c in order]
-    rest = [c for c in order.columns if c not in first and c != "geometry"]
-    out = gpd.GeoDataFrame(order[first + rest + ["geometry"]], geometry="geometry", crs=plan.localities.crs)
+    # The places last, so the indicator columns keep the positions scripts may read them at.
+    last = ["places"] if "places" in order else []
+    rest = [c for c in order.columns if c not in first and c not in last and c != "geometry"]
+    out = gpd.GeoDataFrame(order[first + rest + last + ["geometry"]], geometry="geometry", crs=plan.localities.crs)
     comparators = long.drop_duplicates("indicator").set_index("indicator")
     out.attrs = {
         "council": plan.council_name,
