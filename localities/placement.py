@@ -252,13 +252,6 @@ class Placer:
             near, far = spots[:72], spots[72:]
             tests = [(clear_of_others, near), (centre_off_others, near), (clear_of_others, far),
                      (centre_off_others, far), (None, near)]
-            trial = self._text
-            if trial is not None and trial.axes is not None and \
-                    self.data_box(label_box(trial, self.renderer)).area >= COVER_MOST * poly.area:
-                # A town too small to hold its number (Perth and Kinross's Crieff, inside a rural
-                # locality): beside it on a short leader, even over the locality around it, rather
-                # than an inch away across the map.
-                tests.insert(0, (None, spots[:36]))
         else:
             tests = [(None, spots[:72])]
         for test, where in tests:
