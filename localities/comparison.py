@@ -363,8 +363,15 @@ def plot_comparison(result: PlanComparison, dz, a: Plan | None = None, b: Plan |
     p, fig, ax = board_page(body, 2.6)
     zones.plot(ax=ax, color=np.where(zones["moved"], "#f28e2b", "#eeeeee"), edgecolor="white", linewidth=0.2)
     s = result.summary
-    handles = [Patch(facecolor="#f28e2b", label=f"Moved: {s['zones_moved']} zones, {s['people_moved']:,} people"),
-               Patch(facecolor="#eeeeee", label="Not moved: in matching localities in both plans")]
+    a_name, b_name = (layout.printable(n) for n in names)
+    # Where one plan divides the other nobody moves: localities are split (Falkirk's wards
+    # against 5,000 within wards read "Moved: 121 zones").
+    divided = nesting(s, a_name, b_name) is not None
+    handles = [Patch(facecolor="#f28e2b", label=(f"In a part split off its locality: {s['zones_moved']} zones, "
+                                                 f"{s['people_moved']:,} people") if divided else
+                     f"Moved: {s['zones_moved']} zones, {s['people_moved']:,} people"),
+               Patch(facecolor="#eeeeee", label="In the part matched to its locality" if divided else
+                     "Not moved: in matching localities in both plans")]
     if "tier_a" in zones and "tier_b" in zones:
         changed = zones[zones["tier_a"] != zones["tier_b"]]
         if len(changed):
@@ -384,7 +391,6 @@ def plot_comparison(result: PlanComparison, dz, a: Plan | None = None, b: Plan |
                dz["council_name"].iloc[0] if "council_name" in dz and len(dz) else None)
     counts = [f" ({counted(zones[col].nunique(), 'locality', 'localities')})" for col in ("locality_a", "locality_b")]
     changes = _tier_changes(zones, b)
-    a_name, b_name = (layout.printable(n) for n in names)
     if len(changes):
         handles.append(Line2D([], [], linestyle="none", marker="o", markersize=9, markerfacecolor="white",
                               markeredgecolor="#7b3294", label=f"Numbered: a locality of {b_name} whose tier "
@@ -443,9 +449,11 @@ def plot_comparison(result: PlanComparison, dz, a: Plan | None = None, b: Plan |
     moved = s["share_people_moved"]
     share = "under 1%" if 0 < moved < 0.005 else "over 99%" if 0.995 <= moved < 1 else f"{moved:.0%}"
     divides = nesting(s, a_name, b_name)
-    words = (f"{divides.split(';')[0]}; {share} of people are outside the part of their locality matched to it"
+    words = (f"{divides.split(';')[0]}; {share} of people are in the parts split off their localities"
              if divides else f"{share} of people are in a different locality")
-    fig.text(layout.MARGIN / p.size[0], 1 - 0.6 / p.size[1],
+    # Under the title as set (it may have wrapped), not at a fixed height.
+    below = fig._suptitle.get_window_extent(fig.canvas.get_renderer()).y0 / fig.dpi - 0.08
+    fig.text(layout.MARGIN / p.size[0], min(1 - 0.6 / p.size[1], below / p.size[1]),
              textwrap.fill(f"{words} (adjusted Rand index {s['adjusted_rand']:.2f}: 1 is the same plan)",
                            int((p.size[0] - 2 * layout.MARGIN) * 72 / (0.55 * 8))),
              fontsize=8, color="#404040", va="top", gid="subtitle")
