@@ -407,7 +407,8 @@ def _follow_reference(reference: Plan, table: gpd.GeoDataFrame, dz: pd.DataFrame
     m = len(ok)
     out.insert(out.columns.get_loc("tier") + 1, "tier_holds", (holds / m)[idx])
     out.insert(out.columns.get_loc("tier_holds") + 1, "people_same_tier", (same_people / m)[idx])
-    out.insert(out.columns.get_loc("people_same_tier") + 1, "rank_median", np.median(ranks, axis=0)[idx])
+    out.insert(out.columns.get_loc("people_same_tier") + 1, "rank_median",
+               np.percentile(ranks, 50, axis=0, method="nearest")[idx])
     # Ranks that occurred ("rank 6.3" read as a rank no plan gave).
     out.insert(out.columns.get_loc("rank_median") + 1, "rank_p10",
                np.percentile(ranks, 10, axis=0, method="nearest")[idx])

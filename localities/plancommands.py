@@ -138,7 +138,8 @@ def cmd_ensemble(args) -> int:
     ref = ["rank", "name", "tier", "tier_holds", "people_same_tier", "rank_median", "rank_p10", "rank_p90"]
     print(f"\nReference plan ({result.settings['reference']}): how often each locality's tier holds")
     print(result.reference[ref].to_string(index=False, float_format=lambda v: f"{v:.2f}",
-                                          formatters={c: "{:.0f}".format for c in ("rank_p10", "rank_p90")}))
+                                          formatters={c: "{:.0f}".format for c in ("rank_median", "rank_p10",
+                                                                                    "rank_p90")}))
     print("tier_holds: share of plans in which the locality holding most of its people has the same tier; "
           "people_same_tier: mean share of its people in a locality of that tier; rank_median, rank_p10, rank_p90: "
           "its rank across plans, the middle one and those a tenth of plans fall below and above (plans with more "

@@ -179,7 +179,7 @@ def explore(obj, column: str | None = None, tooltip: list[str] | None = None, la
     if title is None:
         # As the printed map is titled: the decision, the indicator shown first, or the plan.
         what = ("localities with significantly poorer outcomes" if poorer else
-                _describe(column, frame)[0] if column is not None else "localities")
+                _describe(column, frame)[0] if column is not None and column in wanted else "localities")
         title = f"{frame.attrs['council']}: {what}" if frame.attrs.get("council") else what[0].upper() + what[1:]
     _add_title(m, esc(str(title)))
     return m
