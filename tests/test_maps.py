@@ -1187,3 +1187,17 @@ def test_a_one_locality_map_says_it_is_compared_with_scotland_only(council_zones
     fig = loc.plot_poorer(loc.rank(loc.propose(dz), dz), data_dir=real_dir)
     note = next(t.get_text().replace("\n", " ") for t in fig.texts if t.get_gid() == "notes")
     assert "One locality holds the whole council: it is compared with Scotland only." in note
+
+
+@pytest.mark.realdata
+def test_a_long_map_title_and_its_notes_keep_apart(council_zones, real_dir):
+    # `map --title` with a long title on Na h-Eileanan Siar's portrait page ran off the page
+    # over the locator; set smaller and wrapped, its second line then sat on the notes.
+    dz = council_zones["Na h-Eileanan Siar"]
+    table = loc.rank(loc.propose(dz, target_population=5_000), dz)
+    fig = loc.plot_poorer(table, data_dir=real_dir, title="Comhairle nan Eilean Siar: localities with significantly "
+                          "poorer outcomes, board paper for 12 March 2027")
+    renderer = fig.canvas.get_renderer()
+    title = fig._suptitle.get_window_extent(renderer)
+    notes = next(t for t in fig.texts if t.get_gid() == "notes").get_window_extent(renderer)
+    assert title.x1 <= fig.bbox.x1 and notes.y1 <= title.y0
