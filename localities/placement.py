@@ -153,6 +153,18 @@ class Placer:
         self.labels[key] = t
         return t
 
+    def _index(self):
+        """One spatial index of :attr:`localities` for every label of this axes."""
+        if self._tree is None:
+            self._tree = shapely.STRtree(self.localities)
+        return self._tree
+
+    def _over_others(self, box, own) -> float:
+        """The area of ``box`` (map units) that lies over localities other than ``own``."""
+        hit = self._index().query(box, predicate="intersects")
+        hit = hit[hit != own]
+        return float(shapely.area(shapely.intersection(box, self.localities[hit])).sum()) if len(hit) else 0.0
+
     def finish(self):
         """Remove the last trial text that found no place."""
         if self._text is not None and self._text.axes is not None:
@@ -171,13 +183,8 @@ class Placer:
         avoid = others if clear else None
         where = None
         if self.localities is not None and own is not None and len(self.localities) > 1:
-            if self._tree is None:
-                self._tree = shapely.STRtree(self.localities)
-
             def where(box, own=own):
-                near = [j for j in self._tree.query(box, predicate="intersects") if j != own]
-                over = sum(shapely.intersection(self.localities[j], box).area for j in near)
-                return over <= OVER_OTHERS * box.area
+                return self._over_others(box, own) <= OVER_OTHERS * box.area
         pt, poly = _anchor(geom, view)
         if pt is None:
             return None
@@ -234,17 +241,11 @@ class Placer:
         spots = [(r * math.cos(math.radians(a)), r * math.sin(math.radians(a)))
                  for r in (14, 20, 28, 38, 50, 65, 85, 110, 140, 180) for a in range(0, 360, 30)]
         if self.localities is not None and len(self.localities) > 1:
-            if self._tree is None:
-                self._tree = shapely.STRtree(self.localities)
-            tree, polygons = self._tree, self.localities
-
             def clear_of_others(box):  # touching a neighbour's edge is fine, covering it is not
-                hit = tree.query(box, predicate="intersects")
-                hit = hit[hit != own]
-                return not len(hit) or shapely.area(shapely.intersection(box, polygons[hit])).sum() <= 0.1 * box.area
+                return self._over_others(box, own) <= 0.1 * box.area
 
             def centre_off_others(box):
-                hit = tree.query(box.centroid, predicate="intersects")
+                hit = self._index().query(box.centroid, predicate="intersects")
                 return not len(hit[hit != own])
 
             # Near spots first, then farther ones: a short leader to a spot on no other
