@@ -356,6 +356,7 @@ def plot_comparison(result: PlanComparison, dz, a: Plan | None = None, b: Plan |
 
     from . import layout
     from .boardpage import board_page, finish_board_page, main_body
+    from .mapstyle import under_heading
 
     zones = gpd.GeoDataFrame(result.zones.merge(dz[["datazone", "geometry"]], on="datazone"), geometry="geometry",
                              crs=dz.crs).to_crs("EPSG:27700")
@@ -452,9 +453,6 @@ def plot_comparison(result: PlanComparison, dz, a: Plan | None = None, b: Plan |
     words = (f"{divides.split(';')[0]}; {share} of people are in the parts split off their localities"
              if divides else f"{share} of people are in a different locality")
     # Under the title as set (it may have wrapped), not at a fixed height.
-    below = fig._suptitle.get_window_extent(fig.canvas.get_renderer()).y0 / fig.dpi - 0.08
-    fig.text(layout.MARGIN / p.size[0], min(1 - 0.6 / p.size[1], below / p.size[1]),
-             textwrap.fill(f"{words} (adjusted Rand index {s['adjusted_rand']:.2f}: 1 is the same plan)",
-                           int((p.size[0] - 2 * layout.MARGIN) * 72 / (0.55 * 8))),
-             fontsize=8, color="#404040", va="top", gid="subtitle")
+    under_heading(fig, fig._suptitle, f"{words} (adjusted Rand index {s['adjusted_rand']:.2f}: 1 is the same plan)",
+                  0.6, 8, p.size[0] - 2 * layout.MARGIN, gap=0.08, gid="subtitle")
     return fig

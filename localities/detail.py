@@ -24,7 +24,7 @@ from scipy.sparse.csgraph import connected_components
 from . import layout
 from .boardpage import _blank, _draw_localities, _north_arrow, _scale_bar, no_idle_draws
 from .mapkey import _draw_key, _headers, _key_fit
-from .mapstyle import credit, heading
+from .mapstyle import credit, heading, under_heading
 from .placement import _anchor, _label_geom, name_fits
 
 #: Width (inches) of a detail page's side column: legend, where the area lies, key.
@@ -194,13 +194,13 @@ def detail_page(frame, colours, handles, legend_title, title, numbers, names, ex
                 _, entries = _draw_key(fig, p.fraction(sl, sb, sw, height), keyed, fit, value_header, flag_header,
                                        footer)
 
-        heading(fig, title)
+        head = heading(fig, title)
         area = describe(frame, names, extent)
         zoom = p.scale / main_scale
         numbered = "; numbers as on the map" if on_page else ""
-        fig.text(layout.MARGIN / p.size[0], 1 - 0.58 / p.size[1],
-                 f"{letter}: {area}, drawn {zoom:.1f} times as large as on the map{numbered}.",
-                 fontsize=8, color="#404040", va="top", gid="subtitle")
+        # Under the title as set: a long map title wraps, and a line at a fixed height sat on it.
+        under_heading(fig, head, f"{letter}: {area}, drawn {zoom:.1f} times as large as on the map{numbered}.",
+                      0.58, 8, gid="subtitle")
         credit(fig, layout.MARGIN, 0.12, p.size[0] - 2 * layout.MARGIN)
     fig.attrs = {"main": ax, "labels": dict(placer.labels), "key": entries, "letter": letter, "extent": extent,
                  "zoom": zoom, "north_arrow": arrow, "scale_bar": bar, "where": wax}

@@ -53,6 +53,18 @@ def heading(fig, text: str, left: float = layout.MARGIN):
     return title
 
 
+def under_heading(fig, head, text: str, top: float, fontsize: float, width: float | None = None, gap: float = 0.05,
+                  **kw):
+    """A line under a page's title (``head``, from :func:`heading`): ``top`` inches from the
+    page's top, or lower where the title wrapped, wrapped to ``width`` inches when given."""
+    w, h = fig.get_size_inches()
+    below = head.get_window_extent(fig.canvas.get_renderer()).y0 / fig.dpi - gap
+    if width is not None:
+        text = textwrap.fill(text, int(width * 72 / (0.55 * fontsize)))
+    return fig.text(layout.MARGIN / w, min(1 - top / h, below / h), text, fontsize=fontsize, color="#404040",
+                    va="top", **kw)
+
+
 def _frame(obj) -> gpd.GeoDataFrame:
     if isinstance(obj, Plan):
         frame = obj.localities.copy()

@@ -32,7 +32,7 @@ from .boardpage import (  # noqa: F401 (board_page, finish_board_page, main_body
     no_idle_draws,
 )
 from .mapkey import LEGIBLE, SMALL, SMALLEST_FIT, _add_key, _key_fit, _key_rows, with_key_page
-from .mapstyle import credit, heading
+from .mapstyle import credit, heading, under_heading
 
 
 def _label_axes(ax, renderer, frame, numbers, names, which, fontsize, view, mode, leader=True, avoid=(), named=()):
@@ -362,10 +362,7 @@ def _fill(fig, p, fit, extents, ih, rows, councils, loc_w, lh, frame, colours, h
         # Wrapped to the map's width: on a portrait page the line ran off the paper, through the
         # locator's title (Na h-Eileanan Siar); and under the title as set, which may wrap.
         room = p.size[0] - 2 * layout.MARGIN - (loc_w + 0.3 if locator_ax is not None else 0.0)
-        below = head.get_window_extent(renderer).y0 / fig.dpi - 0.05
-        fig.text(MARGIN_FRAC(p), min(1 - 0.5 / p.size[1], below / p.size[1]),
-                 textwrap.fill(" ".join(notes), int(room * 72 / (0.55 * 7))),
-                 fontsize=7, color="#404040", va="top", gid="notes")
+        under_heading(fig, head, " ".join(notes), 0.5, 7, room, gid="notes")
     credit(fig, layout.MARGIN, 0.12, p.size[0] - 2 * layout.MARGIN)
     fig.attrs = {"legend_title": legend_title, "legend": legend, "main": ax, "labels": labels,
                  "numbers": numbers, "numbered": numbered, "key": key_entries, "key_elsewhere": key_elsewhere,

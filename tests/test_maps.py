@@ -1201,3 +1201,18 @@ def test_a_long_map_title_and_its_notes_keep_apart(council_zones, real_dir):
     title = fig._suptitle.get_window_extent(renderer)
     notes = next(t for t in fig.texts if t.get_gid() == "notes").get_window_extent(renderer)
     assert title.x1 <= fig.bbox.x1 and notes.y1 <= title.y0
+
+
+@pytest.mark.realdata
+def test_a_detail_pages_subtitle_sits_under_a_long_title(council_zones, real_dir):
+    # The detail page set its subtitle at a fixed height, where a long map title, wrapped,
+    # had its second line.
+    dz = council_zones["South Lanarkshire"]
+    table = loc.rank(loc.propose(dz, target_population=10_000), dz)
+    fig = loc.plot_poorer(table, data_dir=real_dir, title="South Lanarkshire Community Planning Partnership: localities "
+                          "with significantly poorer outcomes, for the board of 12 March 2027, item 7")
+    (_, detail_page), = fig.attrs["detail_pages"]
+    renderer = detail_page.canvas.get_renderer()
+    title = detail_page._suptitle.get_window_extent(renderer)
+    subtitle = next(t for t in detail_page.texts if t.get_gid() == "subtitle").get_window_extent(renderer)
+    assert "\n" in detail_page._suptitle.get_text() and subtitle.y1 <= title.y0
