@@ -101,10 +101,11 @@ class PlanComparison:
 
     def __str__(self) -> str:
         s = self.summary
+        divides = None if s["equal"] else nesting(s, "A", "B")
         lines = [("The two plans are the same division of the council (up to locality ids)" if s["equal"] else
                   f"{s['zones_moved']:,} of {s['zones']:,} zones moved ({s['people_moved']:,} of "
                   f"{s['population']:,} people, {s['share_people_moved']:.1%})"),
-                 *([nesting(s, "A", "B")] if not s["equal"] and nesting(s, "A", "B") else []),
+                 *([divides] if divides else []),
                  f"localities: {s['localities_a']} in A, {s['localities_b']} in B, {s['matched']} matched by shared people",
                  (f"adjusted Rand index {s['adjusted_rand']:.3f} (1 = same plan); variation of information "
                   f"{s['variation_of_information']:.3f} bits (0 = same plan)")]
@@ -367,11 +368,11 @@ def plot_comparison(result: PlanComparison, dz, a: Plan | None = None, b: Plan |
     a_name, b_name = (layout.printable(n) for n in names)
     # Where one plan divides the other nobody moves: localities are split (Falkirk's wards
     # against 5,000 within wards read "Moved: 121 zones").
-    divided = nesting(s, a_name, b_name) is not None
+    divides = nesting(s, a_name, b_name)
     handles = [Patch(facecolor="#f28e2b", label=(f"In a part split off its locality: {s['zones_moved']} zones, "
-                                                 f"{s['people_moved']:,} people") if divided else
+                                                 f"{s['people_moved']:,} people") if divides else
                      f"Moved: {s['zones_moved']} zones, {s['people_moved']:,} people"),
-               Patch(facecolor="#eeeeee", label="In the part matched to its locality" if divided else
+               Patch(facecolor="#eeeeee", label="In the part matched to its locality" if divides else
                      "Not moved: in matching localities in both plans")]
     if "tier_a" in zones and "tier_b" in zones:
         changed = zones[zones["tier_a"] != zones["tier_b"]]
@@ -449,7 +450,6 @@ def plot_comparison(result: PlanComparison, dz, a: Plan | None = None, b: Plan |
                  "tier_changes_listed": len(listed)}
     moved = s["share_people_moved"]
     share = "under 1%" if 0 < moved < 0.005 else "over 99%" if 0.995 <= moved < 1 else f"{moved:.0%}"
-    divides = nesting(s, a_name, b_name)
     words = (f"{divides.split(';')[0]}; {share} of people are in the parts split off their localities"
              if divides else f"{share} of people are in a different locality")
     # Under the title as set (it may have wrapped), not at a fixed height.

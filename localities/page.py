@@ -72,7 +72,7 @@ def _plot(frame, colours, handles, legend_title, title, value_col, plan_map, num
     fig = _plot_map(frame, colours, handles, legend_title, title, value_col, plan_map, numbers, names, outliers, body,
                     with_key, label, inset, orientation, locator, data_dir, zones, details)
     # The crowded areas outlined on the map, each on a page of its own (see localities.detail).
-    rows = _key_rows(frame, numbers, value_col, colours, plan_map)
+    rows = _key_rows(frame, numbers, value_col, colours, plan_map) if fig.attrs["details"] else []
     scale = fig._localities_page[0].scale
     fig.attrs["detail_pages"] = [
         (letter, detail.detail_page(frame, colours, handles, legend_title, title, numbers, names, extent, letter, scale,
