@@ -98,8 +98,8 @@ MEANINGS.update({
     "poorer_than_scotland": f"Yes when {_POORER} Scotland",
     "score": "weighted mean over the headline indicators of the locality's value divided by Scotland's, read so that "
              "higher is worse (1.0 = Scotland's level); orders localities within a tier",
-    "reasons": "the comparisons behind the tier, in words; where nothing is flagged, also the largest gaps (at least ×2) "
-               "on indicators with no interval, which are never tested",
+    "reasons": "the comparisons behind the tier, in words; also the largest gaps (at least ×2) on indicators with no "
+               "interval, which are never tested",
     "rank_note": "ties in tier and score, and missing data, that decide the order",
     "share_most_deprived_20": "share of the locality's people living in Data Zones among Scotland's 20% most "
                               "deprived (SIMD 2020v2)",
@@ -143,14 +143,15 @@ SUFFIX_MEANINGS: dict[str, str] = {
     "_ratio_scotland": "the locality's value divided by Scotland's",
     "_gap_rest": "the locality's value minus the rest of the council's",
     "_gap_scotland": "the locality's value minus Scotland's",
-    "_vs_rest": "verdict against the rest of the council: worse or better (significant and material), slightly "
-                "(significant, not material), not different, or no interval (not tested)",
-    "_vs_cpp": "verdict against the rest of the council: worse or better (significant and material), slightly "
-               "(significant, not material), not different, or no interval (not tested)",
-    "_vs_scotland": "verdict against Scotland: worse or better (significant and material), slightly (significant, "
-                    "not material), not different, or no interval (not tested)",
+    "_vs_rest": "verdict against the rest of the council: {verdicts}",
+    "_vs_cpp": "verdict against the rest of the council: {verdicts}",
+    "_vs_scotland": "verdict against Scotland: {verdicts}",
     "_coverage": "share of the locality's people in zones with a value",
 }
+_VERDICTS = ("worse or better (significant and material), slightly (significant, not material), not different, or "
+             "no interval (not tested)")
+# Longest first, so "_rest_lower" is matched before "_lower"; sorted once, not per column.
+_SUFFIX_ORDER = sorted(SUFFIX_MEANINGS, key=len, reverse=True)
 PERCENT_COLUMNS = ("share_most_deprived_20", "share_most_deprived_5")
 # Value columns of the long tables (compare, inequality), scaled row by row.
 LONG_VALUES = ("value", "lower", "upper", "rest", "rest_lower", "rest_upper", "council", "scotland",
@@ -199,10 +200,10 @@ def codebook(*tables: pd.DataFrame) -> pd.DataFrame:
             seen.add(col)
             head, unit, _ = describe(col, registry)
             meaning = MEANINGS.get(col, "")
-            for suffix in sorted(SUFFIX_MEANINGS, key=len, reverse=True):
+            for suffix in _SUFFIX_ORDER:
                 stem = col[: len(col) - len(suffix)] if suffix else col
                 if (not suffix or col.endswith(suffix)) and stem in registry:
-                    meaning = SUFFIX_MEANINGS[suffix].format(registry[stem].note)
+                    meaning = SUFFIX_MEANINGS[suffix].format(registry[stem].note, verdicts=_VERDICTS)
                     break
             rows.append({"column": head, "code": col, "unit": unit, "meaning": meaning})
     return pd.DataFrame(rows, columns=["column", "code", "unit", "meaning"])
