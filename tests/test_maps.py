@@ -1197,9 +1197,7 @@ def test_a_long_map_title_and_its_notes_keep_apart(council_zones, real_dir):
     table = loc.rank(loc.propose(dz, target_population=5_000), dz)
     fig = loc.plot_poorer(table, data_dir=real_dir, title="Comhairle nan Eilean Siar: localities with significantly "
                           "poorer outcomes, board paper for 12 March 2027")
-    renderer = fig.canvas.get_renderer()
-    title = fig._suptitle.get_window_extent(renderer)
-    notes = next(t for t in fig.texts if t.get_gid() == "notes").get_window_extent(renderer)
+    title, notes = _title_and_line(fig, "notes")
     assert title.x1 <= fig.bbox.x1 and notes.y1 <= title.y0
 
 
@@ -1212,7 +1210,12 @@ def test_a_detail_pages_subtitle_sits_under_a_long_title(council_zones, real_dir
     fig = loc.plot_poorer(table, data_dir=real_dir, title="South Lanarkshire Community Planning Partnership: localities "
                           "with significantly poorer outcomes, for the board of 12 March 2027, item 7")
     (_, detail_page), = fig.attrs["detail_pages"]
-    renderer = detail_page.canvas.get_renderer()
-    title = detail_page._suptitle.get_window_extent(renderer)
-    subtitle = next(t for t in detail_page.texts if t.get_gid() == "subtitle").get_window_extent(renderer)
+    title, subtitle = _title_and_line(detail_page, "subtitle")
     assert "\n" in detail_page._suptitle.get_text() and subtitle.y1 <= title.y0
+
+
+def _title_and_line(fig, gid):
+    """The boxes of a page's title and of its text ``gid`` (the line under the title)."""
+    renderer = fig.canvas.get_renderer()
+    line = next(t for t in fig.texts if t.get_gid() == gid)
+    return fig._suptitle.get_window_extent(renderer), line.get_window_extent(renderer)
