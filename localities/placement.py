@@ -80,6 +80,9 @@ OVER_OTHERS = 0.2
 #: gets its number beside it on a leader, so its colour shows (the Scottish Borders' Jedburgh
 #: and Eyemouth, flagged, were hidden under their numbers).
 COVER_MOST = 0.5
+#: A number may sit beside its locality over the localities around it, on a short leader,
+#: when each of them is at least this many times its area (a town in the country).
+AROUND_LARGER = 10.0
 
 
 @dataclass
@@ -160,10 +163,30 @@ class Placer:
         return self._tree
 
     def _over_others(self, box, own) -> float:
-        """The area of ``box`` (map units) that lies over localities other than ``own``."""
+        """The area of ``box`` (map units) that lies over localities other than ``own`` (a
+        position, or a list of them)."""
         hit = self._index().query(box, predicate="intersects")
-        hit = hit[hit != own]
+        hit = hit[~np.isin(hit, own)]
         return float(shapely.area(shapely.intersection(box, self.localities[hit])).sum()) if len(hit) else 0.0
+
+    def _surrounding(self, geom, own, width: float) -> list[int] | None:
+        """The positions of the localities around ``geom`` (on the ring ``width`` map units
+        wide outside it) when each is at least :data:`AROUND_LARGER` times its area, else
+        None: a small town inside large rural localities."""
+        if own is None or geom is None or geom.is_empty:
+            return None
+        ring = geom.buffer(width).difference(geom)
+        hit = self._index().query(ring, predicate="intersects")
+        hit = hit[hit != own]
+        if not len(hit):
+            return None
+        area = shapely.area(self.localities[hit])
+        own_area = float(shapely.area(self.localities[own]))
+        return hit.tolist() if (area >= AROUND_LARGER * own_area).all() else None
+
+    def _crosses(self, x0, y0, x1, y1) -> bool:
+        """Whether the segment between two display points crosses a placed label's box."""
+        return _hits(np.array([[x0, y0, x1, y1]]), self._grown())
 
     def finish(self):
         """Remove the last trial text that found no place."""
@@ -240,6 +263,7 @@ class Placer:
         px, py = self.ax.transData.transform((pt.x, pt.y))
         spots = [(r * math.cos(math.radians(a)), r * math.sin(math.radians(a)))
                  for r in (14, 20, 28, 38, 50, 65, 85, 110, 140, 180) for a in range(0, 360, 30)]
+        near, far = spots[:72], spots[72:]
         if self.localities is not None and len(self.localities) > 1:
             def clear_of_others(box):  # touching a neighbour's edge is fine, covering it is not
                 return self._over_others(box, own) <= 0.1 * box.area
@@ -250,19 +274,55 @@ class Placer:
 
             # Near spots first, then farther ones: a short leader to a spot on no other
             # locality's centre beats a long one across the map.
-            near, far = spots[:72], spots[72:]
             tests = [(clear_of_others, near), (centre_off_others, near), (clear_of_others, far),
                      (centre_off_others, far), (None, near)]
+            around = self._surrounding(geom, own, 14 * abs(self.inv.transform((1, 0))[0] - self.inv.transform((0, 0))[0]))
+            if around is not None:
+                # A town inside large rural localities: every spot beside it is on one of
+                # them, and the nearest clear one can be an inch away across other names (the
+                # Scottish Borders' Jedburgh, Perth and Kinross's Crieff). A short leader over
+                # the localities around it is read as pointing in.
+                def over_only_around(box):
+                    return self._over_others(box, [own, *around]) <= 0.1 * box.area
+
+                tests.insert(1, (over_only_around, near))
         else:
-            tests = [(None, spots[:72])]
-        for test, where in tests:
+            tests = [(lambda box: True, near)]
+        # A short leader first that crosses no name or number placed already (Perth and Kinross
+        # at 10,000: Auchterarder's ran through "Powmill, Cleish and Scotlandwell ..."); then as
+        # before. Avoiding crossings farther out, or keeping later labels off leaders, made
+        # more and longer leaders (32 councils at 5,000: over 0.8 inch, 62 -> 89 to 105).
+        tests = [(test, where, True) for test, where in tests if test is not None and where is near] + [
+            (test, where, False) for test, where in tests]
+        for test, where, uncrossed in tests:
             for dx, dy in where:
+                if uncrossed and self._crosses(px, py, px + dx, py + dy):
+                    continue
                 x, y = self.inv.transform((px + dx, py + dy))
                 t = self._try(key, str(number), x, y, fontsize, None, 0, True, where=test)
                 if t is not None:
                     self.ax.plot([pt.x, x], [pt.y, y], color="#303030", lw=0.5, zorder=7, gid=f"leader:{key}")
                     return t
         return None
+
+
+def _hits(segments: np.ndarray, boxes: np.ndarray) -> bool:
+    """Whether any segment (rows x0, y0, x1, y1) crosses any box (rows x0, y0, x1, y1):
+    Liang-Barsky clipping, every pair at once."""
+    if not len(segments) or not len(boxes):
+        return False
+    x0, y0 = segments[:, 0:1], segments[:, 1:2]
+    d = (segments[:, 2:3] - x0, segments[:, 3:4] - y0)
+    lo, hi = np.zeros((len(segments), len(boxes))), np.ones((len(segments), len(boxes)))
+    for p, q0, q1 in ((d[0], boxes[:, 0] - x0, boxes[:, 2] - x0), (d[1], boxes[:, 1] - y0, boxes[:, 3] - y0)):
+        flat = np.abs(p) < 1e-12
+        with np.errstate(divide="ignore", invalid="ignore"):
+            a, b = q0 / p, q1 / p
+        a, b = np.where(flat, -np.inf, np.minimum(a, b)), np.where(flat, np.inf, np.maximum(a, b))
+        outside = flat & ((q0 > 0) | (q1 < 0))  # parallel to this side's axis and beyond it
+        lo, hi = np.maximum(lo, a), np.minimum(hi, b)
+        hi = np.where(outside, -1.0, hi)
+    return bool((lo <= hi).any())
 
 
 def label_box(text, renderer) -> Bbox:

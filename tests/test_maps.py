@@ -1127,6 +1127,52 @@ def test_a_number_beside_its_locality_never_sits_on_another(council_zones):
         plt.close(fig)
 
 
+def _leaders(fig):
+    """Each leader line of a figure's axes: (locality, axes, length in inches, display segment)."""
+    out = []
+    for ax in fig.axes:
+        for line in ax.lines:
+            if (line.get_gid() or "").startswith("leader:"):
+                xy = ax.transData.transform(np.column_stack(line.get_data()))
+                out.append((line.get_gid()[len("leader:"):], ax, float(np.hypot(*(xy[1] - xy[0]))) / fig.dpi, xy))
+    return out
+
+
+def test_a_town_inside_the_country_has_its_number_close_by(council_zones):
+    """The Scottish Borders at 10,000: Jedburgh's and Kelso's numbers, on no other locality,
+    were about an inch away at the end of leaders across the map; a town inside large rural
+    localities gets its number on a short leader over them instead."""
+    dz = council_zones["Scottish Borders"]
+    table = loc.rank(loc.propose(dz, target_population=10_000), dz)
+    fig = loc.plot_poorer(table, details="none")
+    fig.canvas.draw()
+    names = dict(zip(table.index.astype(str), table["name"]))
+    towns = {key: length for key, ax, length, _ in _leaders(fig) if names[key] in ("Jedburgh", "Kelso")}
+    assert len(towns) == 2 and max(towns.values()) < 0.4, towns
+    plt.close(fig)
+
+
+def test_a_short_leader_goes_round_the_names_placed(council_zones):
+    """Perth and Kinross at 10,000: Auchterarder's leader ran through "Powmill, Cleish and
+    Scotlandwell ..." to a number an inch away."""
+    dz = council_zones["Perth and Kinross"]
+    table = loc.rank(loc.propose(dz, target_population=10_000), dz)
+    fig = loc.plot_poorer(table, details="none")
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    crossed = []
+    for key, ax, length, xy in _leaders(fig):
+        line = shapely.LineString(xy)
+        for t in ax.texts:
+            gid = t.get_gid() or ""
+            if gid.startswith("label:") and gid != f"label:{key}":
+                bb = layout.label_box(t, renderer)
+                if line.intersects(shapely.box(bb.x0, bb.y0, bb.x1, bb.y1)):
+                    crossed.append((key, gid, round(length, 2)))
+    assert not crossed
+    plt.close(fig)
+
+
 def test_an_inset_of_parts_of_a_town_is_titled_for_the_town():
     # Names "Part of Inverness Central", ... titled an inset "Part area".
     names = pd.Series(["Part of Inverness Central", "Part of Inverness West", "Part of Inverness South",
