@@ -229,8 +229,9 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--seed", type=int, default=0, help="plan i's parameters come from this seed and i (default: 0)")
     s.add_argument("--jobs", type=int, default=1, metavar="N",
                    help="parallel workers, -1 for every core (the result does not depend on it; default: 1)")
-    s.add_argument("--share", type=float, default=0.5,
-                   help="robust priority areas: zones flagged in at least this share of plans (default: 0.5)")
+    s.add_argument("--share", type=float, default=2 / 3,  # ensemble.ROBUST_SHARE, not imported: a light start
+                   help="robust priority areas: zones flagged in at least this share of plans (default: 2/3, two "
+                        "plans in three)")
     s.add_argument("--targets", type=_whole, nargs="+", metavar="PEOPLE",
                    help="target sizes to draw from (default: 5000 7500 10000 15000 20000)")
     s.add_argument("--within", nargs="+", metavar="LINES",
