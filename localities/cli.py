@@ -158,6 +158,19 @@ def parser() -> argparse.ArgumentParser:
     data(s)
     s.set_defaults(func=cmd_propose)
 
+    def decision(s):
+        # The decision rule of rank, for map and profile too: a map drawn by the defaults beside
+        # a ranking made with --method bh disagreed with it without a word.
+        s.add_argument("--method", choices=["difference", "scotpho", "bh", "funnel"], default="difference",
+                       help="how significance is decided: two-sample interval (default), ScotPHO's interval "
+                            "against the comparator's value, Benjamini-Hochberg, or an overdispersed funnel")
+        s.add_argument("--min-ratio", type=float, default=1.2, metavar="RATIO",
+                       help="materiality: a locality is worse only when at least RATIO times the comparator "
+                            "(default 1.2; 1 switches it off)")
+        s.add_argument("--headline", default="income_rate,employment_rate", metavar="INDICATORS",
+                       help="comma-separated headline indicators that decide the tiers "
+                            "(default: income_rate,employment_rate)")
+
     for name, helptext, func in (("check", "check a plan against the 2016 Regulations (exit 1 if it fails)", cmd_check),
                                  ("rank", "rank a plan's localities, most disadvantaged first", cmd_rank),
                                  ("map", "draw a plan's localities for a board paper or the web", cmd_map),
@@ -182,16 +195,8 @@ def parser() -> argparse.ArgumentParser:
             s.add_argument("--labels", action="store_true",
                            help="for people: human column headers and percentages in .csv/.xlsx, the codes kept "
                                 "in a second header row (CSV) or a Codebook sheet (XLSX)")
-        if name == "rank":
-            s.add_argument("--method", choices=["difference", "scotpho", "bh", "funnel"], default="difference",
-                           help="how significance is decided: two-sample interval (default), ScotPHO's interval "
-                                "against the comparator's value, Benjamini-Hochberg, or an overdispersed funnel")
-            s.add_argument("--min-ratio", type=float, default=1.2, metavar="RATIO",
-                           help="materiality: a locality is worse only when at least RATIO times the comparator "
-                                "(default 1.2; 1 switches it off)")
-            s.add_argument("--headline", default="income_rate,employment_rate", metavar="INDICATORS",
-                           help="comma-separated headline indicators that decide the tiers "
-                                "(default: income_rate,employment_rate)")
+        if name in ("rank", "map"):
+            decision(s)
         if name == "pockets":
             s.add_argument("--band", type=int, choices=[5, 20], default=20,
                            help="Scotland's most deprived 5%% or 20%% of zones by SIMD 2020v2 (default: 20)")
@@ -263,6 +268,7 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--out", required=True, help="PDF to write, e.g. profiles.pdf")
     s.add_argument("--flagged", action="store_true",
                    help="only the localities significantly poorer than the rest of the council or Scotland")
+    decision(s)
     data(s)
     s.set_defaults(func=cmd_profile)
     return p

@@ -200,14 +200,14 @@ def cmd_check(args) -> int:
 
 def cmd_rank(args) -> int:
     from . import export
-    from .rank import inequality, masked_pockets, rank
+    from .rank import inequality, masked_pockets
 
     if args.out and Path(args.out).suffix.lower() not in (".csv", ".xlsx", ".gpkg", ".geojson", ".json"):
         raise LocalitiesError(f"{args.out}: --out must end in .csv, .xlsx, .gpkg or .geojson")
     if args.labels and args.out and Path(args.out).suffix.lower() not in (".csv", ".xlsx"):
         raise LocalitiesError(f"{args.out}: --labels is for .csv and .xlsx files (tables for people)")
     plan, dz = _read(args)
-    table = rank(plan, dz, **_decision_kwargs(args))
+    table = _ranked(plan, dz, args)
     _print_notes(table.attrs.get("notes", []), args)
     shown = ["rank", "locality", "name", "population", "tier", "poorer_than_rest", "poorer_than_scotland", "score"]
     print(table[shown].to_string(index=False, formatters={"score": "{:.2f}".format}))
@@ -234,6 +234,19 @@ def cmd_rank(args) -> int:
             export.to_geojson(table, out)
         print(f"wrote {out}")
     return EXIT_OK
+
+
+def _ranked(plan, dz, args):
+    """The plan ranked by the decision options given; a plan the 2016 Regulations would not
+    allow is said to be one on standard error (its maps and profiles say so too)."""
+    from .rank import rank
+
+    table = rank(plan, dz, **_decision_kwargs(args))
+    problems = table.attrs.get("regulation_problems")
+    if problems:
+        print(f"warning: not a plan under the 2016 Regulations: {'; '.join(problems)} (localities check says more)",
+              file=sys.stderr)
+    return table
 
 
 def _decision_kwargs(args) -> dict:
@@ -313,7 +326,6 @@ def cmd_map(args) -> int:
 
     matplotlib.use("Agg")
     from . import maps
-    from .rank import rank
 
     out = Path(args.out)
     if out.suffix.lower() not in (".pdf", ".svg", ".png", ".html"):
@@ -327,7 +339,7 @@ def cmd_map(args) -> int:
                               "locality's verdicts against the rest of the council and Scotland")
     column = args.column or "income_rate"
     plan, dz = _read(args)
-    table = rank(plan, dz)
+    table = _ranked(plan, dz, args)
     if out.suffix.lower() == ".html":
         maps.save_html(maps.explore(table, column=None if args.poorer else column, title=args.title,
                                     poorer=args.poorer), out)
@@ -422,13 +434,12 @@ def cmd_profile(args) -> int:
 
     matplotlib.use("Agg")
     from .profile import save_profiles
-    from .rank import rank
 
     out = Path(args.out)
     if out.suffix.lower() != ".pdf":
         raise LocalitiesError(f"{out}: --out must end in .pdf")
     plan, dz = _read(args)
-    table = rank(plan, dz)
+    table = _ranked(plan, dz, args)
     pages = int((table["poorer_than_rest"] | table["poorer_than_scotland"]).sum()) if args.flagged else len(table)
     if not pages:
         # An answer, not bad input (it had exited 2): no locality is significantly poorer.

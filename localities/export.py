@@ -191,9 +191,9 @@ NOTES = [
     ("Intervals", "95% intervals: Wilson score for proportions, Byar for counts and rates."),
     ("Comparators", "Each locality against the rest of its council (the council without it) and against Scotland."),
     ("Significance", "Worse = a significant difference (two-sample interval: Newcombe for proportions, conditional "
-                     "binomial interval of the ratio of two Poisson rates, unless another method is named in the "
-                     "ranking's settings) AND a material one (at least 1.2 times the comparator by default). "
-                     "'Slightly worse' = significant, not material."),
+                     "binomial interval of the ratio of two Poisson rates, by default) AND a material one (at least "
+                     "1.2 times the comparator by default); 'This ranking' names the settings used. 'Slightly worse' "
+                     "= significant, not material."),
     ("Order", "Tier 1: poorer than the rest of the council and Scotland on a headline indicator; tier 2: poorer "
               "than one of them; tier 3: neither. Inside a tier, by the headline-weighted score (1 = Scotland)."),
     ("Populations", "SIMD 2020v2 uses NRS mid-2017 small area population estimates unless stated otherwise."),
@@ -203,6 +203,25 @@ NOTES = [
                               "deprived ends of the council in the indicator's unit; the RII is the SII over the "
                               "council's value."),
 ]
+
+
+def _ranking_notes(sheets: dict) -> list[tuple[str, str]]:
+    """The decision settings of the ranking among ``sheets`` (the Notes sheet had given only
+    the defaults, beside a ranking made with others), and why its plan is not one under the
+    2016 Regulations, if it is not."""
+    ranking = next((f for f in sheets.values() if "method" in getattr(f, "attrs", {})), None)
+    if ranking is None:
+        return []
+    from .spine import METHOD_WORDS, _label, _lower, _materiality
+
+    method = ranking.attrs["method"]
+    heads = ", ".join(_lower(_label(h, ranking)[0]) for h in ranking.attrs.get("headline", []))
+    rows = [("This ranking", f"Significance: {METHOD_WORDS.get(method, method)} (method {method!r}); material: "
+                             f"{_materiality(ranking)}; headline indicators: {heads}.")]
+    if ranking.attrs.get("regulation_problems"):
+        rows.insert(0, ("Regulations", "Not a plan under the 2016 Regulations: "
+                        + "; ".join(ranking.attrs["regulation_problems"]) + "."))
+    return rows
 
 
 def ranking_summary(table: pd.DataFrame) -> pd.DataFrame:
@@ -244,7 +263,7 @@ def ranking_summary(table: pd.DataFrame) -> pd.DataFrame:
 def to_xlsx(sheets: dict[str, pd.DataFrame], path: str | os.PathLike, notes: list[tuple[str, str]] | None = None) -> Path:
     """Write tables to an Excel workbook with a ``Notes`` sheet on sources, methods and
     attribution (after a ``Summary`` sheet, when there is one: what a board opens first). Atomic."""
-    rows = (notes or []) + NOTES + [("Attribution", sources.attribution())]
+    rows = (notes or []) + _ranking_notes(sheets) + NOTES + [("Attribution", sources.attribution())]
     tables = {"Summary": sheets["Summary"]} if "Summary" in sheets else {}
     tables["Notes"] = pd.DataFrame(rows, columns=["topic", "note"])
     for name, frame in sheets.items():

@@ -222,7 +222,8 @@ def plot_map(
     # pandas deep-copies attrs at every column read and row selection (~190 times a map, ~0.1 s
     # with a ranking's labels, units and comparator values): keep only what the map reads.
     facts = frame.attrs
-    frame.attrs = {key: facts[key] for key in ("council", "data_dir", "headline", "min_ratio", "min_gap") if key in facts}
+    frame.attrs = {key: facts[key] for key in ("council", "data_dir", "headline", "min_ratio", "min_gap",
+                                               "regulation_problems") if key in facts}
     for key in ("labels", "units"):
         if column in facts.get(key, {}):
             frame.attrs[key] = {column: facts[key][column]}

@@ -61,8 +61,8 @@ def under_heading(fig, head, text: str, top: float, fontsize: float, width: floa
     below = head.get_window_extent(fig.canvas.get_renderer()).y0 / fig.dpi - gap
     if width is not None:
         text = textwrap.fill(text, int(width * 72 / (0.55 * fontsize)))
-    return fig.text(layout.MARGIN / w, min(1 - top / h, below / h), text, fontsize=fontsize, color="#404040",
-                    va="top", **kw)
+    kw.setdefault("color", "#404040")
+    return fig.text(layout.MARGIN / w, min(1 - top / h, below / h), text, fontsize=fontsize, va="top", **kw)
 
 
 def _frame(obj) -> gpd.GeoDataFrame:

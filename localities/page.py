@@ -358,10 +358,16 @@ def _fill(fig, p, fit, extents, ih, rows, councils, loc_w, lh, frame, colours, h
         notes.append(f"{' and '.join(letters)} {'is' if len(letters) == 1 else 'are'} drawn larger, with names, on "
                      f"{'a page of its' if len(letters) == 1 else 'pages of their'} own.")
     head = heading(fig, title)  # one line across the page, smaller type for a long title (map --title)
+    # Wrapped to the map's width: on a portrait page the line ran off the paper, through the
+    # locator's title (Na h-Eileanan Siar); and under the title as set, which may wrap.
+    room = p.size[0] - 2 * layout.MARGIN - (loc_w + 0.3 if locator_ax is not None else 0.0)
+    if frame.attrs.get("regulation_problems"):
+        # First, and in red: a board must not adopt the plan as drawn (West Dunbartonshire with a
+        # locality of 30,471 people was mapped without a word).
+        head = under_heading(fig, head, "Not a plan under the 2016 Regulations: "
+                             + "; ".join(frame.attrs["regulation_problems"]) + ".", 0.5, 7.5, room,
+                             color="#a50026", fontweight="bold", gid="regulations")
     if notes:
-        # Wrapped to the map's width: on a portrait page the line ran off the paper, through the
-        # locator's title (Na h-Eileanan Siar); and under the title as set, which may wrap.
-        room = p.size[0] - 2 * layout.MARGIN - (loc_w + 0.3 if locator_ax is not None else 0.0)
         under_heading(fig, head, " ".join(notes), 0.5, 7, room, gid="notes")
     credit(fig, layout.MARGIN, 0.12, p.size[0] - 2 * layout.MARGIN)
     fig.attrs = {"legend_title": legend_title, "legend": legend, "main": ax, "labels": labels,

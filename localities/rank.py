@@ -328,8 +328,26 @@ def rank(
         "notes": facts.get("notes", []) + _untested(weights, inds),
         "data_dir": dz.attrs.get("data_dir"),
         "label_points": plan.localities.attrs.get("label_points", {}),
+        # Why the plan is not one under the 2016 Regulations (empty when it is): maps, profiles
+        # and the command line say so, so a board is not shown a plan it cannot adopt as if it could.
+        "regulation_problems": _regulation_problems(plan, dz),
     }
     return out
+
+
+def _regulation_problems(plan: Plan, dz: pd.DataFrame) -> list[str]:
+    """:func:`localities.check`'s problems with the plan against the statutory ceiling;
+    none, without the check, for a plan of the council's every zone once in localities of
+    at most 30,000 people (an ensemble's plans, checked already: the check cost it 13%)."""
+    from .build import CEILING
+    from .regulation import check
+
+    zones = plan.assignment.index
+    if (plan.localities["population"] <= CEILING).all() and zones.is_unique and len(zones) == len(dz) \
+            and zones.isin(dz["datazone"]).all() and ("council" not in dz or dz["council"].nunique() == 1):
+        return []
+    report = check(plan, dz)
+    return [] if report.ok else list(report.problems)
 
 
 def _rank_notes(order: pd.DataFrame) -> list[str]:

@@ -207,7 +207,8 @@ def check(plan: Plan, dz: gpd.GeoDataFrame, max_population: int = CEILING, non_s
     failing = table[table["qualifies"] == "fails"]
     if len(failing):
         problems.append(f"{counted(len(failing), 'locality', 'localities')} neither a ward nor at most {max_population:,} people: "
-                        + listing(f"{i} {n} ({p:,})" for i, n, p in zip(failing.index, failing["name"], failing["population"])))
+                        + listing((f"{clip(i)} {clip(n)} ({p:,})" for i, n, p in
+                                   zip(failing.index, failing["name"], failing["population"])), width=None))
     if max_population > CEILING:
         outside = table[table["qualifies"] == "non-statutory"]
         warns.insert(0, f"NON-STATUTORY ceiling of {max_population:,}: not a check against the 2016 Regulations "

@@ -181,19 +181,24 @@ def explore(obj, column: str | None = None, tooltip: list[str] | None = None, la
         what = ("localities with significantly poorer outcomes" if poorer else
                 _describe(column, frame)[0] if column is not None and column in wanted else "localities")
         title = f"{frame.attrs['council']}: {what}" if frame.attrs.get("council") else what[0].upper() + what[1:]
-    _add_title(m, esc(str(title)))
+    problems = frame.attrs.get("regulation_problems")
+    warning = esc("Not a plan under the 2016 Regulations: " + "; ".join(problems) + ".") if problems else None
+    _add_title(m, esc(str(title)), warning)
     return m
 
 
-def _add_title(m, title: str) -> None:
+def _add_title(m, title: str, warning: str | None = None) -> None:
     """The page's title (browser tab, bookmarks) and the same words over the map's top
-    left: a saved page said neither which council nor what. ``title`` is already escaped."""
+    left: a saved page said neither which council nor what; under them, in red, why the
+    plan is not one under the Regulations. Both are already escaped."""
     from branca.element import Element
 
     m.get_root().header.add_child(Element(f"<title>{title}</title>"))
+    under = (f'<div style="font:bold 12px sans-serif;color:#a50026;max-width:60vw;margin-top:3px">{warning}</div>'
+             if warning else "")
     m.get_root().html.add_child(Element(
         '<div style="position:fixed;top:10px;left:50px;z-index:1000;background:white;padding:4px 8px;'
-        f'font:bold 15px sans-serif;border-radius:3px;box-shadow:0 0 4px #888">{title}</div>'))
+        f'font:bold 15px sans-serif;border-radius:3px;box-shadow:0 0 4px #888">{title}{under}</div>'))
 
 
 def _add_legend(m, legends: dict, first: str, attribution: str, titles: dict | None = None) -> None:

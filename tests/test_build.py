@@ -461,3 +461,17 @@ def test_a_target_whole_zones_cannot_reach_is_said(council_zones):
     assert any(n.startswith(f"{len(finer)} localities, not the 44") and n.endswith("Data Zones cannot make more")
                for n in finer.notes)
     assert not any("cannot make more" in n for n in loc.propose(dz, target_population=5_000).notes)
+
+
+def test_a_failing_locality_is_listed_with_its_people_however_long_its_name(council_zones):
+    # Inverclyde against a local ceiling of 20,000: "R01 Braeside, Branchton, Lower Larkfield
+    # and Ravenscraig + …, R02 Inverkip and Wemyss Bay + 4 more (22,178)": the long item was
+    # cut, population and all.
+    dz = council_zones["Inverclyde"]
+    plan = loc.propose(dz)
+    report = loc.check(plan, dz, max_population=20_000)
+    over = plan.localities[plan.localities["population"] > 20_000]
+    assert len(over) >= 2 and any(len(n) > 60 for n in over["name"])
+    problem = next(p for p in report.problems if "neither a ward" in p)
+    for code, people in zip(over["locality"], over["population"]):
+        assert re.search(rf"{code} [^,(]*(, [^,(]*)*\({people:,}\)", problem), (code, problem)

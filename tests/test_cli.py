@@ -3,6 +3,7 @@ exit codes and --help."""
 
 from __future__ import annotations
 
+import html
 import re
 import subprocess
 import sys
@@ -693,3 +694,52 @@ def test_profiles_of_flagged_localities_when_none_is_flagged(real_dir, tmp_path,
     assert "the plan's one locality is not flagged as poorer: no profile written (leave out --flagged for its " \
            "profile)" in out
     assert not (tmp_path / "p.pdf").exists()
+
+
+def test_a_plan_the_regulations_do_not_allow_is_said_to_be_on_its_map_profile_and_page(real_dir, council_zones,
+                                                                                       tmp_path, capsys):
+    """West Dunbartonshire with three localities joined into one of 35,292 people: check
+    said DOES NOT COMPLY, but map and profile drew it for a board without a word."""
+    import matplotlib.pyplot as plt
+
+    dz = council_zones["West Dunbartonshire"]
+    plan = loc.propose(dz, target_population=10_000)
+    joined = plan.assignment.where(~plan.assignment.isin(["R01", "R02", "R03"]), "R01")
+    csv = tmp_path / "joined.csv"
+    pd.DataFrame({"datazone": joined.index, "locality": joined.to_numpy()}).to_csv(csv, index=False)
+    data = ["--data-dir", str(real_dir)]
+    said = "Not a plan under the 2016 Regulations: 1 locality neither a ward nor at most 30,000 people: R01 "
+    for argv in (["map", str(csv), "--poorer", "--out", str(tmp_path / "m.pdf")],
+                 ["profile", str(csv), "--out", str(tmp_path / "p.pdf")],
+                 ["rank", str(csv), "--out", str(tmp_path / "r.xlsx")]):
+        assert main([*argv, *data]) == EXIT_OK
+        assert "warning: " + said[0].lower() + said[1:] in capsys.readouterr().err
+    notes = pd.read_excel(tmp_path / "r.xlsx", sheet_name="Notes").set_index("topic")["note"]
+    assert notes["Regulations"].startswith(said)
+    table = loc.rank(loc.build.plan_from_assignment(dz, joined), dz)
+    fig = loc.plot_poorer(table)
+    assert [t.get_text() for t in fig.texts if t.get_gid() == "regulations"][0].replace("\n", " ").startswith(said)
+    page = loc.profile(table, locality="R01")
+    assert [t.get_text() for t in page.texts if t.get_gid() == "regulations"][0].replace("\n", " ").startswith(said)
+    assert html.escape(said) in loc.explore(table).get_root().render()
+    fine = loc.rank(plan, dz)
+    assert fine.attrs["regulation_problems"] == []
+    assert not [t for t in loc.plot_poorer(fine).texts if t.get_gid() == "regulations"]
+    plt.close("all")
+
+
+def test_map_and_profile_take_rank_s_decision_options(real_dir, tmp_path, capsys):
+    # A ranking made with --method bh --min-ratio 1.5 beside a map drawn by the defaults
+    # disagreed with it (Inverclyde: 3 localities in tier 1 against 7).
+    plan = tmp_path / "inv.gpkg"
+    data = ["--data-dir", str(real_dir)]
+    assert main(["propose", "--council", "Inverclyde", "--target-population", "5000", "--out", str(plan), *data]) == 0
+    for argv in (["map", str(plan), "--poorer", "--out", str(tmp_path / "m.svg")],
+                 ["profile", str(plan), "--flagged", "--out", str(tmp_path / "p.pdf")]):
+        assert main([*argv, "--method", "bh", "--min-ratio", "1.5", *data]) == EXIT_OK
+    assert "×1.5" in (tmp_path / "m.svg").read_text()
+    # The workbook names the settings it was ranked with, not only the defaults.
+    assert main(["rank", str(plan), "--method", "bh", "--min-ratio", "1.5", "--out", str(tmp_path / "r.xlsx"),
+                 *data]) == EXIT_OK
+    notes = pd.read_excel(tmp_path / "r.xlsx", sheet_name="Notes").set_index("topic")["note"]
+    assert "Benjamini-Hochberg" in notes["This ranking"] and "×1.5" in notes["This ranking"]
