@@ -81,7 +81,31 @@ def _zones_for_plan(path: Path, council: str | None, data_dir):
             raise PlanError(f"{path} is a plan for {names[planned]}, not {names[asked]}: leave out --council "
                             f"(the plan says which council it is for) or give a plan for {names[asked]}")
         planned = asked
+    if planned is None and path.suffix.lower() not in (".csv", ".txt", ".tsv", ".xlsx", ".xlsm"):
+        # Locality polygons say no council: the one where most of the people inside them live.
+        # Checked against all of Scotland, Falkirk's own exported ranking "did not comply":
+        # 6,746 zones in no polygon and 16 zones of its neighbours along its edge.
+        zones = load.load_datazones(None, data_dir=data_dir)
+        planned = _polygon_council(path, zones)
+        if planned is None:
+            return zones
     return load.load_datazones(planned, data_dir=data_dir)
+
+
+def _polygon_council(path: Path, zones):
+    """The council holding most of the people whose zones' inner points lie in the plan's
+    polygons, or None (unreadable polygons are left to the plan reader to name)."""
+    from .boundaries import read_boundaries
+
+    try:
+        polys = read_boundaries(path, code_field="datazone")
+    except LocalitiesError:
+        return None
+    inside = polys.sindex.query(zones.geometry.representative_point(), predicate="within")[0]
+    if not len(inside):
+        return None
+    people = zones.iloc[sorted(set(inside))].groupby("council")["population"].sum()
+    return people.idxmax()
 
 
 def _print_notes(plan, args=None) -> None:

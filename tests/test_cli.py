@@ -743,3 +743,16 @@ def test_map_and_profile_take_rank_s_decision_options(real_dir, tmp_path, capsys
                  *data]) == EXIT_OK
     notes = pd.read_excel(tmp_path / "r.xlsx", sheet_name="Notes").set_index("topic")["note"]
     assert "Benjamini-Hochberg" in notes["This ranking"] and "×1.5" in notes["This ranking"]
+
+
+def test_locality_polygons_are_read_against_the_council_they_cover(real_dir, tmp_path, capsys):
+    # Falkirk's own ranking written as GeoJSON, checked without --council: "6746 zones overlap
+    # no locality polygon" and "16 zones from another council": DOES NOT COMPLY, exit 1.
+    plan, polygons = tmp_path / "fk.gpkg", tmp_path / "fk.geojson"
+    data = ["--data-dir", str(real_dir)]
+    assert main(["propose", "--council", "Falkirk", "--target-population", "10000", "--out", str(plan), *data]) == 0
+    assert main(["rank", str(plan), "--out", str(polygons), *data]) == EXIT_OK
+    capsys.readouterr()
+    assert main(["check", str(polygons), *data]) == EXIT_OK
+    out = capsys.readouterr().out
+    assert out.startswith("COMPLIES with the 2016 Regulations (16 localities)") and "another council" not in out
