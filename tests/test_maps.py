@@ -1173,6 +1173,22 @@ def test_a_short_leader_goes_round_the_names_placed(council_zones):
     plt.close(fig)
 
 
+def test_two_key_columns_have_a_gap_between_them(council_zones):
+    """East Ayrshire at 5,000, income map: the key's two columns read "Flag No." and
+    "both 13" as one, the flag of the first column touching the second's numbers."""
+    dz = council_zones["East Ayrshire"]
+    fig = loc.plot_map(loc.rank(loc.propose(dz, target_population=5_000), dz), column="income_rate")
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    key = next(ax for ax in fig.axes if ax.get_gid() == "key")
+    boxes = [(t.get_text(), t.get_window_extent(renderer)) for t in key.texts if t.get_text().strip()]
+    second = sorted(bb.x0 for text, bb in boxes if text.strip() == "No.")
+    assert len(second) == 2
+    first_column = [bb.x1 for text, bb in boxes if bb.x0 < second[1] - 1 and not text.startswith("Flag:")]
+    assert second[1] - max(first_column) >= 4 / 72 * fig.dpi  # 4 pt at least
+    plt.close(fig)
+
+
 def test_an_inset_of_parts_of_a_town_is_titled_for_the_town():
     # Names "Part of Inverness Central", ... titled an inset "Part area".
     names = pd.Series(["Part of Inverness Central", "Part of Inverness West", "Part of Inverness South",
