@@ -99,6 +99,7 @@ def load_lookup(vintage: int = 2011, data_dir: str | os.PathLike | None = None, 
     out = pd.DataFrame({field: raw[column(raw, field, path)].astype(str).str.strip() for field in ALIASES})
     for field in [f for f in ALIASES if f == "name" or f.endswith("_name")]:
         out[field] = out[field].str.split().str.join(" ")  # "Craigie and  Craigiebank" in the official file
+    out["iz_name"] = _capitalised_as_zones(out)
     out["datazone"] = clean_codes(out["datazone"], path)
     found = vintage_of(out["datazone"], path)
     if found != vintage:
@@ -109,6 +110,20 @@ def load_lookup(vintage: int = 2011, data_dir: str | os.PathLike | None = None, 
             raise DataError(f"{path}: {noun(int(blank.sum()), 'zone', 'zones')} with no {field}: {listing(out.loc[blank, 'datazone'])}")
     out.attrs["source"] = str(path)
     return out
+
+
+def _capitalised_as_zones(lookup: pd.DataFrame) -> pd.Series:
+    """IZ names as their zones' names write them, where the two differ only in capitals: the
+    official lookups name S02002465 "Clydebank east" and its zones "Clydebank East - 01"
+    (and Dumbarton East), and "Clydebank east" reached locality names."""
+    stem = lookup["name"].str.replace(r"\s*-\s*\d+$", "", regex=True)
+    same = (stem != lookup["iz_name"]) & (stem.str.casefold() == lookup["iz_name"].str.casefold())
+    if not same.any():
+        return lookup["iz_name"]
+    # Only where every zone of the IZ agrees on the spelling.
+    agreed = stem.groupby(lookup["iz"]).agg(lambda s: s.iloc[0] if s.nunique() == 1 else None)
+    better = lookup["iz"].map(agreed)
+    return lookup["iz_name"].where(~(same & better.notna()), better)
 
 
 def councils(data_dir: str | os.PathLike | None = None) -> pd.DataFrame:

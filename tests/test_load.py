@@ -270,3 +270,11 @@ def test_zone_table_cache_gives_the_same_table_and_follows_the_files(tmp_path, m
     monkeypatch.setenv("LOCALITIES_CACHE", "0")
     pd.testing.assert_frame_equal(load.zone_table(data), fresh)
     assert len(list((sources.cache_dir() / "parsed").glob("zone_table_*.pkl"))) == 2
+
+
+def test_iz_names_are_capitalised_as_their_zones_names(scotland):
+    # The official lookups name S02002465 "Clydebank east" and its zones "Clydebank East - 01":
+    # "Clydebank east" reached West Dunbartonshire's locality names.
+    izs = scotland.drop_duplicates("iz").set_index("iz")["iz_name"]
+    assert izs["S02002465"] == "Clydebank East" and izs["S02002470"] == "Dumbarton East"
+    assert izs.is_unique or izs.str.casefold().duplicated().sum() == izs.duplicated().sum()
