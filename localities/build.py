@@ -60,6 +60,15 @@ METHODS = ("regions", "wards", "iz")
 UNITS = ("iz", "datazone")
 
 
+class Facts(dict):
+    """Facts about a plan's localities kept in a table's ``attrs`` and never changed: pandas
+    deep-copies ``attrs`` at every row or column read (a map reads thousands), and copying
+    these cost Glasgow City's map at 5,000 a second; a copy is the same object."""
+
+    def __deepcopy__(self, memo):
+        return self
+
+
 def plan_from_assignment(
     dz: gpd.GeoDataFrame,
     assignment: pd.Series,
@@ -109,7 +118,13 @@ def plan_from_assignment(
         "zones": by.value_counts().reindex(ids).to_numpy(),
         "places": named["places"].reindex(ids).fillna("").to_numpy(),
     }, geometry=geoms.to_numpy(), crs=dz.crs)
-    localities.attrs["label_points"] = geography.label_points(geoms, dz.geometry.iloc[rows], population, by)
+    localities.attrs["label_points"] = Facts(geography.label_points(geoms, dz.geometry.iloc[rows], population, by))
+    if "ward_name" in dz:
+        # Each locality's people by ward, for a town inset's title (ward names carry towns
+        # that IZ names do not: Kilmarnock, Stirling).
+        wards = population.groupby([by.to_numpy(), dz["ward_name"].iloc[rows].astype(str).to_numpy()]).sum()
+        localities.attrs["ward_people"] = Facts({loc: {w: int(p) for (_, w), p in part.items()}
+                                                 for loc, part in wards.groupby(level=0)})
     council = council_name = None
     if "council" in dz and dz["council"].iloc[rows].nunique() == 1:
         council, council_name = dz["council"].iloc[rows[0]], dz["council_name"].iloc[rows[0]]

@@ -444,19 +444,62 @@ def inset_title(frame, names, extent, width_in: float) -> str:
     listed = [str(names[i]) for i in order]
     most = int(width_in * 72 / (7 * 0.62)) - 3  # characters of 7 pt bold across the inset, less "A: "
     # The town most of them are named for ("Inverness Inshes and 3 more", "Inverness Westhill ...").
-    # The first word of each name, past "Part of", and never one that only begins place names.
+    # The first word of each name, past "Part of", shared by two names or more, and never one
+    # that only begins place names or ends in a comma ("Hillyland, Tulloch and Inveralmond").
     words = pd.Series([name.removeprefix("Part of ").split(" ")[0] for name in listed])
-    words = words[~words.isin(_NOT_A_TOWN)].value_counts()
-    town = words.index[0] if len(words) and words.iloc[0] * 2 >= len(listed) and len(words.index[0]) >= 4 else None
-    candidates = ([join_names(listed)] if len(listed) <= 3 else []) + \
-        ([more(listed[:1], len(listed) - 1)] if len(listed) > 1 and not listed[0].endswith(" more") else []) + \
-        ([f"{town} area ({len(listed)} localities)", f"{town} area"] if town and len(listed) > 1 else []) + \
-        [counted(len(listed), "locality", "localities")]
+    words = words[~words.isin(_NOT_A_TOWN) & ~words.str.endswith(",")].value_counts()
+    town = words.index[0] if len(words) and words.iloc[0] * 2 >= len(listed) and words.iloc[0] >= 2 \
+        and len(words.index[0]) >= 4 else None
+    # Else the town the wards of most of its people are named for: IZ names do not say Kilmarnock
+    # or Stirling ("Crosshouse, Gatehead and Kilmaurs Rural / Kilmaurs + 9 more").
+    town = town or _ward_town(frame, order)
+    listing = join_names(listed) if len(listed) <= 3 else None
+    towns = ([f"{town} area ({len(listed)} localities)"] if len(listed) > 1 else []) + [f"{town} area"] if town else []
+    # Names on one line; else the town rather than two lines of names ("Falkirk - Camelon and
+    # Falkirk - Tamfourhill / Hallglen and Glen Village"); else names on two lines, the first
+    # name and how many more, or the count.
+    if listing is not None and len(listing) <= most:
+        return listing
+    candidates = towns + ([listing] if listing is not None else []) + \
+        ([more(listed[:1], len(listed) - 1)] if len(listed) > 1 and not listed[0].endswith(" more") else [])
     for text in candidates:  # on one line, or two for a list of names; never cut
         lines = textwrap.wrap(text, most, break_long_words=False)
         if len(lines) <= (1 if "(" in text else 2) and all(len(line) <= most for line in lines):
             return "\n".join(lines)
     return counted(len(listed), "locality", "localities")
+
+
+#: A town inset is titled for a town when the wards of at least this share of its
+#: localities' people are named for it.
+WARD_TOWN_SHARE = 0.8
+
+
+def _ward_town(frame, order) -> str | None:
+    """The longest start of ward names (one to three words, a place, not "North" or "New")
+    shared by the wards of at least :data:`WARD_TOWN_SHARE` of the people of localities
+    ``order`` (``frame.attrs["ward_people"]``, from the plan): "East Kilbride",
+    "Kilmarnock"; None when the table does not say."""
+    people = frame.attrs.get("ward_people") or {}
+    ids = frame.loc[order, "locality"] if "locality" in frame else pd.Series(order, index=order)
+    counts: dict[str, int] = {}
+    for loc in ids:
+        for ward, p in people.get(loc, {}).items():
+            counts[ward] = counts.get(ward, 0) + p
+    total = sum(counts.values())
+    best = None
+    for n in (1, 2, 3):
+        shares: dict[str, int] = {}
+        for ward, p in counts.items():
+            words = ward.split()
+            if len(words) >= n:
+                shares[" ".join(words[:n])] = shares.get(" ".join(words[:n]), 0) + p
+        for start, p in shares.items():
+            # A place, not a list ("Fraserburgh and District", "Buckhaven, Methil and Wemyss Villages").
+            words = start.split()
+            if p >= WARD_TOWN_SHARE * total > 0 and len(start) >= 4 and words[-1] not in _NOT_A_TOWN \
+                    and not any(w.lower() in ("and", "of", "&") or w.endswith(",") for w in words):
+                best = start
+    return best
 
 
 def fit_extent(extent, width: float, height: float):

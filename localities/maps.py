@@ -223,7 +223,7 @@ def plot_map(
     # with a ranking's labels, units and comparator values): keep only what the map reads.
     facts = frame.attrs
     frame.attrs = {key: facts[key] for key in ("council", "data_dir", "headline", "min_ratio", "min_gap",
-                                               "regulation_problems") if key in facts}
+                                               "regulation_problems", "ward_people") if key in facts}
     for key in ("labels", "units"):
         if column in facts.get(key, {}):
             frame.attrs[key] = {column: facts[key][column]}

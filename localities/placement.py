@@ -184,10 +184,6 @@ class Placer:
         own_area = float(shapely.area(self.localities[own]))
         return hit.tolist() if (area >= AROUND_LARGER * own_area).all() else None
 
-    def _crosses(self, x0, y0, x1, y1) -> bool:
-        """Whether the segment between two display points crosses a placed label's box."""
-        return _hits(np.array([[x0, y0, x1, y1]]), self._grown())
-
     def finish(self):
         """Remove the last trial text that found no place."""
         if self._text is not None and self._text.axes is not None:
@@ -294,9 +290,14 @@ class Placer:
         # more and longer leaders (32 councils at 5,000: over 0.8 inch, 62 -> 89 to 105).
         tests = [(test, where, True) for test, where in tests if test is not None and where is near] + [
             (test, where, False) for test, where in tests]
+        # Which near spots' leaders would cross a placed label: one test of all of them (the
+        # boxes do not change while this number looks for its place).
+        offsets = np.array(near)
+        crossing = dict(zip(near, _hits(np.column_stack([np.full(len(near), px), np.full(len(near), py)]),
+                                       self._grown(), offsets + [px, py])))
         for test, where, uncrossed in tests:
             for dx, dy in where:
-                if uncrossed and self._crosses(px, py, px + dx, py + dy):
+                if uncrossed and crossing[(dx, dy)]:
                     continue
                 x, y = self.inv.transform((px + dx, py + dy))
                 t = self._try(key, str(number), x, y, fontsize, None, 0, True, where=test)
@@ -306,14 +307,14 @@ class Placer:
         return None
 
 
-def _hits(segments: np.ndarray, boxes: np.ndarray) -> bool:
-    """Whether any segment (rows x0, y0, x1, y1) crosses any box (rows x0, y0, x1, y1):
-    Liang-Barsky clipping, every pair at once."""
-    if not len(segments) or not len(boxes):
-        return False
-    x0, y0 = segments[:, 0:1], segments[:, 1:2]
-    d = (segments[:, 2:3] - x0, segments[:, 3:4] - y0)
-    lo, hi = np.zeros((len(segments), len(boxes))), np.ones((len(segments), len(boxes)))
+def _hits(starts: np.ndarray, boxes: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """Whether each segment (``starts`` to ``ends``, rows x, y) crosses any box (rows x0,
+    y0, x1, y1): Liang-Barsky clipping, every pair at once."""
+    if not len(boxes):
+        return np.zeros(len(starts), dtype=bool)
+    x0, y0 = starts[:, 0:1], starts[:, 1:2]
+    d = (ends[:, 0:1] - x0, ends[:, 1:2] - y0)
+    lo, hi = np.zeros((len(starts), len(boxes))), np.ones((len(starts), len(boxes)))
     for p, q0, q1 in ((d[0], boxes[:, 0] - x0, boxes[:, 2] - x0), (d[1], boxes[:, 1] - y0, boxes[:, 3] - y0)):
         flat = np.abs(p) < 1e-12
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -322,7 +323,7 @@ def _hits(segments: np.ndarray, boxes: np.ndarray) -> bool:
         outside = flat & ((q0 > 0) | (q1 < 0))  # parallel to this side's axis and beyond it
         lo, hi = np.maximum(lo, a), np.minimum(hi, b)
         hi = np.where(outside, -1.0, hi)
-    return bool((lo <= hi).any())
+    return (lo <= hi).any(axis=1)
 
 
 def label_box(text, renderer) -> Bbox:

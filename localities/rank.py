@@ -328,6 +328,7 @@ def rank(
         "notes": facts.get("notes", []) + _untested(weights, inds),
         "data_dir": dz.attrs.get("data_dir"),
         "label_points": plan.localities.attrs.get("label_points", {}),
+        "ward_people": plan.localities.attrs.get("ward_people", {}),
         # Why the plan is not one under the 2016 Regulations (empty when it is): maps, profiles
         # and the command line say so, so a board is not shown a plan it cannot adopt as if it could.
         "regulation_problems": _regulation_problems(plan, dz),

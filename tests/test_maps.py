@@ -1060,7 +1060,7 @@ def test_an_island_locality_is_named_where_its_people_live(council_zones):
 @pytest.mark.parametrize("council, target, titles", [
     ("Orkney Islands", 10_000, ["A: Kirkwall"]),
     ("Na h-Eileanan Siar", 10_000, ["A: Stornoway and Point"]),
-    ("Highland", 10_000, ["A: Inverness area", "B: Wick South and Wick North"]),
+    ("Highland", 10_000, ["A: Inverness area", "B: Wick area"]),  # not two lines of "Wick South and Wick North"
 ])
 def test_inset_titles_say_what_they_show_and_fit(council_zones, council, target, titles):
     """Insets were titled 'A: inset'; a title now names the localities mostly inside it (or the
@@ -1196,6 +1196,30 @@ def test_an_inset_of_parts_of_a_town_is_titled_for_the_town():
     frame = gpd.GeoDataFrame({"population": [5, 4, 3, 2, 1]}, geometry=[shapely.box(i, 0, i + 1, 1) for i in range(5)])
     title = layout.inset_title(frame, names, (0, 0, 5, 1), 1.0)
     assert " ".join(title.split()) == "Inverness area"
+
+
+def test_an_inset_is_titled_for_the_town_its_wards_are_named_for(council_zones):
+    """IZ names do not say Kilmarnock or Stirling: East Ayrshire's inset at 5,000 was
+    "Crosshouse, Gatehead and Kilmaurs Rural / Kilmaurs + 9 more", Falkirk's at 10,000
+    "Falkirk - Camelon and Falkirk - Tamfourhill / Hallglen and Glen Village"."""
+    dz = council_zones["East Ayrshire"]
+    fig = loc.plot_poorer(loc.rank(loc.propose(dz, target_population=5_000), dz))
+    titles = [ax.get_title(loc="left") for ax in fig.axes if ax.get_title(loc="left")[1:3] == ": "]
+    assert titles[0] == "A: Kilmarnock area (10 localities)"
+    plt.close(fig)
+    # A ward name that is a list names no town; "East Kilbride" is two words.
+    frame = gpd.GeoDataFrame({"locality": ["a", "b"], "population": [6_000, 5_000]},
+                             geometry=[shapely.box(0, 0, 1, 1), shapely.box(1, 0, 2, 1)])
+    names = pd.Series(["Hillyland, Tulloch and Inveralmond + 6 more", "Viewlands, Craigie and Wellshill + 2 more"])
+    for wards, town in (({"a": {"Fraserburgh and District": 6_000}, "b": {"Fraserburgh and District": 5_000}},
+                         "Fraserburgh area"),
+                        ({"a": {"East Kilbride West": 6_000}, "b": {"East Kilbride South": 4_500, "Avondale": 500}},
+                         "East Kilbride area"),
+                        ({"a": {"Buckhaven, Methil and Wemyss Villages": 11_000}}, None),
+                        ({"a": {"Kilmarnock North": 6_000}, "b": {"Irvine Valley": 5_000}}, None)):
+        frame.attrs["ward_people"] = wards
+        title = " ".join(layout.inset_title(frame, names, (0, 0, 2, 1), 2.0).split())
+        assert title.startswith(town) if town else "area" not in title, (wards, title)
 
 
 def test_six_localities_get_at_most_three_classes():
