@@ -286,6 +286,7 @@ def _write_table(tables, out: Path, labels: bool = False) -> None:
     from . import export
 
     sheets = tables if isinstance(tables, dict) else {"Table": tables}
+    notes = export.sheet_notes(sheets)  # from the tables as made: relabelled ones keep no attrs
     if labels:
         from .labels import codebook, for_people
 
@@ -297,7 +298,7 @@ def _write_table(tables, out: Path, labels: bool = False) -> None:
     else:
         if labels:
             sheets["Codebook"] = book
-        export.to_xlsx(sheets, out)
+        export.to_xlsx(sheets, out, notes=notes)
 
 
 def _with_code_row(frame, book):

@@ -205,6 +205,16 @@ NOTES = [
 ]
 
 
+def sheet_notes(sheets: dict) -> list[tuple[str, str]]:
+    """What a workbook's Notes say of its own sheets: the ranking's decision settings, why
+    its plan is not one under the 2016 Regulations (if so), and what each empty sheet
+    means. Read from the tables' ``attrs``, so from the tables as made (relabelled tables
+    for people have none)."""
+    empty = [(name, f"None: {frame.attrs['empty_means']}.") for name, frame in sheets.items()
+             if len(frame) == 0 and getattr(frame, "attrs", {}).get("empty_means")]
+    return _ranking_notes(sheets) + empty
+
+
 def _ranking_notes(sheets: dict) -> list[tuple[str, str]]:
     """The decision settings of the ranking among ``sheets`` (the Notes sheet had given only
     the defaults, beside a ranking made with others), and why its plan is not one under the
@@ -262,8 +272,11 @@ def ranking_summary(table: pd.DataFrame) -> pd.DataFrame:
 
 def to_xlsx(sheets: dict[str, pd.DataFrame], path: str | os.PathLike, notes: list[tuple[str, str]] | None = None) -> Path:
     """Write tables to an Excel workbook with a ``Notes`` sheet on sources, methods and
-    attribution (after a ``Summary`` sheet, when there is one: what a board opens first). Atomic."""
-    rows = (notes or []) + _ranking_notes(sheets) + NOTES + [("Attribution", sources.attribution())]
+    attribution (after a ``Summary`` sheet, when there is one: what a board opens first). Atomic.
+
+    ``notes``: rows (topic, note) to put first; by default those :func:`sheet_notes` finds
+    in the sheets (the ranking's settings, what an empty sheet means)."""
+    rows = (sheet_notes(sheets) if notes is None else notes) + NOTES + [("Attribution", sources.attribution())]
     tables = {"Summary": sheets["Summary"]} if "Summary" in sheets else {}
     tables["Notes"] = pd.DataFrame(rows, columns=["topic", "note"])
     for name, frame in sheets.items():

@@ -459,4 +459,8 @@ def masked_pockets(plan: Plan, dz: pd.DataFrame, ranking: pd.DataFrame | None = 
     out.insert(0, "locality", by[mask])
     out.insert(1, "locality_name", out["locality"].map(names))
     out["band"] = f"most deprived {band}%"
-    return out.sort_values(["simd_rank"]).reset_index(drop=True)
+    out = out.sort_values(["simd_rank"]).reset_index(drop=True)
+    # What an empty table means, for a workbook's Notes (a sheet of headers alone said nothing).
+    out.attrs["empty_means"] = (f"no zone in Scotland's {band}% most deprived (SIMD 2020v2) lies in a locality "
+                                "not flagged as poorer")
+    return out

@@ -756,3 +756,19 @@ def test_locality_polygons_are_read_against_the_council_they_cover(real_dir, tmp
     assert main(["check", str(polygons), *data]) == EXIT_OK
     out = capsys.readouterr().out
     assert out.startswith("COMPLIES with the 2016 Regulations (16 localities)") and "another council" not in out
+
+
+def test_an_empty_sheet_is_explained_in_the_notes(real_dir, tmp_path):
+    # Inverclyde at 5,000: the "Masked pockets" sheet was a row of headers, with no word
+    # that none was found.
+    plan = tmp_path / "inv.gpkg"
+    data = ["--data-dir", str(real_dir)]
+    assert main(["propose", "--council", "Inverclyde", "--target-population", "5000", "--out", str(plan), *data]) == 0
+    for labels in ([], ["--labels"]):
+        out = tmp_path / f"r{len(labels)}.xlsx"
+        assert main(["rank", str(plan), "--out", str(out), *labels, *data]) == EXIT_OK
+        sheets = pd.read_excel(out, sheet_name=None)
+        assert sheets["Masked pockets"].empty
+        notes = sheets["Notes"].set_index("topic")["note"]
+        assert notes["Masked pockets"].startswith("None: no zone in Scotland's 20% most deprived")
+        assert notes["This ranking"].startswith("Significance: a two-sample 95% interval")  # with --labels too
