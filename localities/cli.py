@@ -221,6 +221,7 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("b", help="plan B, for the same council")
     s.add_argument("--council", help="council name or code (default: plan A's own; must agree with it)")
     s.add_argument("--out", help="write a map of the differences (.png, .pdf or .svg)")
+    s.add_argument("--title", help="title printed above the map (default: the council and the two plans' file names)")
     s.add_argument("--table", help="write the comparison: .csv (every zone) or .xlsx (summary, matches, moved, "
                                    "quality, zones)")
     s.add_argument("--no-rank", action="store_true", help="skip ranking the two plans (no tiers side by side)")

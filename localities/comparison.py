@@ -28,7 +28,7 @@ import pandas as pd
 import shapely
 
 from .plans import Plan
-from .errors import PlanError, clip, counted, listing, unknown_zones
+from .errors import LocalitiesError, PlanError, clip, counted, listing, unknown_zones
 
 
 def adjusted_rand(table: np.ndarray) -> float:
@@ -98,6 +98,16 @@ class PlanComparison:
     matches: pd.DataFrame
     quality: pd.DataFrame
     zones: pd.DataFrame = field(repr=False)
+    _drawn: tuple | None = field(default=None, repr=False, compare=False)  # (dz, a, b), for plot()
+
+    def plot(self, title: str | None = None, names: tuple[str, str] = ("plan A", "plan B")):
+        """The A4 board-paper map of the differences (:func:`plot_comparison`), from the
+        zones and plans compared."""
+        if self._drawn is None:
+            raise LocalitiesError("this comparison does not hold the plans it compared: call "
+                                  "plot_comparison(result, dz, a, b)")
+        dz, a, b = self._drawn
+        return plot_comparison(self, dz, a, b, title=title, names=names)
 
     def __str__(self) -> str:
         s = self.summary
@@ -316,7 +326,8 @@ def compare_plans(a: Plan, b: Plan, dz: pd.DataFrame, ranking_a: pd.DataFrame | 
     keys = [k for k in qa if k in qb and isinstance(qa[k], (int, float, np.number))]
     qual = pd.DataFrame({"a": [float(qa[k]) for k in keys], "b": [float(qb[k]) for k in keys]}, index=keys)
     qual["difference"] = qual["b"] - qual["a"]
-    return PlanComparison(summary=summary, moved=moved_rows, matches=matches, quality=qual, zones=zones)
+    return PlanComparison(summary=summary, moved=moved_rows, matches=matches, quality=qual, zones=zones,
+                          _drawn=(dz, a, b))
 
 
 def _tier_changes(zones, b):
@@ -434,7 +445,8 @@ def plot_comparison(result: PlanComparison, dz, a: Plan | None = None, b: Plan |
         if len(rest):
             text += ("\n" if text else "") + textwrap.fill(
                 f"... and {counted(len(rest), 'more locality', 'more localities')} ({int(rest['population'].sum()):,} "
-                "people): compare --table lists every zone's tier in both plans", chars)
+                "people): the table of zones (compare --table; PlanComparison.zones) gives every zone's tier in "
+                "both plans", chars)
         view = shapely.box(ax.get_xlim()[0], ax.get_ylim()[0], ax.get_xlim()[1], ax.get_ylim()[1])
         placer = layout.Placer(ax, renderer, localities=np.asarray(changes.geometry.array))
         for i, (key, row) in enumerate(listed.iterrows()):

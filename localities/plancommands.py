@@ -37,6 +37,8 @@ def cmd_compare(args) -> int:
         raise LocalitiesError(f"{out}: --out must end in .png, .pdf or .svg (a map of the differences)")
     if args.table and Path(args.table).suffix.lower() not in (".csv", ".xlsx"):
         raise LocalitiesError(f"{args.table}: --table must end in .csv or .xlsx")
+    if args.title is not None and out is None:
+        raise LocalitiesError("--title is printed above the map of the differences: give --out as well")
     dz = _zones_for_plan(Path(args.a), args.council, args.data_dir)
     if not Path(args.b).exists():
         raise LocalitiesError(f"{args.b}: no such file")
@@ -69,7 +71,8 @@ def cmd_compare(args) -> int:
         matplotlib.use("Agg")
         from .maps import save_figure
 
-        save_figure(plot_comparison(result, dz, a, b, names=_two_names(Path(args.a), Path(args.b))), out, dpi=200)
+        save_figure(plot_comparison(result, dz, a, b, title=args.title, names=_two_names(Path(args.a), Path(args.b))),
+                    out, dpi=200)
         print(f"wrote {out}")
     return EXIT_OK
 

@@ -531,3 +531,23 @@ def test_a_zone_flagged_in_half_the_plans_is_not_a_robust_priority(council_zones
     inside = set(zones.index[zones["priority_area"].notna()])
     assert inside and not inside & kilmacolm
     assert parser().parse_args(["ensemble", "--council", "x", "--out", "x"]).share == ROBUST_SHARE
+
+
+def test_a_comparison_draws_itself_and_takes_a_title(dz, real_dir, tmp_path, capsys):
+    # PlanComparison had no .plot() (Ensemble has), so a notebook passed the zones and both plans
+    # again to plot_comparison; and compare had no --title (the page was titled by file names).
+    import matplotlib.pyplot as plt
+    from localities.cli import main
+
+    wards, regions = loc.propose(dz, method="wards"), loc.propose(dz, target_population=10_000)
+    fig = loc.compare_plans(wards, regions, dz).plot(title="Wards against regions of 10,000")
+    assert fig._suptitle.get_text() == "Wards against regions of 10,000"
+    plt.close(fig)
+    a, b = tmp_path / "a.gpkg", tmp_path / "b.gpkg"
+    wards.to_file(a)
+    regions.to_file(b)
+    data = ["--data-dir", str(real_dir)]
+    assert main(["compare", str(a), str(b), "--title", "Dundee: two plans", "--out", str(tmp_path / "c.svg"), *data]) == 0
+    assert "Dundee: two plans" in (tmp_path / "c.svg").read_text()
+    assert main(["compare", str(a), str(b), "--title", "x", *data]) == 2
+    assert "give --out as well" in capsys.readouterr().err
