@@ -322,11 +322,17 @@ def _read_csv_plan(path: Path, dz: gpd.GeoDataFrame) -> Plan:
     loc_col, name_col = _locality_columns(raw, zone_col, codes, dz, path)
     locs = raw[loc_col].astype(str).str.strip()
     _check_assignment(codes, locs, dz, path)
-    names = None
+    names, notes = None, []
     if name_col:
         names = pd.Series(_spaced(raw[name_col]).astype(str).to_numpy(), index=locs).groupby(level=0).first()
+        given = raw[name_col].notna() & (raw[name_col].astype(str).str.strip() != "")
+        unnamed = sorted(set(locs) - set(locs[given.to_numpy()]))
+        if unnamed:
+            # Filled in without a word, a made-up name could pass for the analyst's own.
+            notes.append(f"{counted(len(unnamed), 'locality has', 'localities have')} no name in column {name_col!r}: "
+                         f"named from {'its' if len(unnamed) == 1 else 'their'} Intermediate Zones ({listing(unnamed)})")
     return plan_from_assignment(dz, pd.Series(locs.to_numpy(), index=codes), names=names,
-                                params={"source": str(path)})
+                                params={"source": str(path)}, notes=notes)
 
 
 def saved_plan_info(path: str | os.PathLike) -> dict:

@@ -394,3 +394,17 @@ def test_an_iz_held_in_part_is_named_as_part(council_zones):
     wards = set(dz["ward_name"])
     table = plan.localities
     assert all(honest(n, p, wards) for n, p in zip(table["name"], table["places"]))
+
+
+def test_a_plan_naming_some_localities_says_which_it_named(council_zones, tmp_path):
+    # Inverclyde, a CSV naming 2 of its 8 localities: the other 6 got made-up names without a word.
+    dz = council_zones["Inverclyde"]
+    plan = loc.propose(dz, target_population=10_000)
+    rows = plan.assignment.rename("locality").reset_index()
+    rows["name"] = rows["locality"].map({"R01": "Greenock Central", "R02": "Port Glasgow"})
+    rows.to_csv(tmp_path / "partial.csv", index=False)
+    read = loc.read_plan(tmp_path / "partial.csv", dz)
+    assert read.localities.set_index("locality").loc[["R01", "R02"], "name"].tolist() == ["Greenock Central",
+                                                                                         "Port Glasgow"]
+    assert read.notes == ["6 localities have no name in column 'name': named from their Intermediate Zones "
+                          "(R03, R04, R05, R06, R07, R08)"]
