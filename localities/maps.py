@@ -121,6 +121,13 @@ def _colouring(frame, column, significance, categories, scheme, k, cmap):
                    for i, lab in enumerate(labels)]
         if values.isna().any():
             handles.append(Patch(facecolor="#ffffff", edgecolor="#909090", hatch="///", label="no data"))
+        # The levels to read the classes against: West Dunbartonshire's palest class, "12.5% to
+        # 17.7%", is above Scotland's 12.1%, and read as low.
+        levels = [f"{where} {format_value(level, column, unit)}" for where, key in
+                  (("Scotland", "scotland"), (council, "council_value"))
+                  if where and (level := frame.attrs.get(key, {}).get(column)) is not None and pd.notna(level)]
+        if levels:  # one line: each line of legend is room the key table loses
+            handles.append(Patch(facecolor="none", edgecolor="none", label=", ".join(levels)))
         title, value_col = f"{prefix}{name}", column
     else:
         colours = layout.plan_colours(frame)
@@ -224,7 +231,7 @@ def plot_map(
     facts = frame.attrs
     frame.attrs = {key: facts[key] for key in ("council", "data_dir", "headline", "min_ratio", "min_gap",
                                                "regulation_problems", "ward_people") if key in facts}
-    for key in ("labels", "units"):
+    for key in ("labels", "units", "scotland", "council_value"):
         if column in facts.get(key, {}):
             frame.attrs[key] = {column: facts[key][column]}
     if frame.crs is None or frame.crs.to_epsg() != 27700:

@@ -1060,7 +1060,7 @@ def test_an_island_locality_is_named_where_its_people_live(council_zones):
 @pytest.mark.parametrize("council, target, titles", [
     ("Orkney Islands", 10_000, ["A: Kirkwall"]),
     ("Na h-Eileanan Siar", 10_000, ["A: Stornoway and Point"]),
-    ("Highland", 10_000, ["A: Inverness area", "B: Wick area"]),  # not two lines of "Wick South and Wick North"
+    ("Highland", 10_000, ["A: Inverness area", "B: Wick area"]),  # "Wick South and Wick North" on one line if it fits
 ])
 def test_inset_titles_say_what_they_show_and_fit(council_zones, council, target, titles):
     """Insets were titled 'A: inset'; a title now names the localities mostly inside it (or the
@@ -1175,8 +1175,9 @@ def test_a_short_leader_goes_round_the_names_placed(council_zones):
 
 def test_two_key_columns_have_a_gap_between_them(council_zones):
     """East Ayrshire at 5,000, income map: the key's two columns read "Flag No." and
-    "both 13" as one, the flag of the first column touching the second's numbers."""
-    dz = council_zones["East Ayrshire"]
+    "both 13" as one, the flag of the first column touching the second's numbers (Angus
+    at 5,000 has two key columns today)."""
+    dz = council_zones["Angus"]
     fig = loc.plot_map(loc.rank(loc.propose(dz, target_population=5_000), dz), column="income_rate")
     fig.canvas.draw()
     renderer = fig.canvas.get_renderer()
@@ -1220,6 +1221,17 @@ def test_an_inset_is_titled_for_the_town_its_wards_are_named_for(council_zones):
         frame.attrs["ward_people"] = wards
         title = " ".join(layout.inset_title(frame, names, (0, 0, 2, 1), 2.0).split())
         assert title.startswith(town) if town else "area" not in title, (wards, title)
+
+
+def test_a_value_map_gives_the_council_s_and_scotland_s_level(council_zones):
+    # West Dunbartonshire at the default: the palest class, "12.5% to 17.7%", is above
+    # Scotland's 12.1%, and a board read three of four localities as low.
+    dz = council_zones["West Dunbartonshire"]
+    table = loc.rank(loc.propose(dz), dz)
+    fig = loc.plot_map(table, column="income_rate")
+    texts = [t.get_text() for t in fig.attrs["legend"].get_texts()]
+    assert " ".join(texts[-1].split()) == f"Scotland 12.1%, West Dunbartonshire {table.attrs['council_value']['income_rate']:.1%}"
+    plt.close(fig)
 
 
 def test_six_localities_get_at_most_three_classes():
