@@ -333,10 +333,13 @@ def propose(
     over = dz.loc[pop > max_population, "datazone"]
     if len(over):
         one = len(over) == 1
-        notes.append(f"{'zone' if one else 'zones'} {listing(over, most=len(over))} alone "
-                     f"{'exceeds' if one else 'exceed'} the ceiling of {max_population:,}: "
-                     f"{'it is a locality' if one else 'each is a locality'} of its own and fails the population test "
-                     "unless it is a ward")
+        # Against a ceiling below the statutory one the plan can still comply: say which test
+        # fails (Falkirk at 500: "fails the population test", then "COMPLIES").
+        fails = ("fails the population test unless it is a ward" if max_population >= CEILING else
+                 f"over the ceiling asked for (under the Regulations' {CEILING:,})")
+        notes.append(f"{counted(len(over), 'zone', 'zones')} alone {'exceeds' if one else 'exceed'} the ceiling of "
+                     f"{max_population:,}: {'it is a locality' if one else 'each is a locality'} of its own, {fails}: "
+                     f"{listing(over)}")
 
     unit_col = "iz" if unit == "iz" else None
     if unit_col and unit_col not in dz:
@@ -416,8 +419,12 @@ def propose(
         # Fewer blocks than localities asked for (Orkney at 500: 44 asked, 6 whole IZs, 6 made).
         smaller = " (unit='datazone' builds from Data Zones)" if unit_col else ""
         asks = f"a target of {target_population:,} asks for" if target_population else "the ceiling asks for"
-        notes.append(f"{next_label} localities, not the {asked} {asks}: "
-                     f"{'whole Intermediate Zones' if unit_col else 'Data Zones'} cannot make more{smaller}")
+        if next_label == len(dz):  # every zone a locality (Falkirk at 500: IZs over it built from zones)
+            notes.append(f"{next_label} localities, not the {asked} {asks}: each of the {len(dz)} Data Zones is a "
+                         "locality of its own")
+        else:
+            notes.append(f"{next_label} localities, not the {asked} {asks}: "
+                         f"{'whole Intermediate Zones' if unit_col else 'Data Zones'} cannot make more{smaller}")
     labels = block_labels[block]
     assignment = pd.Series(labels, index=dz["datazone"])
     notes.extend(regions.summary(assignment, dz, settled, unit_col))

@@ -475,3 +475,14 @@ def test_a_failing_locality_is_listed_with_its_people_however_long_its_name(coun
     problem = next(p for p in report.problems if "neither a ward" in p)
     for code, people in zip(over["locality"], over["population"]):
         assert re.search(rf"{code} [^,(]*(, [^,(]*)*\({people:,}\)", problem), (code, problem)
+
+
+def test_every_zone_a_locality_is_said_so(council_zones):
+    # Falkirk at a ceiling of 500: "214 localities, not the 321 the ceiling asks for: whole
+    # Intermediate Zones cannot make more (--unit datazone builds from Data Zones)", when every
+    # Data Zone was a locality already.
+    dz = council_zones["Falkirk"]
+    plan = loc.propose(dz, max_population=500)
+    assert len(plan.localities) == len(dz)
+    assert f"{len(dz)} localities, not the 321 the ceiling asks for: each of the {len(dz)} Data Zones is a locality " \
+           "of its own" in plan.notes
