@@ -13,7 +13,9 @@ from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
+import geopandas as gpd
 import matplotlib.pyplot as plt
+import numpy as np
 import shapely
 from matplotlib.transforms import Bbox
 from mpl_toolkits.axes_grid1.anchored_artists import AnchoredSizeBar
@@ -61,6 +63,27 @@ def _draw_localities(ax, frame, colours, zones=None, clip=None):
     frame.plot(ax=ax, color=colours.reindex(frame.index).fillna("#ffffff").tolist(), edgecolor="#303030",
                linewidth=0.4, zorder=2)
     frame.boundary.plot(ax=ax, color="#202020", linewidth=0.7, zorder=4)
+    _light_between_dark(ax, frame, colours)
+
+
+def _light_between_dark(ax, frame, colours) -> None:
+    """A thin white line inside the dark one where two dark-filled localities meet: there
+    the dark line vanishes (West Dunbartonshire's two flagged Clydebank localities read as
+    one)."""
+    from matplotlib.colors import to_rgb
+
+    fill = colours.reindex(frame.index).fillna("#ffffff")
+    dark = [i for i, c in fill.items() if np.dot(to_rgb(c), (0.299, 0.587, 0.114)) < 0.35]
+    if len(dark) < 2:
+        return
+    geoms = frame.geometry.loc[dark]
+    tree = shapely.STRtree(geoms.to_numpy())
+    left, right = tree.query(geoms.to_numpy(), predicate="touches")
+    pairs = [(a, b) for a, b in zip(left, right) if a < b]
+    shared = [shapely.intersection(geoms.iloc[a].boundary, geoms.iloc[b].boundary) for a, b in pairs]
+    shared = [g for g in shared if not g.is_empty and g.length > 0]
+    if shared:
+        gpd.GeoSeries(shared, crs=frame.crs).plot(ax=ax, color="#ffffff", linewidth=0.3, zorder=4, gid="between dark")
 
 
 def _blank(ax, limits):

@@ -1234,6 +1234,18 @@ def test_a_value_map_gives_the_council_s_and_scotland_s_level(council_zones):
     plt.close(fig)
 
 
+def test_two_dark_localities_side_by_side_have_a_line_between_them(council_zones):
+    # West Dunbartonshire at 10,000: its two flagged Clydebank localities, both the darkest
+    # colour, read as one: the dark line between them did not show on the dark fill.
+    dz = council_zones["West Dunbartonshire"]
+    table = loc.rank(loc.propose(dz, target_population=10_000), dz)
+    fig = loc.plot_poorer(table)
+    lines = [c for c in fig.attrs["main"].collections if c.get_gid() == "between dark"]
+    assert len(lines) == 1 and sum(len(p.vertices) for p in lines[0].get_paths()) >= 2
+    assert matplotlib.colors.to_hex(lines[0].get_edgecolor()[0]) == "#ffffff"
+    plt.close(fig)
+
+
 def test_six_localities_get_at_most_three_classes():
     # East Ayrshire at the default: 5 Fisher-Jenks classes for 6 localities drew 16.2% in the
     # class "9.2% to 16.2%", paler than 16.9% beside it: a class per locality is a rank.
