@@ -242,6 +242,15 @@ def cmd_rank(args) -> int:
     print(f"\nWhy (worse = significant by {method}, and material: {_materiality(table)}):")
     for number, name, why in zip(table["rank"], table["name"], table["reasons"]):  # not itertuples: 190 columns
         print(f"{number:>4}. {name}: {why or 'no headline indicator has data'}")
+    pockets = masked_pockets(plan, dz, table)
+    if len(pockets):
+        # A locality's average can hide its most deprived streets (Bo'ness was never flagged):
+        # say where they are before a board reads "not flagged" as "not deprived".
+        held = pockets["locality"].nunique()
+        print(f"\nnote: {counted(len(pockets), 'zone', 'zones')} in Scotland's 20% most deprived (SIMD 2020v2), "
+              f"{int(pockets['population'].sum()):,} people, {'lies' if len(pockets) == 1 else 'lie'} in "
+              f"{counted(held, 'locality', 'localities')} not flagged as poorer: `localities pockets {args.plan}` "
+              f"lists {'it' if len(pockets) == 1 else 'them'}")
     if args.out:
         out = Path(args.out)
         suffix = out.suffix.lower()

@@ -230,7 +230,7 @@ def plot_map(
     # with a ranking's labels, units and comparator values): keep only what the map reads.
     facts = frame.attrs
     frame.attrs = {key: facts[key] for key in ("council", "data_dir", "headline", "min_ratio", "min_gap",
-                                               "regulation_problems", "ward_people") if key in facts}
+                                               "regulation_problems", "ward_people", "map_notes") if key in facts}
     for key in ("labels", "units", "scotland", "council_value"):
         if column in facts.get(key, {}):
             frame.attrs[key] = {column: facts[key][column]}
@@ -280,6 +280,14 @@ def plot_poorer(table: gpd.GeoDataFrame, title: str | None = None, **kwargs) -> 
             raise LocalitiesError(f"no {col!r} column: pass the output of localities.rank")
     cats = table["tier_label"]
     council = table.attrs.get("council")
+    masked = table.attrs.get("masked_pockets") or {}
+    if masked.get("zones"):
+        # "Not flagged" is not "not deprived": a board read Bo'ness's unflagged locality so.
+        n, k = masked["zones"], masked["localities"]
+        table.attrs["map_notes"] = [
+            f"Not flagged is not the same as not deprived: {n} of Scotland's 20% most deprived Data Zones "
+            f"({masked['people']:,} people) {'lies' if n == 1 else 'lie'} in {counted(k, 'locality', 'localities')} "
+            "not flagged as poorer (SIMD 2020v2)."]
     return plot_map(table, categories=(cats, TIER_COLOURS, poorer_rule(table)),
                     title=title or f"{council + ': ' if council else ''}localities with significantly poorer outcomes",
                     **kwargs)

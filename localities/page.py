@@ -344,7 +344,7 @@ def _fill(fig, p, fit, extents, ih, rows, councils, loc_w, lh, frame, colours, h
     key_entries = _add_key(fig, p, rows, frame, value_col, plan_map, cursor) if rows and fit is not None else {}
     key_elsewhere, key_entries = key_entries is None, key_entries or {}
 
-    notes = []
+    notes = list(frame.attrs.get("map_notes", []))
     if outliers:
         notes.append("Outlying islands are shown in the small panels, not in their true position.")
     if frame.attrs.get("not_drawn"):

@@ -333,6 +333,12 @@ def rank(
         # and the command line say so, so a board is not shown a plan it cannot adopt as if it could.
         "regulation_problems": _regulation_problems(plan, dz),
     }
+    if "simd_quintile" in dz:
+        # Zones in Scotland's most deprived fifth inside localities not flagged: a locality's
+        # average can hide them (no part of Bo'ness was ever flagged), and the map says so.
+        pockets = masked_pockets(plan, dz, out)
+        out.attrs["masked_pockets"] = {"zones": len(pockets), "people": int(pockets["population"].sum()),
+                                       "localities": int(pockets["locality"].nunique())}
     return out
 
 

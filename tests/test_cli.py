@@ -274,22 +274,24 @@ def test_commands_print_the_plans_notes(highland, capsys):
 
 
 def test_map_says_when_its_key_is_too_small_to_read_in_print(moray, real_dir, tmp_path, capsys):
-    # Highland at 5,000: 47 localities keyed in 4.5 pt on an A4 page; the key is printed
-    # again on a page of its own, and the command says where. Moray's 10 read at 6.5 pt.
+    # Highland at 5,000 once: 47 localities keyed in 4.5 pt on an A4 page (now in 7 pt); the
+    # key is printed again on a page of its own, and the command says where: the City of
+    # Edinburgh's 100 at 5,000. Moray's 10 read at 6.5 pt.
     plan = tmp_path / "plan.gpkg"
-    assert main(["propose", "--council", "Highland", "--target-population", "5000", "--out", str(plan)]) == EXIT_OK
+    data = ["--data-dir", str(real_dir)]
+    assert main(["propose", "--council", "Edinburgh", "--target-population", "5000", "--out", str(plan), *data]) == 0
     capsys.readouterr()
-    assert main(["map", str(plan), "--out", str(tmp_path / "h.png")]) == EXIT_OK
+    assert main(["map", str(plan), "--out", str(tmp_path / "h.png"), *data]) == EXIT_OK
     out = capsys.readouterr().out
-    # Inverness, too crowded to name, is also drawn larger on a page of its own: said, and where.
-    assert re.search(r"note: area C of the map is drawn larger, with names, on h-detail-C\.png\nwrote .*h-detail-C\.png\n"
-                     r"note: the map's key lists 47 localities in [45](\.5)? pt type, small for print; h-key\.png "
-                     r"repeats it in [789] pt\nwrote .*h-key\.png\nwrote .*h\.png", out), out
-    assert (tmp_path / "h-key.png").stat().st_size > 10_000 and (tmp_path / "h-detail-C.png").stat().st_size > 10_000
-    assert main(["map", str(plan), "--out", str(tmp_path / "h.pdf")]) == EXIT_OK
-    assert re.search(r"area C of the map is drawn larger, with names, on page 2\n.*small for print; page 3 repeats it "
-                     r"in [789] pt", capsys.readouterr().out)
-    assert main(["map", str(moray), "--out", str(tmp_path / "m.png"), "--data-dir", str(real_dir)]) == EXIT_OK
+    # The centre, too crowded to name, is also drawn larger on a page of its own: said, and where.
+    assert re.search(r"note: area A of the map is drawn larger, with names, on h-detail-A\.png\nwrote .*h-detail-A\.png\n"
+                     r"note: the map's key lists 100 localities in [45](\.5)? pt type, small for print; h-key\.png "
+                     r"repeats it in [6789](\.5)? pt\nwrote .*h-key\.png\nwrote .*h\.png", out), out
+    assert (tmp_path / "h-key.png").stat().st_size > 10_000 and (tmp_path / "h-detail-A.png").stat().st_size > 10_000
+    assert main(["map", str(plan), "--out", str(tmp_path / "h.pdf"), *data]) == EXIT_OK
+    assert re.search(r"area A of the map is drawn larger, with names, on page 2\n.*small for print; page 3 repeats it "
+                     r"in [6789](\.5)? pt", capsys.readouterr().out)
+    assert main(["map", str(moray), "--out", str(tmp_path / "m.png"), *data]) == EXIT_OK
     out = capsys.readouterr().out
     assert "small for print" not in out and "m-key.png" not in out and not (tmp_path / "m-key.png").exists()
 
@@ -772,3 +774,25 @@ def test_an_empty_sheet_is_explained_in_the_notes(real_dir, tmp_path):
         notes = sheets["Notes"].set_index("topic")["note"]
         assert notes["Masked pockets"].startswith("None: no zone in Scotland's 20% most deprived")
         assert notes["This ranking"].startswith("Significance: a two-sample 95% interval")  # with --labels too
+
+
+def test_deprived_zones_in_unflagged_localities_are_pointed_out(real_dir, council_zones, tmp_path, capsys):
+    # Falkirk at 10,000: no part of Bo'ness was ever flagged, and a board read "not flagged"
+    # as "not deprived"; 11 of Scotland's 20% most deprived zones lie in unflagged localities.
+    import matplotlib.pyplot as plt
+
+    dz = council_zones["Falkirk"]
+    plan = loc.propose(dz, target_population=10_000)
+    table = loc.rank(plan, dz)
+    pockets = loc.masked_pockets(plan, dz, table)
+    assert len(pockets) >= 5
+    fig = loc.plot_poorer(table)
+    notes = " ".join(" ".join(t.get_text().split()) for t in fig.texts if t.get_gid() == "notes")
+    assert (f"Not flagged is not the same as not deprived: {len(pockets)} of Scotland's 20% most deprived Data Zones "
+            f"({int(pockets['population'].sum()):,} people) lie in {pockets['locality'].nunique()} localities not "
+            "flagged as poorer (SIMD 2020v2).") in notes
+    plt.close(fig)
+    saved = tmp_path / "fk.gpkg"
+    plan.to_file(saved)
+    assert main(["rank", str(saved), "--data-dir", str(real_dir)]) == EXIT_OK
+    assert f"`localities pockets {saved}` lists them" in capsys.readouterr().out
