@@ -270,7 +270,7 @@ def _times(r: float, bar: float | None = None) -> str:
     1.198 is not "×1.20" beside a ×1.2 rule it fails."""
     if not np.isfinite(r):
         return "×?"
-    digits = 2 if r < 2 else 1
+    digits = 2 if round(r, 2) < 2 else 1  # 1.997 is "×2.0" beside "×2.1", not "×2.00"
     if bar is not None and bar > 1:
         for edge in (bar, 1 / bar):
             while digits < 8 and (round(r, digits) >= edge) != (r >= edge):

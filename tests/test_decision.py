@@ -94,7 +94,7 @@ def test_forres_is_not_flagged_against_the_rest_of_moray(council_zones):
     (1.198, 1.2, "×1.198"), (1.1996, 1.2, "×1.1996"), (1.2, 1.2, "×1.20"), (1.2004, 1.2, "×1.20"),
     (1.34, 1.2, "×1.34"), (2.64, 1.2, "×2.6"), (1.996, 2.0, "×1.996"), (2.04, 2.0, "×2.0"),
     (0.8335, 1.2, "×0.834"), (0.8331, 1.2, "×0.83"), (0.61, 1.2, "×0.61"), (1.198, None, "×1.20"),
-    (float("nan"), 1.2, "×?")])
+    (float("nan"), 1.2, "×?"), (1.997, 1.2, "×2.0"), (1.994, 1.2, "×1.99")])
 def test_a_ratio_is_never_printed_on_the_wrong_side_of_the_bar(ratio, bar, shown):
     # Aberdeenshire's Longside (default plan): income 7.4% vs 6.2% in the rest of the council,
     # a ratio of 1.198, read "(×1.20) ... significant, but less than ×1.2" beside a flagged
