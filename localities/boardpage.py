@@ -80,8 +80,10 @@ def _light_between_dark(ax, frame, colours) -> None:
     tree = shapely.STRtree(geoms.to_numpy())
     left, right = tree.query(geoms.to_numpy(), predicate="touches")
     pairs = [(a, b) for a, b in zip(left, right) if a < b]
-    shared = [shapely.intersection(geoms.iloc[a].boundary, geoms.iloc[b].boundary) for a, b in pairs]
-    shared = [g for g in shared if not g.is_empty and g.length > 0]
+    # shapely.boundary: None for a collection (a clipped panel can make one), never an error.
+    edges = shapely.boundary(geoms.to_numpy())
+    shared = [shapely.intersection(edges[a], edges[b]) for a, b in pairs if edges[a] is not None and edges[b] is not None]
+    shared = [g for g in shared if g is not None and not g.is_empty and g.length > 0]
     if shared:
         gpd.GeoSeries(shared, crs=frame.crs).plot(ax=ax, color="#ffffff", linewidth=0.3, zorder=4, gid="between dark")
 

@@ -97,8 +97,12 @@ def _polygon_council(path: Path, zones):
     polygons, or None (unreadable polygons are left to the plan reader to name)."""
     from .boundaries import read_boundaries
 
+    import warnings
+
     try:
-        polys = read_boundaries(path, code_field="datazone")
+        with warnings.catch_warnings():  # the plan reader reads them again, and warns once
+            warnings.simplefilter("ignore")
+            polys = read_boundaries(path, code_field="datazone")
     except LocalitiesError:
         return None
     inside = polys.sindex.query(zones.geometry.representative_point(), predicate="within")[0]

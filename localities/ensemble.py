@@ -40,7 +40,7 @@ import pandas as pd
 
 from . import decide
 from .build import CEILING, Plan, _check_options, propose
-from .errors import PlanError, listing
+from .errors import PlanError, counted, listing
 from .priority import priority_areas
 from .search import SEARCHES
 
@@ -173,6 +173,17 @@ def _progress(total: int, show: bool | None):
 ROBUST_SHARE = 2 / 3
 
 
+def share_words(share: float) -> str:
+    """How many plans ``share`` is, as a board reads it after "in at least": "two plans in
+    three", "half of plans", "80% of plans" ("67%" had said less than the rule: 20 of 30
+    plans, 66.7%, count)."""
+    for value, words in ((2 / 3, "two plans in three"), (1 / 3, "one plan in three"), (0.5, "half of plans"),
+                         (0.75, "three plans in four"), (0.25, "one plan in four"), (1.0, "every plan")):
+        if abs(share - value) < 1e-9:
+            return words
+    return f"{share:.0%} of plans" if abs(share * 100 - round(share * 100)) < 1e-9 else f"{share:.1%} of plans"
+
+
 @dataclass
 class Ensemble:
     """What :func:`ensemble` found.
@@ -214,7 +225,8 @@ class Ensemble:
         distinct = self.settings.get("distinct")
         different = f" ({distinct} different)" if distinct is not None and distinct < ok else ""
         return (f"<Ensemble {self.settings.get('council') or ''}: {ok} compliant plans of {len(self.plans)}{different}, "
-                f"{len(self.priority)} robust priority areas (zones flagged in at least {self.share:.0%} of plans)>")
+                f"{counted(len(self.priority), 'robust priority area', 'robust priority areas')} (zones flagged in "
+                f"at least {share_words(self.share)})>")
 
     def priority_plan(self, dz: gpd.GeoDataFrame, target_population: int | None = None) -> Plan:
         """A full plan: each robust priority area a locality (ids ``P01``...), the rest of

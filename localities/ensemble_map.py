@@ -31,6 +31,7 @@ def plot_shares(ens, column: str = "share_either", title: str | None = None):
 
     from .mapkey import SMALLEST_FIT, _draw_key, _key_fit
     from .boardpage import board_page, finish_board_page, main_body
+    from .ensemble import share_words
     from .placement import _anchor
 
     if column not in COLUMNS:
@@ -84,7 +85,7 @@ def plot_shares(ens, column: str = "share_either", title: str | None = None):
     bar.ax.tick_params(labelsize=7)
     cursor = below - 0.55
     fig.text((sl + 0.05) / p.size[0], cursor / p.size[1],
-             textwrap.fill(f"Outlined: robust priority areas, zones flagged in at least {ens.share:.0%} of plans"
+             textwrap.fill(f"Outlined: robust priority areas, zones flagged in at least {share_words(ens.share)}"
                            + (f" ({len(priority)}; the {MOST} largest numbered)" if len(priority) > MOST else ""),
                            int(sw * 72 / (0.55 * 7.5))), fontsize=7.5, va="top")
     cursor -= 0.55

@@ -192,8 +192,8 @@ NOTES = [
     ("Comparators", "Each locality against the rest of its council (the council without it) and against Scotland."),
     ("Significance", "Worse = a significant difference (two-sample interval: Newcombe for proportions, conditional "
                      "binomial interval of the ratio of two Poisson rates, by default) AND a material one (at least "
-                     "1.2 times the comparator by default); 'This ranking' names the settings used. 'Slightly worse' "
-                     "= significant, not material."),
+                     "1.2 times the comparator by default; 'This ranking', with a ranking, names the settings used). "
+                     "'Slightly worse' = significant, not material."),
     ("Order", "Tier 1: poorer than the rest of the council and Scotland on a headline indicator; tier 2: poorer "
               "than one of them; tier 3: neither. Inside a tier, by the headline-weighted score (1 = Scotland)."),
     ("Populations", "SIMD 2020v2 uses NRS mid-2017 small area population estimates unless stated otherwise."),

@@ -443,30 +443,69 @@ def inset_title(frame, names, extent, width_in: float) -> str:
         if "population" in frame else held
     listed = [str(names[i]) for i in order]
     most = int(width_in * 72 / (7 * 0.62)) - 3  # characters of 7 pt bold across the inset, less "A: "
-    # The town most of them are named for ("Inverness Inshes and 3 more", "Inverness Westhill ...").
-    # The first word of each name, past "Part of", shared by two names or more, and never one
-    # that only begins place names or ends in a comma ("Hillyland, Tulloch and Inveralmond").
-    words = pd.Series([name.removeprefix("Part of ").split(" ")[0] for name in listed])
-    words = words[~words.isin(_NOT_A_TOWN) & ~words.str.endswith(",")].value_counts()
-    town = words.index[0] if len(words) and words.iloc[0] * 2 >= len(listed) and words.iloc[0] >= 2 \
-        and len(words.index[0]) >= 4 else None
+    # The town most of them are named for ("Inverness Inshes and 3 more", "Black Isle North"): the
+    # longest run of first words (up to three) that half the names or more begin with, past
+    # "Part of", never one that only begins place names, ends in a comma ("Hillyland, Tulloch
+    # and ...") or is followed by "and" (not "Ross" of "Ross and Cromarty East").
+    town = _name_town([name.removeprefix("Part of ") for name in listed]) if len(listed) > 1 else None
     # Else the town the wards of most of its people are named for: IZ names do not say Kilmarnock
     # or Stirling ("Crosshouse, Gatehead and Kilmaurs Rural / Kilmaurs + 9 more").
     town = town or _ward_town(frame, order)
     listing = join_names(listed) if len(listed) <= 3 else None
-    towns = ([f"{town} area ({len(listed)} localities)"] if len(listed) > 1 else []) + [f"{town} area"] if town else []
+    # One locality keeps its own name where it fits: the town its wards are named for can be the
+    # town beside it ("Crosshouse, Gatehead and Kilmaurs Rural / Kilmaurs" is in Kilmarnock's wards).
+    towns = [f"{town} area ({len(listed)} localities)", f"{town} area"] if town and len(listed) > 1 else []
+    last = [f"{town} area"] if town and len(listed) == 1 else []
     # Names on one line; else the town rather than two lines of names ("Falkirk - Camelon and
     # Falkirk - Tamfourhill / Hallglen and Glen Village"); else names on two lines, the first
     # name and how many more, or the count.
     if listing is not None and len(listing) <= most:
         return listing
     candidates = towns + ([listing] if listing is not None else []) + \
-        ([more(listed[:1], len(listed) - 1)] if len(listed) > 1 and not listed[0].endswith(" more") else [])
+        ([more(listed[:1], len(listed) - 1)] if len(listed) > 1 and not listed[0].endswith(" more") else []) + last
     for text in candidates:  # on one line, or two for a list of names; never cut
         lines = textwrap.wrap(text, most, break_long_words=False)
         if len(lines) <= (1 if "(" in text else 2) and all(len(line) <= most for line in lines):
             return "\n".join(lines)
     return counted(len(listed), "locality", "localities")
+
+
+#: Words that end a part of a place's name, not a place ("Kilmarnock East", "Cumnock Rural").
+_SIDES = {"North", "South", "East", "West", "Central", "Centre", "Upper", "Lower", "Mid", "Easter", "Wester",
+          "Nether", "Inner", "Outer", "Rural", "Town", "Old", "New", "Northwest", "Northeast", "Southwest", "Southeast"}
+
+
+def _name_town(names: list[str]) -> str | None:
+    """The town at least half of ``names`` begin with: the first word most of them share,
+    lengthened by the next words (up to three) where every name beginning with it goes on
+    alike ("Black Isle", "East Kilbride"); four letters or more, ending in no word that only
+    begins or sides place names ("New", "North"), in no comma, and never followed by "and"
+    ("Ross" of "Ross and Cromarty East")."""
+    split = [name.split() for name in names]
+
+    def place(words, holders):
+        last = _NOT_A_TOWN if len(words) == 1 else _SIDES  # "Black Isle", "East Kilbride"; not "Kilmarnock East"
+        return (len("".join(words)) >= 3 and words[-1] not in last and all(w[:1].isalpha() for w in words)
+                and not any(w.endswith(",") or w.lower() in ("and", "&", "of") for w in words)
+                and not any(len(h) > len(words) and h[len(words)].lower() in ("and", "&") for h in holders))
+
+    # The first word most names share, the most populous locality's first on a tie; a word that
+    # only begins place names does not count ("New Elgin West" is in Elgin).
+    firsts = [w[0] for w in split if w and w[0] not in _NOT_A_TOWN]
+    if not firsts:
+        return None
+    top = max(firsts, key=lambda word: (firsts.count(word), -firsts.index(word)))
+    if firsts.count(top) * 2 < len(names):
+        return None
+    words = [top]
+    holders = [w for w in split if w[:1] == words]
+    best = " ".join(words) if place(words, holders) else None
+    while len(words) < 3 and len(holders) > 1 and all(len(h) > len(words) for h in holders) \
+            and len({h[len(words)] for h in holders}) == 1:
+        words = holders[0][:len(words) + 1]
+        if place(words, holders):
+            best = " ".join(words)
+    return best if best and len(best) >= 4 else None
 
 
 #: A town inset is titled for a town when the wards of at least this share of its

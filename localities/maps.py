@@ -285,9 +285,9 @@ def plot_poorer(table: gpd.GeoDataFrame, title: str | None = None, **kwargs) -> 
         # "Not flagged" is not "not deprived": a board read Bo'ness's unflagged locality so.
         n, k = masked["zones"], masked["localities"]
         table.attrs["map_notes"] = [
-            f"Not flagged is not the same as not deprived: {n} of Scotland's 20% most deprived Data Zones "
-            f"({masked['people']:,} people) {'lies' if n == 1 else 'lie'} in {counted(k, 'locality', 'localities')} "
-            "not flagged as poorer (SIMD 2020v2)."]
+            f"Not flagged is not the same as not deprived: {n} of Scotland's 20% most deprived zones (SIMD 2020v2; "
+            f"{masked['people']:,} people) {'is' if n == 1 else 'are'} in {counted(k, 'locality', 'localities')} "
+            "not flagged."]
     return plot_map(table, categories=(cats, TIER_COLOURS, poorer_rule(table)),
                     title=title or f"{council + ': ' if council else ''}localities with significantly poorer outcomes",
                     **kwargs)

@@ -182,3 +182,13 @@ def poorer_rule(table) -> str:
     headline = " or ".join(labels.get(h, h).lower() for h in table.attrs.get("headline", ["income_rate",
                                                                                         "employment_rate"]))
     return f"Significantly poorer (95%) and at least ×{table.attrs.get('min_ratio', 1.2):g} on {headline}"
+
+
+def regulation_summary(table) -> str | None:
+    """One short line for a page, from a ranking's ``regulation_problems``: each problem's
+    count and kind, without the list ("1 locality neither a ward nor at most 30,000 people"),
+    or None when the plan is one under the Regulations."""
+    problems = table.attrs.get("regulation_problems")
+    if not problems:
+        return None
+    return "Not a plan under the 2016 Regulations: " + "; ".join(p.split(": ")[0] for p in problems) + "."

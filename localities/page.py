@@ -32,7 +32,7 @@ from .boardpage import (  # noqa: F401 (board_page, finish_board_page, main_body
     no_idle_draws,
 )
 from .mapkey import LEGIBLE, SMALL, SMALLEST_FIT, _add_key, _key_fit, _key_rows, with_key_page
-from .mapstyle import credit, heading, under_heading
+from .mapstyle import credit, heading, regulation_summary, under_heading
 
 
 def _label_axes(ax, renderer, frame, numbers, names, which, fontsize, view, mode, leader=True, avoid=(), named=()):
@@ -361,14 +361,21 @@ def _fill(fig, p, fit, extents, ih, rows, councils, loc_w, lh, frame, colours, h
     # Wrapped to the map's width: on a portrait page the line ran off the paper, through the
     # locator's title (Na h-Eileanan Siar); and under the title as set, which may wrap.
     room = p.size[0] - 2 * layout.MARGIN - (loc_w + 0.3 if locator_ax is not None else 0.0)
-    if frame.attrs.get("regulation_problems"):
+    unlawful = regulation_summary(frame)
+    if unlawful:
         # First, and in red: a board must not adopt the plan as drawn (West Dunbartonshire with a
-        # locality of 30,471 people was mapped without a word).
-        head = under_heading(fig, head, "Not a plan under the 2016 Regulations: "
-                             + "; ".join(frame.attrs["regulation_problems"]) + ".", 0.5, 7.5, room,
-                             color="#a50026", fontweight="bold", gid="regulations")
+        # locality of 30,471 people was mapped without a word). Counts only: the list is the
+        # workbook's and check's.
+        head = under_heading(fig, head, unlawful, 0.5, 7, room, color="#a50026", fontweight="bold",
+                             gid="regulations")
     if notes:
-        under_heading(fig, head, " ".join(notes), 0.5, 7, room, gid="notes")
+        text = under_heading(fig, head, " ".join(notes), 0.5, 7, room, gid="notes")
+        # The title band holds two lines of 7 pt: more would run onto the map (a wrapped note
+        # under a red line), so they are set smaller.
+        renderer = fig.canvas.get_renderer()
+        if text.get_window_extent(renderer).y0 < ax.get_window_extent(renderer).y1 + 1:
+            text.remove()
+            under_heading(fig, head, " ".join(notes), 0.5, 5.5, room, gid="notes")
     credit(fig, layout.MARGIN, 0.12, p.size[0] - 2 * layout.MARGIN)
     fig.attrs = {"legend_title": legend_title, "legend": legend, "main": ax, "labels": labels,
                  "numbers": numbers, "numbered": numbered, "key": key_entries, "key_elsewhere": key_elsewhere,

@@ -92,7 +92,7 @@ def cmd_ensemble(args) -> int:
     import matplotlib
 
     matplotlib.use("Agg")
-    from .ensemble import DEFAULT_VARY, ensemble
+    from .ensemble import DEFAULT_VARY, ensemble, share_words
     from .load import load_datazones
 
     out = output_folder(args.out, "ensemble writes its tables, plan and map")
@@ -129,7 +129,7 @@ def cmd_ensemble(args) -> int:
     shown = ["area", "name", "population", "zones", "share_either_mean", "share_both_mean", "simd_deciles",
              "most_deprived_20", "split"]
     if len(result.priority):
-        print(f"\nRobust priority areas (zones flagged in at least {args.share:.0%} of plans):")
+        print(f"\nRobust priority areas (zones flagged in at least {share_words(args.share)}):")
         print(result.priority[shown].to_string(index=False, float_format=lambda v: f"{v:.2f}"))
         print("share_either_mean, share_both_mean: mean share of plans flagging its zones (poorer than the rest of the "
               "council or Scotland; than both); simd_deciles: SIMD 2020v2 deciles of its zones (1 = Scotland's most "
@@ -137,7 +137,7 @@ def cmd_ensemble(args) -> int:
               "themselves; most_deprived_20: share of its people in Scotland's 20% most deprived zones; split: cut "
               "from a connected flagged area of more than 30,000 people")
     else:
-        print(f"\nNo zone is flagged in at least {args.share:.0%} of plans: no robust priority area")
+        print(f"\nNo zone is flagged in at least {share_words(args.share)}: no robust priority area")
     ref = ["rank", "name", "tier", "tier_holds", "people_same_tier", "rank_median", "rank_p10", "rank_p90"]
     print(f"\nReference plan ({result.settings['reference']}): how often each locality's tier holds")
     print(result.reference[ref].to_string(index=False, float_format=lambda v: f"{v:.2f}",

@@ -308,6 +308,7 @@ def _spaced(values: pd.Series) -> pd.Series:
 
 def _read_csv_plan(path: Path, dz: gpd.GeoDataFrame) -> Plan:
     from .build import plan_from_assignment  # the builder imports this module
+    from .names import is_code
 
     try:
         raw = read_table(path)
@@ -326,7 +327,8 @@ def _read_csv_plan(path: Path, dz: gpd.GeoDataFrame) -> Plan:
     if name_col:
         names = pd.Series(_spaced(raw[name_col]).astype(str).to_numpy(), index=locs).groupby(level=0).first()
         given = raw[name_col].notna() & (raw[name_col].astype(str).str.strip() != "")
-        unnamed = sorted(set(locs) - set(locs[given.to_numpy()]))
+        # An id that is itself a name ("Port Glasgow") names its locality; a code ("R03") does not.
+        unnamed = sorted(loc for loc in set(locs) - set(locs[given.to_numpy()]) if is_code(loc))
         if unnamed:
             # Filled in without a word, a made-up name could pass for the analyst's own.
             notes.append(f"{counted(len(unnamed), 'locality has', 'localities have')} no name in column {name_col!r}: "

@@ -99,8 +99,10 @@ def priority_plan(ens, dz: gpd.GeoDataFrame, target_population: int | None = Non
     area = area.where(~area.isin(small))
     assignment = pd.Series(area.to_numpy(dtype=object), index=zones["datazone"])
     rest = zones[area.isna().to_numpy()].reset_index(drop=True)
+    from .ensemble import share_words
+
     notes = [(f"{counted(len(ens.priority), 'robust priority area', 'robust priority areas')}: zones flagged poorer (than the rest of the council or "
-              f"Scotland) in at least {ens.share:.0%} of {int(ens.plans['ok'].sum())} compliant plans")
+              f"Scotland) in at least {share_words(ens.share)} ({int(ens.plans['ok'].sum())} compliant plans)")
              + (f"; the rest of the council in localities of about {target_population:,} people"
                 if target_population else "")]
     if small:

@@ -32,6 +32,7 @@ from .decide import COMPARATORS
 from .errors import LocalitiesError
 from .export import atomic_path
 from .maps import TIER_COLOURS, no_idle_draws, normalise
+from .mapstyle import regulation_summary
 from .plans import Plan
 from .spine import (  # noqa: F401  (DOT_STYLES, VERDICT_KEYS, spine_rows: read from here too)
     A4_PORTRAIT,
@@ -201,11 +202,11 @@ def _page(fig, table, idx, row, council, spine, _backdrop_cache) -> None:
     # headline says what it compares with, as the chart's dot and columns do.
     y = 1.24 + (n_lines - 1) * verdict.get_fontsize() * 1.1 / 72
     lines = decision_lines(table, idx)
-    problems = table.attrs.get("regulation_problems")
-    if problems:
+    unlawful = regulation_summary(table)
+    if unlawful:
         # A board reading one page must see that the plan is not one it can adopt.
-        text = fig.text(0.4 / W, 1 - y / H, "Not a plan under the 2016 Regulations: " + "; ".join(problems) + ".",
-                        fontsize=8.5, va="top", color="#a50026", fontweight="bold", gid="regulations")
+        text = fig.text(0.4 / W, 1 - y / H, unlawful, fontsize=8.5, va="top", color="#a50026", fontweight="bold",
+                        gid="regulations")
         y += _wrap(fig, text, 4.2) * 8.5 * 1.2 / 72 + 0.04
     for line in lines:
         text = fig.text(0.4 / W, 1 - y / H, line, fontsize=8.5, va="top", gid="decision")

@@ -353,8 +353,21 @@ def _regulation_problems(plan: Plan, dz: pd.DataFrame) -> list[str]:
     if (plan.localities["population"] <= CEILING).all() and zones.is_unique and len(zones) == len(dz) \
             and zones.isin(dz["datazone"]).all() and ("council" not in dz or dz["council"].nunique() == 1):
         return []
+    if "geometry" not in dz:
+        # check() needs the polygons (to count each locality's parts); rank never did. Without
+        # them, only the statutory test: over 30,000 people and not exactly a ward's zones.
+        if "ward" not in dz:
+            return []
+        wards = {frozenset(z) for z in dz.groupby("ward")["datazone"].agg(list)}
+        zones_of = plan.assignment.groupby(plan.assignment).groups
+        big = plan.localities[(plan.localities["population"] > CEILING)
+                              & ~plan.localities["locality"].map(lambda loc: frozenset(zones_of[loc]) in wards)]
+        return [f"{counted(len(big), 'locality', 'localities')} neither a ward nor at most {CEILING:,} people: "
+                + listing(f"{i} {n} ({p:,})" for i, n, p in zip(big["locality"], big["name"], big["population"]))
+                ] if len(big) else []
     report = check(plan, dz)
     return [] if report.ok else list(report.problems)
+
 
 
 def _rank_notes(order: pd.DataFrame) -> list[str]:
@@ -466,7 +479,9 @@ def masked_pockets(plan: Plan, dz: pd.DataFrame, ranking: pd.DataFrame | None = 
     out.insert(1, "locality_name", out["locality"].map(names))
     out["band"] = f"most deprived {band}%"
     out = out.sort_values(["simd_rank"]).reset_index(drop=True)
-    # What an empty table means, for a workbook's Notes (a sheet of headers alone said nothing).
-    out.attrs["empty_means"] = (f"no zone in Scotland's {band}% most deprived (SIMD 2020v2) lies in a locality "
-                                "not flagged as poorer")
+    if out.empty:
+        # What the empty table means, for a workbook's Notes (a sheet of headers alone said nothing);
+        # only when empty as made: a copy filtered to nothing means something else.
+        out.attrs["empty_means"] = (f"no zone in Scotland's {band}% most deprived (SIMD 2020v2) lies in a locality "
+                                    "not flagged as poorer")
     return out

@@ -27,6 +27,7 @@ from .mapstyle import (
     format_value,
     no_column,
     poorer_rule,
+    regulation_summary,
 )
 from .outcomes import SIMD
 
@@ -181,8 +182,8 @@ def explore(obj, column: str | None = None, tooltip: list[str] | None = None, la
         what = ("localities with significantly poorer outcomes" if poorer else
                 _describe(column, frame)[0] if column is not None and column in wanted else "localities")
         title = f"{frame.attrs['council']}: {what}" if frame.attrs.get("council") else what[0].upper() + what[1:]
-    problems = frame.attrs.get("regulation_problems")
-    warning = esc("Not a plan under the 2016 Regulations: " + "; ".join(problems) + ".") if problems else None
+    warning = regulation_summary(frame)
+    warning = esc(warning) if warning else None
     _add_title(m, esc(str(title)), warning)
     return m
 

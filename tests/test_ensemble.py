@@ -551,3 +551,11 @@ def test_a_comparison_draws_itself_and_takes_a_title(dz, real_dir, tmp_path, cap
     assert "Dundee: two plans" in (tmp_path / "c.svg").read_text()
     assert main(["compare", str(a), str(b), "--title", "x", *data]) == 2
     assert "give --out as well" in capsys.readouterr().err
+
+
+def test_the_share_of_plans_is_said_as_the_rule_counts_it():
+    # "at least 67% of plans" was printed where 20 of 30 plans (66.7%) count.
+    from localities.ensemble import ROBUST_SHARE, share_words
+
+    assert share_words(ROBUST_SHARE) == "two plans in three" and share_words(0.5) == "half of plans"
+    assert share_words(0.8) == "80% of plans" and share_words(0.667) == "66.7% of plans"

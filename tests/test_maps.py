@@ -1212,6 +1212,12 @@ def test_an_inset_is_titled_for_the_town_its_wards_are_named_for(council_zones):
     frame = gpd.GeoDataFrame({"locality": ["a", "b"], "population": [6_000, 5_000]},
                              geometry=[shapely.box(0, 0, 1, 1), shapely.box(1, 0, 2, 1)])
     names = pd.Series(["Hillyland, Tulloch and Inveralmond + 6 more", "Viewlands, Craigie and Wellshill + 2 more"])
+    # Names: the longest run of first words they share, a place ("Black Isle", not "Black";
+    # not "Ross" of "Ross and Cromarty").
+    assert layout._name_town(["Black Isle North", "Black Isle South"]) == "Black Isle"
+    assert layout._name_town(["Ross and Cromarty East", "Ross and Cromarty West"]) is None
+    assert layout._name_town(["Elgin Bishopmill East", "New Elgin West"]) == "Elgin"
+    assert layout._name_town(["Kilmarnock North and Kilmarnock East", "Crosshouse"]) == "Kilmarnock"
     for wards, town in (({"a": {"Fraserburgh and District": 6_000}, "b": {"Fraserburgh and District": 5_000}},
                          "Fraserburgh area"),
                         ({"a": {"East Kilbride West": 6_000}, "b": {"East Kilbride South": 4_500, "Avondale": 500}},
@@ -1221,6 +1227,11 @@ def test_an_inset_is_titled_for_the_town_its_wards_are_named_for(council_zones):
         frame.attrs["ward_people"] = wards
         title = " ".join(layout.inset_title(frame, names, (0, 0, 2, 1), 2.0).split())
         assert title.startswith(town) if town else "area" not in title, (wards, title)
+    # One locality keeps its own name where it fits, even in a town's wards.
+    one = frame.iloc[:1].copy()
+    one.attrs["ward_people"] = {"a": {"Kilmarnock North": 6_000}}
+    names = pd.Series(["Crosshouse, Gatehead and Kilmaurs Rural"])
+    assert " ".join(layout.inset_title(one, names, (0, 0, 2, 1), 2.0).split()) == names[0]
 
 
 def test_a_value_map_gives_the_council_s_and_scotland_s_level(council_zones):

@@ -408,3 +408,8 @@ def test_a_plan_naming_some_localities_says_which_it_named(council_zones, tmp_pa
                                                                                          "Port Glasgow"]
     assert read.notes == ["6 localities have no name in column 'name': named from their Intermediate Zones "
                           "(R03, R04, R05, R06, R07, R08)"]
+    # An id that is a name names its locality: not said to be named from its IZs.
+    rows["locality"] = rows["locality"].replace({"R03": "Kilmacolm"})
+    rows.to_csv(tmp_path / "partial.csv", index=False)
+    assert loc.read_plan(tmp_path / "partial.csv", dz).notes == [
+        "5 localities have no name in column 'name': named from their Intermediate Zones (R04, R05, R06, R07, R08)"]
