@@ -112,6 +112,12 @@ def describe(frame, names, extent) -> str:
     title = layout.inset_title(frame, names, extent, 20.0).replace("\n", " ")
     if " area" in title:
         return f"{title.split(' (')[0]}, {count}"
+    # Else the towns its wards are named for ("Ayr, Prestwick and Troon"): "north-east South
+    # Ayrshire" named a coast by a corner of the council's box.
+    inside = frame.index[((frame.geometry.intersection(box).area / area.where(area > 0)).fillna(0) >= 0.5)]
+    towns = layout.ward_towns(frame, inside)
+    if towns:
+        return f"{layout.join_names(towns)} area, {count}"
     x0, y0, x1, y1 = frame.total_bounds
     dx, dy = (extent[0] + extent[2] - x0 - x1) / 2, (extent[1] + extent[3] - y0 - y1) / 2
     council = frame.attrs.get("council") or "the council"

@@ -520,6 +520,7 @@ def _ward_town(frame, order) -> str | None:
     "Kilmarnock"; None when the table does not say."""
     people = frame.attrs.get("ward_people") or {}
     ids = frame.loc[order, "locality"] if "locality" in frame else pd.Series(order, index=order)
+    council = str(frame.attrs.get("council") or "")
     counts: dict[str, int] = {}
     for loc in ids:
         for ward, p in people.get(loc, {}).items():
@@ -536,9 +537,37 @@ def _ward_town(frame, order) -> str | None:
             # A place, not a list ("Fraserburgh and District", "Buckhaven, Methil and Wemyss Villages").
             words = start.split()
             if p >= WARD_TOWN_SHARE * total > 0 and len(start) >= 4 and words[-1] not in _NOT_A_TOWN \
+                    and not council.startswith(start) \
                     and not any(w.lower() in ("and", "of", "&") or w.endswith(",") for w in words):
                 best = start
     return best
+
+
+def ward_towns(frame, order, share: float = 0.15, most: int = 3, cover: float = 0.5) -> list[str]:
+    """The towns the wards of localities ``order`` are named for, most people first, each with
+    at least ``share`` of their people and together ``cover`` of them, or none
+    (``frame.attrs["ward_people"]``): ["Ayr", "Troon", "Prestwick"] for the belt South
+    Ayrshire's detail page shows; none for central Edinburgh, whose wards' largest town,
+    Leith, was not it. A ward named for the council ("Midlothian West") names no town."""
+    people = frame.attrs.get("ward_people") or {}
+    ids = frame.loc[order, "locality"] if "locality" in frame else pd.Series(order, index=order)
+    towns: dict[str, int] = {}
+    for loc in ids:
+        for ward, p in people.get(loc, {}).items():
+            words, town = ward.split(), None
+            for n in (1, 2, 3):  # the first run of words that is a place: "Ayr" of "Ayr North"
+                start = words[:n]
+                last = _NOT_A_TOWN if n == 1 else _SIDES
+                if len(start) == n and start[-1] not in last and all(w[:1].isalpha() for w in start) \
+                        and not any(w.endswith(",") or w.lower() in ("and", "&", "of") for w in start):
+                    town = " ".join(start)
+                    break
+            towns[town] = towns.get(town, 0) + p  # None: a ward named for no town
+    council = str(frame.attrs.get("council") or "")
+    total = sum(towns.values())
+    ranked = sorted((t for t in towns if t and not council.startswith(t)), key=lambda t: -towns[t])
+    chosen = [t for t in ranked if towns[t] >= share * total][:most] if total else []
+    return chosen if chosen and sum(towns[t] for t in chosen) >= cover * total else []
 
 
 def fit_extent(extent, width: float, height: float):

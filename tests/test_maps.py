@@ -743,7 +743,8 @@ def test_a_crowded_corner_is_drawn_larger_on_a_page_of_its_own(council_zones, re
     maps.save_figure(fig, tmp_path / "m.pdf")
     pages = pdf_text(tmp_path / "m.pdf").split("\f")
     assert len(pages) - 1 == 2 + ("key_page" in fig.attrs)  # the map, B, and its key page
-    assert "B: north-west South Lanarkshire" in " ".join(pages[1].split())
+    # Named for the towns its wards are named for ("north-west South Lanarkshire" named a corner).
+    assert "B: East Kilbride and Hamilton area, 21 localities" in " ".join(pages[1].split())
     maps.save_figure(fig, tmp_path / "m.png", dpi=50)
     assert (tmp_path / "m-detail-B.png").exists()
     few = council_zones["Moray"]
@@ -1255,6 +1256,21 @@ def test_two_dark_localities_side_by_side_have_a_line_between_them(council_zones
     assert len(lines) == 1 and sum(len(p.vertices) for p in lines[0].get_paths()) >= 2
     assert matplotlib.colors.to_hex(lines[0].get_edgecolor()[0]) == "#ffffff"
     plt.close(fig)
+
+
+def test_a_detail_page_is_titled_for_the_towns_its_wards_are_named_for(council_zones):
+    # South Ayrshire at 10,000: "B: north-east South Ayrshire" was the Ayr-Prestwick-Troon
+    # coast; central Edinburgh, whose largest ward town (Leith) is not it, keeps its place.
+    from localities import detail
+
+    for council, title in (("South Ayrshire", "Ayr, Troon and Prestwick area, 8 localities"),
+                           ("City of Edinburgh", "north-east City of Edinburgh, 30 localities")):
+        dz = council_zones[council]
+        fig = loc.plot_poorer(loc.rank(loc.propose(dz, target_population=10_000), dz))
+        (letter, extent), *_ = fig.attrs["details"]
+        frame = fig.attrs["frame"]
+        assert detail.describe(frame, frame["name"], extent) == title
+        plt.close("all")
 
 
 def test_six_localities_get_at_most_three_classes():
