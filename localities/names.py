@@ -87,7 +87,8 @@ def _stems(names: list[str]) -> list[str]:
     return sorted(found, key=lambda stem: (-len(stem), stem))
 
 
-def _towns(items: list[str], pops: list[float], whole: list[bool], iz_names: set, towns: set) -> list[str]:
+def _towns(items: list[str], pops: list[float], whole: list[bool], iz_names: set, towns: set,
+           urban: frozenset = frozenset()) -> list[str]:
     """``items`` (largest first) with the sides of one town held whole (``"Stornoway East"``,
     ``"Stornoway West"``, mostly settlement zones: names in ``towns``) replaced by the town's
     name, in order of people again. Only when they are all of that town's IZs in ``iz_names``
@@ -99,8 +100,12 @@ def _towns(items: list[str], pops: list[float], whole: list[bool], iz_names: set
     def part_of(name: str, town: str) -> bool:
         """A side of the town ("Hawick North"), or a settlement IZ named for the town and
         nothing else ("Hawick West End"; not "Largs Central and Cumbrae", which names an
-        island too)."""
-        return _town(name) == town or named_for(name, town) and (not _lists(name) or _sides_only(name, town))
+        island too). A name beginning with the town that lists another place is a part when
+        every zone of it is in a settlement (``urban``): "Fraserburgh Harbour and Broadsea" is;
+        "Largs Central and Cumbrae", with Cumbrae's rural zones, is not, nor is Perth's
+        "Central and South Inch" a part of a town "Inch"."""
+        return _town(name) == town or named_for(name, town) and (not _lists(name) or _sides_only(name, town)
+                                                                 or name in urban and name.startswith(f"{town} "))
 
     held = [name for i, name in enumerate(items) if whole[i] and name in towns]
     stems: dict = {}
@@ -282,11 +287,14 @@ def locality_names(assignment: pd.Series, dz: pd.DataFrame, limit: int = LABEL_L
     # IZ names over the whole table, once per IZ: a town's name stands for all its parts.
     iz_name_of = dict(zip(iz_all, name_all))
     iz_names = {str(name) for name in iz_name_of.values() if not pd.isna(name)}
-    towns = set()
+    towns, urban = set(), frozenset()
     if "urban_rural" in dz:  # IZs where most people live in settlement zones (urban areas, small towns)
         share = pd.DataFrame({"name": name_all, "pop": pop_all, "settled": settlement(dz) * np.asarray(pop_all)})
         by = share.groupby("name")[["pop", "settled"]].sum()
         towns = set(by.index[by["settled"] > by["pop"] / 2].astype(str))
+        # IZs every zone of which is in a settlement (urban-rural classes 1-4).
+        rural = pd.Series(settlement(dz) == 0).groupby(pd.Series(name_all).astype(str).to_numpy()).any()
+        urban = frozenset(rural.index[~rural.to_numpy()])
     names, places = {}, {}
     for loc, items in listed.items():
         places[loc] = SEPARATOR.join(items)
@@ -300,7 +308,7 @@ def locality_names(assignment: pd.Series, dz: pd.DataFrame, limit: int = LABEL_L
             # more" held the Carse's rural zones, and Grangemouth's Old Town was in another locality.
             partial = {item for item, w in zip(items, whole) if not w}
             shown = [f"part of {item}" if item in partial else item
-                     for item in _towns(items, people[loc], whole, iz_names, towns)]
+                     for item in _towns(items, people[loc], whole, iz_names, towns, urban)]
             text = label(shown, limit)
             names[loc] = text[:1].upper() + text[1:]
     names = pd.Series(names, dtype=object)

@@ -59,7 +59,9 @@ def honest(name: str, places: str, ward_names: set[str], council: str | None = N
                 sides[town] = ps
     candidates = []
     for town, ps in sides.items():
-        for parts in (ps, ps + [p for p in listed if p not in ps and (p.startswith(f"{town} ") or p.endswith(f" {town}"))]):
+        named = ps + [p for p in listed if p not in ps and (p.startswith(f"{town} ") or p.endswith(f" {town}"))]
+        # Its countryside ("Cumnock Rural") may stand apart from the town.
+        for parts in (ps, named, [p for p in named if not p.endswith(" Rural")]):
             if len(parts) > 1 and (town, parts) not in candidates:
                 candidates.append((town, parts))
     if core.startswith("Part of ") and len(listed) == 1:
@@ -299,9 +301,15 @@ def test_arbroath_and_peterhead_are_named(council_zones):
 def test_an_iz_that_also_names_another_place_does_not_make_a_town():
     """"Largs Central and Cumbrae" holds an island as well as part of Largs: the locality is
     not called "Largs" (nor "Inch" for "Central and South Inch" with "North Inch", Perth's centre)."""
-    dz = _town_zones(["Largs North", "Largs Central and Cumbrae", "Largs South"], [3, 3, 3])
-    table = locality_names(pd.Series(["a"] * 3, index=dz["datazone"]), dz)
+    # As in the data: Cumbrae's rural zone in the IZ with the centre of Largs (a town's IZ that
+    # lists another place, all in settlements, is a part of it: Fraserburgh Harbour and Broadsea).
+    dz = _town_zones(["Largs North", "Largs Central and Cumbrae", "Largs South", "Largs Central and Cumbrae"],
+                     [3, 3, 3, 6])
+    dz.loc[3, ["iz", "population"]] = [dz.loc[1, "iz"], 50]
+    table = locality_names(pd.Series(["a"] * 4, index=dz["datazone"]), dz)
     assert table.loc["a", "name"] != "Largs"
+    dz.loc[3, "urban_rural"] = 3
+    assert locality_names(pd.Series(["a"] * 4, index=dz["datazone"]), dz).loc["a", "name"] == "Largs"
     dz = _town_zones(["Central and South Inch", "North Inch"], [1, 1])
     table = locality_names(pd.Series(["a"] * 2, index=dz["datazone"]), dz)
     assert table.loc["a", "name"] == "North Inch / Central and South Inch"
@@ -413,3 +421,12 @@ def test_a_plan_naming_some_localities_says_which_it_named(council_zones, tmp_pa
     rows.to_csv(tmp_path / "partial.csv", index=False)
     assert loc.read_plan(tmp_path / "partial.csv", dz).notes == [
         "5 localities have no name in column 'name': named from their Intermediate Zones (R04, R05, R06, R07, R08)"]
+
+
+def test_a_town_whose_iz_names_another_part_of_it_is_named_for_the_town(council_zones):
+    # Aberdeenshire at the default: the locality holding all four of Fraserburgh's IZs was
+    # "Fraserburgh Smiddyhill and 3 more" ("Fraserburgh Harbour and Broadsea" lists a place),
+    # while Peterhead's was "Peterhead".
+    dz = council_zones["Aberdeenshire"]
+    names = set(loc.propose(dz).localities["name"])
+    assert {"Fraserburgh", "Peterhead"} <= names
