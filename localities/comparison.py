@@ -27,6 +27,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from . import decide
+from .decide import TIER_LABELS
 from .plans import Plan
 from .errors import LocalitiesError, PlanError, clip, counted, listing, unknown_zones
 
@@ -90,7 +92,7 @@ class PlanComparison:
         :func:`localities.quality` of both plans side by side (``a``, ``b``, ``difference``).
     zones : DataFrame
         Every zone: ``datazone, population, locality_a, locality_b, moved`` and, with
-        rankings, ``tier_a, tier_b``.
+        rankings, ``tier_a, tier_b, tier_label_a, tier_label_b``.
     """
 
     summary: dict
@@ -274,12 +276,19 @@ def compare_plans(a: Plan, b: Plan, dz: pd.DataFrame, ranking_a: pd.DataFrame | 
     for side, tiers in (("a", tiers_a), ("b", tiers_b)):
         if tiers is not None:
             zones[f"tier_{side}"] = zones[f"locality_{side}"].map(tiers["tier"].rename(index=str)).astype("Int64")
+    for side, tiers in (("a", tiers_a), ("b", tiers_b)):
+        if tiers is not None:
+            # In words, as the maps say it: tier 2 is poorer than one comparator, but which.
+            label = pd.Series(decide.tier_labels(tiers["poorer_than_rest"].astype(bool),
+                                                 tiers["poorer_than_scotland"].astype(bool)), index=tiers.index)
+            zones[f"tier_label_{side}"] = zones[f"locality_{side}"].map(label.rename(index=str))
     moved_rows = zones[zones["moved"]].copy()
     moved_rows["name_a"] = moved_rows["locality_a"].map(names_a)
     moved_rows["name_b"] = moved_rows["locality_b"].map(names_b)
     if "iz_name" in table:
         moved_rows.insert(1, "iz_name", table.loc[moved_rows["datazone"], "iz_name"].to_numpy())
-    moved_rows = moved_rows.drop(columns=["moved"] + [c for c in ("tier_a", "tier_b") if c in moved_rows])
+    moved_rows = moved_rows.drop(columns=["moved"] + [c for c in ("tier_a", "tier_b", "tier_label_a", "tier_label_b")
+                                                      if c in moved_rows])
     moved_rows = moved_rows[[c for c in ("datazone", "iz_name", "population", "locality_a", "name_a", "locality_b",
                                          "name_b") if c in moved_rows]].reset_index(drop=True)
 
@@ -343,10 +352,11 @@ def _tier_changes(zones, b):
     rows = []
     names = b.localities.set_index("locality")["name"] if b is not None else pd.Series(dtype=object)
     for key, part in changed.groupby("locality_b"):
-        before = part.groupby("tier_a")["population"].sum().sort_values(ascending=False, kind="stable").index[0]
+        what = "tier_label_a" if "tier_label_a" in part else "tier_a"
+        before = part.groupby(what)["population"].sum().sort_values(ascending=False, kind="stable").index[0]
+        after = part["tier_label_b" if "tier_label_b" in part else "tier_b"].iloc[0]
         rows.append({"locality": key, "name": str(names.get(key, key)), "population": int(part["population"].sum()),
-                     "tier_a": int(before), "tier_b": int(part["tier_b"].iloc[0]),
-                     "geometry": part.geometry.union_all()})
+                     "tier_a": before, "tier_b": after, "geometry": part.geometry.union_all()})
     out = gpd.GeoDataFrame(rows, geometry="geometry", crs=zones.crs)
     return out.sort_values(["population", "locality"], ascending=[False, True], kind="stable").set_index("locality")
 
@@ -423,7 +433,10 @@ def plot_comparison(result: PlanComparison, dz, a: Plan | None = None, b: Plan |
         # City's wards against 5,000 a locality: 58, which ran over the attribution).
         renderer = fig.canvas.get_renderer()
         top = legend.get_window_extent(renderer).y0 / fig.dpi - 0.25
-        words = {1: "poorer than both", 2: "poorer than one", 3: "not flagged"}
+        # The maps' words, shortened to fit: "poorer than one" did not say which.
+        words = {1: "poorer than both", 2: "poorer than one", 3: "not flagged", TIER_LABELS[0]: "poorer than both",
+                 TIER_LABELS[1]: "poorer than Scotland only", TIER_LABELS[2]: "poorer than the rest of the council only",
+                 TIER_LABELS[3]: "not flagged"}
         chars = int(sw * 72 / (0.55 * 7))
         line_h = 7 * 1.4 / 72  # matplotlib sets 7 pt lines about this far apart
         room = int((top - max(sb, 0.75)) / line_h) - 1  # lines below the heading, clear of the foot
@@ -454,8 +467,8 @@ def plot_comparison(result: PlanComparison, dz, a: Plan | None = None, b: Plan |
         placer.finish()
         for t in placer.labels.values():
             t.get_bbox_patch().set_edgecolor("#7b3294")
-        head = textwrap.fill(f"Tier changes, {a_name} → {b_name} (people; poorer than the rest of the council "
-                             "and Scotland, or one of them)", chars)
+        head = textwrap.fill(f"Tier changes, {a_name} → {b_name} (people; both: the rest of the council and "
+                             "Scotland)", chars)
         fig.text(sl / p.size[0], top / p.size[1], f"{head}\n" + text, fontsize=7, va="top", ha="left",
                  gid="tier changes")
     fig.attrs = {"tier_changes": changes.drop(columns="geometry") if len(changes) else None,

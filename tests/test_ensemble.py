@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 
 import localities as loc
+from localities.decide import TIER_LABELS
 from localities.comparison import adjusted_rand, variation_of_information
 from localities.ensemble import draw
 from localities.errors import PlanError
@@ -381,7 +382,13 @@ def test_the_comparison_map_numbers_the_towns_whose_tier_changes(council_zones, 
     changes = fig.attrs["tier_changes"]
     assert int(changes["population"].sum()) == result.summary["people_tier_changed"]
     campbeltown = changes[changes["name"] == "Campbeltown"].iloc[0]
-    assert (campbeltown["tier_a"], campbeltown["tier_b"]) == (3, 1)
+    assert (campbeltown["tier_a"], campbeltown["tier_b"]) == ("Not flagged as poorer",
+                                                              "Poorer than the rest of the council and Scotland")
+    # Tier 2 in words, which comparator: "poorer than one" did not say.
+    assert set(changes["tier_a"]) | set(changes["tier_b"]) <= set(TIER_LABELS)
+    assert not re.search(r"poorer\s+than\s+one\b", next(t.get_text() for t in fig.texts
+                                                          if t.get_gid() == "tier changes"))
+    assert {"tier_label_a", "tier_label_b"} <= set(result.zones.columns)
     main_ax = next(ax for ax in fig.axes if ax.get_gid() == "main")
     numbers = {t.get_text() for t in main_ax.texts if (t.get_gid() or "").startswith("label:")}
     assert numbers == {str(i) for i in range(1, len(changes) + 1)}
