@@ -154,7 +154,8 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--search", choices=["anneal", "descent"], default="anneal",
                    help="how boundary zones are moved after the first cut: anneal, simulated annealing then "
                         "descent (default), or descent, improving moves only (faster, usually a more mixed plan)")
-    s.add_argument("--out", required=True, help="plan GeoPackage to write")
+    s.add_argument("--out", required=True, help="plan GeoPackage to write (.gpkg), or its assignment as a .csv of "
+                                              "datazone,locality,name to edit by hand")
     data(s)
     s.set_defaults(func=cmd_propose)
 

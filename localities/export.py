@@ -108,10 +108,19 @@ def _flat(df: pd.DataFrame) -> pd.DataFrame:
 def save_plan(plan, path: str | os.PathLike, ranking: pd.DataFrame | None = None) -> Path:
     """Save a plan to one GeoPackage: layers ``localities`` (polygons), ``assignment``
     (``datazone, locality``), ``links``, ``plan`` (settings and attribution) and, when
-    given, ``ranking``. Atomic."""
+    given, ``ranking``; or, to a ``.csv``, its assignment with names (``datazone, locality,
+    name``), for editing by hand and reading back with :func:`localities.read_plan`. Atomic."""
     path = Path(path)
+    if path.suffix.lower() == ".csv":
+        # A new user editing a plan by hand had to dig the assignment out of the GeoPackage.
+        if ranking is not None:
+            raise LocalitiesError(f"{path}: a plan with its ranking is saved as a GeoPackage (.gpkg)")
+        names = plan.localities.set_index("locality")["name"]
+        table = pd.DataFrame({"datazone": plan.assignment.index, "locality": plan.assignment.to_numpy()})
+        table["name"] = table["locality"].map(names)
+        return to_csv(table, path)
     if path.suffix.lower() != ".gpkg":
-        raise LocalitiesError(f"{path}: a plan is saved as a GeoPackage (.gpkg)")
+        raise LocalitiesError(f"{path}: a plan is saved as a GeoPackage (.gpkg), or its assignment as a .csv")
     localities = plan.localities
     if ranking is not None and not (isinstance(ranking, pd.DataFrame) and {"locality", "tier"} <= set(ranking.columns)):
         raise LocalitiesError(f"ranking= must be the plan's ranking table (from localities.rank), not "

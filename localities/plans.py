@@ -80,7 +80,9 @@ class Plan:
 
     def to_file(self, path: str | os.PathLike, ranking: pd.DataFrame | None = None) -> Path:
         """Save to one GeoPackage (layers ``localities``, ``assignment``, ``links``, ``plan``;
-        ``ranking`` too when given). Atomic: an interrupted save leaves any old file intact."""
+        ``ranking`` too when given), or the assignment with names to a ``.csv``
+        (``datazone, locality, name``, to edit by hand). Atomic: an interrupted save leaves
+        any old file intact."""
         from .export import save_plan
 
         return save_plan(self, path, ranking=ranking)

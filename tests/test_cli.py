@@ -804,3 +804,14 @@ def test_deprived_zones_in_unflagged_localities_are_pointed_out(real_dir, counci
     plan.to_file(saved)
     assert main(["rank", str(saved), "--data-dir", str(real_dir)]) == EXIT_OK
     assert f"`localities pockets {saved}` lists them" in capsys.readouterr().out
+
+
+def test_a_plan_can_be_written_as_a_csv_to_edit_by_hand(real_dir, tmp_path):
+    # "propose --out x.csv" was refused ("a plan is saved as a GeoPackage"), and a new user
+    # dug the assignment out of the GeoPackage to edit it by hand.
+    data = ["--data-dir", str(real_dir)]
+    csv = tmp_path / "orkney.csv"
+    assert main(["propose", "--council", "Orkney", "--target-population", "5000", "--out", str(csv), *data]) == 0
+    table = pd.read_csv(csv)
+    assert list(table.columns) == ["datazone", "locality", "name"] and len(table) == 29
+    assert main(["check", str(csv), *data]) == EXIT_OK  # read back as a plan
