@@ -74,14 +74,20 @@ def _zones_for_plan(path: Path, council: str | None, data_dir):
                             f"{listing(held)}): set {sources.ENV_VAR}, pass --data-dir, or run `localities download`")
         raise PlanError(f"{path} is a plan for {what}, which is not in this data (it holds {listing(held, 5)}): "
                         "pass the --data-dir that holds its council")
+    polygons = planned is None and path.suffix.lower() not in (".csv", ".txt", ".tsv", ".xlsx", ".xlsm")
     if council is not None:
         asked = load.resolve_council(council, lookup)
+        if polygons:
+            # Polygons of another council checked as this one's: "DOES NOT COMPLY (1 locality)"
+            # with a locality of 456 people, where a saved plan named the mistake.
+            planned = _polygon_council(path, load.load_datazones(None, data_dir=data_dir))
         if planned is not None and planned in set(lookup["council"]) and asked != planned:
             names = lookup.drop_duplicates("council").set_index("council")["council_name"]
-            raise PlanError(f"{path} is a plan for {names[planned]}, not {names[asked]}: leave out --council "
+            what = ": its polygons cover" if polygons else " is a plan for"
+            raise PlanError(f"{path}{what} {names[planned]}, not {names[asked]}: leave out --council "
                             f"(the plan says which council it is for) or give a plan for {names[asked]}")
         planned = asked
-    if planned is None and path.suffix.lower() not in (".csv", ".txt", ".tsv", ".xlsx", ".xlsm"):
+    if planned is None and polygons:
         # Locality polygons say no council: the one where most of the people inside them live.
         # Checked against all of Scotland, Falkirk's own exported ranking "did not comply":
         # 6,746 zones in no polygon and 16 zones of its neighbours along its edge.

@@ -766,6 +766,9 @@ def test_locality_polygons_are_read_against_the_council_they_cover(real_dir, tmp
     assert main(["check", str(polygons), *data]) == EXIT_OK
     out = capsys.readouterr().out
     assert out.startswith("COMPLIES with the 2016 Regulations (16 localities)") and "another council" not in out
+    # With another council named, the mistake is named (it was "DOES NOT COMPLY (1 locality)").
+    assert main(["check", str(polygons), "--council", "North Ayrshire", *data]) == EXIT_INPUT
+    assert f"{polygons}: its polygons cover Falkirk, not North Ayrshire" in capsys.readouterr().err
 
 
 def test_an_empty_sheet_is_explained_in_the_notes(real_dir, tmp_path):
