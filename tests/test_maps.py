@@ -1263,14 +1263,20 @@ def test_a_detail_page_is_titled_for_the_towns_its_wards_are_named_for(council_z
     # coast; central Edinburgh, whose largest ward town (Leith) is not it, keeps its place.
     from localities import detail
 
-    for council, title in (("South Ayrshire", "Ayr, Troon and Prestwick area, 8 localities"),
-                           ("City of Edinburgh", "north-east City of Edinburgh, 30 localities")):
-        dz = council_zones[council]
-        fig = loc.plot_poorer(loc.rank(loc.propose(dz, target_population=10_000), dz))
-        (letter, extent), *_ = fig.attrs["details"]
-        frame = fig.attrs["frame"]
-        assert detail.describe(frame, frame["name"], extent) == title
-        plt.close("all")
+    dz = council_zones["South Ayrshire"]
+    fig = loc.plot_poorer(loc.rank(loc.propose(dz, target_population=10_000), dz))
+    (letter, extent), *_ = fig.attrs["details"]
+    frame = fig.attrs["frame"]
+    assert detail.describe(frame, frame["name"], extent) == "Ayr, Troon and Prestwick area, 8 localities"
+    plt.close("all")
+    # Towns holding less than half the people name nothing (central Edinburgh's largest, Leith).
+    frame = gpd.GeoDataFrame({"locality": list("abcd")}, geometry=[shapely.box(i, 0, i + 1, 1) for i in range(4)])
+    frame.attrs["ward_people"] = {"a": {"Leith": 150, "Leith Walk": 100}, "b": {"City Centre": 120, "Inverleith": 120},
+                                  "c": {"Corstorphine/Murrayfield": 120, "Fountainbridge/Craiglockhart": 120},
+                                  "d": {"Sighthill/Gorgie": 120, "Morningside": 120}}
+    assert layout.ward_towns(frame, frame.index) == []  # Leith: 250 of 1,090 people
+    frame.attrs["ward_people"]["a"]["Leith"] = 900
+    assert layout.ward_towns(frame, frame.index) == ["Leith"]
 
 
 def test_six_localities_get_at_most_three_classes():
