@@ -97,6 +97,7 @@ class Placer:
     _tree: object = None
     _margins: np.ndarray = field(default_factory=lambda: np.empty((0, 4)))
     _text: object = None
+    _leaders: list = field(default_factory=list)  # leader lines drawn, (x0, y0, x1, y1) in display units
 
     def __post_init__(self):
         self.frame_box = self.ax.get_window_extent(self.renderer).shrunk(0.995, 0.995)
@@ -293,8 +294,10 @@ class Placer:
         # Which near spots' leaders would cross a placed label: one test of all of them (the
         # boxes do not change while this number looks for its place).
         offsets = np.array(near)
-        crossing = dict(zip(near, _hits(np.column_stack([np.full(len(near), px), np.full(len(near), py)]),
-                                       self._grown(), offsets + [px, py])))
+        starts = np.column_stack([np.full(len(near), px), np.full(len(near), py)])
+        # ... nor another leader (Aberdeenshire at 5,000: 150 leaders crossed one another).
+        crossing = dict(zip(near, _hits(starts, self._grown(), offsets + [px, py])
+                            | _cross(starts, offsets + [px, py], np.array(self._leaders).reshape(-1, 4))))
         for test, where, uncrossed in tests:
             for dx, dy in where:
                 if uncrossed and crossing[(dx, dy)]:
@@ -303,6 +306,7 @@ class Placer:
                 t = self._try(key, str(number), x, y, fontsize, None, 0, True, where=test)
                 if t is not None:
                     self.ax.plot([pt.x, x], [pt.y, y], color="#303030", lw=0.5, zorder=7, gid=f"leader:{key}")
+                    self._leaders.append((px, py, px + dx, py + dy))
                     return t
         return None
 
@@ -324,6 +328,24 @@ def _hits(starts: np.ndarray, boxes: np.ndarray, ends: np.ndarray) -> np.ndarray
         lo, hi = np.maximum(lo, a), np.minimum(hi, b)
         hi = np.where(outside, -1.0, hi)
     return (lo <= hi).any(axis=1)
+
+
+def _cross(starts: np.ndarray, ends: np.ndarray, segments: np.ndarray) -> np.ndarray:
+    """Whether each segment (``starts`` to ``ends``) properly crosses any of ``segments``
+    (rows x0, y0, x1, y1): the orientation test, every pair at once."""
+    if not len(segments):
+        return np.zeros(len(starts), dtype=bool)
+    p, r = starts[:, None, :], (ends - starts)[:, None, :]
+    q, s = segments[None, :, :2], (segments[:, 2:] - segments[:, :2])[None, :, :]
+
+    def cross(a, b):
+        return a[..., 0] * b[..., 1] - a[..., 1] * b[..., 0]
+
+    denom = cross(r, s)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t, u = cross(q - p, s) / denom, cross(q - p, r) / denom
+    hit = (np.abs(denom) > 1e-12) & (t > 1e-6) & (t < 1 - 1e-6) & (u > 1e-6) & (u < 1 - 1e-6)
+    return hit.any(axis=1)
 
 
 def label_box(text, renderer) -> Bbox:
