@@ -107,14 +107,13 @@ def describe(frame, names, extent) -> str:
     South Lanarkshire, 21 localities"): the name of its largest locality said little."""
     box = shapely.box(*extent)
     area = frame.geometry.area
-    held = int(((frame.geometry.intersection(box).area / area.where(area > 0)).fillna(0) >= 0.5).sum())
-    count = f"{held} localities" if held != 1 else "1 locality"
+    inside = frame.index[(frame.geometry.intersection(box).area / area.where(area > 0)).fillna(0) >= 0.5]
+    count = f"{len(inside)} localities" if len(inside) != 1 else "1 locality"
     title = layout.inset_title(frame, names, extent, 20.0).replace("\n", " ")
     if " area" in title:
         return f"{title.split(' (')[0]}, {count}"
     # Else the towns its wards are named for ("Ayr, Prestwick and Troon"): "north-east South
     # Ayrshire" named a coast by a corner of the council's box.
-    inside = frame.index[((frame.geometry.intersection(box).area / area.where(area > 0)).fillna(0) >= 0.5)]
     towns = layout.ward_towns(frame, inside)
     if towns:
         return f"{layout.join_names(towns)} area, {count}"

@@ -475,6 +475,16 @@ _SIDES = {"North", "South", "East", "West", "Central", "Centre", "Upper", "Lower
           "Nether", "Inner", "Outer", "Rural", "Town", "Old", "New", "Northwest", "Northeast", "Southwest", "Southeast"}
 
 
+def _is_place(words: list[str], last: set | None = None) -> bool:
+    """Whether a run of a name's first words can be a place: words of letters, no comma and
+    no "and", "&" or "of" (a list, not a place: "Fraserburgh and District", "Buckhaven,
+    Methil"), and not ending in a word of ``last`` (by default one that only begins place
+    names for one word, "New"; a side for more, "Kilmarnock East")."""
+    last = last if last is not None else _NOT_A_TOWN if len(words) == 1 else _SIDES
+    return (words[-1] not in last and all(w[:1].isalpha() for w in words)
+            and not any(w.endswith(",") or w.lower() in ("and", "&", "of") for w in words))
+
+
 def _name_town(names: list[str]) -> str | None:
     """The town at least half of ``names`` begin with: the first word most of them share,
     lengthened by the next words (up to three) where every name beginning with it goes on
@@ -484,9 +494,7 @@ def _name_town(names: list[str]) -> str | None:
     split = [name.split() for name in names]
 
     def place(words, holders):
-        last = _NOT_A_TOWN if len(words) == 1 else _SIDES  # "Black Isle", "East Kilbride"; not "Kilmarnock East"
-        return (len("".join(words)) >= 3 and words[-1] not in last and all(w[:1].isalpha() for w in words)
-                and not any(w.endswith(",") or w.lower() in ("and", "&", "of") for w in words)
+        return (len("".join(words)) >= 3 and _is_place(words)
                 and not any(len(h) > len(words) and h[len(words)].lower() in ("and", "&") for h in holders))
 
     # The first word most names share, the most populous locality's first on a tie; a word that
@@ -513,18 +521,24 @@ def _name_town(names: list[str]) -> str | None:
 WARD_TOWN_SHARE = 0.8
 
 
-def _ward_town(frame, order) -> str | None:
-    """The longest start of ward names (one to three words, a place, not "North" or "New")
-    shared by the wards of at least :data:`WARD_TOWN_SHARE` of the people of localities
-    ``order`` (``frame.attrs["ward_people"]``, from the plan): "East Kilbride",
-    "Kilmarnock"; None when the table does not say."""
+def _people_by_ward(frame, order) -> dict[str, int]:
+    """The people of localities ``order`` in each ward (``frame.attrs["ward_people"]``, from
+    the plan; empty when the table does not say)."""
     people = frame.attrs.get("ward_people") or {}
     ids = frame.loc[order, "locality"] if "locality" in frame else pd.Series(order, index=order)
-    council = str(frame.attrs.get("council") or "")
     counts: dict[str, int] = {}
     for loc in ids:
         for ward, p in people.get(loc, {}).items():
             counts[ward] = counts.get(ward, 0) + p
+    return counts
+
+
+def _ward_town(frame, order) -> str | None:
+    """The longest start of ward names (one to three words, a place, not "North" or "New")
+    shared by the wards of at least :data:`WARD_TOWN_SHARE` of the people of localities
+    ``order``: "East Kilbride", "Kilmarnock"; None when the table does not say."""
+    counts = _people_by_ward(frame, order)
+    council = str(frame.attrs.get("council") or "")
     total = sum(counts.values())
     best = None
     for n in (1, 2, 3):
@@ -534,11 +548,8 @@ def _ward_town(frame, order) -> str | None:
             if len(words) >= n:
                 shares[" ".join(words[:n])] = shares.get(" ".join(words[:n]), 0) + p
         for start, p in shares.items():
-            # A place, not a list ("Fraserburgh and District", "Buckhaven, Methil and Wemyss Villages").
-            words = start.split()
-            if p >= WARD_TOWN_SHARE * total > 0 and len(start) >= 4 and words[-1] not in _NOT_A_TOWN \
-                    and not council.startswith(start) \
-                    and not any(w.lower() in ("and", "of", "&") or w.endswith(",") for w in words):
+            if p >= WARD_TOWN_SHARE * total > 0 and len(start) >= 4 and not council.startswith(start) \
+                    and _is_place(start.split(), last=_NOT_A_TOWN):
                 best = start
     return best
 
@@ -549,20 +560,12 @@ def ward_towns(frame, order, share: float = 0.15, most: int = 3, cover: float = 
     (``frame.attrs["ward_people"]``): ["Ayr", "Troon", "Prestwick"] for the belt South
     Ayrshire's detail page shows; none for central Edinburgh, whose wards' largest town,
     Leith, was not it. A ward named for the council ("Midlothian West") names no town."""
-    people = frame.attrs.get("ward_people") or {}
-    ids = frame.loc[order, "locality"] if "locality" in frame else pd.Series(order, index=order)
-    towns: dict[str, int] = {}
-    for loc in ids:
-        for ward, p in people.get(loc, {}).items():
-            words, town = ward.split(), None
-            for n in (1, 2, 3):  # the first run of words that is a place: "Ayr" of "Ayr North"
-                start = words[:n]
-                last = _NOT_A_TOWN if n == 1 else _SIDES
-                if len(start) == n and start[-1] not in last and all(w[:1].isalpha() for w in start) \
-                        and not any(w.endswith(",") or w.lower() in ("and", "&", "of") for w in start):
-                    town = " ".join(start)
-                    break
-            towns[town] = towns.get(town, 0) + p  # None: a ward named for no town
+    towns: dict[str | None, int] = {}
+    for ward, p in _people_by_ward(frame, order).items():
+        words = ward.split()
+        # The first run of words that is a place: "Ayr" of "Ayr North"; None, a ward named for no town.
+        town = next((" ".join(words[:n]) for n in (1, 2, 3) if len(words) >= n and _is_place(words[:n])), None)
+        towns[town] = towns.get(town, 0) + p
     council = str(frame.attrs.get("council") or "")
     total = sum(towns.values())
     ranked = sorted((t for t in towns if t and not council.startswith(t)), key=lambda t: -towns[t])
