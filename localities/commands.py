@@ -55,6 +55,7 @@ def _zones_for_plan(path: Path, council: str | None, data_dir):
     must agree, or name it when the plan does not say)."""
     from . import load
     from .errors import PlanError
+    from .plans import TABLE_SUFFIXES
 
     if not path.exists():
         raise PlanError(f"{path}: no such file")
@@ -74,7 +75,7 @@ def _zones_for_plan(path: Path, council: str | None, data_dir):
                             f"{listing(held)}): set {sources.ENV_VAR}, pass --data-dir, or run `localities download`")
         raise PlanError(f"{path} is a plan for {what}, which is not in this data (it holds {listing(held, 5)}): "
                         "pass the --data-dir that holds its council")
-    polygons = planned is None and path.suffix.lower() not in (".csv", ".txt", ".tsv", ".xlsx", ".xlsm")
+    polygons = planned is None and path.suffix.lower() not in TABLE_SUFFIXES
     if council is not None:
         asked = load.resolve_council(council, lookup)
         if polygons:
@@ -101,9 +102,9 @@ def _zones_for_plan(path: Path, council: str | None, data_dir):
 def _polygon_council(path: Path, zones):
     """The council holding most of the people whose zones' inner points lie in the plan's
     polygons, or None (unreadable polygons are left to the plan reader to name)."""
-    from .boundaries import read_boundaries
-
     import warnings
+
+    from .boundaries import read_boundaries
 
     try:
         with warnings.catch_warnings():  # the plan reader reads them again, and warns once
@@ -252,15 +253,15 @@ def cmd_rank(args) -> int:
     print(f"\nWhy (worse = significant by {method}, and material: {_materiality(table)}):")
     for number, name, why in zip(table["rank"], table["name"], table["reasons"]):  # not itertuples: 190 columns
         print(f"{number:>4}. {name}: {why or 'no headline indicator has data'}")
-    pockets = masked_pockets(plan, dz, table)
-    if len(pockets):
+    masked = table.attrs.get("masked_pockets") or {}  # counted by rank, as the map says them
+    if masked.get("zones"):
         # A locality's average can hide its most deprived streets (Bo'ness was never flagged):
         # say where they are before a board reads "not flagged" as "not deprived".
-        held = pockets["locality"].nunique()
-        print(f"\nnote: {counted(len(pockets), 'zone', 'zones')} in Scotland's 20% most deprived (SIMD 2020v2), "
-              f"{int(pockets['population'].sum()):,} people, {'lies' if len(pockets) == 1 else 'lie'} in "
-              f"{counted(held, 'locality', 'localities')} not flagged as poorer: `localities pockets {args.plan}` "
-              f"lists {'it' if len(pockets) == 1 else 'them'}")
+        n = masked["zones"]
+        print(f"\nnote: {counted(n, 'zone', 'zones')} in Scotland's 20% most deprived (SIMD 2020v2), "
+              f"{masked['people']:,} people, {'lies' if n == 1 else 'lie'} in "
+              f"{counted(masked['localities'], 'locality', 'localities')} not flagged as poorer: "
+              f"`localities pockets {args.plan}` lists {'it' if n == 1 else 'them'}")
     if args.out:
         out = Path(args.out)
         suffix = out.suffix.lower()
@@ -282,13 +283,13 @@ def cmd_rank(args) -> int:
 def _ranked(plan, dz, args):
     """The plan ranked by the decision options given; a plan the 2016 Regulations would not
     allow is said to be one on standard error (its maps and profiles say so too)."""
+    from .mapstyle import regulation_summary
     from .rank import rank
 
     table = rank(plan, dz, **_decision_kwargs(args))
-    problems = table.attrs.get("regulation_problems")
-    if problems:
-        print(f"warning: not a plan under the 2016 Regulations: {'; '.join(problems)} (localities check says more)",
-              file=sys.stderr)
+    unlawful = regulation_summary(table, full=True)
+    if unlawful:
+        print(f"warning: {unlawful[0].lower()}{unlawful[1:-1]} (localities check says more)", file=sys.stderr)
     return table
 
 

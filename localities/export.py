@@ -231,16 +231,15 @@ def _ranking_notes(sheets: dict) -> list[tuple[str, str]]:
     ranking = next((f for f in sheets.values() if "method" in getattr(f, "attrs", {})), None)
     if ranking is None:
         return []
+    from .mapstyle import regulation_summary
     from .spine import METHOD_WORDS, _label, _lower, _materiality
 
     method = ranking.attrs["method"]
     heads = ", ".join(_lower(_label(h, ranking)[0]) for h in ranking.attrs.get("headline", []))
     rows = [("This ranking", f"Significance: {METHOD_WORDS.get(method, method)} (method {method!r}); material: "
                              f"{_materiality(ranking)}; headline indicators: {heads}.")]
-    if ranking.attrs.get("regulation_problems"):
-        rows.insert(0, ("Regulations", "Not a plan under the 2016 Regulations: "
-                        + "; ".join(ranking.attrs["regulation_problems"]) + "."))
-    return rows
+    unlawful = regulation_summary(ranking, full=True)
+    return [("Regulations", unlawful)] + rows if unlawful else rows
 
 
 def ranking_summary(table: pd.DataFrame) -> pd.DataFrame:

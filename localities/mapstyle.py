@@ -184,11 +184,17 @@ def poorer_rule(table) -> str:
     return f"Significantly poorer (95%) and at least ×{table.attrs.get('min_ratio', 1.2):g} on {headline}"
 
 
-def regulation_summary(table) -> str | None:
-    """One short line for a page, from a ranking's ``regulation_problems``: each problem's
-    count and kind, without the list ("1 locality neither a ward nor at most 30,000 people"),
-    or None when the plan is one under the Regulations."""
+#: The colour of the line saying a plan is not one under the Regulations, on every page.
+UNLAWFUL = "#a50026"
+
+
+def regulation_summary(table, full: bool = False) -> str | None:
+    """Why a ranking's plan is not one under the 2016 Regulations (its ``regulation_problems``),
+    in a sentence, or None when it is one. For a page, each problem's count and kind ("1
+    locality neither a ward nor at most 30,000 people"); ``full``, with the localities or
+    zones listed (the workbook, the command line)."""
     problems = table.attrs.get("regulation_problems")
     if not problems:
         return None
-    return "Not a plan under the 2016 Regulations: " + "; ".join(p.split(": ")[0] for p in problems) + "."
+    return ("Not a plan under the 2016 Regulations: "
+            + "; ".join(p if full else p.split(": ")[0] for p in problems) + ".")

@@ -32,7 +32,7 @@ from .boardpage import (  # noqa: F401 (board_page, finish_board_page, main_body
     no_idle_draws,
 )
 from .mapkey import LEGIBLE, SMALL, SMALLEST_FIT, _add_key, _key_fit, _key_rows, with_key_page
-from .mapstyle import credit, heading, regulation_summary, under_heading
+from .mapstyle import UNLAWFUL, credit, heading, regulation_summary, under_heading
 
 
 def _label_axes(ax, renderer, frame, numbers, names, which, fontsize, view, mode, leader=True, avoid=(), named=()):
@@ -366,7 +366,7 @@ def _fill(fig, p, fit, extents, ih, rows, councils, loc_w, lh, frame, colours, h
         # First, and in red: a board must not adopt the plan as drawn (West Dunbartonshire with a
         # locality of 30,471 people was mapped without a word). Counts only: the list is the
         # workbook's and check's.
-        head = under_heading(fig, head, unlawful, 0.5, 7, room, color="#a50026", fontweight="bold",
+        head = under_heading(fig, head, unlawful, 0.5, 7, room, color=UNLAWFUL, fontweight="bold",
                              gid="regulations")
     if notes:
         text = under_heading(fig, head, " ".join(notes), 0.5, 7, room, gid="notes")

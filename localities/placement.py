@@ -285,17 +285,17 @@ class Placer:
                 tests.insert(1, (over_only_around, near))
         else:
             tests = [(lambda box: True, near)]
-        # A short leader first that crosses no name or number placed already (Perth and Kinross
-        # at 10,000: Auchterarder's ran through "Powmill, Cleish and Scotlandwell ..."); then as
-        # before. Avoiding crossings farther out, or keeping later labels off leaders, made
-        # more and longer leaders (32 councils at 5,000: over 0.8 inch, 62 -> 89 to 105).
+        # A short leader first that crosses no name, number or leader placed already (Perth and
+        # Kinross at 10,000: Auchterarder's ran through "Powmill, Cleish and Scotlandwell ...");
+        # then as before. Avoiding crossings farther out, or keeping later labels off leaders,
+        # made more and longer leaders (32 councils at 5,000: over 0.8 inch, 62 -> 89 to 105).
         tests = [(test, where, True) for test, where in tests if test is not None and where is near] + [
             (test, where, False) for test, where in tests]
-        # Which near spots' leaders would cross a placed label: one test of all of them (the
-        # boxes do not change while this number looks for its place).
+        # Which near spots' leaders would cross a placed label or another leader (South Ayrshire
+        # at 5,000: the lines for 20 and 22 crossed), all tested at once: neither changes while
+        # this number looks for its place.
         offsets = np.array(near)
         starts = np.column_stack([np.full(len(near), px), np.full(len(near), py)])
-        # ... nor another leader (Aberdeenshire at 5,000: 150 leaders crossed one another).
         crossing = dict(zip(near, _hits(starts, self._grown(), offsets + [px, py])
                             | _cross(starts, offsets + [px, py], np.array(self._leaders).reshape(-1, 4))))
         for test, where, uncrossed in tests:

@@ -88,6 +88,8 @@ class Plan:
         return save_plan(self, path, ranking=ranking)
 
 
+#: Plan files read as a table of zones and localities; any other file as locality polygons.
+TABLE_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm")
 LOCALITY_ALIASES = ("locality", "locality_id", "locality_code", "locality_name", "id", "code", "name")
 # Where the locality is looked for, most explicit first; a "name" column may hold the zones' own names.
 _ID_TIERS = (("locality", "locality_id", "locality_code"), ("id", "code"), ("locality_name", "name"))
@@ -146,7 +148,7 @@ def read_plan(path: str | os.PathLike, dz: gpd.GeoDataFrame | None = None, layer
     if not path.exists():
         raise PlanError(f"{path}: no such file")
     suffix = path.suffix.lower()
-    if suffix in (".csv", ".txt", ".tsv", ".xlsx", ".xlsm"):
+    if suffix in TABLE_SUFFIXES:
         if dz is None:
             raise PlanError(f"{path}: a table plan needs the zones (dz) to build localities from")
         return _read_csv_plan(path, dz)

@@ -32,7 +32,7 @@ from .decide import COMPARATORS
 from .errors import LocalitiesError
 from .export import atomic_path
 from .maps import TIER_COLOURS, no_idle_draws, normalise
-from .mapstyle import regulation_summary
+from .mapstyle import UNLAWFUL, regulation_summary
 from .plans import Plan
 from .spine import (  # noqa: F401  (DOT_STYLES, VERDICT_KEYS, spine_rows: read from here too)
     A4_PORTRAIT,
@@ -205,7 +205,7 @@ def _page(fig, table, idx, row, council, spine, _backdrop_cache) -> None:
     unlawful = regulation_summary(table)
     if unlawful:
         # A board reading one page must see that the plan is not one it can adopt.
-        text = fig.text(0.4 / W, 1 - y / H, unlawful, fontsize=8.5, va="top", color="#a50026", fontweight="bold",
+        text = fig.text(0.4 / W, 1 - y / H, unlawful, fontsize=8.5, va="top", color=UNLAWFUL, fontweight="bold",
                         gid="regulations")
         y += _wrap(fig, text, 4.2) * 8.5 * 1.2 / 72 + 0.04
     for line in lines:

@@ -347,7 +347,7 @@ def _regulation_problems(plan: Plan, dz: pd.DataFrame) -> list[str]:
     none, without the check, for a plan of the council's every zone once in localities of
     at most 30,000 people (an ensemble's plans, checked already: the check cost it 13%)."""
     from .build import CEILING
-    from .regulation import check
+    from .regulation import check, too_big
 
     zones = plan.assignment.index
     if (plan.localities["population"] <= CEILING).all() and zones.is_unique and len(zones) == len(dz) \
@@ -362,12 +362,9 @@ def _regulation_problems(plan: Plan, dz: pd.DataFrame) -> list[str]:
         zones_of = plan.assignment.groupby(plan.assignment).groups
         big = plan.localities[(plan.localities["population"] > CEILING)
                               & ~plan.localities["locality"].map(lambda loc: frozenset(zones_of[loc]) in wards)]
-        return [f"{counted(len(big), 'locality', 'localities')} neither a ward nor at most {CEILING:,} people: "
-                + listing(f"{i} {n} ({p:,})" for i, n, p in zip(big["locality"], big["name"], big["population"]))
-                ] if len(big) else []
+        return [too_big(big["locality"], big["name"], big["population"], CEILING)] if len(big) else []
     report = check(plan, dz)
     return [] if report.ok else list(report.problems)
-
 
 
 def _rank_notes(order: pd.DataFrame) -> list[str]:

@@ -206,9 +206,7 @@ def check(plan: Plan, dz: gpd.GeoDataFrame, max_population: int = CEILING, non_s
 
     failing = table[table["qualifies"] == "fails"]
     if len(failing):
-        problems.append(f"{counted(len(failing), 'locality', 'localities')} neither a ward nor at most {max_population:,} people: "
-                        + listing((f"{clip(i)} {clip(n)} ({p:,})" for i, n, p in
-                                   zip(failing.index, failing["name"], failing["population"])), width=None))
+        problems.append(too_big(failing.index, failing["name"], failing["population"], max_population))
     if max_population > CEILING:
         outside = table[table["qualifies"] == "non-statutory"]
         warns.insert(0, f"NON-STATUTORY ceiling of {max_population:,}: not a check against the 2016 Regulations "
@@ -327,6 +325,13 @@ def _near_wards(table: pd.DataFrame, loc_sets: dict, ward_members: dict, council
             taken.add(ward)
             near[loc] = (ward, how, added, missing, people)
     return near
+
+
+def too_big(codes, names, people, ceiling: int) -> str:
+    """The problem with localities neither a ward nor at most ``ceiling`` people, each by
+    code, name and people (a long name is clipped, never its people)."""
+    return (f"{counted(len(codes), 'locality', 'localities')} neither a ward nor at most {ceiling:,} people: "
+            + listing((f"{clip(i)} {clip(n)} ({p:,})" for i, n, p in zip(codes, names, people)), width=None))
 
 
 def _named(code, name) -> str:

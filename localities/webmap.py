@@ -21,6 +21,7 @@ from .export import atomic_path
 from .mapstyle import (
     ATTRIBUTION_SOURCES,
     TIER_COLOURS,
+    UNLAWFUL,
     _describe,
     _frame,
     _is_share,
@@ -195,7 +196,7 @@ def _add_title(m, title: str, warning: str | None = None) -> None:
     from branca.element import Element
 
     m.get_root().header.add_child(Element(f"<title>{title}</title>"))
-    under = (f'<div style="font:bold 12px sans-serif;color:#a50026;max-width:60vw;margin-top:3px">{warning}</div>'
+    under = (f'<div style="font:bold 12px sans-serif;color:{UNLAWFUL};max-width:60vw;margin-top:3px">{warning}</div>'
              if warning else "")
     m.get_root().html.add_child(Element(
         '<div style="position:fixed;top:10px;left:50px;z-index:1000;background:white;padding:4px 8px;'
