@@ -352,11 +352,10 @@ def _tier_changes(zones, b):
     rows = []
     names = b.localities.set_index("locality")["name"] if b is not None else pd.Series(dtype=object)
     for key, part in changed.groupby("locality_b"):
-        what = "tier_label_a" if "tier_label_a" in part else "tier_a"
-        before = part.groupby(what)["population"].sum().sort_values(ascending=False, kind="stable").index[0]
-        after = part["tier_label_b" if "tier_label_b" in part else "tier_b"].iloc[0]
+        # In words (the zones carry both with the tiers): which comparator tier 2 is against.
+        before = part.groupby("tier_label_a")["population"].sum().sort_values(ascending=False, kind="stable").index[0]
         rows.append({"locality": key, "name": str(names.get(key, key)), "population": int(part["population"].sum()),
-                     "tier_a": before, "tier_b": after, "geometry": part.geometry.union_all()})
+                     "tier_a": before, "tier_b": part["tier_label_b"].iloc[0], "geometry": part.geometry.union_all()})
     out = gpd.GeoDataFrame(rows, geometry="geometry", crs=zones.crs)
     return out.sort_values(["population", "locality"], ascending=[False, True], kind="stable").set_index("locality")
 
@@ -434,9 +433,8 @@ def plot_comparison(result: PlanComparison, dz, a: Plan | None = None, b: Plan |
         renderer = fig.canvas.get_renderer()
         top = legend.get_window_extent(renderer).y0 / fig.dpi - 0.25
         # The maps' words, shortened to fit: "poorer than one" did not say which.
-        words = {1: "poorer than both", 2: "poorer than one", 3: "not flagged", TIER_LABELS[0]: "poorer than both",
-                 TIER_LABELS[1]: "poorer than Scotland only", TIER_LABELS[2]: "poorer than the rest of the council only",
-                 TIER_LABELS[3]: "not flagged"}
+        words = dict(zip(TIER_LABELS, ("poorer than both", "poorer than Scotland only",
+                                       "poorer than the rest of the council only", "not flagged")))
         chars = int(sw * 72 / (0.55 * 7))
         line_h = 7 * 1.4 / 72  # matplotlib sets 7 pt lines about this far apart
         room = int((top - max(sb, 0.75)) / line_h) - 1  # lines below the heading, clear of the foot
