@@ -297,7 +297,27 @@ def to_xlsx(sheets: dict[str, pd.DataFrame], path: str | os.PathLike, notes: lis
                 _text_cells(frame, printable).to_excel(xl, sheet_name=name, index=False)
                 _as_text(xl.sheets[name])
                 _lay_out(xl.sheets[name])
+        _undate(tmp)
     return Path(path)
+
+
+_ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)  # the earliest date a zip entry can carry
+_DATED = re.compile(rb"<dcterms:(created|modified)\b[^>]*>[^<]*</dcterms:\1>")
+
+
+def _undate(path: str | os.PathLike) -> None:
+    """Make a workbook's bytes depend on its contents only, as the maps' PDFs do: openpyxl
+    stamps each zip entry and the document's created/modified dates with the time of saving.
+    The dates are dropped (they are optional in Office Open XML) rather than faked."""
+    import zipfile
+
+    with zipfile.ZipFile(path) as old:
+        entries = [(info, old.read(info)) for info in old.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as new:
+        for info, data in entries:
+            if info.filename == "docProps/core.xml":
+                data = _DATED.sub(b"", data)
+            new.writestr(zipfile.ZipInfo(info.filename, _ZIP_EPOCH), data, zipfile.ZIP_DEFLATED)
 
 
 def _lay_out(sheet, widest: int = 60) -> None:

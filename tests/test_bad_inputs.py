@@ -854,6 +854,26 @@ def test_control_characters_in_xlsx(plan, tmp_path):
     assert value == "Bell\ufffd \ufffdand\ufffd tab\tline\nend"
 
 
+def test_workbook_bytes_depend_on_contents_only(plan, tmp_path, monkeypatch):
+    """Two saves of one ranking are the same file, as the maps' PDFs are: openpyxl stamps
+    every zip entry and the document's dates with the time of saving."""
+    import time
+    import zipfile
+
+    import openpyxl
+
+    export.to_xlsx({"Ranking": plan.localities}, tmp_path / "a.xlsx")
+    later = time.time() + 3 * 86400  # zip dates have a resolution of two seconds
+    monkeypatch.setattr(time, "time", lambda: later)
+    monkeypatch.setattr(time, "localtime", lambda secs=None: time.gmtime(later))
+    export.to_xlsx({"Ranking": plan.localities}, tmp_path / "b.xlsx")
+    assert (tmp_path / "a.xlsx").read_bytes() == (tmp_path / "b.xlsx").read_bytes()
+    with zipfile.ZipFile(tmp_path / "a.xlsx") as book:
+        assert {info.date_time for info in book.infolist()} == {(1980, 1, 1, 0, 0, 0)}
+        assert b"dcterms:created" not in book.read("docProps/core.xml")
+    assert openpyxl.load_workbook(tmp_path / "a.xlsx")["Ranking"]["A1"].value == plan.localities.columns[0]
+
+
 # ---------------------------------------------------------------- round two (issue 13): data directory
 
 @pytest.mark.parametrize("value, message", [("inf", "non-numeric value.*'inf'"), ("1e400", "non-numeric"),
