@@ -225,7 +225,9 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--title", help="title printed above the map (default: the council and the two plans' file names)")
     s.add_argument("--table", help="write the comparison: .csv (every zone) or .xlsx (summary, matches, moved, "
                                    "quality, zones)")
+    s.add_argument("--dpi", type=int, default=200, help="resolution of a .png map in dots per inch (default: 200)")
     s.add_argument("--no-rank", action="store_true", help="skip ranking the two plans (no tiers side by side)")
+    decision(s)
     data(s)
     s.set_defaults(func=cmd_compare)
 
@@ -248,10 +250,7 @@ def parser() -> argparse.ArgumentParser:
                    help="range of the homogeneity weight (default: 0.5 2)")
     s.add_argument("--compactness", type=float, nargs=2, metavar=("LOW", "HIGH"),
                    help="range of the compactness weight (default: 0.5 2)")
-    s.add_argument("--method", choices=["difference", "scotpho", "bh", "funnel"], default="difference",
-                   help="how significance is decided, as in rank (default: difference)")
-    s.add_argument("--min-ratio", type=float, default=1.2,
-                   help="materiality: at least this many times the comparator (default: 1.2)")
+    decision(s)
     s.add_argument("--out", required=True, help="folder for zones.csv, plans.csv, reference.csv, "
                                                 "priority_plan.gpkg and share_map.png")
     data(s)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from .commands import EXIT_OK, _plan_council, _write_table, _zones_for_plan, output_folder
+from .commands import EXIT_OK, _decision_kwargs, _plan_council, _write_table, _zones_for_plan, output_folder
 from .errors import LocalitiesError, counted
 
 
@@ -52,7 +52,8 @@ def cmd_compare(args) -> int:
         raise PlanError(f"{args.b} is a plan for {names.get(council_b, council_b)} and {args.a} for "
                         f"{dz['council_name'].iloc[0]}: compare two plans of one council")
     a, b = read_plan(Path(args.a), dz), read_plan(Path(args.b), dz)
-    ranking_a, ranking_b = (rank(a, dz), rank(b, dz)) if not args.no_rank else (None, None)
+    decided = _decision_kwargs(args)
+    ranking_a, ranking_b = (rank(a, dz, **decided), rank(b, dz, **decided)) if not args.no_rank else (None, None)
     result = compare_plans(a, b, dz, ranking_a=ranking_a, ranking_b=ranking_b)
     print(f"A: {args.a}\nB: {args.b}")
     print(result)
@@ -72,7 +73,7 @@ def cmd_compare(args) -> int:
         from .maps import save_figure
 
         save_figure(plot_comparison(result, dz, a, b, title=args.title, names=_two_names(Path(args.a), Path(args.b))),
-                    out, dpi=200)
+                    out, dpi=args.dpi)
         print(f"wrote {out}")
     return EXIT_OK
 
@@ -112,7 +113,7 @@ def cmd_ensemble(args) -> int:
         raise LocalitiesError("ensemble works on one council: pass --council")
     started = time.perf_counter()
     result = ensemble(dz, n=args.plans, vary=vary, seed=args.seed, n_jobs=args.jobs, share=args.share,
-                      method=args.method, min_ratio=args.min_ratio)
+                      **_decision_kwargs(args))
     seconds = time.perf_counter() - started
     out.mkdir(parents=True, exist_ok=True)
     from . import export

@@ -261,6 +261,22 @@ def test_cli_compare_and_ensemble(real_dir, dz, tmp_path, monkeypatch, capsys):
     assert main(["compare", str(wards), str(regions), "--out", str(tmp_path / "diff.png"),
                  "--table", str(tmp_path / "diff.xlsx")]) == 0
     out = capsys.readouterr().out
+    # The tiers compared are decided as rank decides them (compare ranked by the defaults
+    # whatever rank had used), and the map takes --dpi as map does.
+    decided = {"method": "bh", "min_ratio": 1.5, "headline": ["income_rate"]}
+    assert main(["compare", str(wards), str(regions), "--method", "bh", "--min-ratio", "1.5", "--headline",
+                 "income_rate", "--table", str(tmp_path / "bh.csv"), "--out", str(tmp_path / "bh.png"),
+                 "--dpi", "50"]) == 0
+    zones = pd.read_csv(tmp_path / "bh.csv").set_index("datazone")
+    plan = loc.propose(dz, method="wards")
+    by_zone = plan.assignment
+    default, chosen = (by_zone.map(loc.rank(plan, dz, **k).set_index("locality")["tier_label"]) for k in ({}, decided))
+    assert (default != chosen).any()  # so the test can tell the two apart
+    assert list(zones["tier_label_a"].reindex(by_zone.index)) == list(chosen)
+    from PIL import Image
+
+    assert Image.open(tmp_path / "bh.png").size[0] == round(11.69 * 50)
+    capsys.readouterr()
     assert "zones moved" in out and "adjusted Rand index" in out and "tier" in out
     assert (tmp_path / "diff.png").stat().st_size > 10_000 and (tmp_path / "diff.xlsx").exists()
     assert main(["compare", str(wards), str(regions), "--out", str(tmp_path / "diff.txt")]) == 2
@@ -270,7 +286,7 @@ def test_cli_compare_and_ensemble(real_dir, dz, tmp_path, monkeypatch, capsys):
     assert "give a folder name (e.g. --out ens)" in capsys.readouterr().err and not (tmp_path / "ens.pdf").exists()
     folder = tmp_path / "ens"
     assert main(["ensemble", "--council", COUNCIL, "--plans", "3", "--targets", "10000", "20000", "--within", "none",
-                 "ward", "--out", str(folder)]) == 0
+                 "ward", "--headline", "income_rate", "--out", str(folder)]) == 0
     out = capsys.readouterr().out
     assert "3 compliant plans of 3" in out and "Reference plan (wards)" in out
     assert {p.name for p in folder.iterdir()} == {"zones.csv", "plans.csv", "reference.csv", "priority_plan.gpkg",
