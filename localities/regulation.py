@@ -23,6 +23,11 @@ from .errors import PlanError, clip, counted, listing
 from .names import locality_names
 
 FEW = 1_000  # people: a Data Zone or two
+#: A zone that another fit of zones to wards could put into a ward (or leave out of it) has
+#: at least this share of its area on that side of the ward's official boundary. Best fits
+#: differ on the zones the boundary cuts: 741 of 6,976 zones have a fifth or more of their
+#: area outside their lookup ward; a zone wholly beyond it is no one's fit of that ward.
+STRADDLE = 0.1
 
 
 @dataclass
@@ -89,7 +94,11 @@ def check(plan: Plan, dz: gpd.GeoDataFrame, max_population: int = CEILING, non_s
     A locality is a ward when its zones are a ward's best-fit zones; also when it carries
     a ward's code or name, or its zones differ from a ward's only by boundary slivers
     (official ward polygons used as a plan move a few zones): then the difference is
-    reported in ``warnings`` and the table.
+    reported in ``warnings`` and the table. Where being the ward is what makes the
+    locality lawful (over the ceiling), every zone added or missing must also lie at
+    least a tenth (:data:`STRADDLE`) on that side of the ward's official boundary, read
+    from the data directory's ward polygons: a ward with a neighbour's zones added is
+    not the ward.
 
     Parameters
     ----------
@@ -117,6 +126,7 @@ def check(plan: Plan, dz: gpd.GeoDataFrame, max_population: int = CEILING, non_s
             raise PlanError("check needs the zones' polygons to count each locality's parts: pass the zone table from "
                             "localities.load_datazones, with its geometry")
         dz = gpd.GeoDataFrame(dz, geometry="geometry")  # a merge can leave a plain DataFrame holding them
+    data_dir = dz.attrs.get("data_dir")
     dz = counted_table(reading(dz, {"datazone", "population", "council", "council_name", "ward", "ward_name",
                                     "income_rank", "iz", "iz_name", "urban_rural"}))
     assignment = plan.assignment
@@ -171,7 +181,8 @@ def check(plan: Plan, dz: gpd.GeoDataFrame, max_population: int = CEILING, non_s
     def made_names() -> dict:  # the names this package makes for the plan's localities
         return locality_names(pd.Series(by, index=valid.index), council_zones.reset_index())["name"].to_dict()
 
-    near = _near_wards(table, loc_sets, ward_members, council_zones, made_names)
+    near, strays = _near_wards(table, loc_sets, ward_members, council_zones, made_names,
+                               limit=min(max_population, CEILING), beyond=_beyond_ward(data_dir, council_zones))
     for loc, (ward, *_) in near.items():
         table.loc[loc, "ward"] = ward
     table["is_ward"] = table["ward"].notna()
@@ -207,6 +218,8 @@ def check(plan: Plan, dz: gpd.GeoDataFrame, max_population: int = CEILING, non_s
     failing = table[table["qualifies"] == "fails"]
     if len(failing):
         problems.append(too_big(failing.index, failing["name"], failing["population"], max_population))
+        for loc in failing.index.intersection(list(strays)):
+            problems.append(_not_the_ward(loc, table.at[loc, "name"], *strays[loc], council_zones))
     if max_population > CEILING:
         outside = table[table["qualifies"] == "non-statutory"]
         warns.insert(0, f"NON-STATUTORY ceiling of {max_population:,}: not a check against the 2016 Regulations "
@@ -261,18 +274,49 @@ def _label(text) -> str:
     return " ".join(str(text).split()).casefold()
 
 
+def _beyond_ward(data_dir, zones: pd.DataFrame):
+    """``beyond(ward, added, missing)``: the zones of a difference from a ward that no fit of
+    zones to the ward explains, as (added zones with less than :data:`STRADDLE` of their
+    area inside its official polygon, missing ones with less outside it), or None when the
+    ward polygons cannot be read. The polygons are read on first use only."""
+    polygons = {}
+
+    def beyond(ward, added, missing):
+        if not polygons:
+            try:
+                from .load import load_boundaries
+
+                wards = load_boundaries("ward", data_dir=data_dir)
+            except Exception:  # no data directory, no ward file, or a broken one: cannot tell
+                return None
+            polygons.update(zip(wards["ward"], wards.geometry))
+        if ward not in polygons or "geometry" not in zones:
+            return None
+        shape = polygons[ward]
+        geoms = zones.geometry
+        inside = {z: shape.intersection(geoms[z]).area / geoms[z].area if geoms[z].area else 0.0
+                  for z in added | missing}
+        return {z for z in added if inside[z] < STRADDLE}, {z for z in missing if 1 - inside[z] < STRADDLE}
+
+    return beyond
+
+
 def _near_wards(table: pd.DataFrame, loc_sets: dict, ward_members: dict, council_zones: pd.DataFrame,
-                made_names=None) -> dict:
+                made_names=None, limit: float = float("inf"), beyond=None) -> tuple[dict, dict]:
     """Localities that are not exactly a ward's best-fit zones but are that ward: they carry
     its code or name (the analyst's name, not one ``made_names()`` says this package made
     from the zones) and differ by at most a quarter of its zones, or (whatever their name)
     differ from the ward they overlap most by boundary slivers (at most a tenth of its zones,
     at least 2) holding one zone's people or at most a tenth of the ward's. A named one may
     differ by a quarter of the ward's people, but over the ceiling only by a fifth gained.
-    Each ward goes to one locality, the closest. Returns
-    ``{locality: (ward, how, added zones, missing zones, people in them)}``."""
+    Each ward goes to one locality, the closest. A locality over ``limit`` people, lawful only
+    as the ward, must also have ``beyond(ward, added, missing)`` empty: no zone of the
+    difference wholly on the wrong side of the ward's boundary. Returns
+    ``{locality: (ward, how, added zones, missing zones, people in them)}`` and, for the
+    localities over ``limit`` refused that way, ``{locality: (ward, added zones outside it,
+    missing zones inside it)}`` (the zones None when the boundaries could not be read)."""
     if not ward_members:
-        return {}
+        return {}, {}
     labels = {_label(w): w for w in ward_members}
     if "ward_name" in council_zones:
         for ward, name in council_zones.groupby("ward")["ward_name"].first().items():
@@ -280,7 +324,7 @@ def _near_wards(table: pd.DataFrame, loc_sets: dict, ward_members: dict, council
     taken = set(table["ward"].dropna())
     pop = council_zones["population"]
     ward_of = {z: w for z, w in zip(council_zones.index, council_zones["ward"]) if not pd.isna(w)}
-    found = []
+    found, refused = [], {}
     made = None
     for loc, name in zip(table.index[table["ward"].isna()], table.loc[table["ward"].isna(), "name"]):
         members = loc_sets[loc]
@@ -299,7 +343,7 @@ def _near_wards(table: pd.DataFrame, loc_sets: dict, ward_members: dict, council
             continue
         added, missing = members - ward_members[ward], ward_members[ward] - members
         size = len(ward_members[ward])
-        limit = max(3, math.ceil(0.25 * size)) if named else max(2, math.ceil(0.1 * size))
+        most = max(3, math.ceil(0.25 * size)) if named else max(2, math.ceil(0.1 * size))
         # Slivers are few people too (one zone, or a tenth of the ward's): Forfar's 3 zones
         # short of its ward of 21 were 1,878 of its 15,910 people, a different area and not
         # the ward's polygon drawn a little off.
@@ -315,7 +359,12 @@ def _near_wards(table: pd.DataFrame, loc_sets: dict, ward_members: dict, council
                                                      or gained <= 0.2 * ward_people)
         else:
             small = len(added | missing) == 1 or moved <= 0.1 * ward_people
-        if len(added) + len(missing) <= limit and len(added) < len(members) and small:
+        if len(added) + len(missing) <= most and len(added) < len(members) and small:
+            if table.at[loc, "population"] > limit:
+                wrong = beyond(ward, added, missing) if beyond is not None else None
+                if wrong is None or any(wrong):
+                    refused[loc] = (ward, *(wrong or (None, None)))
+                    continue
             how = ("code" if _label(loc) == _label(ward) or _label(name) == _label(ward) else "name") if named \
                 else "boundary slivers"
             found.append((len(added) + len(missing), str(loc), loc, ward, how, added, missing, int(moved)))
@@ -324,7 +373,7 @@ def _near_wards(table: pd.DataFrame, loc_sets: dict, ward_members: dict, council
         if ward not in taken:
             taken.add(ward)
             near[loc] = (ward, how, added, missing, people)
-    return near
+    return near, refused
 
 
 def too_big(codes, names, people, ceiling: int) -> str:
@@ -332,6 +381,20 @@ def too_big(codes, names, people, ceiling: int) -> str:
     code, name and people (a long name is clipped, never its people)."""
     return (f"{counted(len(codes), 'locality', 'localities')} neither a ward nor at most {ceiling:,} people: "
             + listing((f"{clip(i)} {clip(n)} ({p:,})" for i, n, p in zip(codes, names, people)), width=None))
+
+
+def _not_the_ward(loc, name, ward, added, missing, zones: pd.DataFrame) -> str:
+    """Why a locality over the ceiling, near a ward's zones, is not taken as the ward."""
+    ward_text = f"the {_ward_label(ward, zones)} ward" if _ward_label(ward, zones) != str(ward) else f"ward {ward}"
+    if added is None:
+        why = ("its zones differ from the ward's best-fit zones, and without the ward boundaries it cannot be told "
+               "whether they differ only where the boundary cuts zones")
+    else:
+        why = " and ".join(
+            ([f"it adds {listing(sorted(added), 4)}, {'nine tenths or more' if len(added) == 1 else 'each nine tenths or more'} outside the ward's boundary"] if added else [])
+            + ([f"it leaves out {listing(sorted(missing), 4)}, {'nine tenths or more' if len(missing) == 1 else 'each nine tenths or more'} inside "
+                   f"{'it' if added else 'the ward' + chr(39) + 's boundary'}"] if missing else []))
+    return f"{_named(loc, name)} is not {ward_text}: {why}"
 
 
 def _named(code, name) -> str:

@@ -641,6 +641,34 @@ def test_a_ward_code_does_not_make_an_enlarged_locality_that_ward(council_zones)
     assert not report.ok
 
 
+def test_a_ward_with_a_neighbours_zones_is_not_that_ward(real_dir):
+    # A new user moved one Morningside zone and one Liberton/Gilmerton zone (neither cut by
+    # the ward boundary) into City of Edinburgh's Southside/Newington ward under its code:
+    # 38,116 people, 2,088 of them added, "COMPLIES"; Morningside, a zone short (31,843), too.
+    dz = loc.load_datazones("City of Edinburgh", data_dir=real_dir)
+    wards = pd.Series(dz["ward"].to_numpy(), index=dz["datazone"].to_numpy())
+    moved = wards.copy()
+    moved[["S01008520", "S01008579"]] = "S13002933"
+    report = loc.check(loc.plan_from_assignment(dz, moved), dz)
+    table = report.table.set_index("locality")
+    assert not report.ok
+    assert table.loc["S13002933", "qualifies"] == "fails" and table.loc["S13002928", "qualifies"] == "fails"
+    said = [p for p in report.problems if "is not the" in p]
+    assert any(p.startswith("S13002933 (") and p.endswith(
+        ") is not the Southside/Newington ward: it adds S01008520, S01008579, each nine tenths or more outside the "
+        "ward's boundary") for p in said), said
+    assert any(p.startswith("S13002928 (") and p.endswith(
+        ") is not the Morningside ward: it leaves out S01008520, nine tenths or more inside the ward's boundary")
+        for p in said), said
+    # Liberton/Gilmerton, a zone short but under 30,000, is lawful either way and still the ward.
+    assert table.loc["S13002934", "qualifies"] == "ward"
+    # Without the ward boundaries nothing tells a boundary's zone from a neighbour's: not the ward.
+    blind = dz.copy()
+    blind.attrs = {**dz.attrs, "data_dir": str(real_dir / "no such folder")}
+    said = [p for p in loc.check(loc.plan_from_assignment(blind, moved), blind).problems if "is not the" in p]
+    assert said and all("without the ward boundaries" in p for p in said)
+
+
 @pytest.mark.parametrize("council, count", [("Clackmannanshire", 5), ("Glasgow City", 23)])
 def test_official_ward_polygons_as_a_plan(real_dir, tmp_path, council, count):
     # Glasgow's Hillhead polygon takes 4 zones more than its best-fit zones (+4,299 people, to
