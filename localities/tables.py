@@ -7,6 +7,7 @@ from __future__ import annotations
 import functools
 import os
 import re
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -95,9 +96,46 @@ def read_csv(path: str | os.PathLike, **kwargs) -> pd.DataFrame:
     if "sep" not in kwargs and "," not in first and ("\t" in first or ";" in first):
         kwargs["sep"] = "\t" if first.count("\t") >= first.count(";") else ";"
     try:
-        return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, **kwargs)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
+        table = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, **kwargs)
+    except pd.errors.ParserError as exc:
+        _longer_rows(text, kwargs.get("sep", ","), path)  # the line, said plainly
         raise DataError(f"{path}: not a readable CSV table ({str(exc)[:200]})") from exc
+    except (pd.errors.EmptyDataError, ValueError) as exc:
+        raise DataError(f"{path}: not a readable CSV table ({str(exc)[:200]})") from exc
+    if "index_col" in kwargs or isinstance(table.index, pd.RangeIndex):
+        return table
+    # pandas took the first fields as the index: rows longer than the header. Text past the
+    # header is refused; empty fields there are trailing separators, dropped.
+    _longer_rows(text, kwargs.get("sep", ","), path)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", pd.errors.ParserWarning)  # "loss of data": the empty fields
+        return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, index_col=False, **kwargs)
+
+
+def _longer_rows(text: str, sep: str, path: Path) -> bool:
+    """Refuse a row with more fields than the header, naming its line, unless the extra
+    fields are empty (a separator at the end of each row): pandas reads a file whose rows
+    are longer than its header with their first fields as the index, shifting every
+    column, so a name with an unquoted comma ("Alloa North, Tullibody South and Alloa
+    West") turned locality codes into zone codes. Returns whether any row was longer."""
+    import csv
+    import io
+
+    rows = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
+    trailing = False
+    try:
+        header = next(rows, [])
+        for row in rows:
+            if len(row) > len(header):
+                if any(field.strip() for field in row[len(header):]):
+                    shown = ", ".join(header[:6]) + (", ..." if len(header) > 6 else "")
+                    hint = " (a separator inside a name? put the name in double quotes)" if sep == "," else ""
+                    raise DataError(f"{path}: line {rows.line_num:,} has {len(row)} fields but the header has "
+                                    f"{len(header)} ({shown}){hint}")
+                trailing = True
+    except csv.Error as exc:  # what pandas reads, csv may not (a bare carriage return in a field)
+        raise DataError(f"{path}: not a readable CSV table (line {rows.line_num:,}: {exc})") from exc
+    return trailing
 
 
 def read_table(path: str | os.PathLike, sheet: str | None = None) -> pd.DataFrame:

@@ -292,6 +292,30 @@ def test_csv_plan_blank_locality(dz, plan, tmp_path):
         loc.read_plan(_csv_plan(tmp_path, list(plan.assignment.index), values), dz)
 
 
+@pytest.mark.parametrize("where", ["every row", "a later row"])
+def test_csv_plan_with_an_unquoted_comma_in_a_name(dz, plan, tmp_path, where):
+    # A name this package makes ("Alloa North, Tullibody South and Alloa West") saved by hand
+    # without quotes: pandas took the zone and locality fields as the index, and the plan was
+    # refused for "zones assigned more than once: R01 (Alloa North), ...".
+    rows = [f"{z},{l},Place {l}" for z, l in plan.assignment.items()]
+    if where == "every row":
+        rows = [r.replace("Place", "North, Place") for r in rows]
+    else:
+        rows[5] = rows[5].replace("Place", "North, Place")
+    path = tmp_path / "plan.csv"
+    path.write_text("datazone,locality,name\n" + "\n".join(rows) + "\n")
+    line = 2 if where == "every row" else 7
+    with pytest.raises(PlanError, match=f"plan.csv: line {line} has 4 fields but the header has 3 "
+                                        r"\(datazone, locality, name\) \(a separator inside a name\? put the name in "
+                                        "double quotes\\)"):
+        loc.read_plan(path, dz)
+    # A separator ending every row is not text: read as the columns say.
+    path.write_text("datazone,locality\n" + "\n".join(f"{z},{l}," for z, l in plan.assignment.items()) + "\n")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert loc.read_plan(path, dz).assignment.sort_index().equals(plan.assignment.sort_index())
+
+
 def test_csv_plan_with_messy_codes_is_read(dz, plan, tmp_path):
     codes = [f" {c.lower()} " for c in plan.assignment.index]
     read = loc.read_plan(_csv_plan(tmp_path, codes, list(plan.assignment.values)), dz)
@@ -915,7 +939,7 @@ def test_population_of_inf_or_a_percentage(dz, tmp_path, value, message):
 
 
 @pytest.mark.parametrize("content, message", [
-    ("garbage\n1,2\n", "no 'area', 'indicator'"),
+    ("garbage\n1,2\n", "line 2 has 2 fields but the header has 1 \\(garbage\\)"),
     ("area,indicator,numerator,denominator,population\nScotland,income_rate,abc,1,1\n", "'numerator' has non-numeric"),
     ("area,indicator,numerator,denominator,population\nScotland,income_rate,1,2\n", "without a numerator"),
     ("\x00\x01binary", "binary"),
