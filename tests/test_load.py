@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import pytest
 
@@ -212,6 +214,18 @@ def test_council_must_be_text(bad):
 def test_alias_of_a_council_the_data_does_not_hold():
     with pytest.raises(DataError, match="'Western Isles' is Na h-Eileanan Siar, not in this data \\(it holds Highland\\)"):
         loc.resolve_council("Western Isles", LOOKUP[LOOKUP["council_name"] == "Highland"])
+
+
+@pytest.mark.parametrize("name", list(COUNCILS.values()))
+def test_every_council_the_data_does_not_hold_is_named_as_such(name):
+    # On the embedded sample (Highland only), "South Ayrshire" was an "unknown council", with
+    # three other councils offered: the three Ayrshires had no entry in COUNCIL_ALIASES.
+    from localities.council_names import COUNCIL_ALIASES
+
+    assert name in COUNCIL_ALIASES
+    if name != "Highland":
+        with pytest.raises(DataError, match=f"^{re.escape(name)} not in this data \\(it holds Highland\\)$"):
+            loc.resolve_council(name, LOOKUP[LOOKUP["council_name"] == "Highland"])
 
 
 def test_alias_on_the_real_data(real_dir):
