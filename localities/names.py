@@ -7,8 +7,12 @@ Rules, in order:
 2. A locality inside one Intermediate Zone takes its name: ``"Cornton"`` when it is
    the whole IZ, ``"Part of Cornton"`` when the IZ is split between localities; an IZ
    split between localities is "part of" it in longer names too.
-3. Two or three IZs: ``"A and B"`` / ``"A, B and C"``, largest population first; ``"A / B"``
-   when an IZ's own name lists places (``"Bathgate East / Bathgate and Boghall"``).
+3. Two or three IZs: ``"A and B"`` / ``"A, B and C"``; ``"A / B"`` when an IZ's own name lists
+   places (``"Bathgate East / Bathgate and Boghall"``). Places come in this order: the
+   settlements the council's ward names name (``"Dalkeith"``; ``"Dumfries Central"`` for the
+   "North West Dumfries" ward), other settlements, then rural IZs, each largest population
+   first (Midlothian's "Pathhead and Rural East Midlothian + 5 more" held Dalkeith,
+   Mayfield and Gorebridge).
 4. IZs named for parts of one town (``"Stornoway East"``, ``"Stornoway West"``; or
    ``"Arbroath Kirkton"``, ``"Arbroath Keptie"``: the town their names begin with) are
    named as the town (``"Stornoway"``) when one locality holds all of them, whole;
@@ -16,7 +20,7 @@ Rules, in order:
    with Hawick Central and Hawick North) are part of it, and must be held too. An IZ
    whose name lists another place (``"Largs Central and Cumbrae"``) is never taken
    for part of a town, so no town name stands for it.
-5. More: the largest one or two places and how many more there are (never just one
+5. More: the first one or two places and how many more there are (never just one
    more where all fit in :data:`ONE_MORE_LENGTH` characters)
    (``"New Elgin West, New Elgin East and 2 more"``; ``"Halfway, Hallside and Drumsagard + 1 more"``
    when a shown IZ's name lists places), at most :data:`LABEL_LENGTH`
@@ -25,7 +29,7 @@ Rules, in order:
 
 A locality holding the whole council is named for the council.
 
-Every locality also gets ``places``: all its IZ names, largest population first,
+Every locality also gets ``places``: all its IZ names, largest population first (towns or not),
 separated by ``"; "``. Names two localities would share get the compass direction
 of each relative to the others (``"Part of Elgin (north)"``), then a number.
 """
@@ -193,6 +197,42 @@ def label(places: list[str], limit: int = LABEL_LENGTH) -> str:
     return places[0]
 
 
+_WARD_SIDE = re.compile(r"^(?:(?:North|South|East|West|Central|Mid)[ -]?)+ | (?:(?:North|South|East|West|Central|"
+                        r"Rural|City|Town)[ -]?)+$")
+
+
+def _ward_places(dz: pd.DataFrame) -> frozenset:
+    """The places the council's ward names name ("Dalkeith"; "Dumfries" of "North West
+    Dumfries"; "Stranraer" of "Stranraer and the Rhins"), without the council's own name
+    ("Midlothian East"): the towns a council itself names its wards for."""
+    if "ward_name" not in dz:
+        return frozenset()
+    council = set(dz["council_name"].astype(str)) if "council_name" in dz else set()
+    found = set()
+    for ward in dz["ward_name"].dropna().astype(str).unique():
+        for part in re.split(r" and |, |/| & ", ward):
+            place = _WARD_SIDE.sub("", part.strip()).strip()
+            if place and place not in council and not place.startswith("the ") and place not in _SIDE_WORDS:
+                found.add(place)
+    return frozenset(found)
+
+
+def _prominent(shown: list[str], ward_towns: frozenset, towns: set, iz_names: set) -> list[str]:
+    """``shown`` (most people first) with the settlements a ward is named for first, then
+    the other settlements, then rural IZs: Midlothian's "Pathhead and Rural East Midlothian
+    + 5 more" held Dalkeith (a ward's name), Mayfield and Gorebridge. A settlement is an IZ
+    where most people live in settlement zones (``towns``) or a town made of such IZs (a
+    name not among ``iz_names``); "Annandale" of the "Annandale South" ward is a district,
+    and its rural IZ "Annandale East" is not put first."""
+    def key(item):
+        i, name = item
+        settled = name in towns or name not in iz_names
+        named = settled and (name in ward_towns or _town(name) in ward_towns)
+        return (not named, not settled, i)
+
+    return [name for _, name in sorted(enumerate(shown), key=key)]
+
+
 def ward_exact(assignment: pd.Series, dz: pd.DataFrame) -> pd.Series:
     """Ward name for each locality whose zone set equals a ward's best-fit zone set."""
     if not {"ward", "ward_name"} <= set(dz.columns):
@@ -295,6 +335,7 @@ def locality_names(assignment: pd.Series, dz: pd.DataFrame, limit: int = LABEL_L
         # IZs every zone of which is in a settlement (urban-rural classes 1-4).
         rural = pd.Series(settlement(dz) == 0).groupby(pd.Series(name_all).astype(str).to_numpy()).any()
         urban = frozenset(rural.index[~rural.to_numpy()])
+    ward_towns = _ward_places(dz)
     names, places = {}, {}
     for loc, items in listed.items():
         places[loc] = SEPARATOR.join(items)
@@ -308,7 +349,8 @@ def locality_names(assignment: pd.Series, dz: pd.DataFrame, limit: int = LABEL_L
             # more" held the Carse's rural zones, and Grangemouth's Old Town was in another locality.
             partial = {item for item, w in zip(items, whole) if not w}
             shown = [f"part of {item}" if item in partial else item
-                     for item in _towns(items, people[loc], whole, iz_names, towns, urban)]
+                     for item in _prominent(_towns(items, people[loc], whole, iz_names, towns, urban), ward_towns,
+                                            towns, iz_names)]
             text = label(shown, limit)
             names[loc] = text[:1].upper() + text[1:]
     names = pd.Series(names, dtype=object)

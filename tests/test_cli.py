@@ -706,7 +706,8 @@ def test_a_plan_the_regulations_do_not_allow_is_said_to_be_on_its_map_profile_an
 
     dz = council_zones["West Dunbartonshire"]
     plan = loc.propose(dz, target_population=10_000)
-    joined = plan.assignment.where(~plan.assignment.isin(["R01", "R02", "R03"]), "R01")
+    three = plan.localities.nlargest(3, "population")["locality"].tolist()  # over 30,000 together
+    joined = plan.assignment.where(~plan.assignment.isin(three), "R01")
     csv = tmp_path / "joined.csv"
     pd.DataFrame({"datazone": joined.index, "locality": joined.to_numpy()}).to_csv(csv, index=False)
     data = ["--data-dir", str(real_dir)]

@@ -241,12 +241,33 @@ def _town_zones(names: list[str], urban: list[int]) -> gpd.GeoDataFrame:
 def test_the_sides_of_a_town_held_whole_are_named_as_the_town():
     dz = _town_zones(["Stornoway West", "Stornoway East", "Point", "Broadbay"], [4, 4, 6, 6])
     table = locality_names(pd.Series(["a"] * 4, index=dz["datazone"]), dz)
-    # Broadbay 400 people, then Point and Stornoway (100 + 200) with 300 each, in name order.
-    assert table.loc["a", "name"] == "Broadbay, Point and Stornoway"
+    # The town first (settlements before rural IZs), then Broadbay 400 people and Point 300.
+    assert table.loc["a", "name"] == "Stornoway, Broadbay and Point"
     assert table.loc["a", "places"] == "Broadbay; Point; Stornoway East; Stornoway West"  # places keep every IZ
     dz = _town_zones(["West Kirkwall", "East Kirkwall", "Isles"], [3, 3, 6])
     table = locality_names(pd.Series(["a", "a", "b"], index=dz["datazone"]), dz)
     assert table.loc["a", "name"] == "Kirkwall"
+
+
+def test_towns_come_before_the_countryside_and_ward_towns_first():
+    # Midlothian at the default: "Pathhead and Rural East Midlothian + 5 more" (its largest IZ,
+    # rural) held Dalkeith, the Dalkeith ward's town, and Mayfield and Gorebridge.
+    dz = _town_zones(["Dalkeith", "Gorebridge", "Mayfield", "Easthouses", "Thornybank", "Pathhead and Rural East",
+                      "Bonnyrigg"], [2, 3, 2, 2, 2, 6, 2])
+    dz["ward"] = ["W1", "W2", "W3", "W1", "W1", "W3", "W2"]
+    dz["ward_name"] = dz["ward"].map({"W1": "Dalkeith", "W2": "Midlothian South", "W3": "Midlothian East"})
+    dz["council_name"] = "Midlothian"
+    two = pd.Series(["a"] * 6 + ["b"], index=dz["datazone"])  # one locality would be named for the council
+    table = locality_names(two, dz)
+    assert table.loc["a", "name"] == "Dalkeith, Thornybank and 4 more"  # then settlements by people
+    assert table.loc["a", "places"].startswith("Pathhead and Rural East; Thornybank")  # places: by people
+    # "Midlothian" of "Midlothian East" is the council, and "Annandale" of a ward a district:
+    # neither puts a rural IZ first.
+    dz["ward_name"] = "Annandale South"
+    dz["iz_name"] = ["Annandale East", "Gorebridge", "Mayfield", "Easthouses", "Thornybank", "Pathhead", "Lockerbie"]
+    dz["urban_rural"] = [6, 3, 2, 2, 2, 6, 3]
+    assert locality_names(two, dz).loc["a", "name"] == \
+        "Thornybank, Easthouses and 4 more"
 
 
 @pytest.mark.parametrize("names, urban, assignment, why", [
