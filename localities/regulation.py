@@ -279,17 +279,19 @@ def _beyond_ward(data_dir, zones: pd.DataFrame):
     zones to the ward explains, as (added zones with less than :data:`STRADDLE` of their
     area inside its official polygon, missing ones with less outside it), or None when the
     ward polygons cannot be read. The polygons are read on first use only."""
-    polygons = {}
+    polygons: dict = {}
+    read = []  # read once, found or not
 
     def beyond(ward, added, missing):
-        if not polygons:
+        if not read:
+            read.append(True)
             try:
                 from .load import load_boundaries
 
                 wards = load_boundaries("ward", data_dir=data_dir)
+                polygons.update(zip(wards["ward"], wards.geometry))
             except Exception:  # no data directory, no ward file, or a broken one: cannot tell
-                return None
-            polygons.update(zip(wards["ward"], wards.geometry))
+                pass
         if ward not in polygons or "geometry" not in zones:
             return None
         shape = polygons[ward]
