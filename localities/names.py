@@ -197,8 +197,9 @@ def label(places: list[str], limit: int = LABEL_LENGTH) -> str:
     return places[0]
 
 
-_WARD_SIDE = re.compile(r"^(?:(?:North|South|East|West|Central|Mid)[ -]?)+ | (?:(?:North|South|East|West|Central|"
-                        r"Rural|City|Town)[ -]?)+$")
+_NOT_PLACES = _SIDE_WORDS | {"End"}  # what is left of "West End" or "Mid and Upper Nithsdale"
+_WARD_LEAD = re.compile(r"^(?:(?:North|South|East|West|Central|Mid)[ -]?)+ ")
+_WARD_TAIL = re.compile(r" (?:(?:North|South|East|West|Central|Rural|City|Town|Coastal|District)[ -]?)+$")
 
 
 def _ward_places(dz: pd.DataFrame) -> frozenset:
@@ -211,22 +212,27 @@ def _ward_places(dz: pd.DataFrame) -> frozenset:
     found = set()
     for ward in dz["ward_name"].dropna().astype(str).unique():
         for part in re.split(r" and |, |/| & ", ward):
-            place = _WARD_SIDE.sub("", part.strip()).strip()
-            if place and place not in council and not place.startswith("the ") and place not in _SIDE_WORDS:
-                found.add(place)
+            # "East Kilbride Central North" names East Kilbride, "North West Dumfries" Dumfries:
+            # the place with its sides cut off the end, and also off the front.
+            tail = _WARD_TAIL.sub("", part.strip()).strip()
+            for place in (tail, _WARD_LEAD.sub("", tail).strip()):
+                if place and place not in council and not place.startswith("the ") and place not in _NOT_PLACES:
+                    found.add(place)
     return frozenset(found)
 
 
-def _prominent(shown: list[str], ward_towns: frozenset, towns: set, iz_names: set) -> list[str]:
+def _prominent(shown: list[str], ward_towns: frozenset, towns: set, iz_names: set,
+               partial: frozenset | set = frozenset()) -> list[str]:
     """``shown`` (most people first) with the settlements a ward is named for first, then
     the other settlements, then rural IZs: Midlothian's "Pathhead and Rural East Midlothian
     + 5 more" held Dalkeith (a ward's name), Mayfield and Gorebridge. A settlement is an IZ
     where most people live in settlement zones (``towns``) or a town made of such IZs (a
     name not among ``iz_names``); "Annandale" of the "Annandale South" ward is a district,
-    and its rural IZ "Annandale East" is not put first."""
+    and its rural IZ "Annandale East" is not put first. An IZ the locality holds only part
+    of (``partial``) is not put first either: "Part of South Leith and 5 more"."""
     def key(item):
         i, name = item
-        settled = name in towns or name not in iz_names
+        settled = name not in partial and (name in towns or name not in iz_names)
         named = settled and (name in ward_towns or _town(name) in ward_towns)
         return (not named, not settled, i)
 
@@ -350,7 +356,7 @@ def locality_names(assignment: pd.Series, dz: pd.DataFrame, limit: int = LABEL_L
             partial = {item for item, w in zip(items, whole) if not w}
             shown = [f"part of {item}" if item in partial else item
                      for item in _prominent(_towns(items, people[loc], whole, iz_names, towns, urban), ward_towns,
-                                            towns, iz_names)]
+                                            towns, iz_names, partial)]
             text = label(shown, limit)
             names[loc] = text[:1].upper() + text[1:]
     names = pd.Series(names, dtype=object)

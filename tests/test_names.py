@@ -268,6 +268,19 @@ def test_towns_come_before_the_countryside_and_ward_towns_first():
     dz["urban_rural"] = [6, 3, 2, 2, 2, 6, 3]
     assert locality_names(two, dz).loc["a", "name"] == \
         "Thornybank, Easthouses and 4 more"
+    # A town's name keeps its compass word ("East Kilbride Central North" names East Kilbride,
+    # "North West Dumfries" Dumfries); "West End" names no place "End".
+    from localities.names import _prominent, _ward_places
+
+    wards = pd.DataFrame({"ward_name": ["East Kilbride Central North", "North West Dumfries", "West End",
+                                        "Mid and Upper Nithsdale"], "council_name": "X"})
+    assert {"East Kilbride", "Dumfries"} <= _ward_places(wards) and not {"End", "Mid"} & _ward_places(wards)
+    # An IZ held only in part is not put first for its ward town ("Part of South Leith and 5
+    # more"): it goes with the rural IZs, after the whole settlements.
+    order = ["Great Junction Street", "South Leith", "Restalrig"]
+    assert _prominent(order, frozenset({"South Leith"}), set(order), set(order)) == ["South Leith", *order[::2]]
+    assert _prominent(order, frozenset({"South Leith"}), set(order), set(order), {"South Leith"}) == \
+        [*order[::2], "South Leith"]
 
 
 @pytest.mark.parametrize("names, urban, assignment, why", [
