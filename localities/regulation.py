@@ -16,17 +16,19 @@ import geopandas as gpd
 import pandas as pd
 
 from . import geography
+from .boundaries import BNG
 from .build import CEILING, GUIDANCE_SIZE, Plan, check_ceiling
 from .zonetable import counted_table, reading
 from .plans import expect_plan
-from .errors import PlanError, clip, counted, listing
+from .errors import LocalitiesError, PlanError, clip, counted, listing
 from .names import locality_names
 
 FEW = 1_000  # people: a Data Zone or two
 #: A zone that another fit of zones to wards could put into a ward (or leave out of it) has
 #: at least this share of its area on that side of the ward's official boundary. Best fits
-#: differ on the zones the boundary cuts: 741 of 6,976 zones have a fifth or more of their
-#: area outside their lookup ward; a zone wholly beyond it is no one's fit of that ward.
+#: differ on the zones the boundary cuts: 818 of 6,976 zones have a fifth or more of their
+#: area outside their lookup ward (2022 wards, ONS generalised); a zone wholly beyond it is
+#: no one's fit of that ward.
 STRADDLE = 0.1
 
 
@@ -181,7 +183,7 @@ def check(plan: Plan, dz: gpd.GeoDataFrame, max_population: int = CEILING, non_s
     def made_names() -> dict:  # the names this package makes for the plan's localities
         return locality_names(pd.Series(by, index=valid.index), council_zones.reset_index())["name"].to_dict()
 
-    near, strays = _near_wards(table, loc_sets, ward_members, council_zones, made_names,
+    near, strays, unverified = _near_wards(table, loc_sets, ward_members, council_zones, made_names,
                                limit=min(max_population, CEILING), beyond=_beyond_ward(data_dir, council_zones))
     for loc, (ward, *_) in near.items():
         table.loc[loc, "ward"] = ward
@@ -232,6 +234,12 @@ def check(plan: Plan, dz: gpd.GeoDataFrame, max_population: int = CEILING, non_s
                      + listing((f"{loc if loc == ward else f'{loc} = ward {ward}'} ({_ward_prefix(ward, council_zones)}"
                                 f"{how}: {_difference(a, m)}, {people:,} people)"
                                 for loc, (ward, how, a, m, people) in near.items()), width=None))
+    if unverified:
+        warns.append(f"{counted(len(unverified), 'locality', 'localities')} over {min(max_population, CEILING):,} "
+                     f"taken as {'a ward' if len(unverified) == 1 else 'wards'} without checking that "
+                     f"{'its' if len(unverified) == 1 else 'their'} differing zones are cut by the ward boundary ("
+                     f"{next(iter(unverified.values()))[1]}): "
+                     + listing(map(_named, unverified, table.loc[list(unverified), "name"]), width=None))
     if len(table) == 1:
         # Legal (Orkney's 22,000 people under the ceiling), but s.9 asks which localities
         # fare worse than elsewhere in the area: one locality has no rest of the council.
@@ -277,27 +285,33 @@ def _label(text) -> str:
 def _beyond_ward(data_dir, zones: pd.DataFrame):
     """``beyond(ward, added, missing)``: the zones of a difference from a ward that no fit of
     zones to the ward explains, as (added zones with less than :data:`STRADDLE` of their
-    area inside its official polygon, missing ones with less outside it), or None when the
-    ward polygons cannot be read. The polygons are read on first use only."""
+    area inside its official polygon, missing ones with less outside it); or, when that
+    cannot be told, why not (text). The polygons are read once, on first use, from the
+    zone table's own data folder (never another's: its wards may be another vintage)."""
     polygons: dict = {}
-    read = []  # read once, found or not
+    why: list = []
 
     def beyond(ward, added, missing):
-        if not read:
-            read.append(True)
-            try:
-                from .load import load_boundaries
+        if not polygons and not why:
+            if data_dir is None:
+                why.append("the zone table does not say which data folder it came from")
+            else:
+                try:
+                    from .load import load_boundaries
 
-                wards = load_boundaries("ward", data_dir=data_dir)
-                polygons.update(zip(wards["ward"], wards.geometry))
-            except Exception:  # no data directory, no ward file, or a broken one: cannot tell
-                pass
-        if ward not in polygons or "geometry" not in zones:
-            return None
+                    wards = load_boundaries("ward", data_dir=data_dir)
+                    polygons.update(zip(wards["ward"], wards.geometry))
+                except LocalitiesError as exc:
+                    why.append(f"the ward boundaries could not be read: {exc}")
+        if why:
+            return why[0]
+        if ward not in polygons:
+            return f"ward {ward} is not in the ward boundaries"
+        geoms = gpd.GeoSeries([zones.geometry[z] for z in sorted(added | missing)], index=sorted(added | missing),
+                              crs=getattr(zones, "crs", None) or BNG)
+        geoms = geoms.to_crs(BNG)  # the boundaries are read in British National Grid
         shape = polygons[ward]
-        geoms = zones.geometry
-        inside = {z: shape.intersection(geoms[z]).area / geoms[z].area if geoms[z].area else 0.0
-                  for z in added | missing}
+        inside = {z: shape.intersection(g).area / g.area if g.area else 0.0 for z, g in geoms.items()}
         return {z for z in added if inside[z] < STRADDLE}, {z for z in missing if 1 - inside[z] < STRADDLE}
 
     return beyond
@@ -314,11 +328,12 @@ def _near_wards(table: pd.DataFrame, loc_sets: dict, ward_members: dict, council
     Each ward goes to one locality, the closest. A locality over ``limit`` people, lawful only
     as the ward, must also have ``beyond(ward, added, missing)`` empty: no zone of the
     difference wholly on the wrong side of the ward's boundary. Returns
-    ``{locality: (ward, how, added zones, missing zones, people in them)}`` and, for the
+    ``{locality: (ward, how, added zones, missing zones, people in them)}``; for the
     localities over ``limit`` refused that way, ``{locality: (ward, added zones outside it,
-    missing zones inside it)}`` (the zones None when the boundaries could not be read)."""
+    missing zones inside it)}``; and for those over ``limit`` taken as the ward without that
+    test (the boundaries could not be read), ``{locality: (ward, why not)}``."""
     if not ward_members:
-        return {}, {}
+        return {}, {}, {}
     labels = {_label(w): w for w in ward_members}
     if "ward_name" in council_zones:
         for ward, name in council_zones.groupby("ward")["ward_name"].first().items():
@@ -326,7 +341,7 @@ def _near_wards(table: pd.DataFrame, loc_sets: dict, ward_members: dict, council
     taken = set(table["ward"].dropna())
     pop = council_zones["population"]
     ward_of = {z: w for z, w in zip(council_zones.index, council_zones["ward"]) if not pd.isna(w)}
-    found, refused = [], {}
+    found, refused, unverified = [], {}, {}
     made = None
     for loc, name in zip(table.index[table["ward"].isna()], table.loc[table["ward"].isna(), "name"]):
         members = loc_sets[loc]
@@ -363,9 +378,11 @@ def _near_wards(table: pd.DataFrame, loc_sets: dict, ward_members: dict, council
             small = len(added | missing) == 1 or moved <= 0.1 * ward_people
         if len(added) + len(missing) <= most and len(added) < len(members) and small:
             if table.at[loc, "population"] > limit:
-                wrong = beyond(ward, added, missing) if beyond is not None else None
-                if wrong is None or any(wrong):
-                    refused[loc] = (ward, *(wrong or (None, None)))
+                wrong = beyond(ward, added, missing) if beyond is not None else "no ward boundaries were given"
+                if isinstance(wrong, str):  # cannot tell: taken as the ward, as before, and said
+                    unverified[loc] = (ward, wrong)
+                elif any(wrong):
+                    refused[loc] = (ward, *wrong)
                     continue
             how = ("code" if _label(loc) == _label(ward) or _label(name) == _label(ward) else "name") if named \
                 else "boundary slivers"
@@ -375,7 +392,7 @@ def _near_wards(table: pd.DataFrame, loc_sets: dict, ward_members: dict, council
         if ward not in taken:
             taken.add(ward)
             near[loc] = (ward, how, added, missing, people)
-    return near, refused
+    return near, refused, {loc: v for loc, v in unverified.items() if loc in near}
 
 
 def too_big(codes, names, people, ceiling: int) -> str:
@@ -388,14 +405,10 @@ def too_big(codes, names, people, ceiling: int) -> str:
 def _not_the_ward(loc, name, ward, added, missing, zones: pd.DataFrame) -> str:
     """Why a locality over the ceiling, near a ward's zones, is not taken as the ward."""
     ward_text = f"the {_ward_label(ward, zones)} ward" if _ward_label(ward, zones) != str(ward) else f"ward {ward}"
-    if added is None:
-        why = ("its zones differ from the ward's best-fit zones, and without the ward boundaries it cannot be told "
-               "whether they differ only where the boundary cuts zones")
-    else:
-        why = " and ".join(
-            ([f"it adds {listing(sorted(added), 4)}, {'nine tenths or more' if len(added) == 1 else 'each nine tenths or more'} outside the ward's boundary"] if added else [])
-            + ([f"it leaves out {listing(sorted(missing), 4)}, {'nine tenths or more' if len(missing) == 1 else 'each nine tenths or more'} inside "
-                   f"{'it' if added else 'the ward' + chr(39) + 's boundary'}"] if missing else []))
+    why = " and ".join(
+        ([f"it adds {listing(sorted(added), 4)}, {'nine tenths or more' if len(added) == 1 else 'each nine tenths or more'} outside the ward's boundary"] if added else [])
+        + ([f"it leaves out {listing(sorted(missing), 4)}, {'nine tenths or more' if len(missing) == 1 else 'each nine tenths or more'} inside "
+            f"{'it' if added else 'the ward' + chr(39) + 's boundary'}"] if missing else []))
     return f"{_named(loc, name)} is not {ward_text}: {why}"
 
 

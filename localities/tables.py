@@ -123,8 +123,9 @@ def _longer_rows(text: str, sep: str, path: Path) -> bool:
 
     rows = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
     trailing = False
+    limit = csv.field_size_limit(max(csv.field_size_limit(), len(text)))  # a long field, as pandas reads it
     try:
-        header = next(rows, [])
+        header = next((row for row in rows if row), [])  # blank lines first, as pandas skips them
         for row in rows:
             if len(row) > len(header):
                 if any(field.strip() for field in row[len(header):]):
@@ -135,6 +136,8 @@ def _longer_rows(text: str, sep: str, path: Path) -> bool:
                 trailing = True
     except csv.Error as exc:  # what pandas reads, csv may not (a bare carriage return in a field)
         raise DataError(f"{path}: not a readable CSV table (line {rows.line_num:,}: {exc})") from exc
+    finally:
+        csv.field_size_limit(limit)
     return trailing
 
 
