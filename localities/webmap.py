@@ -219,6 +219,11 @@ def _add_legend(m, legends: dict, first: str, attribution: str, titles: dict | N
     macro = MacroElement()
     macro._template = Template("""
 {% macro html(this, kwargs) %}
+<style>
+/* The attribution (bottom right) wraps short of the scale bar (bottom left): at 1,400 px it ran
+   the page's width in two lines, over "20 km". */
+.leaflet-control-attribution { max-width: calc(100vw - 190px); }
+</style>
 <div id="loc-offline" style="position:fixed;top:40%;left:320px;right:40px;z-index:9998;background:#fff8e0;
  border:1px solid #b08000;padding:10px 14px;font:14px sans-serif">The map itself is drawn by Leaflet, which this
  page loads from the internet: it shows once the page can reach the web. The PDF, SVG and PNG maps need no

@@ -119,3 +119,40 @@ def test_offline_page_says_why_the_map_is_missing(hostile_table, browser, leafle
     # With Leaflet loaded the note is hidden.
     online = render(path, browser, leaflet)
     assert re.search(r'<div id="loc-offline" style="[^"]*display: none', online)
+
+
+MEASURE = """<script>
+window.addEventListener('load', function () { setTimeout(function () {
+  function box(sel) { var r = document.querySelector(sel).getBoundingClientRect();
+    return [r.left, r.top, r.right, r.bottom]; }
+  document.title = 'BOXES ' + JSON.stringify({scale: box('.leaflet-control-scale'),
+                                              attribution: box('.leaflet-control-attribution')});
+}, 300); });
+</script></body>"""
+
+
+@pytest.mark.parametrize("width", [1400, 900])
+def test_the_scale_bar_is_not_under_the_attribution(hostile_table, browser, leaflet, tmp_path, width):
+    # A new user's 1,400-pixel window: the two-line attribution ran over "20 km / 20 mi".
+    import json
+    import tarfile
+
+    path = maps.save_html(loc.explore(hostile_table, column="income_rate"), tmp_path / "map.html")
+    html = path.read_text(encoding="utf-8")
+    version = re.search(r"npm/leaflet@([\d.]+)/dist/leaflet\.js", html).group(1)
+    script = leaflet(version)
+    with tarfile.open(script.with_suffix(".tgz")) as tar:  # the layout needs Leaflet's own styles
+        (tmp_path / "leaflet.css").write_bytes(tar.extractfile("package/dist/leaflet.css").read())
+    html = re.sub(r"https://cdn\.jsdelivr\.net/npm/leaflet@[\d.]+/dist/leaflet\.js", script.as_uri(), html)
+    html = re.sub(r"https://cdn\.jsdelivr\.net/npm/leaflet@[\d.]+/dist/leaflet\.css",
+                  (tmp_path / "leaflet.css").as_uri(), html).replace("</body>", MEASURE)
+    page = tmp_path / "measured.html"
+    page.write_text(html, encoding="utf-8")
+    dom = subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu", "--allow-file-access-from-files",
+                          f"--window-size={width},900", "--virtual-time-budget=5000", "--dump-dom", page.as_uri()],
+                         capture_output=True, text=True, timeout=180).stdout
+    boxes = json.loads(re.search(r"<title>BOXES (.*?)</title>", dom).group(1).replace("&quot;", '"'))
+    scale, attribution = boxes["scale"], boxes["attribution"]
+    assert scale[2] > scale[0] and attribution[2] > attribution[0]  # both drawn
+    apart = scale[2] <= attribution[0] or scale[3] <= attribution[1]  # side by side, or the scale above
+    assert apart, boxes
