@@ -467,7 +467,10 @@ def inset_title(frame, names, extent, width_in: float) -> str:
         lines = textwrap.wrap(text, most, break_long_words=False)
         if len(lines) <= (1 if "(" in text else 2) and all(len(line) <= most for line in lines):
             return "\n".join(lines)
-    return counted(len(listed), "locality", "localities")
+    # The count is of every locality the inset shows (a thousandth of it or more): "3 localities"
+    # (those mostly inside) over Dumfries's inset numbering six read as a miscount.
+    shown = int((frame.geometry.intersection(box).area >= 0.001 * box.area).sum())
+    return counted(max(shown, len(listed)), "locality", "localities")
 
 
 #: Words that end a part of a place's name, not a place ("Kilmarnock East", "Cumnock Rural").

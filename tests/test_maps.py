@@ -1215,6 +1215,21 @@ def test_an_inset_of_parts_of_a_town_is_titled_for_the_town():
     assert " ".join(title.split()) == "Inverness area"
 
 
+def test_an_inset_titled_by_a_count_counts_what_it_shows():
+    # Dumfries and Galloway at 10,000: "A: 3 localities" (those mostly inside) over an inset
+    # numbering six, three of them mostly outside it.
+    names = pd.Series(["Lochside, Lincluden and Summerville + 4 more, a long name",
+                       "Collin, Shawhead, Troqueer and New Abbey + 6 more, another",
+                       "Heathhall, Locharbriggs and Tinwald + 3 more, and a third",
+                       "Mostly outside", "Also mostly outside", "Far away"])
+    frame = gpd.GeoDataFrame({"population": [6, 5, 4, 3, 2, 1]}, geometry=[
+        shapely.box(0, 0, 1, 1), shapely.box(1, 0, 2, 1), shapely.box(2, 0, 3, 1),
+        shapely.box(2.9, 0, 6, 1), shapely.box(-4, 0, 0.2, 1), shapely.box(10, 0, 11, 1)])
+    frame.index = list("abcdef")
+    names.index = frame.index
+    assert layout.inset_title(frame, names, (0, 0, 3, 1), 1.0) == "5 localities"
+
+
 def test_an_inset_is_titled_for_the_town_its_wards_are_named_for(council_zones):
     """IZ names do not say Kilmarnock or Stirling: East Ayrshire's inset at 5,000 was
     "Crosshouse, Gatehead and Kilmaurs Rural / Kilmaurs + 9 more", Falkirk's at 10,000
