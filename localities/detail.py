@@ -21,11 +21,12 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch, Rectangle
 from scipy.sparse.csgraph import connected_components
 
-from . import layout
+from . import layout, titles
 from .boardpage import _blank, _draw_localities, _north_arrow, _scale_bar, no_idle_draws
 from .mapkey import _draw_key, _headers, _key_fit
 from .mapstyle import credit, heading, under_heading
 from .placement import _anchor, _label_geom, name_fits
+from .names import join_names
 
 #: Width (inches) of a detail page's side column: legend, where the area lies, key.
 DETAIL_SIDE = 2.6
@@ -109,14 +110,14 @@ def describe(frame, names, extent) -> str:
     area = frame.geometry.area
     inside = frame.index[(frame.geometry.intersection(box).area / area.where(area > 0)).fillna(0) >= 0.5]
     count = f"{len(inside)} localities" if len(inside) != 1 else "1 locality"
-    title = layout.inset_title(frame, names, extent, 20.0).replace("\n", " ")
+    title = titles.inset_title(frame, names, extent, 20.0).replace("\n", " ")
     if " area" in title:
         return f"{title.split(' (')[0]}, {count}"
     # Else the towns its wards are named for ("Ayr, Prestwick and Troon"): "north-east South
     # Ayrshire" named a coast by a corner of the council's box.
-    towns = layout.ward_towns(frame, inside)
+    towns = titles.ward_towns(frame, inside)
     if towns:
-        return f"{layout.join_names(towns)} area, {count}"
+        return f"{join_names(towns)} area, {count}"
     x0, y0, x1, y1 = frame.total_bounds
     dx, dy = (extent[0] + extent[2] - x0 - x1) / 2, (extent[1] + extent[3] - y0 - y1) / 2
     council = frame.attrs.get("council") or "the council"

@@ -17,7 +17,7 @@ import shapely
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
-from . import detail, layout
+from . import detail, layout, titles
 from .decide import TIER_LABELS
 from .boardpage import (  # noqa: F401 (board_page, finish_board_page, main_body, _councils re-exported)
     _blank,
@@ -263,7 +263,7 @@ def _fill(fig, p, fit, extents, ih, rows, councils, loc_w, lh, frame, colours, h
             _draw_localities(iax, frame, colours, zones, clip=limits)
             _blank(iax, limits)
             letter = "AB"[i]
-            iax.set_title(f"{letter}: {layout.inset_title(frame, names, extent, iw)}", fontsize=7, loc="left", pad=2,
+            iax.set_title(f"{letter}: {titles.inset_title(frame, names, extent, iw)}", fontsize=7, loc="left", pad=2,
                           fontweight="bold")
             ax.add_patch(Rectangle(extent[:2], extent[2] - extent[0], extent[3] - extent[1], fill=False,
                                    edgecolor="#000000", linewidth=1.0, linestyle="--", zorder=7))

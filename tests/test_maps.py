@@ -24,7 +24,7 @@ import pytest  # noqa: E402
 import shapely  # noqa: E402
 
 import localities as loc  # noqa: E402
-from localities import layout, mapkey, maps, page  # noqa: E402
+from localities import layout, mapkey, maps, page, titles  # noqa: E402
 
 from .conftest import IN_CI  # noqa: E402
 
@@ -1211,7 +1211,7 @@ def test_an_inset_of_parts_of_a_town_is_titled_for_the_town():
     names = pd.Series(["Part of Inverness Central", "Part of Inverness West", "Part of Inverness South",
                        "Part of Inverness East", "Part of Inverness North"])
     frame = gpd.GeoDataFrame({"population": [5, 4, 3, 2, 1]}, geometry=[shapely.box(i, 0, i + 1, 1) for i in range(5)])
-    title = layout.inset_title(frame, names, (0, 0, 5, 1), 1.0)
+    title = titles.inset_title(frame, names, (0, 0, 5, 1), 1.0)
     assert " ".join(title.split()) == "Inverness area"
 
 
@@ -1227,7 +1227,7 @@ def test_an_inset_titled_by_a_count_counts_what_it_shows():
         shapely.box(2.9, 0, 6, 1), shapely.box(-4, 0, 0.2, 1), shapely.box(10, 0, 11, 1)])
     frame.index = list("abcdef")
     names.index = frame.index
-    assert layout.inset_title(frame, names, (0, 0, 3, 1), 1.0) == "5 localities"
+    assert titles.inset_title(frame, names, (0, 0, 3, 1), 1.0) == "5 localities"
 
 
 def test_an_inset_is_titled_for_the_town_its_wards_are_named_for(council_zones):
@@ -1236,8 +1236,8 @@ def test_an_inset_is_titled_for_the_town_its_wards_are_named_for(council_zones):
     "Falkirk - Camelon and Falkirk - Tamfourhill / Hallglen and Glen Village"."""
     dz = council_zones["East Ayrshire"]
     fig = loc.plot_poorer(loc.rank(loc.propose(dz, target_population=5_000), dz))
-    titles = [ax.get_title(loc="left") for ax in fig.axes if ax.get_title(loc="left")[1:3] == ": "]
-    assert titles[0] == "A: Kilmarnock area (10 localities)"
+    shown = [ax.get_title(loc="left") for ax in fig.axes if ax.get_title(loc="left")[1:3] == ": "]
+    assert shown[0] == "A: Kilmarnock area (10 localities)"
     plt.close(fig)
     # A ward name that is a list names no town; "East Kilbride" is two words.
     frame = gpd.GeoDataFrame({"locality": ["a", "b"], "population": [6_000, 5_000]},
@@ -1245,10 +1245,10 @@ def test_an_inset_is_titled_for_the_town_its_wards_are_named_for(council_zones):
     names = pd.Series(["Hillyland, Tulloch and Inveralmond + 6 more", "Viewlands, Craigie and Wellshill + 2 more"])
     # Names: the longest run of first words they share, a place ("Black Isle", not "Black";
     # not "Ross" of "Ross and Cromarty").
-    assert layout._name_town(["Black Isle North", "Black Isle South"]) == "Black Isle"
-    assert layout._name_town(["Ross and Cromarty East", "Ross and Cromarty West"]) is None
-    assert layout._name_town(["Elgin Bishopmill East", "New Elgin West"]) == "Elgin"
-    assert layout._name_town(["Kilmarnock North and Kilmarnock East", "Crosshouse"]) == "Kilmarnock"
+    assert titles._name_town(["Black Isle North", "Black Isle South"]) == "Black Isle"
+    assert titles._name_town(["Ross and Cromarty East", "Ross and Cromarty West"]) is None
+    assert titles._name_town(["Elgin Bishopmill East", "New Elgin West"]) == "Elgin"
+    assert titles._name_town(["Kilmarnock North and Kilmarnock East", "Crosshouse"]) == "Kilmarnock"
     for wards, town in (({"a": {"Fraserburgh and District": 6_000}, "b": {"Fraserburgh and District": 5_000}},
                          "Fraserburgh area"),
                         ({"a": {"East Kilbride West": 6_000}, "b": {"East Kilbride South": 4_500, "Avondale": 500}},
@@ -1256,13 +1256,13 @@ def test_an_inset_is_titled_for_the_town_its_wards_are_named_for(council_zones):
                         ({"a": {"Buckhaven, Methil and Wemyss Villages": 11_000}}, None),
                         ({"a": {"Kilmarnock North": 6_000}, "b": {"Irvine Valley": 5_000}}, None)):
         frame.attrs["ward_people"] = wards
-        title = " ".join(layout.inset_title(frame, names, (0, 0, 2, 1), 2.0).split())
+        title = " ".join(titles.inset_title(frame, names, (0, 0, 2, 1), 2.0).split())
         assert title.startswith(town) if town else "area" not in title, (wards, title)
     # One locality keeps its own name where it fits, even in a town's wards.
     one = frame.iloc[:1].copy()
     one.attrs["ward_people"] = {"a": {"Kilmarnock North": 6_000}}
     names = pd.Series(["Crosshouse, Gatehead and Kilmaurs Rural"])
-    assert " ".join(layout.inset_title(one, names, (0, 0, 2, 1), 2.0).split()) == names[0]
+    assert " ".join(titles.inset_title(one, names, (0, 0, 2, 1), 2.0).split()) == names[0]
 
 
 def test_a_value_map_gives_the_council_s_and_scotland_s_level(council_zones):
@@ -1304,9 +1304,9 @@ def test_a_detail_page_is_titled_for_the_towns_its_wards_are_named_for(council_z
     frame.attrs["ward_people"] = {"a": {"Leith": 150, "Leith Walk": 100}, "b": {"City Centre": 120, "Inverleith": 120},
                                   "c": {"Corstorphine/Murrayfield": 120, "Fountainbridge/Craiglockhart": 120},
                                   "d": {"Sighthill/Gorgie": 120, "Morningside": 120}}
-    assert layout.ward_towns(frame, frame.index) == []  # Leith: 250 of 1,090 people
+    assert titles.ward_towns(frame, frame.index) == []  # Leith: 250 of 1,090 people
     frame.attrs["ward_people"]["a"]["Leith"] = 900
-    assert layout.ward_towns(frame, frame.index) == ["Leith"]
+    assert titles.ward_towns(frame, frame.index) == ["Leith"]
 
 
 def test_six_localities_get_at_most_three_classes():
