@@ -90,8 +90,54 @@ def plot_shares(ens, column: str = "share_either", title: str | None = None):
                            int(sw * 72 / (0.55 * 7.5))), fontsize=7.5, va="top")
     cursor -= 0.55
     if rows:
+        cursor = _inset(fig, p, ax, zones, ordered, column, cmap, norm, (sl, sb, sw), cursor, rows)
         fit = _key_fit(rows, sw, cursor - sb, True) or SMALLEST_FIT
         header = "Mean\nshare" if mean_col == f"{column}_mean" else "Mean\n(either)"
         _draw_key(fig, p.fraction(sl, sb, sw, cursor - sb), rows, fit, header, None, name_header="Area")
     fig.attrs = {"main": ax, "numbered": [r["name"] for r in rows]}
     return fig
+
+
+#: Inches: the height of the panel showing priority areas too small to see on the main map.
+INSET_HEIGHT = 1.7
+
+
+def _inset(fig, p, ax, zones, ordered, column, cmap, norm, side, cursor, rows) -> float:
+    """Priority areas too small to see on the council's map (a town's estates in a rural
+    council: South Ayrshire's Ayr was a speck beside the numbered countryside) drawn again
+    larger in the side column, as the poorer map's town insets are, when the key table
+    below still fits; returns where the side column continues."""
+    import matplotlib.patheffects as pe
+    from matplotlib.patches import Rectangle
+
+    from .boardpage import _blank
+    from .mapkey import _key_fit
+    from .placement import _anchor
+    from .titles import inset_title
+
+    sl, sb, sw = side
+    names = ordered["name"].astype(str)
+    extents = layout.town_insets(ordered, names, p.limits, p.scale, 7.5, max_insets=1, side_width=sw,
+                                 panel_height=INSET_HEIGHT)
+    below = cursor - INSET_HEIGHT - 0.45
+    if not extents or _key_fit(rows, sw, below - sb, True) is None:
+        return cursor
+    extent = extents[0]
+    iw = min(sw, 2.2 * 1.6)
+    limits = layout.fit_extent(extent, iw, INSET_HEIGHT)
+    iax = fig.add_axes(p.fraction(sl, cursor - INSET_HEIGHT - 0.2, iw, INSET_HEIGHT), gid="inset:0")
+    view = shapely.box(*limits)
+    shown = zones[zones.intersects(view)]
+    shown.plot(ax=iax, color=[cmap(norm(v)) for v in shown[column].fillna(0)], edgecolor="white", linewidth=0.3)
+    ordered.boundary.plot(ax=iax, color="black", linewidth=1.1)
+    _blank(iax, limits)
+    halo = [pe.withStroke(linewidth=2.2, foreground="white")]
+    for n, geom in zip(ordered["_n"], ordered.geometry):
+        pt, _ = _anchor(geom, view)
+        if pt is not None and view.contains(pt):
+            iax.text(pt.x, pt.y, str(n), fontsize=7.5, fontweight="bold", ha="center", va="center",
+                     path_effects=halo, zorder=6)
+    iax.set_title(f"A: {inset_title(ordered, names, extent, iw)}", fontsize=7, loc="left", pad=2, fontweight="bold")
+    ax.add_patch(Rectangle(extent[:2], extent[2] - extent[0], extent[3] - extent[1], fill=False,
+                           edgecolor="#000000", linewidth=1.0, linestyle="--", zorder=7))
+    return below

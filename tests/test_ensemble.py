@@ -435,6 +435,14 @@ def test_board_pages_draw_the_main_body_and_say_what_they_leave_out(council_zone
                for t in fig.texts)
     distinct = ens.settings["distinct"]
     assert distinct < 12 and fig._suptitle.get_text().endswith(f"across 12 plans ({distinct} different)")
+    # A priority area too small to see on the council's map (Kirkwall's, a speck beside the
+    # numbered isles) is drawn again larger, numbered, in a panel titled "A: ...", whose
+    # extent is outlined on the map.
+    inset = next((a for a in fig.axes if a.get_gid() == "inset:0"), None)
+    assert inset is not None and inset.get_title(loc="left").startswith("A: ")
+    numbered = {t.get_text() for t in inset.texts}
+    assert numbered and numbered <= {t.get_text() for t in fig.attrs["main"].texts}
+    assert any(getattr(patch, "get_linestyle", lambda: "")() == "--" for patch in fig.attrs["main"].patches)
 
 
 def test_a_plan_that_divides_another_is_said_to(council_zones):
