@@ -275,6 +275,17 @@ def _locality_columns(raw: pd.DataFrame, zone_col, codes: pd.Series, dz, path) -
             raise PlanError(f"{path}: ambiguous locality columns {listing(repr(c) for c in [found[0], *differ])} group "
                             "the zones differently; keep one of them (or rename the others)")
         loc_col = found[0]
+        if tier is _ID_TIERS[-1]:
+            # Names as ids only when no other column could be the locality: a header "loc" the
+            # reader does not know left "name" to group the zones, and three localities named
+            # "Irvine" became one of 39,522 people.
+            other = [c for c in cols if c not in found and c not in zone_like
+                     and 1 < raw[c].nunique() < 0.5 * len(raw) and not _same_grouping(raw[loc_col], raw[c])]
+            if other:
+                codes_named = [a for t in _ID_TIERS[:-1] for a in t]
+                raise PlanError(f"{path}: no column of locality codes ({', '.join(codes_named)}), and the names in "
+                                f"{loc_col!r} group the zones differently from column {other[0]!r}: if {other[0]!r} "
+                                "holds the localities, call it 'locality'")
         break
     if loc_col is None:
         if zone_like:

@@ -316,6 +316,23 @@ def test_csv_plan_with_an_unquoted_comma_in_a_name(dz, plan, tmp_path, where):
         assert loc.read_plan(path, dz).assignment.sort_index().equals(plan.assignment.sort_index())
 
 
+def test_csv_plan_names_are_not_taken_for_ids_over_an_unknown_locality_column(dz, plan, tmp_path):
+    # A header "loc" the reader does not know: "name" grouped the zones, and three localities
+    # given one name became one locality (North Ayrshire: "Irvine", 39,522 people, failing).
+    frame = pd.DataFrame({"datazone": plan.assignment.index, "loc": plan.assignment.to_numpy()})
+    first, second = sorted(set(frame["loc"]))[:2]
+    frame["name"] = frame["loc"].map(lambda loc: "Same place" if loc in (first, second) else f"Place {loc}")
+    frame.to_csv(tmp_path / "plan.csv", index=False)
+    with pytest.raises(PlanError, match="plan.csv: no column of locality codes .*the names in 'name' group the zones "
+                                        "differently from column 'loc': if 'loc' holds the localities, call it "
+                                        "'locality'"):
+        loc.read_plan(tmp_path / "plan.csv", dz)
+    # Names that group the zones as that column does are ids as before.
+    frame["name"] = frame["loc"].map(lambda loc: f"Place {loc}")
+    frame.to_csv(tmp_path / "plan.csv", index=False)
+    assert loc.read_plan(tmp_path / "plan.csv", dz).assignment.nunique() == plan.assignment.nunique()
+
+
 def test_csv_plan_with_messy_codes_is_read(dz, plan, tmp_path):
     codes = [f" {c.lower()} " for c in plan.assignment.index]
     read = loc.read_plan(_csv_plan(tmp_path, codes, list(plan.assignment.values)), dz)
