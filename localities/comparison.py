@@ -341,7 +341,8 @@ def compare_plans(a: Plan, b: Plan, dz: pd.DataFrame, ranking_a: pd.DataFrame | 
 
 def _tier_changes(zones, b):
     """Plan B's localities holding people whose tier differs from plan A's: their zones'
-    outline, people, A's tier for most of them and B's, and B's name; most people first."""
+    outline, people, A's tier for most of them (and ``tier_a_people``: people by A's tier) and
+    B's, and B's name; most people first."""
     import geopandas as gpd
 
     if "tier_a" not in zones or "tier_b" not in zones:
@@ -353,9 +354,12 @@ def _tier_changes(zones, b):
     names = b.localities.set_index("locality")["name"] if b is not None else pd.Series(dtype=object)
     for key, part in changed.groupby("locality_b"):
         # In words (the zones carry both with the tiers): which comparator tier 2 is against.
-        before = part.groupby("tier_label_a")["population"].sum().sort_values(ascending=False, kind="stable").index[0]
+        people = part.groupby("tier_label_a")["population"].sum().sort_values(ascending=False, kind="stable")
+        # Every tier they come from, with its people: "poorer than both -> Scotland only" for
+        # 14,918 people of whom 7,100 had not been flagged overstated the loss (North Ayrshire).
         rows.append({"locality": key, "name": str(names.get(key, key)), "population": int(part["population"].sum()),
-                     "tier_a": before, "tier_b": part["tier_label_b"].iloc[0], "geometry": part.geometry.union_all()})
+                     "tier_a": people.index[0], "tier_a_people": {k: int(v) for k, v in people.items()},
+                     "tier_b": part["tier_label_b"].iloc[0], "geometry": part.geometry.union_all()})
     out = gpd.GeoDataFrame(rows, geometry="geometry", crs=zones.crs)
     return out.sort_values(["population", "locality"], ascending=[False, True], kind="stable").set_index("locality")
 
@@ -440,8 +444,11 @@ def plot_comparison(result: PlanComparison, dz, a: Plan | None = None, b: Plan |
         room = int((top - max(sb, 0.75)) / line_h) - 1  # lines below the heading, clear of the foot
         entries = []
         for i, (_, row) in enumerate(changes.iterrows()):
+            parts = row["tier_a_people"]
+            before = words.get(row["tier_a"], row["tier_a"]) if len(parts) == 1 else \
+                ", ".join(f"{n:,} {words.get(label, label)}" for label, n in parts.items())
             entry = textwrap.fill(layout.printable(
-                f"{i + 1}  {row['name']} ({int(row['population']):,}): {words.get(row['tier_a'], row['tier_a'])} "
+                f"{i + 1}  {row['name']} ({int(row['population']):,}): {before} "
                 f"→ {words.get(row['tier_b'], row['tier_b'])}"), chars, subsequent_indent="    ")
             entries.append(entry)
         used, shown = 0, 0

@@ -410,6 +410,16 @@ def test_the_comparison_map_numbers_the_towns_whose_tier_changes(council_zones, 
     assert numbers == {str(i) for i in range(1, len(changes) + 1)}
     listed = next(t.get_text() for t in fig.texts if t.get_gid() == "tier changes")
     assert re.search(r"\d\s+Campbeltown\s+\(4,643\):\s+not\s+flagged\s+→\s+poorer\s+than\s+both", listed), listed
+    # People from more than one tier are listed by tier: North Ayrshire's "poorer than both →
+    # poorer than Scotland only" for 14,918 people, 7,100 of whom had not been flagged.
+    dz2 = council_zones["North Ayrshire"]
+    wards, regions = loc.propose(dz2, method="wards"), loc.propose(dz2)
+    mixed = plot_comparison(loc.compare_plans(wards, regions, dz2, ranking_a=loc.rank(wards, dz2),
+                                              ranking_b=loc.rank(regions, dz2)), dz2, wards, regions)
+    rows = mixed.attrs["tier_changes"]
+    assert (rows["tier_a_people"].map(lambda d: sum(d.values())) == rows["population"]).all()
+    text = " ".join(next(t.get_text() for t in mixed.texts if t.get_gid() == "tier changes").split())
+    assert "(14,918): 7,818 poorer than both, 7,100 not flagged → poorer than Scotland only" in text, text
     # From the command line, the plans are named by their files' names without the suffix.
     for name, plan in (("fewest", a), ("t5k", b)):
         plan.to_file(tmp_path / f"{name}.gpkg")
