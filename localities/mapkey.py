@@ -86,7 +86,9 @@ def _wrap_name(name: str, name_chars: int) -> tuple[str, ...]:
     word wider than the column breaks after its hyphens ("Auchtermuchty-Strathmiglo-")."""
     room = name_chars * 0.55 - 0.6
     words = []  # (text, joins the piece before it with no space: the rest of a word broken at a hyphen)
-    for word in name.split():
+    # "+ 3 more" is one word: "Scone / Gannochy and Walnut Grove + 3 / more" read as two.
+    for word in re.sub(r"(\+ )?(\d+) more\b", lambda m: m.group(0).replace(" ", "\x00"), name).split():
+        word = word.replace("\x00", " ")
         pieces = [w for w in re.split(r"(?<=-)", word) if w] if _ems(word) > room else [word]
         words += [(piece, i > 0) for i, piece in enumerate(pieces)]
     lines: list[str] = []

@@ -8,6 +8,7 @@ what is printed. (Split from :mod:`localities.layout`, which decides the page.)
 from __future__ import annotations
 
 import math
+import re
 import textwrap
 from dataclasses import dataclass, field
 
@@ -19,11 +20,17 @@ from matplotlib.transforms import Bbox
 from shapely.geometry import box as shapely_box
 
 
+#: "+ 4 more" and "4 more" stay on one line ("Saltcoats North West and 4 / more" read as two).
+_MORE = re.compile(r"(\+ )?(\d+) more\b")
+
+
 def wrappings(name: str) -> list[str]:
-    """Ways to print a name on one to three lines, breaking on spaces only."""
+    """Ways to print a name on one to three lines, breaking on spaces only, never inside
+    "+ 4 more"."""
     out = [name]
+    held = _MORE.sub(lambda m: m.group(0).replace(" ", "\x00"), name)
     for width in (26, 20, 15, 11, 8):
-        w = textwrap.fill(name, width, break_long_words=False, break_on_hyphens=False)
+        w = textwrap.fill(held, width, break_long_words=False, break_on_hyphens=False).replace("\x00", " ")
         if w not in out and w.count("\n") < 3:
             out.append(w)
     return out

@@ -1392,3 +1392,20 @@ def _title_and_line(fig, gid):
     renderer = fig.canvas.get_renderer()
     line = next(t for t in fig.texts if t.get_gid() == gid)
     return fig._suptitle.get_window_extent(renderer), line.get_window_extent(renderer)
+
+
+@pytest.mark.parametrize("name", ["Saltcoats North West and 4 more", "Scone / Gannochy and Walnut Grove + 3 more",
+                                  "Hillyland, Tulloch and Inveralmond + 6 more"])
+def test_a_name_never_wraps_inside_n_more(name):
+    # North Ayrshire's map printed "Saltcoats North West and 4 / more", Perth and Kinross's key
+    # "Scone / Gannochy and Walnut Grove + 3 / more".
+    from localities.mapkey import _wrap_name
+    from localities.placement import wrappings
+
+    tail = name[name.rindex("more") - 2:].lstrip()  # "4 more" or "3 more"
+    tail = ("+ " if "+ " + tail in name else "") + tail
+    for text in wrappings(name)[1:]:
+        assert tail in text.splitlines()[-1], text
+    for chars in range(14, 40):
+        lines = _wrap_name(name, chars)
+        assert any(tail in line for line in lines), (chars, lines)
