@@ -42,7 +42,10 @@ def inset_title(frame, names, extent, width_in: float) -> str:
     listing = join_names(listed) if len(listed) <= 3 else None
     # One locality keeps its own name where it fits: the town its wards are named for can be the
     # town beside it ("Crosshouse, Gatehead and Kilmaurs Rural / Kilmaurs" is in Kilmarnock's wards).
-    towns = [f"{town} area ({len(listed)} localities)", f"{town} area"] if town and len(listed) > 1 else []
+    # Counts are of every locality the inset shows (a thousandth of it or more): "3 localities" (those
+    # mostly inside) over Dumfries's inset numbering six, "Perth City area (2 localities)" over five.
+    shown = max(int((frame.geometry.intersection(box).area >= 0.001 * box.area).sum()), len(listed))
+    towns = [f"{town} area ({shown} localities)", f"{town} area"] if town and len(listed) > 1 else []
     last = [f"{town} area"] if town and len(listed) == 1 else []
     # Names on one line; else the town rather than two lines of names ("Falkirk - Camelon and
     # Falkirk - Tamfourhill / Hallglen and Glen Village"); else names on two lines, the first
@@ -55,10 +58,7 @@ def inset_title(frame, names, extent, width_in: float) -> str:
         lines = textwrap.wrap(text, most, break_long_words=False)
         if len(lines) <= (1 if "(" in text else 2) and all(len(line) <= most for line in lines):
             return "\n".join(lines)
-    # The count is of every locality the inset shows (a thousandth of it or more): "3 localities"
-    # (those mostly inside) over Dumfries's inset numbering six read as a miscount.
-    shown = int((frame.geometry.intersection(box).area >= 0.001 * box.area).sum())
-    return counted(max(shown, len(listed)), "locality", "localities")
+    return counted(shown, "locality", "localities")
 
 
 #: Words that end a part of a place's name, not a place ("Kilmarnock East", "Cumnock Rural").
