@@ -16,6 +16,7 @@ import argparse
 import os
 import re
 import sys
+from pathlib import Path
 
 from . import __version__
 from .commands import (  # noqa: F401 (EXIT_OK, EXIT_NONCOMPLIANT re-exported)
@@ -339,6 +340,12 @@ def main(argv: list[str] | None = None) -> int:
     if empty:  # an unset shell variable: --out "" read as the current folder, "."
         print(f"localities: {empty[0]} is empty: give a file or folder name", file=sys.stderr)
         return EXIT_INPUT
+    for name in ("out", "table"):
+        # A folder made without a word hid a mistyped path (/nonexistent/dir/x.pdf: "wrote ...").
+        value = getattr(args, name, None)
+        if value and Path(value).suffix and not Path(value).parent.exists():
+            print(f"note: folder {Path(value).parent} does not exist: it is made for --{name} {value}",
+                  file=sys.stderr)
     previous = None
     if threading.current_thread() is threading.main_thread():
         previous = signal.signal(signal.SIGTERM, _on_sigterm)

@@ -819,3 +819,13 @@ def test_a_plan_can_be_written_as_a_csv_to_edit_by_hand(real_dir, tmp_path):
     table = pd.read_csv(csv)
     assert list(table.columns) == ["datazone", "locality", "name"] and len(table) == 29
     assert main(["check", str(csv), *data]) == EXIT_OK  # read back as a plan
+
+
+def test_a_missing_output_folder_is_made_and_said(moray, real_dir, tmp_path, capsys):
+    # Two new users' mistyped paths (/nonexistent/dir/x.pdf) were made into folders without a word.
+    out = tmp_path / "no" / "such" / "r.csv"
+    assert main(["rank", str(moray), "--out", str(out), "--data-dir", str(real_dir)]) == EXIT_OK
+    err = capsys.readouterr().err
+    assert out.exists() and f"note: folder {out.parent} does not exist: it is made for --out {out}" in err
+    assert main(["rank", str(moray), "--out", str(out), "--data-dir", str(real_dir)]) == EXIT_OK
+    assert "does not exist" not in capsys.readouterr().err  # once made, nothing to say
