@@ -20,7 +20,12 @@ Rules, in order:
    with Hawick Central and Hawick North) are part of it, and must be held too. An IZ
    whose name lists another place (``"Largs Central and Cumbrae"``) is never taken
    for part of a town, so no town name stands for it.
-5. More: the first one or two places and how many more there are (never just one
+5. A locality at least four fifths of whose people live in a town of 10,000 or more, in
+   wards named for that town alone, and whose IZ names never say it, is named for it first:
+   ``"Perth: Hillyland, Tulloch and Inveralmond + 6 more"`` (Perth City North and Centre),
+   ``"East Kilbride: Whitehills West and 2 more"``; never for a district a rural IZ is
+   named for (``"Clydesdale"``).
+6. More: the first one or two places and how many more there are (never just one
    more where all fit in :data:`ONE_MORE_LENGTH` characters)
    (``"New Elgin West, New Elgin East and 2 more"``; ``"Halfway, Hallside and Drumsagard + 1 more"``
    when a shown IZ's name lists places), at most :data:`LABEL_LENGTH`
@@ -197,9 +202,9 @@ def label(places: list[str], limit: int = LABEL_LENGTH) -> str:
     return places[0]
 
 
-_NOT_PLACES = _SIDE_WORDS | {"End"}  # what is left of "West End" or "Mid and Upper Nithsdale"
+_NOT_PLACES = _SIDE_WORDS | {"End", "Coast", "City"}  # left of "West End", "North Coast", "City Centre"
 _WARD_LEAD = re.compile(r"^(?:(?:North|South|East|West|Central|Mid)[ -]?)+ ")
-_WARD_TAIL = re.compile(r" (?:(?:North|South|East|West|Central|Rural|City|Town|Coastal|District)[ -]?)+$")
+_WARD_TAIL = re.compile(r" (?:(?:North|South|East|West|Central|Centre|Rural|City|Town|Coastal|District)[ -]?)+$")
 
 
 def _ward_places(dz: pd.DataFrame) -> frozenset:
@@ -219,6 +224,48 @@ def _ward_places(dz: pd.DataFrame) -> frozenset:
                 if place and place not in council and not place.startswith("the ") and place not in _NOT_PLACES:
                     found.add(place)
     return frozenset(found)
+
+
+#: A locality is named for the town its wards are named for when at least this share of its
+#: people live in them (as a map's town inset is titled).
+WARD_TOWN_SHARE = 0.8
+
+
+def _wards_town(assignment: pd.Series, dz: pd.DataFrame) -> dict:
+    """``{locality: town}`` for localities at least :data:`WARD_TOWN_SHARE` of whose people
+    live in a town of 10,000 or more, in wards each named for that one town and nothing else
+    ("Perth City North", "Perth City South": Perth; "Ayr North": Ayr; not "Kilmarnock East
+    and Hurlford", which lists two places, nor "Midlothian East", the council)."""
+    if not {"ward_name", "population"} <= set(dz.columns):
+        return {}
+    council = set(dz["council_name"].astype(str)) if "council_name" in dz else set()
+    town_of = {}
+    for ward in dz["ward_name"].dropna().astype(str).unique():
+        if re.search(r" and |, |/| & ", ward):
+            continue
+        tail = _WARD_TAIL.sub("", ward.strip()).strip()
+        place = _WARD_LEAD.sub("", tail).strip() if tail == ward.strip() else tail
+        if place and place != ward.strip() and place not in council and place not in _NOT_PLACES:
+            town_of[ward] = place  # a ward that is only a town's side: "Perth City North", "North West Dumfries"
+    if "iz_name" in dz and "urban_rural" in dz:
+        # A district, not a town, where a mostly rural IZ is named for it ("Clydesdale South").
+        settled = pd.Series(settlement(dz), index=dz.index).groupby(dz["iz_name"].astype(str)).mean()
+        rural = [name for name, share in settled.items() if share < 0.5]
+        town_of = {w: t for w, t in town_of.items() if not any(n == t or n.startswith(f"{t} ") for n in rural)}
+    if not town_of:
+        return {}
+    zones = pd.DataFrame({"loc": assignment.to_numpy()}, index=assignment.index)
+    info = dz.set_index("datazone")
+    zones["town"] = info["ward_name"].astype(str).map(town_of).reindex(zones.index).to_numpy()
+    zones["people"] = pd.to_numeric(info["population"], errors="coerce").reindex(zones.index).fillna(0).to_numpy()
+    total = zones.groupby("loc")["people"].sum()
+    if "urban_rural" in info:
+        # People in a town of 10,000 or more (urban-rural classes 1-2): "Clydesdale North",
+        # "Kintyre and the Islands" and "Garioch" name districts of small towns and country.
+        urban = pd.to_numeric(info["urban_rural"], errors="coerce").reindex(zones.index).isin([1, 2]).to_numpy()
+        zones.loc[~urban, "town"] = None
+    by = zones.dropna(subset=["town"]).groupby(["loc", "town"])["people"].sum()
+    return {loc: town for (loc, town), people in by.items() if people >= WARD_TOWN_SHARE * total[loc] > 0}
 
 
 def _prominent(shown: list[str], ward_towns: frozenset, towns: set, iz_names: set,
@@ -342,6 +389,7 @@ def locality_names(assignment: pd.Series, dz: pd.DataFrame, limit: int = LABEL_L
         rural = pd.Series(settlement(dz) == 0).groupby(pd.Series(name_all).astype(str).to_numpy()).any()
         urban = frozenset(rural.index[~rural.to_numpy()])
     ward_towns = _ward_places(dz)
+    ward_town = _wards_town(assignment, dz)
     names, places = {}, {}
     for loc, items in listed.items():
         places[loc] = SEPARATOR.join(items)
@@ -357,7 +405,15 @@ def locality_names(assignment: pd.Series, dz: pd.DataFrame, limit: int = LABEL_L
             shown = [f"part of {item}" if item in partial else item
                      for item in _prominent(_towns(items, people[loc], whole, iz_names, towns, urban), ward_towns,
                                             towns, iz_names, partial)]
-            text = label(shown, limit)
+            town = ward_town.get(loc)
+            if town and not re.search(rf"\b{re.escape(town)}\b", places[loc]):
+                # Most of its people live in wards named for a town no IZ name says: Perth's
+                # flagged "Hillyland, Tulloch and Inveralmond + 6 more" is in Perth City North.
+                text = f"{town}: {label(shown, max(limit - len(town) - 2, 20))}"
+                if len(text) > ONE_MORE_LENGTH and len(shown) > 1:
+                    text = f"{town}: {more(shown[:1], len(shown) - 1)}"
+            else:
+                text = label(shown, limit)
             names[loc] = text[:1].upper() + text[1:]
     names = pd.Series(names, dtype=object)
     wards = ward_exact(assignment, dz)

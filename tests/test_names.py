@@ -464,3 +464,17 @@ def test_a_town_whose_iz_names_another_part_of_it_is_named_for_the_town(council_
     dz = council_zones["Aberdeenshire"]
     names = set(loc.propose(dz).localities["name"])
     assert {"Fraserburgh", "Peterhead"} <= names
+
+
+def test_a_locality_in_a_towns_wards_is_named_for_the_town(council_zones):
+    # Perth and Kinross's flagged locality, 29,078 people in Perth City North, was "Hillyland,
+    # Tulloch and Inveralmond + 6 more": no IZ name says Perth. Districts are not towns:
+    # "Clydesdale North" names small towns and country (urban-rural classes 3-6).
+    dz = council_zones["Perth and Kinross"]
+    names = loc.propose(dz).localities["name"]
+    assert "Perth: Hillyland, Tulloch and Inveralmond + 6 more" in set(names)
+    assert all(len(n) <= 64 for n in names)
+    dz = council_zones["South Lanarkshire"]
+    names = loc.propose(dz, target_population=5_000).localities["name"]
+    assert any(n.startswith("East Kilbride: ") for n in names)
+    assert not any(n.startswith("Clydesdale: Law") for n in names)
