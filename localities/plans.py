@@ -11,6 +11,7 @@ naming the file and the zones.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -94,6 +95,8 @@ LOCALITY_ALIASES = ("locality", "locality_id", "locality_code", "locality_name",
 # Where the locality is looked for, most explicit first; a "name" column may hold the zones' own names.
 _ID_TIERS = (("locality", "locality_id", "locality_code"), ("id", "code"), ("locality_name", "name"))
 _NAMEISH = ("locality_name", "name")
+#: Headers of a column the reader does not take for the localities but that reads like one.
+_LOCALITY_LIKE = re.compile(r"(loc|area|group|cluster|region|neighbourhood|community|partnership)")
 
 
 def expect_plan(plan, dz, func: str) -> None:
@@ -279,7 +282,9 @@ def _locality_columns(raw: pd.DataFrame, zone_col, codes: pd.Series, dz, path) -
             # Names as ids only when no other column could be the locality: a header "loc" the
             # reader does not know left "name" to group the zones, and three localities named
             # "Irvine" became one of 39,522 people.
-            other = [c for c in cols if c not in found and c not in zone_like
+            # Only a column whose header reads like one ("loc", "area", "group"): a ward, IZ,
+            # decile or notes column groups the zones differently too, and is no locality.
+            other = [c for c in cols if c not in found and c not in zone_like and _LOCALITY_LIKE.match(norm[c])
                      and 1 < raw[c].nunique() < 0.5 * len(raw) and not _same_grouping(raw[loc_col], raw[c])]
             if other:
                 codes_named = [a for t in _ID_TIERS[:-1] for a in t]

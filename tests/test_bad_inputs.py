@@ -331,6 +331,12 @@ def test_csv_plan_names_are_not_taken_for_ids_over_an_unknown_locality_column(dz
     frame["name"] = frame["loc"].map(lambda loc: f"Place {loc}")
     frame.to_csv(tmp_path / "plan.csv", index=False)
     assert loc.read_plan(tmp_path / "plan.csv", dz).assignment.nunique() == plan.assignment.nunique()
+    # Other columns of the zones (ward, IZ, decile, notes) group them differently and are no
+    # localities: a names-only plan with them is read (the first version refused them all).
+    extra = frame.drop(columns="loc").merge(dz[["datazone", "ward", "iz"]], on="datazone")
+    extra["notes"] = ["check" if i % 7 == 0 else "" for i in range(len(extra))]
+    extra.to_csv(tmp_path / "plan.csv", index=False)
+    assert loc.read_plan(tmp_path / "plan.csv", dz).assignment.nunique() == plan.assignment.nunique()
 
 
 def test_csv_plan_with_messy_codes_is_read(dz, plan, tmp_path):
