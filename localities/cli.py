@@ -342,9 +342,9 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_INPUT
     for name in ("out", "table"):
         # A folder made without a word hid a mistyped path (/nonexistent/dir/x.pdf: "wrote ...").
-        value = getattr(args, name, None)
-        if value and Path(value).suffix and not Path(value).parent.exists():
-            print(f"note: folder {Path(value).parent} does not exist: it is made for --{name} {value}",
+        value = getattr(args, name, None)  # ensemble's --out is itself a folder
+        if value and args.command != "ensemble" and Path(value).suffix and not Path(value).parent.exists():
+            print(f"note: folder {Path(value).parent} does not exist: it will be made for --{name} {value}",
                   file=sys.stderr)
     previous = None
     if threading.current_thread() is threading.main_thread():

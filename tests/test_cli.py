@@ -826,6 +826,6 @@ def test_a_missing_output_folder_is_made_and_said(moray, real_dir, tmp_path, cap
     out = tmp_path / "no" / "such" / "r.csv"
     assert main(["rank", str(moray), "--out", str(out), "--data-dir", str(real_dir)]) == EXIT_OK
     err = capsys.readouterr().err
-    assert out.exists() and f"note: folder {out.parent} does not exist: it is made for --out {out}" in err
+    assert out.exists() and f"note: folder {out.parent} does not exist: it will be made for --out {out}" in err
     assert main(["rank", str(moray), "--out", str(out), "--data-dir", str(real_dir)]) == EXIT_OK
     assert "does not exist" not in capsys.readouterr().err  # once made, nothing to say
