@@ -132,12 +132,16 @@ def _inset(fig, p, ax, zones, ordered, column, cmap, norm, side, cursor, rows) -
     ordered.boundary.plot(ax=iax, color="black", linewidth=1.1)
     _blank(iax, limits)
     halo = [pe.withStroke(linewidth=2.2, foreground="white")]
-    for n, geom in zip(ordered["_n"], ordered.geometry):
-        pt, _ = _anchor(geom, view)
-        if pt is not None and view.contains(pt):
+    # Numbered where a hundredth of the panel or more shows (a corner's sliver put "2" on the
+    # frame, over the title), and counted in the title as numbered.
+    seen = ordered[ordered.geometry.intersection(view).area >= 0.01 * view.area]
+    for n, geom in zip(seen["_n"], seen.geometry):
+        pt, _ = _anchor(geom, view.buffer(-0.04 * min(limits[2] - limits[0], limits[3] - limits[1])))
+        if pt is not None:
             iax.text(pt.x, pt.y, str(n), fontsize=7.5, fontweight="bold", ha="center", va="center",
                      path_effects=halo, zorder=6)
-    iax.set_title(f"A: {inset_title(ordered, names, extent, iw)}", fontsize=7, loc="left", pad=2, fontweight="bold")
+    title = inset_title(seen, names[seen.index], extent, iw, what=("priority area", "priority areas"))
+    iax.set_title(f"A: {title}", fontsize=7, loc="left", pad=2, fontweight="bold")
     ax.add_patch(Rectangle(extent[:2], extent[2] - extent[0], extent[3] - extent[1], fill=False,
                            edgecolor="#000000", linewidth=1.0, linestyle="--", zorder=7))
     return below

@@ -16,7 +16,7 @@ from .errors import counted
 from .names import _NOT_A_TOWN, join_names, more
 
 
-def inset_title(frame, names, extent, width_in: float) -> str:
+def inset_title(frame, names, extent, width_in: float, what: tuple[str, str] = ("locality", "localities")) -> str:
     """What an inset shows, for its title: the localities mostly inside it, most people
     first ("Kirkwall", "Stornoway and Point"), on one or two lines of ``width_in`` inches
     of 7 pt bold, shortened where they do not fit ("Forres South West and 1 more",
@@ -45,7 +45,7 @@ def inset_title(frame, names, extent, width_in: float) -> str:
     # Counts are of every locality the inset shows (a thousandth of it or more): "3 localities" (those
     # mostly inside) over Dumfries's inset numbering six, "Perth City area (2 localities)" over five.
     shown = max(int((frame.geometry.intersection(box).area >= 0.001 * box.area).sum()), len(listed))
-    towns = [f"{town} area ({shown} localities)", f"{town} area"] if town and len(listed) > 1 else []
+    towns = [f"{town} area ({shown} {what[1]})", f"{town} area"] if town and len(listed) > 1 else []
     last = [f"{town} area"] if town and len(listed) == 1 else []
     # Names on one line; else the town rather than two lines of names ("Falkirk - Camelon and
     # Falkirk - Tamfourhill / Hallglen and Glen Village"); else names on two lines, the first
@@ -58,7 +58,7 @@ def inset_title(frame, names, extent, width_in: float) -> str:
         lines = textwrap.wrap(text, most, break_long_words=False)
         if len(lines) <= (1 if "(" in text else 2) and all(len(line) <= most for line in lines):
             return "\n".join(lines)
-    return counted(shown, "locality", "localities")
+    return counted(shown, *what)
 
 
 #: Words that end a part of a place's name, not a place ("Kilmarnock East", "Cumnock Rural").

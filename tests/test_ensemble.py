@@ -452,6 +452,12 @@ def test_board_pages_draw_the_main_body_and_say_what_they_leave_out(council_zone
     assert inset is not None and inset.get_title(loc="left").startswith("A: ")
     numbered = {t.get_text() for t in inset.texts}
     assert numbered and numbered <= {t.get_text() for t in fig.attrs["main"].texts}
+    # Each number inside the panel (a corner's sliver put "2" on South Lanarkshire's frame).
+    renderer = fig.canvas.get_renderer()
+    panel = inset.get_window_extent(renderer)
+    for t in inset.texts:
+        box = t.get_window_extent(renderer)
+        assert panel.x0 <= box.x0 and box.x1 <= panel.x1 and panel.y0 <= box.y0 and box.y1 <= panel.y1, t.get_text()
     assert any(getattr(patch, "get_linestyle", lambda: "")() == "--" for patch in fig.attrs["main"].patches)
 
 
