@@ -226,8 +226,8 @@ def _ward_places(dz: pd.DataFrame) -> frozenset:
     return frozenset(found)
 
 
-#: A locality is named for the town its wards are named for when at least this share of its
-#: people live in them (as a map's town inset is titled).
+#: A locality is named for the town its wards are named for, and a map's town inset titled
+#: for it, when at least this share of its (their) people live in them.
 WARD_TOWN_SHARE = 0.8
 
 

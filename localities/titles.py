@@ -13,7 +13,7 @@ import pandas as pd
 import shapely
 
 from .errors import counted
-from .names import _NOT_A_TOWN, join_names, more
+from .names import _NOT_A_TOWN, WARD_TOWN_SHARE, join_names, more  # the share that names a locality too
 
 
 def inset_title(frame, names, extent, width_in: float, what: tuple[str, str] = ("locality", "localities")) -> str:
@@ -105,11 +105,6 @@ def _name_town(names: list[str]) -> str | None:
         if place(words, holders):
             best = " ".join(words)
     return best if best and len(best) >= 4 else None
-
-
-#: A town inset is titled for a town when the wards of at least this share of its
-#: localities' people are named for it.
-WARD_TOWN_SHARE = 0.8
 
 
 def _people_by_ward(frame, order) -> dict[str, int]:
