@@ -7,6 +7,7 @@ names where most of them share one, else from the wards most of their people liv
 
 from __future__ import annotations
 
+import re
 import textwrap
 
 import pandas as pd
@@ -16,7 +17,8 @@ from .errors import counted
 from .names import _NOT_A_TOWN, WARD_TOWN_SHARE, join_names, more  # the share that names a locality too
 
 
-def inset_title(frame, names, extent, width_in: float, what: tuple[str, str] = ("locality", "localities")) -> str:
+def inset_title(frame, names, extent, width_in: float, what: tuple[str, str] = ("locality", "localities"),
+                view=None) -> str:
     """What an inset shows, for its title: the localities mostly inside it, most people
     first ("Kirkwall", "Stornoway and Point"), on one or two lines of ``width_in`` inches
     of 7 pt bold, shortened where they do not fit ("Forres South West and 1 more",
@@ -42,9 +44,10 @@ def inset_title(frame, names, extent, width_in: float, what: tuple[str, str] = (
     listing = join_names(listed) if len(listed) <= 3 else None
     # One locality keeps its own name where it fits: the town its wards are named for can be the
     # town beside it ("Crosshouse, Gatehead and Kilmaurs Rural / Kilmaurs" is in Kilmarnock's wards).
-    # Counts are of every locality the inset shows (a thousandth of it or more): "3 localities" (those
+    # Counts are of every locality the inset's panel (``view``) shows, a thousandth of it or more: "3 localities" (those
     # mostly inside) over Dumfries's inset numbering six, "Perth City area (2 localities)" over five.
-    shown = max(int((frame.geometry.intersection(box).area >= 0.001 * box.area).sum()), len(listed))
+    panel = shapely.box(*view) if view is not None else box  # the panel shows more than the extent
+    shown = max(int((frame.geometry.intersection(panel).area >= 0.001 * panel.area).sum()), len(listed))
     towns = [f"{town} area ({shown} {what[1]})", f"{town} area"] if town and len(listed) > 1 else []
     last = [f"{town} area"] if town and len(listed) == 1 else []
     # Names on one line; else the town rather than two lines of names ("Falkirk - Camelon and
@@ -64,6 +67,16 @@ def inset_title(frame, names, extent, width_in: float, what: tuple[str, str] = (
 #: Words that end a part of a place's name, not a place ("Kilmarnock East", "Cumnock Rural").
 _SIDES = {"North", "South", "East", "West", "Central", "Centre", "Upper", "Lower", "Mid", "Easter", "Wester",
           "Nether", "Inner", "Outer", "Rural", "Town", "Old", "New", "Northwest", "Northeast", "Southwest", "Southeast"}
+
+
+def recount(title: str, n: int) -> str:
+    """``title`` with its count of localities ("A: Elgin area (7 localities)", "A: 7
+    localities") made ``n``, the localities its panel labels."""
+    if n < 1:
+        return title
+    title = re.sub(r"\(\d+ localities\)", f"({n} localities)", title)
+    return re.sub(r"^(\w: )\d+ (localities|locality)$", lambda m: f"{m.group(1)}{counted(n, 'locality', 'localities')}",
+                  title)
 
 
 def _is_place(words: list[str], last: set | None = None) -> bool:

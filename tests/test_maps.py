@@ -1237,7 +1237,7 @@ def test_an_inset_is_titled_for_the_town_its_wards_are_named_for(council_zones):
     dz = council_zones["East Ayrshire"]
     fig = loc.plot_poorer(loc.rank(loc.propose(dz, target_population=5_000), dz))
     shown = [ax.get_title(loc="left") for ax in fig.axes if ax.get_title(loc="left")[1:3] == ": "]
-    assert shown[0] == "A: Kilmarnock area (11 localities)"  # every locality it shows, in part too
+    assert shown[0] == "A: Kilmarnock area (12 localities)"  # as many as its panel labels
     plt.close(fig)
     # A ward name that is a list names no town; "East Kilbride" is two words.
     frame = gpd.GeoDataFrame({"locality": ["a", "b"], "population": [6_000, 5_000]},
@@ -1409,3 +1409,20 @@ def test_a_name_never_wraps_inside_n_more(name):
     for chars in range(14, 40):
         lines = _wrap_name(name, chars)
         assert any(tail in line for line in lines), (chars, lines)
+
+
+def test_an_inset_title_counts_the_localities_its_panel_labels(council_zones):
+    # Moray at 5,000: "A: Elgin area (7 localities)" over a panel labelling six, "B: Forres
+    # area (4 localities)" over five (counted by area, of the extent the panel outgrows).
+    dz = council_zones["Moray"]
+    fig = loc.plot_poorer(loc.rank(loc.propose(dz, target_population=5_000), dz))
+    insets = [ax for ax in fig.axes if (ax.get_gid() or "").startswith("inset:")]
+    assert insets
+    for ax in insets:
+        title = ax.get_title(loc="left")
+        count = re.search(r"(\d+) localit", title)
+        labels = [t for t in ax.texts if t.get_text()]
+        if count:
+            assert int(count.group(1)) == len(labels), (title, [t.get_text() for t in labels])
+        assert ax._left_title.get_fontweight() == "bold"
+    plt.close(fig)
