@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from . import layout, sources
-from .errors import LocalitiesError
+from .errors import LocalitiesError, clip
 from .export import atomic_path
 from .mapstyle import (
     ATTRIBUTION_SOURCES,
@@ -35,6 +35,7 @@ from .outcomes import SIMD
 
 def _label_of(col: str, frame) -> str:
     fixed = {"rank": "Rank", "name": "Locality", "population": "People", "zones": "Data Zones",
+             "places": "Places (Intermediate Zones)",
              "tier_label": "Significantly poorer?", "reasons": "Why", "score": "Deprivation score (Scotland = 1)",
              "n_worse_rest": "Indicators worse than the rest of the council",
              "n_worse_scotland": "Indicators worse than Scotland",
@@ -52,6 +53,8 @@ def _text_of(col: str, value, frame) -> str:
         return f"{value:.2f}" if pd.notna(value) else "–"
     if col in ("rank", "zones", "n_worse_rest", "n_worse_scotland"):
         return f"{int(value)}" if pd.notna(value) else "–"
+    if col == "places" and isinstance(value, str):
+        return clip(value, 160)  # a city locality lists up to a dozen IZs
     if isinstance(value, (bool, np.bool_)):
         return "yes" if value else "no"
     if isinstance(value, (int, float, np.integer, np.floating)):
@@ -99,7 +102,8 @@ def explore(obj, column: str | None = None, tooltip: list[str] | None = None, la
     for col in (tooltip or []) + (layers or []):
         if col not in frame:
             raise LocalitiesError(f"no column {col!r} in the table")
-    base = tooltip or [c for c in ("rank", "name", "population", "tier_label") if c in frame]
+    # The places too: a reader could not see what "and 5 more" holds (a new user's North Ayrshire).
+    base = tooltip or [c for c in ("rank", "name", "population", "tier_label", "places") if c in frame]
     wanted = layers or [c for c in dict.fromkeys([column, *frame.attrs.get("headline", []), "income_rate",
                                                   "employment_rate", "crime_rate"]) if c]
     wanted = [c for c in wanted if c in frame and pd.api.types.is_numeric_dtype(frame[c])]

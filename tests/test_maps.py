@@ -6,6 +6,7 @@ and the labels."""
 
 from __future__ import annotations
 
+import json
 import math
 import re
 import shutil
@@ -460,6 +461,10 @@ def test_html_map_labels_layers_attribution(sample, tmp_path):
     assert "Crown copyright" in html and "Open Government Licence" in html
     assert "L.control.layers" in html  # switch indicators
     assert table["name"].iloc[0] in html
+    # The tooltip lists the places ("and 5 more" could not be looked up on the page).
+    assert "Places (Intermediate Zones)" in html
+    many = table.loc[table["places"].str.count(";").idxmax(), "places"]
+    assert json.dumps(many[:150])[1:-1] in html or many[:150] in html
     # The page says which council and what it shows (a saved page had no title; then it said
     # "localities" where the printed map said "Income deprivation"): tab title and heading.
     council = table.attrs["council"]
