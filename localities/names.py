@@ -207,23 +207,36 @@ _WARD_LEAD = re.compile(r"^(?:(?:North|South|East|West|Central|Mid)[ -]?)+ ")
 _WARD_TAIL = re.compile(r" (?:(?:North|South|East|West|Central|Centre|Rural|City|Town|Coastal|District)[ -]?)+$")
 
 
+_WARD_LIST = re.compile(r" and |, |/| & ")  # a ward name listing places: "Stranraer and the Rhins"
+
+
+def _sides_cut(part: str) -> tuple[str, str]:
+    """A ward name's place with its sides cut off the end, and also off the front: "East
+    Kilbride Central North" -> ("East Kilbride", "Kilbride"), "North West Dumfries" ->
+    ("North West Dumfries", "Dumfries")."""
+    tail = _WARD_TAIL.sub("", part.strip()).strip()
+    return tail, _WARD_LEAD.sub("", tail).strip()
+
+
+def _council_names(dz: pd.DataFrame) -> set:
+    return set(dz["council_name"].astype(str)) if "council_name" in dz else set()
+
+
+def _a_place(place: str, council: set) -> bool:
+    """Whether what is left of a ward name is a place: not the council ("Midlothian" of
+    "Midlothian East"), "the Rhins" or a side ("End" of "West End")."""
+    return bool(place) and place not in council and not place.startswith("the ") and place not in _NOT_PLACES
+
+
 def _ward_places(dz: pd.DataFrame) -> frozenset:
     """The places the council's ward names name ("Dalkeith"; "Dumfries" of "North West
     Dumfries"; "Stranraer" of "Stranraer and the Rhins"), without the council's own name
     ("Midlothian East"): the towns a council itself names its wards for."""
     if "ward_name" not in dz:
         return frozenset()
-    council = set(dz["council_name"].astype(str)) if "council_name" in dz else set()
-    found = set()
-    for ward in dz["ward_name"].dropna().astype(str).unique():
-        for part in re.split(r" and |, |/| & ", ward):
-            # "East Kilbride Central North" names East Kilbride, "North West Dumfries" Dumfries:
-            # the place with its sides cut off the end, and also off the front.
-            tail = _WARD_TAIL.sub("", part.strip()).strip()
-            for place in (tail, _WARD_LEAD.sub("", tail).strip()):
-                if place and place not in council and not place.startswith("the ") and place not in _NOT_PLACES:
-                    found.add(place)
-    return frozenset(found)
+    council = _council_names(dz)
+    return frozenset(place for ward in dz["ward_name"].dropna().astype(str).unique()
+                     for part in _WARD_LIST.split(ward) for place in _sides_cut(part) if _a_place(place, council))
 
 
 #: A locality is named for the town its wards are named for, and a map's town inset titled
@@ -238,14 +251,14 @@ def _wards_town(assignment: pd.Series, dz: pd.DataFrame) -> dict:
     and Hurlford", which lists two places, nor "Midlothian East", the council)."""
     if not {"ward_name", "population"} <= set(dz.columns):
         return {}
-    council = set(dz["council_name"].astype(str)) if "council_name" in dz else set()
+    council = _council_names(dz)
     town_of = {}
     for ward in dz["ward_name"].dropna().astype(str).unique():
-        if re.search(r" and |, |/| & ", ward):
+        if _WARD_LIST.search(ward):
             continue
-        tail = _WARD_TAIL.sub("", ward.strip()).strip()
-        place = _WARD_LEAD.sub("", tail).strip() if tail == ward.strip() else tail
-        if place and place != ward.strip() and place not in council and place not in _NOT_PLACES:
+        tail, both = _sides_cut(ward)
+        place = both if tail == ward.strip() else tail
+        if place != ward.strip() and _a_place(place, council):
             town_of[ward] = place  # a ward that is only a town's side: "Perth City North", "North West Dumfries"
     if "iz_name" in dz and "urban_rural" in dz:
         # A district, not a town, where a mostly rural IZ is named for it ("Clydesdale South").
