@@ -15,6 +15,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
 from .layout import A4
+from .placement import held_together
 from .decide import TIER_LABELS
 from .mapstyle import TIER_COLOURS, _describe, credit, format_value, key_header
 from .outcomes import SIMD
@@ -87,7 +88,7 @@ def _wrap_name(name: str, name_chars: int) -> tuple[str, ...]:
     room = name_chars * 0.55 - 0.6
     words = []  # (text, joins the piece before it with no space: the rest of a word broken at a hyphen)
     # "+ 3 more" is one word: "Scone / Gannochy and Walnut Grove + 3 / more" read as two.
-    for word in re.sub(r"(\+ )?(\d+) more\b", lambda m: m.group(0).replace(" ", "\x00"), name).split():
+    for word in held_together(name).split():
         word = word.replace("\x00", " ")
         pieces = [w for w in re.split(r"(?<=-)", word) if w] if _ems(word) > room else [word]
         words += [(piece, i > 0) for i, piece in enumerate(pieces)]

@@ -24,11 +24,17 @@ from shapely.geometry import box as shapely_box
 _MORE = re.compile(r"(\+ )?(\d+) more\b")
 
 
+def held_together(name: str) -> str:
+    """``name`` with the spaces inside "+ 4 more" made NULs, so wrapping on spaces keeps it
+    whole; replace them with spaces after wrapping."""
+    return _MORE.sub(lambda m: m.group(0).replace(" ", "\x00"), name)
+
+
 def wrappings(name: str) -> list[str]:
     """Ways to print a name on one to three lines, breaking on spaces only, never inside
     "+ 4 more"."""
     out = [name]
-    held = _MORE.sub(lambda m: m.group(0).replace(" ", "\x00"), name)
+    held = held_together(name)
     for width in (26, 20, 15, 11, 8):
         w = textwrap.fill(held, width, break_long_words=False, break_on_hyphens=False).replace("\x00", " ")
         if w not in out and w.count("\n") < 3:
