@@ -268,7 +268,7 @@ def _wards_town(assignment: pd.Series, dz: pd.DataFrame) -> dict:
     if not town_of:
         return {}
     zones = pd.DataFrame({"loc": assignment.to_numpy()}, index=assignment.index)
-    info = dz.set_index("datazone")
+    info = dz[[c for c in ("datazone", "ward_name", "population", "urban_rural") if c in dz]].set_index("datazone")
     zones["town"] = info["ward_name"].astype(str).map(town_of).reindex(zones.index).to_numpy()
     zones["people"] = pd.to_numeric(info["population"], errors="coerce").reindex(zones.index).fillna(0).to_numpy()
     total = zones.groupby("loc")["people"].sum()
