@@ -44,12 +44,13 @@ class Report:
     table : DataFrame
         One row per locality: ``locality, name, population, zones, is_ward, ward,
         qualifies`` (``"ward"``, ``"population"`` or ``"fails"``), ``parts``,
-        ``wards_crossed`` and ``warnings``.
+        ``wards_crossed`` (wards it has zones of), ``wards_split`` (of those, wards it
+        holds only part of) and ``warnings``.
     problems : list of str
         Why the plan fails (empty when ``ok``).
     warnings : list of str
         Guidance points that do not make a plan fail (size over 10,000, localities
-        cutting across wards, islands and other detached parts).
+        splitting wards, islands and other detached parts).
     quality : dict
         Figures for comparing plans (see :func:`quality`).
     ceiling : int
@@ -85,7 +86,7 @@ class Report:
         lines = [self.verdict]
         lines += [f"  problem: {p}" for p in self.problems]
         lines += [f"  warning: {w}" for w in self.warnings]
-        cols = ["locality", "name", "population", "zones", "qualifies", "parts", "wards_crossed"]
+        cols = ["locality", "name", "population", "zones", "qualifies", "parts", "wards_crossed", "wards_split"]
         lines.append(self.table[cols].to_string(index=False))
         return "\n".join(lines)
 
@@ -198,7 +199,16 @@ def check(plan: Plan, dz: gpd.GeoDataFrame, max_population: int = CEILING, non_s
     # Without a ward column there is nothing to cross: missing, not a made-up 1.
     table["wards_crossed"] = (zones["ward"].groupby(by).nunique().reindex(table.index) if "ward" in zones
                               else pd.Series(pd.NA, index=table.index, dtype="Int64"))
-    crosses = ~table["is_ward"] & (table["wards_crossed"].fillna(0) > 1)
+    # A locality crosses ward lines when it spans wards and holds part of one: whole wards
+    # joined together (Orkney's six in one locality) or part of a single ward cut none.
+    if "ward" in zones:
+        held = zones.groupby([pd.Series(by, index=zones.index, name="locality"), "ward"]).size()
+        whole = council_zones["ward"].value_counts()
+        part = held < whole.reindex(held.index.get_level_values("ward")).to_numpy()
+        table["wards_split"] = part.groupby(level="locality").sum().reindex(table.index).astype("Int64")
+    else:
+        table["wards_split"] = pd.Series(pd.NA, index=table.index, dtype="Int64")
+    crosses = ~table["is_ward"] & (table["wards_crossed"].fillna(0) > 1) & (table["wards_split"].fillna(0) > 0)
     notes = []
     for loc, row in table.iterrows():
         w = []
@@ -207,7 +217,7 @@ def check(plan: Plan, dz: gpd.GeoDataFrame, max_population: int = CEILING, non_s
         if row["population"] < FEW:
             w.append(f"under {FEW:,} people (a Data Zone or two: wide intervals)")
         if crosses[loc]:
-            w.append(f"cuts across {row['wards_crossed']} wards")
+            w.append(f"crosses ward lines: part of {row['wards_split']} of its {row['wards_crossed']} wards")
         if row["parts"] > 1:
             w.append(f"in {row['parts']} parts (islands or detached areas)")
         if row["qualifies"] == "non-statutory":
@@ -259,13 +269,14 @@ def check(plan: Plan, dz: gpd.GeoDataFrame, max_population: int = CEILING, non_s
                                               zip(few.index, few["name"], few["population"])), width=None))
     crossing = table[crosses]
     if len(crossing):
-        warns.append(f"{counted(len(crossing), 'locality', 'localities')} cut across ward lines")
+        warns.append(f"{counted(len(crossing), 'locality', 'localities')} "
+                     f"{'crosses' if len(crossing) == 1 else 'cross'} ward lines, holding part of a ward: " + listing(map(_named, crossing.index, crossing["name"]), width=None))
     detached = table[table["parts"] > 1]
     if len(detached):
         warns.append(f"{counted(len(detached), 'locality', 'localities')} in more than one part (islands or detached areas): "
                      + listing(map(_named, detached.index, detached["name"]), width=None))
     table = table.reset_index()[["locality", "name", "population", "zones", "is_ward", "ward", "qualifies",
-                                 "parts", "wards_crossed", "warnings"]]
+                                 "parts", "wards_crossed", "wards_split", "warnings"]]
     report = Report(ok=not problems, table=table, problems=problems, warnings=warns, ceiling=max_population)
     if len(zones):
         report.quality = quality(plan, dz)

@@ -449,6 +449,29 @@ def test_one_locality_for_the_whole_council_is_said(council_zones):
     assert not any("whole council" in w for w in several.warnings)
 
 
+def test_crossing_ward_lines_means_holding_part_of_a_ward(council_zones):
+    # Orkney's one locality holds all six wards whole, and `check` warned "1 locality cut
+    # across ward lines": it cuts none. A locality inside one ward cuts none either; one
+    # spanning wards and holding part of one does, and is named.
+    dz = council_zones["Orkney Islands"]
+    report = loc.check(loc.propose(dz), dz)
+    assert report.table.loc[0, ["wards_crossed", "wards_split"]].tolist() == [6, 0]
+    assert not any("ward lines" in w for w in report.warnings + report.table["warnings"].tolist())
+    dz = council_zones["Clackmannanshire"]
+    plan = loc.propose(dz, target_population=10_000)
+    report = loc.check(plan, dz)
+    t = report.table.set_index("locality")
+    cut = t[(t["wards_crossed"] > 1) & (t["wards_split"] > 0) & ~t["is_ward"]]
+    inside = t[t["wards_crossed"] == 1]
+    assert len(cut) and len(inside)
+    line = next(w for w in report.warnings if "ward lines" in w)
+    assert line.startswith(f"{len(cut)} localities cross ward lines, holding part of a ward: ")
+    assert all(i in line for i in cut.index) and not any(i in line for i in inside.index)
+    assert all(f"crosses ward lines: part of {r.wards_split} of its {r.wards_crossed} wards" in r.warnings
+               for r in cut.itertuples())
+    assert not any("ward lines" in w for w in inside["warnings"])
+
+
 def test_a_target_whole_zones_cannot_reach_is_said(council_zones):
     # Orkney at 500 people a locality: 44 asked for, 6 made (its 6 Intermediate Zones),
     # without a word.
