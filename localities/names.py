@@ -17,9 +17,11 @@ Rules, in order:
    ``"Arbroath Kirkton"``, ``"Arbroath Keptie"``: the town their names begin with) are
    named as the town (``"Stornoway"``) when one locality holds all of them, whole;
    the town's other settlement IZs named for it and nothing else (``"Hawick West End"``
-   with Hawick Central and Hawick North) are part of it, and must be held too. An IZ
-   whose name lists another place (``"Largs Central and Cumbrae"``) is never taken
-   for part of a town, so no town name stands for it.
+   with Hawick Central and Hawick North) are part of it, and must be held too. A town's
+   IZ whose name also lists another place (``"Largs Central and Cumbrae"``) must be held
+   too, and the place joins the name (``"Largs and Cumbrae"``), so no town name stands
+   for an island; the countryside does not (``"Beith"`` for Beith West and Beith East
+   and Rural).
 5. A locality at least four fifths of whose people live in a town of 10,000 or more, in
    wards named for that town alone, and whose IZ names never say it, is named for it first:
    ``"Perth: Hillyland, Tulloch and Inveralmond + 6 more"`` (Perth City North and Centre),
@@ -116,11 +118,23 @@ def _towns(items: list[str], pops: list[float], whole: list[bool], iz_names: set
         return _town(name) == town or named_for(name, town) and (not _lists(name) or _sides_only(name, town)
                                                                  or name in urban and name.startswith(f"{town} "))
 
+    def annexed(name: str, town: str) -> list[str] | None:
+        """The other places a town's settlement IZ also names, when it is not a part of the
+        town alone: ``["Cumbrae"]`` for "Largs Central and Cumbrae", ``[]`` for "Beith East and
+        Rural" (Beith's, with countryside); None for an IZ not named for the town that way."""
+        if not (named_for(name, town) and name.startswith(f"{town} ") and _lists(name)) or part_of(name, town):
+            return None
+        rest = [p.strip() for p in _OTHER.split(name[len(town):])]
+        return [p for p in rest if p and not all(word in _NOT_ANNEXED for word in p.split())]
+
     held = [name for i, name in enumerate(items) if whole[i] and name in towns]
     stems: dict = {}
+    extra: dict = {}
     for town in dict.fromkeys([_town(name) for name in held] + _stems(held)):
         if town:
-            stems[town] = [i for i, name in enumerate(items) if whole[i] and name in towns and part_of(name, town)]
+            stems[town] = [i for i, name in enumerate(items) if whole[i] and name in towns
+                           and (part_of(name, town) or annexed(name, town) is not None)]
+            extra[town] = [p for i in stems[town] for p in annexed(items[i], town) or []]
     # Every IZ that may be part of the town must be among them, so no part is left out.
     # A town's IZs make one town only (the longer stem first: "Castle Douglas", not "Castle").
     merged, taken = {}, set()
@@ -132,12 +146,16 @@ def _towns(items: list[str], pops: list[float], whole: list[bool], iz_names: set
     if not merged:
         return items
     out = [(name, pop) for i, (name, pop) in enumerate(zip(items, pops)) if i not in taken]
-    out += [(town, sum(pops[i] for i in idx)) for town, idx in merged.items()]
+    # A town with an IZ that also names another place is named with it: "Largs and Cumbrae".
+    out += [(join_names([town, *dict.fromkeys(extra[town])]), sum(pops[i] for i in idx))
+            for town, idx in merged.items()]
     out.sort(key=lambda item: (-item[1], item[0]))
     return [name for name, _ in out]
 
 
 _SIDE_WORDS = {"North", "South", "East", "West", "Central", "Centre", "Mid", "Upper", "Lower", "Town", "and", "&"}
+# Words after a town's name that name no other place: "Beith East and Rural" is Beith's.
+_NOT_ANNEXED = _SIDE_WORDS | {"Rural", "Outskirts", "Surrounds", "Environs"}
 
 
 def _sides_only(name: str, town: str) -> bool:

@@ -332,21 +332,38 @@ def test_arbroath_and_peterhead_are_named(council_zones):
         assert town in set(loc.propose(dz).localities["name"]), council
 
 
-def test_an_iz_that_also_names_another_place_does_not_make_a_town():
-    """"Largs Central and Cumbrae" holds an island as well as part of Largs: the locality is
-    not called "Largs" (nor "Inch" for "Central and South Inch" with "North Inch", Perth's centre)."""
+def test_an_iz_that_also_names_another_place_is_named_with_the_town():
+    """"Largs Central and Cumbrae" holds an island as well as part of Largs: the locality holding
+    all of Largs is "Largs and Cumbrae", not "Largs" (nor "Inch" for "Central and South Inch"
+    with "North Inch", Perth's centre)."""
     # As in the data: Cumbrae's rural zone in the IZ with the centre of Largs (a town's IZ that
     # lists another place, all in settlements, is a part of it: Fraserburgh Harbour and Broadsea).
     dz = _town_zones(["Largs North", "Largs Central and Cumbrae", "Largs South", "Largs Central and Cumbrae"],
                      [3, 3, 3, 6])
     dz.loc[3, ["iz", "population"]] = [dz.loc[1, "iz"], 50]
     table = locality_names(pd.Series(["a"] * 4, index=dz["datazone"]), dz)
-    assert table.loc["a", "name"] != "Largs"
+    # Named with the other place: North Ayrshire's "Kilbirnie and 5 more" held all of Largs.
+    assert table.loc["a", "name"] == "Largs and Cumbrae"
+    table = locality_names(pd.Series(["a", "a", "b", "a"], index=dz["datazone"]), dz)  # Largs South elsewhere
+    assert not any(n.startswith("Largs and") for n in table["name"])
     dz.loc[3, "urban_rural"] = 3
     assert locality_names(pd.Series(["a"] * 4, index=dz["datazone"]), dz).loc["a", "name"] == "Largs"
     dz = _town_zones(["Central and South Inch", "North Inch"], [1, 1])
     table = locality_names(pd.Series(["a"] * 2, index=dz["datazone"]), dz)
     assert table.loc["a", "name"] == "North Inch / Central and South Inch"
+
+
+def test_north_ayrshire_towns_are_named(council_zones):
+    """North Ayrshire's towns whose IZs also name another place or the countryside: at 10,000
+    "Beith East and Rural / Beith West" is Beith, and "Largs Central and Cumbrae + 3 more" (all
+    of Largs and Skelmorlie) names Largs and Cumbrae; at the default the locality of Largs,
+    Kilbirnie and Arran was "Kilbirnie and 5 more"."""
+    dz = council_zones["North Ayrshire"]
+    names = set(loc.propose(dz, target_population=10_000).localities["name"])
+    assert {"Beith", "Dalry", "Largs and Cumbrae / Skelmorlie and Rural"} <= names, names
+    plan = loc.propose(dz)
+    largs = plan.assignment[dz.loc[dz["iz_name"] == "Largs North", "datazone"].iloc[0]]
+    assert plan.localities.set_index("locality").loc[largs, "name"].startswith("Largs and Cumbrae")
 
 
 def test_hawick_is_named_hawick(council_zones):
