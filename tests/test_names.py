@@ -64,6 +64,12 @@ def honest(name: str, places: str, ward_names: set[str], council: str | None = N
         for parts in (ps, named, [p for p in named if not p.endswith(" Rural")]):
             if len(parts) > 1 and (town, parts) not in candidates:
                 candidates.append((town, parts))
+            # Named with the other places its IZs list ("Largs and Cumbrae" for Largs North,
+            # Largs South and Largs Central and Cumbrae; "Rural" is none).
+            extra = [q.strip() for p in parts if p.startswith(f"{town} ") for q in re.split(r" and |&|,", p[len(town):])[1:]]
+            extra = [q for q in dict.fromkeys(extra) if q and q not in ("Rural", "Central", "North", "South", "East", "West")]
+            if len(parts) > 1 and extra and (join_names([town, *extra]), parts) not in candidates:
+                candidates.append((join_names([town, *extra]), parts))
     if core.startswith("Part of ") and len(listed) == 1:
         return core == f"Part of {listed[0]}"
     # In a longer name an IZ held only in part is "part of" it: the place named is still its.
