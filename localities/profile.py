@@ -15,6 +15,8 @@ page reads the same in greyscale and no colour leaves its comparator unsaid.
 
 from __future__ import annotations
 
+import difflib
+
 import os
 import textwrap
 from pathlib import Path
@@ -124,8 +126,15 @@ def _pick(table: gpd.GeoDataFrame, locality) -> int:
         hit = table.index[table["rank"] == int(digits)]
         if len(hit):
             return hit[0]
-    raise LocalitiesError(f"no locality {locality!r}; localities include "
-                          f"{', '.join(map(str, table['name'].head(8)))}")
+    names = table["name"].astype(str).tolist() if "name" in table else []
+    # The names holding the text asked for ("Dumbarton" -> "Dumbarton and Bowling"), else close ones.
+    text = str(locality).strip().casefold()
+    close = [n for n in names if text and text in n.casefold()] or difflib.get_close_matches(
+        str(locality), names, n=3, cutoff=0.6)
+    if close:
+        raise LocalitiesError(f"no locality {locality!r}; did you mean {' or '.join(map(repr, close[:3]))}?")
+    raise LocalitiesError(f"no locality {locality!r}; give a locality code, name or rank: the "
+                          f"{len(names)} localities are {', '.join(names[:8])}{' and more' if len(names) > 8 else ''}")
 
 
 def _backdrop(table: gpd.GeoDataFrame):

@@ -21,7 +21,7 @@ from . import decide, outcomes
 from .errors import DataError, PlanError, counted, listing, noun, unknown_zones
 from .load import AGE_GROUPS
 from .outcomes import Indicator
-from .zonetable import counted_table
+from .zonetable import _closest, counted_table
 from .plans import Plan, expect_plan
 
 HEADLINE = {"income_rate": 1.0, "employment_rate": 1.0}
@@ -63,8 +63,9 @@ def _headline(headline, inds: list[Indicator]) -> dict[str, float]:
     known = {i.name: i for i in inds}
     unknown = [h for h in weights if h not in known]
     if unknown:
-        raise DataError(f"headline {noun(unknown, 'indicator', 'indicators')} {', '.join(map(repr, unknown))} not available; "
-                        f"available: {', '.join(known)}")
+        hint = _closest(unknown[0], known).removeprefix("; ")
+        raise DataError(f"headline {noun(unknown, 'indicator', 'indicators')} {', '.join(map(repr, unknown))} not available"
+                        f"{f' ({hint})' if hint else ''}; available: {', '.join(known)}")
     for h, w in weights.items():
         if not isinstance(w, (int, float)) or not np.isfinite(w) or w <= 0:
             raise DataError(f"headline weight of {h!r} must be a positive number, not {w!r}")
@@ -434,7 +435,9 @@ def inequality(plan: Plan, dz: pd.DataFrame, indicators=None, by: str = "income_
     long, inds, zones, _ = _compared(plan, dz, indicators, scotland, func="inequality")  # values only
     meta = {i.name: i for i in inds}
     if by not in meta:
-        raise DataError(f"by={by!r} is not an available indicator; available: {', '.join(meta)}")
+        hint = _closest(by, meta).removeprefix("; ")
+        raise DataError(f"by={by!r} is not an available indicator{f' ({hint})' if hint else ''}; "
+                        f"available: {', '.join(meta)}")
     scale, long.attrs = long.attrs["scale"], {}  # no attrs to deep-copy at every step below
     per_zone = outcomes.aggregate(zones, zones["datazone"].to_numpy(), inds, scale=scale)
     zone_pop = zones.set_index("datazone")["population"].astype(float)

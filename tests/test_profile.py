@@ -86,8 +86,13 @@ def test_profile_of_a_plan_and_bad_requests(sample):
     assert fig.attrs["locality"] == table["locality"].iloc[1]
     with pytest.raises(loc.LocalitiesError, match="zone table"):
         loc.profile(plan)
-    with pytest.raises(loc.LocalitiesError, match="no locality 'Atlantis'"):
+    with pytest.raises(loc.LocalitiesError, match="no locality 'Atlantis'; give a locality code, name or rank"):
         loc.profile(table, locality="Atlantis")
+    # Part of a name: West Dunbartonshire's "Dumbarton" was told of eight other localities,
+    # without "Dumbarton and Bowling".
+    name = table["name"].iloc[-1]
+    with pytest.raises(loc.LocalitiesError, match=f"did you mean {re.escape(repr(name))}"):
+        loc.profile(table, locality=name[: len(name) // 2 + 2].lower())
     with pytest.raises(loc.LocalitiesError, match=r"\.pdf"):
         loc.save_profiles(table, "profiles.docx")
 
