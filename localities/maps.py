@@ -106,7 +106,9 @@ def _colouring(frame, column, significance, categories, scheme, k, cmap):
                                   f"column such as {', '.join(numeric[:6]) or 'income_rate'}")
         name, unit = _describe(column, frame)
         share = _is_share(column, unit)
-        legend_title = f"{name} ({'%' if share else unit})" if unit or share else name
+        # "Standardised mortality ratio (Scotland = 100)", not "(standardised ratio (Scotland = 100))".
+        shown = "%" if share else "Scotland = 100" if unit.startswith("standardised ratio") else unit
+        legend_title = f"{name} ({shown})" if shown else name
         higher_worse = SIMD[column].higher_is_worse if column in SIMD else True
         values = pd.to_numeric(frame[column], errors="coerce")
         # The legend prints at least the decimals the key table prints these values with.

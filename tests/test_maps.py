@@ -421,6 +421,16 @@ def test_svg_carries_attribution_and_legend_title(sample, tmp_path):
     assert "income_rate" not in text
 
 
+def test_a_ratio_legend_says_its_unit_once(council_zones):
+    # West Dunbartonshire's SMR map: "Standardised mortality ratio (standardised ratio
+    # (Scotland = 100))".
+    dz = council_zones["West Dunbartonshire"]
+    table = loc.rank(loc.propose(dz, target_population=10_000), dz)
+    fig = loc.plot_map(table, column="smr")
+    assert fig.attrs["legend_title"] == "Standardised mortality ratio (Scotland = 100)"
+    plt.close(fig)
+
+
 def test_significance_map_legend_names_the_comparator(sample, tmp_path):
     _, _, table = sample
     fig = loc.plot_map(table, column="income_rate", significance="scotland")
