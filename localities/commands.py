@@ -360,6 +360,8 @@ def cmd_inequality(args) -> int:
           f"(higher worse or higher better); sii is the gap between the most and least deprived ends in the "
           f"indicator's unit (proportions as 0-1), rii = sii / council. level zones: Data Zones ranked by SIMD "
           f"2020v2; level localities: localities ranked by {args.by}.")
+    for note in table.attrs.get("notes", []):
+        print(f"note: {note}")
     if args.out:
         _write_table(table, Path(args.out), args.labels)
         print(f"wrote {args.out}")

@@ -221,7 +221,9 @@ def sheet_notes(sheets: dict) -> list[tuple[str, str]]:
     for people have none)."""
     empty = [(name, f"None: {frame.attrs['empty_means']}.") for name, frame in sheets.items()
              if len(frame) == 0 and getattr(frame, "attrs", {}).get("empty_means")]
-    return _ranking_notes(sheets) + empty
+    said = [(name, f"{note[:1].upper()}{note[1:]}.") for name, frame in sheets.items()
+            for note in getattr(frame, "attrs", {}).get("notes", [])]
+    return _ranking_notes(sheets) + empty + said
 
 
 def _ranking_notes(sheets: dict) -> list[tuple[str, str]]:

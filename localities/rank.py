@@ -430,7 +430,8 @@ def inequality(plan: Plan, dz: pd.DataFrame, indicators=None, by: str = "income_
         rii_upper, council, areas``. For every indicator, whether higher values are
         worse (income deprivation) or better (attendance), a positive ``sii`` and ``rii``
         mean worse outcomes in the more deprived areas, a negative one better outcomes
-        there.
+        there. A slope needs 3 or more areas with values: with fewer (a plan of two
+        localities) its row is blank, and ``attrs["notes"]`` says why.
     """
     long, inds, zones, _ = _compared(plan, dz, indicators, scotland, func="inequality")  # values only
     meta = {i.name: i for i in inds}
@@ -459,7 +460,15 @@ def inequality(plan: Plan, dz: pd.DataFrame, indicators=None, by: str = "income_
         rows.append({"indicator": name, "label": ind.label, "unit": ind.unit, "level": "localities",
                      **_sii(lpart["value"].to_numpy(dtype=float), loc_pop.reindex(loc_order_names).to_numpy(),
                             np.arange(len(lpart)), ind.higher_is_worse, council_value), "council": council_value})
-    return pd.DataFrame(rows)
+    out = pd.DataFrame(rows)
+    few = out[(out["level"] == "localities") & (out["areas"] < 3)]
+    if len(few):
+        # Blank cells said nothing of why (Orkney in two localities).
+        n = int(few["areas"].max())
+        out.attrs["notes"] = [f"level localities: no slope for {counted(len(few), 'indicator', 'indicators')} "
+                              f"(blank): {counted(n, 'locality has', 'localities have')} values, and a slope "
+                              "needs 3 or more"]
+    return out
 
 
 def masked_pockets(plan: Plan, dz: pd.DataFrame, ranking: pd.DataFrame | None = None, band: int = 20) -> pd.DataFrame:

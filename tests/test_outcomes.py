@@ -129,6 +129,13 @@ def test_inequality_and_pockets(council_zones):
         assert sii.loc["income_rate", "sii"] > 0 and sii.loc["income_rate", "rii"] > 0
         assert sii.loc["income_rate", "sii_lower"] < sii.loc["income_rate", "sii"] < sii.loc["income_rate", "sii_upper"]
         assert sii.loc["university", "sii"] > 0  # fewer university entrants in deprived areas is "worse"
+    assert "notes" not in ineq.attrs
+    # Two localities: no slope across them, and the table says why (its cells were blank, unexplained).
+    orkney = council_zones["Orkney Islands"]
+    two = loc.inequality(loc.propose(orkney, target_population=11_000), orkney)
+    assert two.loc[two["level"] == "localities", "sii"].isna().all()
+    assert two.attrs["notes"] == ["level localities: no slope for 27 indicators (blank): 2 localities have values, "
+                                  "and a slope needs 3 or more"]
     table = loc.rank(plan, dz)
     pockets = loc.masked_pockets(plan, dz, table)
     flagged = set(table.loc[table["poorer_than_scotland"] | table["poorer_than_rest"], "locality"])
