@@ -354,7 +354,9 @@ def main(argv: list[str] | None = None) -> int:
     # Collect young objects in larger batches and rarely the old ones; restored afterwards.
     thresholds = gc.get_threshold()
     gc.set_threshold(10_000, 20, 20)
-    args.option_names = _options(p, args.command)  # notes printed name options as typed
+    # Notes printed name options as typed; a saved plan's notes (printed by check, rank, ...)
+    # were written by propose, so its options too ("towns=False": --divide-towns).
+    args.option_names = {**_options(p, "propose"), **_options(p, args.command)}
     # A reader that goes away (`localities rank plan.gpkg --out r.xlsx | head -2`) stops the
     # printing, not the command: its files are still written (they were not, with exit 0).
     # Standard error too: a progress bar's write into a closed pipe stopped `demo ... 2>&1 | head -1`

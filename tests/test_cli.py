@@ -101,6 +101,19 @@ def test_scripted_moray_flow(moray, real_dir, tmp_path, capsys):
     assert main(["map", str(moray), "--out", str(tmp_path / "moray.html"), *data]) == EXIT_OK
 
 
+def test_a_saved_plans_notes_name_the_options_typed(real_dir, tmp_path, capsys):
+    # Na h-Eileanan Siar at 10,000: propose said "(--divide-towns keeps the search's plan)",
+    # check of the same plan "(towns=False keeps ...)", the Python argument.
+    out = tmp_path / "nes.gpkg"
+    data = ["--data-dir", str(real_dir)]
+    assert main(["propose", "--council", "Na h-Eileanan Siar", "--target-population", "10000", "--out", str(out),
+                 *data]) == EXIT_OK
+    assert "--divide-towns keeps" in capsys.readouterr().out
+    assert main(["check", str(out), *data]) == EXIT_OK
+    printed = capsys.readouterr().out
+    assert "--divide-towns keeps" in printed and "towns=False" not in printed
+
+
 def test_check_exits_1_on_a_non_compliant_plan(real_dir, tmp_path, capsys):
     # One locality holding all of Moray (95,780 people): not a ward, over 30,000.
     table = pd.read_csv(real_dir / "tables/simd2020v2_dz_lookup.csv")
