@@ -390,6 +390,9 @@ def cmd_map(args) -> int:
     if out.suffix.lower() == ".html":
         maps.save_html(maps.explore(table, column=None if args.poorer else column, title=args.title,
                                     poorer=args.poorer), out)
+        # Offline the page showed its legend and no map, and nothing here had said why.
+        print(f"note: {out.name} loads its map (Leaflet and the background tiles) from the internet when opened; "
+              "the .pdf, .svg and .png maps need no connection")
     else:
         fig = (maps.plot_poorer(table, title=args.title) if args.poorer else
                maps.plot_map(table, column=column, significance=args.significance, title=args.title))

@@ -42,9 +42,11 @@ from .mapstyle import (  # noqa: F401 (ATTRIBUTION_SOURCES, POORER_COLOURS, TIER
     _is_share,
     _numbers,
     format_value,
+    legend_name,
     no_column,
     normalise,
     poorer_rule,
+    reference_levels,
 )
 from .outcomes import SIMD
 from .mapkey import key_size  # noqa: F401 (re-exported: the type of a map's key)
@@ -106,9 +108,7 @@ def _colouring(frame, column, significance, categories, scheme, k, cmap):
                                   f"column such as {', '.join(numeric[:6]) or 'income_rate'}")
         name, unit = _describe(column, frame)
         share = _is_share(column, unit)
-        # "Standardised mortality ratio (Scotland = 100)", not "(standardised ratio (Scotland = 100))".
-        shown = "%" if share else "Scotland = 100" if unit.startswith("standardised ratio") else unit
-        legend_title = f"{name} ({shown})" if shown else name
+        legend_title = legend_name(name, unit, share)
         higher_worse = SIMD[column].higher_is_worse if column in SIMD else True
         values = pd.to_numeric(frame[column], errors="coerce")
         # The legend prints at least the decimals the key table prints these values with.
@@ -123,13 +123,9 @@ def _colouring(frame, column, significance, categories, scheme, k, cmap):
                    for i, lab in enumerate(labels)]
         if values.isna().any():
             handles.append(Patch(facecolor="#ffffff", edgecolor="#909090", hatch="///", label="no data"))
-        # The levels to read the classes against: West Dunbartonshire's palest class, "12.5% to
-        # 17.7%", is above Scotland's 12.1%, and read as low.
-        levels = [f"{where} {format_value(level, column, unit)}" for where, key in
-                  (("Scotland", "scotland"), (council, "council_value"))
-                  if where and (level := frame.attrs.get(key, {}).get(column)) is not None and pd.notna(level)]
+        levels = reference_levels(frame, column, unit)
         if levels:  # one line: each line of legend is room the key table loses
-            handles.append(Patch(facecolor="none", edgecolor="none", label=", ".join(levels)))
+            handles.append(Patch(facecolor="none", edgecolor="none", label=levels))
         title, value_col = f"{prefix}{name}", column
     else:
         colours = layout.plan_colours(frame)

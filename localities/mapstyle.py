@@ -153,6 +153,24 @@ def _is_share(column: str, unit: str) -> bool:
     return unit.startswith("proportion") or column.startswith("share_")
 
 
+def legend_name(name: str, unit: str, share: bool) -> str:
+    """A value legend's title: "Income deprivation (%)", "Standardised mortality ratio
+    (Scotland = 100)" (not "(standardised ratio (Scotland = 100))")."""
+    shown = "%" if share else "Scotland = 100" if str(unit).startswith("standardised ratio") else unit
+    return f"{name} ({shown})" if shown else name
+
+
+def reference_levels(frame, column: str, unit: str) -> str | None:
+    """The levels to read a value legend's classes against, in one line: "Scotland 12.1%,
+    Falkirk 11.3%" (West Dunbartonshire's palest class, "12.5% to 17.7%", is above
+    Scotland's 12.1%, and was read as low)."""
+    council = frame.attrs.get("council")
+    levels = [f"{where} {format_value(level, column, unit)}" for where, key in
+              (("Scotland", "scotland"), (council, "council_value"))
+              if where and (level := frame.attrs.get(key, {}).get(column)) is not None and pd.notna(level)]
+    return ", ".join(levels) or None
+
+
 def format_value(value, column: str, unit: str = "") -> str:
     """A value as a reader expects it: proportions as percentages, rates and ratios
     rounded, minutes with their unit."""

@@ -26,8 +26,10 @@ from .mapstyle import (
     _frame,
     _is_share,
     format_value,
+    legend_name,
     no_column,
     poorer_rule,
+    reference_levels,
     regulation_summary,
 )
 from .outcomes import SIMD
@@ -141,7 +143,7 @@ def explore(obj, column: str | None = None, tooltip: list[str] | None = None, la
         else:
             name, unit = _describe(col, frame)
             share = _is_share(col, unit)
-            legend_title = f"{name} ({'%' if share else unit})" if share or unit else name
+            legend_title = legend_name(name, unit, share)
             values = pd.to_numeric(frame[col], errors="coerce")
             # The legend prints at least the decimals the tooltips print these values with.
             yb, labels, _ = layout.class_breaks(values, "FisherJenks", 5, share,
@@ -151,6 +153,9 @@ def explore(obj, column: str | None = None, tooltip: list[str] | None = None, la
             layer["fill"] = "#ffffff"
             layer.loc[values.dropna().index, "fill"] = [layout.colour_hex(cmap, j, len(labels)) for j in yb]
             legend_items = [(layout.colour_hex(cmap, j, len(labels)), lab) for j, lab in enumerate(labels)]
+            levels = reference_levels(frame, col, unit)
+            if levels:  # as on the printed map: the classes read against Scotland and the council
+                legend_items.append((None, levels))
             text = []
             for idx in frame.index:
                 t = format_value(frame.at[idx, col], col, unit)
@@ -217,7 +222,7 @@ def _add_legend(m, legends: dict, first: str, attribution: str, titles: dict | N
     for name, items in legends.items():
         rows = "".join(f'<div><span style="display:inline-block;width:14px;height:10px;background:{c};'
                        f'border:1px solid #303030;margin-right:4px"></span>{html.escape(str(t))}</div>'
-                       for c, t in items)
+                       if c else f'<div style="margin-top:3px">{html.escape(str(t))}</div>' for c, t in items)
         blocks.append(f'<div class="loc-legend" data-layer="{index[name]}" style="display:{"block" if name == first else "none"}">'
                       f"<b>{(titles or {}).get(name) or name}</b>{rows}</div>")
     macro = MacroElement()

@@ -98,7 +98,10 @@ def test_scripted_moray_flow(moray, real_dir, tmp_path, capsys):
     assert sheets["Ranking"]["population"].sum() == 95_780
     assert main(["map", str(moray), "--column", "income_rate", "--out", str(tmp_path / "moray.pdf"), *data]) == EXIT_OK
     assert (tmp_path / "moray.pdf").read_bytes().startswith(b"%PDF")
+    capsys.readouterr()
     assert main(["map", str(moray), "--out", str(tmp_path / "moray.html"), *data]) == EXIT_OK
+    assert "note: moray.html loads its map (Leaflet and the background tiles) from the internet" in \
+        capsys.readouterr().out
 
 
 def test_a_saved_plans_notes_name_the_options_typed(real_dir, tmp_path, capsys):

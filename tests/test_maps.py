@@ -1287,8 +1287,13 @@ def test_a_value_map_gives_the_council_s_and_scotland_s_level(council_zones):
     table = loc.rank(loc.propose(dz), dz)
     fig = loc.plot_map(table, column="income_rate")
     texts = [t.get_text() for t in fig.attrs["legend"].get_texts()]
-    assert " ".join(texts[-1].split()) == f"Scotland 12.1%, West Dunbartonshire {table.attrs['council_value']['income_rate']:.1%}"
+    line = f"Scotland 12.1%, West Dunbartonshire {table.attrs['council_value']['income_rate']:.1%}"
+    assert " ".join(texts[-1].split()) == line
     plt.close(fig)
+    # The web map's legend says it too (it had only the classes), and a ratio's unit once.
+    page = loc.explore(table, column="income_rate").get_root().render()
+    assert f'<div style="margin-top:3px">{line}</div>' in page
+    assert "Standardised mortality ratio (Scotland = 100)" in loc.explore(table, column="smr").get_root().render()
 
 
 def test_two_dark_localities_side_by_side_have_a_line_between_them(council_zones):
