@@ -39,7 +39,8 @@ def town_blocks(block: np.ndarray, dz: gpd.GeoDataFrame, adjacency: dict, settle
 
     A town is a connected set of settlement zones (urban-rural classes 1-4) on the zone
     contiguity (no island links) inside one ``group``; it is small when it has at most
-    ``size`` people (one locality's worth). A block belongs to a town when all its zones
+    ``size`` people (one locality's worth). Inside a set bigger than that, the IZs named as
+    sides of one place ("Strathaven North", "Strathaven South") and connected are a town. A block belongs to a town when all its zones
     are that town's; only towns of two or more blocks are returned (Stornoway East and
     Stornoway West), numbered from 0.
     """
@@ -58,9 +59,28 @@ def town_blocks(block: np.ndarray, dz: gpd.GeoDataFrame, adjacency: dict, settle
     graph = sparse.csr_matrix((np.ones(int(keep.sum())), (rows[keep], cols[keep])), shape=(n, n))
     _, town = connected_components(graph, directed=False)
     town = np.where(settled > 0, town, -1)
+    people = dz["population"].to_numpy(dtype=float)
     known = town >= 0
-    town_pop = np.bincount(town[known], weights=dz["population"].to_numpy(dtype=float)[known],
-                           minlength=int(town.max()) + 1)
+    town_pop = np.bincount(town[known], weights=people[known], minlength=int(town.max()) + 1)
+    big = known & (town_pop[np.maximum(town, 0)] > size)
+    small = pd.to_numeric(dz["urban_rural"], errors="coerce").isin([3, 4]).to_numpy() if "urban_rural" in dz \
+        else np.zeros(n, dtype=bool)
+    if (big & small).any() and "iz_name" in dz:
+        # Small towns that touch make one town bigger than a locality (Strathaven and Stonehouse,
+        # 13,129 people, at 10,000): inside it, the small-town zones (urban-rural classes 3-4) of
+        # IZs named as sides of one town ("Strathaven North", "Strathaven South") are that town,
+        # connected among themselves. Cities' and large towns' neighbourhoods are left to the search.
+        from .names import _town
+
+        stem = np.array([_town(str(n)) or "" if isinstance(n, str) else "" for n in dz["iz_name"]], dtype=object)
+        part = pd.factorize(pd.Series(town.astype(str), dtype=object) + "|" + stem)[0]
+        part = np.where(big & small & (stem != ""), part, -1)
+        inner = keep & (part[rows] == part[cols]) & (part[rows] >= 0)
+        graph = sparse.csr_matrix((np.ones(int(inner.sum())), (rows[inner], cols[inner])), shape=(n, n))
+        _, piece = connected_components(graph, directed=False)
+        town = np.where(big, np.where(part >= 0, int(town.max()) + 1 + piece, -1), town)
+        known = town >= 0
+        town_pop = np.bincount(town[known], weights=people[known], minlength=max(int(town.max()) + 1, 1))
     # A block's town: the town of its first zone, kept when every zone of the block is in it.
     of_block = np.full(nb, -1)
     of_block[block[::-1]] = town[::-1]

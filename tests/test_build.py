@@ -326,6 +326,10 @@ def test_towns_rule_changes_only_plans_that_divide_a_town(council_zones):
     ("Na h-Eileanan Siar", 10_000, ["Stornoway East", "Stornoway West"], 10),  # its 2 regions built again
     ("Fife", None, ["St Andrews Central", "St Andrews South East", "St Andrews South West"], 20),  # descent
     ("South Lanarkshire", None, ["Strathaven North", "Strathaven South", "Stonehouse"], 60),  # built again
+    # At 10,000 Strathaven touches Stonehouse, and the two (13,129) were too big to be one town:
+    # Strathaven (7,386) was divided. Its IZs named as its sides make it a town of its own.
+    ("South Lanarkshire", 10_000, ["Strathaven North", "Strathaven South"], None),
+    ("North Lanarkshire", 10_000, ["Moodiesburn East", "Moodiesburn West"], None),
 ])
 def test_a_divided_town_is_repaired_near_the_town(council_zones, council, target, town, most_moved):
     """The search divided these towns along their own IZs; the plan keeps each in one locality and
@@ -413,7 +417,7 @@ def test_towns_divided_far_apart_are_repaired_separately(scotland):
     dz = scotland.assign(council="S92000003", council_name="Scotland")
     plan = loc.propose(dz)
     note = next(n for n in plan.notes if "kept in one locality" in n)
-    assert note.startswith("2 towns") and "St Andrews Central" in note
+    assert int(note.split()[0]) >= 2 and " towns " in note and "St Andrews Central" in note
     iz = dz.set_index("datazone")["iz_name"]
     st_andrews = plan.assignment[iz.reindex(plan.assignment.index).str.startswith("St Andrews").to_numpy()]
     assert st_andrews.nunique() == 1
