@@ -253,7 +253,8 @@ def _ward_places(dz: pd.DataFrame) -> frozenset:
     if "ward_name" not in dz:
         return frozenset()
     council = _council_names(dz)
-    return frozenset(place for ward in dz["ward_name"].dropna().astype(str).unique()
+    # Straight apostrophes, as IZ names have them: the ward is "Bo’ness and Blackness", the IZ "Bo'ness - Kinneil".
+    return frozenset(place for ward in dz["ward_name"].dropna().astype(str).str.replace("’", "'").unique()
                      for part in _WARD_LIST.split(ward) for place in _sides_cut(part) if _a_place(place, council))
 
 
@@ -311,7 +312,9 @@ def _prominent(shown: list[str], ward_towns: frozenset, towns: set, iz_names: se
     def key(item):
         i, name = item
         settled = name not in partial and (name in towns or name not in iz_names)
-        named = settled and (name in ward_towns or _town(name) in ward_towns)
+        # "Denny - Nethermains" is Denny's, as "Stornoway East" is Stornoway's.
+        named = settled and (name in ward_towns or _town(name) in ward_towns
+                             or " - " in name and name.split(" - ")[0] in ward_towns)
         return (not named, not settled, i)
 
     return [name for _, name in sorted(enumerate(shown), key=key)]

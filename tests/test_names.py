@@ -281,6 +281,13 @@ def test_towns_come_before_the_countryside_and_ward_towns_first():
     wards = pd.DataFrame({"ward_name": ["East Kilbride Central North", "North West Dumfries", "West End",
                                         "Mid and Upper Nithsdale"], "council_name": "X"})
     assert {"East Kilbride", "Dumfries"} <= _ward_places(wards) and not {"End", "Mid"} & _ward_places(wards)
+    # Falkirk at 10,000: "Fankerton, Stoneywood and Denny Town + 2 more" and "Blackness, Bo'ness
+    # - Carriden and Grahamsdyke + 2 more". An IZ named "Town - Part" is the ward town's, and the
+    # ward "Bo’ness and Blackness" (a curly apostrophe) names the IZs' Bo'ness.
+    falkirk = pd.DataFrame({"ward_name": ["Denny and Banknock", "Bo’ness and Blackness"], "council_name": "Falkirk"})
+    assert {"Denny", "Bo'ness", "Blackness"} <= _ward_places(falkirk)
+    denny = ["Fankerton, Stoneywood and Denny Town", "Denny - Nethermains", "Dunipace"]
+    assert _prominent(denny, _ward_places(falkirk), set(denny), set(denny))[0] == "Denny - Nethermains"
     # An IZ held only in part is not put first for its ward town ("Part of South Leith and 5
     # more"): it goes with the rural IZs, after the whole settlements.
     order = ["Great Junction Street", "South Leith", "Restalrig"]
