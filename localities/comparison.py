@@ -419,8 +419,8 @@ def plot_comparison(result: PlanComparison, dz, a: Plan | None = None, b: Plan |
     changes = _tier_changes(zones, b)
     if len(changes):
         handles.append(Line2D([], [], linestyle="none", marker="o", markersize=9, markerfacecolor="white",
-                              markeredgecolor="#7b3294", label=f"Numbered: a locality of {b_name} whose tier "
-                              f"differs from {a_name}'s for its people (listed below)"))
+                              markeredgecolor="#7b3294", label=f"Numbered: a locality of {b_name} whose "
+                              f"people were in a locality of another tier in {a_name} (listed below)"))
     finish_board_page(fig, p, ax, zones.geometry, title or f"{council + ': ' if council else ''}"
                       f"{a_name}{counts[0]} and {b_name}{counts[1]} compared", note)
     sl, sb, sw, sh = p.inches(p.side)

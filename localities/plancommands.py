@@ -78,14 +78,44 @@ def cmd_compare(args) -> int:
     return EXIT_OK
 
 
+#: The comparison's figures as a reader of the workbook reads them (the Summary sheet gave
+#: ``share_people_moved 0.4298507462686567`` and ``equal "False"``); the codes stay beside them.
+SUMMARY_WORDS = {
+    "zones": "Data Zones in the council",
+    "population": "People in the council",
+    "zones_moved": "Data Zones in a locality not matched to their locality in plan A",
+    "people_moved": "People in those zones",
+    "share_people_moved": "Share of people in those zones",
+    "localities_a": "Localities in plan A",
+    "localities_b": "Localities in plan B",
+    "matched": "Localities matched one to one (by people shared)",
+    "adjusted_rand": "Adjusted Rand index (1 = the same division; near 0 = no more alike than chance)",
+    "variation_of_information": "Variation of information (0 = the same division; higher = more different)",
+    "equal": "The same division of the council",
+    "people_tier_changed": "People whose locality's tier differs between the plans",
+    "people_tier1_a": "People in tier 1 localities in plan A",
+    "people_tier1_b": "People in tier 1 localities in plan B",
+    "b_within_a": "Every locality of plan B lies inside one of plan A's",
+    "a_within_b": "Every locality of plan A lies inside one of plan B's",
+}
+
+
 def _summary_frame(summary: dict):
     import numpy as np
     import pandas as pd
 
-    # Numbers stay numbers (a spreadsheet stored '186' and '0.298...' as text); others as text.
-    values = [v if isinstance(v, (int, float, np.number)) and not isinstance(v, (bool, np.bool_)) else str(v)
-              for v in summary.values()]
-    return pd.DataFrame({"figure": list(summary), "value": pd.Series(values, dtype=object)})
+    def shown(key, v):
+        if isinstance(v, (bool, np.bool_)):
+            return "yes" if v else "no"
+        if key == "share_people_moved":
+            return f"{v:.1%}"
+        if isinstance(v, (float, np.floating)):
+            return round(float(v), 3)
+        return v  # numbers stay numbers (a spreadsheet had stored '186' as text)
+
+    return pd.DataFrame({"figure": [SUMMARY_WORDS.get(k, k.replace("_", " ")) for k in summary],
+                         "value": pd.Series([shown(k, v) for k, v in summary.items()], dtype=object),
+                         "code": list(summary)})
 
 
 def cmd_ensemble(args) -> int:

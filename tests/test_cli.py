@@ -686,8 +686,13 @@ def test_compare_workbook_keeps_numbers_and_map_refuses_poorer_with_column(moray
     book = tmp_path / "cmp.xlsx"
     assert main(["compare", str(moray), str(wards), "--table", str(book), "--data-dir", str(real_dir)]) == EXIT_OK
     sheet = openpyxl.load_workbook(book)["Summary"]
-    values = {row[0].value: row[1].value for row in sheet.iter_rows(min_row=2)}
+    values = {row[2].value: row[1].value for row in sheet.iter_rows(min_row=2)}  # by code
     assert isinstance(values["zones_moved"], int) and isinstance(values["adjusted_rand"], float)
+    # For people: figures in words, yes/no and a percentage ("equal 'False'", "0.4298507462686567").
+    words = {row[2].value: row[0].value for row in sheet.iter_rows(min_row=2)}
+    assert [c.value for c in sheet[1]] == ["figure", "value", "code"]
+    assert words["equal"] == "The same division of the council" and values["equal"] == "no"
+    assert values["share_people_moved"].endswith("%") and words["adjusted_rand"].startswith("Adjusted Rand index")
     capsys.readouterr()
     assert main(["map", str(moray), "--poorer", "--column", "crime_rate", "--out", str(tmp_path / "m.png"),
                  "--data-dir", str(real_dir)]) == EXIT_INPUT
