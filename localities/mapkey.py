@@ -52,14 +52,17 @@ def _key_columns(font: float, col_w: float, digits: int, has_value: bool, ncols:
     number_w = char * (max(digits, 2.6) + 1.8)
     # Beside another key column, a gap after the flag (its text centred a little to the left
     # and the column 0.04 in wider): East Ayrshire's two columns read "Flag No." and "both 13" as one.
-    tail = char * 7.5 + (char * 7 if has_value else 0) + (0.36 if ncols > 1 else 0.32)
+    # Beside a value column the flag's header is "Poorer": a character and a half more room,
+    # or it ran into the value's header ("ratioPoorer").
+    wider = char * 1.5 if has_value and ncols == 1 else 0.0
+    tail = char * 7.5 + (char * 7 if has_value else 0) + (0.36 if ncols > 1 else 0.32) + wider
     name_chars = int((col_w - number_w - tail) / char)
     name_end = number_w + name_chars * char
     last = name_end + char * 7.5 + (char * 7 if has_value else 0)
     xs = {"number": 0.0, "name": number_w, "population": name_end + char * 7.5,
           # The swatch column is centred far enough right that its bold header ("Flag",
           # "Key") keeps a gap after the right-aligned "People" header.
-          "value": name_end + char * 7.5 + char * 7, "swatch": last + (0.17 if ncols > 1 else 0.19)}
+          "value": name_end + char * 7.5 + char * 7, "swatch": last + (0.17 if ncols > 1 else 0.19) + wider}
     return xs, name_chars
 
 
@@ -134,6 +137,11 @@ def _key_fit(rows, width, height, has_value, has_plan_key=False, min_font=4.5, m
 def _draw_key(fig, rect, rows, fit, value_header, flag_header, footer=(), name_header="Locality"):
     """The key table: number, name (wrapped on spaces), population, value, flag."""
     font, ncols, name_chars, line = fit
+    if flag_header == "Poorer" and ncols > 1:
+        # Side by side, key columns have room for "Flag" only ("%Poorer No." ran into the next).
+        flag_header = "Flag"
+        footer = [(c, f"Flag: poorer{t[len('Poorer:'):]}" if c is None and t.startswith("Poorer:") else t)
+                  for c, t in footer]
     ax = fig.add_axes(rect, gid="key")
     ax.set_axis_off()
     w_in, h_in = rect[2] * fig.get_figwidth(), rect[3] * fig.get_figheight()
@@ -201,7 +209,9 @@ def _draw_key(fig, rect, rows, fit, value_header, flag_header, footer=(), name_h
 def _headers(frame, value_col, plan_map):
     """The key's value and flag column headers and its footer (the flag colours used)."""
     value_header = key_header(value_col, frame) if value_col else None
-    flag_header = "Key" if plan_map else ("Flag" if "tier_label" in frame else None)
+    # Beside another indicator's values the column is headed for what it says, the decision
+    # ("Flag" beside SMR read as an SMR verdict).
+    flag_header = "Key" if plan_map else (("Poorer" if value_col else "Flag") if "tier_label" in frame else None)
     footer = []
     if not plan_map and "tier_label" in frame:
         if value_col:
@@ -210,7 +220,7 @@ def _headers(frame, value_col, plan_map):
             words = [SIMD[h].label.lower() for h in headline]
             if len(words) > 1 and all(w.endswith(" deprivation") for w in words):
                 words = [w[: -len(" deprivation")] for w in words[:-1]] + words[-1:]
-            footer.append((None, f"Flag: poorer on {' or '.join(words)} than the rest of the council and Scotland "
+            footer.append((None, f"Poorer: on {' or '.join(words)}, than the rest of the council and Scotland "
                                  "(both), the rest of the council only (rest) or Scotland only (Scot.)"))
         else:
             footer += [(c, t) for t, c in TIER_COLOURS.items() if (frame["tier_label"] == t).any()]

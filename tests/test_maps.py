@@ -972,8 +972,9 @@ def test_a_map_of_another_indicator_says_what_its_flag_is(council_zones, real_di
     renderer = fig.canvas.get_renderer()
     key = next(ax for ax in fig.axes if ax.get_gid() == "key")
     texts = {t.get_text(): t for t in key.texts}
-    assert any(t.replace("\n", " ").startswith("Flag: poorer on income or employment deprivation than the rest "
+    assert any(t.replace("\n", " ").startswith("Poorer: on income or employment deprivation, than the rest "
                                                 "of the council and Scotland (both)") for t in texts)
+    assert "\nPoorer" in texts and "\nFlag" not in texts  # headed for what it says, not "Flag" beside crime
     people, value = texts["\nPeople"].get_window_extent(renderer), texts["Crime\n/10k"].get_window_extent(renderer)
     assert (value.x0 - people.x1) * 72 / fig.dpi >= 2, "the People and Crime headers touch"
     # Beside a map coloured by value the flag is a word, never a colour a reader could take for
