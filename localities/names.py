@@ -29,7 +29,8 @@ Rules, in order:
    named for (``"Clydesdale"``).
 6. More: the first one or two places and how many more there are (never just one
    more where all fit in :data:`ONE_MORE_LENGTH` characters)
-   (``"New Elgin West, New Elgin East and 2 more"``; ``"Halfway, Hallside and Drumsagard + 1 more"``
+   (``"New Elgin West, East and 2 more"``, a town's name said once where every place shown is
+   the town's; ``"Halfway, Hallside and Drumsagard + 1 more"``
    when a shown IZ's name lists places), at most :data:`LABEL_LENGTH`
    characters where possible. A name therefore never stands alone for a place that
    holds only a minority of the people.
@@ -50,29 +51,21 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from .namelists import (  # noqa: F401 (re-exported: the package and tests read them here)
+    _OTHER,
+    LABEL_LENGTH,
+    ONE_MORE_LENGTH,
+    _lists,
+    _town,
+    is_code,
+    join_names,
+    label,
+    more,
+    said,
+)
 from .regions import settlement
 
-LABEL_LENGTH = 42  # fits "New Elgin West, New Elgin East and 2 more" on a map label
 SEPARATOR = "; "
-_CODE = re.compile(r"[A-Za-z]{0,3}[-_ ]?\d+[A-Za-z]?|[A-Z]{1,3}")
-
-
-def is_code(text: str) -> bool:
-    """True for an id that is a code, not a name: ``"R01"``, ``"L7"``, ``"12"``,
-    ``"S13003024"``, ``"A"``; False for ``"Kirkwall"`` or ``"North Isles"``."""
-    return bool(_CODE.fullmatch(str(text).strip()))
-
-
-_SIDE = r"(?:North|South|East|West|Central|North East|North West|South East|South West|Upper|Lower)"
-_PART = re.compile(rf"^(?P<town>\S.{{2,}}?) {_SIDE}$|^{_SIDE} (?P<town2>\S.{{2,}})$")
-_OTHER = re.compile(r" and |&|,")  # an IZ name that lists another place
-
-
-def _town(name: str) -> str | None:
-    """``"Stornoway East"`` -> ``"Stornoway"``, ``"West Kirkwall"`` -> ``"Kirkwall"``, else None."""
-    m = _PART.match(name)
-    return (m["town"] or m["town2"]) if m else None
-
 
 # First words that begin place names without being one ("New Elgin", "Port Glasgow").
 _NOT_A_TOWN = {"New", "Old", "Mid", "St", "St.", "Saint", "Port", "Upper", "Lower", "Nether", "Easter", "Wester",
@@ -168,56 +161,6 @@ def _sides_only(name: str, town: str) -> bool:
 _COMPASS = ("east", "north-east", "north", "north-west", "west", "south-west", "south", "south-east")
 
 
-def _lists(name: str) -> bool:
-    """The name itself lists places with "and", "&" or a comma (``"Halfway, Hallside and
-    Drumsagard"``, ``"Dunkeld & Birnam"``); ``"Wallyford/Whitecraig and Musselburgh"`` reads right."""
-    return bool(_OTHER.search(name))
-
-
-def join_names(parts: list[str]) -> str:
-    """``["A"]`` -> ``"A"``, ``["A", "B"]`` -> ``"A and B"``, ``["A", "B", "C"]`` -> ``"A, B and C"``;
-    ``" / "`` between places when a place's own name lists places (``"Bathgate East / Bathgate and
-    Boghall"``), so the reader can still count them."""
-    if len(parts) <= 1:
-        return "".join(parts)
-    if any(map(_lists, parts)):
-        return " / ".join(parts)
-    return f"{', '.join(parts[:-1])} and {parts[-1]}"
-
-
-def more(shown: list[str], rest: int) -> str:
-    """``"A, B and 2 more"``; ``"Larkhall Central, Raploch, Millheugh and Burnhead + 2 more"`` (one
-    place) and ``"Bathgate East / Bathgate and Boghall + 1 more"`` when a shown name lists places."""
-    if any(map(_lists, shown)):
-        return f"{' / '.join(shown)} + {rest} more"
-    return f"{', '.join(shown)} and {rest} more"
-
-
-#: All of two or three places are named, up to this many characters, where leaving one
-#: out would hide it as "and 1 more": Argyll and Bute's "Benderloch Trail and 1 more" hid
-#: Mull, Iona, Coll and Tiree; Orkney's "West Mainland and 1 more" hid Stromness.
-ONE_MORE_LENGTH = 64
-
-
-def label(places: list[str], limit: int = LABEL_LENGTH) -> str:
-    """A short label for a locality holding ``places`` (largest first): all of them
-    when there are at most three and they fit (in ``ONE_MORE_LENGTH`` where the short
-    label would leave out just one), otherwise the largest one or two and how many more
-    (:func:`more`)."""
-    n = len(places)
-    if n == 0:
-        return ""
-    if n <= 3 and len(join_names(places)) <= limit:
-        return join_names(places)
-    if 2 <= n <= 3 and len(join_names(places)) <= ONE_MORE_LENGTH and (
-            n == 2 or len(more(places[:2], 1)) <= limit):
-        return join_names(places)
-    for m in (2, 1):
-        if m < n:
-            text = more(places[:m], n - m)
-            if len(text) <= limit or m == 1:
-                return text
-    return places[0]
 
 
 _NOT_PLACES = _SIDE_WORDS | {"End", "Coast", "City"}  # left of "West End", "North Coast", "City Centre"
@@ -455,7 +398,7 @@ def locality_names(assignment: pd.Series, dz: pd.DataFrame, limit: int = LABEL_L
     # North Ayrshire's "Irvine East" (the ward) beside "Irvine Central, Irvine East and 2 more"
     # (the IZ, in the Irvine West ward) read as one place in two localities.
     shown = {item for loc, items in listed.items() if loc not in wards.index for item in items
-             if item in str(names.get(loc, ""))}  # IZ names printed in other localities' names
+             if said(item, str(names.get(loc, "")))}  # IZ names printed in other localities' names
     for loc, ward in wards.items():
         if str(ward) in shown:
             wards[loc] = f"{ward} ward"

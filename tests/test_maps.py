@@ -1077,7 +1077,7 @@ def test_an_island_locality_is_named_where_its_people_live(council_zones):
 @pytest.mark.parametrize("council, target, titles", [
     ("Orkney Islands", 10_000, ["A: Kirkwall"]),
     ("Na h-Eileanan Siar", 10_000, ["A: Stornoway and Point"]),
-    ("Highland", 10_000, ["A: Inverness area", "B: Wick area"]),  # "Wick South and Wick North" on one line if it fits
+    ("Highland", 10_000, ["A: Inverness area", "B: Wick South and North"]),  # the two names, on one line as they fit
 ])
 def test_inset_titles_say_what_they_show_and_fit(council_zones, council, target, titles):
     """Insets were titled 'A: inset'; a title now names the localities mostly inside it (or the
