@@ -35,6 +35,8 @@ from .errors import LocalitiesError
 from .export import atomic_path
 from .maps import TIER_COLOURS, no_idle_draws, normalise
 from .mapstyle import UNLAWFUL, regulation_summary
+from .namelists import said
+from .names import SEPARATOR
 from .plans import Plan
 from .spine import (  # noqa: F401  (DOT_STYLES, VERDICT_KEYS, spine_rows: read from here too)
     A4_PORTRAIT,
@@ -54,6 +56,8 @@ from .spine import (  # noqa: F401  (DOT_STYLES, VERDICT_KEYS, spine_rows: read 
 #: Lines of reasons a profile prints under "Why" (the workbook has them all): eight hold every
 #: locality's over 32 councils at 10,000, untested gaps of flagged localities included.
 WHY_LINES = 8
+#: Lines of the places a profile lists when its name leaves some out ("and 4 more").
+PLACES_LINES = 2
 
 
 def decision_lines(table: gpd.GeoDataFrame, idx) -> list[str]:
@@ -274,9 +278,19 @@ def _page(fig, table, idx, row, council, spine, _backdrop_cache) -> None:
     map_ax.set_aspect("equal")
     map_ax.set_axis_off()
 
+    top = 1 - max(3.45, y + 0.1) / H
+    # The places a shortened name leaves out ("East Mainland, West Mainland and 2 more" hid
+    # Stromness and the isles): a board reads this page, not the workbook's Places column.
+    places = [p for p in str(row.get("places", "") or "").split(SEPARATOR) if p]
+    if len(places) > 1 and not all(said(p, str(row["name"])) for p in places):
+        wrapped = textwrap.wrap("Places (Intermediate Zones, most people first): " + "; ".join(places), 125)
+        if len(wrapped) > PLACES_LINES:
+            wrapped = wrapped[:PLACES_LINES]
+            wrapped[-1] = wrapped[-1].rsplit(" ", 1)[0] + " …"
+        fig.text(0.4 / W, top, "\n".join(wrapped), fontsize=7.5, va="top", linespacing=1.25, gid="places")
+        top -= (0.05 + 0.145 * len(wrapped)) / H
     # Why it is (or is not) flagged.
     reasons = str(row.get("reasons", "") or "")
-    top = 1 - max(3.45, y + 0.1) / H
     fig.text(0.4 / W, top, "Why", fontsize=10, fontweight="bold", va="top")
     wrapped = textwrap.wrap(reasons, 125)
     if len(wrapped) > WHY_LINES:

@@ -432,3 +432,18 @@ def test_wrap_measures_words_once_and_wraps_as_the_exact_greedy():
         expect.append(line)
         assert lines == expect and n == len(expect)
     plt.close(fig)
+
+
+def test_a_shortened_name_has_its_places_listed(sample):
+    # Orkney at 10,000: "East Mainland, West Mainland and 2 more" hid Stromness and the isles,
+    # on a page a board reads without the workbook's Places column.
+    _, _, table = sample
+    for idx, row in table.iterrows():
+        places = row["places"].split("; ")
+        texts = {t.get_gid(): t.get_text().replace("\n", " ") for t in loc.profile(table, locality=row["locality"]).texts}
+        if " more" in row["name"]:
+            assert texts["places"].startswith("Places (Intermediate Zones, most people first): ")
+            assert all(p in texts["places"] for p in places) or texts["places"].endswith(" …")
+        elif all(p in row["name"] for p in places):
+            assert "places" not in texts
+        plt.close("all")
