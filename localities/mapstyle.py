@@ -157,6 +157,8 @@ def legend_name(name: str, unit: str, share: bool) -> str:
     """A value legend's title: "Income deprivation (%)", "Standardised mortality ratio
     (Scotland = 100)" (not "(standardised ratio (Scotland = 100))")."""
     shown = "%" if share else "Scotland = 100" if str(unit).startswith("standardised ratio") else unit
+    if shown and not share and name.endswith(")"):
+        return f"{name}, {shown}"  # "Recorded crime (selected crimes), per 10,000 people", not ") (per"
     return f"{name} ({shown})" if shown else name
 
 

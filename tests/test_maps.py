@@ -429,6 +429,9 @@ def test_a_ratio_legend_says_its_unit_once(council_zones):
     fig = loc.plot_map(table, column="smr")
     assert fig.attrs["legend_title"] == "Standardised mortality ratio (Scotland = 100)"
     plt.close(fig)
+    fig = loc.plot_map(table, column="crime_rate")  # "(selected crimes) (per 10,000 people)"
+    assert fig.attrs["legend_title"] == "Recorded crime (selected crimes), per 10,000 people"
+    plt.close(fig)
 
 
 def test_significance_map_legend_names_the_comparator(sample, tmp_path):
