@@ -442,7 +442,8 @@ def propose(
     width = max(2, len(str(len(order))))
     ids = {lab: f"R{i + 1:0{width}d}" for i, lab in enumerate(order)}
     assignment = assignment.map(ids)
-    names = pd.Series({ids[lab]: names[lab] for lab in names.index})
+    # No place name to give (no IZ names): the locality is its id ("R03", not the label "3").
+    names = pd.Series({ids[lab]: ids[lab] if names[lab] == str(lab) else names[lab] for lab in names.index})
     named = named.rename(index=ids)
     return plan_from_assignment(dz, assignment, names=names, method="regions", params=params, links=links, notes=notes,
                                 _named=named)

@@ -392,7 +392,10 @@ def locality_names(assignment: pd.Series, dz: pd.DataFrame, limit: int = LABEL_L
             else:
                 text = label(shown, limit)
             names[loc] = text[:1].upper() + text[1:]
-    names = pd.Series(names, dtype=object)
+    # A locality none of whose zones has an IZ name is named by its id (a blank name broke the
+    # builder's ordering of ids, and reached maps as "nan").
+    names = pd.Series(names, dtype=object).reindex(locs)
+    names = names.where(names.notna(), pd.Series([str(v) for v in locs], index=locs, dtype=object))
     wards = ward_exact(assignment, dz)
     # A ward named like an Intermediate Zone another locality holds is said to be the ward:
     # North Ayrshire's "Irvine East" (the ward) beside "Irvine Central, Irvine East and 2 more"
@@ -419,5 +422,6 @@ def locality_names(assignment: pd.Series, dz: pd.DataFrame, limit: int = LABEL_L
         pts["x"], pts["y"] = rep.x.to_numpy(), rep.y.to_numpy()
         centres = pts.groupby("loc")[["x", "y"]].mean()
     names = _disambiguate(names, centres)
-    out = pd.DataFrame({"name": names, "places": pd.Series(places, dtype=object)})
-    return out.reindex(locs)
+    out = pd.DataFrame({"name": names, "places": pd.Series(places, dtype=object)}).reindex(locs)
+    out["places"] = out["places"].fillna("")
+    return out

@@ -1112,3 +1112,16 @@ def test_a_row_with_no_zone_and_a_file_for_a_folder_are_said_plainly(dz, plan, t
         loc.read_plan(path, dz)
     with pytest.raises(DataError, match=r"blank\.csv \(from the data_dir argument\) is a file, not a folder"):
         loc.load_datazones(data_dir=path)
+
+
+def test_zones_without_iz_names_still_make_named_localities(council_zones):
+    # A zone table with some IZ names missing stopped `propose` with "'<' not supported between
+    # 'float' and 'str'"; without the column, localities were named "0", "1", "10".
+    import numpy as np
+
+    dz = council_zones["South Lanarkshire"].copy()
+    dz.loc[:50, "iz_name"] = np.nan
+    plan = loc.propose(dz)
+    assert loc.check(plan, dz).ok and plan.localities["name"].map(lambda n: isinstance(n, str) and n != "nan").all()
+    bare = loc.propose(dz.drop(columns="iz_name"))
+    assert (bare.localities["name"] == bare.localities["locality"]).all()
