@@ -140,7 +140,7 @@ def _draw_key(fig, rect, rows, fit, value_header, flag_header, footer=(), name_h
     if flag_header == "Poorer" and ncols > 1:
         # Side by side, key columns have room for "Flag" only ("%Poorer No." ran into the next).
         flag_header = "Flag"
-        footer = [(c, f"Flag: poorer{t[len('Poorer:'):]}" if c is None and t.startswith("Poorer:") else t)
+        footer = [(c, f"Flag:{t[len('Poorer:'):]}" if c is None and t.startswith("Poorer:") else t)
                   for c, t in footer]
     ax = fig.add_axes(rect, gid="key")
     ax.set_axis_off()
@@ -220,8 +220,9 @@ def _headers(frame, value_col, plan_map):
             words = [SIMD[h].label.lower() for h in headline]
             if len(words) > 1 and all(w.endswith(" deprivation") for w in words):
                 words = [w[: -len(" deprivation")] for w in words[:-1]] + words[-1:]
-            footer.append((None, f"Poorer: on {' or '.join(words)}, than the rest of the council and Scotland "
-                                 "(both), the rest of the council only (rest) or Scotland only (Scot.)"))
+            footer.append((None, f"Poorer: significantly poorer on {' or '.join(words)} than the rest of the "
+                                 "council and Scotland (both), the rest of the council only (rest) or Scotland only "
+                                 "(Scot.)"))
         else:
             footer += [(c, t) for t, c in TIER_COLOURS.items() if (frame["tier_label"] == t).any()]
     return value_header, flag_header, footer

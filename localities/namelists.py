@@ -36,65 +36,71 @@ def _lists(name: str) -> bool:
 _SIDES_ONLY = {"North", "South", "East", "West", "Central", "Upper", "Lower"}
 
 
-def _compact(parts: list[str]) -> list[str]:
-    """A town's name said once: ``["Carluke East", "Carluke South"]`` -> ``["Carluke East",
-    "South"]``, ``["Falkirk - Camelon", "Falkirk - Tamfourhill"]`` -> ``["Falkirk - Camelon",
-    "Tamfourhill"]``: only sides after a town's name, or parts after "Town - ", and only when
-    every place is that town's."""
-    out, stems = [], []
+def _shared_town(parts: list[str]) -> tuple[str, list[str]] | None:
+    """The town every place is a side or a part of, and the rest of each name:
+    ``["Carluke East", "Carluke South"]`` -> ``("Carluke", ["East", "South"])``,
+    ``["Falkirk - Camelon", "Falkirk - Tamfourhill"]`` -> ``("Falkirk", ["Camelon",
+    "Tamfourhill"])``; None unless there are two or more and all are the one town's."""
+    if len(parts) < 2:
+        return None
+    first = parts[0]
+    town = first.split(" - ")[0] if " - " in first else _town(first) if first.endswith(tuple(_SIDES_ONLY)) else None
+    if not town or not first.startswith(f"{town} ") or _lists(town):  # not "Braeside, ... and Seafield North"
+        return None
+    rests = []
     for part in parts:
-        short = part
-        for stem in stems:
-            rest = part[len(stem) + 1:] if part.startswith(f"{stem} ") else ""
-            if rest.startswith("- ") and len(rest) > 2:
-                short = rest[2:]
-                break
-            if rest and all(word in _SIDES_ONLY for word in rest.split()):
-                short = rest
-                break
-        out.append(short)
-        stem = part.split(" - ")[0] if " - " in part else _town(part) if part.endswith(tuple(_SIDES_ONLY)) else None
-        if stem and part.startswith(f"{stem} ") and stem not in stems and not _lists(stem):
-            stems.append(stem)  # a town, not a list ("Braeside, Mannofield, Broomhill and Seafield North")
-    # Only where every place is the one town's: "City Centre East, South and Sighthill" read
-    # "South" as a place of its own.
-    return out if len(stems) == 1 and sum(a != b for a, b in zip(out, parts)) == len(parts) - 1 else parts
+        rest = part[len(town) + 1:] if part.startswith(f"{town} ") else ""
+        if rest.startswith("- ") and len(rest) > 2:
+            rests.append(rest[2:])
+        elif rest and all(word in _SIDES_ONLY for word in rest.split()):
+            rests.append(rest)
+        else:
+            return None
+    return town, rests
+
+
+def _joined(parts: list[str]) -> str:
+    if any(map(_lists, parts)):
+        return " / ".join(parts)
+    return f"{', '.join(parts[:-1])} and {parts[-1]}"
 
 
 def said(place: str, text: str) -> bool:
-    """Whether ``text`` (a locality's name) names ``place``, in full or after its town's name
-    said once ("Carluke South" in "Carluke East, South and North")."""
-    if place in text:
+    """Whether ``text`` (a locality's name) names ``place`` as one of its items: in full
+    ("Paisley North" is not in "Paisley North East, Paisley East and 2 more"), or after its
+    town's name said once ("Carluke South" in "Carluke: East, South and North")."""
+    items = r"(?:^|, | and | / |: |[Pp]art of )"
+    end = r"(?=$|, | and | / | \+ | \(|: | ward$)"
+    if re.search(items + re.escape(place) + end, text):
         return True
-    stem = place.split(" - ")[0] if " - " in place else _town(place)
-    if not stem or not place.startswith(f"{stem} "):
+    shared = _shared_town([place, place])
+    if shared is None:
         return False
-    rest = place[len(stem):].lstrip(" -")
-    # The rest as an item of the list after the town's name: "North" is not in "North East".
-    return bool(re.search(rf"(?<!\w){re.escape(stem)}\b.*(?:, | and | / ){re.escape(rest)}(?=$|, | and | / | \+ )",
-                          text))
+    town, (rest, _) = shared
+    return bool(re.match(rf"(?:[Pp]art of )?{re.escape(town)}: ", text)) and bool(
+        re.search(items + re.escape(rest) + end, text[text.index(": ") + 2:]))
 
 
-def join_names(parts: list[str]) -> str:
+def join_names(parts: list[str], shared: bool = True) -> str:
     """``["A"]`` -> ``"A"``, ``["A", "B"]`` -> ``"A and B"``, ``["A", "B", "C"]`` -> ``"A, B and C"``;
     ``" / "`` between places when a place's own name lists places (``"Bathgate East / Bathgate and
-    Boghall"``), so the reader can still count them; a town's name once (``"Carluke East, South
-    and North"``)."""
+    Boghall"``), so the reader can still count them. Places that are all one town's sides or
+    parts give the town's name once, before a colon: ``"Carluke: East, South and North"``
+    (a list, where "Carluke East, South and North" read like one IZ's name, as "Sutherland
+    North and West" is)."""
     if len(parts) <= 1:
         return "".join(parts)
-    listing_ = any(map(_lists, parts))
-    parts = _compact(parts)
-    if listing_:
-        return " / ".join(parts)
-    return f"{', '.join(parts[:-1])} and {parts[-1]}"
+    common = _shared_town(parts) if shared else None  # shared=False: after a town's name already
+    if common is not None:
+        town, rests = common
+        return f"{town}: {_joined(rests) if not any(map(_lists, parts)) else ' / '.join(rests)}"
+    return _joined(parts)
 
 
 def more(shown: list[str], rest: int) -> str:
     """``"A, B and 2 more"``; ``"Larkhall Central, Raploch, Millheugh and Burnhead + 2 more"`` (one
     place) and ``"Bathgate East / Bathgate and Boghall + 1 more"`` when a shown name lists places."""
-    listing_ = any(map(_lists, shown))
-    shown = _compact(shown)
-    if listing_:
+    if any(map(_lists, shown)):
         return f"{' / '.join(shown)} + {rest} more"
     return f"{', '.join(shown)} and {rest} more"
 
@@ -105,7 +111,7 @@ def more(shown: list[str], rest: int) -> str:
 ONE_MORE_LENGTH = 64
 
 
-def label(places: list[str], limit: int = LABEL_LENGTH) -> str:
+def label(places: list[str], limit: int = LABEL_LENGTH, shared: bool = True) -> str:
     """A short label for a locality holding ``places`` (largest first): all of them
     when there are at most three and they fit (in ``ONE_MORE_LENGTH`` where the short
     label would leave out just one), otherwise the largest one or two and how many more
@@ -113,11 +119,11 @@ def label(places: list[str], limit: int = LABEL_LENGTH) -> str:
     n = len(places)
     if n == 0:
         return ""
-    if n <= 3 and len(join_names(places)) <= limit:
-        return join_names(places)
-    if 2 <= n <= 3 and len(join_names(places)) <= ONE_MORE_LENGTH and (
+    if n <= 3 and len(join_names(places, shared)) <= limit:
+        return join_names(places, shared)
+    if 2 <= n <= 3 and len(join_names(places, shared)) <= ONE_MORE_LENGTH and (
             n == 2 or len(more(places[:2], 1)) <= limit):
-        return join_names(places)
+        return join_names(places, shared)
     for m in (2, 1):
         if m < n:
             text = more(places[:m], n - m)

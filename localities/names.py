@@ -29,11 +29,12 @@ Rules, in order:
    named for (``"Clydesdale"``).
 6. More: the first one or two places and how many more there are (never just one
    more where all fit in :data:`ONE_MORE_LENGTH` characters)
-   (``"New Elgin West, East and 2 more"``, a town's name said once where every place shown is
-   the town's; ``"Halfway, Hallside and Drumsagard + 1 more"``
+   (``"New Elgin West, New Elgin East and 2 more"``; ``"Halfway, Hallside and Drumsagard + 1 more"``
    when a shown IZ's name lists places), at most :data:`LABEL_LENGTH`
    characters where possible. A name therefore never stands alone for a place that
    holds only a minority of the people.
+7. All of them one town's sides or parts: the town once, before a colon
+   (``"Carluke: East, South and North"``, ``"Falkirk: Camelon and Tamfourhill"``).
 
 A locality holding the whole council is named for the council.
 
@@ -386,7 +387,7 @@ def locality_names(assignment: pd.Series, dz: pd.DataFrame, limit: int = LABEL_L
             if town and not re.search(rf"\b{re.escape(town)}\b", places[loc]):
                 # Most of its people live in wards named for a town no IZ name says: Perth's
                 # flagged "Hillyland, Tulloch and Inveralmond + 6 more" is in Perth City North.
-                text = f"{town}: {label(shown, max(limit - len(town) - 2, 20))}"
+                text = f"{town}: {label(shown, max(limit - len(town) - 2, 20), shared=False)}"
                 if len(text) > ONE_MORE_LENGTH and len(shown) > 1:
                     text = f"{town}: {more(shown[:1], len(shown) - 1)}"
             else:

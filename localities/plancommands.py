@@ -85,7 +85,7 @@ SUMMARY_WORDS = {
     "population": "People in the council",
     "zones_moved": "Data Zones in a locality not matched to their locality in plan A",
     "people_moved": "People in those zones",
-    "share_people_moved": "Share of people in those zones",
+    "share_people_moved": "Share of people in those zones (%)",
     "localities_a": "Localities in plan A",
     "localities_b": "Localities in plan B",
     "matched": "Localities matched one to one (by people shared)",
@@ -108,7 +108,7 @@ def _summary_frame(summary: dict):
         if isinstance(v, (bool, np.bool_)):
             return "yes" if v else "no"
         if key == "share_people_moved":
-            return f"{v:.1%}"
+            return round(100 * float(v), 1)  # a number (a spreadsheet sums and sorts it), in %
         if isinstance(v, (float, np.floating)):
             return round(float(v), 3)
         return v  # numbers stay numbers (a spreadsheet had stored '186' as text)

@@ -279,14 +279,16 @@ def _page(fig, table, idx, row, council, spine, _backdrop_cache) -> None:
     map_ax.set_axis_off()
 
     top = 1 - max(3.45, y + 0.1) / H
-    # The places a shortened name leaves out ("East Mainland, West Mainland and 2 more" hid
-    # Stromness and the isles): a board reads this page, not the workbook's Places column.
+    # The places, where the name does not say each of them ("East Mainland, West Mainland and
+    # 2 more" hid Stromness and the isles): a board reads this page, not the workbook's Places.
     places = [p for p in str(row.get("places", "") or "").split(SEPARATOR) if p]
     if len(places) > 1 and not all(said(p, str(row["name"])) for p in places):
-        wrapped = textwrap.wrap("Places (Intermediate Zones, most people first): " + "; ".join(places), 125)
-        if len(wrapped) > PLACES_LINES:
-            wrapped = wrapped[:PLACES_LINES]
-            wrapped[-1] = wrapped[-1].rsplit(" ", 1)[0] + " …"
+        head = "Places (Intermediate Zones, most people first): "
+        shown = len(places)
+        wrapped = textwrap.wrap(head + "; ".join(places), 125)
+        while len(wrapped) > PLACES_LINES and shown > 1:  # as many as fit, and how many more
+            shown -= 1
+            wrapped = textwrap.wrap(f"{head}{'; '.join(places[:shown])} and {len(places) - shown} more", 125)
         fig.text(0.4 / W, top, "\n".join(wrapped), fontsize=7.5, va="top", linespacing=1.25, gid="places")
         top -= (0.05 + 0.145 * len(wrapped)) / H
     # Why it is (or is not) flagged.

@@ -464,10 +464,10 @@ def inequality(plan: Plan, dz: pd.DataFrame, indicators=None, by: str = "income_
     few = out[(out["level"] == "localities") & (out["areas"] < 3)]
     if len(few):
         # Blank cells said nothing of why (Orkney in two localities).
-        n = int(few["areas"].max())
-        out.attrs["notes"] = [f"level localities: no slope for {counted(len(few), 'indicator', 'indicators')} "
-                              f"(blank): {counted(n, 'locality has', 'localities have')} values, and a slope "
-                              "needs 3 or more"]
+        which = ", ".join(f"{i} ({a})" for i, a in zip(few["indicator"], few["areas"]))
+        out.attrs["notes"] = [f"no slope across localities (level 'localities', left blank) for "
+                              f"{counted(len(few), 'indicator', 'indicators')}: a slope needs 3 or more localities "
+                              f"with values, and these have fewer (in brackets): {which}"]
     return out
 
 

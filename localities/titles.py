@@ -41,7 +41,7 @@ def inset_title(frame, names, extent, width_in: float, what: tuple[str, str] = (
     # Else the town the wards of most of its people are named for: IZ names do not say Kilmarnock
     # or Stirling ("Crosshouse, Gatehead and Kilmaurs Rural / Kilmaurs + 9 more").
     town = town or _ward_town(frame, order)
-    listing = join_names(listed) if len(listed) <= 3 else None
+    listing = join_names(listed, shared=False) if len(listed) <= 3 else None  # after "A: ", no second colon
     # One locality keeps its own name where it fits: the town its wards are named for can be the
     # town beside it ("Crosshouse, Gatehead and Kilmaurs Rural / Kilmaurs" is in Kilmarnock's wards).
     # Counts are of every locality the inset's panel (``view``) shows, a thousandth of it or more: "3 localities" (those

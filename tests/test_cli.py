@@ -117,6 +117,16 @@ def test_a_saved_plans_notes_name_the_options_typed(real_dir, tmp_path, capsys):
     assert "--divide-towns keeps" in printed and "towns=False" not in printed
 
 
+def test_a_workbook_keeps_the_notes_printed_with_it(moray, real_dir, tmp_path, capsys):
+    # "smr has no confidence interval: it ... cannot make one significantly poorer" was printed
+    # and not in the workbook a board is sent; a blank slope across two localities said nothing.
+    book = tmp_path / "moray.xlsx"
+    assert main(["rank", str(moray), "--headline", "income_rate,smr", "--out", str(book),
+                 "--data-dir", str(real_dir)]) == EXIT_OK
+    notes = pd.read_excel(book, sheet_name="Notes")
+    assert notes["note"].str.startswith("Headline indicator 'smr' has no confidence interval").any()
+
+
 def test_check_exits_1_on_a_non_compliant_plan(real_dir, tmp_path, capsys):
     # One locality holding all of Moray (95,780 people): not a ward, over 30,000.
     table = pd.read_csv(real_dir / "tables/simd2020v2_dz_lookup.csv")
@@ -692,7 +702,8 @@ def test_compare_workbook_keeps_numbers_and_map_refuses_poorer_with_column(moray
     words = {row[2].value: row[0].value for row in sheet.iter_rows(min_row=2)}
     assert [c.value for c in sheet[1]] == ["figure", "value", "code"]
     assert words["equal"] == "The same division of the council" and values["equal"] == "no"
-    assert values["share_people_moved"].endswith("%") and words["adjusted_rand"].startswith("Adjusted Rand index")
+    assert isinstance(values["share_people_moved"], float) and words["share_people_moved"].endswith("(%)")
+    assert words["adjusted_rand"].startswith("Adjusted Rand index")
     capsys.readouterr()
     assert main(["map", str(moray), "--poorer", "--column", "crime_rate", "--out", str(tmp_path / "m.png"),
                  "--data-dir", str(real_dir)]) == EXIT_INPUT

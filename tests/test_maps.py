@@ -975,8 +975,8 @@ def test_a_map_of_another_indicator_says_what_its_flag_is(council_zones, real_di
     renderer = fig.canvas.get_renderer()
     key = next(ax for ax in fig.axes if ax.get_gid() == "key")
     texts = {t.get_text(): t for t in key.texts}
-    assert any(t.replace("\n", " ").startswith("Poorer: on income or employment deprivation, than the rest "
-                                                "of the council and Scotland (both)") for t in texts)
+    assert any(t.replace("\n", " ").startswith("Poorer: significantly poorer on income or employment deprivation "
+                                                "than the rest of the council and Scotland (both)") for t in texts)
     assert "\nPoorer" in texts and "\nFlag" not in texts  # headed for what it says, not "Flag" beside crime
     people, value = texts["\nPeople"].get_window_extent(renderer), texts["Crime\n/10k"].get_window_extent(renderer)
     assert (value.x0 - people.x1) * 72 / fig.dpi >= 2, "the People and Crime headers touch"
@@ -1080,7 +1080,7 @@ def test_an_island_locality_is_named_where_its_people_live(council_zones):
 @pytest.mark.parametrize("council, target, titles", [
     ("Orkney Islands", 10_000, ["A: Kirkwall"]),
     ("Na h-Eileanan Siar", 10_000, ["A: Stornoway and Point"]),
-    ("Highland", 10_000, ["A: Inverness area", "B: Wick South and North"]),  # the two names, on one line as they fit
+    ("Highland", 10_000, ["A: Inverness area", "B: Wick area"]),  # "Wick South and Wick North" on one line if it fits
 ])
 def test_inset_titles_say_what_they_show_and_fit(council_zones, council, target, titles):
     """Insets were titled 'A: inset'; a title now names the localities mostly inside it (or the

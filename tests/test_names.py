@@ -103,15 +103,24 @@ def test_join_and_label():
     assert label(["Dunkeld & Birnam", "Stanley", "Luncarty", "Bankfoot"]) == "Dunkeld & Birnam / Stanley + 2 more"
     assert join_names(["Wallyford/Whitecraig", "Musselburgh"]) == "Wallyford/Whitecraig and Musselburgh"
     assert label(["New Elgin West", "New Elgin East", "Elgin Central West", "Elgin Bishopmill West"]) == \
-        "New Elgin West, East and 2 more"
-    # A town's name once where every place is its ("Carluke East, Carluke South and Carluke
-    # North"); never where another place would read as a side ("City Centre East, South and Sighthill").
-    assert join_names(["Carluke East", "Carluke South", "Carluke North"]) == "Carluke East, South and North"
-    assert join_names(["Falkirk - Camelon", "Falkirk - Tamfourhill"]) == "Falkirk - Camelon and Tamfourhill"
+        "New Elgin West, New Elgin East and 2 more"
+    # A town's name once, before a colon, where every place is its side or part ("Carluke East,
+    # Carluke South and Carluke North"); "Carluke East, South and North" read like one IZ's
+    # name, as "Sutherland North and West" and "Port Glasgow Upper, West and Central" are.
+    assert join_names(["Carluke East", "Carluke South", "Carluke North"]) == "Carluke: East, South and North"
+    assert join_names(["Falkirk - Camelon", "Falkirk - Tamfourhill"]) == "Falkirk: Camelon and Tamfourhill"
     assert join_names(["City Centre East", "City Centre South", "Sighthill"]) == \
         "City Centre East, City Centre South and Sighthill"
     assert join_names(["Paisley North West", "Paisley Ferguslie"]) == "Paisley North West and Paisley Ferguslie"
-    assert said("Carluke North", "Carluke East, South and North") and not said("Paisley North", "Paisley Central, North East and 2 more")
+    assert join_names(["Wick South", "Wick North"], shared=False) == "Wick South and Wick North"
+    # A place is said as an item of the name, in full or after its town's colon.
+    assert said("Carluke North", "Carluke: East, South and North")
+    assert said("Perth Central", "Perth: Hillyland, Perth Central and 2 more")
+    for place, text in (("Paisley North", "Paisley North East, Paisley East and 2 more"),
+                        ("Knightswood West", "Knightswood Park: East and West"),
+                        ("Paisley West", "Paisley Glenburn: East and West"),
+                        ("Carron", "Falkirk - Merchiston and New Carron Village + 3 more")):
+        assert not said(place, text), (place, text)
     long = ["Cullen, Portknockie, Findochty, Drybridge and Berryhillock", "Rural Keith", "Buckie"]
     assert label(long) == f"{long[0]} + 2 more"  # the largest place is never cut short
     assert len(label([f"Place number {i}" for i in range(9)])) <= LABEL_LENGTH
@@ -401,7 +410,7 @@ def test_a_rural_iz_named_for_a_town_is_not_part_of_it():
     table = locality_names(pd.Series(["a", "a", "b"], index=dz["datazone"]), dz)
     assert table.loc["a", "name"] == "Nairn" and table.loc["b", "name"] == "Nairn Rural"
     table = locality_names(pd.Series(["a", "a", "b"], index=dz["datazone"]), dz.drop(columns="urban_rural"))
-    assert table.loc["a", "name"] == "Nairn East and West"  # settlement unknown: each IZ named
+    assert table.loc["a", "name"] == "Nairn: East and West"  # settlement unknown: each IZ named
 
 
 def test_stornoway_is_one_locality_named_stornoway(council_zones):

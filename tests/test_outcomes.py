@@ -134,8 +134,10 @@ def test_inequality_and_pockets(council_zones):
     orkney = council_zones["Orkney Islands"]
     two = loc.inequality(loc.propose(orkney, target_population=11_000), orkney)
     assert two.loc[two["level"] == "localities", "sii"].isna().all()
-    assert two.attrs["notes"] == ["level localities: no slope for 27 indicators (blank): 2 localities have values, "
-                                  "and a slope needs 3 or more"]
+    note = two.attrs["notes"][0]
+    assert note.startswith("no slope across localities (level 'localities', left blank) for 27 indicators: a slope "
+                           "needs 3 or more localities with values, and these have fewer (in brackets): "
+                           "income_rate (2), employment_rate (2)")
     table = loc.rank(plan, dz)
     pockets = loc.masked_pockets(plan, dz, table)
     flagged = set(table.loc[table["poorer_than_scotland"] | table["poorer_than_rest"], "locality"])

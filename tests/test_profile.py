@@ -15,6 +15,7 @@ import pytest  # noqa: E402
 
 import localities as loc  # noqa: E402
 from localities import cli  # noqa: E402
+from localities.namelists import said  # noqa: E402
 from localities.profile import DOT_STYLES, spine_rows  # noqa: E402
 
 from .test_maps import pdf_fonts, pdf_text  # noqa: E402
@@ -443,7 +444,21 @@ def test_a_shortened_name_has_its_places_listed(sample):
         texts = {t.get_gid(): t.get_text().replace("\n", " ") for t in loc.profile(table, locality=row["locality"]).texts}
         if " more" in row["name"]:
             assert texts["places"].startswith("Places (Intermediate Zones, most people first): ")
-            assert all(p in texts["places"] for p in places) or texts["places"].endswith(" …")
-        elif all(p in row["name"] for p in places):
+            assert all(p in texts["places"] for p in places) or texts["places"].endswith(" more")
+        elif all(said(p, row["name"]) for p in places):
             assert "places" not in texts
         plt.close("all")
+
+
+def test_a_long_list_of_places_says_how_many_it_leaves_out(sample):
+    # Two lines at most, then "and N more" (the count, where "…" had said nothing of how many):
+    # an analyst's locality of forty places.
+    _, _, table = sample
+    table = table.copy()
+    places = [f"Place number {i}" for i in range(40)]
+    table.loc[table.index[0], "places"] = "; ".join(places)
+    row = table.loc[table.index[0]]
+    text = next(t.get_text() for t in loc.profile(table, locality=row["locality"]).texts if t.get_gid() == "places")
+    assert text.count("\n") <= 1
+    shown = sum(p in text.replace("\n", " ") for p in places)
+    assert shown < len(places) and text.replace("\n", " ").endswith(f" and {len(places) - shown} more")
