@@ -1450,3 +1450,19 @@ def test_an_inset_title_counts_the_localities_its_panel_labels(council_zones):
             assert int(count.group(1)) == len(labels), (title, [t.get_text() for t in labels])
         assert ax._left_title.get_fontweight() == "bold"
     plt.close(fig)
+
+
+def test_a_town_in_the_country_has_a_short_leader(council_zones):
+    # South Lanarkshire at 10,000: Lanark's number went 1.4 inches up a leader across Carstairs'
+    # locality, to a spot outside the council (Kirkmuirhill's rural locality beside it is 8.4
+    # times its area, under the 10 then asked of every locality around a town).
+    dz = council_zones["South Lanarkshire"]
+    table = loc.rank(loc.propose(dz, target_population=10_000), dz)
+    fig = loc.plot_map(table, column="income_rate")
+    ax = fig.axes[0]
+    key = next(i for i, n in enumerate(table["name"]) if n == "Lanark")
+    line = next((ln for ln in ax.lines if ln.get_gid() == f"leader:{table.index[key]}"), None)
+    if line is not None:  # a number inside its locality has no leader
+        (x0, y0), (x1, y1) = ax.transData.transform(line.get_xydata())
+        assert np.hypot(x1 - x0, y1 - y0) / fig.dpi <= 0.8
+    plt.close(fig)
