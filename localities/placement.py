@@ -217,13 +217,19 @@ class Placer:
         :data:`OVER_OTHERS` of the name's box may lie over other localities: West Lothian's
         "Craigshill, Dedridge East and 3 more" sat half over its neighbour."""
         avoid = others if clear else None
-        where = None
-        if self.localities is not None and own is not None and len(self.localities) > 1:
-            def where(box, own=own):
-                return self._over_others(box, own) <= OVER_OTHERS * box.area
         pt, poly = _anchor(geom, view)
         if pt is None:
             return None
+        over = None
+        if self.localities is not None and own is not None and len(self.localities) > 1:
+            def over(box, own=own):
+                return self._over_others(box, own) <= OVER_OTHERS * box.area
+
+        def where(box, poly=poly):
+            # Most of the locality's colour stays in sight, as under a number: a name's white box
+            # can be larger than a small locality (over 32 councils at 10,000, 17 of 211 names
+            # covered more than half of theirs, and are numbered now).
+            return shapely.intersection(box, poly).area <= COVER_MOST * poly.area and (over is None or over(box))
         minx, miny, maxx, maxy = poly.bounds
         spots = [(pt.x, pt.y)] + [(pt.x + dx * (maxx - minx), pt.y + dy * (maxy - miny))
                                   for dx, dy in ((0, 0.2), (0, -0.2), (0.2, 0), (-0.2, 0))]

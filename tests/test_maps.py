@@ -1466,3 +1466,30 @@ def test_a_town_in_the_country_has_a_short_leader(council_zones):
         (x0, y0), (x1, y1) = ax.transData.transform(line.get_xydata())
         assert np.hypot(x1 - x0, y1 - y0) / fig.dpi <= 0.8
     plt.close(fig)
+
+
+@pytest.mark.parametrize("council", ["Dundee City", "Aberdeen City"])
+def test_a_name_leaves_most_of_its_locality_in_sight(council_zones, council):
+    # Dundee City at 10,000: "The Glens and Hilltown" lay under its name's white box, 64% of
+    # it; East Ayrshire's "Kilmarnock North and West" read as land outside the council. A name
+    # covers at most half of its locality, as a number does.
+    import shapely
+
+    from localities.placement import COVER_MOST, label_box
+
+    dz = council_zones[council]
+    table = loc.rank(loc.propose(dz, target_population=10_000), dz)
+    fig = loc.plot_poorer(table)
+    ax = fig.axes[0]
+    renderer, inv = fig.canvas.get_renderer(), ax.transData.inverted()
+    named = 0
+    for text in ax.texts:
+        gid = text.get_gid() or ""
+        if gid.startswith("label:") and not text.get_text().strip().isdigit():
+            poly = max(shapely.get_parts(table.geometry.loc[int(gid.split(":")[1])]), key=lambda p: p.area)
+            bb = label_box(text, renderer)
+            (x0, y0), (x1, y1) = inv.transform([[bb.x0, bb.y0], [bb.x1, bb.y1]])
+            assert shapely.box(x0, y0, x1, y1).intersection(poly).area <= COVER_MOST * poly.area + 1e-6, text.get_text()
+            named += 1
+    assert named > 0
+    plt.close(fig)
