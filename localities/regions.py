@@ -38,11 +38,12 @@ def town_blocks(block: np.ndarray, dz: gpd.GeoDataFrame, adjacency: dict, settle
     """The small town each block makes part of, or -1.
 
     A town is a connected set of settlement zones (urban-rural classes 1-4) on the zone
-    contiguity (no island links) inside one ``group``; it is small when it has at most
-    ``size`` people (one locality's worth). Inside a set bigger than that, the IZs named as
-    sides of one place ("Strathaven North", "Strathaven South") and connected are a town. A block belongs to a town when all its zones
-    are that town's; only towns of two or more blocks are returned (Stornoway East and
-    Stornoway West), numbered from 0.
+    contiguity (no island links) inside one ``group``, and not going on into another (the
+    part of Kilmarnock in one ward is no town); it is small when it has at most ``size``
+    people (one locality's worth). Inside a set bigger than that, the IZs named as sides of
+    one place ("Strathaven North", "Strathaven South") and connected are a town. A block
+    belongs to a town when all its zones are that town's; only towns of two or more blocks
+    are returned (Stornoway East and Stornoway West), numbered from 0.
     """
     n = len(dz)
     nb = int(block.max()) + 1 if n else 0
@@ -54,11 +55,21 @@ def town_blocks(block: np.ndarray, dz: gpd.GeoDataFrame, adjacency: dict, settle
                      dtype=np.int64).reshape(-1, 2)
     rows, cols = pairs[:, 0], pairs[:, 1]
     keep = (settled[rows] > 0) & (settled[cols] > 0)
+    cut = np.zeros(n, dtype=bool)
     if group is not None:
+        # A settlement the group lines cut is not a town of any one group (East Ayrshire within
+        # wards: Piersland, New Farm Loch South and Dean, part of Kilmarnock, was "1 town").
+        across = keep & (group[rows] != group[cols])
+        cut[rows[across]] = True
+        whole = sparse.csr_matrix((np.ones(int(keep.sum())), (rows[keep], cols[keep])), shape=(n, n))
+        _, settlement_of = connected_components(whole, directed=False)
+        cut = np.isin(settlement_of, settlement_of[cut])
         keep &= group[rows] == group[cols]
     graph = sparse.csr_matrix((np.ones(int(keep.sum())), (rows[keep], cols[keep])), shape=(n, n))
     _, town = connected_components(graph, directed=False)
-    town = np.where(settled > 0, town, -1)
+    town = np.where((settled > 0) & ~cut, town, -1)
+    if not (town >= 0).any():
+        return none
     people = dz["population"].to_numpy(dtype=float)
     known = town >= 0
     town_pop = np.bincount(town[known], weights=people[known], minlength=int(town.max()) + 1)

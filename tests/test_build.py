@@ -410,6 +410,19 @@ def test_check_reads_population_as_numbers_and_refuses_a_zone_twice(council_zone
         loc.check(plan, dz.assign(population=["x"] + list(dz["population"].iloc[1:])))
 
 
+def test_part_of_a_town_inside_a_ward_is_not_a_town(council_zones):
+    # East Ayrshire at 10,000 within wards: "1 town no bigger than one locality ... kept in one
+    # locality: Piersland / New Farm Loch South / Dean and New Farm Loch North", the part of
+    # Kilmarnock (46,000 people) in one ward; Highland at 5,000, part of Inverness.
+    for council, target in (("East Ayrshire", 10_000), ("Highland", 5_000)):
+        dz = council_zones[council]
+        plan = loc.propose(dz, target_population=target, within="ward")
+        assert not any("town no bigger than one locality" in n for n in plan.notes), council
+    # A town inside one ward is still kept whole (Stornoway, Na h-Eileanan Siar at 10,000).
+    dz = council_zones["Na h-Eileanan Siar"]
+    assert any("Stornoway" in n and "kept in one locality" in n for n in loc.propose(dz, target_population=10_000).notes)
+
+
 def test_towns_divided_far_apart_are_repaired_separately(scotland):
     """All of Scotland as one problem divides two towns in places far apart (St Andrews among
     them): the regions around each are built again separately (once failed with a shape
