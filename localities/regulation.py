@@ -259,14 +259,18 @@ def check(plan: Plan, dz: gpd.GeoDataFrame, max_population: int = CEILING, non_s
                         "Python) for several")
     big = table[(table["qualifies"] == "population") & (table["population"] > GUIDANCE_SIZE)]
     if len(big):
-        warns.append(f"{counted(len(big), 'locality', 'localities')} over {GUIDANCE_SIZE:,} people (guidance, para 151)")
+        # Wards are left out (their size is the ward's), and said to be: "1 locality over 10,000"
+        # beside eight wards over it read as a miscount.
+        wards = int((table["is_ward"] & (table["population"] > GUIDANCE_SIZE)).sum())
+        warns.append(f"{counted(len(big), 'locality', 'localities')} over {GUIDANCE_SIZE:,} people (guidance, para 151)"
+                     + (f", not counting {counted(wards, 'ward', 'wards')}" if wards else "") + ": "
+                     + listing(map(_named, big.index, big["name"], big["population"]), width=None))
     few = table[table["population"] < FEW]
     if len(few):
         # Legal, but hardly a community to plan with, and its figures say little (East
         # Renfrewshire's Uplawmoor, 821 people, once a locality of its own).
         warns.append(f"{counted(len(few), 'locality', 'localities')} under {FEW:,} people, whose figures have wide "
-                     "intervals: " + listing((f"{_named(i, n)} ({p:,})" for i, n, p in
-                                              zip(few.index, few["name"], few["population"])), width=None))
+                     "intervals: " + listing(map(_named, few.index, few["name"], few["population"]), width=None))
     crossing = table[crosses]
     if len(crossing):
         warns.append(f"{counted(len(crossing), 'locality', 'localities')} "
@@ -395,8 +399,9 @@ def _near_wards(table: pd.DataFrame, loc_sets: dict, ward_members: dict, council
                 elif any(wrong):
                     refused[loc] = (ward, *wrong)
                     continue
-            how = ("code" if _label(loc) == _label(ward) or _label(name) == _label(ward) else "name") if named \
-                else "boundary slivers"
+            # How it is known for the ward, as the reports print it ("Doon Valley; by its name: ...").
+            how = ("by its code" if _label(loc) == _label(ward) or _label(name) == _label(ward) else "by its name") \
+                if named else "by boundary slivers"
             found.append((len(added) + len(missing), str(loc), loc, ward, how, added, missing, int(moved)))
     near = {}
     for _, _, loc, ward, how, added, missing, people in sorted(found, key=lambda f: f[:2]):
@@ -423,9 +428,13 @@ def _not_the_ward(loc, name, ward, added, missing, zones: pd.DataFrame) -> str:
     return f"{_named(loc, name)} is not {ward_text}: {why}"
 
 
-def _named(code, name) -> str:
-    """``"S13003065 (Highland Perthshire)"``: a locality by its id and, where it differs, its name."""
-    return str(code) if str(name) == str(code) else f"{clip(code)} ({clip(name)})"
+def _named(code, name, people=None) -> str:
+    """``"S13003065 (Highland Perthshire)"``: a locality by its id and, where it differs, its
+    name; with ``people``, ``"R08 (Kilmarnock North, 10,044 people)"``."""
+    tail = f"{people:,} people" if people is not None else ""
+    if str(name) == str(code):
+        return f"{code} ({tail})" if tail else str(code)
+    return f"{clip(code)} ({clip(name)}{', ' + tail if tail else ''})"
 
 
 def _ward_label(ward, zones: pd.DataFrame) -> str:
@@ -442,7 +451,7 @@ def _ward_prefix(ward, zones: pd.DataFrame) -> str:
 
 def _sliver_text(ward, how, added, missing, people: int, zones: pd.DataFrame) -> str:
     parts = ([f"+{listing(sorted(added), 3)}"] if added else []) + ([f"-{listing(sorted(missing), 3)}"] if missing else [])
-    return clip(f"ward {ward} {_ward_label(ward, zones)} (by {how}); zones differ from its best-fit zones by "
+    return clip(f"ward {ward} {_ward_label(ward, zones)} ({how}); zones differ from its best-fit zones by "
                 f"{len(added) + len(missing)} ({people:,} people): {' '.join(parts)}", 200)
 
 

@@ -621,7 +621,7 @@ def test_ward_polygons_with_boundary_slivers_are_wards(dz):
     # Said plainly, the zero parts left out ('X0 = ward S13... (boundary slivers: 1 missing zone)').
     said = next(w for w in by_zones.warnings if "taken as" in w)
     assert "taken as wards, their zones differing from the wards' best-fit zones: " in said
-    assert re.search(r"\((\S[^;]*; )?boundary slivers: 1 missing zone, [\d,]+ people\)", said), said
+    assert re.search(r"\((\S[^;]*; )?by boundary slivers: 1 missing zone, [\d,]+ people\)", said), said
     assert "= ward " in said and "0 added" not in said
     # A locality far from any ward is not a ward because of its name.
     far = wards.copy()
@@ -656,6 +656,8 @@ def test_a_name_the_package_made_does_not_make_a_locality_a_ward(council_zones, 
     lid = plan.localities.loc[plan.localities["name"] == "Linlithgow", "locality"].iloc[0]
     own = loc.check(loc.plan_from_assignment(dz, plan.assignment.replace({lid: "Linlithgow"})), dz)
     assert own.table.set_index("locality").loc["Linlithgow", "is_ward"]  # the analyst's own locality id names the ward
+    # Said as how it is known for the ward ("Doon Valley; name: 1 missing zone" read as a template).
+    assert any("= ward S13002820 (Linlithgow; by its name: " in w for w in own.warnings), own.warnings
 
 
 def _plan_as_csv(plan, dz, tmp_path):

@@ -489,6 +489,19 @@ def test_crossing_ward_lines_means_holding_part_of_a_ward(council_zones):
     assert not any("ward lines" in w for w in inside["warnings"])
 
 
+def test_the_size_warning_names_its_localities_and_says_wards_are_left_out(council_zones):
+    # East Ayrshire at 10,000: "1 locality over 10,000 people (guidance, para 151)" beside seven
+    # wards over it, naming none.
+    dz = council_zones["East Ayrshire"]
+    report = loc.check(loc.propose(dz, target_population=10_000, within="ward"), dz)
+    t = report.table.set_index("locality")
+    big = t[(t["qualifies"] == "population") & (t["population"] > 10_000)]
+    wards = int((t["is_ward"] & (t["population"] > 10_000)).sum())
+    line = next(w for w in report.warnings if "guidance, para 151" in w)
+    assert len(big) and wards and f"not counting {wards} ward" in line
+    assert all(f"{i} (" in line and f"{p:,} people)" in line for i, p in big["population"].items())
+
+
 def test_a_target_whole_zones_cannot_reach_is_said(council_zones):
     # Orkney at 500 people a locality: 44 asked for, 6 made (its 6 Intermediate Zones),
     # without a word.
