@@ -228,12 +228,14 @@ def _elsewhere(unknown: pd.Series, dz: gpd.GeoDataFrame) -> str:
 def _what(codes: pd.Series, dz: gpd.GeoDataFrame) -> str:
     """What codes that are not this table's Data Zones are, when they all say: 2022 Data
     Zones (the plan was made on the new geography), or Intermediate Zones, wards, councils."""
-    from .tables import FIRST_2022_CODE
+    from .tables import FIRST_2022_CODE, LAST_2022_CODE
 
     text = pd.Series(codes, dtype=object).astype(str).str.strip().str.upper()
     table = dz["datazone"].astype(str).str[3:]
     old = table.str.isdigit().all() and (table.astype(int) < FIRST_2022_CODE).all()
-    if old and text.str.fullmatch(r"S01\d{6}").all() and (text.str[3:].astype(int) >= FIRST_2022_CODE).all():
+    # Only codes in the 2022 range: S01099999 is a typing slip, not a 2022 Data Zone.
+    if old and text.str.fullmatch(r"S01\d{6}").all() and text.str[3:].astype(int).between(
+            FIRST_2022_CODE, LAST_2022_CODE).all():
         return (" (2022 Data Zone codes: this zone table holds 2011 Data Zones; map the plan onto them with the "
                 "Scottish Government's 2011-2022 Data Zone lookup)")
     for prefix, kind in (("S02", "Intermediate Zone"), ("S13", "ward"), ("S12", "council")):

@@ -30,6 +30,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
 
 CODE = re.compile(r"^S01\d{6}$")
 FIRST_2022_CODE = 13482  # S01013482 is the first 2022 Data Zone; 2011 codes run S01006506..S01013481.
+LAST_2022_CODE = 20873  # S01020873, the last of the 7,392 2022 Data Zones (SG lookup, 2024-12-16)
 MISSING_MARKS = {"", "*", "..", ":", "x", "na", "n/a", "nan", "none", "null"}
 
 
