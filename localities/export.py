@@ -336,6 +336,12 @@ def _lay_out(sheet, widest: int = 60) -> None:
         if longest > widest:
             for cell in column[1:]:
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
+    # Whole numbers with thousands separators, as the maps and profiles print them ("11709"
+    # read as a code beside "11,709" on the map).
+    for row in sheet.iter_rows(min_row=2):
+        for cell in row:
+            if type(cell.value) is int and abs(cell.value) >= 1000:
+                cell.number_format = "#,##0"
     sheet.freeze_panes = "A2"
 
 

@@ -628,6 +628,8 @@ def test_rank_xlsx_opens_on_a_summary_a_board_reads(real_dir, tmp_path):
     sheet = book["Summary"]
     headers = [c.value for c in sheet[1]]
     assert headers[:5] == ["Rank", "Locality", "Code", "People", "Decision"]
+    # People as the maps print them ("11709" beside "11,709").
+    assert all(row[3].number_format == "#,##0" for row in sheet.iter_rows(min_row=2) if row[3].value >= 1000)
     assert "Significantly poorer than the rest of Moray" in headers and "Significantly poorer than Scotland" in headers
     # What each name's "+ N more" stands for, last (a board could not look it up).
     assert "Income deprivation (%)" in headers and headers[-2:] == ["Why", "Places (Intermediate Zones, most people first)"]
