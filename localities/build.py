@@ -401,7 +401,7 @@ def propose(
                                                        target_population, seed, *weights,
                                                        start=held["region"].to_numpy(), touched=touched)
             named = dz[["iz", "iz_name"]].drop_duplicates("iz").set_index("iz")["iz_name"] if "iz_name" in dz else None
-            towns_named = "; ".join(join_names(regions.labels_of(sorted(set(j)), named)) for j in joined)
+            towns_named = "; ".join(join_names(regions.labels_of(sorted(set(j)), named), shared=False) for j in joined)
             notes.append(f"{counted(len(joined), 'town', 'towns')} no bigger than one locality (at most {size:,.0f} "
                          f"people) kept in one locality, {'its' if len(joined) == 1 else 'each with its'} Intermediate "
                          f"Zones joined, where the search had divided {'it' if len(joined) == 1 else 'them'} "

@@ -282,7 +282,9 @@ def _page(fig, table, idx, row, council, spine, _backdrop_cache) -> None:
     # The places, where the name does not say each of them ("East Mainland, West Mainland and
     # 2 more" hid Stromness and the isles): a board reads this page, not the workbook's Places.
     places = [p for p in str(row.get("places", "") or "").split(SEPARATOR) if p]
-    if len(places) > 1 and not all(said(p, str(row["name"])) for p in places):
+    # "+ 1 more" always left one out, though an IZ name listing places ("Muirhouse and
+    # Knowetop") may seem to say it.
+    if len(places) > 1 and (str(row["name"]).endswith(" more") or not all(said(p, str(row["name"])) for p in places)):
         head = "Places (Intermediate Zones, most people first): "
         shown = len(places)
         wrapped = textwrap.wrap(head + "; ".join(places), 125)

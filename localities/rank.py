@@ -464,7 +464,7 @@ def inequality(plan: Plan, dz: pd.DataFrame, indicators=None, by: str = "income_
     few = out[(out["level"] == "localities") & (out["areas"] < 3)]
     if len(few):
         # Blank cells said nothing of why (Orkney in two localities).
-        which = ", ".join(f"{i} ({a})" for i, a in zip(few["indicator"], few["areas"]))
+        which = ", ".join(f"{label} ({a})" for label, a in zip(few["label"], few["areas"]))  # for people, not codes
         out.attrs["notes"] = [f"no slope across localities (level 'localities', left blank) for "
                               f"{counted(len(few), 'indicator', 'indicators')}: a slope needs 3 or more localities "
                               f"with values, and these have fewer (in brackets): {which}"]

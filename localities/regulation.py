@@ -431,7 +431,7 @@ def _not_the_ward(loc, name, ward, added, missing, zones: pd.DataFrame) -> str:
 def _named(code, name, people=None) -> str:
     """``"S13003065 (Highland Perthshire)"``: a locality by its id and, where it differs, its
     name; with ``people``, ``"R08 (Kilmarnock North, 10,044 people)"``."""
-    tail = f"{people:,} people" if people is not None else ""
+    tail = f"{int(round(float(people))):,} people" if people is not None else ""  # never "13,247.0"
     if str(name) == str(code):
         return f"{code} ({tail})" if tail else str(code)
     return f"{clip(code)} ({clip(name)}{', ' + tail if tail else ''})"

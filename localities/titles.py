@@ -31,7 +31,8 @@ def inset_title(frame, names, extent, width_in: float, what: tuple[str, str] = (
         return "inset"
     order = frame.loc[held, "population"].sort_values(ascending=False, kind="stable").index \
         if "population" in frame else held
-    listed = [str(names[i]) for i in order]
+    # After "A: ", a name's own colon becomes brackets: "A: Carluke (East, South and North)".
+    listed = [bracketed(str(names[i])) for i in order]
     most = int(width_in * 72 / (7 * 0.62)) - 3  # characters of 7 pt bold across the inset, less "A: "
     # The town most of them are named for ("Inverness Inshes and 3 more", "Black Isle North"): the
     # longest run of first words (up to three) that half the names or more begin with, past
@@ -41,7 +42,7 @@ def inset_title(frame, names, extent, width_in: float, what: tuple[str, str] = (
     # Else the town the wards of most of its people are named for: IZ names do not say Kilmarnock
     # or Stirling ("Crosshouse, Gatehead and Kilmaurs Rural / Kilmaurs + 9 more").
     town = town or _ward_town(frame, order)
-    listing = join_names(listed, shared=False) if len(listed) <= 3 else None  # after "A: ", no second colon
+    listing = bracketed(join_names(listed)) if len(listed) <= 3 else None  # "Wick (South and North)"
     # One locality keeps its own name where it fits: the town its wards are named for can be the
     # town beside it ("Crosshouse, Gatehead and Kilmaurs Rural / Kilmaurs" is in Kilmarnock's wards).
     # Counts are of every locality the inset's panel (``view``) shows, a thousandth of it or more: "3 localities" (those
@@ -89,13 +90,22 @@ def _is_place(words: list[str], last: set | None = None) -> bool:
             and not any(w.endswith(",") or w.lower() in ("and", "&", "of") for w in words))
 
 
+def bracketed(name: str) -> str:
+    """A name with a town before a colon ("Carluke: East, South and North", "Perth: Hillyland
+    + 6 more") as "Carluke (East, South and North)": after an inset's "A: ", a second colon
+    read as a list of labels."""
+    town, sep, rest = name.partition(": ")
+    return f"{town} ({rest})" if sep and rest and ": " not in rest else name
+
+
 def _name_town(names: list[str]) -> str | None:
     """The town at least half of ``names`` begin with: the first word most of them share,
     lengthened by the next words (up to three) where every name beginning with it goes on
     alike ("Black Isle", "East Kilbride"); four letters or more, ending in no word that only
     begins or sides place names ("New", "North"), in no comma, and never followed by "and"
     ("Ross" of "Ross and Cromarty East")."""
-    split = [name.split() for name in names]
+    # The town before a colon or bracket is the town ("Ayr: Belmont", "Ayr (Craigie)"), not "Ayr:".
+    split = [re.split(r": | \(", name)[0].split() if re.search(r": | \(", name) else name.split() for name in names]
 
     def place(words, holders):
         return (len("".join(words)) >= 3 and _is_place(words)

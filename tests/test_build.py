@@ -500,6 +500,11 @@ def test_the_size_warning_names_its_localities_and_says_wards_are_left_out(counc
     line = next(w for w in report.warnings if "guidance, para 151" in w)
     assert len(big) and wards and f"not counting {wards} ward" in line
     assert all(f"{i} (" in line and f"{p:,} people)" in line for i, p in big["population"].items())
+    # Populations read as decimals are still whole people ("13,247.0 people").
+    floats = dz.assign(population=dz["population"].astype(float))
+    line = next(w for w in loc.check(loc.propose(floats, target_population=10_000, within="ward"), floats).warnings
+                if "para 151" in w)
+    assert ".0 people" not in line
 
 
 def test_a_target_whole_zones_cannot_reach_is_said(council_zones):

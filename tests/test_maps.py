@@ -1080,7 +1080,10 @@ def test_an_island_locality_is_named_where_its_people_live(council_zones):
 @pytest.mark.parametrize("council, target, titles", [
     ("Orkney Islands", 10_000, ["A: Kirkwall"]),
     ("Na h-Eileanan Siar", 10_000, ["A: Stornoway and Point"]),
-    ("Highland", 10_000, ["A: Inverness area", "B: Wick area"]),  # "Wick South and Wick North" on one line if it fits
+    # Two sides of a town, its name said once in brackets (after "A: ", a name's own colon
+    # read as a second label: "A: Carluke: East, South and North").
+    ("Highland", 10_000, ["A: Inverness area", "B: Wick (South and North)"]),
+    ("South Lanarkshire", 10_000, ["A: Carluke (East, South and North)"]),
 ])
 def test_inset_titles_say_what_they_show_and_fit(council_zones, council, target, titles):
     """Insets were titled 'A: inset'; a title now names the localities mostly inside it (or the

@@ -137,7 +137,7 @@ def test_inequality_and_pockets(council_zones):
     note = two.attrs["notes"][0]
     assert note.startswith("no slope across localities (level 'localities', left blank) for 27 indicators: a slope "
                            "needs 3 or more localities with values, and these have fewer (in brackets): "
-                           "income_rate (2), employment_rate (2)")
+                           "Income deprivation (2), Employment deprivation (2)")
     table = loc.rank(plan, dz)
     pockets = loc.masked_pockets(plan, dz, table)
     flagged = set(table.loc[table["poorer_than_scotland"] | table["poorer_than_rest"], "locality"])
