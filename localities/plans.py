@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import LocalitiesError, PlanError, clip, counted, listing, noun
-from .tables import column, read_table
+from .tables import column, read_plan_table
 
 
 @dataclass
@@ -303,17 +303,22 @@ def _locality_columns(raw: pd.DataFrame, zone_col, codes: pd.Series, dz, path) -
     name_col = None
     candidates = sorted((c for c in cols if norm[c] in _NAMEISH and c not in zone_like), key=lambda c: _NAMEISH.index(norm[c]))
 
+    # Rows with no locality are left to the check that names their zones ("column 'name'
+    # gives locality  2 names ('', ...)" said nothing of the blank cell).
+    keyed = raw[loc_col].astype(str).str.strip()
+    filled = raw[loc_col].notna() & keyed.ne("")
+
     def spaced(c):
-        return _spaced(raw[c])
+        return _spaced(raw[c])[filled]
 
     for c in candidates:
-        if c == loc_col or spaced(c).groupby(raw[loc_col].astype(str)).nunique().max() <= 1:
+        if c == loc_col or spaced(c).groupby(keyed[filled]).nunique().max() <= 1:
             name_col = c
             break
     if name_col is None and candidates and isinstance(raw[candidates[0]], pd.Series):
         # Two names for one locality: the generated names replaced the analyst's without a word.
         c = candidates[0]
-        given = spaced(c).groupby(raw[loc_col].astype(str))
+        given = spaced(c).groupby(keyed[filled])
         counts = given.nunique()
         if (counts > 1).any():
             loc = counts.idxmax()
@@ -332,20 +337,23 @@ def _read_csv_plan(path: Path, dz: gpd.GeoDataFrame) -> Plan:
     from .build import plan_from_assignment  # the builder imports this module
     from .names import is_code
 
+    notes = []
     try:
-        raw = read_table(path)
+        raw, sheet_note = read_plan_table(path)
         zone_col = column(raw, "datazone", path)
     except PlanError:
         raise
     except Exception as exc:
         raise PlanError(str(exc)) from exc
+    if sheet_note:
+        notes.append(sheet_note)
     raw.columns = [str(c) for c in raw.columns]
     zone_col = str(zone_col)
     codes = raw[zone_col].astype(str).str.strip().str.upper()
     loc_col, name_col = _locality_columns(raw, zone_col, codes, dz, path)
     locs = raw[loc_col].astype(str).str.strip()
     _check_assignment(codes, locs, dz, path)
-    names, notes = None, []
+    names = None
     if name_col:
         names = pd.Series(_spaced(raw[name_col]).astype(str).to_numpy(), index=locs).groupby(level=0).first()
         given = raw[name_col].notna() & (raw[name_col].astype(str).str.strip() != "")

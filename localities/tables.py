@@ -161,6 +161,34 @@ def _read_table_cached(path: str, size: int, mtime_ns: int, sheet: str | None) -
     return _read_table(Path(path), sheet)
 
 
+def read_plan_table(path: Path) -> tuple[pd.DataFrame, str | None]:
+    """The table holding the plan, and a note naming the sheet when a workbook has several
+    with Data Zone codes: the one with the most zones. The package's own ranking workbook
+    lists a few zones on its "Masked pockets" sheet before "Assignment", and the first was
+    read as a plan of one locality ("114 zones of the council in no locality")."""
+    if path.suffix.lower() not in (".xlsx", ".xlsm"):
+        return read_table(path), None
+    import openpyxl
+
+    try:
+        names = openpyxl.load_workbook(path, read_only=True).sheetnames
+    except Exception:  # read_table says what is wrong with the file
+        return read_table(path), None
+    found = []
+    for name in names:
+        frame = read_table(path, sheet=name)
+        try:
+            zones = column(frame, "datazone", path)
+        except Exception:
+            continue
+        found.append((frame[zones].astype(str).str.strip().ne("").sum(), name, frame))
+    if len(found) < 2:
+        return read_table(path), None
+    rows, name, frame = max(found, key=lambda f: f[0])  # the first of equals
+    return frame, (f"read sheet {name!r} ({rows:,} zones), the largest of {len(found)} sheets with Data Zone codes "
+                   f"({', '.join(repr(f[1]) for f in found)})")
+
+
 def _read_table(path: Path, sheet: str | None = None) -> pd.DataFrame:
     if path.suffix.lower() not in (".xlsx", ".xlsm"):
         return read_csv(path)

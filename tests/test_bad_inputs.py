@@ -1129,3 +1129,16 @@ def test_zones_without_iz_names_still_make_named_localities(council_zones):
     assert loc.check(plan, dz).ok and plan.localities["name"].map(lambda n: isinstance(n, str) and n != "nan").all()
     bare = loc.propose(dz.drop(columns="iz_name"))
     assert (bare.localities["name"] == bare.localities["locality"]).all()
+
+
+def test_a_blank_locality_beside_a_name_is_said_as_a_blank_locality(dz, plan, tmp_path):
+    # A row whose locality cell was cleared, its name left: "column 'name' gives locality  2
+    # names ('', 'Monikie and South Angus')", with an empty id and nothing of which zone.
+    frame = plan.assignment.rename("locality").rename_axis("datazone").reset_index()
+    frame["name"] = "Place " + frame["locality"].astype(str)
+    first, second = frame.at[0, "datazone"], frame.at[1, "datazone"]
+    frame.loc[:1, "locality"] = ""
+    frame.loc[1, "name"] = "Monikie and South Angus"
+    frame.to_csv(tmp_path / "blank.csv", index=False)
+    with pytest.raises(PlanError, match=rf"blank\.csv: zones with no locality: {first}, {second}$"):
+        loc.read_plan(tmp_path / "blank.csv", dz)

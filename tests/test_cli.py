@@ -127,6 +127,20 @@ def test_a_workbook_keeps_the_notes_printed_with_it(moray, real_dir, tmp_path, c
     assert notes["note"].str.startswith("Headline indicator 'smr' has no confidence interval").any()
 
 
+def test_the_ranking_workbook_reads_back_as_its_plan(moray, real_dir, tmp_path, capsys):
+    # `check ranking.xlsx` read its "Masked pockets" sheet (a few zones) as the plan: "DOES NOT
+    # COMPLY ... 114 zones of the council in no locality", exit 1.
+    book = tmp_path / "moray.xlsx"
+    data = ["--data-dir", str(real_dir)]
+    assert main(["rank", str(moray), "--out", str(book), *data]) == EXIT_OK
+    capsys.readouterr()
+    assert main(["check", str(book), *data]) == EXIT_OK
+    out = capsys.readouterr().out
+    assert "note: read sheet 'Assignment'" in out and "COMPLIES" in out
+    dz = loc.load_datazones(council="Moray", data_dir=real_dir)
+    assert loc.read_plan(book, dz).assignment.sort_index().equals(loc.read_plan(moray, dz).assignment.sort_index())
+
+
 def test_check_exits_1_on_a_non_compliant_plan(real_dir, tmp_path, capsys):
     # One locality holding all of Moray (95,780 people): not a ward, over 30,000.
     table = pd.read_csv(real_dir / "tables/simd2020v2_dz_lookup.csv")
