@@ -94,7 +94,7 @@ def explore(obj, column: str | None = None, tooltip: list[str] | None = None, la
     """
     import folium
 
-    frame = _frame(obj)
+    frame = _frame(obj, for_print=False)
     if poorer not in (True, False):
         raise LocalitiesError(f"poorer must be True or False, not {poorer!r}")
     if poorer and "tier_label" not in frame:

@@ -1496,3 +1496,14 @@ def test_a_name_leaves_most_of_its_locality_in_sight(council_zones, council):
             named += 1
     assert named > 0
     plt.close(fig)
+
+
+def test_the_web_map_keeps_what_only_the_print_font_lacks(sample):
+    # "Giffnock 🏘️ & Thornliebank" printed "Giffnock ?& Thornliebank" on the HTML map too, where a
+    # browser draws the emoji; tabs and line breaks still become spaces.
+    _, _, table = sample
+    table = table.copy()
+    table.loc[table.index[0], "name"] = "Giffnock 🏘️ &\tThornliebank\n"
+    page = loc.explore(table, column="income_rate").get_root().render()
+    # (the tooltip's GeoJSON writes the emoji as \\ud83c\\udfd8 escapes, the "&" escaped for HTML)
+    assert "Giffnock \\ud83c\\udfd8\\ufe0f \\u0026amp; Thornliebank" in page and "Giffnock ?" not in page
