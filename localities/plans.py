@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import LocalitiesError, PlanError, clip, counted, listing, noun
-from .tables import column, read_plan_table
+from .tables import read_plan_table
 
 
 @dataclass
@@ -174,16 +174,28 @@ def read_plan(path: str | os.PathLike, dz: gpd.GeoDataFrame | None = None, layer
 def _check_assignment(codes: pd.Series, locs: pd.Series, dz: gpd.GeoDataFrame | None, path) -> None:
     """Refuse blank localities, zones listed twice and unknown zones; linear in the rows,
     and the message lists at most ten of each."""
+    # Rows counted under the header as read (blank rows dropped before keep their numbers).
+    row_no = codes.index.to_numpy() + 1 if codes.index.dtype.kind == "i" else np.arange(len(codes)) + 1
     codes = pd.Series(codes.to_numpy(), dtype=object)
     locs = pd.Series(locs.to_numpy(), dtype=object)
     if codes.empty:
         raise PlanError(f"{path}: assigns no zones (no rows under its header)")
     nozone = codes.isna() | codes.astype(str).str.strip().isin(["", "NAN", "NONE"])
     if nozone.any():
-        rows = [str(i + 1) for i in np.flatnonzero(nozone.to_numpy())]
+        rows = [str(i) for i in row_no[nozone.to_numpy()]]
         one = len(rows) == 1
         raise PlanError(f"{path}: {'row' if one else 'rows'} {listing(rows)} under the header {'has' if one else 'have'} "
                         "no zone code; give each row a Data Zone, or delete it")
+    # A total or note row ("Total", "Source: ...") under the zones: said as what it is, not
+    # as "zone with no locality: TOTAL".
+    text = codes.astype(str).str.strip()
+    odd = ~text.str.fullmatch(r"S\d{8}")
+    if odd.any():
+        rows = [str(i) for i in row_no[odd.to_numpy()]]
+        one = len(rows) == 1
+        raise PlanError(f"{path}: {'row' if one else 'rows'} {listing(rows)} under the header "
+                        f"{'holds' if one else 'hold'} {listing(map(repr, text[odd].unique()))} where a Data Zone code "
+                        "(S01...) belongs: delete total or note rows, or correct the code")
     blank = locs.isna() | (locs.astype(str).str.strip() == "")
     if blank.any():
         raise PlanError(f"{path}: {'zone' if blank.sum() == 1 else 'zones'} with no locality: {listing(codes[blank])}")
@@ -337,16 +349,12 @@ def _read_csv_plan(path: Path, dz: gpd.GeoDataFrame) -> Plan:
     from .build import plan_from_assignment  # the builder imports this module
     from .names import is_code
 
-    notes = []
     try:
-        raw, sheet_note = read_plan_table(path)
-        zone_col = column(raw, "datazone", path)
+        raw, zone_col, notes = read_plan_table(path)
     except PlanError:
         raise
     except Exception as exc:
         raise PlanError(str(exc)) from exc
-    if sheet_note:
-        notes.append(sheet_note)
     raw.columns = [str(c) for c in raw.columns]
     zone_col = str(zone_col)
     codes = raw[zone_col].astype(str).str.strip().str.upper()

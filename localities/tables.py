@@ -161,7 +161,25 @@ def _read_table_cached(path: str, size: int, mtime_ns: int, sheet: str | None) -
     return _read_table(Path(path), sheet)
 
 
-def read_plan_table(path: Path) -> tuple[pd.DataFrame, str | None]:
+def read_plan_table(path: Path) -> tuple[pd.DataFrame, str, list[str]]:
+    """A plan's table, its Data Zone column and notes on how it was read. Rows of separators
+    only (";;" left by Excel) are blank rows, dropped, the others keeping their row numbers; a
+    row repeated exactly is read once, and said (one zone in two localities is still refused
+    later)."""
+    raw, note = _plan_sheet(path)
+    notes = [note] if note else []
+    zone_col = column(raw, "datazone", path)
+    blank = raw.apply(lambda col: col.isna() | col.astype(str).str.strip().isin(["", "nan"])).all(axis=1)
+    raw = raw[~blank.to_numpy()]
+    again = raw.duplicated(keep="first")
+    if again.any():
+        notes.append(f"{counted(int(again.sum()), 'row repeats', 'rows repeat')} another row exactly, read once: "
+                     f"{listing(raw.loc[again, zone_col].astype(str).unique())}")
+        raw = raw[~again.to_numpy()]
+    return raw, zone_col, notes
+
+
+def _plan_sheet(path: Path) -> tuple[pd.DataFrame, str | None]:
     """The table holding the plan, and a note naming the sheet when a workbook has several
     with Data Zone codes: the one with the most zones. The package's own ranking workbook
     lists a few zones on its "Masked pockets" sheet before "Assignment", and the first was

@@ -1111,9 +1111,14 @@ def test_a_row_with_no_zone_and_a_file_for_a_folder_are_said_plainly(dz, plan, t
     # "data directory plan.csv ... does not exist" for a file that does.
     first = plan.assignment.index[0]
     path = tmp_path / "blank.csv"
-    path.write_text(f"datazone,locality\n{first},A\n,\n")
+    path.write_text(f"datazone,locality\n{first},A\n,B\n")
     with pytest.raises(PlanError, match=r"blank\.csv: row 2 under the header has no zone code"):
         loc.read_plan(path, dz)
+    # A row of separators only (";;" as Excel leaves them) is a blank row, as an empty line is:
+    # it was refused as "rows 116, 117 under the header have no zone code".
+    frame = plan.assignment.rename("locality").rename_axis("datazone").reset_index()
+    path.write_text(frame.to_csv(index=False) + ",\n,\n")
+    assert loc.read_plan(path, dz).assignment.sort_index().equals(plan.assignment.sort_index())
     with pytest.raises(DataError, match=r"blank\.csv \(from the data_dir argument\) is a file, not a folder"):
         loc.load_datazones(data_dir=path)
 
@@ -1142,3 +1147,23 @@ def test_a_blank_locality_beside_a_name_is_said_as_a_blank_locality(dz, plan, tm
     frame.to_csv(tmp_path / "blank.csv", index=False)
     with pytest.raises(PlanError, match=rf"blank\.csv: zones with no locality: {first}, {second}$"):
         loc.read_plan(tmp_path / "blank.csv", dz)
+
+
+def test_excel_leftovers_a_total_row_and_a_repeated_row(dz, plan, tmp_path):
+    # A "Total" row under the zones read "zone with no locality: TOTAL"; a row pasted twice,
+    # the same locality both times, was "zone assigned more than once".
+    frame = plan.assignment.rename("locality").rename_axis("datazone").reset_index()
+    path = tmp_path / "total.csv"
+    path.write_text(frame.to_csv(index=False) + "Total,\n")
+    with pytest.raises(PlanError, match=rf"total\.csv: row {len(frame) + 1} under the header holds 'TOTAL' where a "
+                                        r"Data Zone code \(S01\.\.\.\) belongs: delete total or note rows"):
+        loc.read_plan(path, dz)
+    twice = pd.concat([frame, frame.iloc[[3]]])
+    twice.to_csv(tmp_path / "twice.csv", index=False)
+    read = loc.read_plan(tmp_path / "twice.csv", dz)
+    assert read.assignment.sort_index().equals(plan.assignment.sort_index())
+    assert f"1 row repeats another row exactly, read once: {frame.at[3, 'datazone']}" in read.notes
+    twice.iloc[-1, 1] = "another"  # the same zone in two localities is still refused
+    twice.to_csv(tmp_path / "twice.csv", index=False)
+    with pytest.raises(PlanError, match="assigned more than once"):
+        loc.read_plan(tmp_path / "twice.csv", dz)
