@@ -168,6 +168,9 @@ def read_plan_table(path: Path) -> tuple[pd.DataFrame, str, list[str]]:
     later)."""
     raw, note = _plan_sheet(path)
     notes = [note] if note else []
+    if raw.attrs.get("header_row"):
+        notes.append(f"the header is row {raw.attrs['header_row']} of {path.name}, under a title; rows are counted "
+                     "under it")
     zone_col = column(raw, "datazone", path)
     blank = raw.apply(lambda col: col.isna() | col.astype(str).str.strip().isin(["", "nan"])).all(axis=1)
     raw = raw[~blank.to_numpy()]
@@ -207,17 +210,34 @@ def _plan_sheet(path: Path) -> tuple[pd.DataFrame, str | None]:
                    f"({', '.join(repr(f[1]) for f in found)})")
 
 
+def _headed(df: pd.DataFrame, within: int = 5) -> pd.DataFrame:
+    """``df`` with its header found below title rows: council spreadsheets often open with a
+    title ("Midlothian locality plan 2024") above the header, and the Data Zone column was
+    "not found". The first of the top ``within`` rows naming a Data Zone column becomes the
+    header; ``attrs["header_row"]`` gives its line in the file (1 = the first)."""
+    if _find(df, "datazone") is not None or df.empty:
+        return df
+    for i in range(min(within, len(df))):
+        trial = df.iloc[i + 1:].reset_index(drop=True)
+        trial.columns = [str(v).strip() if str(v).strip() else f"Unnamed: {j}" for j, v in enumerate(df.iloc[i])]
+        if _find(trial, "datazone") is not None:
+            trial.attrs["header_row"] = i + 2
+            return trial
+    return df
+
+
 def _read_table(path: Path, sheet: str | None = None) -> pd.DataFrame:
     if path.suffix.lower() not in (".xlsx", ".xlsm"):
-        return read_csv(path)
+        return _headed(read_csv(path))
     _sniff(path, "xlsx")
     try:
         sheets = pd.read_excel(path, sheet_name=sheet, dtype=str, keep_default_na=False)
     except Exception as exc:  # openpyxl raises many kinds on corrupt workbooks
         raise DataError(f"{path}: not a readable Excel workbook ({exc})") from exc
     if sheet is not None:
-        return sheets
+        return _headed(sheets)
     for df in sheets.values():
+        df = _headed(df)
         if _find(df, "datazone") is not None:
             return df
     raise DataError(f"{path}: no sheet has a Data Zone column (looked for {', '.join(ALIASES['datazone'])})")

@@ -1167,3 +1167,20 @@ def test_excel_leftovers_a_total_row_and_a_repeated_row(dz, plan, tmp_path):
     twice.to_csv(tmp_path / "twice.csv", index=False)
     with pytest.raises(PlanError, match="assigned more than once"):
         loc.read_plan(tmp_path / "twice.csv", dz)
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_a_title_row_above_the_header(dz, plan, tmp_path, suffix):
+    # A council's spreadsheet opening with a title row: "no sheet has a Data Zone column", and
+    # for the CSV "... among Midlothian locality plan 2024, Unnamed: 1".
+    frame = plan.assignment.rename("locality").rename_axis("datazone").reset_index()
+    path = tmp_path / f"titled{suffix}"
+    if suffix == ".csv":
+        path.write_text("Locality plan 2024,\n" + frame.to_csv(index=False))
+    else:
+        with pd.ExcelWriter(path) as xl:
+            pd.DataFrame([["Locality plan 2024"]]).to_excel(xl, index=False, header=False)
+            frame.to_excel(xl, index=False, startrow=1)
+    read = loc.read_plan(path, dz)
+    assert read.assignment.sort_index().equals(plan.assignment.sort_index())
+    assert f"the header is row 2 of titled{suffix}, under a title; rows are counted under it" in read.notes
