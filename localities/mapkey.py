@@ -83,6 +83,17 @@ def _ems(text: str) -> float:
 
 
 @lru_cache(maxsize=4096)
+def _hard_break(word: str, room: float) -> list[str]:
+    """``word`` in pieces of at most ``room`` ems each (one piece when it fits)."""
+    pieces, piece = [], ""
+    for ch in word:
+        if piece and _ems(piece + ch) > room:
+            pieces.append(piece)
+            piece = ""
+        piece += ch
+    return pieces + [piece] if piece else pieces
+
+
 def _wrap_name(name: str, name_chars: int) -> tuple[str, ...]:
     """A name on as many lines as its measured width needs in a column of ``name_chars``
     average characters (0.55 em each), less a gap before the people: counted in characters,
@@ -94,6 +105,9 @@ def _wrap_name(name: str, name_chars: int) -> tuple[str, ...]:
     for word in held_together(name).split():
         word = word.replace("\x00", " ")
         pieces = [w for w in re.split(r"(?<=-)", word) if w] if _ems(word) > room else [word]
+        # A piece still wider than the column (an analyst's '=HYPERLINK("http://...")') is cut
+        # where it fills a line: unbroken, it ran over the People column.
+        pieces = [part for piece in pieces for part in _hard_break(piece, room)]
         words += [(piece, i > 0) for i, piece in enumerate(pieces)]
     lines: list[str] = []
     for word, glued in words:

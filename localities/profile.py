@@ -333,6 +333,15 @@ def _fit_width(fig, text, width_in: float, smallest: float, max_lines: int = 1) 
     while width() > limit and size > smallest:
         size = max(size - 0.25, smallest)
         text.set_fontsize(size)
+    # Still too wide at the smallest size (an analyst's name of 130 characters ran off the
+    # page): the longest line is cut, and says so with "…".
+    while width() > limit:
+        lines = text.get_text().split("\n")
+        i = max(range(len(lines)), key=lambda k: len(lines[k]))
+        if len(lines[i]) <= 2:
+            break
+        lines[i] = lines[i].rstrip("…")[:-1].rstrip() + "…"
+        text.set_text("\n".join(lines))
     return text.get_text().count("\n") + 1
 
 

@@ -462,3 +462,33 @@ def test_a_long_list_of_places_says_how_many_it_leaves_out(sample):
     assert text.count("\n") <= 1
     shown = sum(p in text.replace("\n", " ") for p in places)
     assert shown < len(places) and text.replace("\n", " ").endswith(f" and {len(places) - shown} more")
+
+
+def test_a_very_long_name_is_cut_on_the_page_not_off_it(sample):
+    # An analyst's 130-character name ran off the profile page with no ellipsis, title and
+    # map caption both; on the map's key an unbroken formula-like name ran over "People".
+    _, _, table = sample
+    table = table.copy()
+    long = ("Barrhead and Neilston Community Regeneration Partnership Area " * 2
+            + "=HYPERLINK(\"http://evil.example.com/a/very/long/path/to/click/here\")")
+    table.loc[table.index[0], "name"] = long
+    fig = loc.profile(table, locality=table.at[table.index[0], "locality"])
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    page = fig.bbox
+    title = next(t for t in fig.texts if t.get_text().startswith("Barrhead"))
+    box = title.get_window_extent(renderer)
+    assert box.x1 <= page.x1 and title.get_text().endswith("…")
+    for ax in fig.axes:
+        t = ax.title if ax.get_title() else ax._left_title
+        if t.get_text():
+            assert t.get_window_extent(renderer).x1 <= page.x1, t.get_text()
+    plt.close(fig)
+    key = loc.plot_poorer(table)
+    key.canvas.draw()
+    texts = [t for ax in key.axes if ax.get_gid() == "key" for t in ax.texts]
+    people = next(t for t in texts if t.get_text().strip() == "People").get_window_extent(key.canvas.get_renderer())
+    for t in texts:
+        if "HYPERLINK" in t.get_text() or "Barrhead" in t.get_text():
+            assert t.get_window_extent(key.canvas.get_renderer()).x1 <= people.x0 + 2, t.get_text()
+    plt.close(key)
