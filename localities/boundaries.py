@@ -49,8 +49,8 @@ def read_boundaries(
     spatial = [name for name, kind in listed if kind is not None]  # not attribute tables (QGIS's layer_styles)
     if layer is None and len(spatial) > 1:
         # pyogrio would read the first and warn; which one the user meant is theirs to say.
-        raise DataError(f"{path}: holds {len(spatial)} map layers ({listing(spatial)}); say which with layer= "
-                        "(Python), or save that layer as a file of its own")
+        raise DataError(f"{path}: holds {len(spatial)} map layers ({listing(spatial)}); say which with "
+                        "layer=NAME, or save that layer as a file of its own")
     if layer is None and len(layers) > 1 and spatial:
         layer = spatial[0]
     where = _zone_filter(path, layer, code_field, zones) if zones is not None else None  # on the layer read

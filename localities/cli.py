@@ -183,6 +183,7 @@ def parser() -> argparse.ArgumentParser:
         s = sub.add_parser(name, help=helptext)
         s.add_argument("plan", help="plan: a saved GeoPackage, a CSV or spreadsheet of datazone,locality, or "
                                     "locality polygons")
+        s.add_argument("--layer", help="the layer of locality polygons, where the plan's file holds several")
         s.add_argument("--council", help="council name or code (default: the plan's own; must agree with it)")
         data(s)
         s.set_defaults(func=func)
@@ -266,6 +267,7 @@ def parser() -> argparse.ArgumentParser:
                                    "read in greyscale.")
     s.add_argument("plan", help="plan: a saved GeoPackage, a CSV or spreadsheet of datazone,locality, or "
                                 "locality polygons")
+    s.add_argument("--layer", help="the layer of locality polygons, where the plan's file holds several")
     s.add_argument("--council", help="council name or code (default: the plan's own)")
     s.add_argument("--out", required=True, help="PDF to write, e.g. profiles.pdf")
     s.add_argument("--flagged", action="store_true",

@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 from .errors import LocalitiesError, counted
+from .plancouncil import _plan_council, _zones_for_plan  # noqa: F401 (plancommands reads them here)
 
 EXIT_OK, EXIT_NONCOMPLIANT = 0, 1
 
@@ -24,99 +25,6 @@ def _progress(iterable=None, **kwargs):
 
     return tqdm(iterable, disable=not sys.stderr.isatty() and not os.environ.get("LOCALITIES_PROGRESS"),
                 file=sys.stderr, **kwargs)
-
-
-def _plan_council(path: Path, lookup) -> str | None:
-    """Council code a plan file is for: from a saved plan's metadata, else the council
-    holding most of its zones (CSV or spreadsheet of ``datazone,locality``)."""
-    from . import load
-    from .plans import saved_plan_info
-
-    suffix = path.suffix.lower()
-    if suffix == ".gpkg":
-        saved = saved_plan_info(path).get("council") or None
-        if saved:
-            return saved
-    if suffix in (".csv", ".xlsx", ".xlsm"):
-        try:
-            first = load.read_table(path)
-            codes = first[load.column(first, "datazone", path)].astype(str).str.strip().str.upper()
-        except LocalitiesError:
-            return None  # the plan reader names the problem
-        table = lookup.set_index("datazone")
-        known = codes[codes.isin(table.index)]
-        if len(known):
-            return table.loc[known, "council"].mode().iloc[0]
-    return None
-
-
-def _zones_for_plan(path: Path, council: str | None, data_dir):
-    """Load the zones of the plan's council (from the saved plan or its zones; ``--council``
-    must agree, or name it when the plan does not say)."""
-    from . import load
-    from .errors import PlanError
-    from .plans import TABLE_SUFFIXES
-
-    if not path.exists():
-        raise PlanError(f"{path}: no such file")
-    lookup = load.zone_table(data_dir)[["datazone", "council", "council_name"]]  # cached: no CSV parsing
-    planned = _plan_council(path, lookup)
-    if council is None and planned is not None and planned not in set(lookup["council"]):
-        # A plan saved from other data (the analyst forgot --data-dir): name its council, not a bare code.
-        from . import sources
-        from .errors import listing
-        from .plans import saved_plan_info
-
-        name = saved_plan_info(path).get("council_name") if path.suffix.lower() == ".gpkg" else None
-        what = f"{name} ({planned})" if name else planned
-        held = sorted(lookup["council_name"].astype(str).unique())
-        if sources.is_sample(sources.data_dir(data_dir)):
-            raise PlanError(f"{path} is a plan for {what}, which is not in the embedded sample (it holds only "
-                            f"{listing(held)}): set {sources.ENV_VAR}, pass --data-dir, or run `localities download`")
-        raise PlanError(f"{path} is a plan for {what}, which is not in this data (it holds {listing(held, 5)}): "
-                        "pass the --data-dir that holds its council")
-    polygons = planned is None and path.suffix.lower() not in TABLE_SUFFIXES
-    if council is not None:
-        asked = load.resolve_council(council, lookup)
-        if polygons:
-            # Polygons of another council checked as this one's: "DOES NOT COMPLY (1 locality)"
-            # with a locality of 456 people, where a saved plan named the mistake.
-            planned = _polygon_council(path, load.load_datazones(None, data_dir=data_dir))
-        if planned is not None and planned in set(lookup["council"]) and asked != planned:
-            names = lookup.drop_duplicates("council").set_index("council")["council_name"]
-            what = ": its polygons cover" if polygons else " is a plan for"
-            raise PlanError(f"{path}{what} {names[planned]}, not {names[asked]}: leave out --council "
-                            f"(the plan says which council it is for) or give a plan for {names[asked]}")
-        planned = asked
-    if planned is None and polygons:
-        # Locality polygons say no council: the one where most of the people inside them live.
-        # Checked against all of Scotland, Falkirk's own exported ranking "did not comply":
-        # 6,746 zones in no polygon and 16 zones of its neighbours along its edge.
-        zones = load.load_datazones(None, data_dir=data_dir)
-        planned = _polygon_council(path, zones)
-        if planned is None:
-            return zones
-    return load.load_datazones(planned, data_dir=data_dir)
-
-
-def _polygon_council(path: Path, zones):
-    """The council holding most of the people whose zones' inner points lie in the plan's
-    polygons, or None (unreadable polygons are left to the plan reader to name)."""
-    import warnings
-
-    from .boundaries import read_boundaries
-
-    try:
-        with warnings.catch_warnings():  # the plan reader reads them again, and warns once
-            warnings.simplefilter("ignore")
-            polys = read_boundaries(path, code_field="datazone")
-    except LocalitiesError:
-        return None
-    inside = polys.sindex.query(zones.geometry.representative_point(), predicate="within")[0]
-    if not len(inside):
-        return None
-    people = zones.iloc[sorted(set(inside))].groupby("council")["population"].sum()
-    return people.idxmax()
 
 
 def _print_notes(plan, args=None) -> None:
@@ -138,8 +46,9 @@ def _read(args, built: bool = False):
     from .plans import read_plan, saved_params_notes, saved_plan_info
 
     path = Path(args.plan)
-    dz = _zones_for_plan(path, args.council, args.data_dir)
-    plan = read_plan(path, dz)
+    layer = getattr(args, "layer", None)
+    dz = _zones_for_plan(path, args.council, args.data_dir, layer)
+    plan = read_plan(path, dz, layer=layer)
     saved = set() if built or path.suffix.lower() != ".gpkg" else set(saved_params_notes(saved_plan_info(path))[1])
     _print_notes([note for note in plan.notes if note not in saved], args)
     return plan, dz

@@ -820,6 +820,25 @@ def test_locality_polygons_are_read_against_the_council_they_cover(real_dir, tmp
     assert f"{polygons}: its polygons cover Falkirk, not North Ayrshire" in capsys.readouterr().err
 
 
+def test_a_geopackage_of_several_layers_is_read_with_layer(real_dir, tmp_path, capsys):
+    # Locality polygons saved beside the council's outline: "say which with layer= (Python)",
+    # and the command line had no way to.
+    import geopandas as gpd
+
+    dz = loc.load_datazones(council="Clackmannanshire", data_dir=real_dir)
+    localities = loc.propose(dz, target_population=10_000).localities[["locality", "name", "geometry"]]
+    path = tmp_path / "two.gpkg"
+    gpd.GeoDataFrame({"name": ["Clackmannanshire"]}, geometry=[localities.union_all()], crs=localities.crs).to_file(
+        path, layer="council_boundary")
+    localities.to_file(path, layer="localities")
+    data = ["--data-dir", str(real_dir)]
+    assert main(["check", str(path), *data]) == EXIT_INPUT
+    assert "holds 2 map layers (council_boundary, localities); say which with --layer NAME, or save" in \
+        capsys.readouterr().err
+    assert main(["check", str(path), "--layer", "localities", *data]) == EXIT_OK
+    assert capsys.readouterr().out.startswith("COMPLIES with the 2016 Regulations (5 localities)")
+
+
 def test_an_empty_sheet_is_explained_in_the_notes(real_dir, tmp_path):
     # Inverclyde at 5,000: the "Masked pockets" sheet was a row of headers, with no word
     # that none was found.
