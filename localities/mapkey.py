@@ -82,7 +82,6 @@ def _ems(text: str) -> float:
     return sum(_EM[ch] for ch in text)
 
 
-@lru_cache(maxsize=4096)
 def _hard_break(word: str, room: float) -> list[str]:
     """``word`` in pieces of at most ``room`` ems each (one piece when it fits)."""
     pieces, piece = [], ""
@@ -94,6 +93,7 @@ def _hard_break(word: str, room: float) -> list[str]:
     return pieces + [piece] if piece else pieces
 
 
+@lru_cache(maxsize=4096)
 def _wrap_name(name: str, name_chars: int) -> tuple[str, ...]:
     """A name on as many lines as its measured width needs in a column of ``name_chars``
     average characters (0.55 em each), less a gap before the people: counted in characters,
