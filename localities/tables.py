@@ -189,22 +189,15 @@ def _plan_sheet(path: Path) -> tuple[pd.DataFrame, str | None]:
     read as a plan of one locality ("114 zones of the council in no locality")."""
     if path.suffix.lower() not in (".xlsx", ".xlsm"):
         return read_table(path), None
-    import openpyxl
-
-    try:
-        names = openpyxl.load_workbook(path, read_only=True).sheetnames
-    except Exception:  # read_table says what is wrong with the file
-        return read_table(path), None
     found = []
-    for name in names:
-        frame = read_table(path, sheet=name)
-        try:
-            zones = column(frame, "datazone", path)
-        except Exception:
-            continue
-        found.append((frame[zones].astype(str).str.strip().ne("").sum(), name, frame))
+    for name, frame in _sheets(path).items():  # the workbook read once
+        zones = _find(frame, "datazone")
+        if zones is not None:
+            found.append((frame[zones].astype(str).str.strip().ne("").sum(), name, frame))
+    if not found:
+        return read_table(path), None  # which says there is none
     if len(found) < 2:
-        return read_table(path), None
+        return found[0][2], None
     rows, name, frame = max(found, key=lambda f: f[0])  # the first of equals
     return frame, (f"read sheet {name!r} ({rows:,} zones), the largest of {len(found)} sheets with Data Zone codes "
                    f"({', '.join(repr(f[1]) for f in found)})")
@@ -226,18 +219,23 @@ def _headed(df: pd.DataFrame, within: int = 5) -> pd.DataFrame:
     return df
 
 
-def _read_table(path: Path, sheet: str | None = None) -> pd.DataFrame:
-    if path.suffix.lower() not in (".xlsx", ".xlsm"):
-        return _headed(read_csv(path))
+def _sheets(path: Path, sheet: str | None = None):
+    """One sheet of a workbook (``sheet``), or all of them by name, as text, each headed
+    (:func:`_headed`)."""
     _sniff(path, "xlsx")
     try:
         sheets = pd.read_excel(path, sheet_name=sheet, dtype=str, keep_default_na=False)
     except Exception as exc:  # openpyxl raises many kinds on corrupt workbooks
         raise DataError(f"{path}: not a readable Excel workbook ({exc})") from exc
+    return _headed(sheets) if sheet is not None else {name: _headed(df) for name, df in sheets.items()}
+
+
+def _read_table(path: Path, sheet: str | None = None) -> pd.DataFrame:
+    if path.suffix.lower() not in (".xlsx", ".xlsm"):
+        return _headed(read_csv(path))
     if sheet is not None:
-        return _headed(sheets)
-    for df in sheets.values():
-        df = _headed(df)
+        return _sheets(path, sheet)
+    for df in _sheets(path).values():
         if _find(df, "datazone") is not None:
             return df
     raise DataError(f"{path}: no sheet has a Data Zone column (looked for {', '.join(ALIASES['datazone'])})")
