@@ -431,15 +431,18 @@ def fit_extent(extent, width: float, height: float):
     return limits
 
 
-def printable(text) -> str:
+def printable(text, font: bool = True) -> str:
     """``text`` as one printable line: control characters (tabs, line breaks, escapes)
     become spaces, runs of spaces one, and a character the map font has no glyph for
-    (an emoji) "?": it printed as an empty box, and matplotlib warned on stderr."""
-    glyphs, out = _glyphs(), []
+    (an emoji) "?": it printed as an empty box, and matplotlib warned on stderr. With
+    ``font=False`` (a web page, which has every glyph) the other characters are kept."""
+    glyphs, out = (_glyphs() if font else None), []
     for ch in str(text):
         kind = unicodedata.category(ch)
         if kind == "Cc":
             out.append(" ")
+        elif not font:
+            out.append(ch)
         elif kind == "Cf":
             continue  # invisible (joiners, an emoji flag's tags)
         elif ord(ch) in glyphs or ch == " ":

@@ -8,7 +8,6 @@ are labelled with. Shared by :mod:`localities.maps`, :mod:`localities.page`,
 from __future__ import annotations
 
 import textwrap
-import unicodedata
 
 import geopandas as gpd
 import numpy as np
@@ -66,11 +65,6 @@ def under_heading(fig, head, text: str, top: float, fontsize: float, width: floa
     return fig.text(layout.MARGIN / w, min(1 - top / h, below / h), text, fontsize=fontsize, va="top", **kw)
 
 
-def _one_line(text) -> str:
-    """``text`` on one line, control characters as spaces, every other character kept."""
-    return " ".join("".join(" " if unicodedata.category(ch) == "Cc" else ch for ch in str(text)).split())
-
-
 def _frame(obj, for_print: bool = True) -> gpd.GeoDataFrame:
     if isinstance(obj, Plan):
         frame = obj.localities.copy()
@@ -86,7 +80,7 @@ def _frame(obj, for_print: bool = True) -> gpd.GeoDataFrame:
                               "British National Grid metres)")
     if "name" in frame:  # names are drawn on one line each: no tabs or line breaks from the data
         # A web page has every glyph (an emoji printed "?" on the HTML map too): one line only.
-        frame["name"] = frame["name"].map(layout.printable if for_print else _one_line)
+        frame["name"] = frame["name"].map(lambda t: layout.printable(t, font=for_print))
     return frame
 
 

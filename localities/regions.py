@@ -19,6 +19,7 @@ from scipy.sparse.csgraph import breadth_first_order, connected_components, mini
 from scipy.sparse.linalg import spsolve_triangular
 
 from .errors import clip
+from .namelists import _town
 from .search import FIELDS, Objective, improve
 
 
@@ -81,8 +82,6 @@ def town_blocks(block: np.ndarray, dz: gpd.GeoDataFrame, adjacency: dict, settle
         # 13,129 people, at 10,000): inside it, the small-town zones (urban-rural classes 3-4) of
         # IZs named as sides of one town ("Strathaven North", "Strathaven South") are that town,
         # connected among themselves. Cities' and large towns' neighbourhoods are left to the search.
-        from .names import _town
-
         stem = np.array([_town(str(n)) or "" if isinstance(n, str) else "" for n in dz["iz_name"]], dtype=object)
         part = pd.factorize(pd.Series(town.astype(str), dtype=object) + "|" + stem)[0]
         part = np.where(big & small & (stem != ""), part, -1)

@@ -105,7 +105,7 @@ def _name_town(names: list[str]) -> str | None:
     begins or sides place names ("New", "North"), in no comma, and never followed by "and"
     ("Ross" of "Ross and Cromarty East")."""
     # The town before a colon or bracket is the town ("Ayr: Belmont", "Ayr (Craigie)"), not "Ayr:".
-    split = [re.split(r": | \(", name)[0].split() if re.search(r": | \(", name) else name.split() for name in names]
+    split = [re.split(r": | \(", name)[0].split() for name in names]
 
     def place(words, holders):
         return (len("".join(words)) >= 3 and _is_place(words)
