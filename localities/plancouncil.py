@@ -12,8 +12,8 @@ from .errors import LocalitiesError
 def _plan_council(path: Path, lookup) -> str | None:
     """Council code a plan file is for: from a saved plan's metadata, else the council
     holding most of its zones (CSV or spreadsheet of ``datazone,locality``)."""
-    from . import load
     from .plans import saved_plan_info
+    from .tables import read_plan_table
 
     suffix = path.suffix.lower()
     if suffix == ".gpkg":
@@ -22,14 +22,14 @@ def _plan_council(path: Path, lookup) -> str | None:
             return saved
     if suffix in (".csv", ".xlsx", ".xlsm"):
         try:
-            first = load.read_table(path)
-            codes = first[load.column(first, "datazone", path)].astype(str).str.strip().str.upper()
+            table, zone_col, _ = read_plan_table(path)  # the sheet the plan is read from
+            codes = table[zone_col].astype(str).str.strip().str.upper()
         except LocalitiesError:
             return None  # the plan reader names the problem
-        table = lookup.set_index("datazone")
-        known = codes[codes.isin(table.index)]
+        councils = lookup.set_index("datazone")
+        known = codes[codes.isin(councils.index)]
         if len(known):
-            return table.loc[known, "council"].mode().iloc[0]
+            return councils.loc[known, "council"].mode().iloc[0]
     return None
 
 

@@ -141,6 +141,22 @@ def test_the_ranking_workbook_reads_back_as_its_plan(moray, real_dir, tmp_path, 
     assert loc.read_plan(book, dz).assignment.sort_index().equals(loc.read_plan(moray, dz).assignment.sort_index())
 
 
+def test_a_workbook_names_its_council_from_the_plan_sheet(real_dir, tmp_path, capsys):
+    # The council was taken from the first sheet with zone codes while the plan was read
+    # from the largest: a "Contacts" sheet of three Highland zones before Moray's plan made
+    # `check` load Highland and report Moray's 126 zones as another council's.
+    table = pd.read_csv(real_dir / "tables/simd2020v2_dz_lookup.csv")
+    moray = table.loc[table["LAname"] == "Moray", ["DZ", "MMWname"]]
+    highland = table.loc[table["LAname"] == "Highland", "DZ"].head(3)
+    book = tmp_path / "plan.xlsx"
+    with pd.ExcelWriter(book) as writer:
+        pd.DataFrame({"datazone": highland, "contact": "x"}).to_excel(writer, sheet_name="Contacts", index=False)
+        moray.set_axis(["datazone", "locality"], axis=1).to_excel(writer, sheet_name="Plan", index=False)
+    assert main(["check", str(book), "--data-dir", str(real_dir)]) == EXIT_OK
+    out = capsys.readouterr().out
+    assert "read sheet 'Plan'" in out and "Speyside Glenlivet" in out and "COMPLIES" in out
+
+
 def test_check_exits_1_on_a_non_compliant_plan(real_dir, tmp_path, capsys):
     # One locality holding all of Moray (95,780 people): not a ward, over 30,000.
     table = pd.read_csv(real_dir / "tables/simd2020v2_dz_lookup.csv")
