@@ -222,6 +222,8 @@ def parser() -> argparse.ArgumentParser:
     s = sub.add_parser("compare", help="compare two plans for one council: zones moved, matched localities, tiers")
     s.add_argument("a", help="plan A: a saved GeoPackage, a CSV or spreadsheet of datazone,locality, or polygons")
     s.add_argument("b", help="plan B, for the same council")
+    s.add_argument("--layer-a", metavar="LAYER", help="plan A's layer of locality polygons, where its file holds several")
+    s.add_argument("--layer-b", metavar="LAYER", help="plan B's layer of locality polygons, where its file holds several")
     s.add_argument("--council", help="council name or code (default: plan A's own; must agree with it)")
     s.add_argument("--out", help="write a map of the differences (.png, .pdf or .svg)")
     s.add_argument("--title", help="title printed above the map (default: the council and the two plans' file names)")

@@ -26,6 +26,16 @@ def _two_names(a: Path, b: Path) -> tuple[str, str]:
     return "plan A", "plan B"
 
 
+def _layered(which: str, args, read):
+    """``read()``, its message naming plan A's or B's layer option (``--layer-a NAME``), not
+    the ``layer=NAME`` of a single plan's reader."""
+    try:
+        return read()
+    except LocalitiesError as exc:
+        exc.args = (str(exc).replace("layer=NAME", f"--layer-{which} NAME"), *exc.args[1:])
+        raise
+
+
 def cmd_compare(args) -> int:
     """Two plans for one council side by side: what moved, and whether the answer changes."""
     from .comparison import compare_plans, plot_comparison
@@ -39,7 +49,7 @@ def cmd_compare(args) -> int:
         raise LocalitiesError(f"{args.table}: --table must end in .csv or .xlsx")
     if args.title is not None and out is None:
         raise LocalitiesError("--title is printed above the map of the differences: give --out as well")
-    dz = _zones_for_plan(Path(args.a), args.council, args.data_dir)
+    dz = _layered("a", args, lambda: _zones_for_plan(Path(args.a), args.council, args.data_dir, args.layer_a))
     if not Path(args.b).exists():
         raise LocalitiesError(f"{args.b}: no such file")
     from . import load
@@ -51,7 +61,8 @@ def cmd_compare(args) -> int:
         names = load.zone_table(args.data_dir).drop_duplicates("council").set_index("council")["council_name"]
         raise PlanError(f"{args.b} is a plan for {names.get(council_b, council_b)} and {args.a} for "
                         f"{dz['council_name'].iloc[0]}: compare two plans of one council")
-    a, b = read_plan(Path(args.a), dz), read_plan(Path(args.b), dz)
+    a = _layered("a", args, lambda: read_plan(Path(args.a), dz, layer=args.layer_a))
+    b = _layered("b", args, lambda: read_plan(Path(args.b), dz, layer=args.layer_b))
     decided = _decision_kwargs(args)
     ranking_a, ranking_b = (rank(a, dz, **decided), rank(b, dz, **decided)) if not args.no_rank else (None, None)
     result = compare_plans(a, b, dz, ranking_a=ranking_a, ranking_b=ranking_b)

@@ -855,6 +855,22 @@ def test_a_geopackage_of_several_layers_is_read_with_layer(real_dir, tmp_path, c
     assert capsys.readouterr().out.startswith("COMPLIES with the 2016 Regulations (5 localities)")
 
 
+def test_compare_reads_each_plans_layer(real_dir, tmp_path, capsys):
+    # compare had no --layer: two plans saved as layers of one GeoPackage could not be
+    # compared, and the message said "layer=NAME", an option compare did not have.
+    dz = loc.load_datazones(council="Clackmannanshire", data_dir=real_dir)
+    path = tmp_path / "plans.gpkg"
+    loc.propose(dz, target_population=10_000).localities[["locality", "geometry"]].to_file(path, layer="regions")
+    loc.propose(dz, method="wards").localities[["locality", "geometry"]].to_file(path, layer="wards")
+    data = ["--data-dir", str(real_dir), "--no-rank"]
+    assert main(["compare", str(path), str(path), *data]) == EXIT_INPUT
+    assert "say which with --layer-a NAME" in capsys.readouterr().err
+    assert main(["compare", str(path), str(path), "--layer-a", "regions", *data]) == EXIT_INPUT
+    assert "say which with --layer-b NAME" in capsys.readouterr().err
+    assert main(["compare", str(path), str(path), "--layer-a", "regions", "--layer-b", "wards", *data]) == EXIT_OK
+    assert "localities: 5 in A, 5 in B" in capsys.readouterr().out
+
+
 def test_an_empty_sheet_is_explained_in_the_notes(real_dir, tmp_path):
     # Inverclyde at 5,000: the "Masked pockets" sheet was a row of headers, with no word
     # that none was found.
