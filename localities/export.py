@@ -255,7 +255,7 @@ def ranking_summary(table: pd.DataFrame) -> pd.DataFrame:
     table : DataFrame
         The output of :func:`localities.rank`.
     """
-    from .labels import _registry, describe
+    from .labels import NO_REST, _registry, describe, without_rest
 
     registry = _registry()
     council = table.attrs.get("council") or "the council"
@@ -267,6 +267,8 @@ def ranking_summary(table: pd.DataFrame) -> pd.DataFrame:
                          ("poorer_than_scotland", "Significantly poorer than Scotland")):
         if flag in table:
             columns[header] = table[flag].map({True: "Yes", False: "No"})
+            if flag == "poorer_than_rest":  # one locality holding the whole council has no rest
+                columns[header] = columns[header].where(~without_rest(table), NO_REST)
     for col in [*table.attrs.get("headline", []), "share_most_deprived_20"]:
         if col in table:
             header, _, share = describe(col, registry)

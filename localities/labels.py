@@ -209,10 +209,27 @@ def codebook(*tables: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["column", "code", "unit", "meaning"])
 
 
+#: What a flag against the rest of the council reads for a locality holding the whole
+#: council: there is no rest to be poorer than, so neither "Yes" nor "No".
+NO_REST = "n/a (the whole council)"
+
+
+def without_rest(table: pd.DataFrame) -> pd.Series:
+    """Rows of a ranking with no rest of the council to compare with (one locality
+    holding the whole council, as Shetland's at the default): every headline
+    indicator's ``_vs_rest`` is "n/a" and its ``_rest`` value missing."""
+    headline = [h for h in table.attrs.get("headline", []) if f"{h}_rest" in table and f"{h}_vs_rest" in table]
+    if not headline or "poorer_than_rest" not in table:
+        return pd.Series(False, index=table.index)
+    return pd.concat([table[f"{h}_rest"].isna() & table[f"{h}_vs_rest"].eq("n/a") for h in headline],
+                     axis=1).all(axis=1)
+
+
 def for_people(table: pd.DataFrame) -> pd.DataFrame:
     """A copy of ``table`` with human headers, proportions as percentages (one decimal)
     and booleans as Yes/No; geometry dropped. See :func:`codebook` for the codes."""
     registry = _registry()
+    alone = without_rest(table).to_numpy()
     out = pd.DataFrame(table).drop(columns="geometry", errors="ignore").copy()
     if {"indicator", "unit"} <= set(out.columns):  # long tables: scale the rows of proportions
         share = out["unit"].map(is_share).astype(bool)
@@ -229,4 +246,7 @@ def for_people(table: pd.DataFrame) -> pd.DataFrame:
             out[col] = out[col].round(3)
         elif pd.api.types.is_bool_dtype(out[col]):
             out[col] = out[col].map({True: "Yes", False: "No"})
+    for col in ("poorer_than_rest", "n_worse_rest"):
+        if col in out and alone.any():
+            out[col] = out[col].astype(object).where(~alone, NO_REST)
     return out.rename(columns={c: describe(c, registry)[0] for c in out.columns})

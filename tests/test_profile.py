@@ -357,6 +357,26 @@ def test_the_profile_of_a_whole_council_locality_says_there_is_no_rest(council_z
     assert caption == "Orkney Islands (the whole council)"  # not "Orkney Islands in Orkney Islands"
 
 
+@pytest.mark.realdata
+def test_a_whole_council_locality_is_not_called_no_in_the_tables(council_zones):
+    # Shetland at the default, one locality: the workbook's Summary said "Significantly
+    # poorer than the rest of Shetland Islands: No" while its profile said there was no rest.
+    from localities.export import ranking_summary
+    from localities.labels import for_people
+
+    dz = council_zones["Shetland Islands"]
+    table = loc.rank(loc.propose(dz), dz)
+    assert len(table) == 1
+    summary = ranking_summary(table).iloc[0]
+    assert summary["Significantly poorer than the rest of Shetland Islands"] == "n/a (the whole council)"
+    assert summary["Significantly poorer than Scotland"] == "No"
+    people = for_people(table).iloc[0]
+    assert people["Significantly poorer than the rest of the council"] == "n/a (the whole council)"
+    assert people["Indicators worse than the rest of the council"] == "n/a (the whole council)"
+    several = loc.rank(loc.propose(dz, target_population=10_000), dz)
+    assert set(ranking_summary(several).iloc[:, 5]) <= {"Yes", "No"}
+
+
 @pytest.mark.parametrize("council, pick", [("Glasgow City", 0), ("Shetland Islands", 0), ("Moray", -1)])
 def test_profile_page_with_both_comparisons_fits(real_rankings, council, pick):
     # The decision lines, the two verdict columns and the two-part key take room: on real
