@@ -47,7 +47,7 @@ def _read(args, built: bool = False):
 
     path = Path(args.plan)
     layer = getattr(args, "layer", None)
-    dz = _zones_for_plan(path, args.council, args.data_dir, layer)
+    dz = _zones_for_plan(path, args.council, args.data_dir, layer, args.population)
     plan = read_plan(path, dz, layer=layer)
     saved = set() if built or path.suffix.lower() != ".gpkg" else set(saved_params_notes(saved_plan_info(path))[1])
     _print_notes([note for note in plan.notes if note not in saved], args)
@@ -97,7 +97,7 @@ def cmd_propose(args) -> int:
     if args.council.lower() == "all":
         out = output_folder(args.out, "--council all writes one plan a council")
         out.mkdir(parents=True, exist_ok=True)
-        dz_all = load_datazones(data_dir=args.data_dir)
+        dz_all = load_datazones(data_dir=args.data_dir, population=args.population)
         for name in _progress(sorted(dz_all["council_name"].unique()), desc="councils", unit="council"):
             dz = dz_all[dz_all["council_name"] == name].reset_index(drop=True)
             dz.attrs = dz_all.attrs
@@ -107,7 +107,7 @@ def cmd_propose(args) -> int:
             report = check(plan, dz)
             print(f"{name}: {len(plan)} localities, {'complies' if report.ok else 'DOES NOT COMPLY'}")
         return EXIT_OK
-    dz = load_datazones(args.council, data_dir=args.data_dir)
+    dz = load_datazones(args.council, data_dir=args.data_dir, population=args.population)
     started = time.perf_counter()
     plan = propose(dz, **_propose_kwargs(args))
     report = check(plan, dz)
@@ -345,7 +345,7 @@ def cmd_demo(args) -> int:
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     steps = _progress(total=6, desc="demo", unit="step")
-    dz = load_datazones(args.council, data_dir=args.data_dir)
+    dz = load_datazones(args.council, data_dir=args.data_dir, population=args.population)
     where = "embedded sample" if dz.attrs["sample"] else dz.attrs["data_dir"]
     council = dz["council_name"].iloc[0]
     if dz["council"].nunique() > 1:

@@ -49,7 +49,7 @@ def cmd_compare(args) -> int:
         raise LocalitiesError(f"{args.table}: --table must end in .csv or .xlsx")
     if args.title is not None and out is None:
         raise LocalitiesError("--title is printed above the map of the differences: give --out as well")
-    dz = _layered("a", args, lambda: _zones_for_plan(Path(args.a), args.council, args.data_dir, args.layer_a))
+    dz = _layered("a", args, lambda: _zones_for_plan(Path(args.a), args.council, args.data_dir, args.layer_a, args.population))
     if not Path(args.b).exists():
         raise LocalitiesError(f"{args.b}: no such file")
     from . import load
@@ -149,7 +149,7 @@ def cmd_ensemble(args) -> int:
         value = getattr(args, key)
         if value is not None:
             vary[key] = tuple(value)
-    dz = load_datazones(args.council, data_dir=args.data_dir)
+    dz = load_datazones(args.council, data_dir=args.data_dir, population=args.population)
     if dz["council"].nunique() > 1:
         raise LocalitiesError("ensemble works on one council: pass --council")
     started = time.perf_counter()

@@ -33,9 +33,10 @@ def _plan_council(path: Path, lookup) -> str | None:
     return None
 
 
-def _zones_for_plan(path: Path, council: str | None, data_dir, layer: str | None = None):
+def _zones_for_plan(path: Path, council: str | None, data_dir, layer: str | None = None,
+                    population: str = "simd2020v2"):
     """Load the zones of the plan's council (from the saved plan or its zones; ``--council``
-    must agree, or name it when the plan does not say)."""
+    must agree, or name it when the plan does not say), people counted by ``population``."""
     from . import load
     from .errors import PlanError
     from .plans import TABLE_SUFFIXES
@@ -64,7 +65,7 @@ def _zones_for_plan(path: Path, council: str | None, data_dir, layer: str | None
         if polygons:
             # Polygons of another council checked as this one's: "DOES NOT COMPLY (1 locality)"
             # with a locality of 456 people, where a saved plan named the mistake.
-            planned = _polygon_council(path, load.load_datazones(None, data_dir=data_dir), layer)
+            planned = _polygon_council(path, load.load_datazones(None, data_dir=data_dir, population=population), layer)
         if planned is not None and planned in set(lookup["council"]) and asked != planned:
             names = lookup.drop_duplicates("council").set_index("council")["council_name"]
             what = ": its polygons cover" if polygons else " is a plan for"
@@ -75,11 +76,11 @@ def _zones_for_plan(path: Path, council: str | None, data_dir, layer: str | None
         # Locality polygons say no council: the one where most of the people inside them live.
         # Checked against all of Scotland, Falkirk's own exported ranking "did not comply":
         # 6,746 zones in no polygon and 16 zones of its neighbours along its edge.
-        zones = load.load_datazones(None, data_dir=data_dir)
+        zones = load.load_datazones(None, data_dir=data_dir, population=population)
         planned = _polygon_council(path, zones, layer)
         if planned is None:
             return zones
-    return load.load_datazones(planned, data_dir=data_dir)
+    return load.load_datazones(planned, data_dir=data_dir, population=population)
 
 
 def _polygon_council(path: Path, zones, layer: str | None = None):

@@ -22,6 +22,7 @@ from .zonetable import counted_table, reading
 from .plans import expect_plan
 from .errors import LocalitiesError, PlanError, clip, counted, listing
 from .names import locality_names
+from .vintages import counted_with, later_over
 
 FEW = 1_000  # people: a Data Zone or two
 #: A zone that another fit of zones to wards could put into a ward (or leave out of it) has
@@ -55,6 +56,8 @@ class Report:
         Figures for comparing plans (see :func:`quality`).
     ceiling : int
         The population ceiling checked: the statutory 30,000 unless a local one was given.
+    people : str
+        The population estimates people were counted with, in words.
     """
 
     ok: bool
@@ -63,6 +66,7 @@ class Report:
     warnings: list[str] = field(default_factory=list)
     quality: dict = field(default_factory=dict)
     ceiling: int = CEILING
+    people: str = ""
 
     @property
     def statutory(self) -> bool:
@@ -83,7 +87,7 @@ class Report:
         return f"{'COMPLIES' if self.ok else 'DOES NOT COMPLY'} with the 2016 Regulations {n}"
 
     def __str__(self) -> str:
-        lines = [self.verdict]
+        lines = [self.verdict] + ([f"  people: counted with the {self.people}"] if self.people else [])
         lines += [f"  problem: {p}" for p in self.problems]
         lines += [f"  warning: {w}" for w in self.warnings]
         cols = ["locality", "name", "population", "zones", "qualifies", "parts", "wards_crossed", "wards_split"]
@@ -129,7 +133,8 @@ def check(plan: Plan, dz: gpd.GeoDataFrame, max_population: int = CEILING, non_s
             raise PlanError("check needs the zones' polygons to count each locality's parts: pass the zone table from "
                             "localities.load_datazones, with its geometry")
         dz = gpd.GeoDataFrame(dz, geometry="geometry")  # a merge can leave a plain DataFrame holding them
-    data_dir = dz.attrs.get("data_dir")
+    data_dir, used = dz.attrs.get("data_dir"), str(dz.attrs.get("population", "simd2020v2"))
+    people_from = counted_with(dz.attrs)
     dz = counted_table(reading(dz, {"datazone", "population", "council", "council_name", "ward", "ward_name",
                                     "income_rank", "iz", "iz_name", "urban_rural"}))
     assignment = plan.assignment
@@ -237,6 +242,10 @@ def check(plan: Plan, dz: gpd.GeoDataFrame, max_population: int = CEILING, non_s
         warns.insert(0, f"NON-STATUTORY ceiling of {max_population:,}: not a check against the 2016 Regulations "
                         f"(ceiling {CEILING:,}); {counted(len(outside), 'locality', 'localities')} over {CEILING:,} and not "
                         f"{'a ward is' if len(outside) == 1 else 'wards are'} outside them" + (f": {listing(map(_named, outside.index, outside['name']), width=None)}" if len(outside) else ""))
+    later = later_over(table[table["qualifies"] == "population"], pd.Series(by, index=valid.index), data_dir, used,
+                       min(max_population, CEILING))
+    if later:
+        warns.append(later)
     if near:
         whose = "its zones differing from the ward's" if len(near) == 1 else "their zones differing from the wards'"
         warns.append(f"{counted(len(near), 'locality', 'localities')} taken as {'a ward' if len(near) == 1 else 'wards'}, {whose} "
@@ -281,7 +290,8 @@ def check(plan: Plan, dz: gpd.GeoDataFrame, max_population: int = CEILING, non_s
                      + listing(map(_named, detached.index, detached["name"]), width=None))
     table = table.reset_index()[["locality", "name", "population", "zones", "is_ward", "ward", "qualifies",
                                  "parts", "wards_crossed", "wards_split", "warnings"]]
-    report = Report(ok=not problems, table=table, problems=problems, warnings=warns, ceiling=max_population)
+    report = Report(ok=not problems, table=table, problems=problems, warnings=warns, ceiling=max_population,
+                    people=people_from)
     if len(zones):
         report.quality = quality(plan, dz)
     return report
@@ -413,9 +423,10 @@ def _near_wards(table: pd.DataFrame, loc_sets: dict, ward_members: dict, council
 
 def too_big(codes, names, people, ceiling: int) -> str:
     """The problem with localities neither a ward nor at most ``ceiling`` people, each by
-    code, name and people (a long name is clipped, never its people)."""
+    code, name and people (a long name is clipped, never its people; a name that is its
+    code said once: "Everyone (51,450 people)", not "Everyone Everyone (51,450)")."""
     return (f"{counted(len(codes), 'locality', 'localities')} neither a ward nor at most {ceiling:,} people: "
-            + listing((f"{clip(i)} {clip(n)} ({p:,})" for i, n, p in zip(codes, names, people)), width=None))
+            + listing(map(_named, codes, names, people), width=None))
 
 
 def _not_the_ward(loc, name, ward, added, missing, zones: pd.DataFrame) -> str:

@@ -71,6 +71,32 @@ def test_30001_people_not_a_ward_fails(council_zones):
     assert loc.check(loc.plan_from_assignment(dz, plan.assignment), dz).ok
 
 
+def test_a_later_estimate_over_the_ceiling_is_warned(council_zones, real_dir, tmp_path, capsys):
+    # North Lanarkshire's Fortissat and Moodiesburn wards joined: 29,144 people by the
+    # mid-2017 estimates SIMD 2020v2 uses, "COMPLIES" without a word; 30,699 in mid-2021.
+    dz = council_zones["North Lanarkshire"]
+    joined = {"Fortissat", "Gartcosh, Glenboig and Moodiesburn"}
+    by = dz["ward_name"].where(~dz["ward_name"].isin(joined), "Fortissat and Moodiesburn")
+    plan = loc.plan_from_assignment(dz, pd.Series(by.to_numpy(), index=dz["datazone"]))
+    report = loc.check(plan, dz)
+    assert report.ok and report.people == "NRS mid-2017 estimates (as SIMD 2020v2 uses)"
+    later = [w for w in report.warnings if "by the NRS mid-2021 estimates" in w]
+    assert len(later) == 1 and ": Fortissat and Moodiesburn (29,144 -> 30,699 people); check again" in later[0]
+    assert str(report).splitlines()[1] == "  people: counted with the NRS mid-2017 estimates (as SIMD 2020v2 uses)"
+    recent = loc.load_datazones("North Lanarkshire", data_dir=real_dir, population="nrs2021")
+    report = loc.check(loc.plan_from_assignment(recent, plan.assignment), recent)
+    assert not report.ok and report.people == "NRS mid-2021 estimates"
+    assert report.problems == ["1 locality neither a ward nor at most 30,000 people: Fortissat and Moodiesburn "
+                               "(30,699 people)"]
+    assert not any("estimates:" in w for w in report.warnings)
+    from localities.cli import EXIT_NONCOMPLIANT, main
+
+    csv = tmp_path / "pairs.csv"  # the command line counts people by the estimate asked for
+    pd.DataFrame({"datazone": plan.assignment.index, "locality": plan.assignment.to_numpy()}).to_csv(csv, index=False)
+    assert main(["check", str(csv), "--population", "nrs2021", "--data-dir", str(real_dir)]) == EXIT_NONCOMPLIANT
+    assert "Fortissat and Moodiesburn (30,699 people)" in capsys.readouterr().out
+
+
 def test_same_seed_same_plan(council_zones):
     dz = council_zones["Highland"]
     a = loc.propose(dz, target_population=8_000, seed=3)
@@ -532,7 +558,7 @@ def test_a_failing_locality_is_listed_with_its_people_however_long_its_name(coun
     assert len(over) >= 2 and any(len(n) > 60 for n in over["name"])
     problem = next(p for p in report.problems if "neither a ward" in p)
     for code, people in zip(over["locality"], over["population"]):
-        assert re.search(rf"{code} [^,(]*(, [^,(]*)*\({people:,}\)", problem), (code, problem)
+        assert re.search(rf"{code} \([^()]*, {people:,} people\)", problem), (code, problem)
 
 
 def test_every_zone_a_locality_is_said_so(council_zones):
