@@ -6,6 +6,7 @@ no zone and zones as much inside two overlapping polygons are said in the plan's
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import geopandas as gpd
@@ -14,7 +15,10 @@ import shapely
 
 from .boundaries import _polygonal, read_boundaries
 from .errors import PlanError, counted, listing
-from .plans import _ID_TIERS, _NAMEISH, Plan, _norm
+from .plans import _ID_TIERS, _LOCALITY_LIKE, _NAMEISH, Plan, _norm
+
+#: Headers of polygons' own names that read as no locality column: "Ward", "label", "title".
+_OWN_NAMES = re.compile(r"(ward|label|title|place)")
 
 
 def read_polygon_plan(path: Path, dz: gpd.GeoDataFrame, layer: str | None) -> Plan:
@@ -28,10 +32,23 @@ def read_polygon_plan(path: Path, dz: gpd.GeoDataFrame, layer: str | None) -> Pl
         raise PlanError(str(exc)) from exc
     norm = {c: _norm(c) for c in polys.columns if c != polys.geometry.name}
     id_col = next((c for tier in _ID_TIERS for alias in tier for c in norm if norm[c] == alias), None)
+    read_from = []
     if id_col is None:  # e.g. official ward polygons: ward22_code, ward22_name
         unique = [c for c in norm if polys[c].notna().all() and polys[c].astype(str).is_unique]
         id_col = next((c for c in unique if "code" in norm[c] or norm[c].endswith("id")), None) or \
             next((c for c in unique if "name" in norm[c]), None)
+        if id_col is None:
+            # A column of the analyst's own names under another header ("Ward", "AREA",
+            # "label", a shapefile's "locality_n" cut from locality_name) was passed over:
+            # the localities came out as L01-L05 named from their zones, without a word.
+            text = [c for c in unique if pd.api.types.is_string_dtype(polys[c]) or polys[c].dtype == object]
+            id_col = next((c for c in text if _LOCALITY_LIKE.match(norm[c]) or _OWN_NAMES.match(norm[c])), None) or \
+                (text[0] if len(text) == 1 else None)
+            read_from = ([f"localities read from column {id_col!r}, the polygons' column of distinct names (call it "
+                          "'locality' to say so)"] if id_col is not None else
+                         [f"no column of localities (locality, id, code or name) among {listing(map(repr, text))}: the "
+                          f"polygons are numbered L01 to L{len(polys):02d} and named from their zones; call the column "
+                          "holding the localities 'locality'"] if text else [])
     ids = polys[id_col].astype(str).str.strip() if id_col else pd.Series([f"L{i + 1:02d}" for i in range(len(polys))])
     if id_col is not None and (polys[id_col].isna() | (ids == "")).any():
         blank = int((polys[id_col].isna() | (ids == "")).sum())
@@ -86,7 +103,7 @@ def read_polygon_plan(path: Path, dz: gpd.GeoDataFrame, layer: str | None) -> Pl
         overlapped = [f"{z} ({w}, not {listing([str(o) for o in candidates[z] if o != w], 3)})"
                       for z, w in deepest.items()]
     split = pieces[pieces["share"] >= 0.01].groupby("datazone").filter(lambda g: len(g) > 1)
-    notes = []
+    notes = read_from
     if overlapped:
         notes.append(f"locality polygons overlap: {counted(len(overlapped), 'zone lies', 'zones lie')} as much inside "
                      f"two or more of them, each assigned to the one it lies deepest in: {listing(overlapped)}")

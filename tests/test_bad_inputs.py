@@ -375,6 +375,29 @@ def test_polygon_plan_reports_split_zones(dz, plan, tmp_path):
     assert any("split" in note for note in read.notes)
 
 
+@pytest.mark.parametrize("header", ["Ward", "AREA", "label", "locality_n", "Partnership"])
+def test_polygons_named_under_another_header_keep_their_names(dz, plan, tmp_path, header):
+    # A shapefile cuts "locality_name" to "locality_n"; others call it "Ward" or "AREA": the
+    # localities came out as L01, L02, ... named from their zones, without a word.
+    shapes = plan.localities[["geometry"]].assign(**{header: [f"Area {i}" for i in range(len(plan))]})
+    path = tmp_path / "shapes.gpkg"
+    shapes.to_file(path)
+    read = loc.read_plan(path, dz)
+    assert sorted(read.localities["name"]) == sorted(shapes[header])
+    assert f"localities read from column {header!r}" in read.notes[0]
+
+
+def test_polygons_with_no_column_of_localities_say_so(dz, plan, tmp_path):
+    shapes = plan.localities[["geometry"]].assign(Zone=[f"Z{i}" for i in range(len(plan))],
+                                                  Comment=[f"note {i}" for i in range(len(plan))])
+    path = tmp_path / "shapes.gpkg"
+    shapes.to_file(path)
+    read = loc.read_plan(path, dz)
+    assert read.localities["locality"].str.fullmatch(r"L\d\d").all()
+    assert read.notes[0].startswith("no column of localities (locality, id, code or name) among 'Zone', 'Comment': "
+                                    "the polygons are numbered L01 to L")
+
+
 # ---------------------------------------------------------------- rank
 
 def test_rank_refuses_negative_population(dz, plan):
