@@ -186,7 +186,7 @@ def parser() -> argparse.ArgumentParser:
         s = sub.add_parser(name, help=helptext)
         s.add_argument("plan", help="plan: a saved GeoPackage, a CSV or spreadsheet of datazone,locality, or "
                                     "locality polygons")
-        s.add_argument("--layer", help="the layer of locality polygons, where the plan's file holds several")
+        s.add_argument("--layer", help="the layer of locality polygons, or the sheet of a workbook, where the plan's file holds several")
         s.add_argument("--council", help="council name or code (default: the plan's own; must agree with it)")
         data(s)
         s.set_defaults(func=func)
@@ -225,8 +225,8 @@ def parser() -> argparse.ArgumentParser:
     s = sub.add_parser("compare", help="compare two plans for one council: zones moved, matched localities, tiers")
     s.add_argument("a", help="plan A: a saved GeoPackage, a CSV or spreadsheet of datazone,locality, or polygons")
     s.add_argument("b", help="plan B, for the same council")
-    s.add_argument("--layer-a", metavar="LAYER", help="plan A's layer of locality polygons, where its file holds several")
-    s.add_argument("--layer-b", metavar="LAYER", help="plan B's layer of locality polygons, where its file holds several")
+    s.add_argument("--layer-a", metavar="LAYER", help="plan A's layer of locality polygons or sheet of a workbook, where its file holds several")
+    s.add_argument("--layer-b", metavar="LAYER", help="plan B's layer of locality polygons or sheet of a workbook, where its file holds several")
     s.add_argument("--council", help="council name or code (default: plan A's own; must agree with it)")
     s.add_argument("--out", help="write a map of the differences (.png, .pdf or .svg)")
     s.add_argument("--title", help="title printed above the map (default: the council and the two plans' file names)")
@@ -272,7 +272,7 @@ def parser() -> argparse.ArgumentParser:
                                    "read in greyscale.")
     s.add_argument("plan", help="plan: a saved GeoPackage, a CSV or spreadsheet of datazone,locality, or "
                                 "locality polygons")
-    s.add_argument("--layer", help="the layer of locality polygons, where the plan's file holds several")
+    s.add_argument("--layer", help="the layer of locality polygons, or the sheet of a workbook, where the plan's file holds several")
     s.add_argument("--council", help="council name or code (default: the plan's own)")
     s.add_argument("--out", required=True, help="PDF to write, e.g. profiles.pdf")
     s.add_argument("--flagged", action="store_true",

@@ -54,7 +54,8 @@ def cmd_compare(args) -> int:
         raise LocalitiesError(f"{args.b}: no such file")
     from . import load
 
-    council_b = _plan_council(Path(args.b), load.zone_table(args.data_dir)[["datazone", "council", "council_name"]])
+    council_b = _plan_council(Path(args.b), load.zone_table(args.data_dir)[["datazone", "council", "council_name"]],
+                              args.layer_b if Path(args.b).suffix.lower() in (".xlsx", ".xlsm") else None)
     if council_b is not None and council_b not in set(dz["council"]):
         from .errors import PlanError
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from .errors import LocalitiesError
 
 
-def _plan_council(path: Path, lookup) -> str | None:
+def _plan_council(path: Path, lookup, sheet: str | None = None) -> str | None:
     """Council code a plan file is for: from a saved plan's metadata, else the council
     holding most of its zones (CSV or spreadsheet of ``datazone,locality``)."""
     from .plans import saved_plan_info
@@ -22,7 +22,7 @@ def _plan_council(path: Path, lookup) -> str | None:
             return saved
     if suffix in (".csv", ".xlsx", ".xlsm"):
         try:
-            table, zone_col, _ = read_plan_table(path)  # the sheet the plan is read from
+            table, zone_col, _ = read_plan_table(path, sheet)  # the sheet the plan is read from
             codes = table[zone_col].astype(str).str.strip().str.upper()
         except LocalitiesError:
             return None  # the plan reader names the problem
@@ -44,7 +44,7 @@ def _zones_for_plan(path: Path, council: str | None, data_dir, layer: str | None
     if not path.exists():
         raise PlanError(f"{path}: no such file")
     lookup = load.zone_table(data_dir)[["datazone", "council", "council_name"]]  # cached: no CSV parsing
-    planned = _plan_council(path, lookup)
+    planned = _plan_council(path, lookup, layer if path.suffix.lower() in (".xlsx", ".xlsm") else None)
     if council is None and planned is not None and planned not in set(lookup["council"]):
         # A plan saved from other data (the analyst forgot --data-dir): name its council, not a bare code.
         from . import sources

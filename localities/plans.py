@@ -132,6 +132,9 @@ def read_plan(path: str | os.PathLike, dz: gpd.GeoDataFrame | None = None, layer
     dz : GeoDataFrame, optional
         The zones; needed for a CSV or polygons, optional for a saved plan (its
         stored localities are used then).
+    layer : str, optional
+        The layer of locality polygons in a file of several, or the sheet of a workbook
+        (by default the largest sheet with Data Zone codes).
 
     Raises
     ------
@@ -154,7 +157,10 @@ def read_plan(path: str | os.PathLike, dz: gpd.GeoDataFrame | None = None, layer
     if suffix in TABLE_SUFFIXES:
         if dz is None:
             raise PlanError(f"{path}: a table plan needs the zones (dz) to build localities from")
-        return _read_csv_plan(path, dz)
+        if layer is not None and suffix not in (".xlsx", ".xlsm"):
+            raise PlanError(f"{path}: layer={layer!r} chooses a sheet of a workbook or a layer of a GeoPackage; a "
+                            f"{suffix} file has neither")
+        return _read_csv_plan(path, dz, sheet=layer)
     if suffix == ".gpkg":
         import pyogrio
 
@@ -345,12 +351,12 @@ def _spaced(values: pd.Series) -> pd.Series:
     return values.where(values.isna(), values.astype(str).str.split().str.join(" "))
 
 
-def _read_csv_plan(path: Path, dz: gpd.GeoDataFrame) -> Plan:
+def _read_csv_plan(path: Path, dz: gpd.GeoDataFrame, sheet: str | None = None) -> Plan:
     from .build import plan_from_assignment  # the builder imports this module
     from .names import is_code
 
     try:
-        raw, zone_col, notes = read_plan_table(path)
+        raw, zone_col, notes = read_plan_table(path, sheet)
     except PlanError:
         raise
     except Exception as exc:

@@ -161,12 +161,12 @@ def _read_table_cached(path: str, size: int, mtime_ns: int, sheet: str | None) -
     return _read_table(Path(path), sheet)
 
 
-def read_plan_table(path: Path) -> tuple[pd.DataFrame, str, list[str]]:
+def read_plan_table(path: Path, sheet: str | None = None) -> tuple[pd.DataFrame, str, list[str]]:
     """A plan's table, its Data Zone column and notes on how it was read. Rows of separators
     only (";;" left by Excel) are blank rows, dropped, the others keeping their row numbers; a
     row repeated exactly is read once, and said (one zone in two localities is still refused
-    later)."""
-    raw, note = _plan_sheet(path)
+    later). ``sheet``: the workbook's sheet to read (by default the largest with zone codes)."""
+    raw, note = _plan_sheet(path, sheet)
     notes = [note] if note else []
     if raw.attrs.get("header_row"):
         notes.append(f"the header is row {raw.attrs['header_row']} of {path.name}, under a title; rows are counted "
@@ -182,15 +182,21 @@ def read_plan_table(path: Path) -> tuple[pd.DataFrame, str, list[str]]:
     return raw, zone_col, notes
 
 
-def _plan_sheet(path: Path) -> tuple[pd.DataFrame, str | None]:
+def _plan_sheet(path: Path, sheet: str | None = None) -> tuple[pd.DataFrame, str | None]:
     """The table holding the plan, and a note naming the sheet when a workbook has several
-    with Data Zone codes: the one with the most zones. The package's own ranking workbook
-    lists a few zones on its "Masked pockets" sheet before "Assignment", and the first was
-    read as a plan of one locality ("114 zones of the council in no locality")."""
+    with Data Zone codes: the one with the most zones, unless ``sheet`` names one. The
+    package's own ranking workbook lists a few zones on its "Masked pockets" sheet before
+    "Assignment", and the first was read as a plan of one locality ("114 zones of the
+    council in no locality")."""
     if path.suffix.lower() not in (".xlsx", ".xlsm"):
         return read_table(path), None
+    sheets = _sheets(path)  # the workbook read once
+    if sheet is not None:
+        if sheet not in sheets:
+            raise DataError(f"{path}: no sheet {sheet!r}; its sheets are {listing(map(repr, sheets))}")
+        return sheets[sheet], None
     found = []
-    for name, frame in _sheets(path).items():  # the workbook read once
+    for name, frame in sheets.items():
         zones = _find(frame, "datazone")
         if zones is not None:
             found.append((frame[zones].astype(str).str.strip().ne("").sum(), name, frame))
@@ -200,7 +206,7 @@ def _plan_sheet(path: Path) -> tuple[pd.DataFrame, str | None]:
         return found[0][2], None
     rows, name, frame = max(found, key=lambda f: f[0])  # the first of equals
     return frame, (f"read sheet {name!r} ({rows:,} zones), the largest of {len(found)} sheets with Data Zone codes "
-                   f"({', '.join(repr(f[1]) for f in found)})")
+                   f"({', '.join(repr(f[1]) for f in found)}; layer=NAME reads another)")
 
 
 def _headed(df: pd.DataFrame, within: int = 5) -> pd.DataFrame:

@@ -157,6 +157,29 @@ def test_a_workbook_names_its_council_from_the_plan_sheet(real_dir, tmp_path, ca
     assert "read sheet 'Plan'" in out and "Speyside Glenlivet" in out and "COMPLIES" in out
 
 
+def test_layer_chooses_a_workbooks_sheet(real_dir, tmp_path, capsys):
+    # Two options on two sheets: --layer "Option B" was ignored and Option A checked, exit 0.
+    table = pd.read_csv(real_dir / "tables/simd2020v2_dz_lookup.csv")
+    moray = table.loc[table["LAname"] == "Moray", ["DZ", "MMWname"]].set_axis(["datazone", "locality"], axis=1)
+    book = tmp_path / "options.xlsx"
+    with pd.ExcelWriter(book) as writer:
+        moray.to_excel(writer, sheet_name="Option A", index=False)
+        moray.assign(locality="All of Moray").to_excel(writer, sheet_name="Option B", index=False)
+    data = ["--data-dir", str(real_dir)]
+    assert main(["check", str(book), *data]) == EXIT_OK
+    assert "(126 zones), the largest of 2 sheets with Data Zone codes ('Option A', 'Option B'; --layer NAME reads " \
+           "another)" in capsys.readouterr().out
+    assert main(["check", str(book), "--layer", "Option B", *data]) == EXIT_NONCOMPLIANT
+    assert "All of Moray (95,780 people)" in capsys.readouterr().out
+    assert main(["check", str(book), "--layer", "Option C", *data]) == EXIT_INPUT
+    assert capsys.readouterr().err.strip().endswith("no sheet 'Option C'; its sheets are 'Option A', 'Option B'")
+    dz = loc.load_datazones(council="Moray", data_dir=real_dir)
+    assert len(loc.read_plan(book, dz, layer="Option B")) == 1
+    moray.to_csv(tmp_path / "plan.csv", index=False)
+    with pytest.raises(loc.PlanError, match="a .csv file has neither"):
+        loc.read_plan(tmp_path / "plan.csv", dz, layer="Option B")
+
+
 def test_check_exits_1_on_a_non_compliant_plan(real_dir, tmp_path, capsys):
     # One locality holding all of Moray (95,780 people): not a ward, over 30,000.
     table = pd.read_csv(real_dir / "tables/simd2020v2_dz_lookup.csv")
