@@ -164,6 +164,15 @@ def defuse(value):
     return value
 
 
+def undefuse(values: pd.Series) -> pd.Series:
+    """Text written by :func:`defuse` read back as it was: ``'-2+3`` -> ``-2+3``. A plan saved
+    as CSV and read again had its locality ``-2+3`` become ``'-2+3``."""
+    text = values.astype(str)
+    ours = text.str.startswith("'") & text.str[1:].str.startswith(FORMULA_START) & \
+        ~text.str[1:].str.fullmatch(_SIGNED_NUMBER)
+    return values.where(~ours | values.isna(), text.str[1:])
+
+
 def _text_cells(frame: pd.DataFrame, fix) -> pd.DataFrame:
     """Apply ``fix`` to every text cell (and column name) of ``frame``; other cells unchanged."""
     out = pd.DataFrame(frame).copy()

@@ -365,11 +365,13 @@ def _read_csv_plan(path: Path, dz: gpd.GeoDataFrame, sheet: str | None = None) -
     zone_col = str(zone_col)
     codes = raw[zone_col].astype(str).str.strip().str.upper()
     loc_col, name_col = _locality_columns(raw, zone_col, codes, dz, path)
-    locs = raw[loc_col].astype(str).str.strip()
+    from .export import undefuse  # a name saved as '=x (kept from running as a formula) is =x again
+
+    locs = undefuse(raw[loc_col].astype(str).str.strip())
     _check_assignment(codes, locs, dz, path)
     names = None
     if name_col:
-        names = pd.Series(_spaced(raw[name_col]).astype(str).to_numpy(), index=locs).groupby(level=0).first()
+        names = pd.Series(undefuse(_spaced(raw[name_col]).astype(str)).to_numpy(), index=locs).groupby(level=0).first()
         given = raw[name_col].notna() & (raw[name_col].astype(str).str.strip() != "")
         # An id that is itself a name ("Port Glasgow") names its locality; a code ("R03") does not.
         unnamed = sorted(loc for loc in set(locs) - set(locs[given.to_numpy()]) if is_code(loc))

@@ -398,6 +398,21 @@ def test_polygons_with_no_column_of_localities_say_so(dz, plan, tmp_path):
                                     "the polygons are numbered L01 to L")
 
 
+def test_a_plan_saved_as_csv_reads_back_with_its_formula_like_names(dz, plan, tmp_path):
+    # to_file("plan.csv") writes '-2+3 so a spreadsheet does not run it; read_plan kept the
+    # apostrophe, and the localities came back as '-2+3 and '+1+2.
+    ids = ["-2+3", "+1+2", "=SUM(A1)", "@x", "-3.2"]
+    mapping = dict(zip(plan.localities["locality"], ids + [f"L{i}" for i in range(len(plan))]))
+    names = {"-2+3": "=Name", "+1+2": "+Two", "@x": "'quoted"}
+    saved = loc.plan_from_assignment(dz, plan.assignment.map(mapping), names=names)
+    path = tmp_path / "plan.csv"
+    saved.to_file(path)
+    assert "'-2+3,'=Name" in path.read_text()
+    read = loc.read_plan(path, dz).localities.set_index("locality")["name"]
+    assert set(ids) <= set(read.index)
+    assert read["-2+3"] == "=Name" and read["+1+2"] == "+Two" and read["@x"] == "'quoted"
+
+
 # ---------------------------------------------------------------- rank
 
 def test_rank_refuses_negative_population(dz, plan):
