@@ -379,8 +379,31 @@ def _read_csv_plan(path: Path, dz: gpd.GeoDataFrame, sheet: str | None = None) -
             # Filled in without a word, a made-up name could pass for the analyst's own.
             notes.append(f"{counted(len(unnamed), 'locality has', 'localities have')} no name in column {name_col!r}: "
                          f"named from {'its' if len(unnamed) == 1 else 'their'} Intermediate Zones ({listing(unnamed)})")
+    notes += _look_alike(locs, names)
     return plan_from_assignment(dz, pd.Series(locs.to_numpy(), index=codes), names=names,
                                 params={"source": str(path)}, notes=notes)
+
+
+def _look_alike(locs: pd.Series, names: pd.Series | None) -> list[str]:
+    """Notes on localities a reader would take for one: ids differing only in capitals or
+    spaces ("TULLIBODY & MENSTRIE" on two rows, "Tullibody & Menstrie" on the rest made a
+    sixth locality of 1,342 people), and one name given to two localities."""
+    notes = []
+    sizes = locs.value_counts()
+    folded = pd.Series(sizes.index, index=sizes.index).str.casefold().str.split().str.join(" ")
+    for _, same in folded.groupby(folded.to_numpy()):
+        if len(same) > 1:
+            notes.append(f"{counted(len(same), 'locality differs', 'localities differ')} only in capitals or spaces, "
+                         "read as different localities: "
+                         + listing([f"{clip(loc)!r} ({counted(int(sizes[loc]), 'zone', 'zones')})" for loc in same.index],
+                                   width=None)
+                         + "; write them the same if they are one")
+    if names is not None:
+        shared = names[names.duplicated(keep=False)]
+        for name, ids in shared.groupby(shared.to_numpy()):
+            notes.append(f"{counted(len(ids), 'locality', 'localities')} share the name {clip(name)!r} "
+                         f"({listing(map(clip, ids.index))}): maps and tables will not tell them apart")
+    return notes
 
 
 def saved_plan_info(path: str | os.PathLike) -> dict:

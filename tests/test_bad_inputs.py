@@ -413,6 +413,23 @@ def test_a_plan_saved_as_csv_reads_back_with_its_formula_like_names(dz, plan, tm
     assert read["-2+3"] == "=Name" and read["+1+2"] == "+Two" and read["@x"] == "'quoted"
 
 
+def test_localities_a_reader_takes_for_one_are_said(dz, plan, tmp_path):
+    # "TULLIBODY & MENSTRIE" on two rows and "Tullibody & Menstrie" on the rest made a
+    # sixth locality without a word; two localities named "Alloa" were accepted silently.
+    first, second = plan.localities["locality"].iloc[:2]
+    ids = plan.assignment.astype(str)
+    ids[ids.index[ids == first][:2]] = first.lower() + "  "
+    path = tmp_path / "plan.csv"
+    names = {i: ("Alloa" if i in (first, second) else i) for i in ids.unique()}
+    pd.DataFrame({"datazone": ids.index, "locality": ids.to_numpy(), "name": ids.map(names).to_numpy()}).to_csv(
+        path, index=False)
+    notes = loc.read_plan(path, dz).notes
+    assert any(n.startswith("2 localities differ only in capitals or spaces, read as different localities: ")
+               and f"{first.lower()!r} (2 zones)" in n for n in notes), notes
+    assert any(n.startswith("2 localities share the name 'Alloa'") or n.startswith("3 localities share the name 'Alloa'")
+               for n in notes), notes
+
+
 # ---------------------------------------------------------------- rank
 
 def test_rank_refuses_negative_population(dz, plan):
