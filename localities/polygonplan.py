@@ -15,7 +15,8 @@ import shapely
 
 from .boundaries import _polygonal, read_boundaries
 from .errors import PlanError, counted, listing
-from .plans import _ID_TIERS, _LOCALITY_LIKE, _NAMEISH, Plan, _norm
+from .plans import Plan
+from .tableplan import _ID_TIERS, _LOCALITY_LIKE, _NAMEISH, _norm
 
 #: Headers of polygons' own names that read as no locality column: "Ward", "label", "title".
 _OWN_NAMES = re.compile(r"(ward|label|title|place)")
