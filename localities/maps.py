@@ -118,9 +118,9 @@ def _colouring(frame, column, significance, categories, scheme, k, cmap):
         n = len(labels)
         colours = pd.Series("#ffffff", index=frame.index, dtype=object)
         known = values.dropna().index
-        colours[known] = [layout.colour_hex(cmap, i, n) for i in yb]
-        handles = [Patch(facecolor=layout.colour_hex(cmap, i, n), edgecolor="#303030", label=lab)
-                   for i, lab in enumerate(labels)]
+        fills = layout.class_colours(cmap, yb, values, n, frame.attrs.get("scotland", {}).get(column))
+        colours[known] = [fills[i] for i in yb]
+        handles = [Patch(facecolor=fills[i], edgecolor="#303030", label=lab) for i, lab in enumerate(labels)]
         if values.isna().any():
             handles.append(Patch(facecolor="#ffffff", edgecolor="#909090", hatch="///", label="no data"))
         levels = reference_levels(frame, column, unit)

@@ -151,8 +151,9 @@ def explore(obj, column: str | None = None, tooltip: list[str] | None = None, la
             higher_worse = SIMD[col].higher_is_worse if col in SIMD else True
             cmap = "Reds" if higher_worse else "Blues_r"
             layer["fill"] = "#ffffff"
-            layer.loc[values.dropna().index, "fill"] = [layout.colour_hex(cmap, j, len(labels)) for j in yb]
-            legend_items = [(layout.colour_hex(cmap, j, len(labels)), lab) for j, lab in enumerate(labels)]
+            fills = layout.class_colours(cmap, yb, values, len(labels), frame.attrs.get("scotland", {}).get(col))
+            layer.loc[values.dropna().index, "fill"] = [fills[j] for j in yb]
+            legend_items = [(fills[j], lab) for j, lab in enumerate(labels)]
             levels = reference_levels(frame, col, unit)
             if levels:  # as on the printed map: the classes read against Scotland and the council
                 legend_items.append((None, levels))

@@ -434,6 +434,45 @@ def test_a_ratio_legend_says_its_unit_once(council_zones):
     plt.close(fig)
 
 
+def _fills(fig) -> list:
+    legend = fig.legends[0]
+    return [matplotlib.colors.to_hex(h.get_facecolor()) for h in legend.legend_handles
+            if h.get_facecolor()[3] > 0 and h.get_label()[:1].isdigit()]
+
+
+def test_value_colours_say_the_level_against_scotland(council_zones):
+    # Shetland at 10,000: two localities at 5.1% and 5.9% income deprivation (Scotland 12.1%)
+    # were drawn palest and darkest red, the darker read as deprived. The palette's middle
+    # is Scotland's level: both are paler than it; Glasgow's worst class is darker.
+    middle = matplotlib.colors.to_hex(plt.get_cmap("Reds")(0.5))
+
+    def lightness(hex_colour):
+        return sum(matplotlib.colors.to_rgb(hex_colour))
+
+    dz = council_zones["Shetland Islands"]
+    table = loc.rank(loc.propose(dz, target_population=10_000), dz)
+    assert table["income_rate"].max() < table.attrs["scotland"]["income_rate"] / 2
+    fig = loc.plot_map(table, column="income_rate")
+    fills = _fills(fig)
+    plt.close(fig)
+    assert len(fills) == 2 and all(lightness(f) > lightness(middle) + 0.5 for f in fills), fills
+    html = loc.explore(table, column="income_rate").get_root().render()
+    assert all(f in html for f in fills)  # the web map's fills and legend are the printed map's
+    dz = council_zones["Glasgow City"]
+    table = loc.rank(loc.propose(dz, target_population=10_000), dz)
+    fig = loc.plot_map(table, column="income_rate")
+    fills = _fills(fig)
+    plt.close(fig)
+    assert lightness(fills[-1]) < lightness(middle) < lightness(fills[0])
+    assert [lightness(f) for f in fills] == sorted((lightness(f) for f in fills), reverse=True)
+    # Without Scotland's level the classes are spread over the palette, as before.
+    bare = table.copy()
+    bare.attrs = {k: v for k, v in table.attrs.items() if k != "scotland"}
+    fig = loc.plot_map(bare, column="income_rate")
+    assert _fills(fig)[0] == matplotlib.colors.to_hex(plt.get_cmap("Reds", len(fills))(0.0))
+    plt.close(fig)
+
+
 def test_significance_map_legend_names_the_comparator(sample, tmp_path):
     _, _, table = sample
     fig = loc.plot_map(table, column="income_rate", significance="scotland")
