@@ -161,7 +161,8 @@ def _look_alike(locs: pd.Series, names: pd.Series | None) -> list[str]:
                                    width=None)
                          + "; write them the same if they are one")
     if names is not None:
-        shared = names[names.duplicated(keep=False)]
+        named = names[names.notna() & names.astype(str).str.strip().ne("") & names.astype(str).ne("nan")]
+        shared = named[named.duplicated(keep=False)]
         for name, ids in shared.groupby(shared.to_numpy()):
             notes.append(f"{counted(len(ids), 'locality', 'localities')} share the name {clip(name)!r} "
                          f"({listing(map(clip, ids.index))}): maps and tables will not tell them apart")
