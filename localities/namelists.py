@@ -36,13 +36,44 @@ def _lists(name: str) -> bool:
 _SIDES_ONLY = {"North", "South", "East", "West", "Central", "Upper", "Lower"}
 
 
+# First words that begin place names without being a town ("North Berwick", "Port Glasgow").
+_NOT_A_TOWN_WORDS = {"New", "Old", "Mid", "St", "St.", "Saint", "Port", "Upper", "Lower", "Nether", "Easter",
+                     "Wester", "Great", "Little", "High", "Low", "North", "South", "East", "West", "Central", "The",
+                     "Mount", "Glen", "Loch", "Isle", "Kirk", "Bridge", "Castle", "Fort", "City", "Rural"}
+
+
+def _common_town(parts: list[str]) -> tuple[str, list[str]] | None:
+    """The words every name begins with, when they name a place and leave each name a rest
+    that lists nothing: ``["Arbroath Cliffburn", "Arbroath Harbour"]`` -> ``("Arbroath",
+    ["Cliffburn", "Harbour"])``; None for ``["North Berwick", "North Queensferry"]``."""
+    words = [part.split() for part in parts]
+    n = 0
+    while all(len(w) > n + 1 for w in words) and len({w[n] for w in words}) == 1:
+        n += 1
+    town = " ".join(words[0][:n])
+    if not n or all(word in _NOT_A_TOWN_WORDS for word in words[0][:n]) or _lists(town):
+        return None
+    rests = [" ".join(w[n:]) for w in words]
+    # Not a rest that lists, or is only the end of a list ("and Boghall" of "Bathgate and Boghall").
+    if any(_lists(rest) or not rest[:1].isupper() for rest in rests) or len(set(rests)) < len(rests):
+        return None
+    return town, rests
+
+
 def _shared_town(parts: list[str]) -> tuple[str, list[str]] | None:
     """The town every place is a side or a part of, and the rest of each name:
     ``["Carluke East", "Carluke South"]`` -> ``("Carluke", ["East", "South"])``,
     ``["Falkirk - Camelon", "Falkirk - Tamfourhill"]`` -> ``("Falkirk", ["Camelon",
-    "Tamfourhill"])``; None unless there are two or more and all are the one town's."""
+    "Tamfourhill"])``, ``["Arbroath Cliffburn", "Arbroath Harbour"]`` -> ``("Arbroath",
+    ["Cliffburn", "Harbour"])``; None unless there are two or more and all are the one town's."""
     if len(parts) < 2:
         return None
+    sides = _town_sides(parts)
+    return sides if sides is not None else _common_town(parts)
+
+
+def _town_sides(parts: list[str]) -> tuple[str, list[str]] | None:
+    """:func:`_shared_town` for names that are a town's sides or ``Town - Part``."""
     first = parts[0]
     town = first.split(" - ")[0] if " - " in first else _town(first) if first.endswith(tuple(_SIDES_ONLY)) else None
     if not town or not first.startswith(f"{town} ") or _lists(town):  # not "Braeside, ... and Seafield North"
@@ -73,12 +104,12 @@ def said(place: str, text: str) -> bool:
     end = r"(?=$|, | and | / | \+ | \(|: | ward$)"
     if re.search(items + re.escape(place) + end, text):
         return True
-    shared = _shared_town([place, place])
-    if shared is None:
+    head = re.match(r"(?:[Pp]art of )?(?P<town>[^:]+): ", text)  # "Carluke: East, South and North"
+    if head is None or not place.startswith(f"{head['town']} "):
         return False
-    town, (rest, _) = shared
-    return bool(re.match(rf"(?:[Pp]art of )?{re.escape(town)}: ", text)) and bool(
-        re.search(items + re.escape(rest) + end, text[text.index(": ") + 2:]))
+    rest = place[len(head["town"]) + 1:]
+    rest = rest[2:] if rest.startswith("- ") else rest
+    return bool(re.search(items + re.escape(rest) + end, text[head.end():]))
 
 
 def join_names(parts: list[str], shared: bool = True) -> str:
@@ -121,8 +152,9 @@ def label(places: list[str], limit: int = LABEL_LENGTH, shared: bool = True) -> 
         return ""
     if n <= 3 and len(join_names(places, shared)) <= limit:
         return join_names(places, shared)
-    if 2 <= n <= 3 and len(join_names(places, shared)) <= ONE_MORE_LENGTH and (
-            n == 2 or len(more(places[:2], 1)) <= limit):
+    if 2 <= n <= 3 and len(join_names(places, shared)) <= ONE_MORE_LENGTH:
+        # Three places that fit are named, also where two would not fit the short label: it
+        # fell to "East and West Mainland + 2 more", hiding two of Shetland's three.
         return join_names(places, shared)
     for m in (2, 1):
         if m < n:

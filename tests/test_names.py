@@ -111,7 +111,19 @@ def test_join_and_label():
     assert join_names(["Falkirk - Camelon", "Falkirk - Tamfourhill"]) == "Falkirk: Camelon and Tamfourhill"
     assert join_names(["City Centre East", "City Centre South", "Sighthill"]) == \
         "City Centre East, City Centre South and Sighthill"
-    assert join_names(["Paisley North West", "Paisley Ferguslie"]) == "Paisley North West and Paisley Ferguslie"
+    # Also where the rest of each name is a place of the town, not a side: "Arbroath Cliffburn,
+    # Arbroath Harbour and Arbroath Warddykes" said Arbroath three times.
+    assert join_names(["Paisley North West", "Paisley Ferguslie"]) == "Paisley: North West and Ferguslie"
+    assert join_names(["Arbroath Cliffburn", "Arbroath Harbour", "Arbroath Warddykes"]) == \
+        "Arbroath: Cliffburn, Harbour and Warddykes"
+    assert join_names(["East Kilbride Mains", "East Kilbride Calderwood"]) == "East Kilbride: Mains and Calderwood"
+    assert join_names(["North Berwick", "North Queensferry"]) == "North Berwick and North Queensferry"  # no town
+    assert join_names(["Bathgate East", "Bathgate and Boghall"]) == "Bathgate East / Bathgate and Boghall"
+    assert said("Arbroath Harbour", "Arbroath: Cliffburn, Harbour and Warddykes")
+    # Three places that fit in 64 characters are named, though two do not fit a short label:
+    # "East and West Mainland + 2 more" hid two of Shetland's three.
+    assert label(["East and West Mainland", "North and East Isles", "North Mainland"]) == \
+        "East and West Mainland / North and East Isles / North Mainland"
     assert join_names(["Wick South", "Wick North"], shared=False) == "Wick South and Wick North"
     # A place is said as an item of the name, in full or after its town's colon.
     assert said("Carluke North", "Carluke: East, South and North")
