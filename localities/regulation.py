@@ -58,6 +58,8 @@ class Report:
         The population ceiling checked: the statutory 30,000 unless a local one was given.
     people : str
         The population estimates people were counted with, in words.
+    council : str
+        The council checked, by name (the plan's; ``--council`` "Edin" is City of Edinburgh).
     """
 
     ok: bool
@@ -67,6 +69,7 @@ class Report:
     quality: dict = field(default_factory=dict)
     ceiling: int = CEILING
     people: str = ""
+    council: str = ""
 
     @property
     def statutory(self) -> bool:
@@ -87,7 +90,9 @@ class Report:
         return f"{'COMPLIES' if self.ok else 'DOES NOT COMPLY'} with the 2016 Regulations {n}"
 
     def __str__(self) -> str:
-        lines = [self.verdict] + ([f"  people: counted with the {self.people}"] if self.people else [])
+        said = ([f"council: {self.council}"] if self.council else []) + (
+            [f"people counted with the {self.people}"] if self.people else [])
+        lines = [self.verdict] + ([f"  {'; '.join(said)}"] if said else [])
         lines += [f"  problem: {p}" for p in self.problems]
         lines += [f"  warning: {w}" for w in self.warnings]
         cols = ["locality", "name", "population", "zones", "qualifies", "parts", "wards_crossed", "wards_split"]
@@ -290,8 +295,9 @@ def check(plan: Plan, dz: gpd.GeoDataFrame, max_population: int = CEILING, non_s
                      + listing(map(_named, detached.index, detached["name"]), width=None))
     table = table.reset_index()[["locality", "name", "population", "zones", "is_ward", "ward", "qualifies",
                                  "parts", "wards_crossed", "wards_split", "warnings"]]
+    names = council_zones["council_name"].dropna().astype(str).unique() if "council_name" in council_zones else []
     report = Report(ok=not problems, table=table, problems=problems, warnings=warns, ceiling=max_population,
-                    people=people_from)
+                    people=people_from, council=names[0] if len(names) == 1 else "")
     if len(zones):
         report.quality = quality(plan, dz)
     return report

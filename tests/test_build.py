@@ -82,7 +82,8 @@ def test_a_later_estimate_over_the_ceiling_is_warned(council_zones, real_dir, tm
     assert report.ok and report.people == "NRS mid-2017 estimates (as SIMD 2020v2 uses)"
     later = [w for w in report.warnings if "by the NRS mid-2021 estimates" in w]
     assert len(later) == 1 and ": Fortissat and Moodiesburn (29,144 -> 30,699 people); check again" in later[0]
-    assert str(report).splitlines()[1] == "  people: counted with the NRS mid-2017 estimates (as SIMD 2020v2 uses)"
+    assert str(report).splitlines()[1] == ("  council: North Lanarkshire; people counted with the NRS mid-2017 estimates "
+                                           "(as SIMD 2020v2 uses)")
     recent = loc.load_datazones("North Lanarkshire", data_dir=real_dir, population="nrs2021")
     report = loc.check(loc.plan_from_assignment(recent, plan.assignment), recent)
     assert not report.ok and report.people == "NRS mid-2021 estimates"
