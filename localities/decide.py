@@ -362,9 +362,13 @@ def reasons(rows: dict[str, dict], meta: dict[str, Indicator], headline: dict[st
 
         ranked = sorted(names, key=lambda n: (-size(n), n))
         # A standardised ratio says what it is measured against: "137" alone read as a count.
-        def times(n, c):  # a worse value where higher is better reads as a fraction: "1/6.3 of", not "×0.16"
-            r = rows[n][f"ratio_{c}"]
+        def times(n, c):
+            # A worse value where higher is better is set beside the comparator's: "×0.16 the rest
+            # of ..." read as better, and "1/3.2 of the rest of ..." was hard to read aloud.
+            r, level = rows[n][f"ratio_{c}"], rows[n].get(f"{c}_value", np.nan)
             if not meta[n].higher_is_worse and np.isfinite(r) and 0 < r < 1:
+                if np.isfinite(level):
+                    return f"{fmt(level, meta[n])} in {where[c]}"
                 return f"1/{1 / r:.{2 if 1 / r < 2 else 1}f} of {where[c]}"
             return f"{_times(r, min_ratio)} {where[c]}"
 

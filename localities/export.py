@@ -283,8 +283,8 @@ def ranking_summary(table: pd.DataFrame) -> pd.DataFrame:
             header, _, share = describe(col, registry)
             values = pd.to_numeric(table[col], errors="coerce")
             columns[header] = (values * 100).round(1) if share else values.round(3)
-    if "reasons" in table:
-        columns["Why"] = table["reasons"]
+    if "reasons" in table:  # sentences in a cell of their own
+        columns["Why"] = table["reasons"].astype(str).map(lambda text: text[:1].upper() + text[1:])
     if "places" in table:
         # What "+ 6 more" stands for: a board could not look it up in the workbook.
         columns["Places (Intermediate Zones, most people first)"] = table["places"]

@@ -295,6 +295,7 @@ def _page(fig, table, idx, row, council, spine, _backdrop_cache) -> None:
         top -= (0.05 + 0.145 * len(wrapped)) / H
     # Why it is (or is not) flagged.
     reasons = str(row.get("reasons", "") or "")
+    reasons = reasons[:1].upper() + reasons[1:]  # a sentence under its heading
     fig.text(0.4 / W, top, "Why", fontsize=10, fontweight="bold", va="top")
     wrapped = textwrap.wrap(reasons, 125)
     if len(wrapped) > WHY_LINES:

@@ -370,6 +370,8 @@ def test_a_whole_council_locality_is_not_called_no_in_the_tables(council_zones):
     summary = ranking_summary(table).iloc[0]
     assert summary["Significantly poorer than the rest of Shetland Islands"] == "n/a (the whole council)"
     assert summary["Significantly poorer than Scotland"] == "No"
+    assert summary["Why"].startswith("Not significantly poorer: income deprivation")  # a sentence in its cell
+    assert table["reasons"].iloc[0].startswith("not significantly poorer")  # the data as it was
     people = for_people(table).iloc[0]
     assert people["Significantly poorer than the rest of the council"] == "n/a (the whole council)"
     assert people["Indicators worse than the rest of the council"] == "n/a (the whole council)"
