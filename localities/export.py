@@ -228,7 +228,7 @@ def sheet_notes(sheets: dict) -> list[tuple[str, str]]:
     its plan is not one under the 2016 Regulations (if so), and what each empty sheet
     means. Read from the tables' ``attrs``, so from the tables as made (relabelled tables
     for people have none)."""
-    empty = [(name, f"None: {frame.attrs['empty_means']}.") for name, frame in sheets.items()
+    empty = [(name, f"Empty: {frame.attrs['empty_means']}.") for name, frame in sheets.items()
              if len(frame) == 0 and getattr(frame, "attrs", {}).get("empty_means")]
     said = [(name, f"{note[:1].upper()}{note[1:]}.") for name, frame in sheets.items()
             for note in getattr(frame, "attrs", {}).get("notes", [])]
@@ -249,6 +249,7 @@ def _ranking_notes(sheets: dict) -> list[tuple[str, str]]:
     heads = ", ".join(_lower(_label(h, ranking)[0]) for h in ranking.attrs.get("headline", []))
     rows = [("This ranking", f"Significance: {METHOD_WORDS.get(method, method)} (method {method!r}); material: "
                              f"{_materiality(ranking)}; headline indicators: {heads}.")]
+    rows += [("The plan", f"{note[:1].upper()}{note[1:]}.") for note in ranking.attrs.get("plan_notes", [])]
     unlawful = regulation_summary(ranking, full=True)
     return [("Regulations", unlawful)] + rows if unlawful else rows
 

@@ -333,6 +333,9 @@ def rank(
         # Why the plan is not one under the 2016 Regulations (empty when it is): maps, profiles
         # and the command line say so, so a board is not shown a plan it cannot adopt as if it could.
         "regulation_problems": _regulation_problems(plan, dz),
+        # What building or reading the plan found (its count, split zones, ...): a workbook
+        # carries it to whoever reads the ranking without the plan.
+        "plan_notes": list(plan.notes),
     }
     if "simd_quintile" in dz:
         # Zones in Scotland's most deprived fifth inside localities not flagged: a locality's

@@ -906,8 +906,12 @@ def test_an_empty_sheet_is_explained_in_the_notes(real_dir, tmp_path):
         sheets = pd.read_excel(out, sheet_name=None)
         assert sheets["Masked pockets"].empty
         notes = sheets["Notes"].set_index("topic")["note"]
-        assert notes["Masked pockets"].startswith("None: no zone in Scotland's 20% most deprived")
+        # "None: ..." read as Python's None.
+        assert notes["Masked pockets"].startswith("Empty: no zone in Scotland's 20% most deprived")
         assert notes["This ranking"].startswith("Significance: a two-sample 95% interval")  # with --labels too
+        # The plan's own notes travel with the ranking: its count against the target, ...
+        plan_notes = sheets["Notes"].loc[sheets["Notes"]["topic"] == "The plan", "note"].tolist()
+        assert plan_notes and plan_notes == [f"{n[:1].upper()}{n[1:]}." for n in loc.read_plan(plan).notes]
 
 
 def test_deprived_zones_in_unflagged_localities_are_pointed_out(real_dir, council_zones, tmp_path, capsys):
