@@ -80,7 +80,10 @@ def _colouring(frame, column, significance, categories, scheme, k, cmap):
             raise LocalitiesError("significance needs column=, the indicator whose verdict to map "
                                   "(e.g. column='income_rate')")
         if flag not in frame:
-            raise LocalitiesError(f"no {flag!r} column: give an indicator with an interval from a rank() table")
+            tested = [c.removesuffix(f"_vs_{against_key}") for c in frame.columns if str(c).endswith(f"_vs_{against_key}")]
+            raise LocalitiesError(f"{column!r} has no verdict against {'Scotland' if against_key == 'scotland' else 'the rest of the council'} "
+                                  + (f"(no interval): map one of {', '.join(tested)}" if tested else
+                                     "in this table: give a table from rank()"))
         name, _ = _describe(column, frame)
         against = "Scotland" if against_key == "scotland" else "the rest of the council"
         cats = frame[flag].fillna("n/a")

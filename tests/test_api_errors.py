@@ -214,6 +214,10 @@ def test_messages_say_one_or_many_not_s_in_brackets():
      r"a proportion from 0 to 1: 0.02 for 2 percentage points"),
     (lambda dz, plan, table: loc.plot_map(table, column="name"), r"column 'name' is not numbers, .* income_rate"),
     (lambda dz, plan, table: loc.plot_map(table, significance="scotland"), r"significance needs column="),
+    # "no 'drug_vs_rest' column: give an indicator with an interval" named none that has one.
+    (lambda dz, plan, table: loc.plot_map(table, column="drug", significance="rest"),
+     r"^'drug' has no verdict against the rest of the council \(no interval\): map one of income_rate, "
+     r"employment_rate, depress"),
     (lambda dz, plan, table: loc.plot_map(plan, column="income_rate"), r"map its ranking, plot_map\(localities.rank"),
     (lambda dz, plan, table: loc.plot_map(table, column="income_rate", k=0), r"k \(the number of classes\)"),
     (lambda dz, plan, table: loc.plot_poorer(table, column="income_rate"), r"column belongs to plot_map"),
