@@ -127,7 +127,7 @@ SUFFIXES: dict[str, str] = {
     "_vs_rest": ": compared with the rest of the council",
     "_vs_cpp": ": compared with the rest of the council",
     "_vs_scotland": ": compared with Scotland",
-    "_coverage": ": coverage (share of people with data)",
+    "_coverage": ": coverage (% of people with data)",
 }
 SCALED_SUFFIXES = ("", "_lower", "_upper", "_rest", "_rest_lower", "_rest_upper", "_gap_rest", "_gap_scotland")
 # What a per-indicator column holds, for the Codebook ("{}": how the indicator is made). Every
@@ -176,6 +176,8 @@ def describe(column: str, registry: dict | None = None) -> tuple[str, str, bool]
         stem = column[: len(column) - len(suffix)] if suffix and column.endswith(suffix) else column
         if (suffix == "" or column.endswith(suffix)) and stem in registry:
             ind = registry[stem]
+            if suffix == "_coverage":  # a share of people whatever the indicator's unit: 97.1, not 0.971
+                return f"{ind.label}{SUFFIXES[suffix]}", "%", True
             share = is_share(ind.unit) and suffix in SCALED_SUFFIXES
             unit = ("percentage points" if share and "_gap_" in suffix else "%" if share
                     else ind.unit if suffix in SCALED_SUFFIXES else "")
