@@ -17,7 +17,7 @@ from matplotlib.patches import Rectangle
 from .layout import A4
 from .placement import held_together
 from .decide import TIER_LABELS
-from .mapstyle import TIER_COLOURS, _describe, credit, format_value, key_header
+from .mapstyle import TIER_COLOURS, _describe, column_top, credit, format_value, key_header
 from .outcomes import SIMD
 
 
@@ -28,12 +28,13 @@ FLAG_WORDS = dict(zip(TIER_LABELS, ("both", "Scot.", "rest", "–")))
 def _key_rows(frame, numbers, value_col, colours, plan_map):
     rows = []
     unit = _describe(value_col, frame)[1] if value_col else ""
+    top = column_top(frame, value_col) if value_col else None
     for idx in numbers.sort_values().index:
         row = {"number": str(int(numbers[idx])), "name": str(frame.at[idx, "name"]) if "name" in frame else str(idx),
                "population": f"{int(frame.at[idx, 'population']):,}" if "population" in frame else ""}
         if value_col:
             # Minutes without their unit: the column header says "min" ("5.1 min" ran into the people).
-            row["value"] = format_value(frame.at[idx, value_col], value_col, unit).removesuffix(" min")
+            row["value"] = format_value(frame.at[idx, value_col], value_col, unit, top).removesuffix(" min")
         if plan_map:
             row["swatch"] = colours[idx]
         elif "tier_label" in frame and value_col:

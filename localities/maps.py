@@ -41,6 +41,7 @@ from .mapstyle import (  # noqa: F401 (ATTRIBUTION_SOURCES, POORER_COLOURS, TIER
     _frame,
     _is_share,
     _numbers,
+    column_top,
     format_value,
     legend_name,
     no_column,
@@ -116,7 +117,8 @@ def _colouring(frame, column, significance, categories, scheme, k, cmap):
         values = pd.to_numeric(frame[column], errors="coerce")
         # The legend prints at least the decimals the key table prints these values with.
         yb, labels, _ = layout.class_breaks(values, scheme, k, share,
-                                            printed=lambda v: format_value(v, column, unit))
+                                            printed=lambda v, top=column_top(frame, column): format_value(
+                                                v, column, unit, top))
         cmap = cmap or ("Reds" if higher_worse else "Blues_r")
         n = len(labels)
         colours = pd.Series("#ffffff", index=frame.index, dtype=object)

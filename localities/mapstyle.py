@@ -168,25 +168,36 @@ def reference_levels(frame, column: str, unit: str) -> str | None:
     Falkirk 11.3%" (West Dunbartonshire's palest class, "12.5% to 17.7%", is above
     Scotland's 12.1%, and was read as low)."""
     council = frame.attrs.get("council")
-    levels = [f"{where} {format_value(level, column, unit)}" for where, key in
+    levels = [f"{where} {format_value(level, column, unit, column_top(frame, column))}" for where, key in
               (("Scotland", "scotland"), (council, "council_value"))
               if where and (level := frame.attrs.get(key, {}).get(column)) is not None and pd.notna(level)]
     return ", ".join(levels) or None
 
 
-def format_value(value, column: str, unit: str = "") -> str:
+def format_value(value, column: str, unit: str = "", top: float | None = None) -> str:
     """A value as a reader expects it: proportions as percentages, rates and ratios
-    rounded, minutes with their unit."""
+    rounded, minutes with their unit. ``top``: the largest value of the column it is
+    printed among (:func:`column_top`); from 100 up, the column's values print without
+    decimals alike (a crime legend's "56.3 to 151" and a key's "95.8" beside "1,146")."""
     if value is None or (isinstance(value, float) and not np.isfinite(value)) or pd.isna(value):
         return "–"
     value = float(value)
     if _is_share(column, unit):
         return f"{value * 100:.1f}%"
+    whole = abs(value) >= 100 or (top is not None and abs(top) >= 100)
     if unit == "minutes":
-        return f"{value:.1f} min"
-    if abs(value) >= 100:
+        return f"{value:,.0f} min" if whole else f"{value:.1f} min"
+    if whole:
         return f"{value:,.0f}"
     return f"{value:.1f}"
+
+
+def column_top(frame, column: str) -> float | None:
+    """The largest magnitude among ``column``'s values (for :func:`format_value`'s ``top``)."""
+    if column not in frame:
+        return None
+    values = pd.to_numeric(frame[column], errors="coerce").abs()
+    return float(values.max()) if values.notna().any() else None
 
 
 def _numbers(frame: gpd.GeoDataFrame) -> pd.Series:

@@ -25,6 +25,7 @@ from .mapstyle import (
     _describe,
     _frame,
     _is_share,
+    column_top,
     format_value,
     legend_name,
     no_column,
@@ -147,7 +148,8 @@ def explore(obj, column: str | None = None, tooltip: list[str] | None = None, la
             values = pd.to_numeric(frame[col], errors="coerce")
             # The legend prints at least the decimals the tooltips print these values with.
             yb, labels, _ = layout.class_breaks(values, "FisherJenks", 5, share,
-                                                printed=lambda v, col=col, unit=unit: format_value(v, col, unit))
+                                                printed=lambda v, col=col, unit=unit, top=column_top(frame, col):
+                                                format_value(v, col, unit, top))
             higher_worse = SIMD[col].higher_is_worse if col in SIMD else True
             cmap = "Reds" if higher_worse else "Blues_r"
             layer["fill"] = "#ffffff"
@@ -158,11 +160,12 @@ def explore(obj, column: str | None = None, tooltip: list[str] | None = None, la
             if levels:  # as on the printed map: the classes read against Scotland and the council
                 legend_items.append((None, levels))
             text = []
+            top = column_top(frame, col)
             for idx in frame.index:
-                t = format_value(frame.at[idx, col], col, unit)
+                t = format_value(frame.at[idx, col], col, unit, top)
                 if f"{col}_lower" in frame and pd.notna(frame.at[idx, f"{col}_lower"]):
-                    t += (f" (95% CI {format_value(frame.at[idx, f'{col}_lower'], col, unit)} to "
-                          f"{format_value(frame.at[idx, f'{col}_upper'], col, unit)})")
+                    t += (f" (95% CI {format_value(frame.at[idx, f'{col}_lower'], col, unit, top)} to "
+                          f"{format_value(frame.at[idx, f'{col}_upper'], col, unit, top)})")
                 text.append(esc(t))
             layer["t_value"] = text
             fields.append("t_value")

@@ -440,6 +440,23 @@ def _fills(fig) -> list:
             if h.get_facecolor()[3] > 0 and h.get_label()[:1].isdigit()]
 
 
+def test_a_columns_values_print_with_the_same_decimals(council_zones):
+    # Aberdeen City's crime map: the legend read "56.3 to 151" and the key "95.8" beside "1,146".
+    dz = council_zones["Aberdeen City"]
+    table = loc.rank(loc.propose(dz, target_population=10_000), dz)
+    assert table["crime_rate"].min() < 100 <= table["crime_rate"].max()
+    fig = loc.plot_map(table, column="crime_rate")
+    labels = [h.get_label() for h in fig.legends[0].legend_handles]
+    key = next(ax for ax in fig.axes if ax.get_gid() == "key")
+    values = [t.get_text() for t in key.texts if re.fullmatch(r"[\d,.]+", t.get_text()) and "," not in t.get_text()]
+    plt.close(fig)
+    classes = [lab for lab in labels if lab[:1].isdigit()]
+    assert classes and not any(re.search(r"\d\.\d", lab) for lab in classes), classes
+    assert not any("." in v for v in values), values
+    assert loc.mapstyle.format_value(56.3, "crime_rate", "per 10,000", top=1146) == "56"
+    assert loc.mapstyle.format_value(56.3, "crime_rate", "per 10,000") == "56.3"
+
+
 def test_value_colours_say_the_level_against_scotland(council_zones):
     # Shetland at 10,000: two localities at 5.1% and 5.9% income deprivation (Scotland 12.1%)
     # were drawn palest and darkest red, the darker read as deprived. The palette's middle
