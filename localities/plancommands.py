@@ -53,9 +53,15 @@ def cmd_compare(args) -> int:
     if not Path(args.b).exists():
         raise LocalitiesError(f"{args.b}: no such file")
     from . import load
+    from .plancouncil import _polygon_council
+    from .plans import TABLE_SUFFIXES
 
     council_b = _plan_council(Path(args.b), load.zone_table(args.data_dir)[["datazone", "council", "council_name"]],
                               args.layer_b if Path(args.b).suffix.lower() in (".xlsx", ".xlsm") else None)
+    if council_b is None and Path(args.b).suffix.lower() not in TABLE_SUFFIXES:
+        # Locality polygons say no council: the one holding most of the people inside them
+        # (another council's read as "overlap none of the zones ...; is the file's CRS right?").
+        council_b = _polygon_council(Path(args.b), load.load_datazones(None, data_dir=args.data_dir), args.layer_b)
     if council_b is not None and council_b not in set(dz["council"]):
         from .errors import PlanError
 

@@ -81,6 +81,19 @@ def read_polygon_plan(path: Path, dz: gpd.GeoDataFrame, layer: str | None) -> Pl
         def where(bounds):
             x0, y0, x1, y1 = (round(v / 1000) for v in bounds)
             return f"{x0:,} to {x1:,} km east, {y0:,} to {y1:,} km north"
+        x0, y0, x1, y1 = polys.total_bounds
+        if 0 <= x0 and x1 <= 480_000 and 520_000 <= y0 and y1 <= 1_230_000:
+            # Inside Scotland, on the right grid: another council's plan, or zones from other data.
+            zones_of = ", ".join(sorted(dz["council_name"].astype(str).unique())[:3]) if "council_name" in dz else ""
+            found = (f"{path}: the locality polygons overlap none of the {len(dz):,} zones"
+                     f"{' of ' + zones_of if zones_of else ''}: they lie {where(polys.total_bounds)} on the British "
+                     f"National Grid, the zones {where(dz.total_bounds)}")
+            if dz.attrs.get("sample"):
+                from . import sources
+
+                raise PlanError(f"{found}; the embedded sample holds only {zones_of or 'one council'}: set "
+                                f"{sources.ENV_VAR}, pass data_dir, or run `localities download`")
+            raise PlanError(f"{found}; is it a plan for another council?")
         raise PlanError(f"{path}: the locality polygons overlap none of the {len(dz):,} zones: on the British National "
                         f"Grid they lie {where(polys.total_bounds)}, the zones {where(dz.total_bounds)}; is the "
                         "file's CRS right?")

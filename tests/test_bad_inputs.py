@@ -1068,6 +1068,29 @@ def test_a_plan_that_places_no_zone_is_refused_in_one_line(dz, plan, tmp_path):
         assert "\n" not in str(err.value)
 
 
+@pytest.mark.realdata
+def test_polygons_of_another_council_are_not_blamed_on_their_crs(council_zones, tmp_path, capsys):
+    # Clackmannanshire's polygons compared with East Dunbartonshire's plan, or checked against
+    # the embedded sample: "overlap none of the zones ...; is the file's CRS right?"
+    clacks, edunb = council_zones["Clackmannanshire"], council_zones["East Dunbartonshire"]
+    path = tmp_path / "clacks.gpkg"
+    loc.propose(clacks, method="wards").localities[["locality", "geometry"]].to_file(path)
+    with pytest.raises(PlanError, match=r"overlap none of the \d+ zones of East Dunbartonshire: .*; is it a plan "
+                                        r"for another council\?$"):
+        loc.read_plan(path, edunb)
+    sample = edunb.copy()
+    sample.attrs = {**edunb.attrs, "sample": True}
+    with pytest.raises(PlanError, match=r"the embedded sample holds only East Dunbartonshire: set LOCALITIES_DATA_DIR"):
+        loc.read_plan(path, sample)
+    other = tmp_path / "edunb.gpkg"
+    loc.propose(edunb, method="wards").localities[["locality", "geometry"]].to_file(other)
+    from localities.cli import EXIT_INPUT, main
+
+    data = ["--data-dir", str(edunb.attrs["data_dir"]), "--no-rank"]
+    assert main(["compare", str(other), str(path), *data]) == EXIT_INPUT
+    assert "clacks.gpkg is a plan for Clackmannanshire and " in capsys.readouterr().err
+
+
 def test_overlapping_locality_polygons_are_said_and_resolved_by_depth(dz, plan, tmp_path):
     # A polygon over the whole council added to the plan's: every zone "R04 100%, R99 100%",
     # the tie silently going to whichever polygon came first; the plan COMPLIED. Now each
