@@ -172,11 +172,19 @@ def read_plan(path: str | os.PathLike, dz: gpd.GeoDataFrame | None = None, layer
     return read_polygon_plan(path, dz, layer)
 
 
-def _check_assignment(codes: pd.Series, locs: pd.Series, dz: gpd.GeoDataFrame | None, path) -> None:
+def _check_assignment(codes: pd.Series, locs: pd.Series, dz: gpd.GeoDataFrame | None, path,
+                      header: int | None = None, typed: pd.Series | None = None) -> None:
     """Refuse blank localities, zones listed twice and unknown zones; linear in the rows,
-    and the message lists at most ten of each."""
+    and the message lists at most ten of each. ``header``: the line of a table's header,
+    so that rows are named by the line a spreadsheet or editor shows ("row 156", where
+    "row 154 under the header" sent the analyst counting); ``typed``: the codes as
+    written, for quoting ("Total", not "TOTAL")."""
     # Rows counted under the header as read (blank rows dropped before keep their numbers).
     row_no = codes.index.to_numpy() + 1 if codes.index.dtype.kind == "i" else np.arange(len(codes)) + 1
+    if header is not None:
+        row_no = row_no + header
+    rows_are = "" if header is not None else " under the header"
+    shown = pd.Series((typed if typed is not None else codes).astype(str).str.strip().to_numpy(), dtype=object)
     codes = pd.Series(codes.to_numpy(), dtype=object)
     locs = pd.Series(locs.to_numpy(), dtype=object)
     if codes.empty:
@@ -185,7 +193,7 @@ def _check_assignment(codes: pd.Series, locs: pd.Series, dz: gpd.GeoDataFrame | 
     if nozone.any():
         rows = [str(i) for i in row_no[nozone.to_numpy()]]
         one = len(rows) == 1
-        raise PlanError(f"{path}: {'row' if one else 'rows'} {listing(rows)} under the header {'has' if one else 'have'} "
+        raise PlanError(f"{path}: {'row' if one else 'rows'} {listing(rows)}{rows_are} {'has' if one else 'have'} "
                         "no zone code; give each row a Data Zone, or delete it")
     # A total or note row ("Total", "Source: ...") under the zones: said as what it is, not
     # as "zone with no locality: TOTAL".
@@ -194,8 +202,13 @@ def _check_assignment(codes: pd.Series, locs: pd.Series, dz: gpd.GeoDataFrame | 
     if odd.any():
         rows = [str(i) for i in row_no[odd.to_numpy()]]
         one = len(rows) == 1
-        raise PlanError(f"{path}: {'row' if one else 'rows'} {listing(rows)} under the header "
-                        f"{'holds' if one else 'hold'} {listing(map(repr, text[odd].unique()))} where a Data Zone code "
+        values = shown[odd.to_numpy()]
+        if dz is not None and "name" in dz and values.isin(set(dz["name"].astype(str))).mean() > 0.5:
+            # Zone names ("Culter - 01") where codes belong: no total row to delete.
+            raise PlanError(f"{path}: the zone column holds Data Zone names ({listing(map(repr, values.unique()), 3)}), "
+                            "not codes (S01...): give the column of codes")
+        raise PlanError(f"{path}: {'row' if one else 'rows'} {listing(rows)}{rows_are} "
+                        f"{'holds' if one else 'hold'} {listing(map(repr, values.unique()))} where a Data Zone code "
                         "(S01...) belongs: delete total or note rows, or correct the code")
     blank = locs.isna() | (locs.astype(str).str.strip() == "")
     if blank.any():
@@ -235,7 +248,15 @@ def _elsewhere(unknown: pd.Series, dz: gpd.GeoDataFrame) -> str:
                 f"{counted(len(other), 'zone', 'zones')} belong to {where}, not {here}: {listing(other.index)}")
         return said + (f"; {noun(rest, 'zone', 'zones')} not in the zone table: {listing(rest)}{_what(rest, dz)}"
                        if len(rest) else "")
-    return f"{noun(unknown, 'zone', 'zones')} not in the zone table: {listing(unknown)}{_what(unknown, dz)}"
+    said = f"{noun(unknown, 'zone', 'zones')} not in the zone table: {listing(unknown)}{_what(unknown, dz)}"
+    number = pd.to_numeric(unknown.astype(str).str.strip().str.upper().str.extract(r"^S01(\d{6})$")[0], errors="coerce")
+    if dz.attrs.get("sample") and number.between(6506, 13481).any():  # 2011 Data Zones of other councils
+        from . import sources
+
+        held = " and ".join(sorted(councils)) or "one council"
+        said += (f"; the embedded sample holds only {held}: set {sources.ENV_VAR}, pass data_dir, or run "
+                 "`localities download`")
+    return said
 
 
 def _what(codes: pd.Series, dz: gpd.GeoDataFrame) -> str:

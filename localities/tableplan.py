@@ -130,7 +130,8 @@ def read_table_plan(path: Path, dz: gpd.GeoDataFrame, sheet: str | None = None) 
     from .export import undefuse  # a name saved as '=x (kept from running as a formula) is =x again
 
     locs = undefuse(raw[loc_col].astype(str).str.strip())
-    _check_assignment(codes, locs, dz, path)
+    # Rows named by their line in the file or sheet (the header's line, 1 unless under a title).
+    _check_assignment(codes, locs, dz, path, header=int(raw.attrs.get("header_row") or 1), typed=raw[zone_col])
     names = None
     if name_col:
         names = pd.Series(undefuse(_spaced(raw[name_col]).astype(str)).to_numpy(), index=locs).groupby(level=0).first()

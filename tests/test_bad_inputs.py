@@ -1184,13 +1184,25 @@ def test_codes_of_another_geography_are_named(dz, tmp_path, codes, said):
         loc.read_plan(tmp_path / "codes.csv", dz)
 
 
+def test_zones_missing_from_the_embedded_sample_say_what_it_holds(dz, tmp_path):
+    # Without a data folder, a Clackmannanshire plan read "zones not in the zone table:
+    # S01007409, ..." and nothing of the sample holding only Highland.
+    assert dz.attrs["sample"]
+    path = tmp_path / "clacks.csv"
+    path.write_text("datazone,locality\nS01007409,Alloa\nS01007410,Alloa\n")
+    with pytest.raises(PlanError, match=r"zones not in the zone table: S01007409, S01007410; the embedded sample holds "
+                                        r"only Highland: set LOCALITIES_DATA_DIR, pass data_dir"):
+        loc.read_plan(path, dz)
+
+
 def test_a_row_with_no_zone_and_a_file_for_a_folder_are_said_plainly(dz, plan, tmp_path):
     # "zone with no locality: " with nothing after it, for a row holding only a comma; and
     # "data directory plan.csv ... does not exist" for a file that does.
     first = plan.assignment.index[0]
     path = tmp_path / "blank.csv"
     path.write_text(f"datazone,locality\n{first},A\n,B\n")
-    with pytest.raises(PlanError, match=r"blank\.csv: row 2 under the header has no zone code"):
+    # Named by the file's line (3), as an editor or spreadsheet shows it.
+    with pytest.raises(PlanError, match=r"blank\.csv: row 3 has no zone code"):
         loc.read_plan(path, dz)
     # A row of separators only (";;" as Excel leaves them) is a blank row, as an empty line is:
     # it was refused as "rows 116, 117 under the header have no zone code".
@@ -1233,9 +1245,22 @@ def test_excel_leftovers_a_total_row_and_a_repeated_row(dz, plan, tmp_path):
     frame = plan.assignment.rename("locality").rename_axis("datazone").reset_index()
     path = tmp_path / "total.csv"
     path.write_text(frame.to_csv(index=False) + "Total,\n")
-    with pytest.raises(PlanError, match=rf"total\.csv: row {len(frame) + 1} under the header holds 'TOTAL' where a "
+    # The row as the file numbers it, the cell as written ("row 313 under the header holds 'TOTAL'").
+    with pytest.raises(PlanError, match=rf"total\.csv: row {len(frame) + 2} holds 'Total' where a "
                                         r"Data Zone code \(S01\.\.\.\) belongs: delete total or note rows"):
         loc.read_plan(path, dz)
+    # Under a title row, in a workbook: the row Excel shows.
+    book = tmp_path / "total.xlsx"
+    with pd.ExcelWriter(book) as writer:
+        pd.DataFrame([["Plan 2024", ""]]).to_excel(writer, index=False, header=False)
+        pd.concat([frame, pd.DataFrame({"datazone": ["Total"], "locality": [""]})]).to_excel(
+            writer, index=False, startrow=1)
+    with pytest.raises(PlanError, match=rf"total\.xlsx: row {len(frame) + 3} holds 'Total'"):
+        loc.read_plan(book, dz)
+    names = frame.assign(datazone=frame["datazone"].map(dz.set_index("datazone")["name"]))
+    names.to_csv(tmp_path / "names.csv", index=False)
+    with pytest.raises(PlanError, match=r"names\.csv: the zone column holds Data Zone names \(.*\), not codes"):
+        loc.read_plan(tmp_path / "names.csv", dz)
     twice = pd.concat([frame, frame.iloc[[3]]])
     twice.to_csv(tmp_path / "twice.csv", index=False)
     read = loc.read_plan(tmp_path / "twice.csv", dz)
