@@ -387,6 +387,29 @@ def test_polygons_named_under_another_header_keep_their_names(dz, plan, tmp_path
     assert f"localities read from column {header!r}" in read.notes[0]
 
 
+def test_a_lone_zone_outside_every_polygon_goes_to_the_nearest_but_a_dropped_area_does_not(dz, plan, tmp_path):
+    # South Ayrshire's official ward polygons missed two coastal zones (18 m and 301 m away):
+    # "DOES NOT COMPLY: 2 zones of the council in no locality". A lone zone goes to the
+    # nearest polygon, said; a locality's polygon dropped leaves its zones out, as before.
+    shapes = plan.localities[["locality", "geometry"]].copy()
+    lone = plan.assignment.index[0]
+    where = shapes["locality"] == plan.assignment[lone]
+    cut = dz.set_index("datazone").geometry[lone].buffer(5)
+    shapes.loc[where, "geometry"] = shapes.loc[where, "geometry"].difference(cut)
+    path = tmp_path / "holed.gpkg"
+    shapes.to_file(path)
+    read = loc.read_plan(path, dz)
+    assert lone in read.assignment.index
+    assert any(n.startswith("1 zone overlaps no locality polygon, each given to the nearest within 1,000 m: "
+                            f"{lone} (") for n in read.notes), read.notes
+    assert loc.check(read, dz).ok
+    dropped = plan.localities["locality"].iloc[1]
+    shapes[shapes["locality"] != dropped].to_file(tmp_path / "dropped.gpkg")
+    read = loc.read_plan(tmp_path / "dropped.gpkg", dz)
+    report = loc.check(read, dz)
+    assert not report.ok and any("of the council in no locality" in p for p in report.problems)
+
+
 def test_polygons_with_no_column_of_localities_say_so(dz, plan, tmp_path):
     shapes = plan.localities[["geometry"]].assign(Zone=[f"Z{i}" for i in range(len(plan))],
                                                   Comment=[f"note {i}" for i in range(len(plan))])
