@@ -85,7 +85,11 @@ def honest(name: str, places: str, ward_names: set[str], council: str | None = N
                 shown = len(merged) - int(more.group(2))
                 if shown >= 1 and sum(said(p, more.group(1)) for p in merged) >= shown:
                     return True
-            elif len(merged) <= 3 and any(core == join_names(list(o)) for o in itertools.permutations(merged)):
+            elif len(merged) <= 3 and any(
+                    core == join_names(list(o))
+                    # after the town its wards are named for: "East Kilbride: Calderwood, Mains and The Murray"
+                    or ": " in core and core.split(": ", 1)[1] == join_names(list(o), shared=False)
+                    for o in itertools.permutations(merged)):
                 return True
     return False
 
