@@ -114,10 +114,17 @@ class PlanComparison:
     def __str__(self) -> str:
         s = self.summary
         divides = None if s["equal"] else nesting(s, "A", "B")
-        lines = [("The two plans are the same division of the council (up to locality ids)" if s["equal"] else
-                  f"{s['zones_moved']:,} of {s['zones']:,} zones moved ({s['people_moved']:,} of "
-                  f"{s['population']:,} people, {s['share_people_moved']:.1%})"),
-                 *([divides] if divides else []),
+        moved = (f"{s['zones_moved']:,} of {s['zones']:,} zones ({s['people_moved']:,} of {s['population']:,} "
+                 f"people, {s['share_people_moved']:.1%})")
+        if s["equal"]:
+            head = ["The two plans are the same division of the council (up to locality ids)"]
+        elif divides:
+            # One plan joins the other's localities: no boundary moved, and "192 of 447 zones
+            # moved" first overstated what changed (North Lanarkshire's wards joined in pairs).
+            head = [divides, f"{moved} lie outside the part of their locality matched one to one"]
+        else:
+            head = [f"{moved} moved"]
+        lines = [*head,
                  f"localities: {s['localities_a']} in A, {s['localities_b']} in B, {s['matched']} matched by shared people",
                  (f"adjusted Rand index {s['adjusted_rand']:.3f} (1 = same plan); variation of information "
                   f"{s['variation_of_information']:.3f} bits (0 = same plan)")]
@@ -153,16 +160,14 @@ QUALITY_WORDS = {"localities": "localities", "population_min": "fewest people", 
 
 def nesting(summary: dict, a: str, b: str) -> str | None:
     """Words for one plan dividing the other, or None: "B divides A: each of B's 17
-    localities lies within one of A's 4; a zone moved is outside the part of its A
-    locality that B matched to it"."""
+    localities lies within one of A's 4, so no zone crosses a boundary of A's"."""
     s = summary
     for inner, outer, n_in, n_out in ((b, a, s["localities_b"], s["localities_a"]),
                                       (a, b, s["localities_a"], s["localities_b"])):
         if s.get(f"{'b_within_a' if inner == b else 'a_within_b'}") and n_in > n_out:
             within = (f"{outer}'s one locality (the whole council) is divided into {inner}'s {n_in}" if n_out == 1 else
                       f"each of {inner}'s {n_in} localities lies within one of {outer}'s {n_out}")
-            return (f"{inner} divides {outer}: {within}; a zone moved is outside the part of its {outer} locality "
-                    "matched to it")
+            return f"{inner} divides {outer}: {within}, so no zone crosses a boundary of {outer}'s"
     return None
 
 

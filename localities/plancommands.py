@@ -75,6 +75,14 @@ def cmd_compare(args) -> int:
     result = compare_plans(a, b, dz, ranking_a=ranking_a, ranking_b=ranking_b)
     print(f"A: {args.a}\nB: {args.b}")
     print(result)
+    from .regulation import check
+
+    for side, plan in (("A", a), ("B", b)):
+        # A plan a board cannot adopt, said beside the comparison (North Lanarkshire's wards
+        # joined in pairs: 7 localities over 30,000, and compare did not say).
+        report = check(plan, dz)
+        if not report.ok:
+            print(f"\nnote: plan {side} {report.verdict}: {'; '.join(report.problems)}")
     if args.table:
         table = Path(args.table)
         if table.suffix.lower() == ".csv":

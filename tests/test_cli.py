@@ -894,6 +894,22 @@ def test_compare_reads_each_plans_layer(real_dir, tmp_path, capsys):
     assert "localities: 5 in A, 5 in B" in capsys.readouterr().out
 
 
+def test_compare_says_a_plan_that_does_not_comply(real_dir, tmp_path, capsys):
+    # North Lanarkshire's wards against the wards joined in pairs: "192 of 447 zones moved"
+    # first, and nothing of pairs over 30,000 (a plan no board can adopt).
+    dz = loc.load_datazones(council="North Lanarkshire", data_dir=real_dir)
+    wards = sorted(dz["ward_name"].unique())
+    pair = {w: " & ".join(wards[i - i % 2:i - i % 2 + 2]) for i, w in enumerate(wards)}
+    a, b = tmp_path / "wards.csv", tmp_path / "pairs.csv"
+    pd.DataFrame({"datazone": dz["datazone"], "locality": dz["ward_name"]}).to_csv(a, index=False)
+    pd.DataFrame({"datazone": dz["datazone"], "locality": dz["ward_name"].map(pair)}).to_csv(b, index=False)
+    assert main(["compare", str(a), str(b), "--no-rank", "--data-dir", str(real_dir)]) == EXIT_OK
+    out = capsys.readouterr().out
+    assert out.splitlines()[2].startswith("A divides B: each of A's 21 localities lies within one of B's 11")
+    assert "\nnote: plan B DOES NOT COMPLY with the 2016 Regulations (11 localities): " in out
+    assert "note: plan A" not in out
+
+
 def test_an_empty_sheet_is_explained_in_the_notes(real_dir, tmp_path):
     # Inverclyde at 5,000: the "Masked pockets" sheet was a row of headers, with no word
     # that none was found.
