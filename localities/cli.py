@@ -179,7 +179,7 @@ def parser() -> argparse.ArgumentParser:
     for name, helptext, func in (("check", "check a plan against the 2016 Regulations (exit 1 if it fails)", cmd_check),
                                  ("rank", "rank a plan's localities, most disadvantaged first", cmd_rank),
                                  ("map", "draw a plan's localities for a board paper or the web", cmd_map),
-                                 ("pockets", "list deprived zones hidden inside localities not flagged as poorer",
+                                 ("pockets", "list deprived zones hidden inside localities not flagged as poorer than Scotland",
                                   cmd_pockets),
                                  ("inequality", "slope and relative index of inequality (SII, RII) within the council",
                                   cmd_inequality)):

@@ -169,7 +169,7 @@ def cmd_rank(args) -> int:
         n = masked["zones"]
         print(f"\nnote: {counted(n, 'zone', 'zones')} in Scotland's 20% most deprived (SIMD 2020v2), "
               f"{masked['people']:,} people, {'lies' if n == 1 else 'lie'} in "
-              f"{counted(masked['localities'], 'locality', 'localities')} not flagged as poorer: "
+              f"{counted(masked['localities'], 'locality', 'localities')} not flagged as poorer than Scotland: "
               f"`localities pockets {args.plan}` lists {'it' if n == 1 else 'them'}")
     if args.out:
         out = Path(args.out)
@@ -247,7 +247,8 @@ def cmd_pockets(args) -> int:
     plan, dz = _read(args)
     table = masked_pockets(plan, dz, band=args.band)
     if len(table):
-        print(f"{counted(len(table), 'zone', 'zones')} in Scotland's most deprived {args.band}% inside localities not flagged as poorer:")
+        print(f"{counted(len(table), 'zone', 'zones')} in Scotland's most deprived {args.band}% inside localities not "
+              "flagged as poorer than Scotland:")
         print(table.to_string(index=False))
     else:
         print(f"no zone in Scotland's most deprived {args.band}% lies in a locality that is not flagged as poorer")

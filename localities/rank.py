@@ -338,7 +338,7 @@ def rank(
         "plan_notes": list(plan.notes),
     }
     if "simd_quintile" in dz:
-        # Zones in Scotland's most deprived fifth inside localities not flagged: a locality's
+        # Zones in Scotland's most deprived fifth inside localities not flagged poorer than Scotland: a locality's
         # average can hide them (no part of Bo'ness was ever flagged), and the map says so.
         pockets = masked_pockets(plan, dz, out)
         out.attrs["masked_pockets"] = {"zones": len(pockets), "people": int(pockets["population"].sum()),
@@ -476,12 +476,15 @@ def inequality(plan: Plan, dz: pd.DataFrame, indicators=None, by: str = "income_
 
 def masked_pockets(plan: Plan, dz: pd.DataFrame, ranking: pd.DataFrame | None = None, band: int = 20) -> pd.DataFrame:
     """Zones in Scotland's most deprived 5% or 20% (SIMD 2020v2) inside localities that,
-    as a whole, are not flagged significantly poorer than Scotland or the council."""
+    as a whole, are not flagged significantly poorer than Scotland: not flagged at all, or
+    poorer than the rest of the council only (Aberdeen's Torry, 18.7% income deprived on
+    its own, inside "Torry / Cove / Kincorth, Leggart and Nigg" at 11.4%, against
+    Scotland's 12.1%). ``locality_flag`` says which."""
     expect_plan(plan, dz, "masked_pockets")
     if band not in (5, 20):
         raise PlanError(f"band must be 5 or 20, not {band}")
     ranking = ranking if ranking is not None else rank(plan, dz)
-    flagged = set(ranking.loc[ranking["poorer_than_scotland"] | ranking["poorer_than_rest"], "locality"])
+    flagged = set(ranking.loc[ranking["poorer_than_scotland"], "locality"])
     zones, by = _zones_of(plan, dz)
     col = "simd_vigintile" if band == 5 else "simd_quintile"
     names = ranking.set_index("locality")["name"]
@@ -489,11 +492,13 @@ def masked_pockets(plan: Plan, dz: pd.DataFrame, ranking: pd.DataFrame | None = 
     out = zones.loc[mask, ["datazone", "name", "simd_rank", "population"]].copy()
     out.insert(0, "locality", by[mask])
     out.insert(1, "locality_name", out["locality"].map(names))
+    out.insert(2, "locality_flag", out["locality"].map(ranking.set_index("locality")["tier_label"])
+               if "tier_label" in ranking else "")
     out["band"] = f"most deprived {band}%"
     out = out.sort_values(["simd_rank"]).reset_index(drop=True)
     if out.empty:
         # What the empty table means, for a workbook's Notes (a sheet of headers alone said nothing);
         # only when empty as made: a copy filtered to nothing means something else.
         out.attrs["empty_means"] = (f"no zone in Scotland's {band}% most deprived (SIMD 2020v2) lies in a locality "
-                                    "not flagged as poorer")
+                                    "not flagged as poorer than Scotland")
     return out

@@ -944,7 +944,7 @@ def test_deprived_zones_in_unflagged_localities_are_pointed_out(real_dir, counci
     notes = " ".join(" ".join(t.get_text().split()) for t in fig.texts if t.get_gid() == "notes")
     assert (f"Not flagged is not the same as not deprived: {len(pockets)} of Scotland's 20% most deprived zones "
             f"(SIMD 2020v2; {int(pockets['population'].sum()):,} people) are in {pockets['locality'].nunique()} "
-            "localities not flagged.") in notes
+            "localities not flagged as poorer than Scotland.") in notes
     plt.close(fig)
     saved = tmp_path / "fk.gpkg"
     plan.to_file(saved)

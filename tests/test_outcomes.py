@@ -140,9 +140,25 @@ def test_inequality_and_pockets(council_zones):
                            "Income deprivation (2), Employment deprivation (2)")
     table = loc.rank(plan, dz)
     pockets = loc.masked_pockets(plan, dz, table)
-    flagged = set(table.loc[table["poorer_than_scotland"] | table["poorer_than_rest"], "locality"])
+    # Inside localities not flagged poorer than Scotland, flagged against the rest of the council or not.
+    flagged = set(table.loc[table["poorer_than_scotland"], "locality"])
     assert not set(pockets["locality"]) & flagged
+    tiers = table.set_index("locality")["tier_label"]
+    assert (pockets["locality_flag"] == pockets["locality"].map(tiers)).all()
     assert (dz.set_index("datazone").loc[pockets["datazone"], "simd_quintile"] == 1).all()
+
+
+def test_pockets_include_localities_poorer_than_the_rest_only(council_zones):
+    # Aberdeen City at the default: Torry (in Scotland's most deprived fifth) inside "Torry /
+    # Cove / Kincorth, Leggart and Nigg", flagged poorer than the rest of the council only:
+    # no pocket was listed, and the board read that Torry was no poorer than Scotland.
+    dz = council_zones["Aberdeen City"]
+    plan = loc.propose(dz)
+    table = loc.rank(plan, dz)
+    pockets = loc.masked_pockets(plan, dz, table)
+    rest_only = pockets[pockets["locality_flag"] == "Poorer than the rest of the council only"]
+    assert len(rest_only) and rest_only["name"].str.startswith("Torry").any()
+    assert table.attrs["masked_pockets"]["zones"] == len(pockets)
 
 
 def test_own_indicator_from_csv(council_zones, tmp_path):
