@@ -30,7 +30,7 @@ _LAZY: dict[str, str] = {
     "SIMD": "outcomes", "Indicator": "outcomes", "aggregate": "outcomes", "read_indicator": "outcomes",
     "scotland_sums": "scotland", "summarise": "outcomes",
     # ranking
-    "compare": "rank", "inequality": "rank", "masked_pockets": "rank", "rank": "rank",
+    "compare": "rank", "inequality": "inequality", "masked_pockets": "inequality", "rank": "rank",
     # comparing plans, ensembles
     "compare_plans": "comparison", "PlanComparison": "comparison", "ensemble": "ensemble", "Ensemble": "ensemble",
     # maps

@@ -144,7 +144,7 @@ def cmd_check(args) -> int:
 
 def cmd_rank(args) -> int:
     from . import export
-    from .rank import inequality, masked_pockets
+    from .inequality import inequality, masked_pockets
 
     if args.out and Path(args.out).suffix.lower() not in (".csv", ".xlsx", ".gpkg", ".geojson", ".json"):
         raise LocalitiesError(f"{args.out}: --out must end in .csv, .xlsx, .gpkg or .geojson")
@@ -240,7 +240,7 @@ def _with_code_row(frame, book):
 
 
 def cmd_pockets(args) -> int:
-    from .rank import masked_pockets
+    from .inequality import masked_pockets
 
     if args.out and Path(args.out).suffix.lower() not in (".csv", ".xlsx"):
         raise LocalitiesError(f"{args.out}: --out must end in .csv or .xlsx")
@@ -259,7 +259,7 @@ def cmd_pockets(args) -> int:
 
 
 def cmd_inequality(args) -> int:
-    from .rank import inequality
+    from .inequality import inequality
 
     if args.out and Path(args.out).suffix.lower() not in (".csv", ".xlsx"):
         raise LocalitiesError(f"{args.out}: --out must end in .csv or .xlsx")
@@ -340,7 +340,8 @@ def cmd_demo(args) -> int:
     from .build import propose
     from .load import load_datazones
     from .profile import save_profiles
-    from .rank import inequality, masked_pockets, rank
+    from .inequality import inequality, masked_pockets
+    from .rank import rank
     from .regulation import check
 
     out = Path(args.out)
