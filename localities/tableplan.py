@@ -73,6 +73,11 @@ def _locality_columns(raw: pd.DataFrame, zone_col, codes: pd.Series, dz, path) -
                                 f"{loc_col!r} group the zones differently from column {other[0]!r}: if {other[0]!r} "
                                 "holds the localities, call it 'locality'")
         break
+    if loc_col is None and not zone_like:
+        # One column of localities under another header ("Area", "Partnership"): read, and
+        # said (the polygon reader reads such a column too).
+        like = [c for c in cols if _LOCALITY_LIKE.match(norm[c]) and 1 < raw[c].nunique() < len(raw)]
+        loc_col = like[0] if len(like) == 1 else None
     if loc_col is None:
         if zone_like:
             raise PlanError(f"{path}: no locality column: {listing(repr(c) for c in zone_like)} holds the zones' own "
@@ -130,6 +135,8 @@ def read_table_plan(path: Path, dz: gpd.GeoDataFrame, sheet: str | None = None) 
     from .export import undefuse  # a name saved as '=x (kept from running as a formula) is =x again
 
     locs = undefuse(raw[loc_col].astype(str).str.strip())
+    if _norm(loc_col) not in LOCALITY_ALIASES:
+        notes.append(f"localities read from column {loc_col!r} (call it 'locality' to say so)")
     # Rows named by their line in the file or sheet (the header's line, 1 unless under a title).
     _check_assignment(codes, locs, dz, path, header=int(raw.attrs.get("header_row") or 1), typed=raw[zone_col])
     names = None

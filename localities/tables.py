@@ -101,7 +101,11 @@ def read_csv(path: str | os.PathLike, **kwargs) -> pd.DataFrame:
     except pd.errors.ParserError as exc:
         _longer_rows(text, kwargs.get("sep", ","), path)  # the line, said plainly
         raise DataError(f"{path}: not a readable CSV table ({str(exc)[:200]})") from exc
-    except (pd.errors.EmptyDataError, ValueError) as exc:
+    except pd.errors.EmptyDataError as exc:  # "No columns to parse from file", pandas' words
+        raise DataError(f"{path}: the file is empty: no header and no rows"
+                        if not text.strip() else f"{path}: no header line: the file holds only blank lines or "
+                        "separators") from exc
+    except ValueError as exc:
         raise DataError(f"{path}: not a readable CSV table ({str(exc)[:200]})") from exc
     if "index_col" in kwargs or isinstance(table.index, pd.RangeIndex):
         return table
@@ -171,7 +175,14 @@ def read_plan_table(path: Path, sheet: str | None = None) -> tuple[pd.DataFrame,
     if raw.attrs.get("header_row"):
         notes.append(f"the header is row {raw.attrs['header_row']} of {path.name}, under a title; rows are counted "
                      "under it")
-    zone_col = column(raw, "datazone", path)
+    zone_col = _find(raw, "datazone")
+    if zone_col is None:
+        # A column of zone codes under another header ("Code", "Zone"): read, and said.
+        zone_col = next((c for c in raw.columns if (text := raw[c].astype(str).str.strip().str.upper())[text != ""]
+                         .str.fullmatch(r"S01\d{6}").mean() >= 0.9), None)
+        if zone_col is None:
+            zone_col = column(raw, "datazone", path)  # which names what it looked for
+        notes.append(f"Data Zone codes read from column {zone_col!r}, the one holding them (call it 'datazone' to say so)")
     blank = raw.apply(lambda col: col.isna() | col.astype(str).str.strip().isin(["", "nan"])).all(axis=1)
     raw = raw[~blank.to_numpy()]
     again = raw.duplicated(keep="first")

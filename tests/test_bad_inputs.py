@@ -1218,6 +1218,22 @@ def test_zones_missing_from_the_embedded_sample_say_what_it_holds(dz, tmp_path):
         loc.read_plan(path, dz)
 
 
+def test_columns_under_other_headers_are_read_and_said(dz, plan, tmp_path):
+    # "Code" holding the zone codes: "no datazone column"; "Area" holding the localities: "no
+    # locality column" (the polygon reader read such columns); an empty file: pandas' "No
+    # columns to parse from file".
+    frame = pd.DataFrame({"Zone name": plan.assignment.index.map(dz.set_index("datazone")["name"]),
+                          "Code": plan.assignment.index, "Area": plan.assignment.to_numpy()})
+    frame.to_csv(tmp_path / "other.csv", index=False)
+    read = loc.read_plan(tmp_path / "other.csv", dz)
+    assert read.assignment.sort_index().equals(plan.assignment.sort_index())
+    assert "Data Zone codes read from column 'Code', the one holding them (call it 'datazone' to say so)" in read.notes
+    assert "localities read from column 'Area' (call it 'locality' to say so)" in read.notes
+    (tmp_path / "empty.csv").write_text("")
+    with pytest.raises(PlanError, match=r"empty\.csv: the file is empty: no header and no rows$"):
+        loc.read_plan(tmp_path / "empty.csv", dz)
+
+
 def test_a_row_with_no_zone_and_a_file_for_a_folder_are_said_plainly(dz, plan, tmp_path):
     # "zone with no locality: " with nothing after it, for a row holding only a comma; and
     # "data directory plan.csv ... does not exist" for a file that does.
