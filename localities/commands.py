@@ -251,7 +251,8 @@ def cmd_pockets(args) -> int:
               "flagged as poorer than Scotland:")
         print(table.to_string(index=False))
     else:
-        print(f"no zone in Scotland's most deprived {args.band}% lies in a locality that is not flagged as poorer")
+        print(f"no zone in Scotland's most deprived {args.band}% lies in a locality that is not flagged as poorer "
+              "than Scotland")
     if args.out:
         _write_table(table, Path(args.out), args.labels)
         print(f"wrote {args.out}")

@@ -116,9 +116,9 @@ def masked_pockets(plan: Plan, dz: pd.DataFrame, ranking: pd.DataFrame | None = 
     out = zones.loc[mask, ["datazone", "name", "simd_rank", "population"]].copy()
     out.insert(0, "locality", by[mask])
     out.insert(1, "locality_name", out["locality"].map(names))
-    out.insert(2, "locality_flag", out["locality"].map(ranking.set_index("locality")["tier_label"])
-               if "tier_label" in ranking else "")
     out["band"] = f"most deprived {band}%"
+    # Last, so the columns scripts read by position stay where they were.
+    out["locality_flag"] = out["locality"].map(ranking.set_index("locality")["tier_label"]) if "tier_label" in ranking else ""
     out = out.sort_values(["simd_rank"]).reset_index(drop=True)
     if out.empty:
         # What the empty table means, for a workbook's Notes (a sheet of headers alone said nothing);

@@ -80,6 +80,8 @@ def _colouring(frame, column, significance, categories, scheme, k, cmap):
         if column is None:
             raise LocalitiesError("significance needs column=, the indicator whose verdict to map "
                                   "(e.g. column='income_rate')")
+        if flag not in frame and column not in frame:
+            raise LocalitiesError(no_column(column, frame))
         if flag not in frame:
             tested = [c.removesuffix(f"_vs_{against_key}") for c in frame.columns if str(c).endswith(f"_vs_{against_key}")]
             raise LocalitiesError(f"{column!r} has no verdict against {'Scotland' if against_key == 'scotland' else 'the rest of the council'} "

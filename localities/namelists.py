@@ -51,7 +51,8 @@ def _common_town(parts: list[str]) -> tuple[str, list[str]] | None:
     while all(len(w) > n + 1 for w in words) and len({w[n] for w in words}) == 1:
         n += 1
     town = " ".join(words[0][:n])
-    if not n or all(word in _NOT_A_TOWN_WORDS for word in words[0][:n]) or _lists(town):
+    # Not "Isle of: Bute and Arran" or "Bridge of: Allan and Weir": a town's name ends in a capital.
+    if not n or all(word in _NOT_A_TOWN_WORDS for word in words[0][:n]) or _lists(town) or not words[0][n - 1][:1].isupper():
         return None
     rests = [" ".join(w[n:]) for w in words]
     # Not a rest that lists, or is only the end of a list ("and Boghall" of "Bathgate and Boghall").
@@ -144,9 +145,8 @@ ONE_MORE_LENGTH = 64
 
 def label(places: list[str], limit: int = LABEL_LENGTH, shared: bool = True) -> str:
     """A short label for a locality holding ``places`` (largest first): all of them
-    when there are at most three and they fit (in ``ONE_MORE_LENGTH`` where the short
-    label would leave out just one), otherwise the largest one or two and how many more
-    (:func:`more`)."""
+    when there are at most three and they fit in ``limit``, or two or three that fit in
+    ``ONE_MORE_LENGTH``; otherwise the largest one or two and how many more (:func:`more`)."""
     n = len(places)
     if n == 0:
         return ""

@@ -50,9 +50,9 @@ def read_polygon_plan(path: Path, dz: gpd.GeoDataFrame, layer: str | None) -> Pl
                 (text[0] if len(text) == 1 else None)
             read_from = ([f"localities read from column {id_col!r}, the polygons' column of distinct names (call it "
                           "'locality' to say so)"] if id_col is not None else
-                         [f"no column of localities (locality, id, code or name) among {listing(map(repr, text))}: the "
+                         [f"no column of localities (locality, id, code or name) among {listing(map(repr, norm))}: the "
                           f"polygons are numbered L01 to L{len(polys):02d} and named from their zones; call the column "
-                          "holding the localities 'locality'"] if text else [])
+                          "holding the localities 'locality'"] if norm else [])
     ids = polys[id_col].astype(str).str.strip() if id_col else pd.Series([f"L{i + 1:02d}" for i in range(len(polys))])
     if id_col is not None and (polys[id_col].isna() | (ids == "")).any():
         blank = int((polys[id_col].isna() | (ids == "")).sum())
@@ -87,7 +87,7 @@ def read_polygon_plan(path: Path, dz: gpd.GeoDataFrame, layer: str | None) -> Pl
         x0, y0, x1, y1 = polys.total_bounds
         if 0 <= x0 and x1 <= 480_000 and 520_000 <= y0 and y1 <= 1_230_000:
             # Inside Scotland, on the right grid: another council's plan, or zones from other data.
-            zones_of = ", ".join(sorted(dz["council_name"].astype(str).unique())[:3]) if "council_name" in dz else ""
+            zones_of = listing(sorted(dz["council_name"].astype(str).unique()), 3) if "council_name" in dz else ""
             found = (f"{path}: the locality polygons overlap none of the {len(dz):,} zones"
                      f"{' of ' + zones_of if zones_of else ''}: they lie {where(polys.total_bounds)} on the British "
                      f"National Grid, the zones {where(dz.total_bounds)}")

@@ -392,3 +392,13 @@ def _rank_notes(order: pd.DataFrame) -> list[str]:
             note = "; ".join(filter(None, [note, f"no data for {', '.join(no_data)}"]))
         notes.append(note)
     return notes
+
+
+def __getattr__(name: str):
+    """``from localities.rank import inequality, masked_pockets`` as before they moved to
+    :mod:`localities.inequality` (which imports this module, so not imported at its top)."""
+    if name in ("inequality", "masked_pockets"):
+        import importlib
+
+        return getattr(importlib.import_module(f"{__package__}.inequality"), name)  # the module, not loc.inequality
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

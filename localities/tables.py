@@ -93,6 +93,14 @@ def read_csv(path: str | os.PathLike, **kwargs) -> pd.DataFrame:
     if not raw.startswith(UTF16_BOMS):
         _sniff(path, "csv")
     text = decode_text(raw, path)
+    lead = 0
+    if kwargs.pop("keep_blank_lines", False):
+        # Blank lines read as rows of nothing (the caller drops them, rows keeping the line an
+        # editor shows); those above the header are cut, and counted in attrs["lead_lines"].
+        lines = text.split("\n")
+        while lead < len(lines) - 1 and not lines[lead].strip():
+            lead += 1
+        text, kwargs["skip_blank_lines"] = "\n".join(lines[lead:]), False
     first = text.split("\n", 1)[0]
     if "sep" not in kwargs and "," not in first and ("\t" in first or ";" in first):
         kwargs["sep"] = "\t" if first.count("\t") >= first.count(";") else ";"
@@ -107,14 +115,16 @@ def read_csv(path: str | os.PathLike, **kwargs) -> pd.DataFrame:
                         "separators") from exc
     except ValueError as exc:
         raise DataError(f"{path}: not a readable CSV table ({str(exc)[:200]})") from exc
-    if "index_col" in kwargs or isinstance(table.index, pd.RangeIndex):
-        return table
-    # pandas took the first fields as the index: rows longer than the header. Text past the
-    # header is refused; empty fields there are trailing separators, dropped.
-    _longer_rows(text, kwargs.get("sep", ","), path)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", pd.errors.ParserWarning)  # "loss of data": the empty fields
-        return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, index_col=False, **kwargs)
+    if not ("index_col" in kwargs or isinstance(table.index, pd.RangeIndex)):
+        # pandas took the first fields as the index: rows longer than the header. Text past the
+        # header is refused; empty fields there are trailing separators, dropped.
+        _longer_rows(text, kwargs.get("sep", ","), path)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", pd.errors.ParserWarning)  # "loss of data": the empty fields
+            table = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, index_col=False, **kwargs)
+    if lead:
+        table.attrs["lead_lines"] = lead
+    return table
 
 
 def _longer_rows(text: str, sep: str, path: Path) -> bool:
@@ -173,8 +183,8 @@ def read_plan_table(path: Path, sheet: str | None = None) -> tuple[pd.DataFrame,
     raw, note = _plan_sheet(path, sheet)
     notes = [note] if note else []
     if raw.attrs.get("header_row"):
-        notes.append(f"the header is row {raw.attrs['header_row']} of {path.name}, under a title; rows are counted "
-                     "under it")
+        notes.append(f"the header is row {raw.attrs['header_row'] + raw.attrs.get('lead_lines', 0)} of {path.name}, "
+                     "under a title; rows are numbered as in the file")
     zone_col = _find(raw, "datazone")
     if zone_col is None:
         # A column of zone codes under another header ("Code", "Zone"): read, and said.
@@ -200,7 +210,9 @@ def _plan_sheet(path: Path, sheet: str | None = None) -> tuple[pd.DataFrame, str
     "Assignment", and the first was read as a plan of one locality ("114 zones of the
     council in no locality")."""
     if path.suffix.lower() not in (".xlsx", ".xlsm"):
-        return read_table(path), None
+        # Blank lines kept (and dropped by the caller, after numbering): rows are named by
+        # the line the file shows, and pandas skipping them put "row 6" for line 7.
+        return _headed(read_csv(path, keep_blank_lines=True)), None
     sheets = _sheets(path)  # the workbook read once
     if sheet is not None:
         if sheet not in sheets:

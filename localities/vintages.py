@@ -23,8 +23,11 @@ NEAR = 0.9
 
 
 def counted_with(attrs: dict) -> str:
-    """The estimate a zone table counts people with, in words (its ``attrs``)."""
-    used = str(attrs.get("population", "simd2020v2"))
+    """The estimate a zone table counts people with, in words (its ``attrs``); empty when
+    they do not say (a table merged with the analyst's own people has lost its attrs)."""
+    if "population" not in attrs:
+        return ""
+    used = str(attrs["population"])
     return SHORT.get(used, attrs.get("population_source") or f"the populations of {used}")
 
 

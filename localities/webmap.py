@@ -61,7 +61,7 @@ def _text_of(col: str, value, frame) -> str:
     if isinstance(value, (bool, np.bool_)):
         return "yes" if value else "no"
     if isinstance(value, (int, float, np.integer, np.floating)):
-        return format_value(value, col, _describe(col, frame)[1])
+        return format_value(value, col, _describe(col, frame)[1], column_top(frame, col))  # as the layer prints it
     return "" if value is None or (isinstance(value, float) and np.isnan(value)) else str(value)
 
 

@@ -215,6 +215,8 @@ def test_messages_say_one_or_many_not_s_in_brackets():
     (lambda dz, plan, table: loc.plot_map(table, column="name"), r"column 'name' is not numbers, .* income_rate"),
     (lambda dz, plan, table: loc.plot_map(table, significance="scotland"), r"significance needs column="),
     # "no 'drug_vs_rest' column: give an indicator with an interval" named none that has one.
+    (lambda dz, plan, table: loc.plot_map(table, column="incme_rate", significance="scotland"),
+     r"incme_rate.*income_rate"),  # a typo is a typo, not "no interval"
     (lambda dz, plan, table: loc.plot_map(table, column="drug", significance="rest"),
      r"^'drug' has no verdict against the rest of the council \(no interval\): map one of income_rate, "
      r"employment_rate, depress"),

@@ -419,6 +419,10 @@ def test_polygons_with_no_column_of_localities_say_so(dz, plan, tmp_path):
     assert read.localities["locality"].str.fullmatch(r"L\d\d").all()
     assert read.notes[0].startswith("no column of localities (locality, id, code or name) among 'Zone', 'Comment': "
                                     "the polygons are numbered L01 to L")
+    # Numbers only (a "Ward" column of 1, 2, 3 ...): said too, not passed over.
+    shapes[["geometry"]].assign(Ward=range(1, len(shapes) + 1), Area=1.5).to_file(path)
+    assert loc.read_plan(path, dz).notes[0].startswith("no column of localities (locality, id, code or name) among "
+                                                      "'Ward', 'Area': the polygons are numbered")
 
 
 def test_a_plan_saved_as_csv_reads_back_with_its_formula_like_names(dz, plan, tmp_path):
@@ -1288,6 +1292,11 @@ def test_excel_leftovers_a_total_row_and_a_repeated_row(dz, plan, tmp_path):
     with pytest.raises(PlanError, match=rf"total\.csv: row {len(frame) + 2} holds 'Total' where a "
                                         r"Data Zone code \(S01\.\.\.\) belongs: delete total or note rows"):
         loc.read_plan(path, dz)
+    # A blank line above it counts, as an editor shows it (pandas skipping it said "row 6" for line 7).
+    lines = frame.to_csv(index=False).splitlines()
+    path.write_text("\n".join([lines[0], lines[1], "", *lines[2:], "Total,"]) + "\n")
+    with pytest.raises(PlanError, match=rf"total\.csv: row {len(frame) + 3} holds 'Total'"):
+        loc.read_plan(path, dz)
     # Under a title row, in a workbook: the row Excel shows.
     book = tmp_path / "total.xlsx"
     with pd.ExcelWriter(book) as writer:
@@ -1325,4 +1334,4 @@ def test_a_title_row_above_the_header(dz, plan, tmp_path, suffix):
             frame.to_excel(xl, index=False, startrow=1)
     read = loc.read_plan(path, dz)
     assert read.assignment.sort_index().equals(plan.assignment.sort_index())
-    assert f"the header is row 2 of titled{suffix}, under a title; rows are counted under it" in read.notes
+    assert f"the header is row 2 of titled{suffix}, under a title; rows are numbered as in the file" in read.notes

@@ -482,6 +482,10 @@ def test_value_colours_say_the_level_against_scotland(council_zones):
     plt.close(fig)
     assert lightness(fills[-1]) < lightness(middle) < lightness(fills[0])
     assert [lightness(f) for f in fills] == sorted((lightness(f) for f in fills), reverse=True)
+    # A council reaching far past one side widens both: Scotland's level stays the middle, so a
+    # locality below it is never drawn darker than the middle (11% against 12.1% was).
+    low, high = layout.class_colours("Reds", np.array([0, 1]), pd.Series([0.024, 0.11]), 2, 0.121)
+    assert lightness(high) > lightness(middle) > lightness(matplotlib.colors.to_hex(plt.get_cmap("Reds")(0.55)))
     # Without Scotland's level the classes are spread over the palette, as before.
     bare = table.copy()
     bare.attrs = {k: v for k, v in table.attrs.items() if k != "scotland"}

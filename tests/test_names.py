@@ -89,6 +89,7 @@ def honest(name: str, places: str, ward_names: set[str], council: str | None = N
                     core == join_names(list(o))
                     # after the town its wards are named for: "East Kilbride: Calderwood, Mains and The Murray"
                     or ": " in core and core.split(": ", 1)[1] == join_names(list(o), shared=False)
+                    and any(re.search(rf"\b{re.escape(core.split(': ', 1)[0])}\b", w) for w in ward_names)
                     for o in itertools.permutations(merged)):
                 return True
     return False
