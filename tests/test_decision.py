@@ -198,6 +198,12 @@ def test_one_population_vintage_everywhere(real_dir):
     assert table.attrs["scotland"]["income_rate"] == pytest.approx(0.11945, abs=5e-5)  # 0.12066 on 2017 people
     assert table.attrs["population"] == "nrs2021"
     assert table["population"].sum() == dz["population"].sum()
+    # And the ranking says so: two runs gave two sets of rates with nothing to say why.
+    assert any(n.startswith("people counted with the NRS mid-2021 estimates, not the mid-2017 estimates SIMD 2020v2 "
+                            "uses: rates over all people") for n in table.attrs["notes"])
+    default = loc.rank(loc.propose(loc.load_datazones("Moray", data_dir=real_dir), method="wards"),
+                       loc.load_datazones("Moray", data_dir=real_dir))
+    assert not any("people counted with" in n for n in default.attrs["notes"])
 
 
 def test_age_group_indicators_weighted_by_their_age_group(council_zones):
