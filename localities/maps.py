@@ -125,14 +125,17 @@ def _colouring(frame, column, significance, categories, scheme, k, cmap):
         n = len(labels)
         colours = pd.Series("#ffffff", index=frame.index, dtype=object)
         known = values.dropna().index
-        fills = layout.class_colours(cmap, yb, values, n, frame.attrs.get("scotland", {}).get(column))
+        scotland = frame.attrs.get("scotland", {}).get(column)
+        fills = layout.class_colours(cmap, yb, values, n, scotland, worse_high=higher_worse)
         colours[known] = [fills[i] for i in yb]
         handles = [Patch(facecolor=fills[i], edgecolor="#303030", label=lab) for i, lab in enumerate(labels)]
         if values.isna().any():
             handles.append(Patch(facecolor="#ffffff", edgecolor="#909090", hatch="///", label="no data"))
-        levels = reference_levels(frame, column, unit)
+        anchored = layout.anchored(values, scotland)  # shaded against Scotland's level
+        levels = reference_levels(frame, column, unit, shaded=anchored)
         if levels:  # one line: each line of legend is room the key table loses
-            handles.append(Patch(facecolor="none", edgecolor="none", label=levels))
+            handles.append(Patch(facecolor=layout.scotland_colour(cmap, higher_worse), edgecolor="#303030", label=levels)
+                           if anchored else Patch(facecolor="none", edgecolor="none", label=levels))
         title, value_col = f"{prefix}{name}", column
     else:
         colours = layout.plan_colours(frame)

@@ -163,12 +163,14 @@ def legend_name(name: str, unit: str, share: bool) -> str:
     return f"{name} ({shown})" if shown else name
 
 
-def reference_levels(frame, column: str, unit: str) -> str | None:
+def reference_levels(frame, column: str, unit: str, shaded: bool = False) -> str | None:
     """The levels to read a value legend's classes against, in one line: "Scotland 12.1%,
     Falkirk 11.3%" (West Dunbartonshire's palest class, "12.5% to 17.7%", is above
-    Scotland's 12.1%, and was read as low)."""
+    Scotland's 12.1%, and was read as low); ``shaded``: the line's swatch is Scotland's
+    shade, and says so ("Scotland 12.1% (its shade), Falkirk 11.3%")."""
     council = frame.attrs.get("council")
-    levels = [f"{where} {format_value(level, column, unit, column_top(frame, column))}" for where, key in
+    levels = [f"{where} {format_value(level, column, unit, column_top(frame, column))}"
+              + (" (its shade)" if shaded and key == "scotland" else "") for where, key in
               (("Scotland", "scotland"), (council, "council_value"))
               if where and (level := frame.attrs.get(key, {}).get(column)) is not None and pd.notna(level)]
     return ", ".join(levels) or None

@@ -153,12 +153,14 @@ def explore(obj, column: str | None = None, tooltip: list[str] | None = None, la
             higher_worse = SIMD[col].higher_is_worse if col in SIMD else True
             cmap = "Reds" if higher_worse else "Blues_r"
             layer["fill"] = "#ffffff"
-            fills = layout.class_colours(cmap, yb, values, len(labels), frame.attrs.get("scotland", {}).get(col))
+            fills = layout.class_colours(cmap, yb, values, len(labels), frame.attrs.get("scotland", {}).get(col),
+                                         worse_high=higher_worse)
             layer.loc[values.dropna().index, "fill"] = [fills[j] for j in yb]
             legend_items = [(fills[j], lab) for j, lab in enumerate(labels)]
-            levels = reference_levels(frame, col, unit)
-            if levels:  # as on the printed map: the classes read against Scotland and the council
-                legend_items.append((None, levels))
+            anchored = layout.anchored(values, frame.attrs.get("scotland", {}).get(col))
+            levels = reference_levels(frame, col, unit, shaded=anchored)
+            if levels:  # as on the printed map: the classes read against Scotland (its shade) and the council
+                legend_items.append((layout.scotland_colour(cmap, higher_worse) if anchored else None, levels))
             text = []
             top = column_top(frame, col)
             for idx in frame.index:

@@ -459,9 +459,9 @@ def test_a_columns_values_print_with_the_same_decimals(council_zones):
 
 def test_value_colours_say_the_level_against_scotland(council_zones):
     # Shetland at 10,000: two localities at 5.1% and 5.9% income deprivation (Scotland 12.1%)
-    # were drawn palest and darkest red, the darker read as deprived. The palette's middle
-    # is Scotland's level: both are paler than it; Glasgow's worst class is darker.
-    middle = matplotlib.colors.to_hex(plt.get_cmap("Reds")(0.5))
+    # were drawn palest and darkest red, the darker read as deprived. Scotland's level has its
+    # own light shade: both are paler than it; Glasgow's worst class is darker.
+    middle = layout.scotland_colour("Reds")
 
     def lightness(hex_colour):
         return sum(matplotlib.colors.to_rgb(hex_colour))
@@ -472,7 +472,7 @@ def test_value_colours_say_the_level_against_scotland(council_zones):
     fig = loc.plot_map(table, column="income_rate")
     fills = _fills(fig)
     plt.close(fig)
-    assert len(fills) == 2 and all(lightness(f) > lightness(middle) + 0.5 for f in fills), fills
+    assert len(fills) == 2 and all(lightness(f) > lightness(middle) + 0.2 for f in fills), fills
     html = loc.explore(table, column="income_rate").get_root().render()
     assert all(f in html for f in fills)  # the web map's fills and legend are the printed map's
     dz = council_zones["Glasgow City"]
@@ -482,10 +482,14 @@ def test_value_colours_say_the_level_against_scotland(council_zones):
     plt.close(fig)
     assert lightness(fills[-1]) < lightness(middle) < lightness(fills[0])
     assert [lightness(f) for f in fills] == sorted((lightness(f) for f in fills), reverse=True)
-    # A council reaching far past one side widens both: Scotland's level stays the middle, so a
-    # locality below it is never drawn darker than the middle (11% against 12.1% was).
+    # A council reaching far past one side widens both: Scotland keeps its shade, so a
+    # locality below it is never drawn darker than Scotland's level (11% against 12.1% was).
     low, high = layout.class_colours("Reds", np.array([0, 1]), pd.Series([0.024, 0.11]), 2, 0.121)
-    assert lightness(high) > lightness(middle) > lightness(matplotlib.colors.to_hex(plt.get_cmap("Reds")(0.55)))
+    assert lightness(low) > lightness(high) > lightness(middle)
+    # Where lower is worse (university entrants), lower levels are the darker.
+    worse, better = layout.class_colours("Blues_r", np.array([0, 1]), pd.Series([0.03, 0.20]), 2, 0.093,
+                                         worse_high=False)
+    assert lightness(worse) < lightness(layout.scotland_colour("Blues_r", worse_high=False)) < lightness(better)
     # Without Scotland's level the classes are spread over the palette, as before.
     bare = table.copy()
     bare.attrs = {k: v for k, v in table.attrs.items() if k != "scotland"}
@@ -1354,12 +1358,15 @@ def test_a_value_map_gives_the_council_s_and_scotland_s_level(council_zones):
     table = loc.rank(loc.propose(dz), dz)
     fig = loc.plot_map(table, column="income_rate")
     texts = [t.get_text() for t in fig.attrs["legend"].get_texts()]
-    line = f"Scotland 12.1%, West Dunbartonshire {table.attrs['council_value']['income_rate']:.1%}"
+    line = f"Scotland 12.1% (its shade), West Dunbartonshire {table.attrs['council_value']['income_rate']:.1%}"
     assert " ".join(texts[-1].split()) == line
+    # Its swatch is Scotland's shade, which the classes are set against.
+    swatch = matplotlib.colors.to_hex(fig.attrs["legend"].legend_handles[-1].get_facecolor())
+    assert swatch == layout.scotland_colour("Reds")
     plt.close(fig)
     # The web map's legend says it too (it had only the classes), and a ratio's unit once.
     page = loc.explore(table, column="income_rate").get_root().render()
-    assert f'<div style="margin-top:3px">{line}</div>' in page
+    assert f"background:{swatch};" in page and f"</span>{line}</div>" in page
     assert "Standardised mortality ratio (Scotland = 100)" in loc.explore(table, column="smr").get_root().render()
 
 
