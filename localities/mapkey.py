@@ -47,7 +47,14 @@ def _key_rows(frame, numbers, value_col, colours, plan_map):
     return rows
 
 
-def _key_columns(font: float, col_w: float, digits: int, has_value: bool, ncols: int = 1) -> tuple[dict, int]:
+def _value_chars(rows) -> float:
+    """Room for the key's value column, in characters: 7, or the longest value and a gap
+    ("7,236100.0%" ran the people into a share of 100.0%)."""
+    return max([7.0] + [len(r["value"]) + 1.5 for r in rows if "value" in r])
+
+
+def _key_columns(font: float, col_w: float, digits: int, has_value: bool, ncols: int = 1,
+                 value_chars: float = 7.0) -> tuple[dict, int]:
     """x positions (inches within a key column) and the name width in characters."""
     char = 0.55 * font / 72
     number_w = char * (max(digits, 2.6) + 1.8)
@@ -56,14 +63,14 @@ def _key_columns(font: float, col_w: float, digits: int, has_value: bool, ncols:
     # Beside a value column the flag's header is "Poorer": a character and a half more room,
     # or it ran into the value's header ("ratioPoorer").
     wider = char * 1.5 if has_value and ncols == 1 else 0.0
-    tail = char * 7.5 + (char * 7 if has_value else 0) + (0.36 if ncols > 1 else 0.32) + wider
+    tail = char * 7.5 + (char * value_chars if has_value else 0) + (0.36 if ncols > 1 else 0.32) + wider
     name_chars = int((col_w - number_w - tail) / char)
     name_end = number_w + name_chars * char
-    last = name_end + char * 7.5 + (char * 7 if has_value else 0)
+    last = name_end + char * 7.5 + (char * value_chars if has_value else 0)
     xs = {"number": 0.0, "name": number_w, "population": name_end + char * 7.5,
           # The swatch column is centred far enough right that its bold header ("Flag",
           # "Key") keeps a gap after the right-aligned "People" header.
-          "value": name_end + char * 7.5 + char * 7, "swatch": last + (0.17 if ncols > 1 else 0.19) + wider}
+          "value": name_end + char * 7.5 + char * value_chars, "swatch": last + (0.17 if ncols > 1 else 0.19) + wider}
     return xs, name_chars
 
 
@@ -137,7 +144,7 @@ def _key_fit(rows, width, height, has_value, has_plan_key=False, min_font=4.5, m
     for font in [f for f in (9, 8, 7, 6.5, 6, 5.5, 5, 4.5) if min_font <= f <= max_font]:
         line = font * 1.25 / 72
         for ncols in (1, 2, 3, 4):
-            _, name_chars = _key_columns(font, width / ncols, digits, has_value, ncols)
+            _, name_chars = _key_columns(font, width / ncols, digits, has_value, ncols, _value_chars(rows))
             if name_chars < 16:
                 break
             lines = [len(_wrap_name(r["name"], name_chars)) for r in rows]
@@ -161,7 +168,7 @@ def _draw_key(fig, rect, rows, fit, value_header, flag_header, footer=(), name_h
     ax.set_axis_off()
     w_in, h_in = rect[2] * fig.get_figwidth(), rect[3] * fig.get_figheight()
     col_w = w_in / ncols
-    xs, _ = _key_columns(font, col_w, len(str(len(rows))), value_header is not None, ncols)
+    xs, _ = _key_columns(font, col_w, len(str(len(rows))), value_header is not None, ncols, _value_chars(rows))
     wrapped = [list(_wrap_name(r["name"], name_chars)) for r in rows]
     total = sum(len(w) for w in wrapped)
     per_col = math.ceil(total / ncols)

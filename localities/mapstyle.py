@@ -102,6 +102,11 @@ def _describe(column: str, frame: gpd.GeoDataFrame) -> tuple[str, str]:
     labels, units = frame.attrs.get("labels", {}), frame.attrs.get("units", {})
     if column in SIMD:
         return SIMD[column].label, SIMD[column].unit
+    if column not in labels:
+        from .labels import COLUMNS, PERCENT_COLUMNS
+
+        if column in COLUMNS:  # a ranking's own columns by their words: "share most deprived 20" was the title
+            return COLUMNS[column].removesuffix(" (%)"), "proportion" if column in PERCENT_COLUMNS else units.get(column, "")
     return labels.get(column, column.replace("_", " ")), units.get(column, "")
 
 

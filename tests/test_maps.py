@@ -457,6 +457,24 @@ def test_a_columns_values_print_with_the_same_decimals(council_zones):
     assert loc.mapstyle.format_value(56.3, "crime_rate", "per 10,000") == "56.3"
 
 
+def test_a_ranking_column_is_mapped_by_its_words_and_its_key_values_have_room(council_zones):
+    # Dundee City at 10,000, the share in Scotland's most deprived 20%: the title read "share
+    # most deprived 20" and the key "7,236100.0%".
+    dz = council_zones["Dundee City"]
+    table = loc.rank(loc.propose(dz, target_population=10_000), dz)
+    assert (table["share_most_deprived_20"] == 1).any()
+    fig = loc.plot_map(table, column="share_most_deprived_20")
+    assert fig.attrs["legend_title"] == "People in Scotland's most deprived 20% of zones (%)"
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    key = next(ax for ax in fig.axes if ax.get_gid() == "key")
+    full = next(t for t in key.texts if t.get_text() == "100.0%")
+    people = [t for t in key.texts if re.fullmatch(r"[\d,]+", t.get_text()) and "," in t.get_text()
+              and abs(t.get_position()[1] - full.get_position()[1]) < 1e-6]
+    assert people and people[0].get_window_extent(renderer).x1 < full.get_window_extent(renderer).x0
+    plt.close(fig)
+
+
 def test_value_colours_say_the_level_against_scotland(council_zones):
     # Shetland at 10,000: two localities at 5.1% and 5.9% income deprivation (Scotland 12.1%)
     # were drawn palest and darkest red, the darker read as deprived. Scotland's level has its
