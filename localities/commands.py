@@ -251,8 +251,12 @@ def cmd_pockets(args) -> int:
               "flagged as poorer than Scotland:")
         print(table.to_string(index=False))
     else:
+        # Orkney has no zone in Scotland's most deprived 20% at all: said as that, not as
+        # "none lies in a locality not flagged".
+        deprived = int((dz["simd_quintile" if args.band == 20 else "simd_vigintile"] == 1).sum())
         print(f"no zone in Scotland's most deprived {args.band}% lies in a locality that is not flagged as poorer "
-              "than Scotland")
+              "than Scotland" if deprived else f"{dz['council_name'].iloc[0]} has no zone in Scotland's most deprived "
+              f"{args.band}% (SIMD 2020v2)")
     if args.out:
         _write_table(table, Path(args.out), args.labels)
         print(f"wrote {args.out}")

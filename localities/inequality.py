@@ -124,5 +124,6 @@ def masked_pockets(plan: Plan, dz: pd.DataFrame, ranking: pd.DataFrame | None = 
         # What the empty table means, for a workbook's Notes (a sheet of headers alone said nothing);
         # only when empty as made: a copy filtered to nothing means something else.
         out.attrs["empty_means"] = (f"no zone in Scotland's {band}% most deprived (SIMD 2020v2) lies in a locality "
-                                    "not flagged as poorer than Scotland")
+                                    "not flagged as poorer than Scotland" if (zones[col] == 1).any() else
+                                    f"no zone of the council is in Scotland's {band}% most deprived (SIMD 2020v2)")
     return out

@@ -234,6 +234,8 @@ def plot_map(
     if figsize is not None and orientation == "auto":
         orientation = "landscape" if figsize[0] >= figsize[1] else "portrait"
     frame = _frame(obj)
+    if isinstance(column, str) and column not in frame and column.lower() in frame:
+        column = column.lower()  # "University" is university, as a council's name is case-blind
     # pandas deep-copies attrs at every column read and row selection (~190 times a map, ~0.1 s
     # with a ranking's labels, units and comparator values): keep only what the map reads.
     facts = frame.attrs

@@ -163,7 +163,8 @@ def summary(assignment: pd.Series, dz: gpd.GeoDataFrame, settled: np.ndarray, un
         settled_zones, zones = np.bincount(loc, settled, k), np.bincount(loc, minlength=k)
         mixed = int(((settled_zones > 0) & (settled_zones < zones)).sum())
         minority = float(np.minimum(settled_pop, all_pop - settled_pop).sum() / max(pop.sum(), 1.0))
-        out.append(f"{mixed} of {k} localities mix settlement zones (urban-rural classes 1-4: urban areas and "
+        out.append((f"the 1 locality {'mixes' if mixed else 'does not mix'}" if k == 1 else
+                    f"{mixed} of {k} localities mix") + " settlement zones (urban-rural classes 1-4: urban areas and "
                    f"small towns) with rural ones (5-6); {minority:.1%} of people live in a zone of their locality's "
                    "minority kind")
     return out

@@ -473,6 +473,9 @@ def test_a_ranking_column_is_mapped_by_its_words_and_its_key_values_have_room(co
               and abs(t.get_position()[1] - full.get_position()[1]) < 1e-6]
     assert people and people[0].get_window_extent(renderer).x1 < full.get_window_extent(renderer).x0
     plt.close(fig)
+    fig = loc.plot_map(table, column="University")  # refused: only "university" was a column
+    assert fig.attrs["legend_title"].startswith("17-21 year olds entering university")
+    plt.close(fig)
 
 
 def test_value_colours_say_the_level_against_scotland(council_zones):

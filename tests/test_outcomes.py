@@ -161,6 +161,18 @@ def test_pockets_include_localities_poorer_than_the_rest_only(council_zones):
     assert table.attrs["masked_pockets"]["zones"] == len(pockets)
 
 
+def test_a_council_with_no_deprived_zone_is_said_to_have_none(council_zones, capsys):
+    # Orkney (its most deprived zone ranks 1,995): "no zone ... lies in a locality that is not
+    # flagged", as if some lay in flagged ones. And its one locality "1 of 1 localities mix".
+    dz = council_zones["Orkney Islands"]
+    assert not (dz["simd_quintile"] == 1).any()
+    plan = loc.propose(dz)
+    pockets = loc.masked_pockets(plan, dz)
+    assert pockets.empty and pockets.attrs["empty_means"] == ("no zone of the council is in Scotland's 20% most "
+                                                               "deprived (SIMD 2020v2)")
+    assert any(n.startswith("the 1 locality mixes settlement zones") for n in plan.notes), plan.notes
+
+
 def test_own_indicator_from_csv(council_zones, tmp_path):
     dz = council_zones["Moray"]
     csv_path = tmp_path / "mine.csv"
