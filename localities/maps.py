@@ -41,6 +41,8 @@ from .mapstyle import (  # noqa: F401 (ATTRIBUTION_SOURCES, POORER_COLOURS, TIER
     _frame,
     _is_share,
     _numbers,
+    anchored,
+    class_colours,
     column_top,
     format_value,
     legend_name,
@@ -48,6 +50,7 @@ from .mapstyle import (  # noqa: F401 (ATTRIBUTION_SOURCES, POORER_COLOURS, TIER
     normalise,
     poorer_rule,
     reference_levels,
+    scotland_colour,
 )
 from .outcomes import SIMD
 from .mapkey import key_size  # noqa: F401 (re-exported: the type of a map's key)
@@ -126,16 +129,16 @@ def _colouring(frame, column, significance, categories, scheme, k, cmap):
         colours = pd.Series("#ffffff", index=frame.index, dtype=object)
         known = values.dropna().index
         scotland = frame.attrs.get("scotland", {}).get(column)
-        fills = layout.class_colours(cmap, yb, values, n, scotland, worse_high=higher_worse)
+        fills = class_colours(cmap, yb, values, n, scotland, worse_high=higher_worse)
         colours[known] = [fills[i] for i in yb]
         handles = [Patch(facecolor=fills[i], edgecolor="#303030", label=lab) for i, lab in enumerate(labels)]
         if values.isna().any():
             handles.append(Patch(facecolor="#ffffff", edgecolor="#909090", hatch="///", label="no data"))
-        anchored = layout.anchored(values, scotland)  # shaded against Scotland's level
-        levels = reference_levels(frame, column, unit, shaded=anchored)
+        shaded = anchored(values, scotland)  # shaded against Scotland's level
+        levels = reference_levels(frame, column, unit, shaded=shaded)
         if levels:  # one line: each line of legend is room the key table loses
-            handles.append(Patch(facecolor=layout.scotland_colour(cmap, higher_worse), edgecolor="#303030", label=levels)
-                           if anchored else Patch(facecolor="none", edgecolor="none", label=levels))
+            handles.append(Patch(facecolor=scotland_colour(cmap, higher_worse), edgecolor="#303030", label=levels)
+                           if shaded else Patch(facecolor="none", edgecolor="none", label=levels))
         title, value_col = f"{prefix}{name}", column
     else:
         colours = layout.plan_colours(frame)

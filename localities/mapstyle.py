@@ -10,6 +10,8 @@ from __future__ import annotations
 import textwrap
 
 import geopandas as gpd
+import matplotlib.colors as mcolors
+import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
@@ -237,3 +239,64 @@ def regulation_summary(table, full: bool = False) -> str | None:
         return None
     return ("Not a plan under the 2016 Regulations: "
             + "; ".join(p if full else p.split(": ")[0] for p in problems) + ".")
+
+
+# ---------------------------------------------------------------- value shades
+
+def colour_hex(cmap, i, n):
+    palette = plt.get_cmap(cmap, max(n, 2))
+    return mcolors.to_hex(palette(i / max(n - 1, 1)))
+
+
+#: Where Scotland's level sits on a value map's palette, from its palest (0) to its
+#: darkest (1) in the worse direction: light, so a locality at Scotland's level does not
+#: read as deprived (at the palette's middle, Dundee's Perth Road, 11.4% income deprived
+#: against Scotland's 12.1%, was a strong red).
+SCOTLAND_SHADE = 0.35
+
+
+def _shade(ratio: float, span: float, worse_high: bool) -> float:
+    """A palette position for a ratio to Scotland: :data:`SCOTLAND_SHADE` at 1, paler
+    towards the better end of the scale, darker towards the worse (``span``: the log
+    ratio at either end); reversed for palettes darkest at their start (``Blues_r``)."""
+    x = float(np.clip(np.log(ratio) / span, -1, 1)) * (1 if worse_high else -1)  # > 0: worse than Scotland
+    w = SCOTLAND_SHADE + (1 - SCOTLAND_SHADE) * x if x >= 0 else SCOTLAND_SHADE * (1 + x)
+    return w if worse_high else 1 - w
+
+
+def anchored(values: pd.Series, reference) -> bool:
+    """Whether a value map's shades can be set against Scotland's ``reference``: a
+    positive level, and values, none below zero."""
+    known = pd.to_numeric(values, errors="coerce").dropna()
+    return (reference is not None and bool(np.isfinite(reference)) and reference > 0 and len(known) > 0
+            and bool(known.min() >= 0))
+
+
+def class_colours(cmap, classes: np.ndarray, values: pd.Series, n: int, reference=None,
+                  worse_high: bool = True) -> list[str]:
+    """One fill colour per class, placed on the palette by its level (the median of its
+    values) against Scotland's ``reference``, on a scale of ratios from half to twice it
+    (wider on both sides alike when the council's values go further). Scotland's level is
+    a light shade (:data:`SCOTLAND_SHADE`) in every council, better levels paler, worse
+    ones darker, so a depth means the same thing everywhere. Spread evenly over the palette
+    instead, Shetland's two localities at 5.1% and 5.9% (Scotland 12.1%) were drawn palest
+    and darkest, the darker read as deprived. ``worse_high``: higher values are worse (a
+    palette darkest at its end, as ``Reds``; else darkest at its start, as ``Blues_r``).
+    Evenly, as :func:`colour_hex`, without a positive reference or with values below zero."""
+    if not anchored(values, reference):
+        return [colour_hex(cmap, i, n) for i in range(n)]
+    known = values.dropna().to_numpy(dtype=float)
+    # Ratios to Scotland, kept within 1/16 to 16 (a zero has no logarithm); the scale widens
+    # on both sides alike, so Scotland keeps its shade (widened on one side only, an 11%
+    # locality against Scotland's 12.1% was drawn darker than Scotland's level).
+    ratios = np.clip(known / float(reference), 1 / 16, 16)
+    span = max(np.log(2.0), float(np.abs(np.log(ratios)).max()))
+    palette = plt.get_cmap(cmap)
+    return [mcolors.to_hex(palette(_shade(float(np.median(ratios[classes == i])) if (classes == i).any() else 16.0,
+                                          span, worse_high)))
+            for i in range(n)]
+
+
+def scotland_colour(cmap, worse_high: bool = True) -> str:
+    """The shade of Scotland's own level on a value map (:func:`class_colours`)."""
+    return mcolors.to_hex(plt.get_cmap(cmap)(SCOTLAND_SHADE if worse_high else 1 - SCOTLAND_SHADE))

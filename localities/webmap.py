@@ -25,6 +25,8 @@ from .mapstyle import (
     _describe,
     _frame,
     _is_share,
+    anchored,
+    class_colours,
     column_top,
     format_value,
     legend_name,
@@ -32,6 +34,7 @@ from .mapstyle import (
     poorer_rule,
     reference_levels,
     regulation_summary,
+    scotland_colour,
 )
 from .outcomes import SIMD
 
@@ -153,14 +156,14 @@ def explore(obj, column: str | None = None, tooltip: list[str] | None = None, la
             higher_worse = SIMD[col].higher_is_worse if col in SIMD else True
             cmap = "Reds" if higher_worse else "Blues_r"
             layer["fill"] = "#ffffff"
-            fills = layout.class_colours(cmap, yb, values, len(labels), frame.attrs.get("scotland", {}).get(col),
+            fills = class_colours(cmap, yb, values, len(labels), frame.attrs.get("scotland", {}).get(col),
                                          worse_high=higher_worse)
             layer.loc[values.dropna().index, "fill"] = [fills[j] for j in yb]
             legend_items = [(fills[j], lab) for j, lab in enumerate(labels)]
-            anchored = layout.anchored(values, frame.attrs.get("scotland", {}).get(col))
-            levels = reference_levels(frame, col, unit, shaded=anchored)
+            shaded = anchored(values, frame.attrs.get("scotland", {}).get(col))
+            levels = reference_levels(frame, col, unit, shaded=shaded)
             if levels:  # as on the printed map: the classes read against Scotland (its shade) and the council
-                legend_items.append((layout.scotland_colour(cmap, higher_worse) if anchored else None, levels))
+                legend_items.append((scotland_colour(cmap, higher_worse) if shaded else None, levels))
             text = []
             top = column_top(frame, col)
             for idx in frame.index:

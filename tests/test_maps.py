@@ -25,7 +25,7 @@ import pytest  # noqa: E402
 import shapely  # noqa: E402
 
 import localities as loc  # noqa: E402
-from localities import layout, mapkey, maps, page, titles  # noqa: E402
+from localities import layout, mapkey, maps, mapstyle, page, titles  # noqa: E402
 
 from .conftest import IN_CI  # noqa: E402
 
@@ -482,7 +482,7 @@ def test_value_colours_say_the_level_against_scotland(council_zones):
     # Shetland at 10,000: two localities at 5.1% and 5.9% income deprivation (Scotland 12.1%)
     # were drawn palest and darkest red, the darker read as deprived. Scotland's level has its
     # own light shade: both are paler than it; Glasgow's worst class is darker.
-    middle = layout.scotland_colour("Reds")
+    middle = mapstyle.scotland_colour("Reds")
 
     def lightness(hex_colour):
         return sum(matplotlib.colors.to_rgb(hex_colour))
@@ -505,12 +505,12 @@ def test_value_colours_say_the_level_against_scotland(council_zones):
     assert [lightness(f) for f in fills] == sorted((lightness(f) for f in fills), reverse=True)
     # A council reaching far past one side widens both: Scotland keeps its shade, so a
     # locality below it is never drawn darker than Scotland's level (11% against 12.1% was).
-    low, high = layout.class_colours("Reds", np.array([0, 1]), pd.Series([0.024, 0.11]), 2, 0.121)
+    low, high = mapstyle.class_colours("Reds", np.array([0, 1]), pd.Series([0.024, 0.11]), 2, 0.121)
     assert lightness(low) > lightness(high) > lightness(middle)
     # Where lower is worse (university entrants), lower levels are the darker.
-    worse, better = layout.class_colours("Blues_r", np.array([0, 1]), pd.Series([0.03, 0.20]), 2, 0.093,
+    worse, better = mapstyle.class_colours("Blues_r", np.array([0, 1]), pd.Series([0.03, 0.20]), 2, 0.093,
                                          worse_high=False)
-    assert lightness(worse) < lightness(layout.scotland_colour("Blues_r", worse_high=False)) < lightness(better)
+    assert lightness(worse) < lightness(mapstyle.scotland_colour("Blues_r", worse_high=False)) < lightness(better)
     # Without Scotland's level the classes are spread over the palette, as before.
     bare = table.copy()
     bare.attrs = {k: v for k, v in table.attrs.items() if k != "scotland"}
@@ -1383,7 +1383,7 @@ def test_a_value_map_gives_the_council_s_and_scotland_s_level(council_zones):
     assert " ".join(texts[-1].split()) == line
     # Its swatch is Scotland's shade, which the classes are set against.
     swatch = matplotlib.colors.to_hex(fig.attrs["legend"].legend_handles[-1].get_facecolor())
-    assert swatch == layout.scotland_colour("Reds")
+    assert swatch == mapstyle.scotland_colour("Reds")
     plt.close(fig)
     # The web map's legend says it too (it had only the classes), and a ratio's unit once.
     page = loc.explore(table, column="income_rate").get_root().render()
