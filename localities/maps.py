@@ -300,7 +300,10 @@ def plot_poorer(table: gpd.GeoDataFrame, title: str | None = None, **kwargs) -> 
         table.attrs["map_notes"] = [
             f"Not flagged is not the same as not deprived: {n} of Scotland's 20% most deprived zones (SIMD 2020v2; "
             f"{masked['people']:,} people) {'is' if n == 1 else 'are'} in {counted(k, 'locality', 'localities')} "
-            "not flagged as poorer than Scotland."]
+            "not flagged as poorer than Scotland"
+            # Angus's Brechin, drawn as flagged (against the rest of Angus), was among the three.
+            + (f" ({'it is' if k == 1 else (str(r) + ' of them') if r < k else 'all'} poorer than the rest of the "
+               "council only)" if (r := masked.get("rest_only", 0)) else "") + "."]
     return plot_map(table, categories=(cats, TIER_COLOURS, poorer_rule(table)),
                     title=title or f"{council + ': ' if council else ''}localities with significantly poorer outcomes",
                     **kwargs)

@@ -174,13 +174,15 @@ def reference_levels(frame, column: str, unit: str, shaded: bool = False) -> str
     """The levels to read a value legend's classes against, in one line: "Scotland 12.1%,
     Falkirk 11.3%" (West Dunbartonshire's palest class, "12.5% to 17.7%", is above
     Scotland's 12.1%, and was read as low); ``shaded``: the line's swatch is Scotland's
-    shade, and says so ("Scotland 12.1% (its shade), Falkirk 11.3%")."""
+    shade, and says so, the council's level after it ("Scotland 12.1%: this shade (Falkirk
+    11.3%)"; "Scotland 12.1% (its shade), Angus 10.1%" read as if Angus had that shade too)."""
     council = frame.attrs.get("council")
-    levels = [f"{where} {format_value(level, column, unit, column_top(frame, column))}"
-              + (" (its shade)" if shaded and key == "scotland" else "") for where, key in
+    levels = {key: f"{where} {format_value(level, column, unit, column_top(frame, column))}" for where, key in
               (("Scotland", "scotland"), (council, "council_value"))
-              if where and (level := frame.attrs.get(key, {}).get(column)) is not None and pd.notna(level)]
-    return ", ".join(levels) or None
+              if where and (level := frame.attrs.get(key, {}).get(column)) is not None and pd.notna(level)}
+    if shaded and "scotland" in levels:
+        return f"{levels['scotland']}: this shade" + (f" ({levels['council_value']})" if "council_value" in levels else "")
+    return ", ".join(levels.values()) or None
 
 
 def format_value(value, column: str, unit: str = "", top: float | None = None) -> str:

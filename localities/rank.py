@@ -343,8 +343,9 @@ def rank(
         from .inequality import masked_pockets  # beside inequality, which imports this module
 
         pockets = masked_pockets(plan, dz, out)
+        rest_only = pockets.loc[pockets["locality_flag"] != decide.TIER_LABELS[-1], "locality"].nunique()
         out.attrs["masked_pockets"] = {"zones": len(pockets), "people": int(pockets["population"].sum()),
-                                       "localities": int(pockets["locality"].nunique())}
+                                       "localities": int(pockets["locality"].nunique()), "rest_only": int(rest_only)}
     return out
 
 

@@ -1379,7 +1379,7 @@ def test_a_value_map_gives_the_council_s_and_scotland_s_level(council_zones):
     table = loc.rank(loc.propose(dz), dz)
     fig = loc.plot_map(table, column="income_rate")
     texts = [t.get_text() for t in fig.attrs["legend"].get_texts()]
-    line = f"Scotland 12.1% (its shade), West Dunbartonshire {table.attrs['council_value']['income_rate']:.1%}"
+    line = f"Scotland 12.1%: this shade (West Dunbartonshire {table.attrs['council_value']['income_rate']:.1%})"
     assert " ".join(texts[-1].split()) == line
     # Its swatch is Scotland's shade, which the classes are set against.
     swatch = matplotlib.colors.to_hex(fig.attrs["legend"].legend_handles[-1].get_facecolor())

@@ -159,6 +159,16 @@ def test_pockets_include_localities_poorer_than_the_rest_only(council_zones):
     rest_only = pockets[pockets["locality_flag"] == "Poorer than the rest of the council only"]
     assert len(rest_only) and rest_only["name"].str.startswith("Torry").any()
     assert table.attrs["masked_pockets"]["zones"] == len(pockets)
+    # The map says which of them a board sees drawn as flagged (against the rest only).
+    rest = rest_only["locality"].nunique()
+    assert table.attrs["masked_pockets"]["rest_only"] == rest
+    import matplotlib.pyplot as plt
+
+    fig = loc.plot_poorer(table)
+    note = " ".join(t.get_text() for t in fig.texts if t.get_gid() == "notes")
+    plt.close(fig)
+    assert " ".join(note.split()).endswith("not flagged as poorer than Scotland "
+                                           f"({rest} of them poorer than the rest of the council only).")
 
 
 def test_a_council_with_no_deprived_zone_is_said_to_have_none(council_zones, capsys):
