@@ -563,8 +563,9 @@ def test_a_failing_locality_is_listed_with_its_people_however_long_its_name(coun
     over = plan.localities[plan.localities["population"] > 20_000]
     assert len(over) >= 2 and any(len(n) > 60 for n in over["name"])
     problem = next(p for p in report.problems if "neither a ward" in p)
-    for code, people in zip(over["locality"], over["population"]):
+    for code, name, people in zip(over["locality"], over["name"], over["population"]):
         assert re.search(rf"{code} \([^()]*, {people:,} people\)", problem), (code, problem)
+        assert f"{code} ({name}, {people:,} people)" in problem  # the package's own names whole ("+ 1 mo…" at 60)
 
 
 def test_every_zone_a_locality_is_said_so(council_zones):
