@@ -41,8 +41,6 @@ from .mapstyle import (  # noqa: F401 (ATTRIBUTION_SOURCES, POORER_COLOURS, TIER
     _frame,
     _is_share,
     _numbers,
-    anchored,
-    class_colours,
     column_top,
     format_value,
     legend_name,
@@ -50,7 +48,7 @@ from .mapstyle import (  # noqa: F401 (ATTRIBUTION_SOURCES, POORER_COLOURS, TIER
     normalise,
     poorer_rule,
     reference_levels,
-    scotland_colour,
+    value_classes,
 )
 from .outcomes import SIMD
 from .mapkey import key_size  # noqa: F401 (re-exported: the type of a map's key)
@@ -119,26 +117,17 @@ def _colouring(frame, column, significance, categories, scheme, k, cmap):
         share = _is_share(column, unit)
         legend_title = legend_name(name, unit, share)
         higher_worse = SIMD[column].higher_is_worse if column in SIMD else True
-        values = pd.to_numeric(frame[column], errors="coerce")
-        # The legend prints at least the decimals the key table prints these values with.
-        yb, labels, _ = layout.class_breaks(values, scheme, k, share,
-                                            printed=lambda v, top=column_top(frame, column): format_value(
-                                                v, column, unit, top))
         cmap = cmap or ("Reds" if higher_worse else "Blues_r")
-        n = len(labels)
+        # The legend prints at least the decimals the key table prints these values with.
+        vc = value_classes(frame, column, unit, share, cmap, higher_worse, scheme, k)
         colours = pd.Series("#ffffff", index=frame.index, dtype=object)
-        known = values.dropna().index
-        scotland = frame.attrs.get("scotland", {}).get(column)
-        fills = class_colours(cmap, yb, values, n, scotland, worse_high=higher_worse)
-        colours[known] = [fills[i] for i in yb]
-        handles = [Patch(facecolor=fills[i], edgecolor="#303030", label=lab) for i, lab in enumerate(labels)]
-        if values.isna().any():
+        colours[vc.values.dropna().index] = [vc.fills[i] for i in vc.classes]
+        handles = [Patch(facecolor=vc.fills[i], edgecolor="#303030", label=lab) for i, lab in enumerate(vc.labels)]
+        if vc.values.isna().any():
             handles.append(Patch(facecolor="#ffffff", edgecolor="#909090", hatch="///", label="no data"))
-        shaded = anchored(values, scotland)  # shaded against Scotland's level
-        levels = reference_levels(frame, column, unit, shaded=shaded)
-        if levels:  # one line: each line of legend is room the key table loses
-            handles.append(Patch(facecolor=scotland_colour(cmap, higher_worse), edgecolor="#303030", label=levels)
-                           if shaded else Patch(facecolor="none", edgecolor="none", label=levels))
+        if vc.levels:  # one line: each line of legend is room the key table loses
+            handles.append(Patch(facecolor=vc.swatch, edgecolor="#303030", label=vc.levels) if vc.swatch
+                           else Patch(facecolor="none", edgecolor="none", label=vc.levels))
         title, value_col = f"{prefix}{name}", column
     else:
         colours = layout.plan_colours(frame)

@@ -8,6 +8,7 @@ are labelled with. Shared by :mod:`localities.maps`, :mod:`localities.page`,
 from __future__ import annotations
 
 import textwrap
+from typing import NamedTuple
 
 import geopandas as gpd
 import matplotlib.colors as mcolors
@@ -302,3 +303,30 @@ def class_colours(cmap, classes: np.ndarray, values: pd.Series, n: int, referenc
 def scotland_colour(cmap, worse_high: bool = True) -> str:
     """The shade of Scotland's own level on a value map (:func:`class_colours`)."""
     return mcolors.to_hex(plt.get_cmap(cmap)(SCOTLAND_SHADE if worse_high else 1 - SCOTLAND_SHADE))
+
+
+class ValueClasses(NamedTuple):
+    """A value map's classes, as the printed and the web map both draw them."""
+
+    values: pd.Series  # the column as numbers (missing: no data)
+    classes: np.ndarray  # the class of each known value
+    labels: list  # each class's legend text
+    fills: list  # each class's colour (:func:`class_colours`)
+    levels: str | None  # the line of levels to read them against (:func:`reference_levels`)
+    swatch: str | None  # that line's colour: Scotland's shade, when the classes are set against it
+
+
+def value_classes(frame, column: str, unit: str, share: bool, cmap, worse_high: bool = True,
+                  scheme: str = "FisherJenks", k: int = 5) -> ValueClasses:
+    """``column``'s classes (:func:`localities.layout.class_breaks`, printed as the key and
+    tooltips print its values), their shades against Scotland's level and the legend's
+    levels line: one recipe for the printed map and the web map."""
+    values = pd.to_numeric(frame[column], errors="coerce")
+    top = column_top(frame, column)
+    classes, labels, _ = layout.class_breaks(values, scheme, k, share,
+                                             printed=lambda v: format_value(v, column, unit, top))
+    scotland = frame.attrs.get("scotland", {}).get(column)
+    shaded = anchored(values, scotland)
+    return ValueClasses(values, classes, labels, class_colours(cmap, classes, values, len(labels), scotland, worse_high),
+                        reference_levels(frame, column, unit, shaded=shaded),
+                        scotland_colour(cmap, worse_high) if shaded else None)

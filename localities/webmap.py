@@ -25,16 +25,13 @@ from .mapstyle import (
     _describe,
     _frame,
     _is_share,
-    anchored,
-    class_colours,
     column_top,
     format_value,
     legend_name,
     no_column,
     poorer_rule,
-    reference_levels,
     regulation_summary,
-    scotland_colour,
+    value_classes,
 )
 from .outcomes import SIMD
 
@@ -52,7 +49,9 @@ def _label_of(col: str, frame) -> str:
     return _describe(col, frame)[0]
 
 
-def _text_of(col: str, value, frame) -> str:
+def _text_of(col: str, value, frame, top: float | None = None) -> str:
+    """A tooltip's text for one cell; ``top``: :func:`column_top` of the column (numbers
+    print as the layer prints them)."""
     if col == "population":
         return f"{int(value):,}" if pd.notna(value) else "–"
     if col == "score":
@@ -64,7 +63,7 @@ def _text_of(col: str, value, frame) -> str:
     if isinstance(value, (bool, np.bool_)):
         return "yes" if value else "no"
     if isinstance(value, (int, float, np.integer, np.floating)):
-        return format_value(value, col, _describe(col, frame)[1], column_top(frame, col))  # as the layer prints it
+        return format_value(value, col, _describe(col, frame)[1], top)
     return "" if value is None or (isinstance(value, float) and np.isnan(value)) else str(value)
 
 
@@ -118,7 +117,8 @@ def explore(obj, column: str | None = None, tooltip: list[str] | None = None, la
     esc = html.escape
     props = pd.DataFrame(index=frame.index)
     for col in base:
-        props[f"t_{col}"] = [esc(_text_of(col, v, frame)) for v in frame[col]]
+        top = column_top(frame, col)  # once a column, not once a cell
+        props[f"t_{col}"] = [esc(_text_of(col, v, frame, top)) for v in frame[col]]
     m = folium.Map(tiles=None, control_scale=True, **kwargs)
     folium.TileLayer("OpenStreetMap", name="Background map", control=False).add_to(m)
     legends, titles = {}, {}
@@ -148,22 +148,14 @@ def explore(obj, column: str | None = None, tooltip: list[str] | None = None, la
             name, unit = _describe(col, frame)
             share = _is_share(col, unit)
             legend_title = legend_name(name, unit, share)
-            values = pd.to_numeric(frame[col], errors="coerce")
-            # The legend prints at least the decimals the tooltips print these values with.
-            yb, labels, _ = layout.class_breaks(values, "FisherJenks", 5, share,
-                                                printed=lambda v, col=col, unit=unit, top=column_top(frame, col):
-                                                format_value(v, col, unit, top))
             higher_worse = SIMD[col].higher_is_worse if col in SIMD else True
-            cmap = "Reds" if higher_worse else "Blues_r"
+            # As the printed map draws them; the legend prints at least the tooltips' decimals.
+            vc = value_classes(frame, col, unit, share, "Reds" if higher_worse else "Blues_r", higher_worse)
             layer["fill"] = "#ffffff"
-            fills = class_colours(cmap, yb, values, len(labels), frame.attrs.get("scotland", {}).get(col),
-                                         worse_high=higher_worse)
-            layer.loc[values.dropna().index, "fill"] = [fills[j] for j in yb]
-            legend_items = [(fills[j], lab) for j, lab in enumerate(labels)]
-            shaded = anchored(values, frame.attrs.get("scotland", {}).get(col))
-            levels = reference_levels(frame, col, unit, shaded=shaded)
-            if levels:  # as on the printed map: the classes read against Scotland (its shade) and the council
-                legend_items.append((scotland_colour(cmap, higher_worse) if shaded else None, levels))
+            layer.loc[vc.values.dropna().index, "fill"] = [vc.fills[j] for j in vc.classes]
+            legend_items = [(vc.fills[j], lab) for j, lab in enumerate(vc.labels)]
+            if vc.levels:  # the classes read against Scotland (its shade) and the council
+                legend_items.append((vc.swatch, vc.levels))
             text = []
             top = column_top(frame, col)
             for idx in frame.index:
