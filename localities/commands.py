@@ -250,13 +250,8 @@ def cmd_pockets(args) -> int:
         print(f"{counted(len(table), 'zone', 'zones')} in Scotland's most deprived {args.band}% inside localities not "
               "flagged as poorer than Scotland:")
         print(table.to_string(index=False))
-    else:
-        # Orkney has no zone in Scotland's most deprived 20% at all: said as that, not as
-        # "none lies in a locality not flagged".
-        deprived = int((dz["simd_quintile" if args.band == 20 else "simd_vigintile"] == 1).sum())
-        print(f"no zone in Scotland's most deprived {args.band}% lies in a locality that is not flagged as poorer "
-              "than Scotland" if deprived else f"{dz['council_name'].iloc[0]} has no zone in Scotland's most deprived "
-              f"{args.band}% (SIMD 2020v2)")
+    else:  # what the empty table means, as the workbook's Notes say it (Orkney has no such zone at all)
+        print(table.attrs["empty_means"])
     if args.out:
         _write_table(table, Path(args.out), args.labels)
         print(f"wrote {args.out}")

@@ -57,7 +57,7 @@ def cmd_compare(args) -> int:
     from .plans import TABLE_SUFFIXES
 
     council_b = _plan_council(Path(args.b), load.zone_table(args.data_dir)[["datazone", "council", "council_name"]],
-                              args.layer_b if Path(args.b).suffix.lower() in (".xlsx", ".xlsm") else None)
+                              args.layer_b)
     if council_b is None and Path(args.b).suffix.lower() not in TABLE_SUFFIXES:
         # Locality polygons say no council: the one holding most of the people inside them
         # (another council's read as "overlap none of the zones ...; is the file's CRS right?").
@@ -77,9 +77,12 @@ def cmd_compare(args) -> int:
     print(result)
     from .regulation import check
 
-    for side, plan in (("A", a), ("B", b)):
+    for side, plan, ranking in (("A", a, ranking_a), ("B", b, ranking_b)):
         # A plan a board cannot adopt, said beside the comparison (North Lanarkshire's wards
-        # joined in pairs: 7 localities over 30,000, and compare did not say).
+        # joined in pairs: 7 localities over 30,000, and compare did not say). A ranking has
+        # checked its plan already: checked again only where it found a problem.
+        if ranking is not None and not ranking.attrs.get("regulation_problems"):
+            continue
         report = check(plan, dz)
         if not report.ok:
             print(f"\nnote: plan {side} {report.verdict}: {'; '.join(report.problems)}")

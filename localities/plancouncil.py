@@ -11,7 +11,8 @@ from .errors import LocalitiesError
 
 def _plan_council(path: Path, lookup, sheet: str | None = None) -> str | None:
     """Council code a plan file is for: from a saved plan's metadata, else the council
-    holding most of its zones (CSV or spreadsheet of ``datazone,locality``)."""
+    holding most of its zones (CSV or spreadsheet of ``datazone,locality``; ``sheet``: the
+    workbook's sheet the plan is read from; other files have none and ignore it)."""
     from .plans import saved_plan_info
     from .tables import read_plan_table
 
@@ -44,7 +45,7 @@ def _zones_for_plan(path: Path, council: str | None, data_dir, layer: str | None
     if not path.exists():
         raise PlanError(f"{path}: no such file")
     lookup = load.zone_table(data_dir)[["datazone", "council", "council_name"]]  # cached: no CSV parsing
-    planned = _plan_council(path, lookup, layer if path.suffix.lower() in (".xlsx", ".xlsm") else None)
+    planned = _plan_council(path, lookup, layer)
     if council is None and planned is not None and planned not in set(lookup["council"]):
         # A plan saved from other data (the analyst forgot --data-dir): name its council, not a bare code.
         from . import sources
