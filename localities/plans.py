@@ -250,7 +250,9 @@ def _elsewhere(unknown: pd.Series, dz: gpd.GeoDataFrame) -> str:
                        if len(rest) else "")
     said = f"{noun(unknown, 'zone', 'zones')} not in the zone table: {listing(unknown)}{_what(unknown, dz)}"
     number = pd.to_numeric(unknown.astype(str).str.strip().str.upper().str.extract(r"^S01(\d{6})$")[0], errors="coerce")
-    if dz.attrs.get("sample") and number.between(6506, 13481).any():  # 2011 Data Zones of other councils
+    from .tables import FIRST_2011_CODE, FIRST_2022_CODE
+
+    if dz.attrs.get("sample") and number.between(FIRST_2011_CODE, FIRST_2022_CODE - 1).any():  # other councils' 2011 zones
         from . import sources
 
         held = " and ".join(sorted(councils)) or "one council"

@@ -137,9 +137,8 @@ def read_table_plan(path: Path, dz: gpd.GeoDataFrame, sheet: str | None = None) 
     locs = undefuse(raw[loc_col].astype(str).str.strip())
     if _norm(loc_col) not in LOCALITY_ALIASES:
         notes.append(f"localities read from column {loc_col!r} (call it 'locality' to say so)")
-    # Rows named by their line in the file or sheet (the header's line, 1 unless under a title).
-    header = int(raw.attrs.get("header_row") or 1) + int(raw.attrs.get("lead_lines", 0))
-    _check_assignment(codes, locs, dz, path, header=header, typed=raw[zone_col])
+    # Rows named by their line in the file or sheet.
+    _check_assignment(codes, locs, dz, path, header=raw.attrs["header_line"], typed=raw[zone_col])
     names = None
     if name_col:
         names = pd.Series(undefuse(_spaced(raw[name_col]).astype(str)).to_numpy(), index=locs).groupby(level=0).first()

@@ -29,6 +29,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
 }
 
 CODE = re.compile(r"^S01\d{6}$")
+FIRST_2011_CODE = 6506  # S01006506, the first of the 6,976 2011 Data Zones
 FIRST_2022_CODE = 13482  # S01013482 is the first 2022 Data Zone; 2011 codes run S01006506..S01013481.
 LAST_2022_CODE = 20873  # S01020873, the last of the 7,392 2022 Data Zones (SG lookup, 2024-12-16)
 MISSING_MARKS = {"", "*", "..", ":", "x", "na", "n/a", "nan", "none", "null"}
@@ -179,12 +180,15 @@ def read_plan_table(path: Path, sheet: str | None = None) -> tuple[pd.DataFrame,
     """A plan's table, its Data Zone column and notes on how it was read. Rows of separators
     only (";;" left by Excel) are blank rows, dropped, the others keeping their row numbers; a
     row repeated exactly is read once, and said (one zone in two localities is still refused
-    later). ``sheet``: the workbook's sheet to read (by default the largest with zone codes)."""
+    later). ``sheet``: the workbook's sheet to read (by default the largest with zone codes).
+    ``attrs["header_line"]``: the header's line in the file (1 unless under a title)."""
     raw, note = _plan_sheet(path, sheet)
     notes = [note] if note else []
+    # The header's line as the file or sheet shows it: under a title, past blank lines.
+    raw.attrs["header_line"] = int(raw.attrs.get("header_row") or 1) + int(raw.attrs.get("lead_lines", 0))
     if raw.attrs.get("header_row"):
-        notes.append(f"the header is row {raw.attrs['header_row'] + raw.attrs.get('lead_lines', 0)} of {path.name}, "
-                     "under a title; rows are numbered as in the file")
+        notes.append(f"the header is row {raw.attrs['header_line']} of {path.name}, under a title; rows are "
+                     "numbered as in the file")
     zone_col = _find(raw, "datazone")
     if zone_col is None:
         # A column of zone codes under another header ("Code", "Zone"): read, and said.
