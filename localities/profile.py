@@ -33,6 +33,7 @@ from . import spine as chart
 from .decide import COMPARATORS
 from .errors import LocalitiesError
 from .export import atomic_path
+from .labels import without_rest
 from .maps import TIER_COLOURS, no_idle_draws, normalise
 from .mapstyle import UNLAWFUL, regulation_summary
 from .namelists import said
@@ -82,12 +83,13 @@ def decision_lines(table: gpd.GeoDataFrame, idx) -> list[str]:
     council = table.attrs.get("council") or "the council"
     head = [h for h in table.attrs.get("headline", []) if h in table]
     lines = []
+    alone = bool(without_rest(table).at[idx])  # the tables' "n/a (the whole council)", in words
     for c in COMPARATORS:
         if f"poorer_than_{c}" not in table:
             continue
         # Not flagged is not "not significant": a gap can be significant yet smaller than the rule asks.
         verdict = "significantly poorer" if bool(table.at[idx, f"poorer_than_{c}"]) else "not flagged as poorer"
-        if head and all(f"{h}_vs_{c}" in table and table.at[idx, f"{h}_vs_{c}"] == "n/a" for h in head):
+        if c == "rest" and alone:
             # One locality holding the whole council (Orkney at the default) has no rest of it:
             # "not flagged as poorer (income deprivation no comparator, ...)" said it badly.
             lines.append(f"Compared with {_compared_with(c, council)}: nothing to compare with (this locality is "

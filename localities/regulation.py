@@ -19,9 +19,7 @@ from .zonetable import counted_table, reading
 from .plans import expect_plan
 from .errors import PlanError, counted, listing
 from .names import locality_names
-from .nearwards import (  # noqa: F401 (STRADDLE, NAME_CLIP still read here)
-    NAME_CLIP,
-    STRADDLE,
+from .nearwards import (
     _beyond_ward,
     _difference,
     _named,
@@ -110,7 +108,7 @@ def check(plan: Plan, dz: gpd.GeoDataFrame, max_population: int = CEILING, non_s
     (official ward polygons used as a plan move a few zones): then the difference is
     reported in ``warnings`` and the table. Where being the ward is what makes the
     locality lawful (over the ceiling), every zone added or missing must also lie at
-    least a tenth (:data:`STRADDLE`) on that side of the ward's official boundary, read
+    least a tenth (:data:`localities.nearwards.STRADDLE`) on that side of the ward's official boundary, read
     from the data directory's ward polygons: a ward with a neighbour's zones added is
     not the ward.
 
