@@ -36,10 +36,10 @@ def _lists(name: str) -> bool:
 _SIDES_ONLY = {"North", "South", "East", "West", "Central", "Upper", "Lower"}
 
 
-# First words that begin place names without being a town ("North Berwick", "Port Glasgow").
-_NOT_A_TOWN_WORDS = {"New", "Old", "Mid", "St", "St.", "Saint", "Port", "Upper", "Lower", "Nether", "Easter",
-                     "Wester", "Great", "Little", "High", "Low", "North", "South", "East", "West", "Central", "The",
-                     "Mount", "Glen", "Loch", "Isle", "Kirk", "Bridge", "Castle", "Fort", "City", "Rural"}
+# First words that begin place names without being one ("New Elgin", "Port Glasgow").
+_NOT_A_TOWN = {"New", "Old", "Mid", "St", "St.", "Saint", "Port", "Upper", "Lower", "Nether", "Easter", "Wester",
+               "Great", "Little", "High", "Low", "North", "South", "East", "West", "Central", "The", "Mount",
+               "Glen", "Loch", "Isle", "Kirk", "Bridge", "Castle", "Fort", "Kirkton", "Newton", "Milton"}
 
 
 def _common_town(parts: list[str]) -> tuple[str, list[str]] | None:
@@ -52,7 +52,9 @@ def _common_town(parts: list[str]) -> tuple[str, list[str]] | None:
         n += 1
     town = " ".join(words[0][:n])
     # Not "Isle of: Bute and Arran" or "Bridge of: Allan and Weir": a town's name ends in a capital.
-    if not n or all(word in _NOT_A_TOWN_WORDS for word in words[0][:n]) or _lists(town) or not words[0][n - 1][:1].isupper():
+    # Nor a district's "City" or "Rural" alone.
+    if not n or all(word in _NOT_A_TOWN | {"City", "Rural"} for word in words[0][:n]) or _lists(town) \
+            or not words[0][n - 1][:1].isupper():
         return None
     rests = [" ".join(w[n:]) for w in words]
     # Not a rest that lists, or is only the end of a list ("and Boghall" of "Bathgate and Boghall").

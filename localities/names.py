@@ -53,6 +53,7 @@ import numpy as np
 import pandas as pd
 
 from .namelists import (  # noqa: F401 (re-exported: the package and tests read them here)
+    _NOT_A_TOWN,
     _OTHER,
     LABEL_LENGTH,
     ONE_MORE_LENGTH,
@@ -68,10 +69,6 @@ from .regions import settlement
 
 SEPARATOR = "; "
 
-# First words that begin place names without being one ("New Elgin", "Port Glasgow").
-_NOT_A_TOWN = {"New", "Old", "Mid", "St", "St.", "Saint", "Port", "Upper", "Lower", "Nether", "Easter", "Wester",
-               "Great", "Little", "High", "Low", "North", "South", "East", "West", "Central", "The", "Mount",
-               "Glen", "Loch", "Isle", "Kirk", "Bridge", "Castle", "Fort", "Kirkton", "Newton", "Milton"}
 
 
 def _stems(names: list[str]) -> list[str]:
