@@ -371,6 +371,13 @@ def main(argv: list[str] | None = None) -> int:
     streams = sys.stdout, sys.stderr
     sys.stdout, sys.stderr = (None if s is None else _Outliving(s) for s in streams)
     try:
+        for name in ("out", "table", "dest"):
+            if getattr(args, name, None):
+                from .export import probe_writable
+
+                folder = name == "dest" or (name == "out" and args.command in ("demo", "ensemble")
+                                            or (getattr(args, "council", None) or "").lower() == "all")
+                probe_writable(getattr(args, name), folder=folder)
         code = args.func(args)
         if sys.stdout is not None:
             sys.stdout.flush()  # inside the try: a closed pipe shows here when stdout is buffered

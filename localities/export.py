@@ -39,6 +39,29 @@ def write_error(path: Path, exc: BaseException) -> LocalitiesError:
     return LocalitiesError(f"cannot write {path}: {why}")
 
 
+def probe_writable(path: str | os.PathLike, folder: bool = False) -> None:
+    """Raise the error writing ``path`` (a file, or with ``folder`` a folder to write into)
+    would meet, before the work: ``rank --out /read-only/r.xlsx`` printed a whole ranking,
+    then failed. A file is made and removed in the nearest folder that exists; no folder is
+    made."""
+    path = Path(path)
+    if path.is_dir() and not folder:
+        raise LocalitiesError(f"cannot write {path}: is a folder; give a file name")
+    if folder and path.exists() and not path.is_dir():
+        return  # the command says what it writes into a folder (commands.output_folder)
+    folder = path if folder else path.parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    if not folder.is_dir():
+        raise LocalitiesError(f"cannot write {path}: a file stands where a folder is expected ({folder})")
+    try:
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".localities-probe.")
+        os.close(fd)
+        os.unlink(tmp)
+    except OSError as exc:
+        raise write_error(path, exc) from exc
+
+
 @contextlib.contextmanager
 def atomic_path(path: str | os.PathLike):
     """Yield a temporary path beside ``path``; move it onto ``path`` only on success.

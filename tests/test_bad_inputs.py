@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import tempfile
 import warnings
 from pathlib import Path
 
@@ -910,6 +911,7 @@ def _fail_with(number):
     ("directory", "is a folder"),
     ("file as folder", "a file stands where a folder is expected"),
     ("unwritable", "not writable"),
+    ("unwritable folder", "not writable"),
     ("disk full", "disk full"),
 ])
 def test_output_problems_are_one_line_and_leave_nothing(saved_plan, tmp_path, capsys, monkeypatch, case, message):
@@ -926,11 +928,16 @@ def test_output_problems_are_one_line_and_leave_nothing(saved_plan, tmp_path, ca
         out = tmp_path / "out" / "blocker" / "ranking.csv"
     elif case == "unwritable":  # (tests run as root, where chmod would not stop a write)
         monkeypatch.setattr(os, "replace", _fail_with(errno.EACCES))
+    elif case == "unwritable folder":
+        monkeypatch.setattr(tempfile, "mkstemp", _fail_with(errno.EACCES))
     else:
         monkeypatch.setattr(pd.DataFrame, "to_csv", _fail_with(errno.ENOSPC))
     assert main(["rank", str(saved_plan), "--out", str(out)]) == 2
-    err = capsys.readouterr().err
+    printed, err = capsys.readouterr()
     assert message in err and str(out) in err and "Traceback" not in err
+    if case in ("directory", "file as folder", "unwritable folder"):
+        # found before the work: a whole ranking printed, then "cannot write", read as done
+        assert printed == ""
     assert len(err.strip().splitlines()) == 1
     assert not [p for p in (tmp_path / "out").rglob(".*")]  # no temporary file left
 
