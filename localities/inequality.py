@@ -125,5 +125,6 @@ def masked_pockets(plan: Plan, dz: pd.DataFrame, ranking: pd.DataFrame | None = 
         # only when empty as made: a copy filtered to nothing means something else.
         out.attrs["empty_means"] = (f"no zone in Scotland's {band}% most deprived (SIMD 2020v2) lies in a locality "
                                     "not flagged as poorer than Scotland" if (zones[col] == 1).any() else
-                                    f"no zone of the council is in Scotland's {band}% most deprived (SIMD 2020v2)")
+                                    f"no zone of {plan.council_name or 'the council'} is in Scotland's {band}% most "
+                                    "deprived (SIMD 2020v2)")
     return out
