@@ -110,7 +110,7 @@ def describe(frame, names, extent) -> str:
     area = frame.geometry.area
     inside = frame.index[(frame.geometry.intersection(box).area / area.where(area > 0)).fillna(0) >= 0.5]
     count = f"{len(inside)} localities" if len(inside) != 1 else "1 locality"
-    title = titles.inset_title(frame, names, extent, 20.0).replace("\n", " ")
+    title = titles.inset_title(frame, names, extent, 20.0, sides=False).replace("\n", " ")
     if " area" in title:
         return f"{title.split(' (')[0]}, {count}"
     # Else the towns its wards are named for ("Ayr, Prestwick and Troon"): "north-east South

@@ -18,11 +18,13 @@ from .names import _NOT_A_TOWN, WARD_TOWN_SHARE, join_names, more  # the share t
 
 
 def inset_title(frame, names, extent, width_in: float, what: tuple[str, str] = ("locality", "localities"),
-                view=None) -> str:
+                view=None, sides: bool = True) -> str:
     """What an inset shows, for its title: the localities mostly inside it, most people
     first ("Kirkwall", "Stornoway and Point"), on one or two lines of ``width_in`` inches
     of 7 pt bold, shortened where they do not fit ("Forres South West and 1 more",
-    "Inverness area (25 localities)", "Inverness area"), never cut."""
+    "Inverness area (25 localities)", "Inverness area"), never cut. With ``sides`` (a town
+    inset) the town can come from its most populous locality alone ("Dumfries Central"):
+    not for a detail page, whose area can hold several towns."""
     box = shapely.box(*extent)
     area = frame.geometry.area
     inside = frame.geometry.intersection(box).area / area.where(area > 0)
@@ -42,6 +44,9 @@ def inset_title(frame, names, extent, width_in: float, what: tuple[str, str] = (
     # Else the town the wards of most of its people are named for: IZ names do not say Kilmarnock
     # or Stirling ("Crosshouse, Gatehead and Kilmaurs Rural / Kilmaurs + 9 more").
     town = town or _ward_town(frame, order)
+    # Else the town its most populous locality is a side of: Dumfries's wards ("Nith", "Lochar")
+    # and neighbourhoods do not say Dumfries, but "Dumfries Central / Lochside ..." does.
+    town = town or (_side_town(listed[0]) if sides and len(listed) > 1 else None)
     listing = bracketed(join_names(listed)) if len(listed) <= 3 else None  # "Wick (South and North)"
     # One locality keeps its own name where it fits: the town its wards are named for can be the
     # town beside it ("Crosshouse, Gatehead and Kilmaurs Rural / Kilmaurs" is in Kilmarnock's wards).
@@ -128,6 +133,18 @@ def _name_town(names: list[str]) -> str | None:
         if place(words, holders):
             best = " ".join(words)
     return best if best and len(best) >= 4 else None
+
+
+def _side_town(name: str) -> str | None:
+    """The town ``name`` begins as a side of (one to three words before a side, "Central" or
+    "North East"): "Dumfries" of "Dumfries Central / Lochside and Lincluden", "Saltcoats" of
+    "Saltcoats North East"; None for "Altonhill, Shortlees and 4 more" or "North Berwick"."""
+    words = re.split(r": | \(| / ", name)[0].split()
+    for n in (1, 2, 3):
+        if len(words) > n and words[n] in _SIDES and _is_place(words[:n], last=_NOT_A_TOWN | _SIDES | {"City"}) \
+                and len(" ".join(words[:n])) >= 4:
+            return " ".join(words[:n])
+    return None
 
 
 def _people_by_ward(frame, order) -> dict[str, int]:

@@ -1169,6 +1169,9 @@ def test_an_island_locality_is_named_where_its_people_live(council_zones):
     # read as a second label: "A: Carluke: East, South and North").
     ("Highland", 10_000, ["A: Inverness area", "B: Wick (South and North)"]),
     ("South Lanarkshire", 10_000, ["A: Carluke (East, South and North)"]),
+    # Dumfries's wards (Nith, Lochar) and neighbourhoods do not say Dumfries; its central
+    # locality's name does ("A: 7 localities").
+    ("Dumfries and Galloway", 10_000, ["A: Dumfries area", "B: Stranraer"]),
 ])
 def test_inset_titles_say_what_they_show_and_fit(council_zones, council, target, titles):
     """Insets were titled 'A: inset'; a title now names the localities mostly inside it (or the
@@ -1320,6 +1323,20 @@ def test_an_inset_of_parts_of_a_town_is_titled_for_the_town():
     frame = gpd.GeoDataFrame({"population": [5, 4, 3, 2, 1]}, geometry=[shapely.box(i, 0, i + 1, 1) for i in range(5)])
     title = titles.inset_title(frame, names, (0, 0, 5, 1), 1.0)
     assert " ".join(title.split()) == "Inverness area"
+
+
+def test_an_inset_is_titled_for_the_town_its_largest_locality_is_a_side_of():
+    assert titles._side_town("Dumfries Central / Lochside and Lincluden") == "Dumfries"
+    assert titles._side_town("East Kilbride Central North") == "East Kilbride"
+    for name in ("Altonhill, Shortlees and 4 more", "North Berwick", "City Centre East and Sighthill",
+                 "Ayr: Belmont", "Methil, Leven West and 2 more"):
+        assert titles._side_town(name) is None, name
+    names = pd.Series(["Dumfries Central / Lochside", "Collin, Shawhead + 6 more", "Heathhall + 3 more"])
+    frame = gpd.GeoDataFrame({"population": [6, 5, 4]}, geometry=[shapely.box(i, 0, i + 1, 1) for i in range(3)])
+    assert titles.inset_title(frame, names, (0, 0, 3, 1), 1.0) == "Dumfries area"
+    # Not a detail page's, whose area can hold several towns (South Lanarkshire's "Cambuslang
+    # area" held Rutherglen, East Kilbride and Hamilton).
+    assert titles.inset_title(frame, names, (0, 0, 3, 1), 1.0, sides=False) == "3 localities"
 
 
 def test_an_inset_titled_by_a_count_counts_what_it_shows():
