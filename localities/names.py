@@ -242,21 +242,27 @@ def _wards_town(assignment: pd.Series, dz: pd.DataFrame) -> dict:
 
 
 def _prominent(shown: list[str], ward_towns: frozenset, towns: set, iz_names: set,
-               partial: frozenset | set = frozenset()) -> list[str]:
+               partial: frozenset | set = frozenset(), ward_people: dict | None = None) -> list[str]:
     """``shown`` (most people first) with the settlements a ward is named for first, then
     the other settlements, then rural IZs: Midlothian's "Pathhead and Rural East Midlothian
     + 5 more" held Dalkeith (a ward's name), Mayfield and Gorebridge. A settlement is an IZ
     where most people live in settlement zones (``towns``) or a town made of such IZs (a
     name not among ``iz_names``); "Annandale" of the "Annandale South" ward is a district,
     and its rural IZ "Annandale East" is not put first. An IZ the locality holds only part
-    of (``partial``) is not put first either: "Part of South Leith and 5 more"."""
+    of (``partial``) is not put first either: "Part of South Leith and 5 more". Among the
+    settlements a ward is named for, those in a ward holding three quarters of the locality's
+    people or more (``ward_people``: the share of them in each IZ's ward) come first:
+    Falkirk's "Bonnybridge and 5 more" held a fifth of its people in Bonnybridge's ward and
+    four fifths in Denny and Banknock's."""
+    ward_people = ward_people or {}
+
     def key(item):
         i, name = item
         settled = name not in partial and (name in towns or name not in iz_names)
         # "Denny - Nethermains" is Denny's, as "Stornoway East" is Stornoway's.
         named = settled and (name in ward_towns or _town(name) in ward_towns
                              or " - " in name and name.split(" - ")[0] in ward_towns)
-        return (not named, not settled, i)
+        return (not named, not (named and ward_people.get(name, 0) >= 0.75), not settled, i)
 
     return [name for _, name in sorted(enumerate(shown), key=key)]
 
@@ -335,6 +341,8 @@ def locality_names(assignment: pd.Series, dz: pd.DataFrame, limit: int = LABEL_L
     iz_total = Counter(iz for iz in iz_all if not pd.isna(iz))
     # People and zones of each (locality, IZ) held; zones without an IZ (or a locality) name nothing.
     held: dict = {}
+    ward_all = dz["ward_name"].tolist() if "ward_name" in dz else [None] * len(dz)
+    in_ward: Counter = Counter()  # people of (locality, ward) and of (locality, IZ name, ward)
     for loc, zone in zip(assignment.tolist(), assignment.index):
         r = row.get(zone)
         if r is None or pd.isna(loc) or pd.isna(iz_all[r]) or pd.isna(name_all[r]):
@@ -342,6 +350,8 @@ def locality_names(assignment: pd.Series, dz: pd.DataFrame, limit: int = LABEL_L
         acc = held.setdefault((loc, iz_all[r], name_all[r]), [0.0, 0])
         acc[0] += pop_all[r]
         acc[1] += 1
+        in_ward[(loc, ward_all[r])] += pop_all[r]
+        in_ward[(loc, str(name_all[r]), ward_all[r])] += pop_all[r]
     listed: dict = {}
     first: dict = {}
     people: dict = {}
@@ -377,9 +387,16 @@ def locality_names(assignment: pd.Series, dz: pd.DataFrame, limit: int = LABEL_L
             # An IZ only partly held is "part of" it: Falkirk's "Carse and Grangemouth Old Town + 2
             # more" held the Carse's rural zones, and Grangemouth's Old Town was in another locality.
             partial = {item for item, w in zip(items, whole) if not w}
+            # Each IZ's ward (where most of its people here live) and the locality's people in it.
+            main_ward = {}
+            for (held_loc, *rest), p in in_ward.items():
+                if held_loc == loc and len(rest) == 2 and p > main_ward.get(rest[0], (None, -1))[1]:
+                    main_ward[rest[0]] = (rest[1], p)
+            total = sum(people[loc]) or 1.0
+            ward_people = {item: in_ward[(loc, ward)] / total for item, (ward, _) in main_ward.items()}
             shown = [f"part of {item}" if item in partial else item
                      for item in _prominent(_towns(items, people[loc], whole, iz_names, towns, urban), ward_towns,
-                                            towns, iz_names, partial)]
+                                            towns, iz_names, partial, ward_people)]
             town = ward_town.get(loc)
             if town and not re.search(rf"\b{re.escape(town)}\b", places[loc]):
                 # Most of its people live in wards named for a town no IZ name says: Perth's

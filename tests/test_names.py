@@ -323,6 +323,16 @@ def test_towns_come_before_the_countryside_and_ward_towns_first():
     assert {"Denny", "Bo'ness", "Blackness"} <= _ward_places(falkirk)
     denny = ["Fankerton, Stoneywood and Denny Town", "Denny - Nethermains", "Dunipace"]
     assert _prominent(denny, _ward_places(falkirk), set(denny), set(denny))[0] == "Denny - Nethermains"
+    # Falkirk at the default: "Bonnybridge and 5 more" (4,859 people, the Bonnybridge and
+    # Larbert ward) held 18,871 in the Denny and Banknock ward: a ward town in the ward of three
+    # quarters of the people or more comes first.
+    falkirk = pd.DataFrame({"ward_name": ["Denny and Banknock", "Bonnybridge and Larbert"], "council_name": "Falkirk"})
+    held = ["Bonnybridge", "Denny - Nethermains", "Banknock, Haggs and Longcroft"]
+    shares = {"Bonnybridge": 0.2, "Denny - Nethermains": 0.8, "Banknock, Haggs and Longcroft": 0.8}
+    assert _prominent(held, _ward_places(falkirk), set(held), set(held)) == held  # by people, without the wards
+    assert _prominent(held, _ward_places(falkirk), set(held), set(held), ward_people=shares) == [held[1], held[0], held[2]]
+    # Wards more evenly shared leave the order by people.
+    assert _prominent(held, _ward_places(falkirk), set(held), set(held), ward_people=dict.fromkeys(held, 0.5)) == held
     # An IZ held only in part is not put first for its ward town ("Part of South Leith and 5
     # more"): it goes with the rural IZs, after the whole settlements.
     order = ["Great Junction Street", "South Leith", "Restalrig"]
