@@ -3,7 +3,8 @@
 Exit codes: 0 success (for ``check``: the plan complies); 1 ``check`` found the plan
 does not comply; 2 bad usage or bad input (the message names the file, column or
 zones, or a file cannot be written: disk full, not writable, a folder in the way);
-3 a download failed; 130 interrupted (Ctrl-C or SIGTERM; temporary files removed).
+3 a download failed; 4 a bug in localities (one line; ``LOCALITIES_DEBUG=1`` shows the
+traceback); 130 interrupted (Ctrl-C or SIGTERM; temporary files removed).
 
 This module holds the argument parser, the translation of library errors into the
 options the user typed, signal handling and the exit codes; what each command does is
@@ -33,10 +34,13 @@ from .commands import (  # noqa: F401 (EXIT_OK, EXIT_NONCOMPLIANT re-exported)
     cmd_propose,
     cmd_rank,
 )
-from .errors import LocalitiesError
+from .errors import LocalitiesError, clip
 from .plancommands import cmd_compare, cmd_ensemble
 
-EXIT_INPUT, EXIT_DOWNLOAD = 2, 3  # EXIT_OK, EXIT_NONCOMPLIANT (0, 1): from the commands
+EXIT_INPUT, EXIT_DOWNLOAD, EXIT_BUG = 2, 3, 4  # EXIT_OK, EXIT_NONCOMPLIANT (0, 1): from the commands
+#: Arguments that are paths, as typed: messages keep them as they are, and no output may be one.
+_PATHS = ("plan", "a", "b", "out", "table", "dest", "data_dir", "population")
+_INPUTS = ("plan", "a", "b")
 
 
 # Library arguments a command passes under another option's name.
@@ -58,13 +62,17 @@ def _options(p: argparse.ArgumentParser, command: str) -> dict[str, str]:
     return {**names, **ALIASES.get(command, {})}
 
 
-def _in_options(message: str, options: dict[str, str]) -> str:
+def _in_options(message: str, options: dict[str, str], keep=()) -> str:
     """A library error as the command line's user reads it: each argument named as the
     option they typed (``target_population must be between 1 and max_population`` becomes
     ``--target-population must be between 1 and --max-population``; ``within='x'`` becomes
     ``--within x``; ``non_statutory=True (--non-statutory)`` becomes ``--non-statutory``).
     A one-word name (``seed``, ``unit``, ``within``) is changed only at the start of the
-    message or written ``name=value``: elsewhere it may be a plain word."""
+    message or written ``name=value``: elsewhere it may be a plain word. Text in ``keep`` (the
+    paths typed) stays as it is: a plan file called ``council`` was "--council: no such file"."""
+    kept = sorted({str(k) for k in keep if k}, key=len, reverse=True)
+    for i, text in enumerate(kept):
+        message = message.replace(text, f"\x00{i}\x00")
     for dest, option in sorted(options.items(), key=lambda kv: -len(kv[0])):
         name = rf"(?<![\w\-/\\.]){re.escape(dest)}"  # not inside a word or a path (/tmp/seed_dir/plan.gpkg)
         message = re.sub(rf"{name}=True \({re.escape(option)}\)", option, message)
@@ -73,6 +81,8 @@ def _in_options(message: str, options: dict[str, str]) -> str:
         message = re.sub(rf"{name}=(['\"]?)([^\s'\":;,]*)\1", lambda m, o=option: f"{o} {m.group(2)}", message)
         plain = rf"{name}{end}" if not dest.isalpha() else rf"^{re.escape(dest)}{end}"
         message = re.sub(plain, option, message)
+    for i, text in enumerate(kept):
+        message = message.replace(f"\x00{i}\x00", text)
     return message
 
 
@@ -99,7 +109,7 @@ def parser() -> argparse.ArgumentParser:
     p = _Parser(prog="localities", description="Locality planning for Scottish Community Planning "
                                 "Partnerships (2016 Regulations: a locality is a ward or at most 30,000 people).",
                                 epilog="Exit codes: 0 success/complies, 1 plan does not comply, 2 bad input or unwritable output, "
-                                "3 download failed, 130 interrupted.")
+                                "3 download failed, 4 a bug in localities, 130 interrupted.")
     p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = p.add_subparsers(dest="command", required=True)
 
@@ -371,6 +381,13 @@ def main(argv: list[str] | None = None) -> int:
     streams = sys.stdout, sys.stderr
     sys.stdout, sys.stderr = (None if s is None else _Outliving(s) for s in streams)
     try:
+        for name in ("out", "table"):
+            # Writing over the plan being read: `rank plan.xlsx --out plan.xlsx` replaced the
+            # analyst's sheets with the ranking, and the next `check` read that as a plan.
+            out = getattr(args, name, None)
+            read = [getattr(args, i) for i in _INPUTS if getattr(args, i, None)]
+            if out and any(Path(out).resolve() == Path(r).resolve() for r in read):
+                raise LocalitiesError(f"--{name} {out} is the plan being read: give another file name")
         for name in ("out", "table", "dest"):
             if getattr(args, name, None):
                 from .export import probe_writable
@@ -402,8 +419,15 @@ def main(argv: list[str] | None = None) -> int:
         print(f"localities: {name}: {'disk full' if exc.errno == 28 else exc.strerror or exc}", file=sys.stderr)
         return EXIT_INPUT
     except LocalitiesError as exc:
-        print(f"localities: {_in_options(str(exc), _options(p, args.command))}", file=sys.stderr)
+        typed = [getattr(args, name, None) for name in _PATHS]
+        print(f"localities: {_in_options(str(exc), _options(p, args.command), keep=typed)}", file=sys.stderr)
         return EXIT_INPUT
+    except Exception as exc:  # a bug: its own exit code, not 1 ("the plan does not comply")
+        if os.environ.get("LOCALITIES_DEBUG"):
+            raise
+        print(f"localities: internal error, a bug in localities ({type(exc).__name__}: {clip(str(exc), 200)}); "
+              "please report it with the command; LOCALITIES_DEBUG=1 shows the traceback", file=sys.stderr)
+        return EXIT_BUG
     finally:
         sys.stdout, sys.stderr = streams
         gc.set_threshold(*thresholds)

@@ -4,6 +4,7 @@ exit codes and --help."""
 from __future__ import annotations
 
 import html
+import os
 import re
 import subprocess
 import sys
@@ -15,7 +16,7 @@ import pytest
 
 import localities as loc
 
-from localities.cli import EXIT_INPUT, EXIT_NONCOMPLIANT, EXIT_OK, main, parser
+from localities.cli import EXIT_BUG, EXIT_INPUT, EXIT_NONCOMPLIANT, EXIT_OK, main, parser
 
 SUBCOMMANDS = ["demo", "download", "councils", "propose", "check", "rank", "map"]
 
@@ -491,7 +492,10 @@ def test_a_command_collects_garbage_in_larger_batches_and_restores_the_threshold
     assert seen and seen[0][0] >= 10 * before[0]  # young objects collected far less often during the command
     assert gc.get_threshold() == before  # and the caller's settings back afterwards
     monkeypatch.setattr(cli, "cmd_councils", lambda args: 1 / 0)
-    with pytest.raises(ZeroDivisionError):
+    assert main(["councils"]) == EXIT_BUG  # a bug, said in one line
+    assert gc.get_threshold() == before
+    monkeypatch.setenv("LOCALITIES_DEBUG", "1")
+    with pytest.raises(ZeroDivisionError):  # the traceback, for the one reporting it
         main(["councils"])
     assert gc.get_threshold() == before
 
@@ -582,6 +586,33 @@ def test_option_names_replace_argument_names_only_where_they_are_names():
     assert _in_options("seed.gpkg: no such file; max_population.csv too", options) == \
         "seed.gpkg: no such file; max_population.csv too"
     assert _in_options("between 1 and max_population.", options) == "between 1 and --max-population."
+    # The paths typed stay as typed: a plan file called "seed", an --out folder called "out".
+    assert _in_options("seed: no such file", options, keep=["seed"]) == "seed: no such file"
+    options["out"] = "--out"
+    assert _in_options("out: --out must end in .csv", options, keep=["out"]) == "out: --out must end in .csv"
+
+
+def test_an_output_that_is_the_plan_being_read_is_refused(highland, capsys):
+    # `rank plan.gpkg --out plan.gpkg` replaced the plan with its ranking, exit 0.
+    before = highland.read_bytes()
+    relative = os.path.relpath(highland)
+    for argv in (["rank", str(highland), "--out", str(highland)], ["pockets", str(highland), "--out", relative]):
+        assert main(argv) == EXIT_INPUT
+        out, err = capsys.readouterr()
+        assert "is the plan being read" in err and out == ""
+    assert highland.read_bytes() == before
+
+
+def test_a_bug_has_its_own_exit_code_not_the_plan_does_not_comply(highland, capsys, monkeypatch):
+    # An uncaught error left Python's exit 1, which for `check` means "does not comply".
+    def broken(*args, **kwargs):
+        raise AttributeError("'NoneType' object has no attribute 'lower'")
+
+    monkeypatch.setattr("localities.regulation.check", broken)
+    assert main(["check", str(highland)]) == EXIT_BUG == 4
+    err = capsys.readouterr().err
+    assert "internal error" in err and "AttributeError" in err and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1
 
 
 def test_notes_name_the_options_typed(tmp_path, capsys):
