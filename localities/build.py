@@ -48,7 +48,7 @@ import pandas as pd
 import shapely
 
 from . import geography, regions
-from .errors import PlanError, counted, listing
+from .errors import CONTROL, PlanError, counted, listing, plain
 from .names import is_code, join_names, locality_names
 from .plans import Plan  # defined with its readers; localities.build.Plan still works
 from .search import SEARCHES
@@ -91,13 +91,28 @@ def plan_from_assignment(
     """
     dz = _zones(dz)
     assignment = assignment.astype(str).rename("locality").rename_axis("datazone").sort_index()
+    notes = list(notes or [])
+    # Control characters in an analyst's ids or names (terminal escape codes, line breaks) went
+    # to the console, the tables and the maps as they were: each run is a space.
+    given = {} if names is None else {str(k): str(v) for k, v in names.items() if pd.notna(v)}
+    ids = pd.unique(assignment.to_numpy())
+    marked = [text for text in [*ids, *given.values()] if CONTROL.search(text)]
+    if marked:
+        clean = {loc: plain(loc) for loc in ids}
+        if len(set(clean.values())) < len(clean):
+            raise PlanError(f"locality ids differing only in control characters (tabs, line breaks, escape codes): "
+                            f"{listing(sorted(loc for loc in ids if list(clean.values()).count(clean[loc]) > 1))}")
+        assignment = assignment.map(clean)
+        given = {clean.get(k, plain(k)): plain(v) for k, v in given.items()}
+        notes.append(f"{counted(len(marked), 'locality id or name holds', 'locality ids or names hold')} control "
+                     "characters (tabs, line breaks or a terminal's escape codes): each run is printed as a space")
     # Rows of the zones the assignment names, in its (code) order; others are left out.
     rows = pd.Index(dz["datazone"]).get_indexer(assignment.index)
     by = assignment[rows >= 0]
     rows = rows[rows >= 0]
     # ``_named``: propose() has just made these names for the same localities.
     named = _named if _named is not None else locality_names(by, dz)
-    given = {} if names is None else {str(k): str(v).strip() for k, v in names.items() if pd.notna(v) and str(v).strip()}
+    given = {k: v.strip() for k, v in given.items() if v.strip()}
     # The analyst's names win; then a locality id that is itself a name ("Kirkwall", not "R01");
     # then a name made from the locality's wards and Intermediate Zones.
     names = {loc: given.get(str(loc)) or (str(loc) if not is_code(str(loc)) else named["name"].get(loc, str(loc)))
@@ -131,7 +146,7 @@ def plan_from_assignment(
     return Plan(assignment=assignment, localities=localities, council=council, council_name=council_name,
                 method=method, params=params or {},
                 links=links if links is not None else Plan.__dataclass_fields__["links"].default_factory(),
-                notes=notes or [])
+                notes=notes)
 
 
 # ---------------------------------------------------------------------------- propose

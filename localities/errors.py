@@ -6,6 +6,7 @@ so an analyst can find and fix the row without a debugger.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from numbers import Integral
 
@@ -26,9 +27,21 @@ class DownloadError(LocalitiesError):
     """An official source could not be fetched or failed its checksum."""
 
 
+#: Control characters: C0 (tab, line break, escape), delete and C1.
+CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]+")
+
+
+def plain(text: object) -> str:
+    """``text`` on one line without control characters: a run of them (a tab, a line break, a
+    terminal's escape codes, which set a window's title or cleared the screen when a plan's
+    names were printed) becomes one space, runs of spaces one, none at the ends."""
+    return " ".join(CONTROL.sub(" ", str(text)).split())
+
+
 def clip(text: object, most: int = 60) -> str:
-    """``text`` cut to ``most`` characters (an ellipsis marks the cut): one item of a message."""
-    text = str(text)
+    """``text`` cut to ``most`` characters (an ellipsis marks the cut): one item of a message,
+    on one line without control characters (:func:`plain`)."""
+    text = plain(text)
     return text if len(text) <= most else text[: most - 1] + "\u2026"
 
 

@@ -1030,6 +1030,28 @@ def test_control_characters_in_xlsx(plan, tmp_path):
     assert value == "Bell\ufffd \ufffdand\ufffd tab\tline\nend"
 
 
+def test_terminal_escape_codes_in_a_plan_reach_no_console_or_file(dz, plan, tmp_path, capsys):
+    # A name holding "ESC]0;title BEL ESC[2J" set the terminal's title and cleared the screen
+    # when `check` printed it, and went into the ranking's CSV as it was.
+    from localities.cli import main
+
+    table = plan.assignment.reset_index()
+    names = dict(zip(plan.localities["locality"], plan.localities["name"]))
+    table["name"] = table["locality"].map(names)
+    first, second = plan.localities["locality"].iloc[:2]
+    table.loc[table["locality"] == first, "name"] = "\x1b]0;pwned\x07\x1b[2J\x1b[31mRed\tTown"
+    table.loc[table["locality"] == second, "locality"] = "\x1b[41mL2"
+    table.to_csv(tmp_path / "plan.csv", index=False)
+    assert main(["check", str(tmp_path / "plan.csv")]) == 0
+    out = capsys.readouterr().out
+    assert not re.search(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]", out)
+    assert "2 locality ids or names hold control characters" in out and "Red Town" in out and " [41mL2" in out
+    main(["rank", str(tmp_path / "plan.csv"), "--out", str(tmp_path / "r.csv")])
+    assert "\x1b" not in (tmp_path / "r.csv").read_text(encoding="utf-8")
+    read = loc.read_plan(tmp_path / "plan.csv", dz)
+    assert read.localities["population"].sum() == plan.localities["population"].sum() and len(read) == len(plan)
+
+
 def test_workbook_bytes_depend_on_contents_only(plan, tmp_path, monkeypatch):
     """Two saves of one ranking are the same file, as the maps' PDFs are: openpyxl stamps
     every zip entry and the document's dates with the time of saving."""
