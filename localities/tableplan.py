@@ -44,10 +44,21 @@ def _same_grouping(a: pd.Series, b: pd.Series) -> bool:
     return bool(frame.groupby("a")["b"].nunique().max() <= 1 and frame.groupby("b")["a"].nunique().max() <= 1)
 
 
+def _unmangled(col, columns) -> str:
+    """A header as typed: pandas reads a second "locality" as "locality.1"."""
+    m = re.fullmatch(r"(.+)\.(\d+)", str(col))
+    return m.group(1) if m and m.group(1) in columns else str(col)
+
+
 def _locality_columns(raw: pd.DataFrame, zone_col, codes: pd.Series, dz, path) -> tuple[str, str | None]:
     """The locality column and (optionally) the locality-name column of a table plan."""
     cols = [c for c in raw.columns if c != zone_col]
-    norm = {c: _norm(c) for c in cols}
+    # A header typed twice ("datazone,locality,locality") is that header twice, not another one.
+    norm = {c: _norm(_unmangled(c, raw.columns)) for c in cols}
+
+    def shown(c):
+        typed = _unmangled(c, raw.columns)
+        return repr(typed) if typed == c else f"{typed!r} (column {list(raw.columns).index(c) + 1})"
     zone_like = [c for c in cols if norm[c] in _NAMEISH and _zone_names(raw[c], codes, dz)]
     loc_col = None
     for tier in _ID_TIERS:
@@ -56,7 +67,7 @@ def _locality_columns(raw: pd.DataFrame, zone_col, codes: pd.Series, dz, path) -
             continue
         differ = [c for c in found[1:] if not _same_grouping(raw[found[0]], raw[c])]
         if differ:
-            raise PlanError(f"{path}: ambiguous locality columns {listing(repr(c) for c in [found[0], *differ])} group "
+            raise PlanError(f"{path}: ambiguous locality columns {listing(shown(c) for c in [found[0], *differ])} group "
                             "the zones differently; keep one of them (or rename the others)")
         loc_col = found[0]
         if tier is _ID_TIERS[-1]:

@@ -594,6 +594,11 @@ def test_csv_plan_ambiguous_locality_columns_are_refused(dz, plan, tmp_path):
     table["locality_code"] = "C-" + table["locality"]  # the same grouping under other labels: fine
     table.to_csv(tmp_path / "plan.csv", index=False)
     assert len(loc.read_plan(tmp_path / "plan.csv", dz)) == len(plan)
+    # One header typed twice ("datazone,locality,locality"): the second column was never read.
+    two = table[["datazone", "locality"]].assign(other=["X"] * (len(table) // 2) + ["Y"] * (len(table) - len(table) // 2))
+    (tmp_path / "plan.csv").write_text(two.to_csv(index=False).replace(",other", ",locality", 1))
+    with pytest.raises(PlanError, match=r"ambiguous locality columns 'locality', 'locality' \(column 3\)"):
+        loc.read_plan(tmp_path / "plan.csv", dz)
 
 
 def test_mixed_encoding_csv_is_refused_naming_the_line(dz, plan, tmp_path):
