@@ -10,6 +10,7 @@ import re
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import shapely
 
@@ -121,11 +122,20 @@ def read_polygon_plan(path: Path, dz: gpd.GeoDataFrame, layer: str | None) -> Pl
                       for z, w in deepest.items()]
     split = pieces[pieces["share"] >= 0.01].groupby("datazone").filter(lambda g: len(g) > 1)
     notes = read_from
+    laid = _laid_over(polys)
+    if laid:
+        notes.append(laid)
     if overlapped:
         notes.append(f"locality polygons overlap: {counted(len(overlapped), 'zone lies', 'zones lie')} as much inside "
                      f"two or more of them, each assigned to the one it lies deepest in: {listing(overlapped)}")
+    # Zones that lie as much in two polygons are said above; the rest with the locality each went
+    # to first ("Clydebank Central 1 100%, ..." for a zone given to Clydebank Waterfront 1 read
+    # as the opposite of the note before it).
+    split_zones = sorted(split["datazone"].unique())
+    split = split[~split["datazone"].isin(deepest.index)] if overlapped else split
     if len(split):
-        detail = split.groupby("datazone").apply(
+        detail = split.sort_values(["datazone", "share", "locality"], ascending=[True, False, True]).groupby(
+            "datazone").apply(
             lambda g: f"{g.name} ({', '.join(f'{a} {s:.0%}' for a, s in zip(g['locality'], g['share']))})", include_groups=False)
         notes.append(f"{counted(split['datazone'].nunique(), 'zone', 'zones')} split between localities, each assigned "
                      "to its largest "
@@ -161,5 +171,29 @@ def read_polygon_plan(path: Path, dz: gpd.GeoDataFrame, layer: str | None) -> Pl
                      f"{'it is' if one else 'they are'} not in the plan: {listing(empty)}")
     assignment = pd.Series(best["locality"].to_numpy(), index=best["datazone"].to_numpy())
     plan = plan_from_assignment(dz, assignment, names=names, params={"source": str(path)}, notes=notes)
-    plan.params["split_zones"] = sorted(split["datazone"].unique())
+    plan.params["split_zones"] = split_zones
     return plan
+
+
+def _laid_over(polys) -> str | None:
+    """A note on locality polygons laid over one another (more than a sliver: 1,000 m² and a
+    thousandth of the smaller), or None: grown by 50 m, Clydebank's polygons only said "79
+    zones split between localities", and the word "overlap" never appeared."""
+    geoms = polys.geometry.to_numpy()
+    left, right = polys.sindex.query(geoms, predicate="intersects")
+    keep = left < right
+    left, right = left[keep], right[keep]
+    if not len(left):
+        return None
+    shared = shapely.area(shapely.intersection(geoms[left], geoms[right]))
+    smaller = np.minimum(shapely.area(geoms[left]), shapely.area(geoms[right]))
+    big = (shared >= 1_000) & (shared >= 0.001 * smaller)
+    if not big.any():
+        return None
+    ids = polys["locality"].astype(str).to_numpy()
+    order = np.argsort(-shared[big], kind="stable")
+    pairs = [f"{ids[a]} and {ids[b]} {area / 1e6:,.2f} km²" for a, b, area in
+             zip(left[big][order], right[big][order], shared[big][order])]
+    return (f"locality polygons overlap one another ({counted(len(pairs), 'pair', 'pairs')}, "
+            f"{shared[big].sum() / 1e6:,.2f} km² in all): {listing(pairs)}; a zone in two goes to the one holding more "
+            "of it")

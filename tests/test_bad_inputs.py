@@ -374,6 +374,16 @@ def test_polygon_plan_reports_split_zones(dz, plan, tmp_path):
     assert set(read.assignment.index) == set(dz["datazone"])
     assert read.localities["population"].sum() == dz["population"].sum()
     assert any("split" in note for note in read.notes)
+    # The polygons' own overlaps are said ("split between localities" alone never said
+    # "overlap"), and each split zone lists the locality it went to first.
+    assert any(n.startswith("locality polygons overlap one another (") for n in read.notes), read.notes
+    split = next(n for n in read.notes if "split between localities" in n)
+    given = dict(zip(read.assignment.index, read.assignment))
+    for zone, first in re.findall(r"(S\d{8}) \(([^,)…]+?) \d+%", split):
+        assert given[zone] == first, (zone, first)
+    # Polygons that meet without overlapping (the plan's own) say nothing of overlaps.
+    plan.localities[["locality", "geometry"]].to_file(tmp_path / "own.gpkg")
+    assert not any("overlap" in n for n in loc.read_plan(tmp_path / "own.gpkg", dz).notes)
 
 
 @pytest.mark.parametrize("header", ["Ward", "AREA", "label", "locality_n", "Partnership"])
@@ -1163,6 +1173,8 @@ def test_overlapping_locality_polygons_are_said_and_resolved_by_depth(dz, plan, 
     read = loc.read_plan(tmp_path / "over.gpkg", dz)
     said = next(n for n in read.notes if n.startswith("locality polygons overlap: 312 zones lie as much inside"))
     assert re.search(r"S\d+ \(R99, not R\d\d\)", said)
+    # Those zones are not listed again as split, where the other polygon came first.
+    assert not any("split between localities" in n and "R99" in n for n in read.notes)
     assert not loc.check(read, dz).ok  # one locality of everyone
     # Polygons drawn 400 m too wide: zones inside two go to their own (deeper) one.
     wide = polys.copy()
