@@ -183,8 +183,22 @@ def _printed_number(text: str) -> tuple[float, int]:
     return float(number), len(number.partition(".")[2])
 
 
+def _as_printed(level: float, high: float, printed: Callable[[float], str]) -> float:
+    """The largest value up to ``high`` (to a millionth of the range) that prints no higher
+    than ``level`` does: a value printed as Scotland's "12.1%" is at its level, not above."""
+    mark = _printed_number(printed(level))[0]
+    lo, hi = level, high
+    if _printed_number(printed(hi))[0] <= mark:
+        return hi
+    for _ in range(50):
+        mid = (lo + hi) / 2
+        lo, hi = (mid, hi) if _printed_number(printed(mid))[0] <= mark else (lo, mid)
+    return lo
+
+
 def class_breaks(values: pd.Series, scheme: str, k: int, share: bool,
-                 printed: Callable[[float], str] | None = None) -> tuple[np.ndarray, list[str], np.ndarray]:
+                 printed: Callable[[float], str] | None = None,
+                 split_at: float | None = None) -> tuple[np.ndarray, list[str], np.ndarray]:
     """Classes whose printed bounds are distinct and do not overlap: fewer classes or more
     digits rather than a degenerate "6% to 6%", and at most one class for every two values
     (beyond three).
@@ -200,6 +214,11 @@ def class_breaks(values: pd.Series, scheme: str, k: int, share: bool,
     "4% to 6%" class), each class starts one printed step above the one before (no
     printed value falls between two classes), and every value as they print it lies
     within its own class's bounds only (fewer classes where that is impossible).
+    With ``split_at`` (Scotland's level) and ``printed``, a class holding values that print
+    at or below it and values that print above it is split there (into no more than ``k``
+    classes), so no shade stands for both sides (Falkirk's "6.4% to 13.1%" held Bo'ness at
+    9.6% and Bantaskin at 13.1%, Scotland 12.1%); a class of values on one side whose
+    printed range holds it has that bound moved to it.
     Returns the class of each known value, the labels and the upper bounds (strictly
     increasing)."""
     import mapclassify
@@ -230,6 +249,23 @@ def class_breaks(values: pd.Series, scheme: str, k: int, share: bool,
             continue
         bins = np.asarray(classifier.bins, dtype=float)
         yb = np.asarray(classifier.yb)
+        cut = _as_printed(split_at, hi, printed) if split_at is not None and printed is not None \
+            and lo <= split_at < hi else hi
+        if cut < hi:
+            # The class whose bounds hold Scotland's level: split where its values lie on both
+            # sides; else its bound moved to the level, the same localities in it, so that its
+            # printed range ("10.3% to 13.3%" of values all above 12.1%) does not straddle it.
+            c = int(np.searchsorted(bins, cut, side="left"))
+            members = known[yb == c]
+            if (members <= cut).any() and (members > cut).any():
+                if len(bins) >= k:
+                    continue  # one class fewer, then split
+                bins = np.sort(np.append(bins, cut))
+                yb = np.searchsorted(bins, known, side="left")
+            elif (members > cut).all() and c > 0:
+                bins[c - 1] = cut
+            elif (members <= cut).all():
+                bins[c] = cut
         counts = np.bincount(yb, minlength=len(bins))
         if len(bins) < 2 or (counts == 0).any():
             continue

@@ -1450,6 +1450,33 @@ def test_six_localities_get_at_most_three_classes():
     assert len(labels) == 3 and yb[2] == yb[3] == yb[4]
 
 
+def test_scotland_s_level_is_a_class_break():
+    # Falkirk at 10,000: "6.4% to 13.1%" held Bo'ness (9.6%) and Bantaskin (13.1%), either side
+    # of Scotland's 12.1%, in one shade; "10.3% to 13.3%" held only localities above it.
+    def printed(v):
+        return maps.format_value(v, "income_rate", "proportion of people")
+
+    values = pd.Series([0.040, 0.051, 0.054, 0.070, 0.086, 0.089, 0.090, 0.096, 0.102, 0.125, 0.129, 0.130,
+                        0.133, 0.155, 0.192, 0.196, 0.206])
+    scotland = 0.1207
+    yb, labels, bins = layout.class_breaks(values, "FisherJenks", 5, share=True, printed=printed, split_at=scotland)
+    assert len(labels) <= 5
+    # No class holds localities printed at or below 12.1% with ones above it, nor prints a range across it.
+    for c in range(len(labels)):
+        members = values[yb == c]
+        assert (members <= scotland + 0.0005).all() or (members > scotland + 0.0005).all(), labels
+    assert any(label.endswith("to 12.1%") for label in labels) and any(label.startswith("12.2%") for label in labels)
+    split = labels
+    # A value printed as Scotland's level is at it: in the class that ends there.
+    yb, labels, _ = layout.class_breaks(pd.Series([0.05, 0.09, 0.1211, 0.15, 0.2, 0.25]), "FisherJenks", 5, share=True,
+                                        printed=printed, split_at=scotland)
+    assert labels[yb[2]].endswith("12.1%")
+    # Without the level, the classes are Fisher-Jenks' alone, one of them across 12.1%.
+    plain = layout.class_breaks(values, "FisherJenks", 5, share=True, printed=printed)[1]
+    bounds = [[float(x.rstrip("%")) for x in a.split(" to ")] for a in plain if " to " in a]
+    assert plain != split and any(lo < 12.1 < hi for lo, hi in bounds), plain
+
+
 def test_a_character_the_map_font_lacks_prints_as_a_question_mark(sample):
     # A name with the Scottish flag emoji printed as empty boxes, and matplotlib's
     # "Glyph 127988 missing from font(s) DejaVu Sans" reached the command line's stderr.
