@@ -197,6 +197,11 @@ def compare(
     return out
 
 
+#: A locality not flagged poorer than Scotland whose people live in Scotland's most deprived
+#: fifth of zones at this share or more (Scotland's own) says so among its reasons.
+DEPRIVED_SHARE = 0.2
+
+
 def rank(
     plan: Plan,
     dz: pd.DataFrame,
@@ -299,6 +304,17 @@ def rank(
     table["reasons"] = [decide.reasons(records[loc], meta, weights, council, min_ratio, min_gap=min_gap)
                         if loc in records else ""
                         for loc in table.index]
+    if "share_most_deprived_20" in table:
+        # A locality's average can hide its most deprived streets: Falkirk's Lochgreen and
+        # Hallglen, "not significantly poorer", had 36% of its people in Scotland's most
+        # deprived fifth of zones, and its profile's Why said nothing of them. Said where the
+        # share is Scotland's own (a fifth) or more.
+        share = table["share_most_deprived_20"]
+        hidden = ~table["poorer_than_scotland"] & (share >= DEPRIVED_SHARE)
+        table.loc[hidden, "reasons"] = [
+            f"{why}; {'and' if rest else 'yet'} {p:.0%} of its people live in zones among Scotland's 20% most deprived "
+            "(SIMD 2020v2), where about a fifth of Scotland's people live"
+            for why, p, rest in zip(table.loc[hidden, "reasons"], share[hidden], table.loc[hidden, "poorer_than_rest"])]
     # Scores equal to 3 decimals are a tie, ordered by name (and said so in rank_note).
     order = table.assign(_score=table["score"].round(3).fillna(-np.inf)).sort_values(
         ["tier", "_score", "name"], ascending=[True, False, True], kind="stable").drop(columns="_score")

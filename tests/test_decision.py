@@ -418,3 +418,18 @@ def test_a_worse_value_where_higher_is_better_is_set_beside_the_comparators(coun
     reasons = " ".join(loc.rank(loc.propose(dz, target_population=10_000), dz)["reasons"])
     assert re.search(r"entering university [\d.]+% \([\d.]+% in the rest of City of Edinburgh", reasons)
     assert not re.search(r"entering university [\d.]+% \((×0\.|1/)", reasons)
+
+
+def test_a_locality_not_flagged_but_holding_deprived_zones_says_so(council_zones):
+    # Falkirk at 10,000 within wards: "Falkirk - Lochgreen and Lionthorn / Hallglen and Glen
+    # Village", not significantly poorer at 10.9%, held 36% of its people in Scotland's most
+    # deprived fifth of zones; its Why said only "not significantly poorer".
+    from localities.rank import DEPRIVED_SHARE
+
+    dz = council_zones["Falkirk"]
+    table = loc.rank(loc.propose(dz, target_population=10_000, within="ward"), dz)
+    said = table["reasons"].str.contains("of its people live in zones among Scotland's 20% most deprived")
+    should = ~table["poorer_than_scotland"] & (table["share_most_deprived_20"] >= DEPRIVED_SHARE)
+    assert said.equals(should) and should.any()
+    row = table[table["name"].str.contains("Hallglen")].iloc[0]
+    assert "; yet 36% of its people live in zones among Scotland's 20% most deprived" in row["reasons"]
