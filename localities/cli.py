@@ -254,7 +254,8 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--plans", type=int, default=100, metavar="N", help="number of plans (default: 100)")
     s.add_argument("--seed", type=int, default=0, help="plan i's parameters come from this seed and i (default: 0)")
     s.add_argument("--jobs", type=int, default=1, metavar="N",
-                   help="parallel workers, -1 for every core (the result does not depend on it; default: 1)")
+                   help="parallel workers, -1 for every core, -2 every core but one, as joblib counts (the result "
+                        "does not depend on it; default: 1)")
     s.add_argument("--share", type=float, default=2 / 3,  # ensemble.ROBUST_SHARE, not imported: a light start
                    help="robust priority areas: zones flagged in at least this share of plans (default: 2/3, two "
                         "plans in three)")

@@ -185,7 +185,12 @@ def cmd_ensemble(args) -> int:
     from .maps import save_figure
 
     save_figure(result.plot(), out / "share_map.png", dpi=200)
-    print(f"{result!r} in {seconds:.1f} s ({counted(args.jobs, 'worker', 'workers') if args.jobs > 0 else 'every core'})")
+    # joblib's count: -1 every core, -2 every core but one, ... ("-5" read "every core" on 2 cores).
+    from joblib import effective_n_jobs
+
+    workers = effective_n_jobs(args.jobs)
+    print(f"{result!r} in {seconds:.1f} s ({counted(workers, 'worker', 'workers')}"
+          f"{', every core' if args.jobs == -1 else ''})")
     shown = ["area", "name", "population", "zones", "share_either_mean", "share_both_mean", "simd_deciles",
              "most_deprived_20", "split"]
     if len(result.priority):

@@ -44,6 +44,9 @@ def _zones_for_plan(path: Path, council: str | None, data_dir, layer: str | None
 
     if not path.exists():
         raise PlanError(f"{path}: no such file")
+    from .plans import refuse_folder
+
+    refuse_folder(path)
     lookup = load.zone_table(data_dir)[["datazone", "council", "council_name"]]  # cached: no CSV parsing
     planned = _plan_council(path, lookup, layer)
     if council is None and planned is not None and planned not in set(lookup["council"]):

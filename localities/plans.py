@@ -146,6 +146,7 @@ def read_plan(path: str | os.PathLike, dz: gpd.GeoDataFrame | None = None, layer
     path = Path(path)
     if not path.exists():
         raise PlanError(f"{path}: no such file")
+    refuse_folder(path)
     suffix = path.suffix.lower()
     if suffix in TABLE_SUFFIXES:
         if dz is None:
@@ -170,6 +171,19 @@ def read_plan(path: str | os.PathLike, dz: gpd.GeoDataFrame | None = None, layer
     from .polygonplan import read_polygon_plan
 
     return read_polygon_plan(path, dz, layer)
+
+
+def refuse_folder(path: Path) -> None:
+    """A folder given as a plan is refused, naming the plan files in it: "has no coordinate
+    reference system", or GDAL's "specify the correct driver", said nothing of the mistake.
+    A file geodatabase (``.gdb``) and a folder of shapefiles, which GDAL reads, are plans."""
+    if not path.is_dir() or path.suffix.lower() == ".gdb" or any(path.glob("*.shp")):
+        return
+    kinds = (*TABLE_SUFFIXES, ".gpkg", ".geojson", ".json")
+    held = sorted(p.name for p in path.iterdir() if p.suffix.lower() in kinds)
+    raise PlanError(f"{path}: is a folder; give the plan file itself"
+                    + (f", such as {listing(held, 3)}" if held else
+                       f" (it holds no {', '.join(kinds)} or .shp file)"))
 
 
 def _check_assignment(codes: pd.Series, locs: pd.Series, dz: gpd.GeoDataFrame | None, path,

@@ -1381,3 +1381,21 @@ def test_a_title_row_above_the_header(dz, plan, tmp_path, suffix):
     read = loc.read_plan(path, dz)
     assert read.assignment.sort_index().equals(plan.assignment.sort_index())
     assert f"the header is row 2 of titled{suffix}, under a title; rows are numbered as in the file" in read.notes
+
+
+def test_a_folder_given_as_the_plan_names_the_plan_files_in_it(dz, plan, tmp_path, capsys):
+    # "has no coordinate reference system", "has no geometry column (layer default)" or GDAL's
+    # "specify the correct driver" for a folder: none said the plan is a file in it.
+    from localities.cli import main
+
+    folder = tmp_path / "plans"
+    folder.mkdir()
+    with pytest.raises(PlanError, match=r"plans: is a folder; give the plan file itself \(it holds no \.csv"):
+        loc.read_plan(folder, dz)
+    _table_plan(plan, dz).to_csv(folder / "mine.csv", index=False)
+    assert main(["check", str(folder)]) == 2
+    assert capsys.readouterr().err.strip().endswith("is a folder; give the plan file itself, such as mine.csv")
+    # A folder of shapefiles is a plan GDAL reads.
+    (tmp_path / "shapes").mkdir()
+    plan.localities[["locality", "geometry"]].to_file(tmp_path / "shapes" / "plan.shp")
+    assert len(loc.read_plan(tmp_path / "shapes", dz)) == len(plan)
