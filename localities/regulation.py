@@ -269,8 +269,9 @@ def check(plan: Plan, dz: gpd.GeoDataFrame, max_population: int = CEILING, non_s
         # fare worse than elsewhere in the area: one locality has no rest of the council.
         warns.insert(0, "1 locality for the whole council: there is no rest of the council to compare it with "
                         "(s.9 asks which localities have poorer outcomes than elsewhere in the area); "
-                        "propose with a target population (--target-population 5000; target_population=5000 in "
-                        "Python) for several")
+                        f"propose with a target population (--target-population {GUIDANCE_SIZE}; "
+                        f"target_population={GUIDANCE_SIZE} in Python) or the council's wards (--method wards; "
+                        "method='wards') for several")
     big = table[(table["qualifies"] == "population") & (table["population"] > GUIDANCE_SIZE)]
     if len(big):
         # Wards are left out (their size is the ward's), and said to be: "1 locality over 10,000"

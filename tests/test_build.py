@@ -494,6 +494,8 @@ def test_one_locality_for_the_whole_council_is_said(council_zones):
     report = loc.check(plan, dz)
     assert report.ok and "1 locality," in repr(plan)
     assert report.warnings[0].startswith("1 locality for the whole council: there is no rest of the council")
+    # One size, as the propose tip says it (it read 5000 here and 10000 in the tip), and the wards.
+    assert "--target-population 10000" in report.warnings[0] and "--method wards" in report.warnings[0]
     several = loc.check(loc.propose(dz, target_population=5_000), dz)
     assert not any("whole council" in w for w in several.warnings)
 
