@@ -58,8 +58,14 @@ def read_boundaries(
         gdf = gpd.read_file(path, layer=layer, engine="pyogrio", where=where)
     except Exception as exc:  # pyogrio raises DataSourceError and friends on corrupt files
         raise DataError(f"{path}: not a readable spatial file ({type(exc).__name__}: {exc})") from exc
-    if not isinstance(gdf, gpd.GeoDataFrame) or "geometry" not in gdf or gdf.geometry.isna().all():
-        raise DataError(f"{path}: has no geometry column (layer {layer or 'default'})")
+    name = f"layer {layer!r}" if layer else "its layer"
+    if isinstance(gdf, gpd.GeoDataFrame) and len(gdf) == 0:
+        raise DataError(f"{path}: {name} holds no features (an empty file or layer)")
+    if not isinstance(gdf, gpd.GeoDataFrame) or "geometry" not in gdf:
+        raise DataError(f"{path}: has no geometry column ({name})")
+    if gdf.geometry.isna().all():
+        # A GeoJSON of null geometries has a geometry column: "has no geometry column" misled.
+        raise DataError(f"{path}: every feature's geometry is empty (null) in {name}: nothing to map")
     return to_bng(gdf, source=path, code_field=code_field)
 
 

@@ -84,6 +84,16 @@ def test_geometry_column_missing(dz, tmp_path):
     pyogrio.write_dataframe(pd.DataFrame(dz[["datazone", "population"]]), table)
     with pytest.raises(DataError, match="attributes.gpkg: has no geometry column"):
         loc.load_datazones(boundaries=table)
+    # An empty GeoPackage and a GeoJSON of null geometries were said to have no geometry column
+    # "(layer default)".
+    empty = gpd.GeoDataFrame({"locality": pd.Series([], dtype=str)}, geometry=gpd.GeoSeries([], crs=27700))
+    empty.to_file(tmp_path / "empty.gpkg")
+    with pytest.raises(loc.LocalitiesError, match=r"empty.gpkg: its layer holds no features \(an empty file or layer\)"):
+        loc.read_plan(tmp_path / "empty.gpkg", dz)
+    (tmp_path / "null.geojson").write_text('{"type": "FeatureCollection", "features": [{"type": "Feature", '
+                                           '"properties": {"locality": "A"}, "geometry": null}]}')
+    with pytest.raises(loc.LocalitiesError, match=r"null.geojson: every feature's geometry is empty \(null\)"):
+        loc.read_plan(tmp_path / "null.geojson", dz)
 
 
 @pytest.mark.filterwarnings("ignore:'crs' was not provided")
