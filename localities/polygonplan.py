@@ -53,7 +53,10 @@ def read_polygon_plan(path: Path, dz: gpd.GeoDataFrame, layer: str | None) -> Pl
                           "'locality' to say so)"] if id_col is not None else
                          [f"no column of localities (locality, id, code or name) among {listing(map(repr, norm))}: the "
                           f"polygons are numbered L01 to L{len(polys):02d} and named from their zones; call the column "
-                          "holding the localities 'locality'"] if norm else [])
+                          "holding the localities 'locality'"] if norm else
+                         # A shapefile without its .dbf has no columns at all: said too.
+                         [f"the polygons have no columns (a shapefile without its .dbf file?): they are numbered L01 "
+                          f"to L{len(polys):02d} and named from their zones"])
     ids = polys[id_col].astype(str).str.strip() if id_col else pd.Series([f"L{i + 1:02d}" for i in range(len(polys))])
     if id_col is not None and (polys[id_col].isna() | (ids == "")).any():
         blank = int((polys[id_col].isna() | (ids == "")).sum())

@@ -444,6 +444,12 @@ def test_polygons_with_no_column_of_localities_say_so(dz, plan, tmp_path):
     shapes[["geometry"]].assign(Ward=range(1, len(shapes) + 1), Area=1.5).to_file(path)
     assert loc.read_plan(path, dz).notes[0].startswith("no column of localities (locality, id, code or name) among "
                                                       "'Ward', 'Area': the polygons are numbered")
+    # A shapefile without its .dbf: no columns at all, numbered without a word.
+    shapes[["geometry"]].to_file(tmp_path / "bare.shp")
+    (tmp_path / "bare.dbf").unlink()
+    read = loc.read_plan(tmp_path / "bare.shp", dz)
+    assert read.notes[0].startswith("the polygons have no columns (a shapefile without its .dbf file?): they are "
+                                    "numbered L01 to L")
 
 
 def test_a_plan_saved_as_csv_reads_back_with_its_formula_like_names(dz, plan, tmp_path):
