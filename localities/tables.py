@@ -221,6 +221,7 @@ def _plan_sheet(path: Path, sheet: str | None = None) -> tuple[pd.DataFrame, str
     if sheet is not None:
         if sheet not in sheets:
             raise DataError(f"{path}: no sheet {sheet!r}; its sheets are {listing(map(repr, sheets))}")
+        _uncalculated(path, sheet, sheets[sheet])
         return sheets[sheet], None
     found = []
     for name, frame in sheets.items():
@@ -230,8 +231,10 @@ def _plan_sheet(path: Path, sheet: str | None = None) -> tuple[pd.DataFrame, str
     if not found:
         return read_table(path), None  # which says there is none
     if len(found) < 2:
+        _uncalculated(path, found[0][1], found[0][2])
         return found[0][2], None
     rows, name, frame = max(found, key=lambda f: f[0])  # the first of equals
+    _uncalculated(path, name, frame)
     return frame, (f"read sheet {name!r} ({rows:,} zones), the largest of {len(found)} sheets with Data Zone codes "
                    f"({', '.join(repr(f[1]) for f in found)}; layer=NAME reads another)")
 
@@ -261,6 +264,29 @@ def _sheets(path: Path, sheet: str | None = None):
     except Exception as exc:  # openpyxl raises many kinds on corrupt workbooks
         raise DataError(f"{path}: not a readable Excel workbook ({exc})") from exc
     return _headed(sheets) if sheet is not None else {name: _headed(df) for name, df in sheets.items()}
+
+
+def _uncalculated(path: Path, sheet: str, df: pd.DataFrame) -> None:
+    """Refuse a sheet whose formulas have no saved values (a workbook written by a script,
+    never opened in a spreadsheet program): they read as blank cells, so localities were "zones
+    with no locality" and names the generated ones, without a word of the formulas."""
+    if not (df.astype(str) == "").to_numpy().any():
+        return  # no blank cell: nothing a formula could have left blank
+    import openpyxl
+
+    formulas = openpyxl.load_workbook(path, read_only=True, data_only=False)
+    values = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    try:
+        found = [f.coordinate for rf, rv in zip(formulas[sheet].iter_rows(), values[sheet].iter_rows())
+                 for f, v in zip(rf, rv) if isinstance(f.value, str) and f.value.startswith("=") and v.value is None
+                 and hasattr(f, "coordinate")]
+    finally:
+        formulas.close()
+        values.close()
+    if found:
+        raise DataError(f"{path}: sheet {sheet!r} has {counted(len(found), 'formula', 'formulas')} with no saved value "
+                        f"({listing(found, 3)}), read as blank: the workbook was written by a program that does not "
+                        "calculate; open and save it in Excel or LibreOffice, or paste the values")
 
 
 def _read_table(path: Path, sheet: str | None = None) -> pd.DataFrame:

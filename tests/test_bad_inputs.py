@@ -1415,3 +1415,27 @@ def test_a_folder_given_as_the_plan_names_the_plan_files_in_it(dz, plan, tmp_pat
     (tmp_path / "shapes").mkdir()
     plan.localities[["locality", "geometry"]].to_file(tmp_path / "shapes" / "plan.shp")
     assert len(loc.read_plan(tmp_path / "shapes", dz)) == len(plan)
+
+
+def test_a_workbook_of_formulas_never_calculated_is_refused(dz, plan, tmp_path):
+    # Written by a script (openpyxl), never opened in a spreadsheet program: the formulas have
+    # no saved values and read as blank, so "zones with no locality", or names silently the
+    # generated ones.
+    import openpyxl
+
+    table = _table_plan(plan, dz)
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Plan"
+    sheet.append(["datazone", "locality", "name"])
+    for zone, locality in zip(table["datazone"], table["locality"]):
+        sheet.append([zone, locality, f'=UPPER("{locality}")'])
+    book.save(tmp_path / "plan.xlsx")
+    with pytest.raises(loc.LocalitiesError, match=r"plan.xlsx: sheet 'Plan' has 312 formulas with no saved value \(C2, C3, C4 "
+                                        r"\(and 309 more\)\), read as blank: .*open and save it in Excel"):
+        loc.read_plan(tmp_path / "plan.xlsx", dz)
+    sheet["C1"] = "notes"  # the same cells as values: read
+    for row in sheet.iter_rows(min_row=2, min_col=3, max_col=3):
+        row[0].value = "x"
+    book.save(tmp_path / "plan.xlsx")
+    assert len(loc.read_plan(tmp_path / "plan.xlsx", dz)) == len(plan)
