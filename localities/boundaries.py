@@ -60,6 +60,9 @@ def read_boundaries(
         raise DataError(f"{path}: not a readable spatial file ({type(exc).__name__}: {exc})") from exc
     name = f"layer {layer!r}" if layer else "its layer"
     if isinstance(gdf, gpd.GeoDataFrame) and len(gdf) == 0:
+        if where is not None:  # none of the zones asked for: the file is not empty
+            raise DataError(f"{path}: none of the {len(zones):,} zones asked for is in {name} (the file holds other "
+                            "zones: boundaries for another area?)")
         raise DataError(f"{path}: {name} holds no features (an empty file or layer)")
     if not isinstance(gdf, gpd.GeoDataFrame) or "geometry" not in gdf:
         raise DataError(f"{path}: has no geometry column ({name})")

@@ -42,6 +42,8 @@ Names come from :mod:`localities.names`.
 
 from __future__ import annotations
 
+from collections import Counter
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -98,12 +100,16 @@ def plan_from_assignment(
     ids = pd.unique(assignment.to_numpy())
     marked = [text for text in [*ids, *given.values()] if CONTROL.search(text)]
     if marked:
-        clean = {loc: plain(loc) for loc in ids}
-        if len(set(clean.values())) < len(clean):
+        clean = {loc: plain(loc).strip() for loc in ids}
+        blank = sorted(repr(loc) for loc, text in clean.items() if not text)
+        if blank:  # an id of escape codes alone became a locality called ''
+            raise PlanError(f"locality ids of control characters only (tabs, line breaks, escape codes): {listing(blank)}")
+        counts = Counter(clean.values())
+        if len(counts) < len(clean):
             raise PlanError(f"locality ids differing only in control characters (tabs, line breaks, escape codes): "
-                            f"{listing(sorted(loc for loc in ids if list(clean.values()).count(clean[loc]) > 1))}")
+                            f"{listing(sorted(repr(loc) for loc in ids if counts[clean[loc]] > 1))}")
         assignment = assignment.map(clean)
-        given = {clean.get(k, plain(k)): plain(v) for k, v in given.items()}
+        given = {clean.get(k, plain(k).strip()): plain(v).strip() for k, v in given.items()}
         notes.append(f"{counted(len(marked), 'locality id or name holds', 'locality ids or names hold')} control "
                      "characters (tabs, line breaks or a terminal's escape codes): each run is printed as a space")
     # Rows of the zones the assignment names, in its (code) order; others are left out.

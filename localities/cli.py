@@ -40,7 +40,7 @@ from .plancommands import cmd_compare, cmd_ensemble
 EXIT_INPUT, EXIT_DOWNLOAD, EXIT_BUG = 2, 3, 4  # EXIT_OK, EXIT_NONCOMPLIANT (0, 1): from the commands
 #: Arguments that are paths, as typed: messages keep them as they are, and no output may be one.
 _PATHS = ("plan", "a", "b", "out", "table", "dest", "data_dir", "population")
-_INPUTS = ("plan", "a", "b")
+_INPUTS = ("plan", "a", "b", "population")
 
 
 # Library arguments a command passes under another option's name.
@@ -71,8 +71,12 @@ def _in_options(message: str, options: dict[str, str], keep=()) -> str:
     message or written ``name=value``: elsewhere it may be a plain word. Text in ``keep`` (the
     paths typed) stays as it is: a plan file called ``council`` was "--council: no such file"."""
     kept = sorted({str(k) for k in keep if k}, key=len, reverse=True)
-    for i, text in enumerate(kept):
-        message = message.replace(text, f"\x00{i}\x00")
+    if kept:
+        # Split on the paths as typed (longest first), translating only the text between them:
+        # placeholders for them matched inside option names ("data_dir" for --data-dir data) and
+        # a path "0" matched the placeholders' digits.
+        pieces = re.split(rf"(?<![\w./\\-])({'|'.join(map(re.escape, kept))})(?![\w./\\-])", message)
+        return "".join(piece if i % 2 else _in_options(piece, options) for i, piece in enumerate(pieces))
     for dest, option in sorted(options.items(), key=lambda kv: -len(kv[0])):
         name = rf"(?<![\w\-/\\.]){re.escape(dest)}"  # not inside a word or a path (/tmp/seed_dir/plan.gpkg)
         message = re.sub(rf"{name}=True \({re.escape(option)}\)", option, message)
@@ -81,8 +85,6 @@ def _in_options(message: str, options: dict[str, str], keep=()) -> str:
         message = re.sub(rf"{name}=(['\"]?)([^\s'\":;,]*)\1", lambda m, o=option: f"{o} {m.group(2)}", message)
         plain = rf"{name}{end}" if not dest.isalpha() else rf"^{re.escape(dest)}{end}"
         message = re.sub(plain, option, message)
-    for i, text in enumerate(kept):
-        message = message.replace(f"\x00{i}\x00", text)
     return message
 
 

@@ -249,6 +249,15 @@ class Ensemble:
 
 # ---------------------------------------------------------------------------- the ensemble
 
+def local_workers(n_jobs: int, n: int) -> int:
+    """The processes ``n_jobs`` starts on this machine for ``n`` plans: joblib's count (-1 every
+    core, -2 every core but one), and never more than the cores or the plans: each holds the
+    zones (~250 MiB), and --jobs 1000 for 2 plans started a thousand processes."""
+    from joblib import effective_n_jobs
+
+    return max(1, min(effective_n_jobs(n_jobs), os.cpu_count() or 1, n))
+
+
 def ensemble(
     dz: gpd.GeoDataFrame,
     n: int = 100,
@@ -345,10 +354,8 @@ def ensemble(
     from joblib import Parallel, delayed, parallel_config
 
     workers = 1 if n_jobs == 1 and client is None else n_jobs
-    if client is None and workers > 1:
-        # Each local worker holds the zones (~250 MiB): never more than the cores or the plans
-        # (--jobs 1000 for 2 plans started a thousand processes and swapped the machine).
-        workers = min(workers, os.cpu_count() or 1, n)
+    if client is None and workers != 1:
+        workers = local_workers(workers, n)
     chunk = 1 if workers == 1 else max(1, min(8, n // (4 * (os.cpu_count() if workers < 0 else workers))))
     chunks = [list(range(i, min(i + chunk, n))) for i in range(0, n, chunk)]
     records = []

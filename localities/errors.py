@@ -34,8 +34,9 @@ CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]+")
 def plain(text: object) -> str:
     """``text`` on one line without control characters: a run of them (a tab, a line break, a
     terminal's escape codes, which set a window's title or cleared the screen when a plan's
-    names were printed) becomes one space, runs of spaces one, none at the ends."""
-    return " ".join(CONTROL.sub(" ", str(text)).split())
+    names were printed) becomes one space; other spaces are kept ("North  Area" and "North
+    Area" are told apart in messages about them)."""
+    return CONTROL.sub(" ", str(text))
 
 
 def clip(text: object, most: int = 60) -> str:

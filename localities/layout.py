@@ -216,7 +216,8 @@ def class_breaks(values: pd.Series, scheme: str, k: int, share: bool,
     within its own class's bounds only (fewer classes where that is impossible).
     With ``split_at`` (Scotland's level) and ``printed``, a class holding values that print
     at or below it and values that print above it is split there (into no more than ``k``
-    classes), so no shade stands for both sides (Falkirk's "6.4% to 13.1%" held Bo'ness at
+    classes, and no more than one for two values, unless two would cross it: then three), so
+    no shade stands for both sides (Falkirk's "6.4% to 13.1%" held Bo'ness at
     9.6% and Bantaskin at 13.1%, Scotland 12.1%); a class of values on one side whose
     printed range holds it has that bound moved to it.
     Returns the class of each known value, the labels and the upper bounds (strictly
@@ -258,8 +259,8 @@ def class_breaks(values: pd.Series, scheme: str, k: int, share: bool,
             c = int(np.searchsorted(bins, cut, side="left"))
             members = known[yb == c]
             if (members <= cut).any() and (members > cut).any():
-                if len(bins) >= k:
-                    continue  # one class fewer, then split
+                if len(bins) >= min(k, most) and k_try > 2:
+                    continue  # one class fewer, then split (from two classes, split into three)
                 bins = np.sort(np.append(bins, cut))
                 yb = np.searchsorted(bins, known, side="left")
             elif (members > cut).all() and c > 0:

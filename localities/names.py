@@ -342,7 +342,8 @@ def locality_names(assignment: pd.Series, dz: pd.DataFrame, limit: int = LABEL_L
     # People and zones of each (locality, IZ) held; zones without an IZ (or a locality) name nothing.
     held: dict = {}
     ward_all = dz["ward_name"].tolist() if "ward_name" in dz else [None] * len(dz)
-    in_ward: Counter = Counter()  # people of (locality, ward) and of (locality, IZ name, ward)
+    in_ward: dict = {}  # locality -> Counter of people by ward
+    iz_ward: dict = {}  # locality -> IZ name -> Counter of people by ward
     for loc, zone in zip(assignment.tolist(), assignment.index):
         r = row.get(zone)
         if r is None or pd.isna(loc) or pd.isna(iz_all[r]) or pd.isna(name_all[r]):
@@ -350,8 +351,8 @@ def locality_names(assignment: pd.Series, dz: pd.DataFrame, limit: int = LABEL_L
         acc = held.setdefault((loc, iz_all[r], name_all[r]), [0.0, 0])
         acc[0] += pop_all[r]
         acc[1] += 1
-        in_ward[(loc, ward_all[r])] += pop_all[r]
-        in_ward[(loc, str(name_all[r]), ward_all[r])] += pop_all[r]
+        in_ward.setdefault(loc, Counter())[ward_all[r]] += pop_all[r]
+        iz_ward.setdefault(loc, {}).setdefault(str(name_all[r]), Counter())[ward_all[r]] += pop_all[r]
     listed: dict = {}
     first: dict = {}
     people: dict = {}
@@ -387,13 +388,11 @@ def locality_names(assignment: pd.Series, dz: pd.DataFrame, limit: int = LABEL_L
             # An IZ only partly held is "part of" it: Falkirk's "Carse and Grangemouth Old Town + 2
             # more" held the Carse's rural zones, and Grangemouth's Old Town was in another locality.
             partial = {item for item, w in zip(items, whole) if not w}
-            # Each IZ's ward (where most of its people here live) and the locality's people in it.
-            main_ward = {}
-            for (held_loc, *rest), p in in_ward.items():
-                if held_loc == loc and len(rest) == 2 and p > main_ward.get(rest[0], (None, -1))[1]:
-                    main_ward[rest[0]] = (rest[1], p)
+            # Each IZ's ward (where most of its people here live; the first of equals) and the
+            # share of the locality's people in that ward.
             total = sum(people[loc]) or 1.0
-            ward_people = {item: in_ward[(loc, ward)] / total for item, (ward, _) in main_ward.items()}
+            ward_people = {item: in_ward[loc][wards.most_common(1)[0][0]] / total
+                           for item, wards in iz_ward.get(loc, {}).items()}
             shown = [f"part of {item}" if item in partial else item
                      for item in _prominent(_towns(items, people[loc], whole, iz_names, towns, urban), ward_towns,
                                             towns, iz_names, partial, ward_people)]

@@ -185,10 +185,10 @@ def cmd_ensemble(args) -> int:
     from .maps import save_figure
 
     save_figure(result.plot(), out / "share_map.png", dpi=200)
-    # joblib's count: -1 every core, -2 every core but one, ... ("-5" read "every core" on 2 cores).
-    from joblib import effective_n_jobs
+    # The processes it ran ("--jobs -5" read "every core", "--jobs 8" on 2 cores "8 workers").
+    from .ensemble import local_workers
 
-    workers = effective_n_jobs(args.jobs)
+    workers = local_workers(args.jobs, args.plans)
     print(f"{result!r} in {seconds:.1f} s ({counted(workers, 'worker', 'workers')}"
           f"{', every core' if args.jobs == -1 else ''})")
     shown = ["area", "name", "population", "zones", "share_either_mean", "share_both_mean", "simd_deciles",

@@ -177,7 +177,7 @@ def refuse_folder(path: Path) -> None:
     """A folder given as a plan is refused, naming the plan files in it: "has no coordinate
     reference system", or GDAL's "specify the correct driver", said nothing of the mistake.
     A file geodatabase (``.gdb``) and a folder of shapefiles, which GDAL reads, are plans."""
-    if not path.is_dir() or path.suffix.lower() == ".gdb" or any(path.glob("*.shp")):
+    if not path.is_dir() or path.suffix.lower() == ".gdb" or any(p.suffix.lower() == ".shp" for p in path.iterdir()):
         return
     kinds = (*TABLE_SUFFIXES, ".gpkg", ".geojson", ".json")
     held = sorted(p.name for p in path.iterdir() if p.suffix.lower() in kinds)

@@ -198,7 +198,7 @@ def compare(
 
 
 #: A locality not flagged poorer than Scotland whose people live in Scotland's most deprived
-#: fifth of zones at this share or more (Scotland's own) says so among its reasons.
+#: fifth of zones at more than this share (Scotland's own) says so among its reasons.
 DEPRIVED_SHARE = 0.2
 
 
@@ -310,10 +310,10 @@ def rank(
         # deprived fifth of zones, and its profile's Why said nothing of them. Said where the
         # share is Scotland's own (a fifth) or more.
         share = table["share_most_deprived_20"]
-        hidden = ~table["poorer_than_scotland"] & (share >= DEPRIVED_SHARE)
+        hidden = ~table["poorer_than_scotland"] & (share > DEPRIVED_SHARE)
         table.loc[hidden, "reasons"] = [
-            f"{why}; {'and' if rest else 'yet'} {p:.0%} of its people live in zones among Scotland's 20% most deprived "
-            "(SIMD 2020v2), where about a fifth of Scotland's people live"
+            f"{why + '; ' if why else ''}{'and' if rest else 'yet'} {p:.0%} of its people live in zones among "
+            "Scotland's 20% most deprived (SIMD 2020v2), where about a fifth of Scotland's people live"
             for why, p, rest in zip(table.loc[hidden, "reasons"], share[hidden], table.loc[hidden, "poorer_than_rest"])]
     # Scores equal to 3 decimals are a tie, ordered by name (and said so in rank_note).
     order = table.assign(_score=table["score"].round(3).fillna(-np.inf)).sort_values(

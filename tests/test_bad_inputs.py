@@ -1081,6 +1081,15 @@ def test_terminal_escape_codes_in_a_plan_reach_no_console_or_file(dz, plan, tmp_
     assert "\x1b" not in (tmp_path / "r.csv").read_text(encoding="utf-8")
     read = loc.read_plan(tmp_path / "plan.csv", dz)
     assert read.localities["population"].sum() == plan.localities["population"].sum() and len(read) == len(plan)
+    # Spaces are kept ("North  Area" is not "North Area"); an id of escape codes alone is refused,
+    # not a locality called ''.
+    from localities.errors import plain
+
+    assert plain("North  Area\t") == "North  Area "
+    table.loc[table["locality"] == "\x1b[41mL2", "locality"] = "\x1b"
+    table.to_csv(tmp_path / "plan.csv", index=False)
+    with pytest.raises(PlanError, match=r"locality ids of control characters only .*: '\\x1b'"):
+        loc.read_plan(tmp_path / "plan.csv", dz)
 
 
 def test_workbook_bytes_depend_on_contents_only(plan, tmp_path, monkeypatch):
@@ -1414,6 +1423,8 @@ def test_a_folder_given_as_the_plan_names_the_plan_files_in_it(dz, plan, tmp_pat
     # A folder of shapefiles is a plan GDAL reads.
     (tmp_path / "shapes").mkdir()
     plan.localities[["locality", "geometry"]].to_file(tmp_path / "shapes" / "plan.shp")
+    for part in (tmp_path / "shapes").iterdir():  # as some programs save them: PLAN.SHP, PLAN.DBF, ...
+        part.rename(part.with_name(part.name.upper()))
     assert len(loc.read_plan(tmp_path / "shapes", dz)) == len(plan)
 
 

@@ -590,6 +590,12 @@ def test_option_names_replace_argument_names_only_where_they_are_names():
     assert _in_options("seed: no such file", options, keep=["seed"]) == "seed: no such file"
     options["out"] = "--out"
     assert _in_options("out: --out must end in .csv", options, keep=["out"]) == "out: --out must end in .csv"
+    # Only whole paths: "--data-dir data" kept "data_dir" untranslated, and a path "0" put NUL bytes
+    # (its placeholder's) in the message.
+    options["data_dir"] = "--data-dir"
+    assert _in_options("p.gpkg: from the data_dir argument", options, keep=["p.gpkg", "data"]) == \
+        "p.gpkg: from the --data-dir argument"
+    assert _in_options("nofile.csv: no such file", options, keep=["nofile.csv", "0"]) == "nofile.csv: no such file"
 
 
 def test_an_output_that_is_the_plan_being_read_is_refused(highland, capsys):

@@ -1475,6 +1475,10 @@ def test_scotland_s_level_is_a_class_break():
     plain = layout.class_breaks(values, "FisherJenks", 5, share=True, printed=printed)[1]
     bounds = [[float(x.rstrip("%")) for x in a.split(" to ")] for a in plain if " to " in a]
     assert plain != split and any(lo < 12.1 < hi for lo, hi in bounds), plain
+    # Two classes asked for, both sides of Scotland held: three, never one class across it.
+    few = pd.Series([0.05, 0.06, 0.11, 0.13, 0.20, 0.21])
+    yb, labels, _ = layout.class_breaks(few, "FisherJenks", 2, share=True, printed=printed, split_at=scotland)
+    assert not ((few[yb == yb[2]] > scotland).any()), labels
 
 
 def test_a_character_the_map_font_lacks_prints_as_a_question_mark(sample):
