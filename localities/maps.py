@@ -259,7 +259,9 @@ def plot_map(
             f"{'a small island' if len(shapely.get_parts(o.geometry)) == 1 else 'small islands'} "
             f"{o.distance_km:.0f} km {o.direction} (part of {', '.join(str(names[i]) for i in o.localities)})"
             for o in specks) + "."
-    with_key = plan_map or label == "number" or len(frame) > 20
+    # A value map always lists its values (East Renfrewshire's income map, every locality named,
+    # printed no figure at all: only its legend's "2.4% to 12.1%").
+    with_key = plan_map or value_col is not None or label == "number" or len(frame) > 20
     data_dir = data_dir or frame.attrs.get("data_dir")  # the locator's council outlines, if the table says where
     with plt.rc_context({"text.parse_math": False}):  # names and titles are text: "$5" is not mathtext
         return _plot(frame, colours, handles, legend_title, title, value_col, plan_map, numbers, names, outliers,

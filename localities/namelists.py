@@ -164,3 +164,8 @@ def label(places: list[str], limit: int = LABEL_LENGTH, shared: bool = True) -> 
             if len(text) <= limit or m == 1:
                 return text
     return places[0]
+
+
+#: Councils named for their town: in their ward names ("Stirling East", "Falkirk North") the
+#: council's name is the town, not the council area ("Midlothian East" is the council's).
+TOWN_COUNCILS = frozenset({"Stirling", "Falkirk"})

@@ -57,6 +57,7 @@ from .namelists import (  # noqa: F401 (re-exported: the package and tests read 
     _OTHER,
     LABEL_LENGTH,
     ONE_MORE_LENGTH,
+    TOWN_COUNCILS,
     _lists,
     _town,
     is_code,
@@ -178,7 +179,8 @@ def _sides_cut(part: str) -> tuple[str, str]:
 
 
 def _council_names(dz: pd.DataFrame) -> set:
-    return set(dz["council_name"].astype(str)) if "council_name" in dz else set()
+    """The council's names that are no place in a ward name (not a town's: Stirling's)."""
+    return set(dz["council_name"].astype(str)) - TOWN_COUNCILS if "council_name" in dz else set()
 
 
 def _a_place(place: str, council: set) -> bool:

@@ -14,7 +14,7 @@ import pandas as pd
 import shapely
 
 from .errors import counted
-from .names import _NOT_A_TOWN, WARD_TOWN_SHARE, join_names, more  # the share that names a locality too
+from .names import _NOT_A_TOWN, TOWN_COUNCILS, WARD_TOWN_SHARE, join_names, more  # the share that names a locality too
 
 
 def inset_title(frame, names, extent, width_in: float, what: tuple[str, str] = ("locality", "localities"),
@@ -147,6 +147,12 @@ def _side_town(name: str) -> str | None:
     return None
 
 
+def _council_not_town(council: str, start: str) -> bool:
+    """Whether a ward name's start is the council's name and not a town ("Midlothian" of
+    "Midlothian East"; "Stirling" of "Stirling East" is a town)."""
+    return council.startswith(start) and council not in TOWN_COUNCILS
+
+
 def _people_by_ward(frame, order) -> dict[str, int]:
     """The people of localities ``order`` in each ward (``frame.attrs["ward_people"]``, from
     the plan; empty when the table does not say)."""
@@ -174,7 +180,7 @@ def _ward_town(frame, order) -> str | None:
             if len(words) >= n:
                 shares[" ".join(words[:n])] = shares.get(" ".join(words[:n]), 0) + p
         for start, p in shares.items():
-            if p >= WARD_TOWN_SHARE * total > 0 and len(start) >= 4 and not council.startswith(start) \
+            if p >= WARD_TOWN_SHARE * total > 0 and len(start) >= 4 and not _council_not_town(council, start) \
                     and _is_place(start.split(), last=_NOT_A_TOWN):
                 best = start
     return best
@@ -194,6 +200,6 @@ def ward_towns(frame, order, share: float = 0.15, most: int = 3, cover: float = 
         towns[town] = towns.get(town, 0) + p
     council = str(frame.attrs.get("council") or "")
     total = sum(towns.values())
-    ranked = sorted((t for t in towns if t and not council.startswith(t)), key=lambda t: -towns[t])
+    ranked = sorted((t for t in towns if t and not _council_not_town(council, t)), key=lambda t: -towns[t])
     chosen = [t for t in ranked if towns[t] >= share * total][:most] if total else []
     return chosen if chosen and sum(towns[t] for t in chosen) >= cover * total else []

@@ -1172,6 +1172,9 @@ def test_an_island_locality_is_named_where_its_people_live(council_zones):
     # Dumfries's wards (Nith, Lochar) and neighbourhoods do not say Dumfries; its central
     # locality's name does ("A: 7 localities").
     ("Dumfries and Galloway", 10_000, ["A: Dumfries area", "B: Stranraer"]),
+    # The council is named for its town: "Stirling East" names the town (the inset read
+    # "A: Bannockburn, Broomridge and 2 more / City Centre, Raploch and 2 more").
+    ("Stirling", 10_000, ["A: Stirling area (6 localities)"]),
 ])
 def test_inset_titles_say_what_they_show_and_fit(council_zones, council, target, titles):
     """Insets were titled 'A: inset'; a title now names the localities mostly inside it (or the
@@ -1479,6 +1482,21 @@ def test_scotland_s_level_is_a_class_break():
     few = pd.Series([0.05, 0.06, 0.11, 0.13, 0.20, 0.21])
     yb, labels, _ = layout.class_breaks(few, "FisherJenks", 2, share=True, printed=printed, split_at=scotland)
     assert not ((few[yb == yb[2]] > scotland).any()), labels
+
+
+def test_a_value_map_lists_its_values_even_when_every_locality_is_named(council_zones):
+    # East Renfrewshire at the default: four localities, all named on the map, so no key table,
+    # and the income map printed no figure: its legend said only "2.4% to 12.1%".
+    dz = council_zones["East Renfrewshire"]
+    table = loc.rank(loc.propose(dz), dz)
+    fig = loc.plot_map(table, column="income_rate")
+    assert not fig.attrs["numbered"] and len(fig.attrs["key"]) == len(table)
+    texts = {t.get_text() for ax in fig.axes for t in ax.texts}
+    assert {f"{v:.1%}" for v in table["income_rate"]} <= texts
+    plt.close(fig)
+    poorer = loc.plot_poorer(table)  # a map of flags alone keeps its own key
+    assert not poorer.attrs["key"]
+    plt.close(poorer)
 
 
 def test_a_character_the_map_font_lacks_prints_as_a_question_mark(sample):

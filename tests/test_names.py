@@ -553,3 +553,13 @@ def test_a_locality_in_a_towns_wards_is_named_for_the_town(council_zones):
     names = loc.propose(dz, target_population=5_000).localities["name"]
     assert any(n.startswith("East Kilbride: ") for n in names)
     assert not any(n.startswith("Clydesdale: Law") for n in names)
+
+
+def test_a_council_named_for_its_town_names_the_town(council_zones):
+    # Stirling at the default: "Broomridge and 6 more" was Stirling itself (all in the Stirling
+    # East, North and West wards): the council's name in its wards was taken for the council.
+    dz = council_zones["Stirling"]
+    names = loc.propose(dz).localities["name"]
+    assert "Stirling: Broomridge and 6 more" in set(names)
+    # A council's name that is no town still names nothing ("Midlothian East").
+    assert not any(n.startswith("Midlothian:") for n in loc.propose(council_zones["Midlothian"]).localities["name"])
