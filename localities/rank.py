@@ -198,7 +198,8 @@ def compare(
 
 
 #: A locality not flagged poorer than Scotland whose people live in Scotland's most deprived
-#: fifth of zones at more than this share (Scotland's own) says so among its reasons.
+#: fifth of zones at this share (Scotland's own) times the materiality ratio or more says so
+#: among its reasons.
 DEPRIVED_SHARE = 0.2
 
 
@@ -309,11 +310,13 @@ def rank(
         # Hallglen, "not significantly poorer", had 36% of its people in Scotland's most
         # deprived fifth of zones, and its profile's Why said nothing of them. Said where the
         # share is Scotland's own (a fifth) or more.
+        # A sentence of its own, material as a flag is (x1.2 Scotland's fifth): after "; and" it
+        # read as one more item of the list before it, and 22% is hardly more than a fifth.
         share = table["share_most_deprived_20"]
-        hidden = ~table["poorer_than_scotland"] & (share > DEPRIVED_SHARE)
+        hidden = ~table["poorer_than_scotland"] & (share >= DEPRIVED_SHARE * min_ratio)
         table.loc[hidden, "reasons"] = [
-            f"{why + '; ' if why else ''}{'and' if rest else 'yet'} {p:.0%} of its people live in zones among "
-            "Scotland's 20% most deprived (SIMD 2020v2), where about a fifth of Scotland's people live"
+            f"{why + '. ' if why else ''}{'Yet' if not rest else 'And'} {p:.0%} of its people live in zones among "
+            "Scotland's 20% most deprived (SIMD 2020v2), against a fifth of Scotland's people"
             for why, p, rest in zip(table.loc[hidden, "reasons"], share[hidden], table.loc[hidden, "poorer_than_rest"])]
     # Scores equal to 3 decimals are a tie, ordered by name (and said so in rank_note).
     order = table.assign(_score=table["score"].round(3).fillna(-np.inf)).sort_values(
