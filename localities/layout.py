@@ -238,6 +238,9 @@ def class_breaks(values: pd.Series, scheme: str, k: int, share: bool,
         """``value`` as printed, in steps of the last printed digit."""
         return round(float(f"{value * scale:.{digits}f}") * 10 ** digits)
 
+    # The highest value printed as Scotland's level (hi: no class to split at it).
+    cut = _as_printed(split_at, hi, printed) if split_at is not None and printed is not None \
+        and lo <= split_at < hi else hi
     # At most half as many classes as values (two or three values: one each): East Ayrshire's
     # 6 localities in 5 Fisher-Jenks classes put 16.2% and 16.9% in different shades.
     most = len(known) if len(known) <= 3 else max(2, len(known) // 2)
@@ -250,8 +253,6 @@ def class_breaks(values: pd.Series, scheme: str, k: int, share: bool,
             continue
         bins = np.asarray(classifier.bins, dtype=float)
         yb = np.asarray(classifier.yb)
-        cut = _as_printed(split_at, hi, printed) if split_at is not None and printed is not None \
-            and lo <= split_at < hi else hi
         if cut < hi:
             # The class whose bounds hold Scotland's level: split where its values lie on both
             # sides; else its bound moved to the level, the same localities in it, so that its
@@ -292,6 +293,10 @@ def class_breaks(values: pd.Series, scheme: str, k: int, share: bool,
                 labels = [f"{_fmt(a / 10 ** digits / scale, share, digits)} to "
                           f"{_fmt(b / 10 ** digits / scale, share, digits)}" for a, b in zip(lowers, uppers)]
                 return yb, labels, bins
+    if cut < hi:
+        # No classes both split at Scotland's level and printable (East Ayrshire's attainment at
+        # 5,000, in one decimal, became one class): Fisher-Jenks' classes alone.
+        return class_breaks(values, scheme, k, share, printed)
     # One class: every value the same once printed.
     if printed is not None:
         (a, da), (b, db) = _printed_number(printed(lo)), _printed_number(printed(hi))

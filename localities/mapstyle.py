@@ -324,11 +324,11 @@ def value_classes(frame, column: str, unit: str, share: bool, cmap, worse_high: 
     values = pd.to_numeric(frame[column], errors="coerce")
     top = column_top(frame, column)
     scotland = frame.attrs.get("scotland", {}).get(column)
+    shaded = anchored(values, scotland)
     # Scotland's level is a class break: shades say which side of it a locality is.
     classes, labels, _ = layout.class_breaks(values, scheme, k, share,
                                              printed=lambda v: format_value(v, column, unit, top),
-                                             split_at=scotland if anchored(values, scotland) else None)
-    shaded = anchored(values, scotland)
+                                             split_at=scotland if shaded else None)
     return ValueClasses(values, classes, labels, class_colours(cmap, classes, values, len(labels), scotland, worse_high),
                         reference_levels(frame, column, unit, shaded=shaded),
                         scotland_colour(cmap, worse_high) if shaded else None)

@@ -309,9 +309,8 @@ def rank(
         # A locality's average can hide its most deprived streets: Falkirk's Lochgreen and
         # Hallglen, "not significantly poorer", had 36% of its people in Scotland's most
         # deprived fifth of zones, and its profile's Why said nothing of them. Said where the
-        # share is Scotland's own (a fifth) or more.
-        # A sentence of its own, material as a flag is (x1.2 Scotland's fifth): after "; and" it
-        # read as one more item of the list before it, and 22% is hardly more than a fifth.
+        # share is material as a flag is (x1.2 Scotland's fifth: 22% is hardly more than a
+        # fifth), in a sentence of its own (after "; and" it read as one more item of a list).
         share = table["share_most_deprived_20"]
         hidden = ~table["poorer_than_scotland"] & (share >= DEPRIVED_SHARE * min_ratio)
         table.loc[hidden, "reasons"] = [

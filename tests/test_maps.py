@@ -1484,6 +1484,17 @@ def test_scotland_s_level_is_a_class_break():
     assert not ((few[yb == yb[2]] > scotland).any()), labels
 
 
+def test_classes_that_cannot_be_split_at_scotland_s_level_stay_fisher_jenks(council_zones):
+    # East Ayrshire's attainment at 5,000, printed in one decimal: no split classes printable,
+    # and the legend fell to one class, "4.6 to 6.1".
+    from localities import mapstyle
+
+    dz = council_zones["East Ayrshire"]
+    table = loc.rank(loc.propose(dz, target_population=5_000), dz)
+    vc = mapstyle.value_classes(table, "attainment", table.attrs["units"]["attainment"], False, "Blues_r", False)
+    assert len(vc.labels) == 5, vc.labels
+
+
 def test_a_value_map_lists_its_values_even_when_every_locality_is_named(council_zones):
     # East Renfrewshire at the default: four localities, all named on the map, so no key table,
     # and the income map printed no figure: its legend said only "2.4% to 12.1%".
