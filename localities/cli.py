@@ -344,6 +344,24 @@ class _Outliving:
         return getattr(self._stream, name)
 
 
+def _outputs_writable(args) -> None:
+    """Refuse, before the work, an output that is the plan being read (`rank plan.xlsx --out
+    plan.xlsx` replaced the analyst's sheets with the ranking, and the next `check` read that
+    as a plan) or that cannot be written (a whole ranking was printed, then "cannot write")."""
+    from .export import probe_writable
+
+    read = [Path(getattr(args, i)).resolve() for i in _INPUTS if getattr(args, i, None)]
+    outputs = {name: getattr(args, name) for name in ("out", "table", "dest") if getattr(args, name, None)}
+    for name, value in outputs.items():
+        if name != "dest" and Path(value).resolve() in read:
+            raise LocalitiesError(f"--{name} {value} is the plan being read: give another file name")
+    for name, value in outputs.items():
+        # Folders: demo's and ensemble's --out, propose --council all's, download's --dest.
+        folder = name == "dest" or name == "out" and (args.command in ("demo", "ensemble")
+                                                      or (getattr(args, "council", None) or "").lower() == "all")
+        probe_writable(value, folder=folder)
+
+
 def main(argv: list[str] | None = None) -> int:
     import gc
     import signal
@@ -384,20 +402,7 @@ def main(argv: list[str] | None = None) -> int:
     streams = sys.stdout, sys.stderr
     sys.stdout, sys.stderr = (None if s is None else _Outliving(s) for s in streams)
     try:
-        for name in ("out", "table"):
-            # Writing over the plan being read: `rank plan.xlsx --out plan.xlsx` replaced the
-            # analyst's sheets with the ranking, and the next `check` read that as a plan.
-            out = getattr(args, name, None)
-            read = [getattr(args, i) for i in _INPUTS if getattr(args, i, None)]
-            if out and any(Path(out).resolve() == Path(r).resolve() for r in read):
-                raise LocalitiesError(f"--{name} {out} is the plan being read: give another file name")
-        for name in ("out", "table", "dest"):
-            if getattr(args, name, None):
-                from .export import probe_writable
-
-                folder = name == "dest" or (name == "out" and args.command in ("demo", "ensemble")
-                                            or (getattr(args, "council", None) or "").lower() == "all")
-                probe_writable(getattr(args, name), folder=folder)
+        _outputs_writable(args)
         code = args.func(args)
         if sys.stdout is not None:
             sys.stdout.flush()  # inside the try: a closed pipe shows here when stdout is buffered

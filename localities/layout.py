@@ -27,6 +27,7 @@ import pandas as pd
 import shapely
 from shapely.geometry import box as shapely_box
 
+from .errors import plain
 from .placement import (  # noqa: F401  (layout.Placer, layout.wrappings ... still work)
     Placer,
     _anchor,
@@ -476,16 +477,14 @@ def printable(text, font: bool = True) -> str:
     become spaces, runs of spaces one, and a character the map font has no glyph for
     (an emoji) "?": it printed as an empty box, and matplotlib warned on stderr. With
     ``font=False`` (a web page, which has every glyph) the other characters are kept."""
-    glyphs, out = (_glyphs() if font else None), []
-    for ch in str(text):
-        kind = unicodedata.category(ch)
-        if kind == "Cc":
-            out.append(" ")
-        elif not font:
-            out.append(ch)
-        elif kind == "Cf":
+    text = plain(text)  # control characters as spaces, as in the library's messages
+    if not font:
+        return " ".join(text.split())
+    glyphs, out = _glyphs(), []
+    for ch in text:
+        if unicodedata.category(ch) == "Cf":
             continue  # invisible (joiners, an emoji flag's tags)
-        elif ord(ch) in glyphs or ch == " ":
+        if ord(ch) in glyphs or ch == " ":
             out.append(ch)
         elif not out or out[-1] != "?":
             out.append("?")

@@ -40,12 +40,10 @@ def _zones_for_plan(path: Path, council: str | None, data_dir, layer: str | None
     must agree, or name it when the plan does not say), people counted by ``population``."""
     from . import load
     from .errors import PlanError
-    from .plans import TABLE_SUFFIXES
+    from .plans import TABLE_SUFFIXES, refuse_folder
 
     if not path.exists():
         raise PlanError(f"{path}: no such file")
-    from .plans import refuse_folder
-
     refuse_folder(path)
     lookup = load.zone_table(data_dir)[["datazone", "council", "council_name"]]  # cached: no CSV parsing
     planned = _plan_council(path, lookup, layer)

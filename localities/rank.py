@@ -373,9 +373,9 @@ def _vintage_note(population) -> list[str]:
     with nothing in the workbook to say why two runs disagreed."""
     if population in (None, "simd2020v2"):
         return []
-    from .vintages import SHORT
+    from .vintages import counted_with
 
-    words = SHORT.get(str(population), f"the populations of {population}")
+    words = counted_with({"population": population})
     return [f"people counted with the {words}, not the mid-2017 estimates SIMD 2020v2 uses: rates over all people "
             "(income deprivation, crime, ...) divide SIMD 2020v2's counts by them, here and for Scotland, and so "
             "differ from SIMD's published rates; employment deprivation keeps SIMD's working-age population"]

@@ -193,7 +193,7 @@ def read_plan_table(path: Path, sheet: str | None = None) -> tuple[pd.DataFrame,
     if zone_col is None:
         # A column of zone codes under another header ("Code", "Zone"): read, and said.
         zone_col = next((c for c in raw.columns if (text := raw[c].astype(str).str.strip().str.upper())[text != ""]
-                         .str.fullmatch(r"S01\d{6}").mean() >= 0.9), None)
+                         .str.match(CODE).mean() >= 0.9), None)
         if zone_col is None:
             zone_col = column(raw, "datazone", path)  # which names what it looked for
         notes.append(f"Data Zone codes read from column {zone_col!r}, the one holding them (call it 'datazone' to say so)")
@@ -218,25 +218,25 @@ def _plan_sheet(path: Path, sheet: str | None = None) -> tuple[pd.DataFrame, str
         # the line the file shows, and pandas skipping them put "row 6" for line 7.
         return _headed(read_csv(path, keep_blank_lines=True)), None
     sheets = _sheets(path)  # the workbook read once
+    note = None
     if sheet is not None:
         if sheet not in sheets:
             raise DataError(f"{path}: no sheet {sheet!r}; its sheets are {listing(map(repr, sheets))}")
-        _uncalculated(path, sheet, sheets[sheet])
-        return sheets[sheet], None
-    found = []
-    for name, frame in sheets.items():
-        zones = _find(frame, "datazone")
-        if zones is not None:
-            found.append((frame[zones].astype(str).str.strip().ne("").sum(), name, frame))
-    if not found:
-        return read_table(path), None  # which says there is none
-    if len(found) < 2:
-        _uncalculated(path, found[0][1], found[0][2])
-        return found[0][2], None
-    rows, name, frame = max(found, key=lambda f: f[0])  # the first of equals
-    _uncalculated(path, name, frame)
-    return frame, (f"read sheet {name!r} ({rows:,} zones), the largest of {len(found)} sheets with Data Zone codes "
-                   f"({', '.join(repr(f[1]) for f in found)}; layer=NAME reads another)")
+        name = sheet
+    else:
+        found = []
+        for name, frame in sheets.items():
+            zones = _find(frame, "datazone")
+            if zones is not None:
+                found.append((frame[zones].astype(str).str.strip().ne("").sum(), name))
+        if not found:
+            return read_table(path), None  # which says there is none
+        rows, name = max(found, key=lambda f: f[0])  # the first of equals
+        if len(found) > 1:
+            note = (f"read sheet {name!r} ({rows:,} zones), the largest of {len(found)} sheets with Data Zone codes "
+                    f"({', '.join(repr(f[1]) for f in found)}; layer=NAME reads another)")
+    _uncalculated(path, name, sheets[name])
+    return sheets[name], note
 
 
 def _headed(df: pd.DataFrame, within: int = 5) -> pd.DataFrame:
