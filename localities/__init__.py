@@ -53,7 +53,8 @@ def __getattr__(name: str):
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_LAZY))
+    # What tab completion offers: the public names, not this file's imports (importlib, sys).
+    return sorted(__all__)
 
 
 class _Package(types.ModuleType):

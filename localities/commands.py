@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 from .errors import LocalitiesError, counted
-from .plancouncil import _plan_council, _zones_for_plan  # noqa: F401 (plancommands reads them here)
+from .plancouncil import _zones_for_plan
 
 EXIT_OK, EXIT_NONCOMPLIANT = 0, 1
 

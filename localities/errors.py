@@ -56,6 +56,12 @@ def listing(items: Iterable[object], most: int = 10, width: int | None = 60) -> 
     return f"{head} (and {rest} more)" if rest > 0 else head
 
 
+def capital(text: str) -> str:
+    """``text`` with its first letter in capitals, the rest as it is: a note or a reason
+    printed as a sentence of its own ("Poorer than Scotland on ...")."""
+    return text[:1].upper() + text[1:]
+
+
 def counted(n: int, one: str, many: str) -> str:
     """``"1 locality"``, ``"4 localities"``: a count with its noun, singular or plural."""
     return f"{n} {one if n == 1 else many}"

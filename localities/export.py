@@ -19,7 +19,7 @@ import pandas as pd
 import pyogrio
 
 from . import sources
-from .errors import LocalitiesError, clip
+from .errors import LocalitiesError, capital, clip
 
 
 def write_error(path: Path, exc: BaseException) -> LocalitiesError:
@@ -253,7 +253,7 @@ def sheet_notes(sheets: dict) -> list[tuple[str, str]]:
     for people have none)."""
     empty = [(name, f"Empty: {frame.attrs['empty_means']}.") for name, frame in sheets.items()
              if len(frame) == 0 and getattr(frame, "attrs", {}).get("empty_means")]
-    said = [(name, f"{note[:1].upper()}{note[1:]}.") for name, frame in sheets.items()
+    said = [(name, f"{capital(note)}.") for name, frame in sheets.items()
             for note in getattr(frame, "attrs", {}).get("notes", [])]
     return _ranking_notes(sheets) + empty + said
 
@@ -272,7 +272,7 @@ def _ranking_notes(sheets: dict) -> list[tuple[str, str]]:
     heads = ", ".join(_lower(_label(h, ranking)[0]) for h in ranking.attrs.get("headline", []))
     rows = [("This ranking", f"Significance: {METHOD_WORDS.get(method, method)} (method {method!r}); material: "
                              f"{_materiality(ranking)}; headline indicators: {heads}.")]
-    rows += [("The plan", f"{note[:1].upper()}{note[1:]}.") for note in ranking.attrs.get("plan_notes", [])]
+    rows += [("The plan", f"{capital(note)}.") for note in ranking.attrs.get("plan_notes", [])]
     unlawful = regulation_summary(ranking, full=True)
     return [("Regulations", unlawful)] + rows if unlawful else rows
 
@@ -308,7 +308,7 @@ def ranking_summary(table: pd.DataFrame) -> pd.DataFrame:
             values = pd.to_numeric(table[col], errors="coerce")
             columns[header] = (values * 100).round(1) if share else values.round(3)
     if "reasons" in table:  # sentences in a cell of their own
-        columns["Why"] = table["reasons"].astype(str).map(lambda text: text[:1].upper() + text[1:])
+        columns["Why"] = table["reasons"].astype(str).map(capital)
     if "places" in table:
         # What "+ 6 more" stands for: a board could not look it up in the workbook.
         columns["Places (Intermediate Zones, most people first)"] = table["places"]

@@ -169,3 +169,13 @@ def label(places: list[str], limit: int = LABEL_LENGTH, shared: bool = True) -> 
 #: Councils named for their town: in their ward names ("Stirling East", "Falkirk North") the
 #: council's name is the town, not the council area ("Midlothian East" is the council's).
 TOWN_COUNCILS = frozenset({"Stirling", "Falkirk"})
+
+
+def council_words(council: str) -> frozenset[str]:
+    """What a council's own name is in its ward names, naming no town: ``"Midlothian"``
+    ("Midlothian East"), ``"Shetland"`` ("Shetland Central") as well as "Shetland Islands";
+    nothing for a council named for its town (:data:`TOWN_COUNCILS`). Whole names only: the
+    "Perth" of "Perth City North" is a town, though "Perth and Kinross" begins with it."""
+    if council in TOWN_COUNCILS or not council:
+        return frozenset()
+    return frozenset({council, council.removesuffix(" Islands")})

@@ -57,15 +57,16 @@ from .namelists import (  # noqa: F401 (re-exported: the package and tests read 
     _OTHER,
     LABEL_LENGTH,
     ONE_MORE_LENGTH,
-    TOWN_COUNCILS,
     _lists,
     _town,
+    council_words,
     is_code,
     join_names,
     label,
     more,
     said,
 )
+from .errors import capital
 from .regions import settlement
 
 SEPARATOR = "; "
@@ -180,7 +181,9 @@ def _sides_cut(part: str) -> tuple[str, str]:
 
 def _council_names(dz: pd.DataFrame) -> set:
     """The council's names that are no place in a ward name (not a town's: Stirling's)."""
-    return set(dz["council_name"].astype(str)) - TOWN_COUNCILS if "council_name" in dz else set()
+    if "council_name" not in dz:
+        return set()
+    return {word for council in dz["council_name"].dropna().astype(str).unique() for word in council_words(council)}
 
 
 def _a_place(place: str, council: set) -> bool:
@@ -407,7 +410,7 @@ def locality_names(assignment: pd.Series, dz: pd.DataFrame, limit: int = LABEL_L
                     text = f"{town}: {more(shown[:1], len(shown) - 1)}"
             else:
                 text = label(shown, limit)
-            names[loc] = text[:1].upper() + text[1:]
+            names[loc] = capital(text)
     # A locality none of whose zones has an IZ name is named by its id (a blank name broke the
     # builder's ordering of ids, and reached maps as "nan").
     names = pd.Series(names, dtype=object).reindex(locs)

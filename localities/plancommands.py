@@ -8,8 +8,9 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from .commands import EXIT_OK, _decision_kwargs, _plan_council, _write_table, _zones_for_plan, output_folder
+from .commands import EXIT_OK, _decision_kwargs, _write_table, output_folder
 from .errors import LocalitiesError, counted
+from .plancouncil import _council_of, _zones_for_plan
 
 
 def _two_names(a: Path, b: Path) -> tuple[str, str]:
@@ -53,19 +54,14 @@ def cmd_compare(args) -> int:
     if not Path(args.b).exists():
         raise LocalitiesError(f"{args.b}: no such file")
     from . import load
-    from .plancouncil import _polygon_council
-    from .plans import TABLE_SUFFIXES
 
-    council_b = _plan_council(Path(args.b), load.zone_table(args.data_dir)[["datazone", "council", "council_name"]],
-                              args.layer_b)
-    if council_b is None and Path(args.b).suffix.lower() not in TABLE_SUFFIXES:
-        # Locality polygons say no council: the one holding most of the people inside them
-        # (another council's read as "overlap none of the zones ...; is the file's CRS right?").
-        council_b = _polygon_council(Path(args.b), load.load_datazones(None, data_dir=args.data_dir), args.layer_b)
+    table = load.zone_table(args.data_dir)[["datazone", "council", "council_name"]]
+    # Another council's polygons read as "overlap none of the zones ...; is the file's CRS right?".
+    council_b, _ = _council_of(Path(args.b), table, args.data_dir, args.layer_b, args.population)
     if council_b is not None and council_b not in set(dz["council"]):
         from .errors import PlanError
 
-        names = load.zone_table(args.data_dir).drop_duplicates("council").set_index("council")["council_name"]
+        names = table.drop_duplicates("council").set_index("council")["council_name"]
         raise PlanError(f"{args.b} is a plan for {names.get(council_b, council_b)} and {args.a} for "
                         f"{dz['council_name'].iloc[0]}: compare two plans of one council")
     a = _layered("a", args, lambda: read_plan(Path(args.a), dz, layer=args.layer_a))

@@ -34,19 +34,36 @@ def _plan_council(path: Path, lookup, sheet: str | None = None) -> str | None:
     return None
 
 
+def _council_of(path: Path, lookup, data_dir, layer: str | None = None, population: str = "simd2020v2"):
+    """``(council, zones)``: the code of the council a plan file is for (its saved record, the
+    zones its table lists, or the people inside its polygons; None when it cannot be told),
+    and, for polygons, all of Scotland's zones read to tell it (else None)."""
+    from . import load
+    from .plans import TABLE_SUFFIXES
+
+    planned = _plan_council(path, lookup, layer)
+    if planned is not None or path.suffix.lower() in TABLE_SUFFIXES:
+        return planned, None
+    # Locality polygons say no council: the one where most of the people inside them live.
+    # Checked against all of Scotland, Falkirk's own exported ranking "did not comply":
+    # 6,746 zones in no polygon and 16 zones of its neighbours along its edge.
+    zones = load.load_datazones(None, data_dir=data_dir, population=population)
+    return _polygon_council(path, zones, layer), zones
+
+
 def _zones_for_plan(path: Path, council: str | None, data_dir, layer: str | None = None,
                     population: str = "simd2020v2"):
     """Load the zones of the plan's council (from the saved plan or its zones; ``--council``
     must agree, or name it when the plan does not say), people counted by ``population``."""
     from . import load
     from .errors import PlanError
-    from .plans import TABLE_SUFFIXES, refuse_folder
+    from .plans import refuse_folder
 
     if not path.exists():
         raise PlanError(f"{path}: no such file")
     refuse_folder(path)
     lookup = load.zone_table(data_dir)[["datazone", "council", "council_name"]]  # cached: no CSV parsing
-    planned = _plan_council(path, lookup, layer)
+    planned, everywhere = _council_of(path, lookup, data_dir, layer, population)
     if council is None and planned is not None and planned not in set(lookup["council"]):
         # A plan saved from other data (the analyst forgot --data-dir): name its council, not a bare code.
         from . import sources
@@ -61,27 +78,18 @@ def _zones_for_plan(path: Path, council: str | None, data_dir, layer: str | None
                             f"{listing(held)}): set {sources.ENV_VAR}, pass --data-dir, or run `localities download`")
         raise PlanError(f"{path} is a plan for {what}, which is not in this data (it holds {listing(held, 5)}): "
                         "pass the --data-dir that holds its council")
-    polygons = planned is None and path.suffix.lower() not in TABLE_SUFFIXES
     if council is not None:
         asked = load.resolve_council(council, lookup)
-        if polygons:
-            # Polygons of another council checked as this one's: "DOES NOT COMPLY (1 locality)"
-            # with a locality of 456 people, where a saved plan named the mistake.
-            planned = _polygon_council(path, load.load_datazones(None, data_dir=data_dir, population=population), layer)
+        # Polygons of another council checked as this one's: "DOES NOT COMPLY (1 locality)"
+        # with a locality of 456 people, where a saved plan named the mistake.
         if planned is not None and planned in set(lookup["council"]) and asked != planned:
             names = lookup.drop_duplicates("council").set_index("council")["council_name"]
-            what = ": its polygons cover" if polygons else " is a plan for"
+            what = ": its polygons cover" if everywhere is not None else " is a plan for"
             raise PlanError(f"{path}{what} {names[planned]}, not {names[asked]}: leave out --council "
                             f"(the plan says which council it is for) or give a plan for {names[asked]}")
         planned = asked
-    if planned is None and polygons:
-        # Locality polygons say no council: the one where most of the people inside them live.
-        # Checked against all of Scotland, Falkirk's own exported ranking "did not comply":
-        # 6,746 zones in no polygon and 16 zones of its neighbours along its edge.
-        zones = load.load_datazones(None, data_dir=data_dir, population=population)
-        planned = _polygon_council(path, zones, layer)
-        if planned is None:
-            return zones
+    if planned is None and everywhere is not None:
+        return everywhere
     return load.load_datazones(planned, data_dir=data_dir, population=population)
 
 

@@ -31,7 +31,7 @@ from matplotlib.patches import Rectangle
 from . import layout
 from . import spine as chart
 from .decide import COMPARATORS
-from .errors import LocalitiesError
+from .errors import LocalitiesError, capital
 from .export import atomic_path
 from .labels import without_rest
 from .maps import TIER_COLOURS, no_idle_draws, normalise
@@ -243,7 +243,7 @@ def _page(fig, table, idx, row, council, spine, _backdrop_cache) -> None:
     if "score" in table and pd.notna(row["score"]):
         # What the score is, in words ("Headline deprivation against Scotland" left a board asking).
         heads = " and ".join(_lower(_label(h, table)[0]) for h in table.attrs.get("headline", []) if h in table)
-        facts.append((f"{heads[:1].upper() + heads[1:] or 'Deprivation'} against Scotland's (1.0 = the same, "
+        facts.append((f"{capital(heads) or 'Deprivation'} against Scotland's (1.0 = the same, "
                       "2.0 = twice)", f"{row['score']:.2f}"))
     for c in COMPARATORS:
         if f"n_worse_{c}" in table:
@@ -297,7 +297,7 @@ def _page(fig, table, idx, row, council, spine, _backdrop_cache) -> None:
         top -= (0.05 + 0.145 * len(wrapped)) / H
     # Why it is (or is not) flagged.
     reasons = str(row.get("reasons", "") or "")
-    reasons = reasons[:1].upper() + reasons[1:]  # a sentence under its heading
+    reasons = capital(reasons)  # a sentence under its heading
     fig.text(0.4 / W, top, "Why", fontsize=10, fontweight="bold", va="top")
     wrapped = textwrap.wrap(reasons, 125)
     if len(wrapped) > WHY_LINES:

@@ -14,7 +14,7 @@ import pandas as pd
 import shapely
 
 from .errors import counted
-from .names import _NOT_A_TOWN, TOWN_COUNCILS, WARD_TOWN_SHARE, join_names, more  # the share that names a locality too
+from .names import _NOT_A_TOWN, WARD_TOWN_SHARE, council_words, join_names, more  # the share that names a locality too
 
 
 def inset_title(frame, names, extent, width_in: float, what: tuple[str, str] = ("locality", "localities"),
@@ -149,8 +149,8 @@ def _side_town(name: str) -> str | None:
 
 def _council_not_town(council: str, start: str) -> bool:
     """Whether a ward name's start is the council's name and not a town ("Midlothian" of
-    "Midlothian East"; "Stirling" of "Stirling East" is a town)."""
-    return council.startswith(start) and council not in TOWN_COUNCILS
+    "Midlothian East"; "Stirling" of "Stirling East" is a town): the same words as names use."""
+    return start in council_words(council)
 
 
 def _people_by_ward(frame, order) -> dict[str, int]:

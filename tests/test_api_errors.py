@@ -41,6 +41,8 @@ def test_every_public_name_resolves():
     for name in loc.__all__:
         assert getattr(loc, name) is not None, name
     assert set(loc.__all__) <= set(dir(loc))
+    # Tab completion offers the public names, not the package's own imports.
+    assert not {"importlib", "sys", "types", "annotations"} & set(dir(loc))
     with pytest.raises(AttributeError, match="no attribute 'no_such_thing'"):
         loc.no_such_thing  # noqa: B018
 

@@ -563,3 +563,18 @@ def test_a_council_named_for_its_town_names_the_town(council_zones):
     assert "Stirling: Broomridge and 6 more" in set(names)
     # A council's name that is no town still names nothing ("Midlothian East").
     assert not any(n.startswith("Midlothian:") for n in loc.propose(council_zones["Midlothian"]).localities["name"])
+
+
+def test_names_and_map_titles_read_a_council_in_its_ward_names_alike():
+    # One rule for both: map titles had taken "Perth" for Perth and Kinross's own name (its
+    # name begins with it) where names took it for the town; names took "Shetland" of
+    # "Shetland Central" for a town, titles did not.
+    from localities.names import _council_names
+    from localities.titles import _council_not_town
+
+    assert not _council_not_town("Perth and Kinross", "Perth")
+    assert not _council_not_town("Dumfries and Galloway", "Dumfries")
+    assert _council_not_town("Midlothian", "Midlothian") and _council_not_town("Shetland Islands", "Shetland")
+    assert not _council_not_town("Stirling", "Stirling")
+    frame = pd.DataFrame({"council_name": ["Shetland Islands", "Stirling", "Perth and Kinross"]})
+    assert _council_names(frame) == {"Shetland Islands", "Shetland", "Perth and Kinross"}
