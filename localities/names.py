@@ -22,11 +22,15 @@ Rules, in order:
    too, and the place joins the name (``"Largs and Cumbrae"``), so no town name stands
    for an island; the countryside does not (``"Beith"`` for Beith West and Beith East
    and Rural).
+   A town of 10,000 or more that only a ward's name says (Barrhead, of the "Barrhead,
+   Liboside and Uplawmoor" ward; no IZ name says it) is named so too when its IZs are held
+   whole: ``"Barrhead / West Neilston and Uplawmoor"``.
 5. A locality at least four fifths of whose people live in a town of 10,000 or more, in
    wards named for that town alone, and whose IZ names never say it, is named for it first:
    ``"Perth: Hillyland, Tulloch and Inveralmond + 6 more"`` (Perth City North and Centre),
    ``"East Kilbride: Whitehills West and 2 more"``; never for a district a rural IZ is
-   named for (``"Clydesdale"``).
+   named for (``"Clydesdale"``). So is one four fifths of whose people live in the IZs of a
+   town only a ward's name says (``"Barrhead: Auchenback"``).
 6. More: the first one or two places and how many more there are (never just one
    more where all fit in :data:`ONE_MORE_LENGTH` characters)
    (``"New Elgin West, New Elgin East and 2 more"``; ``"Halfway, Hallside and Drumsagard + 1 more"``
@@ -202,6 +206,59 @@ def _ward_places(dz: pd.DataFrame) -> frozenset:
     # Straight apostrophes, as IZ names have them: the ward is "Bo’ness and Blackness", the IZ "Bo'ness - Kinneil".
     return frozenset(place for ward in dz["ward_name"].dropna().astype(str).str.replace("’", "'").unique()
                      for part in _WARD_LIST.split(ward) for place in _sides_cut(part) if _a_place(place, council))
+
+
+#: People a town's IZs must hold to be named for a ward's first place (a town of 10,000 or more).
+WARD_NAMED_TOWN = 10_000
+
+
+def _ward_named_towns(dz: pd.DataFrame) -> dict[str, frozenset]:
+    """``{town: its IZ names}`` for towns of 10,000 or more that only a ward's name says:
+    Barrhead's four IZs (Auchenback, Cross Stobbs, "Dunterlie, East Arthurlie and
+    Dovecothall", "West Arthurlie and North Neilston"; 17,827 people) lie in the "Barrhead,
+    Liboside and Uplawmoor" ward, and no IZ name in East Renfrewshire says Barrhead, so East
+    Renfrewshire's flagged locality was "West Neilston and Uplawmoor + 4 more". A town is the
+    first place a ward's name lists, said by no IZ name (not even within a word: "Preston" of
+    "Preston, Seton and Gosford" is in "Prestonpans"); its IZs are those wholly in that ward,
+    every zone in a town of 10,000 to 125,000 (urban-rural class 2; a city's IZs are its
+    neighbourhoods, and "Portobello/Craigmillar" names one of them), named for none of the
+    ward's other places ("Holytown" of "Mossend and Holytown")."""
+    if not {"ward_name", "iz_name", "urban_rural", "population"} <= set(dz.columns):
+        return {}
+    council = _council_names(dz)
+    zones = pd.DataFrame({"ward": dz["ward_name"].astype(str).str.replace("\u2019", "'").to_numpy(),
+                          "iz": dz["iz_name"].astype(str).to_numpy(),
+                          "town": pd.to_numeric(dz["urban_rural"], errors="coerce").eq(2).to_numpy(),
+                          "people": pd.to_numeric(dz["population"], errors="coerce").fillna(0).to_numpy()})
+    said = " | ".join(zones["iz"].unique()).lower()
+    by_iz = zones.groupby("iz").agg(wards=("ward", "nunique"), ward=("ward", "first"), town=("town", "all"),
+                                    people=("people", "sum"))
+    by_iz = by_iz[(by_iz["wards"] == 1) & by_iz["town"]]
+    found = {}
+    for ward, izs in by_iz.groupby("ward"):
+        parts = _WARD_LIST.split(ward)
+        town = _sides_cut(parts[0])[0] if len(parts) > 1 else ""
+        if not _a_place(town, council) or town.lower() in said:
+            continue
+        others = [place.lower() for part in parts[1:] for place in _sides_cut(part) if _a_place(place, council)]
+        izs = izs[[not any(o in name.lower() for o in others) for name in izs.index]]
+        if izs["people"].sum() >= WARD_NAMED_TOWN:
+            found[town] = frozenset(izs.index)
+    return found
+
+
+def _as_ward_town(items: list[str], pops: list[float], whole: list[bool], ward_named: dict):
+    """``items``, ``pops`` and ``whole`` (most people first) with the IZs of a town only a
+    ward names (:func:`_ward_named_towns`), when all of them are held whole, made one item
+    named for the town."""
+    for town, izs in ward_named.items():
+        held = {i for i, name in enumerate(items) if name in izs and whole[i]}
+        if len(held) == len(izs):
+            rows = [(items[i], pops[i], whole[i]) for i in range(len(items)) if i not in held]
+            rows.append((town, sum(pops[i] for i in held), True))
+            rows.sort(key=lambda row: -row[1])
+            items, pops, whole = (list(column) for column in zip(*rows))
+    return items, pops, whole
 
 
 #: A locality is named for the town its wards are named for, and a map's town inset titled
@@ -381,6 +438,7 @@ def locality_names(assignment: pd.Series, dz: pd.DataFrame, limit: int = LABEL_L
         urban = frozenset(rural.index[~rural.to_numpy()])
     ward_towns = _ward_places(dz)
     ward_town = _wards_town(assignment, dz)
+    ward_named = _ward_named_towns(dz)
     names, places = {}, {}
     for loc, items in listed.items():
         places[loc] = SEPARATOR.join(items)
@@ -398,10 +456,13 @@ def locality_names(assignment: pd.Series, dz: pd.DataFrame, limit: int = LABEL_L
             total = sum(people[loc]) or 1.0
             ward_people = {item: in_ward[loc][wards.most_common(1)[0][0]] / total
                            for item, wards in iz_ward.get(loc, {}).items()}
+            merged = _as_ward_town(items, people[loc], whole, ward_named)
             shown = [f"part of {item}" if item in partial else item
-                     for item in _prominent(_towns(items, people[loc], whole, iz_names, towns, urban), ward_towns,
+                     for item in _prominent(_towns(*merged, iz_names, towns, urban), ward_towns,
                                             towns, iz_names, partial, ward_people)]
-            town = ward_town.get(loc)
+            town = ward_town.get(loc) or next(
+                (t for t, izs in ward_named.items()
+                 if sum(pop for item, pop in zip(items, people[loc]) if item in izs) >= WARD_TOWN_SHARE * total), None)
             if town and not re.search(rf"\b{re.escape(town)}\b", places[loc]):
                 # Most of its people live in wards named for a town no IZ name says: Perth's
                 # flagged "Hillyland, Tulloch and Inveralmond + 6 more" is in Perth City North.

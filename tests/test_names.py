@@ -578,3 +578,24 @@ def test_names_and_map_titles_read_a_council_in_its_ward_names_alike():
     assert not _council_not_town("Stirling", "Stirling")
     frame = pd.DataFrame({"council_name": ["Shetland Islands", "Stirling", "Perth and Kinross"]})
     assert _council_names(frame) == {"Shetland Islands", "Shetland", "Perth and Kinross"}
+
+
+@pytest.mark.parametrize("target, name", [(None, "Barrhead / West Neilston and Uplawmoor"),
+                                          (10000, "Barrhead: Dunterlie, East Arthurlie and Dovecothall / Auchenback"),
+                                          (5000, "Barrhead: Auchenback")])
+def test_a_town_only_a_ward_names_is_named(council_zones, target, name):
+    # East Renfrewshire's flagged locality was "West Neilston and Uplawmoor + 4 more": 17,827
+    # of its 24,111 people live in Barrhead, whose four IZs name only its parts and whose
+    # ward ("Barrhead, Liboside and Uplawmoor") is the one name that says it.
+    dz = council_zones["East Renfrewshire"]
+    assert name in set(loc.propose(dz, target_population=target).localities["name"])
+
+
+def test_a_ward_first_place_is_no_town_where_an_iz_name_says_it_or_a_city_holds_it(council_zones):
+    # "Preston" of "Preston, Seton and Gosford" is in "Prestonpans"; Edinburgh's, Aberdeen's
+    # and Glasgow's wards list neighbourhoods of a city ("Drum Brae/Gyle"), not towns.
+    from localities.names import _ward_named_towns
+
+    for council in ("East Lothian", "City of Edinburgh", "Glasgow City", "North Lanarkshire"):
+        assert _ward_named_towns(council_zones[council]) == {}, council
+    assert set(_ward_named_towns(council_zones["East Renfrewshire"])) == {"Barrhead"}
