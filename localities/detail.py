@@ -18,6 +18,7 @@ import pandas as pd
 import shapely
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 from scipy.sparse.csgraph import connected_components
 
@@ -135,6 +136,14 @@ def detail_page_path(path, letter: str):
     return path.with_name(f"{path.stem}-detail-{letter}{path.suffix}")
 
 
+def _copy(handle, label: str):
+    """A legend entry drawn again with ``label``: a swatch, or the rule at Scotland's level."""
+    if isinstance(handle, Line2D):
+        return Line2D([], [], color=handle.get_color(), linewidth=handle.get_linewidth(), label=label)
+    return Patch(facecolor=handle.get_facecolor(), edgecolor=handle.get_edgecolor(), hatch=handle.get_hatch(),
+                 label=label)
+
+
 def detail_page(frame, colours, handles, legend_title, title, numbers, names, extent, letter: str, main_scale: float,
                 rows=(), value_col=None, plan_map=False, zones=None) -> Figure:
     """Area ``letter`` of a map (``extent``) on an A4 page of its own. Not a pyplot
@@ -168,8 +177,7 @@ def detail_page(frame, colours, handles, legend_title, title, numbers, names, ex
         cursor = sb + sh
         if handles:
             chars = int(sw * 72 / (0.56 * 8.5))
-            copies = [Patch(facecolor=h.get_facecolor(), edgecolor=h.get_edgecolor(), hatch=h.get_hatch(),
-                            label=textwrap.fill(h.get_label().replace("\n", " "), max(chars - 5, 12))) for h in handles]
+            copies = [_copy(h, textwrap.fill(h.get_label().replace("\n", " "), max(chars - 5, 12))) for h in handles]
             legend = fig.legend(handles=copies, title=textwrap.fill(legend_title or "", max(chars, 16)),
                                 loc="upper left", bbox_to_anchor=(sl / p.size[0], cursor / p.size[1]), fontsize=8,
                                 title_fontsize=8.5, frameon=False, alignment="left", borderaxespad=0, borderpad=0)

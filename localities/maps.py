@@ -26,6 +26,7 @@ import pandas as pd
 import shapely
 from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from . import layout
@@ -34,6 +35,7 @@ from .export import atomic_path
 from .mapstyle import (  # noqa: F401 (ATTRIBUTION_SOURCES, POORER_COLOURS, TIER_SHORT, format_value re-exported)
     ATTRIBUTION_SOURCES,
     FLAG_COLOURS,
+    LEVEL_LINE,
     POORER_COLOURS,
     TIER_COLOURS,
     TIER_SHORT,
@@ -123,11 +125,13 @@ def _colouring(frame, column, significance, categories, scheme, k, cmap):
         colours = pd.Series("#ffffff", index=frame.index, dtype=object)
         colours[vc.values.dropna().index] = [vc.fills[i] for i in vc.classes]
         handles = [Patch(facecolor=vc.fills[i], edgecolor="#303030", label=lab) for i, lab in enumerate(vc.labels)]
+        if vc.levels:  # one line: each line of legend is room the key table loses
+            if vc.at is not None:  # a rule between the classes, at Scotland's level
+                handles.insert(vc.at, Line2D([], [], color=LEVEL_LINE, linewidth=1.6, label=vc.levels))
+            else:
+                handles.append(Patch(facecolor="none", edgecolor="none", label=vc.levels))
         if vc.values.isna().any():
             handles.append(Patch(facecolor="#ffffff", edgecolor="#909090", hatch="///", label="no data"))
-        if vc.levels:  # one line: each line of legend is room the key table loses
-            handles.append(Patch(facecolor=vc.swatch, edgecolor="#303030", label=vc.levels) if vc.swatch
-                           else Patch(facecolor="none", edgecolor="none", label=vc.levels))
         title, value_col = f"{prefix}{name}", column
     else:
         colours = layout.plan_colours(frame)

@@ -174,15 +174,15 @@ def legend_name(name: str, unit: str, share: bool) -> str:
 def reference_levels(frame, column: str, unit: str, shaded: bool = False) -> str | None:
     """The levels to read a value legend's classes against, in one line: "Scotland 12.1%,
     Falkirk 11.3%" (West Dunbartonshire's palest class, "12.5% to 17.7%", is above
-    Scotland's 12.1%, and was read as low); ``shaded``: the line's swatch is Scotland's
-    shade, and says so, the council's level after it ("Scotland 12.1%: this shade (Falkirk
-    11.3%)"; "Scotland 12.1% (its shade), Angus 10.1%" read as if Angus had that shade too)."""
+    Scotland's 12.1%, and was read as low); ``shaded``: the line stands among the classes at
+    Scotland's level, the council's level after it in brackets ("Scotland 12.1% (Falkirk
+    11.3%)"; "Scotland 12.1%, Angus 10.1%" there read as if Angus's level were there too)."""
     council = frame.attrs.get("council")
     levels = {key: f"{where} {format_value(level, column, unit, column_top(frame, column))}" for where, key in
               (("Scotland", "scotland"), (council, "council_value"))
               if where and (level := frame.attrs.get(key, {}).get(column)) is not None and pd.notna(level)}
     if shaded and "scotland" in levels:
-        return f"{levels['scotland']}: this shade" + (f" ({levels['council_value']})" if "council_value" in levels else "")
+        return levels["scotland"] + (f" ({levels['council_value']})" if "council_value" in levels else "")
     return ", ".join(levels.values()) or None
 
 
@@ -256,6 +256,8 @@ def colour_hex(cmap, i, n):
 #: read as deprived (at the palette's middle, Dundee's Perth Road, 11.4% income deprived
 #: against Scotland's 12.1%, was a strong red).
 SCOTLAND_SHADE = 0.35
+#: The colour of the rule at Scotland's level among a value legend's classes.
+LEVEL_LINE = "#202020"
 
 
 def _shade(ratio: float, span: float, worse_high: bool) -> float:
@@ -285,6 +287,7 @@ def class_colours(cmap, classes: np.ndarray, values: pd.Series, n: int, referenc
     instead, Shetland's two localities at 5.1% and 5.9% (Scotland 12.1%) were drawn palest
     and darkest, the darker read as deprived. ``worse_high``: higher values are worse (a
     palette darkest at its end, as ``Reds``; else darkest at its start, as ``Blues_r``).
+    Neighbouring classes are at least :data:`CLASS_STEP` apart on the palette.
     Evenly, as :func:`colour_hex`, without a positive reference or with values below zero."""
     if not anchored(values, reference):
         return [colour_hex(cmap, i, n) for i in range(n)]
@@ -295,9 +298,30 @@ def class_colours(cmap, classes: np.ndarray, values: pd.Series, n: int, referenc
     ratios = np.clip(known / float(reference), 1 / 16, 16)
     span = max(np.log(2.0), float(np.abs(np.log(ratios)).max()))
     palette = plt.get_cmap(cmap)
-    return [mcolors.to_hex(palette(_shade(float(np.median(ratios[classes == i])) if (classes == i).any() else 16.0,
-                                          span, worse_high)))
-            for i in range(n)]
+    at = [_shade(float(np.median(ratios[classes == i])) if (classes == i).any() else 16.0, span, worse_high)
+          for i in range(n)]
+    return [mcolors.to_hex(palette(x)) for x in _spaced(at, CLASS_STEP)]
+
+
+#: Least distance on the palette between two classes' shades: Aberdeen City's "3.7% to 5.4%"
+#: and "5.5% to 7.0%", placed by their levels 0.05 apart, printed as one colour.
+CLASS_STEP = 0.15
+
+
+def _spaced(at: list[float], step: float) -> list[float]:
+    """Palette positions ``at`` (in the classes' order), at least ``step`` apart (less where
+    the palette has no room for them all), each pushed away from the palest as little as
+    that takes, within 0 to 1."""
+    order = np.argsort(at, kind="stable")
+    x = np.asarray(at, dtype=float)[order]
+    step = min(step, 1 / max(len(x) - 1, 1))
+    for i in range(1, len(x)):
+        x[i] = max(x[i], x[i - 1] + step)
+    for i in range(len(x) - 1, -1, -1):  # back within the palette, from its dark end
+        x[i] = min(x[i], 1.0 if i == len(x) - 1 else x[i + 1] - step)
+    out = np.empty_like(x)
+    out[order] = np.clip(x, 0.0, 1.0)
+    return out.tolist()
 
 
 def scotland_colour(cmap, worse_high: bool = True) -> str:
@@ -313,7 +337,17 @@ class ValueClasses(NamedTuple):
     labels: list  # each class's legend text
     fills: list  # each class's colour (:func:`class_colours`)
     levels: str | None  # the line of levels to read them against (:func:`reference_levels`)
-    swatch: str | None  # that line's colour: Scotland's shade, when the classes are set against it
+    at: int | None  # where that line stands among the classes (Scotland's level); None: after them, as text
+
+
+def level_place(values: pd.Series, classes: np.ndarray, n: int, reference, printed) -> int:
+    """Where Scotland's level (``reference``) stands among ``n`` classes, lowest first: after
+    every class whose values all print at or below it (Old Aberdeen's 12.12% is printed, and
+    classed, as Scotland's 12.1%)."""
+    known = values.dropna().to_numpy(dtype=float)
+    mark = layout._printed_number(printed(reference))[0]
+    return sum(bool((classes == i).any()) and layout._printed_number(printed(float(known[classes == i].max())))[0] <= mark
+               for i in range(n))
 
 
 def value_classes(frame, column: str, unit: str, share: bool, cmap, worse_high: bool = True,
@@ -326,9 +360,11 @@ def value_classes(frame, column: str, unit: str, share: bool, cmap, worse_high: 
     scotland = frame.attrs.get("scotland", {}).get(column)
     shaded = anchored(values, scotland)
     # Scotland's level is a class break: shades say which side of it a locality is.
-    classes, labels, _ = layout.class_breaks(values, scheme, k, share,
-                                             printed=lambda v: format_value(v, column, unit, top),
+    printed = lambda v: format_value(v, column, unit, top)  # noqa: E731 (as the key table prints)
+    classes, labels, _ = layout.class_breaks(values, scheme, k, share, printed=printed,
                                              split_at=scotland if shaded else None)
+    # Scotland's level is a line among the classes, where it falls: a swatch of its shade,
+    # under the classes, sat between two of theirs and said nothing of which side each was.
     return ValueClasses(values, classes, labels, class_colours(cmap, classes, values, len(labels), scotland, worse_high),
                         reference_levels(frame, column, unit, shaded=shaded),
-                        scotland_colour(cmap, worse_high) if shaded else None)
+                        level_place(values, classes, len(labels), scotland, printed) if shaded else None)

@@ -20,6 +20,7 @@ from .errors import LocalitiesError, clip
 from .export import atomic_path
 from .mapstyle import (
     ATTRIBUTION_SOURCES,
+    LEVEL_LINE,
     TIER_COLOURS,
     UNLAWFUL,
     _describe,
@@ -34,6 +35,8 @@ from .mapstyle import (
     value_classes,
 )
 from .outcomes import SIMD
+
+RULE = "rule"  # a legend row drawn as a rule (Scotland's level among the classes), not a swatch
 
 
 def _label_of(col: str, frame) -> str:
@@ -154,8 +157,9 @@ def explore(obj, column: str | None = None, tooltip: list[str] | None = None, la
             layer["fill"] = "#ffffff"
             layer.loc[vc.values.dropna().index, "fill"] = [vc.fills[j] for j in vc.classes]
             legend_items = [(vc.fills[j], lab) for j, lab in enumerate(vc.labels)]
-            if vc.levels:  # the classes read against Scotland (its shade) and the council
-                legend_items.append((vc.swatch, vc.levels))
+            if vc.levels:  # the classes read against Scotland (a rule at its level) and the council
+                legend_items.insert(len(legend_items) if vc.at is None else vc.at, (RULE if vc.at is not None else None,
+                                                                                    vc.levels))
             text = []
             top = column_top(frame, col)
             for idx in frame.index:
@@ -221,7 +225,9 @@ def _add_legend(m, legends: dict, first: str, attribution: str, titles: dict | N
     blocks = []
     index = {name: i for i, name in enumerate(legends)}
     for name, items in legends.items():
-        rows = "".join(f'<div><span style="display:inline-block;width:14px;height:10px;background:{c};'
+        rows = "".join(f'<div><span style="display:inline-block;width:16px;height:0;border-top:2px solid {LEVEL_LINE};'
+                       f'vertical-align:middle;margin-right:4px"></span>{html.escape(str(t))}</div>' if c == RULE else
+                       f'<div><span style="display:inline-block;width:14px;height:10px;background:{c};'
                        f'border:1px solid #303030;margin-right:4px"></span>{html.escape(str(t))}</div>'
                        if c else f'<div style="margin-top:3px">{html.escape(str(t))}</div>' for c, t in items)
         blocks.append(f'<div class="loc-legend" data-layer="{index[name]}" style="display:{"block" if name == first else "none"}">'

@@ -19,6 +19,8 @@ matplotlib.use("Agg")
 import geopandas as gpd  # noqa: E402
 import matplotlib.image as mpimg  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.lines  # noqa: E402
+from matplotlib.patches import Patch  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
@@ -437,7 +439,7 @@ def test_a_ratio_legend_says_its_unit_once(council_zones):
 def _fills(fig) -> list:
     legend = fig.legends[0]
     return [matplotlib.colors.to_hex(h.get_facecolor()) for h in legend.legend_handles
-            if h.get_facecolor()[3] > 0 and h.get_label()[:1].isdigit()]
+            if isinstance(h, Patch) and h.get_facecolor()[3] > 0 and h.get_label()[:1].isdigit()]
 
 
 def test_a_columns_values_print_with_the_same_decimals(council_zones):
@@ -1398,16 +1400,16 @@ def test_a_value_map_gives_the_council_s_and_scotland_s_level(council_zones):
     dz = council_zones["West Dunbartonshire"]
     table = loc.rank(loc.propose(dz), dz)
     fig = loc.plot_map(table, column="income_rate")
-    texts = [t.get_text() for t in fig.attrs["legend"].get_texts()]
-    line = f"Scotland 12.1%: this shade (West Dunbartonshire {table.attrs['council_value']['income_rate']:.1%})"
-    assert " ".join(texts[-1].split()) == line
-    # Its swatch is Scotland's shade, which the classes are set against.
-    swatch = matplotlib.colors.to_hex(fig.attrs["legend"].legend_handles[-1].get_facecolor())
-    assert swatch == mapstyle.scotland_colour("Reds")
+    texts = [" ".join(t.get_text().split()) for t in fig.attrs["legend"].get_texts()]
+    line = f"Scotland 12.1% (West Dunbartonshire {table.attrs['council_value']['income_rate']:.1%})"
+    # It is a rule among the classes, where Scotland's level falls: here below them all. (A
+    # swatch of Scotland's shade under the classes sat between two of theirs: Aberdeen City's.)
+    assert texts[0] == line and texts[1].startswith("12.")
+    assert isinstance(fig.attrs["legend"].legend_handles[0], matplotlib.lines.Line2D)
     plt.close(fig)
     # The web map's legend says it too (it had only the classes), and a ratio's unit once.
     page = loc.explore(table, column="income_rate").get_root().render()
-    assert f"background:{swatch};" in page and f"</span>{line}</div>" in page
+    assert f"border-top:2px solid {mapstyle.LEVEL_LINE};" in page and f"</span>{line}</div>" in page
     assert "Standardised mortality ratio (Scotland = 100)" in loc.explore(table, column="smr").get_root().render()
 
 
@@ -1672,3 +1674,19 @@ def test_the_web_map_keeps_what_only_the_print_font_lacks(sample):
     page = loc.explore(table, column="income_rate").get_root().render()
     # (the tooltip's GeoJSON writes the emoji as \\ud83c\\udfd8 escapes, the "&" escaped for HTML)
     assert "Giffnock \\ud83c\\udfd8\\ufe0f \\u0026amp; Thornliebank" in page and "Giffnock ?" not in page
+
+
+def test_value_classes_are_told_apart_and_scotland_s_level_is_a_rule_between_them(council_zones):
+    # Aberdeen City at 10,000: "4.2% to 7.5%" and "7.6% to 12.1%" were shaded by their levels
+    # so near each other that they printed as one colour, and a swatch of Scotland's shade
+    # under the classes fell between "7.6% to 12.1%" and "12.2% to 13.6%".
+    dz = council_zones["Aberdeen City"]
+    table = loc.rank(loc.propose(dz, target_population=10_000), dz)
+    fig = loc.plot_map(table, column="income_rate")
+    fills = _fills(fig)
+    lightness = [sum(matplotlib.colors.to_rgb(f)) for f in fills]
+    assert min(a - b for a, b in zip(lightness, lightness[1:])) > 0.2, fills
+    texts = [" ".join(t.get_text().split()) for t in fig.attrs["legend"].get_texts()]
+    rule = next(i for i, t in enumerate(texts) if t.startswith("Scotland 12.1%"))
+    assert texts[rule - 1].endswith("to 12.1%") and texts[rule + 1].startswith("12.2%"), texts
+    plt.close(fig)
