@@ -226,6 +226,7 @@ def _ward_named_towns(dz: pd.DataFrame) -> dict[str, frozenset]:
     if not {"ward_name", "iz_name", "urban_rural", "population"} <= set(dz.columns):
         return {}
     council = _council_names(dz)
+    dz = dz[dz["ward_name"].notna() & dz["iz_name"].notna()]  # a zone without them names no town
     zones = pd.DataFrame({"ward": dz["ward_name"].astype(str).str.replace("\u2019", "'").to_numpy(),
                           "iz": dz["iz_name"].astype(str).to_numpy(),
                           "town": pd.to_numeric(dz["urban_rural"], errors="coerce").eq(2).to_numpy(),

@@ -71,6 +71,13 @@ def honest(name: str, places: str, ward_names: set[str], council: str | None = N
             extra = [q for q in dict.fromkeys(extra) if q and q not in ("Rural", "Central", "North", "South", "East", "West")]
             if len(parts) > 1 and extra and (join_names([town, *extra]), parts) not in candidates:
                 candidates.append((join_names([town, *extra]), parts))
+    # A town only a ward's name says, first in it, for two or more IZs not named on their own
+    # ("Barrhead / West Neilston and Uplawmoor": Barrhead, Liboside and Uplawmoor ward).
+    for ward in ward_names:
+        first = re.split(r", | and |/| & ", ward)[0].strip()
+        rest = [p for p in listed if p not in core]
+        if first in core and not any(first in p for p in listed) and len(rest) > 1:
+            candidates.append((first, rest))
     if core.startswith("Part of ") and len(listed) == 1:
         return core == f"Part of {listed[0]}"
     # In a longer name an IZ held only in part is "part of" it: the place named is still its.
