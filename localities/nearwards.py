@@ -77,9 +77,10 @@ def _near_wards(table: pd.DataFrame, loc_sets: dict, ward_members: dict, council
     differ from the ward they overlap most by boundary slivers (at most a tenth of its zones,
     at least 2) holding one zone's people or at most a tenth of the ward's. A named one may
     differ by a quarter of the ward's people, but over the ceiling only by a fifth gained.
-    Each ward goes to one locality, the closest. A locality over ``limit`` people, lawful only
-    as the ward, must also have ``beyond(ward, added, missing)`` empty: no zone of the
-    difference wholly on the wrong side of the ward's boundary. Returns
+    Each ward goes to one locality, the closest. Every one must also have ``beyond(ward,
+    added, missing)`` empty, where that can be told: no zone of the difference wholly (nine
+    tenths) on the wrong side of the ward's official boundary; a locality over ``limit``
+    people, lawful only as the ward, is refused, one under it is not the ward. Returns
     ``{locality: (ward, how, added zones, missing zones, people in them)}``; for the
     localities over ``limit`` refused that way, ``{locality: (ward, added zones outside it,
     missing zones inside it)}``; and for those over ``limit`` taken as the ward without that
@@ -129,16 +130,21 @@ def _near_wards(table: pd.DataFrame, loc_sets: dict, ward_members: dict, council
         else:
             small = len(added | missing) == 1 or moved <= 0.1 * ward_people
         if len(added) + len(missing) <= most and len(added) < len(members) and small:
+            wrong = beyond(ward, added, missing) if beyond is not None else "no ward boundaries were given"
             if table.at[loc, "population"] > limit:
-                wrong = beyond(ward, added, missing) if beyond is not None else "no ward boundaries were given"
                 if isinstance(wrong, str):  # cannot tell: taken as the ward, as before, and said
                     unverified[loc] = (ward, wrong)
                 elif any(wrong):
                     refused[loc] = (ward, *wrong)
                     continue
+            elif not isinstance(wrong, str) and any(wrong):
+                # Under the ceiling it qualifies by its people, and is not said to be the ward:
+                # Midlothian's "Penicuik" (its four IZs, 13,915 people, across two wards) was
+                # "the Penicuik ward by its name", and lost the guidance's size warning.
+                continue
             # How it is known for the ward, as the reports print it ("Doon Valley; by its name: ...").
             how = ("by its code" if _label(loc) == _label(ward) or _label(name) == _label(ward) else "by its name") \
-                if named else "by boundary slivers"
+                if named else "by zones its boundary cuts"
             found.append((len(added) + len(missing), str(loc), loc, ward, how, added, missing, int(moved)))
     near = {}
     for _, _, loc, ward, how, added, missing, people in sorted(found, key=lambda f: f[:2]):

@@ -256,7 +256,7 @@ def check(plan: Plan, dz: gpd.GeoDataFrame, max_population: int = CEILING, non_s
         warns.append(f"{counted(len(near), 'locality', 'localities')} taken as {'a ward' if len(near) == 1 else 'wards'}, {whose} "
                      "best-fit zones: "
                      + listing((f"{loc if loc == ward else f'{loc} = ward {ward}'} ({_ward_prefix(ward, council_zones)}"
-                                f"{how}: {_difference(a, m)}, {people:,} people)"
+                                f"{how}: {_difference(a, m)}, {people:,} people in them)"
                                 for loc, (ward, how, a, m, people) in near.items()), width=None))
     if unverified:
         warns.append(f"{counted(len(unverified), 'locality', 'localities')} over {min(max_population, CEILING):,} "
