@@ -57,8 +57,8 @@ def cmd_compare(args) -> int:
 
     table = load.zone_table(args.data_dir)[["datazone", "council", "council_name"]]
     # Another council's polygons read as "overlap none of the zones ...; is the file's CRS right?".
-    council_b, _ = _council_of(Path(args.b), table, args.data_dir, args.layer_b, args.population)
-    if council_b is not None and council_b not in set(dz["council"]):
+    council_b, _, covered = _council_of(Path(args.b), table, args.data_dir, args.layer_b, args.population)
+    if council_b is not None and council_b not in set(dz["council"]) and not set(covered) & set(dz["council"]):
         from .errors import PlanError
 
         names = table.drop_duplicates("council").set_index("council")["council_name"]

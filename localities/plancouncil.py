@@ -35,20 +35,22 @@ def _plan_council(path: Path, lookup, sheet: str | None = None) -> str | None:
 
 
 def _council_of(path: Path, lookup, data_dir, layer: str | None = None, population: str = "simd2020v2"):
-    """``(council, zones)``: the code of the council a plan file is for (its saved record, the
-    zones its table lists, or the people inside its polygons; None when it cannot be told),
-    and, for polygons, all of Scotland's zones read to tell it (else None)."""
+    """``(council, zones, covered)``: the code of the council a plan file is for (its saved
+    record, the zones its table lists, or the council where most of its polygons lie; None
+    when it cannot be told), for polygons all of Scotland's zones read to tell it (else
+    None), and the councils its polygons lie in, most people first (else empty)."""
     from . import load
     from .plans import TABLE_SUFFIXES
 
     planned = _plan_council(path, lookup, layer)
     if planned is not None or path.suffix.lower() in TABLE_SUFFIXES:
-        return planned, None
+        return planned, None, {}
     # Locality polygons say no council: the one where most of the people inside them live.
     # Checked against all of Scotland, Falkirk's own exported ranking "did not comply":
     # 6,746 zones in no polygon and 16 zones of its neighbours along its edge.
     zones = load.load_datazones(None, data_dir=data_dir, population=population)
-    return _polygon_council(path, zones, layer), zones
+    covered = _polygon_councils(path, zones, layer)
+    return (next(iter(covered), None), zones, covered)
 
 
 def _zones_for_plan(path: Path, council: str | None, data_dir, layer: str | None = None,
@@ -63,7 +65,18 @@ def _zones_for_plan(path: Path, council: str | None, data_dir, layer: str | None
         raise PlanError(f"{path}: no such file")
     refuse_folder(path)
     lookup = load.zone_table(data_dir)[["datazone", "council", "council_name"]]  # cached: no CSV parsing
-    planned, everywhere = _council_of(path, lookup, data_dir, layer, population)
+    planned, everywhere, covered = _council_of(path, lookup, data_dir, layer, population)
+    names = lookup.drop_duplicates("council").set_index("council")["council_name"]
+    if council is None and len(covered) > 1:
+        # Midlothian's and East Lothian's ward polygons in one file were checked as East
+        # Lothian's, Midlothian's said to "win no zone (each zone they touch overlaps another
+        # polygon more, or none)".
+        from .errors import counted
+
+        lie = _and([f"{names[c]} ({counted(n, 'polygon', 'polygons')}, {p:,} people)" for c, (n, p) in covered.items()])
+        raise PlanError(f"{path}: its locality polygons lie in {len(covered)} councils, {lie}: a plan is for one "
+                        f"council; give --council {_and([_quoted(names[c]) for c in covered], 'or')} to check its polygons "
+                        "there")
     if council is None and planned is not None and planned not in set(lookup["council"]):
         # A plan saved from other data (the analyst forgot --data-dir): name its council, not a bare code.
         from . import sources
@@ -82,21 +95,37 @@ def _zones_for_plan(path: Path, council: str | None, data_dir, layer: str | None
         asked = load.resolve_council(council, lookup)
         # Polygons of another council checked as this one's: "DOES NOT COMPLY (1 locality)"
         # with a locality of 456 people, where a saved plan named the mistake.
+        if covered and asked in covered:
+            planned = asked  # one of the councils its polygons lie in; those in others are noted
         if planned is not None and planned in set(lookup["council"]) and asked != planned:
-            names = lookup.drop_duplicates("council").set_index("council")["council_name"]
-            what = ": its polygons cover" if everywhere is not None else " is a plan for"
-            raise PlanError(f"{path}{what} {names[planned]}, not {names[asked]}: leave out --council "
-                            f"(the plan says which council it is for) or give a plan for {names[asked]}")
+            where = _and([names[c] for c in covered]) if covered else names[planned]
+            what = f": its polygons lie in {where}" if everywhere is not None else f" is a plan for {names[planned]}"
+            leave = "" if len(covered) > 1 else "leave out --council (the plan says which council it is for) or "
+            raise PlanError(f"{path}{what}, not {names[asked]}: {leave}give a plan for {names[asked]}")
         planned = asked
     if planned is None and everywhere is not None:
         return everywhere
     return load.load_datazones(planned, data_dir=data_dir, population=population)
 
 
-def _polygon_council(path: Path, zones, layer: str | None = None):
-    """The council holding most of the people whose zones' inner points lie in the plan's
-    polygons, or None (unreadable polygons are left to the plan reader to name)."""
+def _and(items: list[str], word: str = "and") -> str:
+    """``"A"``, ``"A and B"``, ``"A, B and C"`` (council names hold "and" of their own)."""
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} {word} {items[-1]}"
+
+
+def _quoted(name: str) -> str:
+    """A council's name as typed after ``--council``: quoted when it has spaces."""
+    return f'"{name}"' if " " in name else name
+
+
+def _polygon_councils(path: Path, zones, layer: str | None = None) -> dict:
+    """``{council: (polygons, people)}`` for the councils the plan's polygons lie in (each
+    polygon in the council where most of the people whose zones' inner points it holds
+    live), most people first; empty when the polygons cannot be read (the plan reader names
+    the problem) or hold no zone's point."""
     import warnings
+
+    import pandas as pd
 
     from .boundaries import read_boundaries
 
@@ -105,9 +134,14 @@ def _polygon_council(path: Path, zones, layer: str | None = None):
             warnings.simplefilter("ignore")
             polys = read_boundaries(path, code_field="datazone", layer=layer)
     except LocalitiesError:
-        return None
-    inside = polys.sindex.query(zones.geometry.representative_point(), predicate="within")[0]
-    if not len(inside):
-        return None
-    people = zones.iloc[sorted(set(inside))].groupby("council")["population"].sum()
-    return people.idxmax()
+        return {}
+    zone, poly = polys.sindex.query(zones.geometry.representative_point(), predicate="within")
+    if not len(zone):
+        return {}
+    held = pd.DataFrame({"poly": poly, "council": zones["council"].to_numpy()[zone],
+                         "people": pd.to_numeric(zones["population"], errors="coerce").fillna(0).to_numpy()[zone]})
+    each = (held.groupby(["poly", "council"])["people"].sum().reset_index()
+            .sort_values(["poly", "people", "council"], ascending=[True, False, True]).drop_duplicates("poly"))
+    by = each.groupby("council").agg(polygons=("poly", "size"), people=("people", "sum"))
+    by = by.sort_values(["people", "polygons"], ascending=False)
+    return {c: (int(n), int(round(p))) for c, n, p in zip(by.index, by["polygons"], by["people"])}

@@ -166,11 +166,24 @@ def read_polygon_plan(path: Path, dz: gpd.GeoDataFrame, layer: str | None) -> Pl
         if left:
             notes.append(f"{counted(len(left), 'zone overlaps', 'zones overlap')} no locality polygon: {listing(left)}")
     won = set(best["locality"])
-    empty = [i for i in polys["locality"] if i not in won]
+    # Most of a polygon's area beyond these zones: another council's (touching this one's edge).
+    within = pieces.geometry.area.groupby(pieces["locality"]).sum()
+    mostly = set(within.index[within.to_numpy() >= 0.5 * polys.set_index("locality").geometry.area
+                              .reindex(within.index).to_numpy()])
+    away = [i for i in polys["locality"] if i not in won and i not in mostly]
+    if away:
+        # Midlothian's ward polygons, in one file with East Lothian's, read against East Lothian
+        # were said to "win no zone (each zone they touch overlaps another polygon more, or none)".
+        where = str(dz["council_name"].iloc[0]) if "council_name" in dz and dz["council_name"].nunique() == 1 \
+            else "these zones"
+        notes.append(f"{counted(len(away), 'locality polygon lies', 'locality polygons lie')} outside {where} (most "
+                     f"of {'its' if len(away) == 1 else 'their'} area beyond its zones), so "
+                     f"{'it is' if len(away) == 1 else 'they are'} not in the plan: {listing(away)}")
+    empty = [i for i in polys["locality"] if i not in won and i in mostly]
     if empty:
         one = len(empty) == 1
         notes.append(f"{counted(len(empty), 'locality polygon wins', 'locality polygons win')} no zone (each zone "
-                     f"{'it touches' if one else 'they touch'} overlaps another polygon more, or none), so "
+                     f"{'it touches' if one else 'they touch'} overlaps another polygon more), so "
                      f"{'it is' if one else 'they are'} not in the plan: {listing(empty)}")
     assignment = pd.Series(best["locality"].to_numpy(), index=best["datazone"].to_numpy())
     plan = plan_from_assignment(dz, assignment, names=names, params={"source": str(path)}, notes=notes)

@@ -893,7 +893,30 @@ def test_locality_polygons_are_read_against_the_council_they_cover(real_dir, tmp
     assert out.startswith("COMPLIES with the 2016 Regulations (16 localities)") and "another council" not in out
     # With another council named, the mistake is named (it was "DOES NOT COMPLY (1 locality)").
     assert main(["check", str(polygons), "--council", "North Ayrshire", *data]) == EXIT_INPUT
-    assert f"{polygons}: its polygons cover Falkirk, not North Ayrshire" in capsys.readouterr().err
+    assert f"{polygons}: its polygons lie in Falkirk, not North Ayrshire" in capsys.readouterr().err
+
+
+def test_locality_polygons_of_two_councils_are_not_checked_as_one(real_dir, tmp_path, capsys):
+    # Midlothian's and East Lothian's ward polygons in one file were checked as East Lothian's,
+    # COMPLIES, Midlothian's six said to "win no zone (each zone they touch overlaps another
+    # polygon more, or none)"; with --council Midlothian, "its polygons cover East Lothian".
+    data = ["--data-dir", str(real_dir)]
+    parts = []
+    for council in ("Midlothian", "East Lothian"):
+        path = tmp_path / f"{council}.gpkg"
+        assert main(["propose", "--council", council, "--method", "wards", "--out", str(path), *data]) == 0
+        parts.append(gpd.read_file(path, layer="localities")[["name", "geometry"]])
+    both = tmp_path / "lothians.gpkg"
+    gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), crs=parts[0].crs).to_file(both)
+    capsys.readouterr()
+    assert main(["check", str(both), *data]) == EXIT_INPUT
+    err = capsys.readouterr().err
+    assert "its locality polygons lie in 2 councils, East Lothian (6 polygons, " in err and "Midlothian (6 polygons" in err
+    assert 'give --council "East Lothian" or Midlothian' in err and len(err.strip().splitlines()) == 1
+    assert main(["check", str(both), "--council", "Midlothian", *data]) == EXIT_OK
+    out = capsys.readouterr().out
+    assert "6 locality polygons lie outside Midlothian (most of their area beyond its zones)" in out
+    assert "COMPLIES with the 2016 Regulations (6 localities)" in out
 
 
 def test_a_geopackage_of_several_layers_is_read_with_layer(real_dir, tmp_path, capsys):
