@@ -215,7 +215,7 @@ def detail_page(frame, colours, handles, legend_title, title, numbers, names, ex
         # Under the title as set: a long map title wraps, and a line at a fixed height sat on it.
         under_heading(fig, head, f"{letter}: {area}, drawn {zoom:.1f} times as large as on the map{numbered}.",
                       0.58, 8, gid="subtitle")
-        credit(fig, layout.MARGIN, 0.12, p.size[0] - 2 * layout.MARGIN)
+        credit(fig, layout.MARGIN, 0.12, p.size[0] - 2 * layout.MARGIN, frame.attrs.get("source"))
     fig.attrs = {"main": ax, "labels": dict(placer.labels), "key": entries, "letter": letter, "extent": extent,
                  "zoom": zoom, "north_arrow": arrow, "scale_bar": bar, "where": wax}
     return fig

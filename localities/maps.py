@@ -236,7 +236,7 @@ def plot_map(
     # with a ranking's labels, units and comparator values): keep only what the map reads.
     facts = frame.attrs
     frame.attrs = {key: facts[key] for key in ("council", "data_dir", "headline", "min_ratio", "min_gap",
-                                               "regulation_problems", "ward_people", "map_notes") if key in facts}
+                                               "regulation_problems", "ward_people", "map_notes", "source") if key in facts}
     for key in ("labels", "units", "scotland", "council_value"):
         if column in facts.get(key, {}):
             frame.attrs[key] = {column: facts[key][column]}
@@ -250,6 +250,10 @@ def plot_map(
     colours, handles, legend_title, auto_title, value_col, plan_map = _colouring(
         frame, column, significance, categories, scheme, k, cmap)
     title = layout.printable(title or auto_title)
+    if value_col in SIMD and categories is None:
+        # A value map said nowhere what its figures are (the poorer map's note names SIMD 2020v2):
+        # said at the foot, before the attribution, where a source is looked for.
+        frame.attrs["source"] = "Values: SIMD 2020v2 indicators (Scottish Government), for each locality's Data Zones."
     numbers = _numbers(frame)
     names = frame["name"].astype(str) if "name" in frame else pd.Series(frame.index.astype(str), index=frame.index)
     outliers, body = layout.outlying_islands(frame) if islands == "auto" else ([], tuple(frame.total_bounds))

@@ -31,12 +31,13 @@ POORER_COLOURS = TIER_COLOURS  # the name used before the rest-of-council wordin
 TIER_SHORT = dict(zip(TIER_LABELS, ("both", "Scot.", "council", "")))
 
 
-def credit(fig, left: float, bottom: float, width: float):
+def credit(fig, left: float, bottom: float, width: float, source: str | None = None):
     """The data attribution across the foot of a printed page: ``left``, ``bottom`` and
-    ``width`` in inches; 6.5 pt, wrapped to the width."""
+    ``width`` in inches; 6.5 pt, wrapped to the width; ``source``: what the figures are, first."""
 
     w, h = fig.get_size_inches()
-    return fig.text(left / w, bottom / h, textwrap.fill(sources.attribution(ATTRIBUTION_SOURCES),
+    text = f"{source} {sources.attribution(ATTRIBUTION_SOURCES)}" if source else sources.attribution(ATTRIBUTION_SOURCES)
+    return fig.text(left / w, bottom / h, textwrap.fill(text,
                                                         int(width * 72 / (0.56 * 6.5))),
                     fontsize=6.5, color="#404040", ha="left", va="bottom")
 

@@ -381,7 +381,7 @@ def _fill(fig, p, fit, extents, ih, rows, councils, loc_w, lh, frame, colours, h
         if text.get_window_extent(renderer).y0 < ax.get_window_extent(renderer).y1 + 1:
             text.remove()
             under_heading(fig, head, " ".join(notes), 0.5, 5.5, room, gid="notes")
-    credit(fig, layout.MARGIN, 0.12, p.size[0] - 2 * layout.MARGIN)
+    credit(fig, layout.MARGIN, 0.12, p.size[0] - 2 * layout.MARGIN, frame.attrs.get("source"))
     fig.attrs = {"legend_title": legend_title, "legend": legend, "main": ax, "labels": labels,
                  "numbers": numbers, "numbered": numbered, "key": key_entries, "key_elsewhere": key_elsewhere,
                  "north_arrow": arrow,

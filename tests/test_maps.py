@@ -1690,3 +1690,17 @@ def test_value_classes_are_told_apart_and_scotland_s_level_is_a_rule_between_the
     rule = next(i for i, t in enumerate(texts) if t.startswith("Scotland 12.1%"))
     assert texts[rule - 1].endswith("to 12.1%") and texts[rule + 1].startswith("12.2%"), texts
     plt.close(fig)
+
+
+def test_a_value_map_says_what_its_figures_are(sample):
+    # An income map printed no source for its figures (pdftotext found no "SIMD 2020v2"); the
+    # poorer map's note named it. At the foot, before the attribution.
+    _, plan, table = sample
+    fig = loc.plot_map(table, column="income_rate")
+    texts = [t.get_text().replace("\n", " ") for t in fig.texts]
+    assert any(t.startswith("Values: SIMD 2020v2 indicators (Scottish Government)") and "Open Government" in t
+               for t in texts), texts
+    plt.close(fig)
+    fig = loc.plot_map(plan)  # a plan's map has no values
+    assert not any("SIMD 2020v2" in t.get_text() for t in fig.texts)
+    plt.close(fig)
