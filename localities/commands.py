@@ -43,15 +43,23 @@ def _read(args, built: bool = False):
     between polygons, ...); the notes saved with the plan when it was built (the count, IZs
     kept whole, the search) only with ``built`` (``check``): ``propose`` printed them once,
     and a map or a profile does not need them again."""
-    from .plans import read_plan, saved_params_notes, saved_plan_info
+    from .plans import read_plan
 
     path = Path(args.plan)
     layer = getattr(args, "layer", None)
     dz = _zones_for_plan(path, args.council, args.data_dir, layer, args.population)
     plan = read_plan(path, dz, layer=layer)
-    saved = set() if built or path.suffix.lower() != ".gpkg" else set(saved_params_notes(saved_plan_info(path))[1])
-    _print_notes([note for note in plan.notes if note not in saved], args)
+    _print_notes(_read_notes(plan, path, built), args)
     return plan, dz
+
+
+def _read_notes(plan, path: Path, built: bool = False) -> list[str]:
+    """What reading ``plan`` from ``path`` found; the notes saved with it when it was built
+    only with ``built`` (see :func:`_read`)."""
+    from .plans import saved_params_notes, saved_plan_info
+
+    saved = set() if built or path.suffix.lower() != ".gpkg" else set(saved_params_notes(saved_plan_info(path))[1])
+    return [note for note in plan.notes if note not in saved]
 
 
 def cmd_councils(args) -> int:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from .commands import EXIT_OK, _decision_kwargs, _write_table, output_folder
+from .commands import EXIT_OK, _decision_kwargs, _print_notes, _read_notes, _write_table, output_folder
 from .errors import LocalitiesError, counted
 from .plancouncil import _council_of, _zones_for_plan
 
@@ -66,6 +66,9 @@ def cmd_compare(args) -> int:
                         f"{dz['council_name'].iloc[0]}: compare two plans of one council")
     a = _layered("a", args, lambda: read_plan(Path(args.a), dz, layer=args.layer_a))
     b = _layered("b", args, lambda: read_plan(Path(args.b), dz, layer=args.layer_b))
+    # What reading each plan found, as every command reading a plan prints it (compare printed none).
+    for side, plan, path in (("A", a, args.a), ("B", b, args.b)):
+        _print_notes([f"plan {side}: {note}" for note in _read_notes(plan, Path(path))], args)
     decided = _decision_kwargs(args)
     ranking_a, ranking_b = (rank(a, dz, **decided), rank(b, dz, **decided)) if not args.no_rank else (None, None)
     result = compare_plans(a, b, dz, ranking_a=ranking_a, ranking_b=ranking_b)

@@ -970,6 +970,21 @@ def test_compare_says_a_plan_that_does_not_comply(real_dir, tmp_path, capsys):
     assert "note: plan A" not in out
 
 
+def test_compare_says_what_reading_each_plan_found(real_dir, tmp_path, capsys):
+    # Ids differing only in capitals were noted by check, rank and map, and not by compare.
+    data = ["--data-dir", str(real_dir)]
+    b = tmp_path / "p.csv"
+    assert main(["propose", "--council", "Clackmannanshire", "--target-population", "10000", "--out", str(b), *data]) == 0
+    plan = pd.read_csv(b)
+    plan.loc[:2, "locality"] = plan.loc[:2, "locality"].str.lower()
+    a = tmp_path / "q.csv"
+    plan.to_csv(a, index=False)
+    capsys.readouterr()
+    assert main(["compare", str(a), str(b), "--no-rank", *data]) == EXIT_OK
+    out = capsys.readouterr().out
+    assert "note: plan A: 2 localities differ only in capitals or spaces" in out and "note: plan B" not in out
+
+
 def test_an_empty_sheet_is_explained_in_the_notes(real_dir, tmp_path):
     # Inverclyde at 5,000: the "Masked pockets" sheet was a row of headers, with no word
     # that none was found.
