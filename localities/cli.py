@@ -119,7 +119,7 @@ def parser() -> argparse.ArgumentParser:
         sp.add_argument("--data-dir", help="data directory (default: $LOCALITIES_DATA_DIR, the user cache, or the embedded sample)")
         sp.add_argument("--population", default="simd2020v2", metavar="ESTIMATES",
                         help="people counted in each zone: simd2020v2 (NRS mid-2017, as SIMD 2020v2 uses; the "
-                             "default), nrs2020, nrs2021, or a CSV of zone and population")
+                             "default), nrs2020, nrs2021, or a CSV of zone and population covering every zone in Scotland")
 
     s = sub.add_parser("demo", help="run the main job (propose, check, rank, map) on the embedded sample")
     s.add_argument("--out", default="out", help="output folder (default: out)")

@@ -53,7 +53,7 @@ def listing(items: Iterable[object], most: int = 10, width: int | None = 60) -> 
     items = list(items)
     head = ", ".join(str(i) if width is None else clip(i, width) for i in items[:most])
     rest = len(items) - most
-    return f"{head} (and {rest} more)" if rest > 0 else head
+    return f"{head} (and {rest:,} more)" if rest > 0 else head
 
 
 def capital(text: str) -> str:
@@ -64,7 +64,7 @@ def capital(text: str) -> str:
 
 def counted(n: int, one: str, many: str) -> str:
     """``"1 locality"``, ``"4 localities"``: a count with its noun, singular or plural."""
-    return f"{n} {one if n == 1 else many}"
+    return f"{n:,} {one if n == 1 else many}"  # "6,904 zones", as the messages print people
 
 
 def noun(items, one: str, many: str) -> str:

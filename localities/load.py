@@ -332,6 +332,14 @@ def _zone_table(root: Path, population: str, wards: str) -> pd.DataFrame:
     df = df.drop(columns=["ward_2017", "ward_2017_name"])
     if population != "simd2020v2":
         pop = load_population(population, root)
+        missing = zones.difference(pop.index)
+        if population not in POPULATIONS and len(pop.index.difference(zones)) == 0 and len(missing) >= 0.1 * len(zones):
+            # A council's own file ("6904 zones ... are missing from pop.csv" gave no next step):
+            # the zone table is all the data's (Scotland's, whose totals are the comparator).
+            raise DataError(f"{population}: people for {len(pop):,} of the data's {len(zones):,} Data Zones; a "
+                            "population file gives every zone the data holds (all of Scotland), since each locality "
+                            f"is compared with Scotland counted the same way ({counted(len(missing), 'zone', 'zones')} "
+                            f"missing: {listing(missing)})")
         _check_same_zones(zones, pop.index, lookup.attrs["source"], population)
         df["population"] = df["datazone"].map(pop).to_numpy()
         if (df["population"] % 1 == 0).all():

@@ -47,7 +47,7 @@ def read_polygon_plan(path: Path, dz: gpd.GeoDataFrame, layer: str | None) -> Pl
             # "label", a shapefile's "locality_n" cut from locality_name) was passed over:
             # the localities came out as L01-L05 named from their zones, without a word.
             text = [c for c in unique if pd.api.types.is_string_dtype(polys[c]) or polys[c].dtype == object]
-            id_col = next((c for c in text if _LOCALITY_LIKE.match(norm[c]) or _OWN_NAMES.match(norm[c])), None) or \
+            id_col = next((c for c in text if _LOCALITY_LIKE.search(norm[c]) or _OWN_NAMES.match(norm[c])), None) or \
                 (text[0] if len(text) == 1 else None)
             read_from = ([f"localities read from column {id_col!r}, the polygons' column of distinct names (call it "
                           "'locality' to say so)"] if id_col is not None else

@@ -20,7 +20,9 @@ from .tables import read_plan_table
 _ID_TIERS = (("locality", "locality_id", "locality_code"), ("id", "code"), ("locality_name", "name"))
 _NAMEISH = ("locality_name", "name")
 #: Headers of a column the reader does not take for the localities but that reads like one.
-_LOCALITY_LIKE = re.compile(r"(loc|area|group|cluster|region|neighbourhood|community|partnership)")
+#: A word of the header, not only its start: "Proposed locality" as "Locality (proposed)";
+#: not "allocation".
+_LOCALITY_LIKE = re.compile(r"(?:^|(?<=_))(loc|area|group|cluster|region|neighbourhood|community|partnership)")
 
 
 def _norm(col) -> str:
@@ -76,7 +78,7 @@ def _locality_columns(raw: pd.DataFrame, zone_col, codes: pd.Series, dz, path) -
             # "Irvine" became one of 39,522 people.
             # Only a column whose header reads like one ("loc", "area", "group"): a ward, IZ,
             # decile or notes column groups the zones differently too, and is no locality.
-            other = [c for c in cols if c not in found and c not in zone_like and _LOCALITY_LIKE.match(norm[c])
+            other = [c for c in cols if c not in found and c not in zone_like and _LOCALITY_LIKE.search(norm[c])
                      and 1 < raw[c].nunique() < 0.5 * len(raw) and not _same_grouping(raw[loc_col], raw[c])]
             if other:
                 codes_named = [a for t in _ID_TIERS[:-1] for a in t]
@@ -87,7 +89,7 @@ def _locality_columns(raw: pd.DataFrame, zone_col, codes: pd.Series, dz, path) -
     if loc_col is None and not zone_like:
         # One column of localities under another header ("Area", "Partnership"): read, and
         # said (the polygon reader reads such a column too).
-        like = [c for c in cols if _LOCALITY_LIKE.match(norm[c]) and 1 < raw[c].nunique() < len(raw)]
+        like = [c for c in cols if _LOCALITY_LIKE.search(norm[c]) and 1 < raw[c].nunique() < len(raw)]
         loc_col = like[0] if len(like) == 1 else None
     if loc_col is None:
         if zone_like:

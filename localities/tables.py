@@ -85,6 +85,7 @@ def read_csv(path: str | os.PathLike, **kwargs) -> pd.DataFrame:
     """Read a CSV as text (encodings as :func:`decode_text`). A file whose first line has
     no comma but tabs or semicolons (Excel's "Unicode text", European Excel) is read with
     that separator."""
+    import csv
     import io
 
     path = Path(path)
@@ -108,14 +109,24 @@ def read_csv(path: str | os.PathLike, **kwargs) -> pd.DataFrame:
     try:
         table = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, **kwargs)
     except pd.errors.ParserError as exc:
-        _longer_rows(text, kwargs.get("sep", ","), path)  # the line, said plainly
-        raise DataError(f"{path}: not a readable CSV table ({str(exc)[:200]})") from exc
+        sep = kwargs.get("sep", ",")
+        if not _longer_rows(text, sep, path):  # a longer row with text in it is said plainly there
+            quote = re.search(r"EOF inside string starting at row (\d+)", str(exc))
+            if quote:
+                raise DataError(f"{path}: a double quote opened on line {int(quote.group(1)) + 1 + lead:,} is never "
+                                'closed (a quote mark inside a name is written twice: "")') from exc
+            raise DataError(f"{path}: not a readable CSV table ({' '.join(str(exc).split())[:200]})") from exc
+        # Rows longer than the header by empty fields only, below rows that are not: the
+        # ",," lines Excel leaves under a table (pandas: "Expected 2 fields in line 74, saw 3").
+        width = len(next((row for row in csv.reader(io.StringIO(text, newline=""), delimiter=sep) if row), []))
+        table = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, engine="python", index_col=False,
+                            on_bad_lines=lambda row: row[:width], **kwargs)
     except pd.errors.EmptyDataError as exc:  # "No columns to parse from file", pandas' words
         raise DataError(f"{path}: the file is empty: no header and no rows"
                         if not text.strip() else f"{path}: no header line: the file holds only blank lines or "
                         "separators") from exc
     except ValueError as exc:
-        raise DataError(f"{path}: not a readable CSV table ({str(exc)[:200]})") from exc
+        raise DataError(f"{path}: not a readable CSV table ({' '.join(str(exc).split())[:200]})") from exc
     if not ("index_col" in kwargs or isinstance(table.index, pd.RangeIndex)):
         # pandas took the first fields as the index: rows longer than the header. Text past the
         # header is refused; empty fields there are trailing separators, dropped.
@@ -191,9 +202,7 @@ def read_plan_table(path: Path, sheet: str | None = None) -> tuple[pd.DataFrame,
                      "numbered as in the file")
     zone_col = _find(raw, "datazone")
     if zone_col is None:
-        # A column of zone codes under another header ("Code", "Zone"): read, and said.
-        zone_col = next((c for c in raw.columns if (text := raw[c].astype(str).str.strip().str.upper())[text != ""]
-                         .str.match(CODE).mean() >= 0.9), None)
+        zone_col = _code_column(raw)
         if zone_col is None:
             zone_col = column(raw, "datazone", path)  # which names what it looked for
         notes.append(f"Data Zone codes read from column {zone_col!r}, the one holding them (call it 'datazone' to say so)")
@@ -205,6 +214,17 @@ def read_plan_table(path: Path, sheet: str | None = None) -> tuple[pd.DataFrame,
                      f"{listing(raw.loc[again, zone_col].astype(str).unique())}")
         raw = raw[~again.to_numpy()]
     return raw, zone_col, notes
+
+
+def _code_column(frame: pd.DataFrame) -> str | None:
+    """A column of zone codes under another header ("Code", "Zone", "Data Zone Code"): nine
+    tenths or more of its filled cells are codes."""
+    for c in frame.columns:
+        text = frame[c].astype(str).str.strip().str.upper()
+        text = text[text != ""]
+        if len(text) and text.str.match(CODE).mean() >= 0.9:
+            return c
+    return None
 
 
 def _plan_sheet(path: Path, sheet: str | None = None) -> tuple[pd.DataFrame, str | None]:
@@ -226,11 +246,13 @@ def _plan_sheet(path: Path, sheet: str | None = None) -> tuple[pd.DataFrame, str
     else:
         found = []
         for name, frame in sheets.items():
-            zones = _find(frame, "datazone")
+            # By its header, or by its codes under another ("Data Zone Code"), as a CSV is read.
+            zones = _find(frame, "datazone") or _code_column(frame)
             if zones is not None:
                 found.append((frame[zones].astype(str).str.strip().ne("").sum(), name))
         if not found:
-            return read_table(path), None  # which says there is none
+            raise DataError(f"{path}: no sheet has a column of Data Zone codes (S01...; sheets "
+                            f"{listing(map(repr, sheets))}): name the sheet with layer=NAME")
         rows, name = max(found, key=lambda f: f[0])  # the first of equals
         if len(found) > 1:
             note = (f"read sheet {name!r} ({rows:,} zones), the largest of {len(found)} sheets with Data Zone codes "

@@ -231,6 +231,36 @@ def test_population_csv_missing_a_zone(dz, tmp_path):
         loc.load_datazones(population=str(tmp_path / "pop.csv"))
 
 
+def test_a_population_file_for_one_part_of_the_data_says_it_must_cover_it_all(dz, tmp_path):
+    # A council's own population file: "6904 zones in DataZone2011lookup... are missing from
+    # pop.csv", with no word of why or what to give.
+    dz[["datazone", "population"]].iloc[:100].to_csv(tmp_path / "pop.csv", index=False)
+    with pytest.raises(DataError, match=r"pop.csv: people for 100 of the data's 312 Data Zones; a population file "
+                                        r"gives every zone the data holds .* \(212 zones missing"):
+        loc.load_datazones(population=str(tmp_path / "pop.csv"))
+
+
+def test_plan_tables_as_spreadsheets_leave_them(dz, plan, tmp_path):
+    # Excel's ",," rows under a table, a "Proposed locality" header, a workbook whose plan sheet
+    # calls its zones "Data Zone Code" beside a Notes sheet, and a quote never closed.
+    rows = plan.assignment.rename("Proposed locality").rename_axis("datazone").reset_index()
+    text = rows.to_csv(index=False) + ",,\n,,\n"
+    (tmp_path / "trail.csv").write_text(text)
+    read = loc.read_plan(tmp_path / "trail.csv", dz)  # was "not a readable CSV table (Error tokenizing ...)"
+    assert read.assignment.sort_index().equals(plan.assignment.sort_index().astype(read.assignment.dtype))
+    assert any("localities read from column 'Proposed locality'" in n for n in read.notes), read.notes
+    with pd.ExcelWriter(tmp_path / "plan.xlsx") as book:
+        pd.DataFrame({"Notes": ["our plan, 2026"]}).to_excel(book, sheet_name="Notes", index=False)
+        rows.rename(columns={"datazone": "Data Zone Code", "Proposed locality": "locality"}).to_excel(
+            book, sheet_name="Plan", index=False)
+    read = loc.read_plan(tmp_path / "plan.xlsx", dz)  # was "no sheet has a Data Zone column"
+    assert read.assignment.nunique() == plan.assignment.nunique()
+    (tmp_path / "quote.csv").write_text('datazone,locality\nS01010504,"R01\nS01010505,R01\n')
+    with pytest.raises(PlanError, match=r'quote.csv: a double quote opened on line 2 is never closed') as info:
+        loc.read_plan(tmp_path / "quote.csv", dz)
+    assert "\n" not in str(info.value)
+
+
 # ---------------------------------------------------------------- propose
 
 @pytest.mark.parametrize("value, message", [(-5, "negative population"), (np.nan, "population missing")])
