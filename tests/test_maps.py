@@ -828,7 +828,9 @@ def test_a_crowded_corner_is_drawn_larger_on_a_page_of_its_own(council_zones, re
     named_on_map = [i for i in crowd if fig.attrs["labels"].get(i)
                     and fig.attrs["labels"][i][0][1].get_text() != str(numbers[i])]
     named_here = [i for i in crowd if i in page.attrs["labels"] and page.attrs["labels"][i].get_text() != str(numbers[i])]
-    assert len(crowd) >= 15 and len(named_here) > 0.5 * len(crowd) and len(named_on_map) <= 0.25 * len(crowd)
+    # Names at most a tenth over their neighbours (at a fifth, "Cambuslang Central and 2 more" sat
+    # on flagged Cambuslang: Westburn and Newton): 9 of the 21 named here, the rest numbered.
+    assert len(crowd) >= 15 and len(named_here) >= 0.4 * len(crowd) and len(named_on_map) <= 0.25 * len(crowd)
     assert page.attrs["zoom"] >= 2
     # The page's numbers are the map's, each in the page's own key; labels inside the map, apart.
     shown = {t.get_text() for t in page.attrs["labels"].values() if t.get_text().isdigit()}
@@ -867,12 +869,14 @@ def test_a_crowded_corner_is_drawn_larger_on_a_page_of_its_own(council_zones, re
 
 
 @pytest.mark.realdata
-@pytest.mark.parametrize("council,target", [("West Lothian", None), ("Aberdeenshire", 10_000)])
+@pytest.mark.parametrize("council,target", [("West Lothian", None), ("Aberdeenshire", 10_000), ("Aberdeen City", None)])
 def test_a_name_stays_on_its_own_locality(council_zones, real_dir, council, target):
     # West Lothian at the default: "Craigshill, Dedridge East and 3 more" sat half over the
     # locality beside it, which a board reads as that locality's name. Over 32 councils at
     # 10,000, 107 of 259 names had more than a fifth of their box over other localities.
-    from localities.placement import OVER_OTHERS
+    # Aberdeen City at the default: "Old Aberdeen, Seaton and 3 more", a fifth over flagged
+    # Tillydrone, was read as its name. At most a tenth.
+    OVER_OTHERS = 0.1
 
     dz = council_zones[council]
     table = loc.rank(loc.propose(dz, target_population=target), dz)
@@ -1309,7 +1313,8 @@ def test_two_key_columns_have_a_gap_between_them(council_zones):
 def test_short_leaders_do_not_cross_the_leaders_placed(council_zones):
     """South Ayrshire at 5,000: the lines for 20 and 22 and for 12 and 2 crossed, and a
     reader could not tell which number was whose (9 crossings; a near spot whose leader
-    crosses another is now tried last)."""
+    crosses another is now tried last). With names kept to a tenth over their neighbours,
+    more localities are numbered: 6."""
     dz = council_zones["South Ayrshire"]
     fig = loc.plot_poorer(loc.rank(loc.propose(dz, target_population=5_000), dz), details="none")
     fig.canvas.draw()
@@ -1317,7 +1322,7 @@ def test_short_leaders_do_not_cross_the_leaders_placed(council_zones):
     for ax in fig.axes:
         lines = [shapely.LineString(xy) for key, a, length, xy in _leaders(fig) if a is ax]
         crossings += sum(lines[i].crosses(lines[j]) for i in range(len(lines)) for j in range(i + 1, len(lines)))
-    assert crossings <= 5
+    assert crossings <= 6
     plt.close(fig)
 
 
