@@ -456,6 +456,11 @@ def propose(
         what = "SIMD income rank" if attribute == "income_rank" else attribute
         notes.append(f"{within:.0%} of the variation in {what} lies within localities, {1 - within:.0%} between "
                      f"them (search: {how})")
+    if not target_population and (np.bincount(labels, weights=np.asarray(pop, dtype=float)) > GUIDANCE_SIZE).any():
+        # Said to a notebook's user too (only the command line said it, after its report).
+        notes.append(f"without target_population, the plan aims at the fewest localities the {max_population:,} "
+                     f"ceiling allows; the guidance expects localities often under {GUIDANCE_SIZE:,} people (para "
+                     f"151): target_population={GUIDANCE_SIZE} asks for about that size")
     named = locality_names(assignment, dz)
     names = named["name"]
     # Stable, readable ids in order of name, zero-padded to the width of the count: R01.., R001.. past 99.

@@ -123,14 +123,6 @@ def cmd_propose(args) -> int:
     print(f"{plan!r} in {time.perf_counter() - started:.2f} s -> {args.out}")
     _print_notes(plan, args)
     print(report)
-    from .build import GUIDANCE_SIZE
-
-    if args.method == "regions" and args.target_population is None and (plan.localities["population"] > GUIDANCE_SIZE).any():
-        # The default aims at the fewest localities the 30,000 ceiling allows (whole zones can
-        # need more, and the notes say so); the guidance's are often smaller.
-        print(f"tip: without --target-population, the plan aims at the fewest localities the "
-              f"{args.max_population:,} ceiling allows; the guidance expects localities often under "
-              f"{GUIDANCE_SIZE:,} people (para 151): --target-population {GUIDANCE_SIZE} asks for about that size")
     return EXIT_OK if report.ok else EXIT_NONCOMPLIANT
 
 

@@ -648,11 +648,16 @@ def test_propose_at_the_default_suggests_a_target(tmp_path, capsys):
     # a new user was surprised, as the demo asks for 10,000. With a target there is no tip.
     assert main(["propose", "--council", "Highland", "--out", str(tmp_path / "a.gpkg")]) in (EXIT_OK, EXIT_NONCOMPLIANT)
     out = capsys.readouterr().out
-    assert "tip: without --target-population, the plan aims at the fewest localities the 30,000 ceiling allows" in out
+    assert "note: without --target-population, the plan aims at the fewest localities the 30,000 ceiling allows" in out
+    assert "--target-population 10000 asks for about that size" in out
     # It does not contradict a note that whole zones needed more than the fewest (Aberdeenshire: 13, not 9).
     assert "these are the fewest" not in out
     main(["propose", "--council", "Highland", "--target-population", "8000", "--out", str(tmp_path / "b.gpkg")])
-    assert "tip:" not in capsys.readouterr().out
+    assert "without --target-population" not in capsys.readouterr().out
+    # A notebook's user reads it in the plan's notes (only the command line said it).
+    plan = loc.propose(loc.load_datazones())
+    assert any(n.startswith("without target_population, the plan aims at the fewest localities") and
+               "target_population=10000 asks for about that size" in n for n in plan.notes), plan.notes
 
 
 def test_codebook_explains_the_decision_columns():
