@@ -103,7 +103,8 @@ def masked_pockets(plan: Plan, dz: pd.DataFrame, ranking: pd.DataFrame | None = 
     as a whole, are not flagged significantly poorer than Scotland: not flagged at all, or
     poorer than the rest of the council only (Aberdeen's Torry, 18.7% income deprived on
     its own, inside "Torry / Cove / Kincorth, Leggart and Nigg" at 11.4%, against
-    Scotland's 12.1%). ``locality_flag`` says which."""
+    Scotland's 12.1%). ``locality_flag`` says which; ``band``, each zone's own (most deprived
+    5%, 10%, 15% or 20%)."""
     expect_plan(plan, dz, "masked_pockets")
     if band not in (5, 20):
         raise PlanError(f"band must be 5 or 20, not {band}")
@@ -116,7 +117,13 @@ def masked_pockets(plan: Plan, dz: pd.DataFrame, ranking: pd.DataFrame | None = 
     out = zones.loc[mask, ["datazone", "name", "simd_rank", "population"]].copy()
     out.insert(0, "locality", by[mask])
     out.insert(1, "locality_name", out["locality"].map(names))
-    out["band"] = f"most deprived {band}%"
+    # Each zone's own band, the finest of 5%, 10%, 15% and 20%: Helensburgh East - 02, ranked
+    # 294th, was "most deprived 20%", and only --band 5 showed it among the most deprived 5%.
+    if "simd_vigintile" in zones:
+        fine = pd.to_numeric(zones.loc[mask, "simd_vigintile"], errors="coerce")
+        out["band"] = [f"most deprived {5 * int(v)}%" if pd.notna(v) else f"most deprived {band}%" for v in fine]
+    else:
+        out["band"] = f"most deprived {band}%"
     # Last, so the columns scripts read by position stay where they were.
     out["locality_flag"] = out["locality"].map(ranking.set_index("locality")["tier_label"]) if "tier_label" in ranking else ""
     out = out.sort_values(["simd_rank"]).reset_index(drop=True)

@@ -171,6 +171,17 @@ def test_pockets_include_localities_poorer_than_the_rest_only(council_zones):
                                            f"({rest} of them poorer than the rest of the council only).")
 
 
+def test_each_pocket_says_its_own_band(council_zones):
+    # Argyll and Bute at 10,000: Helensburgh East - 02, ranked 294th of 6,976, was listed as
+    # "most deprived 20%"; only --band 5 showed it among the most deprived 5%.
+    dz = council_zones["Argyll and Bute"]
+    plan = loc.propose(dz, target_population=10_000)
+    pockets = loc.masked_pockets(plan, dz).set_index("datazone")
+    expected = {zone: f"most deprived {5 * -(-rank * 20 // 6976)}%" for zone, rank in pockets["simd_rank"].items()}
+    assert pockets["band"].to_dict() == expected
+    assert "most deprived 5%" in set(pockets["band"])
+
+
 def test_a_council_with_no_deprived_zone_is_said_to_have_none(council_zones, capsys):
     # Orkney (its most deprived zone ranks 1,995): "no zone ... lies in a locality that is not
     # flagged", as if some lay in flagged ones. And its one locality "1 of 1 localities mix".
