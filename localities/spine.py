@@ -192,12 +192,16 @@ def draw(fig, table, spine, council, chart_top) -> None:
              ("rest", "Rest of\ncouncil", "right"), ("scotland", "\nScotland", "right")]
     for col, text, ha in heads:
         ax.text(COLUMNS[col], -0.95, text, fontsize=font, fontweight="bold", ha=ha, va="center")
-    ax.text(COLUMNS["vs_rest"] - 0.06, -2.22, "Compared with", fontsize=font, fontweight="bold", ha="left",
+    # 3 pt above the two-line headings whatever the rows' height (lines are ~1.4 times the type
+    # size): on short rows (Shetland at 10,000, a long "Why"), a fixed -2.22 touched "rest of".
+    row_pt = chart_h * 72 / (n + 2.8)
+    above = min(-2.22, -0.95 - (2.0 * font + 3.0) / row_pt)
+    ax.text(COLUMNS["vs_rest"] - 0.06, above, "Compared with", fontsize=font, fontweight="bold", ha="left",
             va="center", gid="head: compared")
     for c, text in (("rest", "rest of\ncouncil"), ("scotland", "\nScotland")):
         ax.text(COLUMNS[f"vs_{c}"] - 0.06, -0.95, text, fontsize=font, fontweight="bold", ha="left", va="center",
                 gid=f"head: vs_{c}")
-    ax.text(0, -2.22, "dot: compared with Scotland", fontsize=font, ha="center", va="center", gid="head: dot")
+    ax.text(0, above, "dot: compared with Scotland", fontsize=font, ha="center", va="center", gid="head: dot")
     ax.text(0, -0.95, "\nworse  ◀  Scotland  ▶  better", fontsize=font, fontweight="bold", ha="center",
             va="center")
     ax.vlines(0, -0.5, n - 0.5, color="#404040", lw=0.8, zorder=1)
