@@ -50,7 +50,7 @@ import pandas as pd
 import shapely
 
 from . import geography, regions
-from .errors import CONTROL, PlanError, counted, listing, plain
+from .errors import CONTROL, PlanError, clip, counted, listing, plain
 from .names import is_code, join_names, locality_names
 from .plans import Plan  # defined with its readers; localities.build.Plan still works
 from .search import SEARCHES
@@ -156,6 +156,11 @@ def plan_from_assignment(
 
 
 # ---------------------------------------------------------------------------- propose
+
+def _distance(metres: float) -> str:
+    """``"38 m"`` under a kilometre, else ``"10.3 km"``."""
+    return f"{metres:,.0f} m" if metres < 1000 else f"{metres / 1000:,.1f} km"
+
 
 def check_ceiling(max_population, non_statutory: bool = False) -> None:
     """Refuse a ceiling that is not a positive whole number, or one above the statutory
@@ -275,8 +280,8 @@ def propose(
     notes: list[str] = []
     dz = _zones(dz, notes)
     columns = list(dz.columns)  # all of them, for suggestions when a named column is missing
-    dz = reading(dz, {"datazone", "population", "council", "council_name", "iz", "iz_name", "ward", "ward_name",
-                      "urban_rural", within, attribute})
+    dz = reading(dz, {"datazone", "name", "population", "council", "council_name", "iz", "iz_name", "ward",
+                      "ward_name", "urban_rural", within, attribute})
     dz = dz.sort_values("datazone").reset_index(drop=True)
     if len(dz) == 0:
         raise PlanError("no zones to build localities from")
@@ -376,10 +381,14 @@ def propose(
         dz, geography.neighbours(dz), unit=unit_col, group=group_col, ceiling=max_population,
         link_within="iz" if "iz" in dz else None)
     if len(links):
-        notes.append(f"{counted(len(links), 'link', 'links')} made to join islands or detached parts to their "
-                     "nearest zone: "
-                     + listing(f"{a}->{b} ({d / 1000:.1f} km)" for a, b, d in
-                               links[["zone", "linked_to", "distance_m"]].itertuples(index=False)))
+        # By the zones' names ("Wick North - 03 to Wick South - 01, 38 m"): "S01007284->S01007285
+        # (10.3 km)" said nothing to a reader.
+        called = dict(zip(dz["datazone"], dz["name"].astype(str))) if "name" in dz else {}
+        notes.append(f"{counted(len(links), 'link', 'links')} made to join islands, detached parts and a town's "
+                     "sides across water to their nearest zone: "
+                     + listing((f"{clip(called.get(a, a), 40)} to {clip(called.get(b, b), 40)} ({_distance(d)})"
+                                for a, b, d in links[["zone", "linked_to", "distance_m"]].itertuples(index=False)),
+                               width=None))
     iz_names = (dz[["iz", "iz_name"]].drop_duplicates("iz").set_index("iz")["iz_name"]
                 if unit_col and "iz_name" in dz and (splits["ceiling"] or splits["group"]) else None)
     for kind, why, why_one in (

@@ -9,6 +9,7 @@ connected graph; every link made is returned so the plan can say which it made.
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 
 import geopandas as gpd
 import numpy as np
@@ -317,12 +318,45 @@ def _links(zones, adjacency, group, group_key, link_key, id_column):
     frame = gpd.GeoDataFrame({id_column: ids, "_part": [f"{u}\x1f{g}" for u, g in zip(link_key, group_key)],
                               "_group": group_key}, geometry=zones.geometry.to_numpy(), crs=zones.crs)
     _, inner_links = link_components(frame, adjacency, group="_part", id_column=id_column)
+    inner_links["group"] = [k.split("\x1f")[1] for k in inner_links["group"]]
+    river_links = _river_links(zones, adjacency, group_key, id_column)
     # The inner pass only restricts edges to parts and adds links: the full adjacency
     # plus those links is the union of the two.
     merged = {z: adjacency.get(z, []) for z in ids}
-    for a, b in inner_links[["zone", "linked_to"]].itertuples(index=False):
+    for a, b in pd.concat([inner_links, river_links])[["zone", "linked_to"]].itertuples(index=False):
         _add_link(merged, a, b)
     adj, outer_links = link_components(frame, merged, group="_group", id_column=id_column)
-    inner_links["group"] = [k.split("\x1f")[1] for k in inner_links["group"]]
-    links = pd.concat([df for df in (inner_links, outer_links) if len(df)] or [outer_links], ignore_index=True)
+    links = pd.concat([df for df in (inner_links, river_links, outer_links) if len(df)] or [outer_links],
+                      ignore_index=True)
     return adj, links
+
+
+#: The widest gap (metres) between the sides of one town that a link joins: a river the
+#: zones' boundaries stop at (Wick North and Wick South, 38 m across the Wick River;
+#: Lerwick 92 m, Musselburgh 103 m across the Esk, Fort William 138 m).
+RIVER_M = 150.0
+
+
+def _river_links(zones, adjacency, group_key, id_column) -> pd.DataFrame:
+    """Links between the sides of one town (IZs named as its sides: "Wick North", "Wick
+    South") that do not touch, where at most :data:`RIVER_M` apart: a town divided by a
+    river is one town (the demo's plan had Wick North and Wick South as two localities,
+    though a small town is kept in one). Each within one group (``group_key``) only."""
+    columns = ["zone", "linked_to", "distance_m", "group"]
+    if "iz_name" not in zones:
+        return pd.DataFrame(columns=columns)
+    from .namelists import _town
+
+    names = zones["iz_name"].fillna("").astype(str).to_numpy()  # a zone with no IZ name is in no town
+    towns = {name: _town(name) if name else None for name in set(names)}
+    sides = Counter(t for t in towns.values() if t)
+    key = np.array([f"{towns[n]}\x1f{g}" if sides[towns[n]] > 1 else "" for n, g in zip(names, group_key)],
+                   dtype=object)
+    if not (key != "").any():
+        return pd.DataFrame(columns=columns)
+    frame = gpd.GeoDataFrame({id_column: zones[id_column].to_numpy(), "_town": np.where(key == "", None, key)},
+                             geometry=zones.geometry.to_numpy(), crs=zones.crs)
+    _, links = link_components(frame, adjacency, group="_town", id_column=id_column)
+    links = links[links["distance_m"] <= RIVER_M].copy()
+    links["group"] = [k.split("\x1f")[1] for k in links["group"]]
+    return links.reset_index(drop=True)
