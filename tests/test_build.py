@@ -579,3 +579,21 @@ def test_every_zone_a_locality_is_said_so(council_zones):
     assert len(plan.localities) == len(dz)
     assert f"{len(dz)} localities, not the 321 the ceiling asks for: each of the {len(dz)} Data Zones is a locality " \
            "of its own" in plan.notes
+
+
+def test_a_town_divided_by_a_river_is_kept_in_one_locality():
+    # The demo (Highland's sample at 10,000) had "Wick North" and "Wick South" as two
+    # localities: the zones' boundaries stop at the Wick River, 38 m apart, so the town's two
+    # sides did not touch and could not be one locality. They are linked, said by name.
+    dz = loc.load_datazones()
+    plan = loc.propose(dz, target_population=10_000)
+    wick = dz.loc[dz["iz_name"].isin(["Wick North", "Wick South"]), "datazone"]
+    assert plan.assignment[wick].nunique() == 1
+    river = plan.links[plan.links["distance_m"] <= 150]
+    named = dict(zip(dz["datazone"], dz["name"]))
+    assert any(named[a].startswith("Wick") and named[b].startswith("Wick") for a, b in zip(river["zone"], river["linked_to"]))
+    assert any("Wick North - " in n and " to Wick South - " in n or "Wick South - " in n and " to Wick North - " in n
+               for n in plan.notes), plan.notes
+    report = loc.check(plan, dz)
+    lid = plan.assignment[wick].iloc[0]
+    assert report.table.set_index("locality").loc[lid, "parts"] == 1  # one town, not "detached areas"
