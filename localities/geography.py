@@ -76,6 +76,12 @@ def _lists(ids: list[str], rows: np.ndarray, cols: np.ndarray) -> dict[str, list
     return {z: named[bounds[i]:bounds[i + 1]] for i, z in enumerate(ids)}
 
 
+def add_links(adj: dict[str, list[str]], links: pd.DataFrame) -> None:
+    """Make each ``zone, linked_to`` pair of ``links`` neighbours in ``adj``."""
+    for a, b in links[["zone", "linked_to"]].itertuples(index=False):
+        _add_link(adj, a, b)
+
+
 def _add_link(adj: dict[str, list[str]], a: str, b: str) -> None:
     """Make ``a`` and ``b`` neighbours in ``adj`` (lists kept sorted, no repeats)."""
     adj[a] = sorted(set(adj[a]) | {b})
@@ -319,12 +325,12 @@ def _links(zones, adjacency, group, group_key, link_key, id_column):
                               "_group": group_key}, geometry=zones.geometry.to_numpy(), crs=zones.crs)
     _, inner_links = link_components(frame, adjacency, group="_part", id_column=id_column)
     inner_links["group"] = [k.split("\x1f")[1] for k in inner_links["group"]]
-    river_links = _river_links(zones, adjacency, group_key, id_column)
+    river_links = river_links_of(zones, adjacency, group_key, id_column)
     # The inner pass only restricts edges to parts and adds links: the full adjacency
     # plus those links is the union of the two.
     merged = {z: adjacency.get(z, []) for z in ids}
-    for a, b in pd.concat([inner_links, river_links])[["zone", "linked_to"]].itertuples(index=False):
-        _add_link(merged, a, b)
+    add_links(merged, inner_links)
+    add_links(merged, river_links)
     adj, outer_links = link_components(frame, merged, group="_group", id_column=id_column)
     links = pd.concat([df for df in (inner_links, river_links, outer_links) if len(df)] or [outer_links],
                       ignore_index=True)
@@ -337,12 +343,15 @@ def _links(zones, adjacency, group, group_key, link_key, id_column):
 RIVER_M = 150.0
 
 
-def _river_links(zones, adjacency, group_key, id_column) -> pd.DataFrame:
+def river_links_of(zones, adjacency, group_key=None, id_column: str = "datazone") -> pd.DataFrame:
     """Links between the sides of one town (IZs named as its sides: "Wick North", "Wick
     South") that do not touch, where at most :data:`RIVER_M` apart: a town divided by a
     river is one town (the demo's plan had Wick North and Wick South as two localities,
-    though a small town is kept in one). Each within one group (``group_key``) only."""
+    though a small town is kept in one). Each within one group (``group_key``, one value per
+    zone; by default all one group) only."""
     columns = ["zone", "linked_to", "distance_m", "group"]
+    if group_key is None:
+        group_key = np.full(len(zones), "all", dtype=object)
     if "iz_name" not in zones:
         return pd.DataFrame(columns=columns)
     from .namelists import _town

@@ -11,7 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
 
 from . import geography
@@ -205,12 +204,8 @@ def check(plan: Plan, dz: gpd.GeoDataFrame, max_population: int = CEILING, non_s
                           for w, p in zip(table["is_ward"], table["population"])]
 
     adjacency = geography.neighbours(zones.reset_index()) if len(zones) else {}
-    if len(zones):
-        # A town's sides across a river are one part (Wick North and Wick South, 38 m apart).
-        river = geography._river_links(zones.reset_index(), adjacency, np.full(len(zones), "all", dtype=object),
-                                       "datazone")
-        for a, b in river[["zone", "linked_to"]].itertuples(index=False):
-            geography._add_link(adjacency, a, b)
+    if len(zones):  # a town's sides across a river are one part (Wick North and Wick South, 38 m apart)
+        geography.add_links(adjacency, geography.river_links_of(zones.reset_index(), adjacency))
     table["parts"] = (geography.pieces(pd.Series(by, index=valid.index), adjacency).reindex(table.index).to_numpy()
                       if len(zones) else [])
     # Without a ward column there is nothing to cross: missing, not a made-up 1.
