@@ -17,6 +17,20 @@ from .tables import ALIASES, CODE, _find
 BNG = "EPSG:27700"
 
 
+def unreadable(path: Path, what: str, exc: Exception) -> str:
+    """Why ``path`` could not be read, in one line: "the file is empty (0 bytes)", or "not a
+    readable GeoPackage (...)" with GDAL's words, less its advice to prefix a driver's name
+    ("It might help to specify the correct driver explicitly by prefixing the file path with
+    '<DRIVER>:'"), which no user of this package can follow."""
+    try:
+        if Path(path).is_file() and Path(path).stat().st_size == 0:
+            return f"{path}: the file is empty (0 bytes)"
+    except OSError:
+        pass
+    said = " ".join(str(exc).split()).split(" It might help to specify the correct driver")[0].rstrip("; ")
+    return f"{path}: not a readable {what} ({type(exc).__name__}: {said})"
+
+
 def read_boundaries(
     path: str | os.PathLike, layer: str | None = None, code_field: str = "datazone", zones: list[str] | None = None
 ) -> gpd.GeoDataFrame:
@@ -41,8 +55,9 @@ def read_boundaries(
     try:
         listed = pyogrio.list_layers(path)
     except Exception as exc:
-        what = "a folder with no spatial file readable" if path.is_dir() else "not a readable spatial file"
-        raise DataError(f"{path}: {what} ({type(exc).__name__}: {exc})") from exc
+        if path.is_dir():
+            raise DataError(f"{path}: a folder with no spatial file readable ({type(exc).__name__}: {exc})") from exc
+        raise DataError(unreadable(path, "spatial file", exc)) from exc
     layers = [name for name, _ in listed]
     if layer is not None and layer not in layers:
         raise DataError(f"{path}: no layer {layer!r}; layers are {listing(layers)}")
@@ -57,7 +72,7 @@ def read_boundaries(
     try:
         gdf = gpd.read_file(path, layer=layer, engine="pyogrio", where=where)
     except Exception as exc:  # pyogrio raises DataSourceError and friends on corrupt files
-        raise DataError(f"{path}: not a readable spatial file ({type(exc).__name__}: {exc})") from exc
+        raise DataError(unreadable(path, "spatial file", exc)) from exc
     name = f"layer {layer!r}" if layer else "its layer"
     if isinstance(gdf, gpd.GeoDataFrame) and len(gdf) == 0:
         if where is not None:  # none of the zones asked for: the file is not empty

@@ -338,7 +338,10 @@ def propose(
                      if attribute is not None else "attribute=None: regions grouped by size and compactness only")
         values = pd.Series(0.0, index=dz.index)
     elif attribute not in dz:
-        raise PlanError(f"attribute {attribute!r} is not a column of the zone table{_closest(attribute, columns)}")
+        ranks = [c for c in ("income_rank", "simd_rank", "employment_rank", "health_rank") if c in columns]
+        raise PlanError(f"attribute {attribute!r} is not a column of the zone table"
+                        + (_closest(attribute, columns) or (f"; it is a numeric column such as {', '.join(ranks)}"
+                                                            if ranks else "")))
     else:
         values = pd.to_numeric(dz[attribute], errors="coerce")
         if values.isna().all() and dz[attribute].notna().any():

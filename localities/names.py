@@ -226,22 +226,29 @@ def _ward_named_towns(dz: pd.DataFrame) -> dict[str, frozenset]:
     if not {"ward_name", "iz_name", "urban_rural", "population"} <= set(dz.columns):
         return {}
     council = _council_names(dz)
-    dz = dz[dz["ward_name"].notna() & dz["iz_name"].notna()]  # a zone without them names no town
-    zones = pd.DataFrame({"ward": dz["ward_name"].astype(str).str.replace("\u2019", "'").to_numpy(),
-                          "iz": dz["iz_name"].astype(str).to_numpy(),
-                          "town": pd.to_numeric(dz["urban_rural"], errors="coerce").eq(2).to_numpy(),
-                          "people": pd.to_numeric(dz["population"], errors="coerce").fillna(0).to_numpy()})
-    said = " | ".join(zones["iz"].unique()).lower()
-    by_iz = zones.groupby("iz").agg(wards=("ward", "nunique"), ward=("ward", "first"), town=("town", "all"),
-                                    people=("people", "sum"))
-    by_iz = by_iz[(by_iz["wards"] == 1) & by_iz["town"]]
-    found = {}
-    for ward, izs in by_iz.groupby("ward"):
+    ward_of, iz_of = dz["ward_name"].to_numpy(dtype=object), dz["iz_name"].to_numpy(dtype=object)
+    known = pd.notna(ward_of) & pd.notna(iz_of)  # a zone without them names no town
+    wards = np.array([str(w).replace("\u2019", "'") for w in ward_of[known]], dtype=object)
+    said = " | ".join({str(n) for n in iz_of[known]}).lower()
+    # The wards' first places no IZ name says, found first and without pandas: most councils
+    # have none, and every plan is named (a groupby over all zones cost Moray's propose 2 ms).
+    towns = {}
+    for ward in set(wards):
         parts = _WARD_LIST.split(ward)
         town = _sides_cut(parts[0])[0] if len(parts) > 1 else ""
-        if not _a_place(town, council) or town.lower() in said:
-            continue
-        others = [place.lower() for part in parts[1:] for place in _sides_cut(part) if _a_place(place, council)]
+        if _a_place(town, council) and town.lower() not in said:
+            towns[ward] = (town, [p.lower() for part in parts[1:] for p in _sides_cut(part) if _a_place(p, council)])
+    if not towns:
+        return {}
+    zones = pd.DataFrame({"ward": wards, "iz": iz_of[known].astype(str),
+                          "town": pd.to_numeric(dz["urban_rural"], errors="coerce").eq(2).to_numpy()[known],
+                          "people": pd.to_numeric(dz["population"], errors="coerce").fillna(0).to_numpy()[known]})
+    by_iz = zones.groupby("iz").agg(wards=("ward", "nunique"), ward=("ward", "first"), town=("town", "all"),
+                                    people=("people", "sum"))
+    by_iz = by_iz[(by_iz["wards"] == 1) & by_iz["town"] & by_iz["ward"].isin(list(towns))]
+    found = {}
+    for ward, izs in by_iz.groupby("ward"):
+        town, others = towns[ward]
         izs = izs[[not any(o in name.lower() for o in others) for name in izs.index]]
         if izs["people"].sum() >= WARD_NAMED_TOWN:
             found[town] = frozenset(izs.index)

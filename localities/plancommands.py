@@ -72,7 +72,9 @@ def cmd_compare(args) -> int:
     decided = _decision_kwargs(args)
     ranking_a, ranking_b = (rank(a, dz, **decided), rank(b, dz, **decided)) if not args.no_rank else (None, None)
     result = compare_plans(a, b, dz, ranking_a=ranking_a, ranking_b=ranking_b)
-    print(f"A: {args.a}\nB: {args.b}")
+    # Two sheets of one workbook are told apart by their sheets ("A: plans.xlsx", "B: plans.xlsx").
+    print("\n".join(f"{side}: {path}" + (f" (layer {layer!r})" if layer else "")
+                    for side, path, layer in (("A", args.a, args.layer_a), ("B", args.b, args.layer_b))))
     print(result)
     from .regulation import check
 

@@ -18,6 +18,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from .boundaries import unreadable
 from .errors import LocalitiesError, PlanError, clip, counted, listing, noun
 
 
@@ -163,7 +164,7 @@ def read_plan(path: str | os.PathLike, dz: gpd.GeoDataFrame | None = None, layer
         try:
             layers = [name for name, _ in pyogrio.list_layers(path)]
         except Exception as exc:
-            raise PlanError(f"{path}: not a readable GeoPackage ({exc})") from exc
+            raise PlanError(unreadable(path, "GeoPackage", exc)) from exc
         if "assignment" in layers and layer is None:
             return _read_saved_plan(path, dz)
     if dz is None:
@@ -314,7 +315,7 @@ def saved_plan_info(path: str | os.PathLike) -> dict:
             return {}
         info = pyogrio.read_dataframe(path, layer="plan")
     except Exception as exc:
-        raise PlanError(f"{path}: not a readable GeoPackage ({exc})") from exc
+        raise PlanError(unreadable(path, "GeoPackage", exc)) from exc
     return dict(zip(info["key"], info["value"])) if {"key", "value"} <= set(info.columns) else {}
 
 

@@ -201,6 +201,11 @@ def read_plan_table(path: Path, sheet: str | None = None) -> tuple[pd.DataFrame,
         notes.append(f"the header is row {raw.attrs['header_line']} of {path.name}, under a title; rows are "
                      "numbered as in the file")
     zone_col = _find(raw, "datazone")
+    if zone_col is None and any(re.fullmatch(CODE, str(c).strip().upper()) for c in raw.columns):
+        # The first line is a zone's row, not a header: "no locality column ... found
+        # 'S01007409', 'Tullibody'" sent the analyst looking for a column.
+        raise DataError(f"{path}: the first line ({', '.join(map(str, raw.columns[:3]))}) is a zone's row, not a "
+                        "header: add a header line, such as datazone,locality")
     if zone_col is None:
         zone_col = _code_column(raw)
         if zone_col is None:
@@ -208,10 +213,16 @@ def read_plan_table(path: Path, sheet: str | None = None) -> tuple[pd.DataFrame,
         notes.append(f"Data Zone codes read from column {zone_col!r}, the one holding them (call it 'datazone' to say so)")
     blank = raw.apply(lambda col: col.isna() | col.astype(str).str.strip().isin(["", "nan"])).all(axis=1)
     raw = raw[~blank.to_numpy()]
-    again = raw.duplicated(keep="first")
+    # Repeated rows as a reader sees them: " s01007409 ,Tullibody " repeats "S01007409,Tullibody"
+    # (it was refused as a zone in two localities, where the exact repeat was read once).
+    seen = raw.apply(lambda col: col.astype(str).str.strip())
+    seen[zone_col] = seen[zone_col].str.upper()
+    again = seen.duplicated(keep="first")
     if again.any():
-        notes.append(f"{counted(int(again.sum()), 'row repeats', 'rows repeat')} another row exactly, read once: "
-                     f"{listing(raw.loc[again, zone_col].astype(str).unique())}")
+        exact = raw.duplicated(keep="first")
+        how = "exactly" if exact[again].all() else "(spaces, and capitals in zone codes, aside)"
+        notes.append(f"{counted(int(again.sum()), 'row repeats', 'rows repeat')} another row {how}, read once: "
+                     f"{listing(seen.loc[again, zone_col].unique())}")
         raw = raw[~again.to_numpy()]
     return raw, zone_col, notes
 

@@ -1507,3 +1507,29 @@ def test_a_locality_named_for_a_ward_but_not_drawn_as_it_is_not_the_ward(council
     row = report.table.set_index("locality").loc["Penicuik"]
     assert row["population"] > 10_000 and row["qualifies"] == "population" and not row["is_ward"]
     assert any("over 10,000" in w and "Penicuik" in w for w in report.warnings), report.warnings
+
+
+def test_small_slips_get_one_plain_line(dz, plan, tmp_path):
+    # A new user's slips: each said in one line that says what to do.
+    (tmp_path / "empty.gpkg").write_bytes(b"")  # GDAL's advice to prefix a driver's name reached the user
+    with pytest.raises(PlanError, match=r"empty.gpkg: the file is empty \(0 bytes\)$"):
+        loc.read_plan(tmp_path / "empty.gpkg", dz)
+    # No header line: "no locality column ... found 'S01010504', 'R01'".
+    rows = plan.assignment.rename_axis("datazone").rename("locality").reset_index()
+    rows.to_csv(tmp_path / "nohead.csv", index=False, header=False)
+    with pytest.raises(PlanError, match=r"nohead.csv: the first line \(S01\d+, R\d+\) is a zone's row, not a header"):
+        loc.read_plan(tmp_path / "nohead.csv", dz)
+    # A row repeated with spaces and a lower-case code is a repeat, read once, as an exact one
+    # is (it was refused as a zone assigned twice).
+    extra = rows.iloc[[0]].assign(datazone=lambda f: " " + f["datazone"].str.lower() + " ")
+    pd.concat([rows, extra]).to_csv(tmp_path / "dup.csv", index=False)
+    read = loc.read_plan(tmp_path / "dup.csv", dz)
+    assert any(n.startswith("1 row repeats another row (spaces, and capitals in zone codes, aside), read once: "
+                            + rows["datazone"].iloc[0]) for n in read.notes), read.notes
+    # A range given high end first: "a tuple is a range (low, high) of numbers, not (2.0, 1.0)".
+    with pytest.raises(PlanError, match=r"the range's low end comes first: \(1, 2\), not \(2, 1\)"):
+        loc.ensemble(dz, n=2, vary={"homogeneity": (2.0, 1.0)})
+    # An attribute with no close name lists ones that would do.
+    with pytest.raises(PlanError, match=r"'foo' is not a column of the zone table; it is a numeric column such as "
+                                        r"income_rank"):
+        loc.propose(dz, attribute="foo")
