@@ -337,9 +337,10 @@ def _links(zones, adjacency, group, group_key, link_key, id_column):
     return adj, links
 
 
-#: The widest gap (metres) between the sides of one town that a link joins: a river the
+#: The widest gap (metres) between the sides of one town that a link joins: water the
 #: zones' boundaries stop at (Wick North and Wick South, 38 m across the Wick River;
-#: Lerwick 92 m, Musselburgh 103 m across the Esk, Fort William 138 m).
+#: Lerwick 92 m, Fort William 138 m; Musselburgh's sides, 103 m apart across the Esk,
+#: are joined through the rest of the town, and need none).
 RIVER_M = 150.0
 
 
