@@ -386,7 +386,8 @@ def propose(
     if len(links):
         # By the zones' names ("Wick North - 03 to Wick South - 01, 38 m"): "S01007284->S01007285
         # (10.3 km)" said nothing to a reader.
-        called = dict(zip(dz["datazone"], dz["name"].astype(str))) if "name" in dz else {}
+        called = ({z: str(n) for z, n in zip(dz["datazone"], dz["name"]) if pd.notna(n) and str(n).strip()}
+                  if "name" in dz else {})
         notes.append(f"{counted(len(links), 'link', 'links')} made to join islands, detached parts and a town's "
                      "sides across water to their nearest zone: "
                      + listing((f"{clip(called.get(a, a), 40)} to {clip(called.get(b, b), 40)} ({_distance(d)})"

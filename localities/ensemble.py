@@ -65,7 +65,8 @@ def _check_vary(vary: Mapping, dz: pd.DataFrame, max_population: int) -> dict:
             continue
         spec = vary[key]
         if isinstance(spec, tuple):
-            if len(spec) != 2 or not all(isinstance(v, (int, float, np.integer, np.floating)) for v in spec):
+            if len(spec) != 2 or not all(isinstance(v, (int, float, np.integer, np.floating)) and np.isfinite(v)
+                                         for v in spec):
                 raise PlanError(f"vary[{key!r}]: a tuple is a range (low, high) of numbers, not {spec!r}")
             if not spec[0] <= spec[1]:  # "--homogeneity 2 1": LOW first
                 raise PlanError(f"vary[{key!r}]: the range's low end comes first: ({spec[1]:g}, {spec[0]:g}), "

@@ -280,7 +280,8 @@ def building_blocks(
     # The links depend only on the zones, their adjacency and the two groupings: the same
     # zone set built again (warm runs, an ensemble's plans) reuses them.
     key = (_fingerprint(zones, id_column), tuple(group_key), None if link_key is None else tuple(link_key),
-           tuple(tuple(adjacency.get(z, ())) for z in ids))
+           tuple(tuple(adjacency.get(z, ())) for z in ids),
+           tuple(zones["iz_name"].astype(str)) if "iz_name" in zones else None)  # river links read the names
     adj, links = _remember(_LINKED, key, lambda: _links(zones, adjacency, group, group_key, link_key, id_column))
     adj, links = {z: list(ns) for z, ns in adj.items()}, links.copy()
     if unit is None:
@@ -325,11 +326,12 @@ def _links(zones, adjacency, group, group_key, link_key, id_column):
                               "_group": group_key}, geometry=zones.geometry.to_numpy(), crs=zones.crs)
     _, inner_links = link_components(frame, adjacency, group="_part", id_column=id_column)
     inner_links["group"] = [k.split("\x1f")[1] for k in inner_links["group"]]
-    river_links = river_links_of(zones, adjacency, group_key, id_column)
     # The inner pass only restricts edges to parts and adds links: the full adjacency
     # plus those links is the union of the two.
     merged = {z: adjacency.get(z, []) for z in ids}
     add_links(merged, inner_links)
+    # On the adjacency with those links: a side's own detached parts are joined already.
+    river_links = river_links_of(zones, merged, group_key, id_column)
     add_links(merged, river_links)
     adj, outer_links = link_components(frame, merged, group="_group", id_column=id_column)
     links = pd.concat([df for df in (inner_links, river_links, outer_links) if len(df)] or [outer_links],

@@ -310,16 +310,19 @@ CLASS_STEP = 0.15
 
 
 def _spaced(at: list[float], step: float) -> list[float]:
-    """Palette positions ``at`` (in the classes' order), at least ``step`` apart (less where
-    the palette has no room for them all), each pushed away from the palest as little as
-    that takes, within 0 to 1."""
+    """Palette positions ``at`` (in the classes' order, each placed by its level), at least
+    ``step`` apart (less where the palette has no room for them all), moved as little as
+    that takes (least squares: isotonic regression of ``at`` less the steps), within 0 to 1.
+    Pushed one way only, classes at 11.0% to 14.2% against Scotland's 12.1% went from 0.30-0.50
+    to 0.30-0.90, the darkest shade for a locality 1.17 times Scotland's level."""
+    from scipy.optimize import isotonic_regression
+
     order = np.argsort(at, kind="stable")
-    x = np.asarray(at, dtype=float)[order]
-    step = min(step, 1 / max(len(x) - 1, 1))
-    for i in range(1, len(x)):
-        x[i] = max(x[i], x[i - 1] + step)
-    for i in range(len(x) - 1, -1, -1):  # back within the palette, from its dark end
-        x[i] = min(x[i], 1.0 if i == len(x) - 1 else x[i + 1] - step)
+    a = np.asarray(at, dtype=float)[order]
+    step = min(step, 1 / max(len(a) - 1, 1))
+    gaps = step * np.arange(len(a))
+    x = isotonic_regression(a - gaps).x + gaps
+    x += max(0.0, -x[0]) - max(0.0, x[-1] - 1.0)  # back within the palette, the spacing kept
     out = np.empty_like(x)
     out[order] = np.clip(x, 0.0, 1.0)
     return out.tolist()

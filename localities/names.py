@@ -471,7 +471,7 @@ def locality_names(assignment: pd.Series, dz: pd.DataFrame, limit: int = LABEL_L
             town = ward_town.get(loc) or next(
                 (t for t, izs in ward_named.items()
                  if sum(pop for item, pop in zip(items, people[loc]) if item in izs) >= WARD_TOWN_SHARE * total), None)
-            if town and not re.search(rf"\b{re.escape(town)}\b", places[loc]):
+            if town and not re.search(rf"\b{re.escape(town)}\b", places[loc]) and town not in merged[0]:
                 # Most of its people live in wards named for a town no IZ name says: Perth's
                 # flagged "Hillyland, Tulloch and Inveralmond + 6 more" is in Perth City North.
                 text = f"{town}: {label(shown, max(limit - len(town) - 2, 20), shared=False)}"

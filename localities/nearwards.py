@@ -144,7 +144,8 @@ def _near_wards(table: pd.DataFrame, loc_sets: dict, ward_members: dict, council
                 continue
             # How it is known for the ward, as the reports print it ("Doon Valley; by its name: ...").
             how = ("by its code" if _label(loc) == _label(ward) or _label(name) == _label(ward) else "by its name") \
-                if named else "by zones its boundary cuts"
+                if named else "by zones its boundary cuts" if not isinstance(wrong, str) \
+                else "by a few zones (its boundary not read)"
             found.append((len(added) + len(missing), str(loc), loc, ward, how, added, missing, int(moved)))
     near = {}
     for _, _, loc, ward, how, added, missing, people in sorted(found, key=lambda f: f[:2]):

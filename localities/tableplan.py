@@ -20,9 +20,9 @@ from .tables import read_plan_table
 _ID_TIERS = (("locality", "locality_id", "locality_code"), ("id", "code"), ("locality_name", "name"))
 _NAMEISH = ("locality_name", "name")
 #: Headers of a column the reader does not take for the localities but that reads like one.
-#: A word of the header, not only its start: "Proposed locality" as "Locality (proposed)";
-#: not "allocation".
-_LOCALITY_LIKE = re.compile(r"(?:^|(?<=_))(loc|area|group|cluster|region|neighbourhood|community|partnership)")
+#: "locality" anywhere as a word of the header ("Proposed locality", as "Locality (proposed)";
+#: not "allocation"), the other words at its start only ("SIMD group" is no locality column).
+_LOCALITY_LIKE = re.compile(r"^(loc|area|group|cluster|region|neighbourhood|community|partnership)|(?<=_)locality")
 
 
 def _norm(col) -> str:

@@ -110,12 +110,16 @@ def read_csv(path: str | os.PathLike, **kwargs) -> pd.DataFrame:
         table = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, **kwargs)
     except pd.errors.ParserError as exc:
         sep = kwargs.get("sep", ",")
+        quote = re.search(r"EOF inside string starting at row (\d+)", str(exc))
+        if quote:  # before anything else: read on past it, the rest of the file is one field
+            raise DataError(f"{path}: a double quote opened on line {_line_of(text, sep, int(quote.group(1))) + lead:,} "
+                            'is never closed (a quote mark inside a name is written twice: "")') from exc
         if not _longer_rows(text, sep, path):  # a longer row with text in it is said plainly there
-            quote = re.search(r"EOF inside string starting at row (\d+)", str(exc))
-            if quote:
-                raise DataError(f"{path}: a double quote opened on line {int(quote.group(1)) + 1 + lead:,} is never "
-                                'closed (a quote mark inside a name is written twice: "")') from exc
             raise DataError(f"{path}: not a readable CSV table ({' '.join(str(exc).split())[:200]})") from exc
+        opened = _unclosed_quote(text)
+        if opened:  # pandas names it only when no longer row comes first; read on, the rest is lost
+            raise DataError(f"{path}: a double quote opened on line {opened + lead:,} is never closed (a quote mark "
+                            'inside a name is written twice: "")') from exc
         # Rows longer than the header by empty fields only, below rows that are not: the
         # ",," lines Excel leaves under a table (pandas: "Expected 2 fields in line 74, saw 3").
         width = len(next((row for row in csv.reader(io.StringIO(text, newline=""), delimiter=sep) if row), []))
@@ -137,6 +141,39 @@ def read_csv(path: str | os.PathLike, **kwargs) -> pd.DataFrame:
     if lead:
         table.attrs["lead_lines"] = lead
     return table
+
+
+def _unclosed_quote(text: str) -> int | None:
+    """The line (from 1) of a double quote never closed, or None ("" inside quotes is one)."""
+    if text.count('"') % 2 == 0:
+        return None
+    line, opened, inside = 1, None, False
+    for ch in text:
+        if ch == '"':
+            inside = not inside
+            if inside:
+                opened = line
+        elif ch == "\n":
+            line += 1
+    return opened if inside else None
+
+
+def _line_of(text: str, sep: str, record: int) -> int:
+    """The line (from 1) where CSV record ``record`` (from 0, the header's) begins: a quoted
+    field over two lines makes lines and records differ."""
+    import csv
+    import io
+
+    rows = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
+    ends = []
+    try:
+        for _ in rows:
+            ends.append(rows.line_num)
+            if len(ends) >= record:
+                break
+    except csv.Error:
+        pass
+    return ends[record - 1] + 1 if 0 < record <= len(ends) else record + 1
 
 
 def _longer_rows(text: str, sep: str, path: Path) -> bool:
@@ -262,8 +299,8 @@ def _plan_sheet(path: Path, sheet: str | None = None) -> tuple[pd.DataFrame, str
             if zones is not None:
                 found.append((frame[zones].astype(str).str.strip().ne("").sum(), name))
         if not found:
-            raise DataError(f"{path}: no sheet has a column of Data Zone codes (S01...; sheets "
-                            f"{listing(map(repr, sheets))}): name the sheet with layer=NAME")
+            raise DataError(f"{path}: no sheet has a column of Data Zone codes (S01...; its sheets are "
+                            f"{listing(map(repr, sheets))}): a plan lists each zone's code beside its locality")
         rows, name = max(found, key=lambda f: f[0])  # the first of equals
         if len(found) > 1:
             note = (f"read sheet {name!r} ({rows:,} zones), the largest of {len(found)} sheets with Data Zone codes "

@@ -91,7 +91,9 @@ def _is_place(words: list[str], last: set | None = None) -> bool:
     Methil"), and not ending in a word of ``last`` (by default one that only begins place
     names for one word, "New"; a side for more, "Kilmarnock East")."""
     last = last if last is not None else _NOT_A_TOWN if len(words) == 1 else _SIDES
-    return (words[-1] not in last and all(w[:1].isalpha() for w in words)
+    # "City" of a "City Centre" ward is no town (the names' rule too: central Edinburgh's
+    # detail page was to be "City and Inverleith area").
+    return (words[-1] not in last and words != ["City"] and all(w[:1].isalpha() for w in words)
             and not any(w.endswith(",") or w.lower() in ("and", "&", "of") for w in words))
 
 

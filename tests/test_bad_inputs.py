@@ -1533,3 +1533,40 @@ def test_small_slips_get_one_plain_line(dz, plan, tmp_path):
     with pytest.raises(PlanError, match=r"'foo' is not a column of the zone table; it is a numeric column such as "
                                         r"income_rank"):
         loc.propose(dz, attribute="foo")
+
+
+def test_review_of_the_fifteenth_session(dz, plan, tmp_path, council_zones):
+    # A "SIMD group" column is no locality column (a word "group" after another word): the
+    # plan in "name" read as before.
+    rows = plan.assignment.rename_axis("datazone").rename("name").reset_index()
+    rows.assign(**{"SIMD group": ["a", "b", "c"] * (len(rows) // 3) + ["a"] * (len(rows) % 3)}).to_csv(
+        tmp_path / "g.csv", index=False)
+    assert loc.read_plan(tmp_path / "g.csv", dz).assignment.nunique() == plan.assignment.nunique()
+    # A quote never closed below Excel's ",," rows lost the rows after it without a word.
+    (tmp_path / "q.csv").write_text('datazone,locality\nS01010504,C\n,,\nS01010505,"B\nS01010506,D\n')
+    with pytest.raises(PlanError, match=r"q.csv: a double quote opened on line 4 is never closed"):
+        loc.read_plan(tmp_path / "q.csv", dz)
+    # A quoted name over two lines: the line is the file's, not pandas' record.
+    (tmp_path / "q2.csv").write_text('datazone,locality\nS01010504,"A\nB"\nS01010505,"R01\nS01010506,R01\n')
+    with pytest.raises(PlanError, match=r"q2.csv: a double quote opened on line 4 "):
+        loc.read_plan(tmp_path / "q2.csv", dz)
+    # A range with no number in it is not "the low end comes first".
+    with pytest.raises(PlanError, match=r"a tuple is a range \(low, high\) of numbers"):
+        loc.ensemble(dz, n=2, vary={"homogeneity": (float("nan"), 1.0)})
+    # A locality that is Barrhead's four IZs is "Barrhead", not "Barrhead: Barrhead".
+    from localities.names import locality_names
+
+    er = council_zones["East Renfrewshire"]
+    town = er["iz_name"].isin(["Auchenback", "Cross Stobbs", "Dunterlie, East Arthurlie and Dovecothall",
+                               "West Arthurlie and North Neilston"])
+    named = locality_names(pd.Series(np.where(town, "B", "X"), index=er["datazone"].to_numpy()), er)["name"]
+    assert named["B"] == "Barrhead"
+    # "City" of a "City Centre" ward is no town for a map's detail page.
+    from localities.titles import _is_place
+
+    assert not _is_place(["City"]) and _is_place(["Leith"])
+    # Classes spaced apart move as little as that takes, not all toward the darkest.
+    from localities.mapstyle import _spaced
+
+    moved = _spaced([0.30, 0.34, 0.39, 0.45, 0.50], 0.15)
+    assert max(moved) < 0.75 and min(b - a for a, b in zip(moved, moved[1:])) >= 0.15 - 1e-9

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 
+import geopandas as gpd
 import pandas as pd
 import pytest
-from shapely.geometry import Polygon
+from shapely.geometry import Polygon, box
 
 import localities as loc
 
@@ -597,3 +598,20 @@ def test_a_town_divided_by_a_river_is_kept_in_one_locality():
     report = loc.check(plan, dz)
     lid = plan.assignment[wick].iloc[0]
     assert report.table.set_index("locality").loc[lid, "parts"] == 1  # one town, not "detached areas"
+
+
+def test_river_links_join_sides_once_and_follow_the_names():
+    # A side's own detached parts are joined by the IZ pass, not linked again as a river
+    # ("2 links made" for one gap); and links made for names are not reused for others.
+    from localities import geography
+
+    boxes = [box(0, 0, 100, 100), box(150, 0, 250, 100), box(250, 0, 350, 100)]
+    zones = gpd.GeoDataFrame({"datazone": ["Z1", "Z2", "Z3"], "iz": ["N", "N", "S"],
+                              "iz_name": ["Wick North", "Wick North", "Wick South"]}, geometry=boxes, crs=27700)
+    _, _, links, _ = geography.building_blocks(zones, geography.neighbours(zones), link_within="iz")
+    assert len(links) == 1 and {links["zone"][0], links["linked_to"][0]} == {"Z1", "Z2"}
+    apart = zones.assign(geometry=[box(0, 0, 100, 100), box(100, 0, 200, 100), box(300, 0, 400, 100)])
+    _, _, links, _ = geography.building_blocks(apart, geography.neighbours(apart), link_within="iz")
+    assert list(links["distance_m"]) == [100.0]  # Wick North to Wick South, 100 m apart
+    renamed = apart.assign(iz_name=["Alpha", "Alpha", "Beta"])
+    assert geography.river_links_of(renamed, geography.neighbours(renamed)).empty
