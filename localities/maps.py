@@ -37,6 +37,7 @@ from .mapstyle import (  # noqa: F401 (ATTRIBUTION_SOURCES, POORER_COLOURS, TIER
     FLAG_COLOURS,
     LEVEL_LINE,
     POORER_COLOURS,
+    RULE,
     TIER_COLOURS,
     TIER_SHORT,
     _describe,
@@ -124,12 +125,10 @@ def _colouring(frame, column, significance, categories, scheme, k, cmap):
         vc = value_classes(frame, column, unit, share, cmap, higher_worse, scheme, k)
         colours = pd.Series("#ffffff", index=frame.index, dtype=object)
         colours[vc.values.dropna().index] = [vc.fills[i] for i in vc.classes]
-        handles = [Patch(facecolor=vc.fills[i], edgecolor="#303030", label=lab) for i, lab in enumerate(vc.labels)]
-        if vc.levels:  # one line: each line of legend is room the key table loses
-            if vc.at is not None:  # a rule between the classes, at Scotland's level
-                handles.insert(vc.at, Line2D([], [], color=LEVEL_LINE, linewidth=1.6, label=vc.levels))
-            else:
-                handles.append(Patch(facecolor="none", edgecolor="none", label=vc.levels))
+        # The levels line is one line: each line of legend is room the key table loses.
+        handles = [Line2D([], [], color=LEVEL_LINE, linewidth=1.6, label=text) if fill == RULE else
+                   Patch(facecolor=fill or "none", edgecolor="#303030" if fill else "none", label=text)
+                   for fill, text in vc.legend()]
         if vc.values.isna().any():
             handles.append(Patch(facecolor="#ffffff", edgecolor="#909090", hatch="///", label="no data"))
         title, value_col = f"{prefix}{name}", column

@@ -259,6 +259,8 @@ def colour_hex(cmap, i, n):
 SCOTLAND_SHADE = 0.35
 #: The colour of the rule at Scotland's level among a value legend's classes.
 LEVEL_LINE = "#202020"
+#: A legend row drawn as that rule, not a swatch (:meth:`ValueClasses.legend`).
+RULE = "rule"
 
 
 def _shade(ratio: float, span: float, worse_high: bool) -> float:
@@ -342,6 +344,15 @@ class ValueClasses(NamedTuple):
     fills: list  # each class's colour (:func:`class_colours`)
     levels: str | None  # the line of levels to read them against (:func:`reference_levels`)
     at: int | None  # where that line stands among the classes (Scotland's level); None: after them, as text
+
+    def legend(self) -> list[tuple[str | None, str]]:
+        """The legend's rows, as ``(fill, text)``: each class's colour, then the levels line
+        at its place, drawn as a rule (:data:`RULE`) among the classes at Scotland's level, or
+        as text alone (None) after them. The printed and the web legend both draw these."""
+        rows: list[tuple[str | None, str]] = list(zip(self.fills, self.labels))
+        if self.levels:
+            rows.insert(len(rows) if self.at is None else self.at, (None if self.at is None else RULE, self.levels))
+        return rows
 
 
 def level_place(values: pd.Series, classes: np.ndarray, n: int, reference, printed) -> int:

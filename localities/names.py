@@ -76,7 +76,6 @@ from .regions import settlement
 SEPARATOR = "; "
 
 
-
 def _stems(names: list[str]) -> list[str]:
     """Towns the names of two or more settlement IZs begin with, longest first:
     ``"Arbroath"`` for Arbroath Kirkton, Arbroath Keptie and Arbroath Harbour, whose names

@@ -112,14 +112,12 @@ def read_csv(path: str | os.PathLike, **kwargs) -> pd.DataFrame:
         sep = kwargs.get("sep", ",")
         quote = re.search(r"EOF inside string starting at row (\d+)", str(exc))
         if quote:  # before anything else: read on past it, the rest of the file is one field
-            raise DataError(f"{path}: a double quote opened on line {_line_of(text, sep, int(quote.group(1))) + lead:,} "
-                            'is never closed (a quote mark inside a name is written twice: "")') from exc
+            raise _unclosed(path, _line_of(text, sep, int(quote.group(1))) + lead) from exc
         if not _longer_rows(text, sep, path):  # a longer row with text in it is said plainly there
             raise DataError(f"{path}: not a readable CSV table ({' '.join(str(exc).split())[:200]})") from exc
         opened = _unclosed_quote(text)
         if opened:  # pandas names it only when no longer row comes first; read on, the rest is lost
-            raise DataError(f"{path}: a double quote opened on line {opened + lead:,} is never closed (a quote mark "
-                            'inside a name is written twice: "")') from exc
+            raise _unclosed(path, opened + lead) from exc
         # Rows longer than the header by empty fields only, below rows that are not: the
         # ",," lines Excel leaves under a table (pandas: "Expected 2 fields in line 74, saw 3").
         width = len(next((row for row in csv.reader(io.StringIO(text, newline=""), delimiter=sep) if row), []))
@@ -141,6 +139,12 @@ def read_csv(path: str | os.PathLike, **kwargs) -> pd.DataFrame:
     if lead:
         table.attrs["lead_lines"] = lead
     return table
+
+
+def _unclosed(path: Path, line: int) -> DataError:
+    """The error for a double quote opened on ``line`` and never closed."""
+    return DataError(f'{path}: a double quote opened on line {line:,} is never closed (a quote mark inside a name is '
+                     'written twice: "")')
 
 
 def _unclosed_quote(text: str) -> int | None:
@@ -248,11 +252,12 @@ def read_plan_table(path: Path, sheet: str | None = None) -> tuple[pd.DataFrame,
         if zone_col is None:
             zone_col = column(raw, "datazone", path)  # which names what it looked for
         notes.append(f"Data Zone codes read from column {zone_col!r}, the one holding them (call it 'datazone' to say so)")
-    blank = raw.apply(lambda col: col.isna() | col.astype(str).str.strip().isin(["", "nan"])).all(axis=1)
-    raw = raw[~blank.to_numpy()]
-    # Repeated rows as a reader sees them: " s01007409 ,Tullibody " repeats "S01007409,Tullibody"
-    # (it was refused as a zone in two localities, where the exact repeat was read once).
+    # Cells as a reader sees them, stripped: for blank rows and for repeated ones.
     seen = raw.apply(lambda col: col.astype(str).str.strip())
+    blank = (raw.isna() | seen.isin(["", "nan"])).all(axis=1).to_numpy()
+    raw, seen = raw[~blank], seen[~blank]
+    # Repeated rows: " s01007409 ,Tullibody " repeats "S01007409,Tullibody" (it was refused as
+    # a zone in two localities, where the exact repeat was read once).
     seen[zone_col] = seen[zone_col].str.upper()
     again = seen.duplicated(keep="first")
     if again.any():

@@ -21,6 +21,7 @@ from .export import atomic_path
 from .mapstyle import (
     ATTRIBUTION_SOURCES,
     LEVEL_LINE,
+    RULE,
     TIER_COLOURS,
     UNLAWFUL,
     _describe,
@@ -35,9 +36,6 @@ from .mapstyle import (
     value_classes,
 )
 from .outcomes import SIMD
-
-RULE = "rule"  # a legend row drawn as a rule (Scotland's level among the classes), not a swatch
-
 
 def _label_of(col: str, frame) -> str:
     fixed = {"rank": "Rank", "name": "Locality", "population": "People", "zones": "Data Zones",
@@ -156,10 +154,7 @@ def explore(obj, column: str | None = None, tooltip: list[str] | None = None, la
             vc = value_classes(frame, col, unit, share, "Reds" if higher_worse else "Blues_r", higher_worse)
             layer["fill"] = "#ffffff"
             layer.loc[vc.values.dropna().index, "fill"] = [vc.fills[j] for j in vc.classes]
-            legend_items = [(vc.fills[j], lab) for j, lab in enumerate(vc.labels)]
-            if vc.levels:  # the classes read against Scotland (a rule at its level) and the council
-                legend_items.insert(len(legend_items) if vc.at is None else vc.at, (RULE if vc.at is not None else None,
-                                                                                    vc.levels))
+            legend_items = vc.legend()  # the classes, read against Scotland (a rule at its level) and the council
             text = []
             top = column_top(frame, col)
             for idx in frame.index:
