@@ -474,7 +474,7 @@ def propose(
         notes.append(f"without target_population, the plan aims at the fewest localities the {max_population:,} "
                      f"ceiling allows; the guidance expects localities often under {GUIDANCE_SIZE:,} people (para "
                      f"151): target_population={GUIDANCE_SIZE} asks for about that size")
-    named = locality_names(assignment, dz)
+    named = locality_names(assignment, dz, adjacency=geography.neighbours(dz))  # contiguity without the links
     names = named["name"]
     # Stable, readable ids in order of name, zero-padded to the width of the count: R01.., R001.. past 99.
     order = sorted(names.index, key=lambda lab: (names[lab], lab))

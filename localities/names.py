@@ -40,6 +40,14 @@ Rules, in order:
 7. All of them one town's sides or parts: the town once, before a colon
    (``"Carluke: East, South and North"``, ``"Falkirk: Camelon and Tamfourhill"``).
 
+8. A place the locality holds across water from where most of its people live (IZs
+   none of whose zones touch its largest piece: an island, or mainland reached over a
+   firth) is always said, past the label's length if need be, and never hidden in "and N
+   more": Highland's "Skye, Lochaber West and 3 more" (was "Lochaber West and 6 more",
+   10,462 of its 25,693 people on Skye), North Ayrshire's "Largs and Cumbrae / Arran + 2
+   more". The IZs of the place all named as its sides are the place (Skye North East,
+   South and North West: "Skye").
+
 A locality holding the whole council is named for the council.
 
 Every locality also gets ``places``: all its IZ names, largest population first (towns or not),
@@ -70,6 +78,7 @@ from .namelists import (  # noqa: F401 (re-exported: the package and tests read 
     more,
     said,
 )
+from . import geography
 from .errors import capital
 from .regions import settlement
 from .wardnames import (  # noqa: F401 (re-exported: titles and tests read them here)
@@ -227,7 +236,56 @@ def _disambiguate(names: pd.Series, centres: pd.DataFrame | None) -> pd.Series:
     return names
 
 
-def locality_names(assignment: pd.Series, dz: pd.DataFrame, limit: int = LABEL_LENGTH) -> pd.DataFrame:
+#: Places across water a name says at most (the first place's besides): Highland's
+#: "Lochaber West and 6 more" held Skye's 10,462 people, two fifths of its own.
+ISLANDS_SHOWN = 2
+
+
+def _across_water(assignment: pd.Series, dz: pd.DataFrame, adjacency: dict | None) -> dict[object, set]:
+    """``{locality: IZ names}`` of the IZs a locality holds only across water: none of their
+    zones in the locality's piece with the most people (pieces on the zones' contiguity,
+    without the island links that join them). Arran, in North Ayrshire's "Largs and Cumbrae /
+    Kilbirnie + 2 more"; Bute, in Argyll and Bute's "Dunoon, Hunter's Quay and 3 more"."""
+    if "iz_name" not in dz or not len(assignment):
+        return {}
+    if adjacency is None:
+        if "geometry" not in dz or dz.geometry.isna().any() or dz["datazone"].duplicated().any():
+            return {}
+        adjacency = geography.neighbours(gpd.GeoDataFrame(dz[["datazone"]], geometry=dz.geometry.to_numpy()))
+    held = assignment[assignment.notna()]
+    count = geography.pieces(held, adjacency)
+    if not (count > 1).any():
+        return {}
+    iz = dict(zip(dz["datazone"], (" ".join(n.split()) if isinstance(n, str) else None for n in dz["iz_name"])))
+    people = dict(zip(dz["datazone"], np.nan_to_num(pd.to_numeric(dz["population"], errors="coerce"))))
+    out = {}
+    for loc in count.index[count > 1]:
+        parts = geography.components(held.index[held == loc].tolist(), adjacency)
+        main = max(parts, key=lambda part: sum(people.get(z, 0.0) for z in part))  # the first of equals
+        apart = {iz.get(z) for part in parts if part is not main for z in part} - {iz.get(z) for z in main}
+        if apart - {None}:
+            out[loc] = apart - {None}
+    return out
+
+
+def _listed(shown: list[str], isles: list[str], limit: int, shared: bool = True) -> str:
+    """:func:`label` of ``shown``, saying ``isles`` (places across water) even past
+    ``limit``: an island is never one of "and N more". Where the label leaves one out, the
+    first place comes first, then those across water, then the rest."""
+    text = label(shown, limit, shared)
+    if all(said(i, text) for i in isles):
+        return text
+    first = [item for item in shown if item in isles or item.removeprefix("part of ") in isles]
+    shown = [*shown[:1], *[item for item in first if item != shown[0]], *[i for i in shown[1:] if i not in first]]
+    text = label(shown, limit, shared)
+    if all(said(i, text) for i in isles):
+        return text
+    n = 1 + len([item for item in first if item != shown[0]])
+    return more(shown[:n], len(shown) - n) if len(shown) > n else join_names(shown, shared)
+
+
+def locality_names(assignment: pd.Series, dz: pd.DataFrame, limit: int = LABEL_LENGTH,
+                   adjacency: dict[str, list[str]] | None = None) -> pd.DataFrame:
     """Name each locality from its wards and Intermediate Zones.
 
     Parameters
@@ -239,7 +297,11 @@ def locality_names(assignment: pd.Series, dz: pd.DataFrame, limit: int = LABEL_L
         for place names, ``ward``/``ward_name`` for ward-exact names, a geometry
         to tell apart localities that would share a name.
     limit : int
-        Longest label wanted (map labels); longer lists become ``"and N more"``.
+        Longest label wanted (map labels); longer lists become ``"and N more"``, never
+        hiding a place across water from the rest of the locality.
+    adjacency : dict, optional
+        The zones' contiguity without island links (``{zone: [neighbours]}``), to tell
+        which places lie across water; by default from ``dz``'s polygons.
 
     Returns
     -------
@@ -295,6 +357,7 @@ def locality_names(assignment: pd.Series, dz: pd.DataFrame, limit: int = LABEL_L
     ward_towns = _ward_places(dz)
     ward_town = _wards_town(assignment, dz)
     ward_named = _ward_named_towns(dz)
+    across = _across_water(assignment, dz, adjacency)
     names, places = {}, {}
     for loc, items in listed.items():
         places[loc] = SEPARATOR.join(items)
@@ -313,20 +376,27 @@ def locality_names(assignment: pd.Series, dz: pd.DataFrame, limit: int = LABEL_L
             ward_people = {item: in_ward[loc][wards.most_common(1)[0][0]] / total
                            for item, wards in iz_ward.get(loc, {}).items()}
             merged = _as_ward_town(items, people[loc], whole, ward_named)
-            shown = [f"part of {item}" if item in partial else item
-                     for item in _prominent(_towns(*merged, iz_names, towns, urban), ward_towns,
-                                            towns, iz_names, partial, ward_people)]
+            water = across.get(loc, set())
+            # IZs across water are a town's sides when all of them are the place's ("Skye North
+            # East", "Skye South", "Skye North West": Skye), as a town's settlement IZs are.
+            made = _towns(*merged, iz_names, towns | water, urban)
+            # A place made of countryside IZs (Skye) is no settlement to put before the towns.
+            rural = set(made) - set(_towns(*merged, iz_names, towns, urban)) if water else set()
+            ordered = _prominent(made, ward_towns, towns, iz_names | rural, partial, ward_people)
+            isles = [item for item in ordered if item in water or item not in iz_names and any(
+                _town(n) == item or n.startswith(f"{item} ") for n in water)][:ISLANDS_SHOWN]
+            shown = [f"part of {item}" if item in partial else item for item in ordered]
             town = ward_town.get(loc) or next(
                 (t for t, izs in ward_named.items()
                  if sum(pop for item, pop in zip(items, people[loc]) if item in izs) >= WARD_TOWN_SHARE * total), None)
             if town and not re.search(rf"\b{re.escape(town)}\b", places[loc]) and town not in merged[0]:
                 # Most of its people live in wards named for a town no IZ name says: Perth's
                 # flagged "Hillyland, Tulloch and Inveralmond + 6 more" is in Perth City North.
-                text = f"{town}: {label(shown, max(limit - len(town) - 2, 20), shared=False)}"
-                if len(text) > ONE_MORE_LENGTH and len(shown) > 1:
+                text = f"{town}: {_listed(shown, isles, max(limit - len(town) - 2, 20), shared=False)}"
+                if len(text) > ONE_MORE_LENGTH and len(shown) > 1 and not isles:
                     text = f"{town}: {more(shown[:1], len(shown) - 1)}"
             else:
-                text = label(shown, limit)
+                text = _listed(shown, isles, limit)
             names[loc] = capital(text)
     # A locality none of whose zones has an IZ name is named by its id (a blank name broke the
     # builder's ordering of ids, and reached maps as "nan").

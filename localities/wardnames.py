@@ -19,8 +19,6 @@ _SIDE_WORDS = {"North", "South", "East", "West", "Central", "Centre", "Mid", "Up
 _NOT_PLACES = _SIDE_WORDS | {"End", "Coast", "City"}  # left of "West End", "North Coast", "City Centre"
 _WARD_LEAD = re.compile(r"^(?:(?:North|South|East|West|Central|Mid)[ -]?)+ ")
 _WARD_TAIL = re.compile(r" (?:(?:North|South|East|West|Central|Centre|Rural|City|Town|Coastal|District)[ -]?)+$")
-
-
 _WARD_LIST = re.compile(r" and |, |/| & ")  # a ward name listing places: "Stranraer and the Rhins"
 
 

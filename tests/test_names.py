@@ -606,3 +606,39 @@ def test_a_ward_first_place_is_no_town_where_an_iz_name_says_it_or_a_city_holds_
     for council in ("East Lothian", "City of Edinburgh", "Glasgow City", "North Lanarkshire"):
         assert _ward_named_towns(council_zones[council]) == {}, council
     assert set(_ward_named_towns(council_zones["East Renfrewshire"])) == {"Barrhead"}
+
+
+# ----------------------------------------------------------------------------- places across water
+
+def test_a_place_across_water_is_never_one_of_and_n_more():
+    # Five mainland IZs in a row and an island IZ apart from them: "and N more" would hide it.
+    names = ["Alpha Mainland", "Bravo Mainland", "Charlie Mainland", "Delta Mainland", "Echo Mainland", "Isle"]
+    dz = _town_zones(names, [6] * 6)
+    dz.loc[5, "geometry"] = box(20, 0, 21, 1)  # apart from the rest
+    dz.loc[5, "population"] = 150  # the smallest IZ: last of the places
+    table = locality_names(pd.Series(["a"] * 6, index=dz["datazone"]), dz)
+    assert table.loc["a", "name"] == "Echo Mainland, Isle and 4 more"
+    # The island's IZs all named for one place are the place, as a town's sides are.
+    dz = _town_zones(names[:4] + ["Skerry North", "Skerry South"], [6] * 6)
+    dz.loc[4, "geometry"], dz.loc[5, "geometry"] = box(20, 0, 21, 1), box(21, 0, 22, 1)
+    dz.loc[[4, 5], "population"] = 150  # 300 people across water, 1,000 on the mainland
+    table = locality_names(pd.Series(["a"] * 6, index=dz["datazone"]), dz)
+    assert table.loc["a", "name"] == "Delta Mainland, Skerry and 3 more"
+    # Given the contiguity, the names follow it: here the island touches the rest.
+    adjacency = {z: [w for w in dz["datazone"] if w != z] for z in dz["datazone"]}
+    table = locality_names(pd.Series(["a"] * 6, index=dz["datazone"]), dz, adjacency=adjacency)
+    assert "Skerry" not in table.loc["a", "name"]
+
+
+@pytest.mark.parametrize("council, target, island", [
+    ("Highland", None, "Skye"),  # 10,462 of 25,693 people: "Lochaber West and 6 more"
+    ("North Ayrshire", None, "Arran"),  # "Largs and Cumbrae / Kilbirnie + 2 more"
+    ("Argyll and Bute", None, "Bute"),  # "Dunoon, Hunter's Quay and 3 more"
+    ("Argyll and Bute", None, "Whisky Isles"),  # Islay and Jura, in "Campbeltown and 7 more"
+    ("Shetland Islands", 10000, "North and East Isles"),  # "Central Shetland and 3 more"
+])
+def test_islands_are_named_in_their_locality(council_zones, council, target, island):
+    plan = loc.propose(council_zones[council], target_population=target)
+    table = plan.localities.set_index("locality")
+    held = [lid for lid, places in table["places"].items() if any(p.startswith(island) for p in places.split("; "))]
+    assert held and all(said(island, table.loc[lid, "name"]) for lid in held), table.loc[held, "name"].tolist()
