@@ -48,6 +48,12 @@ Rules, in order:
    more". The IZs of the place all named as its sides are the place (Skye North East,
    South and North West: "Skye").
 
+9. A town a ward is named for, holding a quarter or more of a locality's people in two or
+   more of its IZs, is said: where the name above leaves it out, the IZs of each such town
+   are one place, ``"part of Kilwinning"`` (all of them: the town's name). North Ayrshire's
+   most deprived locality, "Irvine Castlepark and 5 more", held 10,983 of its 23,881 people
+   in Kilwinning: now "Part of Kilwinning, part of Irvine and Stevenston Ardeer".
+
 A locality holding the whole council is named for the council.
 
 Every locality also gets ``places``: all its IZ names, largest population first (towns or not),
@@ -81,6 +87,7 @@ from .namelists import (  # noqa: F401 (re-exported: the package and tests read 
 from . import geography
 from .errors import capital
 from .regions import settlement
+from .townnames import TOWN_SHARE_SAID, _by_towns, _sides_only, _town_izs, _towns  # noqa: F401
 from .wardnames import (  # noqa: F401 (re-exported: titles and tests read them here)
     _SIDE_WORDS,
     WARD_NAMED_TOWN,
@@ -94,90 +101,6 @@ from .wardnames import (  # noqa: F401 (re-exported: titles and tests read them 
 )
 
 SEPARATOR = "; "
-
-
-def _stems(names: list[str]) -> list[str]:
-    """Towns the names of two or more settlement IZs begin with, longest first:
-    ``"Arbroath"`` for Arbroath Kirkton, Arbroath Keptie and Arbroath Harbour, whose names
-    give no side. A first word that begins place names without being one (``"New"``,
-    ``"Port"``) is no town; in ``"Leith (Albert Street)"`` and ``"Grangemouth - Newlands"``
-    the place is before the bracket or the dash."""
-    counts: Counter = Counter()
-    for name in names:
-        # The place before a bracket or a dash is a stem in itself ("Grangemouth - Newlands").
-        head = re.split(r"\(| - ", name)[0]
-        words = head.split()
-        counts.update(" ".join(words[:n]) for n in range(1, len(words) + (head != name)))
-    # "Port" is no town, "Port Glasgow" is: a stem of such words only is left out.
-    found = [stem for stem, n in counts.items()
-             if n > 1 and len(stem) > 3 and not all(word in _NOT_A_TOWN for word in stem.split())]
-    return sorted(found, key=lambda stem: (-len(stem), stem))
-
-
-def _towns(items: list[str], pops: list[float], whole: list[bool], iz_names: set, towns: set,
-           urban: frozenset = frozenset()) -> list[str]:
-    """``items`` (largest first) with the sides of one town held whole (``"Stornoway East"``,
-    ``"Stornoway West"``, mostly settlement zones: names in ``towns``) replaced by the town's
-    name, in order of people again. Only when they are all of that town's IZs in ``iz_names``
-    (the whole zone table): every IZ named as a side of it, and every mostly-settlement IZ
-    named for it (``"Nairn Rural"`` is not part of Nairn; a ``"Stornoway Harbour"`` would be)."""
-    def named_for(name: str, town: str) -> bool:  # a settlement IZ whose name begins or ends with the town's
-        return name in towns and (name.startswith(f"{town} ") or name.endswith(f" {town}"))
-
-    def part_of(name: str, town: str) -> bool:
-        """A side of the town ("Hawick North"), or a settlement IZ named for the town and
-        nothing else ("Hawick West End"; not "Largs Central and Cumbrae", which names an
-        island too). A name beginning with the town that lists another place is a part when
-        every zone of it is in a settlement (``urban``): "Fraserburgh Harbour and Broadsea" is;
-        "Largs Central and Cumbrae", with Cumbrae's rural zones, is not, nor is Perth's
-        "Central and South Inch" a part of a town "Inch"."""
-        return _town(name) == town or named_for(name, town) and (not _lists(name) or _sides_only(name, town)
-                                                                 or name in urban and name.startswith(f"{town} "))
-
-    def annexed(name: str, town: str) -> list[str] | None:
-        """The other places a town's settlement IZ also names, when it is not a part of the
-        town alone: ``["Cumbrae"]`` for "Largs Central and Cumbrae", ``[]`` for "Beith East and
-        Rural" (Beith's, with countryside); None for an IZ not named for the town that way."""
-        if not (named_for(name, town) and name.startswith(f"{town} ") and _lists(name)) or part_of(name, town):
-            return None
-        rest = [p.strip() for p in _OTHER.split(name[len(town):])]
-        return [p for p in rest if p and not all(word in _NOT_ANNEXED for word in p.split())]
-
-    held = [name for i, name in enumerate(items) if whole[i] and name in towns]
-    stems: dict = {}
-    extra: dict = {}
-    for town in dict.fromkeys([_town(name) for name in held] + _stems(held)):
-        if town:
-            stems[town] = [i for i, name in enumerate(items) if whole[i] and name in towns
-                           and (part_of(name, town) or annexed(name, town) is not None)]
-            extra[town] = [p for i in stems[town] for p in annexed(items[i], town) or []]
-    # Every IZ that may be part of the town must be among them, so no part is left out.
-    # A town's IZs make one town only (the longer stem first: "Castle Douglas", not "Castle").
-    merged, taken = {}, set()
-    for town, idx in stems.items():
-        if (len(idx) > 1 and town not in iz_names and taken.isdisjoint(idx)
-                and len(idx) == sum(_town(n) == town or named_for(n, town) for n in iz_names)):
-            merged[town] = idx
-            taken.update(idx)
-    if not merged:
-        return items
-    out = [(name, pop) for i, (name, pop) in enumerate(zip(items, pops)) if i not in taken]
-    # A town with an IZ that also names another place is named with it: "Largs and Cumbrae".
-    out += [(join_names([town, *dict.fromkeys(extra[town])]), sum(pops[i] for i in idx))
-            for town, idx in merged.items()]
-    out.sort(key=lambda item: (-item[1], item[0]))
-    return [name for name, _ in out]
-
-
-# Words after a town's name that name no other place: "Beith East and Rural" is Beith's.
-_NOT_ANNEXED = _SIDE_WORDS | {"Rural", "Outskirts", "Surrounds", "Environs"}
-
-
-def _sides_only(name: str, town: str) -> bool:
-    """``"Port Glasgow Upper, West and Central"``: the town's name, then only its sides (a
-    list of parts of one town, not another place as in ``"Largs Central and Cumbrae"``)."""
-    rest = name[len(town):].replace(",", " ").split() if name.startswith(f"{town} ") else []
-    return bool(rest) and all(word in _SIDE_WORDS for word in rest)
 
 
 _COMPASS = ("east", "north-east", "north", "north-west", "west", "south-west", "south", "south-east")
@@ -358,6 +281,7 @@ def locality_names(assignment: pd.Series, dz: pd.DataFrame, limit: int = LABEL_L
     ward_town = _wards_town(assignment, dz)
     ward_named = _ward_named_towns(dz)
     across = _across_water(assignment, dz, adjacency)
+    town_izs = _town_izs(iz_names & towns, ward_towns)
     names, places = {}, {}
     for loc, items in listed.items():
         places[loc] = SEPARATOR.join(items)
@@ -379,24 +303,28 @@ def locality_names(assignment: pd.Series, dz: pd.DataFrame, limit: int = LABEL_L
             water = across.get(loc, set())
             # IZs across water are a town's sides when all of them are the place's ("Skye North
             # East", "Skye South", "Skye North West": Skye), as a town's settlement IZs are.
-            made = _towns(*merged, iz_names, towns | water, urban)
+            counts: dict = {}
+            made = _towns(*merged, iz_names, towns | water, urban, counts)
             # A place made of countryside IZs (Skye) is no settlement to put before the towns.
             rural = set(made) - set(_towns(*merged, iz_names, towns, urban)) if water else set()
             ordered = _prominent(made, ward_towns, towns, iz_names | rural, partial, ward_people)
             isles = [item for item in ordered if item in water or item not in iz_names and any(
                 _town(n) == item or n.startswith(f"{item} ") for n in water)][:ISLANDS_SHOWN]
-            shown = [f"part of {item}" if item in partial else item for item in ordered]
             town = ward_town.get(loc) or next(
                 (t for t, izs in ward_named.items()
                  if sum(pop for item, pop in zip(items, people[loc]) if item in izs) >= WARD_TOWN_SHARE * total), None)
             if town and not re.search(rf"\b{re.escape(town)}\b", places[loc]) and town not in merged[0]:
                 # Most of its people live in wards named for a town no IZ name says: Perth's
                 # flagged "Hillyland, Tulloch and Inveralmond + 6 more" is in Perth City North.
+                shown = [f"part of {item}" if item in partial else item for item in ordered]
                 text = f"{town}: {_listed(shown, isles, max(limit - len(town) - 2, 20), shared=False)}"
                 if len(text) > ONE_MORE_LENGTH and len(shown) > 1 and not isles:
                     text = f"{town}: {more(shown[:1], len(shown) - 1)}"
             else:
-                text = _listed(shown, isles, limit)
+                text = _listed([f"part of {item}" if item in partial else item for item in ordered], isles, limit)
+                by_town = _by_towns(ordered, counts, town_izs, towns, iz_names | rural, partial, total, text)
+                if by_town != ordered:
+                    text = _listed([f"part of {item}" if item in partial else item for item in by_town], isles, limit)
             names[loc] = capital(text)
     # A locality none of whose zones has an IZ name is named by its id (a blank name broke the
     # builder's ordering of ids, and reached maps as "nan").

@@ -642,3 +642,29 @@ def test_islands_are_named_in_their_locality(council_zones, council, target, isl
     table = plan.localities.set_index("locality")
     held = [lid for lid, places in table["places"].items() if any(p.startswith(island) for p in places.split("; "))]
     assert held and all(said(island, table.loc[lid, "name"]) for lid in held), table.loc[held, "name"].tolist()
+
+
+def test_a_town_hidden_by_and_n_more_is_named_by_its_part():
+    # North Ayrshire's most deprived locality was "Irvine Castlepark and 5 more": 10,983 of its
+    # 23,881 people live in three of Kilwinning's four IZs, in the ward named Kilwinning.
+    names = ["Irvine Castlepark", "Kilwinning Pennyburn", "Kilwinning Blacklands", "Stevenston Ardeer",
+             "Irvine Fullarton", "Kilwinning Woodside", "Irvine Bourtreehill"]
+    dz = _town_zones(names, [2] * 7)
+    dz["population"] = [500, 400, 400, 300, 100, 600, 600]
+    dz["ward_name"] = ["Irvine West", "Kilwinning", "Kilwinning", "Saltcoats and Stevenston", "Irvine West",
+                       "Kilwinning", "Irvine West"]
+    assignment = pd.Series(["a"] * 5 + ["b"] * 2, index=dz["datazone"])
+    assert locality_names(assignment, dz).loc["a", "name"] == "Part of Kilwinning, part of Irvine and Stevenston Ardeer"
+    # A name that says the town already is left as it was.
+    dz.loc[1, "iz_name"] = "Kilwinning West"  # a side of Kilwinning: its ward's town, put first
+    dz.loc[4, "iz_name"] = "Dreghorn"  # and Irvine's one IZ is no town's part held
+    assert locality_names(assignment, dz).loc["a", "name"] == "Kilwinning West and 4 more"
+
+
+@pytest.mark.parametrize("council, target, name", [
+    ("North Ayrshire", None, "Part of Kilwinning, part of Irvine and Stevenston Ardeer"),
+    ("North Ayrshire", None, "Part of Saltcoats, part of Ardrossan and part of Stevenston"),
+    ("City of Edinburgh", None, "Part of Leith and 5 more"),  # "The Shore and Constitution Street + 6 more"
+])
+def test_towns_of_a_quarter_of_the_people_are_said(council_zones, council, target, name):
+    assert name in set(loc.propose(council_zones[council], target_population=target).localities["name"])
