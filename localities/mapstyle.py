@@ -19,7 +19,7 @@ import pandas as pd
 from . import layout, sources
 from .decide import TIER_LABELS, tier_labels
 from .errors import LocalitiesError
-from .outcomes import SIMD
+from .outcomes import SIMD, called
 from .plans import Plan
 
 ATTRIBUTION_SOURCES = ["dz_boundaries_2011", "simd_indicators", "nrs_population_2021"]
@@ -155,7 +155,8 @@ def no_column(column: str, frame: gpd.GeoDataFrame) -> str:
         return (f"no column {column!r} to map: a plan holds no outcomes; map its ranking, "
                 "plot_map(localities.rank(plan, dz), column=...)")
     mappable = [str(c) for c in frame.columns if c in SIMD]
-    return (f"no column {column!r} to map{_closest(column, mappable)}"
+    named = called(column, mappable)
+    return (f"no column {column!r} to map{named or _closest(column, mappable)}"
             + (f"; indicators here: {', '.join(mappable)}" if mappable else ""))
 
 

@@ -157,6 +157,18 @@ SIMD: dict[str, Indicator] = {i.name: i for i in [
 ]}
 
 
+def called(text: str, names) -> str:
+    """``" ('income_rate' is Income deprivation)"`` where ``text``, not itself an indicator's
+    name, is one of ``names``' printed names ("Income deprivation", any case, a unit in
+    brackets after it, as the tables' headers have them) or its name's first word
+    ("income"); else ``""``. A reader copies the words the outputs print."""
+    words = str(text).split(" (")[0].strip().lower()
+    for name in names:
+        if name in SIMD and words in (SIMD[name].label.lower(), name.split("_")[0]) and words != name:
+            return f" ({name!r} is {SIMD[name].label})"
+    return ""
+
+
 def prepare(zones: pd.DataFrame) -> pd.DataFrame:
     """Add the derived columns some SIMD indicators aggregate from (counts behind published
     proportions, household denominators, censored crime bounds, age-group weights).

@@ -20,7 +20,7 @@ import pandas as pd
 from . import decide, outcomes
 from .errors import DataError, PlanError, counted, listing, noun, unknown_zones
 from .load import AGE_GROUPS
-from .outcomes import Indicator
+from .outcomes import Indicator, called
 from .zonetable import _closest, counted_table
 from .plans import Plan, expect_plan
 
@@ -63,7 +63,8 @@ def _headline(headline, inds: list[Indicator]) -> dict[str, float]:
     known = {i.name: i for i in inds}
     unknown = [h for h in weights if h not in known]
     if unknown:
-        hint = _closest(unknown[0], known).removeprefix("; ")
+        hint = "; ".join(called(h, known).strip()[1:-1] for h in unknown if called(h, known)) \
+            or _closest(unknown[0], known).removeprefix("; ")
         raise DataError(f"headline {noun(unknown, 'indicator', 'indicators')} {', '.join(map(repr, unknown))} not available"
                         f"{f' ({hint})' if hint else ''}; available: {', '.join(known)}")
     for h, w in weights.items():

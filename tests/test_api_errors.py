@@ -91,7 +91,11 @@ def test_attribution_says_each_statement_once():
     (lambda s: loc.plot_map(s[2], label="names"), "label must be 'auto', 'number', 'locality' or 'none', not 'names'"),
     (lambda s: loc.plot_map(s[2], column="nope"), "no column 'nope' to map; indicators here: income_rate, employment_rate"),
     (lambda s: loc.plot_poorer(s[0]), "no 'poorer_than_scotland' column: pass the output of localities.rank"),
-    (lambda s: loc.rank(s[1], s[0], headline=["income"]), "headline indicator 'income' not available (did you mean 'income_rate'?); available: income_rate"),
+    (lambda s: loc.rank(s[1], s[0], headline=["income"]), "headline indicator 'income' not available ('income_rate' is Income deprivation); available: income_rate"),
+    (lambda s: loc.rank(s[1], s[0], headline=["incme_rate"]), "headline indicator 'incme_rate' not available (did you mean 'income_rate'"),
+    # The words the tables and legends print ("Income deprivation (%)") name the column to use.
+    (lambda s: loc.plot_map(s[2], column="Income deprivation"), "no column 'Income deprivation' to map ('income_rate' is Income deprivation)"),
+    (lambda s: loc.rank(s[1], s[0], headline=["Employment deprivation (%)"]), "('employment_rate' is Employment deprivation)"),
     (lambda s: loc.rank(s[1], s[0], method="x"), "method must be one of difference"),
     (lambda s: loc.inequality(s[1], s[0], by="income"), "by='income' is not an available indicator (did you mean 'income_rate'?); available: income_rate"),
     (lambda s: loc.masked_pockets(s[1], s[0], band=10), "band must be 5 or 20, not 10"),
