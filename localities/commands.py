@@ -64,8 +64,13 @@ def _read_notes(plan, path: Path, built: bool = False) -> list[str]:
 
 def cmd_councils(args) -> int:
     from .load import councils
+    from .sources import ENV_VAR, data_dir, is_sample
 
     print(councils(args.data_dir).to_string(index=False))
+    if is_sample(data_dir(args.data_dir)):
+        # One council listed, and nothing had said why the other 31 were missing.
+        print(f"note: the embedded sample holds only this council; --data-dir, ${ENV_VAR} or "
+              "`localities download` give all 32")
     return EXIT_OK
 
 
@@ -301,7 +306,7 @@ def cmd_map(args) -> int:
         maps.save_html(maps.explore(table, column=None if args.poorer else column, title=args.title,
                                     poorer=args.poorer), out)
         # Offline the page showed its legend and no map, and nothing here had said why.
-        print(f"note: {out.name} loads its map (Leaflet and the background tiles) from the internet when opened; "
+        print(f"note: {out} loads its map (Leaflet and the background tiles) from the internet when opened; "
               "the .pdf, .svg and .png maps need no connection")
     else:
         fig = (maps.plot_poorer(table, title=args.title) if args.poorer else

@@ -50,6 +50,20 @@ def _label_of(col: str, frame) -> str:
     return _describe(col, frame)[0]
 
 
+def _places(text: str, most: int) -> str:
+    """A locality's places (``"A; B; C"``), whole ones only, in at most about ``most``
+    characters: ``"A; B; and 1 more"`` (the hover text had cut "Stevenston Ardeer" to "Stevens…")."""
+    items = [clip(item, most) for item in text.split("; ")]
+    shown: list[str] = []
+    for i, item in enumerate(items):
+        tail = f"; and {len(items) - i - 1} more" if i < len(items) - 1 else ""
+        if shown and len("; ".join([*shown, item])) + len(tail) > most:
+            break
+        shown.append(item)
+    rest = len(items) - len(shown)
+    return "; ".join(shown) + (f"; and {rest} more" if rest else "")
+
+
 def _text_of(col: str, value, frame, top: float | None = None) -> str:
     """A tooltip's text for one cell; ``top``: :func:`column_top` of the column (numbers
     print as the layer prints them)."""
@@ -60,7 +74,7 @@ def _text_of(col: str, value, frame, top: float | None = None) -> str:
     if col in ("rank", "zones", "n_worse_rest", "n_worse_scotland"):
         return f"{int(value)}" if pd.notna(value) else "–"
     if col == "places" and isinstance(value, str):
-        return clip(value, 160)  # a city locality lists up to a dozen IZs
+        return _places(value, 160)  # a city locality lists up to a dozen IZs
     if isinstance(value, (bool, np.bool_)):
         return "yes" if value else "no"
     if isinstance(value, (int, float, np.integer, np.floating)):

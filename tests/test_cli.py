@@ -101,7 +101,7 @@ def test_scripted_moray_flow(moray, real_dir, tmp_path, capsys):
     assert (tmp_path / "moray.pdf").read_bytes().startswith(b"%PDF")
     capsys.readouterr()
     assert main(["map", str(moray), "--out", str(tmp_path / "moray.html"), *data]) == EXIT_OK
-    assert "note: moray.html loads its map (Leaflet and the background tiles) from the internet" in \
+    assert f"note: {tmp_path / 'moray.html'} loads its map (Leaflet and the background tiles) from the internet" in \
         capsys.readouterr().out
 
 
@@ -771,6 +771,28 @@ def test_councils_are_listed_by_name(real_dir, capsys):
     names = [line.rsplit(None, 2)[0].strip() for line in lines[1:]]
     assert len(names) == 32 and names == sorted(names, key=str.casefold) and names[0] == "Aberdeen City"
     assert lines[0].split() == ["council_name", "council", "zones"]
+    assert "note:" not in "\n".join(lines)
+
+
+def test_the_embedded_samples_one_council_is_said_to_be_the_sample(capsys, monkeypatch):
+    # A new user saw only Highland listed, with nothing to say why the other 31 were missing.
+    from localities import sources
+
+    monkeypatch.delenv(sources.ENV_VAR, raising=False)
+    monkeypatch.setattr(sources, "cache_dir", lambda: Path("/nonexistent-cache"))
+    assert main(["councils"]) == EXIT_OK
+    out = capsys.readouterr().out
+    assert "Highland" in out and "note: the embedded sample holds only this council" in out
+
+
+def test_the_html_hover_lists_whole_places():
+    from localities.webmap import _places
+
+    places = "; ".join(["Kilwinning West and Blacklands", "Kilwinning Central and North", "Irvine Castlepark North",
+                        "Irvine Castlepark South", "Kilwinning Pennyburn", "Irvine Fullarton", "Stevenston Ardeer"])
+    shown = _places(places, 160)
+    assert shown.endswith("; Kilwinning Pennyburn; and 2 more") and len(shown) <= 160  # was "...; Stevens…"
+    assert _places("A; B", 160) == "A; B"
 
 
 def test_compare_tells_two_plans_of_one_file_name_apart(tmp_path):
