@@ -245,6 +245,10 @@ def _headers(frame, value_col, plan_map):
             footer.append((None, f"Poorer: significantly poorer on {' or '.join(words)} than the rest of the "
                                  "council and Scotland (both), the rest of the council only (rest) or Scotland only "
                                  "(Scot.)"))
+            if "rank" in frame:
+                # 6 Castle Douglas 11.6% above 7 Annan 11.8% read as a mistake on an income map.
+                footer.append((None, f"No.: the ranking (the flagged first, then {' and '.join(words)} together), "
+                                     "not the order of the values shown"))
         else:
             footer += [(c, t) for t, c in TIER_COLOURS.items() if (frame["tier_label"] == t).any()]
     return value_header, flag_header, footer

@@ -1070,6 +1070,9 @@ def test_a_map_of_another_indicator_says_what_its_flag_is(council_zones, real_di
     assert any(t.replace("\n", " ").startswith("Poorer: significantly poorer on income or employment deprivation "
                                                 "than the rest of the council and Scotland (both)") for t in texts)
     assert "\nPoorer" in texts and "\nFlag" not in texts  # headed for what it says, not "Flag" beside crime
+    # The numbers are the ranking, not the order of the crime rates beside them.
+    assert any(t.replace("\n", " ").startswith("No.: the ranking (the flagged first, then income and employment "
+                                                "deprivation together), not the order of the values") for t in texts)
     people, value = texts["\nPeople"].get_window_extent(renderer), texts["Crime\n/10k"].get_window_extent(renderer)
     assert (value.x0 - people.x1) * 72 / fig.dpi >= 2, "the People and Crime headers touch"
     # Beside a map coloured by value the flag is a word, never a colour a reader could take for
