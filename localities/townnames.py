@@ -103,13 +103,14 @@ def _town_of(name: str, places: list[str]) -> str | None:
     return next((p for p in places if name == p or name.startswith(f"{p} ") or _town(name) == p), None)
 
 
-def _town_izs(settled: set, ward_towns: frozenset) -> dict[str, set]:
+def _town_izs(settled: set, ward_towns: frozenset, lived_in: dict | None = None) -> dict[str, set]:
     """``{town: its settlement IZs}`` for the towns the council's ward names name, each IZ
-    by the town its name begins with."""
+    by the town its name begins with, else the town most of its people live in
+    (``lived_in``: Troqueer and Georgetown are Dumfries's)."""
     places = sorted(ward_towns, key=lambda p: (-len(p), p))
     out: dict = {}
     for name in settled:
-        town = _town_of(name, places)
+        town = _town_of(name, places) or (lived_in or {}).get(name)
         if town:
             out.setdefault(town, set()).add(name)
     return out
@@ -121,14 +122,17 @@ TOWN_SHARE_SAID = 0.25
 
 
 def _by_towns(ordered: list[str], counts: dict, town_izs: dict, towns: set, iz_names: set,
-              partial: set, total: float, text: str) -> list[str]:
+              partial: set, total: float, text: str, elsewhere: dict | None = None) -> list[str]:
     """``ordered`` with the IZs of each town a ward is named for made one place, where the
     locality holds two or more of them, when ``text`` (its name from ``ordered``) leaves out
     such a town with :data:`TOWN_SHARE_SAID` of its people or more: ``"part of Kilwinning"``
     (three of its four IZs), the town's name when it holds them all. Places by people,
     settlements first. North Ayrshire's most deprived locality was "Irvine Castlepark and 5
     more", holding 10,983 of its 23,881 people in Kilwinning; "Saltcoats North East and 5
-    more" held 14,314 of its 23,270 in Ardrossan and Stevenston."""
+    more" held 14,314 of its 23,270 in Ardrossan and Stevenston. Not where more of its people
+    live in IZs whose ward names another place (``elsewhere``: ``{item: the places its ward
+    names}``): Milngavie's IZs, its ward named for it alone, would be "3 more" after "part of
+    Bearsden", a third of the locality."""
     places_by_length = sorted(town_izs, key=lambda p: (-len(p), p))
     of = {name: town for town, names in town_izs.items() for name in names}
     # An IZ of the town, or several made one already ("Irvine Castlepark": North and South).
@@ -140,8 +144,10 @@ def _by_towns(ordered: list[str], counts: dict, town_izs: dict, towns: set, iz_n
             groups.setdefault(of[item], []).append(item)
     several = {town: held for town, held in groups.items() if len(held) > 1}
     people = {town: sum(counts.get(i, 0.0) for i in held) for town, held in groups.items()}
+    other = sum(counts.get(item, 0.0) for item in ordered
+                if item not in of and (elsewhere or {}).get(item) and not (elsewhere or {})[item] & set(several))
     if not any(people[town] >= TOWN_SHARE_SAID * total and not re.search(rf"\b{re.escape(town)}\b", text)
-               for town in several):
+               for town in several) or other > sum(people[town] for town in several):
         return ordered
     places = []  # (settled, people, name)
     for item in ordered:

@@ -5,6 +5,7 @@ that use them to name a locality are :mod:`localities.names`."""
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 
@@ -43,16 +44,28 @@ def _a_place(place: str, council: set) -> bool:
     return bool(place) and place not in council and not place.startswith("the ") and place not in _NOT_PLACES
 
 
-def _ward_places(dz: pd.DataFrame) -> frozenset:
-    """The places the council's ward names name ("Dalkeith"; "Dumfries" of "North West
-    Dumfries"; "Stranraer" of "Stranraer and the Rhins"), without the council's own name
-    ("Midlothian East"): the towns a council itself names its wards for."""
+def ward_place_sets(dz: pd.DataFrame) -> dict[str, frozenset]:
+    """``{ward name: the places it names}`` ("Dalkeith"; "Dumfries" of "North West Dumfries";
+    "Stranraer" of "Stranraer and the Rhins"), without the council's own name ("Midlothian
+    East")."""
     if "ward_name" not in dz:
-        return frozenset()
-    council = _council_names(dz)
+        return {}
+    councils = tuple(pd.unique(dz["council_name"].dropna().astype(str))) if "council_name" in dz else ()
+    return dict(_place_sets(tuple(pd.unique(dz["ward_name"].dropna().astype(str))), councils))
+
+
+@functools.lru_cache(maxsize=64)  # every plan of a council is named from the same ward names
+def _place_sets(wards: tuple, councils: tuple) -> tuple:
+    council = {word for name in councils for word in council_words(name)}
     # Straight apostrophes, as IZ names have them: the ward is "Bo’ness and Blackness", the IZ "Bo'ness - Kinneil".
-    return frozenset(place for ward in dz["ward_name"].dropna().astype(str).str.replace("’", "'").unique()
-                     for part in _WARD_LIST.split(ward) for place in _sides_cut(part) if _a_place(place, council))
+    return tuple((ward, frozenset(place for part in _WARD_LIST.split(ward.replace("’", "'"))
+                                  for place in _sides_cut(part) if _a_place(place, council)))
+                 for ward in wards)
+
+
+def _ward_places(dz: pd.DataFrame) -> frozenset:
+    """The places the council's ward names name: the towns a council itself names its wards for."""
+    return frozenset().union(*ward_place_sets(dz).values())
 
 
 #: People a town's IZs must hold to be named for a ward's first place (a town of 10,000 or more).
@@ -121,12 +134,11 @@ def _as_ward_town(items: list[str], pops: list[float], whole: list[bool], ward_n
 WARD_TOWN_SHARE = 0.8
 
 
-def _wards_town(assignment: pd.Series, dz: pd.DataFrame) -> dict:
-    """``{locality: town}`` for localities at least :data:`WARD_TOWN_SHARE` of whose people
-    live in a town of 10,000 or more, in wards each named for that one town and nothing else
-    ("Perth City North", "Perth City South": Perth; "Ayr North": Ayr; not "Kilmarnock East
-    and Hurlford", which lists two places, nor "Midlothian East", the council)."""
-    if not {"ward_name", "population"} <= set(dz.columns):
+def _ward_town_names(dz: pd.DataFrame) -> dict[str, str]:
+    """``{ward: town}`` for wards each named for one town and nothing else ("Perth City
+    North", "North West Dumfries"; not "Kilmarnock East and Hurlford", which lists two places,
+    nor "Midlothian East", the council, nor "Clydesdale South", whose rural IZs name a district)."""
+    if "ward_name" not in dz:
         return {}
     council = _council_names(dz)
     town_of = {}
@@ -142,20 +154,67 @@ def _wards_town(assignment: pd.Series, dz: pd.DataFrame) -> dict:
         settled = pd.Series(settlement(dz), index=dz.index).groupby(dz["iz_name"].astype(str)).mean()
         rural = [name for name, share in settled.items() if share < 0.5]
         town_of = {w: t for w, t in town_of.items() if not any(n == t or n.startswith(f"{t} ") for n in rural)}
+    return town_of
+
+
+def town_zones(dz: pd.DataFrame, adjacency: dict | None) -> dict[str, str]:
+    """``{zone: town}`` for the zones of towns of 10,000 or more (urban-rural classes 1-2) a
+    ward is named for: each connected stretch of such zones (``adjacency``: the zones'
+    contiguity) that one such town's wards reach is that town, whichever wards it spans.
+    Dumfries's Troqueer, Kingholm and Georgetown are in the Nith and Abbey wards, not "North
+    West Dumfries". Without ``adjacency``, the zones of a town's wards."""
+    if not {"ward_name", "datazone"} <= set(dz.columns):
+        return {}
+    town_of = _ward_town_names(dz)
     if not town_of:
         return {}
-    zones = pd.DataFrame({"loc": assignment.to_numpy()}, index=assignment.index)
-    info = dz[[c for c in ("datazone", "ward_name", "population", "urban_rural") if c in dz]].set_index("datazone")
-    zones["town"] = info["ward_name"].astype(str).map(town_of).reindex(zones.index).to_numpy()
-    zones["people"] = pd.to_numeric(info["population"], errors="coerce").reindex(zones.index).fillna(0).to_numpy()
-    total = zones.groupby("loc")["people"].sum()
-    if "urban_rural" in info:
-        # People in a town of 10,000 or more (urban-rural classes 1-2): "Clydesdale North",
-        # "Kintyre and the Islands" and "Garioch" name districts of small towns and country.
-        urban = pd.to_numeric(info["urban_rural"], errors="coerce").reindex(zones.index).isin([1, 2]).to_numpy()
-        zones.loc[~urban, "town"] = None
-    by = zones.dropna(subset=["town"]).groupby(["loc", "town"])["people"].sum()
-    return {loc: town for (loc, town), people in by.items() if people >= WARD_TOWN_SHARE * total[loc] > 0}
+    zones = dz["datazone"].tolist()
+    ward = dict(zip(zones, dz["ward_name"].astype(str)))
+    if "urban_rural" not in dz:  # no classes: a town's wards are the town
+        return {z: town_of[ward[z]] for z in zones if ward[z] in town_of}
+    # People in a town of 10,000 or more (urban-rural classes 1-2): "Clydesdale North",
+    # "Kintyre and the Islands" and "Garioch" name districts of small towns and country.
+    urban = [z for z, c in zip(zones, pd.to_numeric(dz["urban_rural"], errors="coerce").isin([1, 2])) if c]
+    out = {z: town_of[ward[z]] for z in urban if ward[z] in town_of}
+    if adjacency:
+        from .geography import components
+
+        from .namelists import _town
+
+        iz = dict(zip(zones, dz["iz_name"].astype(str))) if "iz_name" in dz else {}
+        places = sorted(_ward_places(dz), key=lambda p: (-len(p), p))
+
+        @functools.lru_cache(maxsize=None)
+        def begun(name: str) -> str | None:  # the place an IZ's name begins with or is a side of
+            name = " ".join(name.split())
+            return next((p for p in places if name == p or name.startswith(f"{p} ")), None) or _town(name)
+
+        for part in components(urban, adjacency):
+            towns = {town_of[ward[z]] for z in part if ward[z] in town_of}
+            # One town's stretch, where no IZ is named for another (Bathgate's zones touch
+            # Livingston's, Dumbarton's Clydebank's); two towns' wards (Airdrie, Coatbridge) name none.
+            if len(towns) == 1 and {begun(n) for n in {iz.get(z, "") for z in part}} - {None} <= towns:
+                out.update(dict.fromkeys(part, towns.pop()))
+    return out
+
+
+def _wards_town(assignment: pd.Series, dz: pd.DataFrame, zone_town: dict | None = None) -> dict:
+    """``{locality: town}`` for localities at least :data:`WARD_TOWN_SHARE` of whose people
+    live in one town of 10,000 or more a ward is named for (:func:`town_zones`; by default its
+    wards' zones): "Perth City North", "Perth City South": Perth; "Ayr North": Ayr."""
+    if "population" not in dz:
+        return {}
+    zone_town = town_zones(dz, None) if zone_town is None else zone_town
+    if not zone_town:
+        return {}
+    people = dict(zip(dz["datazone"], np.nan_to_num(pd.to_numeric(dz["population"], errors="coerce"))))
+    total, by = Counter(), Counter()
+    for loc, zone in zip(assignment.tolist(), assignment.index):
+        total[loc] += people.get(zone, 0.0)
+        if zone in zone_town:
+            by[loc, zone_town[zone]] += people.get(zone, 0.0)
+    return {loc: town for (loc, town), n in sorted(by.items(), key=lambda kv: str(kv[0]))
+            if n >= WARD_TOWN_SHARE * total[loc] > 0}
 
 
 def ward_exact(assignment: pd.Series, dz: pd.DataFrame) -> pd.Series:

@@ -78,6 +78,23 @@ def honest(name: str, places: str, ward_names: set[str], council: str | None = N
         rest = [p for p in listed if p not in core]
         if first in core and not any(first in p for p in listed) and len(rest) > 1:
             candidates.append((first, rest))
+    # A town a ward is named for as its side ("North West Dumfries"), standing for the IZs of
+    # its urban zones that the name does not list (Troqueer, Georgetown: "Part of Dumfries").
+    for ward in ward_names:
+        town = re.sub(rf"^(?:{_SIDE} )+|(?: {_SIDE})+$", "", ward).strip()
+        rest = [p for p in listed if not said(p, core.replace("part of ", "").replace("Part of ", ""))]
+        if town != ward and re.search(rf"(^|[Pp]art of |, | / ){re.escape(town)}(:|,| and| /|$)", core) and len(rest) > 1:
+            candidates.append((town, rest))
+    sided = {re.sub(rf"^(?:{_SIDE} )+|(?: {_SIDE})+$", "", w).strip() for w in ward_names} - set(ward_names)
+    plain = re.sub(r"(^|, | and | / )[Pp]art of ", r"\1", core)
+    more_of = re.fullmatch(r"(.*) (?:and|\+) (\d+) more", plain)
+    if more_of:  # "Part of Rutherglen and 4 more": the town stands for two or more of the places
+        items = re.split(r", | and | / ", more_of.group(1))
+        towns_shown = [i for i in items if i in sided]
+        others = [i for i in items if i not in sided]
+        if towns_shown and all(i in listed for i in others) \
+                and len(others) + int(more_of.group(2)) + 2 * len(towns_shown) <= len(listed):
+            return True
     if core.startswith("Part of ") and len(listed) == 1:
         return core == f"Part of {listed[0]}"
     # In a longer name an IZ held only in part is "part of" it: the place named is still its.
@@ -657,7 +674,7 @@ def test_a_town_hidden_by_and_n_more_is_named_by_its_part():
     assert locality_names(assignment, dz).loc["a", "name"] == "Part of Kilwinning, part of Irvine and Stevenston Ardeer"
     # A name that says the town already is left as it was.
     dz.loc[1, "iz_name"] = "Kilwinning West"  # a side of Kilwinning: its ward's town, put first
-    dz.loc[4, "iz_name"] = "Dreghorn"  # and Irvine's one IZ is no town's part held
+    dz.loc[4, ["iz_name", "ward_name"]] = "Dreghorn", "Kilwinning"  # and Irvine's one IZ is no town's part held
     assert locality_names(assignment, dz).loc["a", "name"] == "Kilwinning West and 4 more"
 
 
@@ -665,6 +682,27 @@ def test_a_town_hidden_by_and_n_more_is_named_by_its_part():
     ("North Ayrshire", None, "Part of Kilwinning, part of Irvine and Stevenston Ardeer"),
     ("North Ayrshire", None, "Part of Saltcoats, part of Ardrossan and part of Stevenston"),
     ("City of Edinburgh", None, "Part of Leith and 5 more"),  # "The Shore and Constitution Street + 6 more"
+    # No IZ name says Dumfries (Troqueer, Georgetown): its urban zones, joined to the "North
+    # West Dumfries" ward's, are the town's. It was "Collin, Shawhead and 7 more".
+    ("Dumfries and Galloway", None, "Part of Dumfries, Locharbriggs and Heathhall"),
+    ("Dumfries and Galloway", 10000, "Dumfries: Nunholm, Georgetown and Calside"),
 ])
 def test_towns_of_a_quarter_of_the_people_are_said(council_zones, council, target, name):
     assert name in set(loc.propose(council_zones[council], target_population=target).localities["name"])
+
+
+def test_a_town_is_not_named_for_its_neighbours_or_over_a_larger_place(council_zones):
+    # West Lothian's towns' urban zones touch: Bathgate is not Livingston's, whose wards alone
+    # are named for a town ("Livingston North"); nor Dumbarton Clydebank's.
+    for council, wrong in (("West Lothian", ("Livingston: Bathgate", "Livingston: Armadale", "Livingston: Broxburn")),
+                           ("West Dunbartonshire", ("Clydebank: Dumbarton", "Clydebank: Alexandria"))):
+        names = loc.propose(council_zones[council], target_population=5000).localities["name"]
+        assert not any(n.startswith(wrong) for n in names), council
+    # Glasgow's "Southside Central" ward names the localities in it, not all the south side's
+    # urban zones (there were 39 "Southside: ..." at 5,000).
+    names = loc.propose(council_zones["Glasgow City"], target_population=5000).localities["name"]
+    assert sum(n.startswith("Southside: ") for n in names) <= 3
+    # Two thirds of this locality live in Milngavie, whose ward is named for it alone: not
+    # "Part of Bearsden and 3 more".
+    names = set(loc.propose(council_zones["East Dunbartonshire"]).localities["name"])
+    assert not any(n.startswith("Part of Bearsden") for n in names), names
