@@ -17,7 +17,7 @@ import shapely
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
-from . import detail, layout, titles
+from . import detail, layout, placement, titles
 from .decide import TIER_LABELS
 from .boardpage import (  # noqa: F401 (board_page, finish_board_page, main_body, _councils re-exported)
     _blank,
@@ -35,10 +35,18 @@ from .mapkey import LEGIBLE, SMALL, SMALLEST_FIT, _add_key, _key_fit, _key_rows,
 from .mapstyle import UNLAWFUL, credit, heading, regulation_summary, under_heading
 
 
-def _label_axes(ax, renderer, frame, numbers, names, which, fontsize, view, mode, leader=True, avoid=(), named=()):
+#: A locality's largest polygon across water from where its label is, with at least this
+#: share of the land in view, is labelled again (see Placer.again): Arran, Islay.
+APART_SHARE = 0.02
+
+
+def _label_axes(ax, renderer, frame, numbers, names, which, fontsize, view, mode, leader=True, avoid=(), named=(),
+                again=False):
     """Names where they fit, numbers elsewhere, in one axes, clear of the boxes in
     ``avoid``; returns the placer. ``named``: localities labelled on the main map already
-    (for an inset): their names only where they cover no other locality, else a number."""
+    (for an inset): their names only where they cover no other locality, else a number.
+    With ``again``, a locality's large polygons apart from its label (islands) carry the
+    label too: North Ayrshire's Arran, the largest land on its map, had none."""
     placer = layout.Placer(ax, renderer, localities=np.asarray(frame.geometry.array))
     placer.boxes.extend(avoid)
     position = {idx: i for i, idx in enumerate(frame.index)}
@@ -63,6 +71,20 @@ def _label_axes(ax, renderer, frame, numbers, names, which, fontsize, view, mode
         text = numbers[idx] if mode != "locality" else idx
         placer.number(idx, text, frame.at[idx, "geometry"], view, fontsize - 0.5, leader=leader,
                       at=layout._label_point(frame, idx, view), own=position[idx])
+    if again:
+        land = float(sub.geometry.intersection(view).area.sum())
+        for idx in order:
+            t = placer.labels.get(idx)
+            if t is None:
+                continue
+            number = t.get_text() == str(numbers[idx]) or mode == "locality"
+            texts = [t.get_text()] if number else placement.wrappings(names[idx])
+            for part in placement.apart(frame.at[idx, "geometry"], view, t.get_position(), APART_SHARE * land):
+                # Across water: touching no other locality (a piece of mainland beyond a
+                # neighbour's corner is not an island).
+                if not placer._over_others(part.buffer(1.0), position[idx]) \
+                        and placer.again(idx, texts, part, t.get_fontsize(), number) is not None:
+                    break  # once: Islay's label names Jura's locality too
     placer.finish()
     return placer
 
@@ -301,7 +323,7 @@ def _fill(fig, p, fit, extents, ih, rows, councils, loc_w, lh, frame, colours, h
             outlines += [t.get_window_extent(renderer), *_outline_boxes(ax, extent)]
         placer = _label_axes(ax, renderer, frame, numbers, names, main_which, fontsize, view,
                              "auto" if mode in ("auto", "name") and key_rows_shown or mode == "auto" else mode,
-                             avoid=outlines)
+                             avoid=outlines, again=True)
         all_placers = [("main", placer)]
         for iax, iview, extent, letter in insets:
             # A locality showing only a sliver in the inset (under 1% of it), already named

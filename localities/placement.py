@@ -59,6 +59,18 @@ def label_parts(frame: gpd.GeoDataFrame, points: dict) -> tuple[gpd.GeoSeries, p
     return out, at
 
 
+def apart(geom, view, at: tuple[float, float], least: float) -> list:
+    """The polygons of ``geom`` in ``view`` of at least ``least`` area, but the one nearest
+    ``at`` (where the locality's label is): its islands, largest first."""
+    part = geom.intersection(view) if view is not None else geom
+    polys = sorted((g for g in shapely.get_parts(part) if g.geom_type == "Polygon"), key=lambda g: -g.area)
+    if len(polys) < 2:
+        return []
+    label = shapely.Point(*at)
+    nearest = min(range(len(polys)), key=lambda i: polys[i].distance(label))
+    return [g for i, g in enumerate(polys) if i != nearest and g.area >= least]
+
+
 def _anchor(geom, view):
     """A point well inside the part of ``geom`` in view: the pole of inaccessibility of
     its largest visible polygon (not a far island)."""
@@ -112,6 +124,7 @@ class Placer:
     renderer: object
     boxes: list = field(default_factory=list)
     labels: dict = field(default_factory=dict)  # locality -> Text
+    repeats: dict = field(default_factory=dict)  # locality -> its label again on its islands (Texts)
     localities: object = None  # every locality's polygon, for numbers beside their own (see number)
     _tree: object = None
     _margins: np.ndarray = field(default_factory=lambda: np.empty((0, 4)))
@@ -203,6 +216,23 @@ class Placer:
         area = shapely.area(self.localities[hit])
         own_area = float(shapely.area(self.localities[own]))
         return hit.tolist() if (area >= AROUND_LARGER * own_area).all() else None
+
+    def again(self, key, texts: list[str], part, fontsize, number: bool):
+        """A locality's label once more, inside ``part`` (a polygon of it apart from where its
+        label is: Arran, of "Largs and Cumbrae / Arran + 2 more"), the first of ``texts`` (its
+        wrappings) that fits there, clear of every other label; kept in :attr:`repeats`, not
+        :attr:`labels` (a locality has one entry in the key)."""
+        pt, poly = _anchor(part, None)
+        if pt is None:
+            return None
+        for text in texts:
+            t = self._try(f"again:{key}", text, pt.x, pt.y, fontsize, poly, 0.3 if number else 0.55, number,
+                          where=lambda box: shapely.intersection(box, poly).area <= COVER_MOST * poly.area)
+            if t is not None:
+                del self.labels[f"again:{key}"]
+                self.repeats.setdefault(key, []).append(t)
+                return t
+        return None
 
     def finish(self):
         """Remove the last trial text that found no place."""

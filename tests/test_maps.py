@@ -1715,3 +1715,22 @@ def test_a_value_map_says_what_its_figures_are(sample):
     fig = loc.plot_map(plan)  # a plan's map has no values
     assert not any("SIMD 2020v2" in t.get_text() for t in fig.texts)
     plt.close(fig)
+
+
+@pytest.mark.realdata
+def test_an_island_of_a_locality_labelled_elsewhere_is_labelled_too(council_zones, real_dir):
+    # North Ayrshire's Arran, the largest land on its map, carried no name or number: its
+    # locality, "Largs and Cumbrae / Arran + 2 more", was labelled at Largs.
+    import shapely
+
+    dz = council_zones["North Ayrshire"]
+    table = loc.rank(loc.propose(dz), dz)
+    fig = loc.plot_poorer(table, data_dir=real_dir)
+    arran = shapely.union_all(dz.loc[dz["iz_name"] == "Arran", "geometry"].to_numpy())
+    main = next(ax for ax in fig.axes if any(str(t.get_gid()).startswith("label:") for t in ax.texts))
+    on = [t for t in main.texts if str(t.get_gid()).startswith("label:") and arran.contains(shapely.Point(*t.get_position()))]
+    named = table.set_index("locality").loc[table.loc[table["places"].str.contains("Arran"), "locality"].iloc[0], "name"]
+    assert on and {t.get_text().replace("\n", " ") for t in on} <= {named, str(table.loc[table["name"] == named, "rank"].iloc[0])}
+    # A locality's piece of mainland beyond a neighbour is no island: labelled once.
+    texts = [t.get_text().replace("\n", " ") for t in main.texts if str(t.get_gid()).startswith("label:")]
+    assert texts.count(named) == 2 and all(texts.count(n) <= 1 for n in table["name"] if n != named)
