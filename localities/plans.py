@@ -222,6 +222,10 @@ def _check_assignment(codes: pd.Series, locs: pd.Series, dz: gpd.GeoDataFrame | 
             # Zone names ("Culter - 01") where codes belong: no total row to delete.
             raise PlanError(f"{path}: the zone column holds Data Zone names ({listing(map(repr, values.unique()), 3)}), "
                             "not codes (S01...): give the column of codes")
+        if values.str.upper().str.fullmatch(r"S\d+").all():  # a code mistyped, not a total row
+            raise PlanError(f"{path}: {'row' if one else 'rows'} {listing(rows)}{rows_are} "
+                            f"{'holds' if one else 'hold'} {listing(map(repr, values.unique()))}, not a Data Zone "
+                            "code (S01 and six digits): correct the code")
         raise PlanError(f"{path}: {'row' if one else 'rows'} {listing(rows)}{rows_are} "
                         f"{'holds' if one else 'hold'} {listing(map(repr, values.unique()))} where a Data Zone code "
                         "(S01...) belongs: delete total or note rows, or correct the code")
@@ -236,9 +240,11 @@ def _check_assignment(codes: pd.Series, locs: pd.Series, dz: gpd.GeoDataFrame | 
         more = f" (and {len(where) - 10:,} more)" if len(where) > 10 else ""
         raise PlanError(f"{path}: {'zone' if len(where) == 1 else 'zones'} assigned more than once: {pairs}{more}")
     if dz is not None:
-        unknown = codes[~codes.isin(set(dz["datazone"]))]
-        if len(unknown):
-            raise PlanError(f"{path}: {_elsewhere(unknown, dz)}")
+        outside = ~codes.isin(set(dz["datazone"]))
+        if outside.any():
+            rows = [str(i) for i in row_no[outside.to_numpy()]]
+            raise PlanError(f"{path}: {_elsewhere(codes[outside], dz)} ({'row' if len(rows) == 1 else 'rows'} "
+                            f"{listing(rows)}{rows_are})")
 
 
 def _elsewhere(unknown: pd.Series, dz: gpd.GeoDataFrame) -> str:

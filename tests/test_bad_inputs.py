@@ -1310,7 +1310,7 @@ def test_two_names_for_one_locality_are_refused(dz, plan, tmp_path):
     (["S01018244", "S01018245"], r"\(2022 Data Zone codes: this zone table holds 2011 Data Zones"),
     (["S02001234"], r"\(Intermediate Zone codes, not Data Zones"),
     # A typing slip past every Data Zone was blamed on 2022 codes: it is said as it is.
-    (["S01099999"], r"zone not in the zone table: S01099999$"),
+    (["S01099999"], r"zone not in the zone table: S01099999 \(row 2\)$"),
 ])
 def test_codes_of_another_geography_are_named(dz, tmp_path, codes, said):
     # A plan of 2022 Data Zones read "zones not in the zone table: S01018244, ..." and never
@@ -1570,3 +1570,16 @@ def test_review_of_the_fifteenth_session(dz, plan, tmp_path, council_zones):
 
     moved = _spaced([0.30, 0.34, 0.39, 0.45, 0.50], 0.15)
     assert max(moved) < 0.75 and min(b - a for a, b in zip(moved, moved[1:])) >= 0.15 - 1e-9
+
+
+def test_a_mistyped_code_is_said_to_be_one_with_its_row(dz, tmp_path):
+    # A new user's typo "S0101171" was told to "delete total or note rows"; a well-formed
+    # code of no zone gave no row to look at.
+    zones = dz["datazone"].head(3).tolist()
+    pd.DataFrame({"datazone": [zones[0], "S0101171", zones[2]], "locality": "A"}).to_csv(tmp_path / "typo.csv", index=False)
+    with pytest.raises(PlanError, match=r"row 3 holds 'S0101171', not a Data Zone code "
+                                        r"\(S01 and six digits\): correct the code$"):
+        loc.read_plan(tmp_path / "typo.csv", dz)
+    pd.DataFrame({"datazone": [zones[0], zones[1], "S01099999"], "locality": "A"}).to_csv(tmp_path / "gone.csv", index=False)
+    with pytest.raises(PlanError, match=r"S01099999 \(row 4\)$"):
+        loc.read_plan(tmp_path / "gone.csv", dz)
