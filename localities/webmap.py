@@ -14,6 +14,7 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 
 from . import layout, sources
 from .errors import LocalitiesError, clip
@@ -198,6 +199,7 @@ def explore(obj, column: str | None = None, tooltip: list[str] | None = None, la
         groups.append(group)
         legends[esc(name)] = legend_items
         titles[esc(name)] = esc(legend_title) if legend_title else None
+    _add_numbers(m, frame, geo)
     folium.LayerControl(collapsed=False).add_to(m)
     m.fit_bounds([[geo.total_bounds[1], geo.total_bounds[0]], [geo.total_bounds[3], geo.total_bounds[2]]])
     _add_legend(m, legends, list(legends)[0], esc(sources.attribution(ATTRIBUTION_SOURCES)), titles)
@@ -210,6 +212,36 @@ def explore(obj, column: str | None = None, tooltip: list[str] | None = None, la
     warning = esc(warning) if warning else None
     _add_title(m, esc(str(title)), warning)
     return m
+
+
+def _add_numbers(m, frame, geo) -> None:
+    """Each locality's number (its rank, as the printed key numbers it) on the map, its name
+    on hover: a board member found no names on the page without moving the mouse over it."""
+    import folium
+
+    numbers = frame["rank"] if "rank" in frame else pd.Series(range(1, len(frame) + 1), index=frame.index)
+    names = frame["name"] if "name" in frame else pd.Series(frame.index.astype(str), index=frame.index)
+    # Where the printed map puts each label: in the middle of its people (Largs, not Arran).
+    points = frame.attrs.get("label_points") or {}
+    ids = frame["locality"] if "locality" in frame else pd.Series(frame.index, index=frame.index)
+    known = {idx: shapely.Point(*points[ids[idx]]) for idx in frame.index if ids[idx] in points}
+    at = (dict(zip(known, gpd.GeoSeries(list(known.values()), crs=frame.crs).to_crs("EPSG:4326")))
+          if known and frame.crs is not None else {})
+    group = folium.FeatureGroup(name="Numbers", overlay=True, control=True, show=True)
+    for idx, geom in geo.geometry.items():
+        if geom is None or geom.is_empty or pd.isna(numbers[idx]):
+            continue
+        pt = at[idx] if idx in at else max(getattr(geom, "geoms", [geom]), key=lambda g: g.area).representative_point()
+        text = html.escape(str(int(numbers[idx])))
+        folium.Marker(
+            [pt.y, pt.x], tooltip=html.escape(f"{text}: {names[idx]}"),
+            icon=folium.DivIcon(html=f'<div class="loc-number">{text}</div>', icon_size=(22, 22),
+                                icon_anchor=(11, 11)),
+        ).add_to(group)
+    group.add_to(m)
+    m.get_root().header.add_child(folium.Element(
+        "<style>.loc-number{width:20px;height:20px;border-radius:50%;background:#fff;border:1px solid #303030;"
+        "font:bold 11px sans-serif;text-align:center;line-height:20px;color:#000;opacity:.9}</style>"))
 
 
 def _add_title(m, title: str, warning: str | None = None) -> None:

@@ -156,3 +156,15 @@ def test_the_scale_bar_is_not_under_the_attribution(hostile_table, browser, leaf
     assert scale[2] > scale[0] and attribution[2] > attribution[0]  # both drawn
     apart = scale[2] <= attribution[0] or scale[3] <= attribution[1]  # side by side, or the scale above
     assert apart, boxes
+
+
+def test_each_locality_is_numbered_on_the_page(hostile_table, browser, leaflet, tmp_path):
+    # A board member found no names on the HTML map without moving the mouse over it: each
+    # locality's number (its rank, as the printed key numbers it) is on the map, its name on hover.
+    path = maps.save_html(loc.explore(hostile_table, poorer=True), tmp_path / "map.html")
+    dom = render(path, browser, leaflet)
+    assert "1: &lt;img src=x onerror=" in path.read_text(encoding="utf-8")  # the number's hover: text
+    shown = re.findall(r'<div class="loc-number">(\d+)</div>', dom)
+    assert sorted(map(int, shown)) == sorted(hostile_table["rank"].astype(int))
+    assert "PWNED" not in "".join(re.findall(r"<title[^>]*>(.*?)</title>", dom))
+    assert not re.search(r"<img[^>]*onerror", dom)
