@@ -587,7 +587,7 @@ def test_html_map_of_the_decision_opens_on_it(sample, tmp_path, capsys):
     dz, plan, table = sample
     m = loc.explore(table, poorer=True)
     groups = [c for c in m._children.values() if isinstance(c, folium.FeatureGroup)]
-    shown = [g.layer_name for g in groups if g.show]
+    shown = [g.layer_name for g in groups if g.show and not g.overlay]  # the base layer shown (numbers overlay it)
     assert shown == ["Significantly poorer"] and len(groups) > 1  # the indicators still offered
     saved = tmp_path / "plan.gpkg"
     plan.to_file(saved)
