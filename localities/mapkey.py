@@ -247,7 +247,8 @@ def _headers(frame, value_col, plan_map):
                                  "(Scot.)"))
             if "rank" in frame:
                 # 6 Castle Douglas 11.6% above 7 Annan 11.8% read as a mistake on an income map.
-                footer.append((None, f"No.: the ranking (the flagged first, then {' and '.join(words)} together), "
+                both = " together" if len(words) > 1 else ""
+                footer.append((None, f"No.: the ranking (the flagged first, then {' and '.join(words)}{both}), "
                                      "not the order of the values shown"))
         else:
             footer += [(c, t) for t, c in TIER_COLOURS.items() if (frame["tier_label"] == t).any()]

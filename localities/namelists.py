@@ -4,6 +4,7 @@ locality is named for is :mod:`localities.names`."""
 
 from __future__ import annotations
 
+import functools
 import re
 
 LABEL_LENGTH = 42  # fits "New Elgin West, New Elgin East and 2 more" on a map label
@@ -21,10 +22,24 @@ _PART = re.compile(rf"^(?P<town>\S.{{2,}}?) {_SIDE}$|^{_SIDE} (?P<town2>\S.{{2,}
 _OTHER = re.compile(r" and |&|,")  # an IZ name that lists another place
 
 
+def spaced(name) -> str | None:
+    """An official name with its runs of spaces as one ("Craigie and  Craigiebank"); None
+    for a missing one (NaN)."""
+    return " ".join(name.split()) if isinstance(name, str) else None
+
+
+@functools.lru_cache(maxsize=8192)  # asked of every IZ name for every town a locality might hold
 def _town(name: str) -> str | None:
     """``"Stornoway East"`` -> ``"Stornoway"``, ``"West Kirkwall"`` -> ``"Kirkwall"``, else None."""
     m = _PART.match(name)
     return (m["town"] or m["town2"]) if m else None
+
+
+def _town_of(name: str, places: list[str]) -> str | None:
+    """The place of ``places`` (longest first) an IZ's name is, begins with or is a side of
+    ("Kilwinning" of "Kilwinning West and Blacklands"; "Irvine" of "Irvine Castlepark North")."""
+    side = _town(name)
+    return next((p for p in places if name == p or name.startswith(f"{p} ") or side == p), None)
 
 
 def _lists(name: str) -> bool:

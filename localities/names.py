@@ -42,8 +42,8 @@ Rules, in order:
 
 8. A place the locality holds across water from where most of its people live (IZs
    none of whose zones touch its largest piece: an island, or mainland reached over a
-   firth) is always said, past the label's length if need be, and never hidden in "and N
-   more": Highland's "Skye, Lochaber West and 3 more" (was "Lochaber West and 6 more",
+   firth) is always said (the largest two), past the label's length if need be, never
+   hidden in "and N more": Highland's "Skye, Lochaber West and 3 more" (was "Lochaber West and 6 more",
    10,462 of its 25,693 people on Skye), North Ayrshire's "Largs and Cumbrae / Arran + 2
    more". The IZs of the place all named as its sides are the place (Skye North East,
    South and North West: "Skye").
@@ -89,6 +89,7 @@ from .namelists import (  # noqa: F401 (re-exported: the package and tests read 
     label,
     more,
     said,
+    spaced,
 )
 from . import geography
 from .errors import capital
@@ -167,15 +168,16 @@ def _disambiguate(names: pd.Series, centres: pd.DataFrame | None) -> pd.Series:
     return names
 
 
-#: Places across water a name says at most (the first place's besides): Highland's
-#: "Lochaber West and 6 more" held Skye's 10,462 people, two fifths of its own.
+#: Places across water a name says at most, the largest (the first place's besides): Highland's
+#: "Lochaber West and 6 more" held Skye's 10,462 people, two fifths of its own. A locality
+#: holding more islands (a whole council's) names two of them.
 ISLANDS_SHOWN = 2
 
 
 def _across_water(assignment: pd.Series, dz: pd.DataFrame, adjacency: dict | None) -> dict[object, set]:
-    """``{locality: IZ names}`` of the IZs a locality holds only across water: none of their
-    zones in the locality's piece with the most people (pieces on the zones' contiguity,
-    without the island links that join them). Arran, in North Ayrshire's "Largs and Cumbrae /
+    """``{locality: IZ names}`` of the IZs a locality holds across water: most of their
+    people (here) off the locality's piece with the most people (pieces on the zones'
+    contiguity, without the island links that join them). Arran, in North Ayrshire's "Largs and Cumbrae /
     Kilbirnie + 2 more"; Bute, in Argyll and Bute's "Dunoon, Hunter's Quay and 3 more"."""
     if "iz_name" not in dz or not len(assignment) or adjacency is None:
         return {}
@@ -183,15 +185,20 @@ def _across_water(assignment: pd.Series, dz: pd.DataFrame, adjacency: dict | Non
     count = geography.pieces(held, adjacency)
     if not (count > 1).any():
         return {}
-    iz = dict(zip(dz["datazone"], (" ".join(n.split()) if isinstance(n, str) else None for n in dz["iz_name"])))
+    iz = dict(zip(dz["datazone"], map(spaced, dz["iz_name"])))
     people = dict(zip(dz["datazone"], np.nan_to_num(pd.to_numeric(dz["population"], errors="coerce"))))
     out = {}
     for loc in count.index[count > 1]:
         parts = geography.components(held.index[held == loc].tolist(), adjacency)
         main = max(parts, key=lambda part: sum(people.get(z, 0.0) for z in part))  # the first of equals
-        apart = {iz.get(z) for part in parts if part is not main for z in part} - {iz.get(z) for z in main}
-        if apart - {None}:
-            out[loc] = apart - {None}
+        here, away = Counter(), Counter()
+        for part in parts:
+            for z in part:
+                (here if part is main else away)[iz.get(z)] += people.get(z, 0.0) + 1e-9
+        # Most of its people apart: Orkney's "Isles" has 2 of its 6 zones on the Mainland.
+        apart = {name for name, n in away.items() if name is not None and n > here[name]}
+        if apart:
+            out[loc] = apart
     return out
 
 
@@ -202,8 +209,8 @@ def _izs_in(dz: pd.DataFrame, zone_town: dict) -> dict[str, str]:
     total, by = Counter(), Counter()
     people = np.nan_to_num(pd.to_numeric(dz["population"], errors="coerce"))
     for zone, name, n in zip(dz["datazone"], dz["iz_name"], people):
-        if isinstance(name, str):
-            name = " ".join(name.split())
+        name = spaced(name)
+        if name is not None:
             total[name] += n
             if zone in zone_town:
                 by[name, zone_town[zone]] += n
@@ -215,6 +222,14 @@ def _contiguity(dz: pd.DataFrame) -> dict | None:
     if "geometry" not in dz or dz.geometry.isna().any() or dz["datazone"].duplicated().any():
         return None
     return geography.neighbours(gpd.GeoDataFrame(dz[["datazone"]], geometry=dz.geometry.to_numpy()))
+
+
+def _after_town(town: str, shown: list[str], isles: list[str], limit: int) -> str:
+    """``"Perth: Hillyland, Tulloch and Inveralmond + 6 more"``: the town, then its places."""
+    text = f"{town}: {_listed(shown, isles, max(limit - len(town) - 2, 20), shared=False)}"
+    if len(text) > ONE_MORE_LENGTH and len(shown) > 1 and not isles:
+        text = f"{town}: {more(shown[:1], len(shown) - 1)}"
+    return text
 
 
 def _listed(shown: list[str], isles: list[str], limit: int, shared: bool = True) -> str:
@@ -247,7 +262,7 @@ def locality_names(assignment: pd.Series, dz: pd.DataFrame, limit: int = LABEL_L
         to tell apart localities that would share a name.
     limit : int
         Longest label wanted (map labels); longer lists become ``"and N more"``, never
-        hiding a place across water from the rest of the locality.
+        hiding the largest one or two places across water from the rest of the locality.
     adjacency : dict, optional
         The zones' contiguity without island links (``{zone: [neighbours]}``), to tell
         which places lie across water; by default from ``dz``'s polygons.
@@ -267,7 +282,7 @@ def locality_names(assignment: pd.Series, dz: pd.DataFrame, limit: int = LABEL_L
         return pd.DataFrame({"name": [str(v) for v in locs], "places": ""}, index=locs)
     key = "iz" if "iz" in dz else "iz_name"
     # Runs of spaces in the official names ("Craigie and  Craigiebank") printed as they came.
-    iz_all, name_all = dz[key].tolist(), [" ".join(n.split()) if isinstance(n, str) else n for n in dz["iz_name"]]
+    iz_all, name_all = dz[key].tolist(), [spaced(n) if isinstance(n, str) else n for n in dz["iz_name"]]
     row = dict(zip(dz["datazone"].tolist(), range(len(dz))))
     pop_all = np.nan_to_num(pd.to_numeric(dz["population"], errors="coerce").to_numpy(dtype=float)).tolist()
     # Whole IZ sizes come from the full zone table, so a part is known to be a part.
@@ -347,15 +362,12 @@ def locality_names(assignment: pd.Series, dz: pd.DataFrame, limit: int = LABEL_L
             town = ward_town.get(loc) or next(
                 (t for t, izs in ward_named.items()
                  if sum(pop for item, pop in zip(items, people[loc]) if item in izs) >= WARD_TOWN_SHARE * total), None)
+            shown = [f"part of {item}" if item in partial else item for item in ordered]
             if town and not re.search(rf"\b{re.escape(town)}\b", places[loc]) and town not in merged[0]:
                 # Most of its people live in wards named for a town no IZ name says: Perth's
                 # flagged "Hillyland, Tulloch and Inveralmond + 6 more" is in Perth City North.
-                shown = [f"part of {item}" if item in partial else item for item in ordered]
-                text = f"{town}: {_listed(shown, isles, max(limit - len(town) - 2, 20), shared=False)}"
-                if len(text) > ONE_MORE_LENGTH and len(shown) > 1 and not isles:
-                    text = f"{town}: {more(shown[:1], len(shown) - 1)}"
+                text = _after_town(town, shown, isles, limit)
             else:
-                shown = [f"part of {item}" if item in partial else item for item in ordered]
                 text = _listed(shown, isles, limit)
                 # The places each IZ's ward names (where most of its people here live).
                 elsewhere = {item: ward_sets.get(w.most_common(1)[0][0], frozenset())
@@ -364,8 +376,7 @@ def locality_names(assignment: pd.Series, dz: pd.DataFrame, limit: int = LABEL_L
                                     elsewhere)
                 if by_town != ordered and len(by_town) == 1 and by_town[0].startswith("part of "):
                     # All one town's, where no IZ name says it: "Dumfries: Shawhead, Troqueer and 2 more".
-                    town = by_town[0].removeprefix("part of ")
-                    text = f"{town}: {_listed(shown, isles, max(limit - len(town) - 2, 20), shared=False)}"
+                    text = _after_town(by_town[0].removeprefix("part of "), shown, isles, limit)
                 elif by_town != ordered:
                     text = _listed([f"part of {item}" if item in partial else item for item in by_town], isles, limit)
             names[loc] = capital(text)

@@ -163,10 +163,10 @@ def called(text: str, names) -> str:
     brackets after it, as the tables' headers have them) or its name's first word
     ("income"); else ``""``. A reader copies the words the outputs print."""
     words = str(text).split(" (")[0].strip().lower()
-    for name in names:
-        if name in SIMD and words in (SIMD[name].label.lower(), name.split("_")[0]) and words != name:
-            return f" ({name!r} is {SIMD[name].label})"
-    return ""
+    names = [n for n in names if n in SIMD and n != words]
+    hit = [n for n in names if words == SIMD[n].label.lower()] or [n for n in names if words == n.split("_")[0]]
+    # "drive" begins six indicators' names: none of them is meant.
+    return f" ({hit[0]!r} is {SIMD[hit[0]].label})" if len(hit) == 1 else ""
 
 
 def prepare(zones: pd.DataFrame) -> pd.DataFrame:

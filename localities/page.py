@@ -72,7 +72,7 @@ def _label_axes(ax, renderer, frame, numbers, names, which, fontsize, view, mode
         placer.number(idx, text, frame.at[idx, "geometry"], view, fontsize - 0.5, leader=leader,
                       at=layout._label_point(frame, idx, view), own=position[idx])
     if again:
-        land = float(sub.geometry.intersection(view).area.sum())
+        land = float(area.sum())
         for idx in order:
             t = placer.labels.get(idx)
             if t is None:

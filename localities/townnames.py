@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from .namelists import _NOT_A_TOWN, _OTHER, _lists, _town, join_names
+from .namelists import _NOT_A_TOWN, _OTHER, _lists, _town, _town_of, join_names
 from .wardnames import _SIDE_WORDS
 
 
@@ -97,12 +97,6 @@ def _sides_only(name: str, town: str) -> bool:
 
 
 
-def _town_of(name: str, places: list[str]) -> str | None:
-    """The town of ``places`` (longest first) an IZ's name begins with ("Kilwinning" of
-    "Kilwinning West and Blacklands"; "Irvine" of "Irvine Castlepark North"), or None."""
-    return next((p for p in places if name == p or name.startswith(f"{p} ") or _town(name) == p), None)
-
-
 def _town_izs(settled: set, ward_towns: frozenset, lived_in: dict | None = None) -> dict[str, set]:
     """``{town: its settlement IZs}`` for the towns the council's ward names name, each IZ
     by the town its name begins with, else the town most of its people live in
@@ -135,8 +129,12 @@ def _by_towns(ordered: list[str], counts: dict, town_izs: dict, towns: set, iz_n
     Bearsden", a third of the locality."""
     places_by_length = sorted(town_izs, key=lambda p: (-len(p), p))
     of = {name: town for town, names in town_izs.items() for name in names}
-    # An IZ of the town, or several made one already ("Irvine Castlepark": North and South).
-    of.update({item: _town_of(item, places_by_length) for item in ordered if item not in iz_names})
+    # An IZ of the town, or several made one already ("Irvine Castlepark": North and South;
+    # "Altonhill", whose IZs are Kilmarnock's).
+    for item in ordered:
+        if item not in iz_names and item not in of:
+            stood = {of.get(n) for n in iz_names if n.startswith(f"{item} ") or _town(n) == item}
+            of[item] = _town_of(item, places_by_length) or (stood.pop() if len(stood) == 1 else None)
     of = {item: town for item, town in of.items() if town}
     groups: dict = {}
     for item in ordered:

@@ -12,12 +12,13 @@ from collections import Counter
 import numpy as np
 import pandas as pd
 
-from .namelists import council_words
+from .namelists import _town, _town_of, council_words, spaced
 from .regions import settlement
 
 # Words that give a side or part of a place, not a place: "North", "Town" of "Rothesay Town".
 _SIDE_WORDS = {"North", "South", "East", "West", "Central", "Centre", "Mid", "Upper", "Lower", "Town", "and", "&"}
-_NOT_PLACES = _SIDE_WORDS | {"End", "Coast", "City"}  # left of "West End", "North Coast", "City Centre"
+# Left of "West End", "North Coast", "City Centre"; Glasgow's "Southside Central" is a district.
+_NOT_PLACES = _SIDE_WORDS | {"End", "Coast", "City", "Southside", "Northside", "Eastside", "Westside"}
 _WARD_LEAD = re.compile(r"^(?:(?:North|South|East|West|Central|Mid)[ -]?)+ ")
 _WARD_TAIL = re.compile(r" (?:(?:North|South|East|West|Central|Centre|Rural|City|Town|Coastal|District)[ -]?)+$")
 _WARD_LIST = re.compile(r" and |, |/| & ")  # a ward name listing places: "Stranraer and the Rhins"
@@ -143,12 +144,17 @@ def _ward_town_names(dz: pd.DataFrame) -> dict[str, str]:
     council = _council_names(dz)
     town_of = {}
     for ward in dz["ward_name"].dropna().astype(str).unique():
-        if _WARD_LIST.search(ward):
+        parts = _WARD_LIST.split(ward)
+        # One town and its sides ("Rutherglen Central and North", "Hamilton North and East"),
+        # not two places ("Kilmarnock East and Hurlford").
+        if len(parts) > 1 and not all(p.strip() and set(p.split()) <= _SIDE_WORDS for p in parts[1:]):
             continue
+        ward_text = ward
+        ward = parts[0]
         tail, both = _sides_cut(ward)
         place = both if tail == ward.strip() else tail
-        if place != ward.strip() and _a_place(place, council):
-            town_of[ward] = place  # a ward that is only a town's side: "Perth City North", "North West Dumfries"
+        if (place != ward.strip() or ward_text != ward) and _a_place(place, council):
+            town_of[ward_text] = place  # a ward that is only a town's side: "Perth City North", "North West Dumfries"
     if "iz_name" in dz and "urban_rural" in dz:
         # A district, not a town, where a mostly rural IZ is named for it ("Clydesdale South").
         settled = pd.Series(settlement(dz), index=dz.index).groupby(dz["iz_name"].astype(str)).mean()
@@ -162,7 +168,8 @@ def town_zones(dz: pd.DataFrame, adjacency: dict | None) -> dict[str, str]:
     ward is named for: each connected stretch of such zones (``adjacency``: the zones'
     contiguity) that one such town's wards reach is that town, whichever wards it spans.
     Dumfries's Troqueer, Kingholm and Georgetown are in the Nith and Abbey wards, not "North
-    West Dumfries". Without ``adjacency``, the zones of a town's wards."""
+    West Dumfries". Without ``adjacency``, the urban zones of a town's wards (all their zones
+    without urban-rural classes)."""
     if not {"ward_name", "datazone"} <= set(dz.columns):
         return {}
     town_of = _ward_town_names(dz)
@@ -179,21 +186,18 @@ def town_zones(dz: pd.DataFrame, adjacency: dict | None) -> dict[str, str]:
     if adjacency:
         from .geography import components
 
-        from .namelists import _town
-
-        iz = dict(zip(zones, dz["iz_name"].astype(str))) if "iz_name" in dz else {}
+        iz = dict(zip(zones, map(spaced, dz["iz_name"]))) if "iz_name" in dz else {}
         places = sorted(_ward_places(dz), key=lambda p: (-len(p), p))
 
         @functools.lru_cache(maxsize=None)
-        def begun(name: str) -> str | None:  # the place an IZ's name begins with or is a side of
-            name = " ".join(name.split())
-            return next((p for p in places if name == p or name.startswith(f"{p} ")), None) or _town(name)
+        def begun(name: str | None) -> str | None:  # the place an IZ's name begins with or is a side of
+            return None if name is None else _town_of(name, places) or _town(name)
 
         for part in components(urban, adjacency):
             towns = {town_of[ward[z]] for z in part if ward[z] in town_of}
             # One town's stretch, where no IZ is named for another (Bathgate's zones touch
             # Livingston's, Dumbarton's Clydebank's); two towns' wards (Airdrie, Coatbridge) name none.
-            if len(towns) == 1 and {begun(n) for n in {iz.get(z, "") for z in part}} - {None} <= towns:
+            if len(towns) == 1 and {begun(n) for n in {iz.get(z) for z in part}} - {None} <= towns:
                 out.update(dict.fromkeys(part, towns.pop()))
     return out
 
@@ -201,7 +205,7 @@ def town_zones(dz: pd.DataFrame, adjacency: dict | None) -> dict[str, str]:
 def _wards_town(assignment: pd.Series, dz: pd.DataFrame, zone_town: dict | None = None) -> dict:
     """``{locality: town}`` for localities at least :data:`WARD_TOWN_SHARE` of whose people
     live in one town of 10,000 or more a ward is named for (:func:`town_zones`; by default its
-    wards' zones): "Perth City North", "Perth City South": Perth; "Ayr North": Ayr."""
+    wards' urban zones): "Perth City North", "Perth City South": Perth; "Ayr North": Ayr."""
     if "population" not in dz:
         return {}
     zone_town = town_zones(dz, None) if zone_town is None else zone_town

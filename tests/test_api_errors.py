@@ -96,6 +96,8 @@ def test_attribution_says_each_statement_once():
     # The words the tables and legends print ("Income deprivation (%)") name the column to use.
     (lambda s: loc.plot_map(s[2], column="Income deprivation"), "no column 'Income deprivation' to map ('income_rate' is Income deprivation)"),
     (lambda s: loc.rank(s[1], s[0], headline=["Employment deprivation (%)"]), "('employment_rate' is Employment deprivation)"),
+    # "drive" begins six indicators' names: no one of them is offered as meant.
+    (lambda s: loc.rank(s[1], s[0], headline=["drive"]), "headline indicator 'drive' not available (did you mean"),
     (lambda s: loc.rank(s[1], s[0], method="x"), "method must be one of difference"),
     (lambda s: loc.inequality(s[1], s[0], by="income"), "by='income' is not an available indicator (did you mean 'income_rate'?); available: income_rate"),
     (lambda s: loc.masked_pockets(s[1], s[0], band=10), "band must be 5 or 20, not 10"),
