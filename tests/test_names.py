@@ -654,6 +654,7 @@ def test_a_place_across_water_is_never_one_of_and_n_more():
 
 @pytest.mark.parametrize("council, target, island", [
     ("Highland", None, "Skye"),  # 10,462 of 25,693 people: "Lochaber West and 6 more"
+    ("Highland", 10000, "Skye"),  # "Skye North East, Skye South and 2 more", with Lochalsh: "Skye and Lochalsh"
     ("North Ayrshire", None, "Arran"),  # "Largs and Cumbrae / Kilbirnie + 2 more"
     ("Argyll and Bute", None, "Bute"),  # "Dunoon, Hunter's Quay and 3 more"
     ("Argyll and Bute", None, "Whisky Isles"),  # Islay and Jura, in "Campbeltown and 7 more"
