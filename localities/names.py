@@ -198,7 +198,7 @@ def _across_water(assignment: pd.Series, dz: pd.DataFrame, adjacency: dict | Non
         # Most of its people apart: Orkney's "Isles" has 2 of its 6 zones on the Mainland.
         apart = {name for name, n in away.items() if name is not None and n > here[name]}
         inside = set(held.index[held == loc])
-        if apart and all(set(adjacency.get(z, ())) <= inside for z in main):
+        if apart and len(inside) < len(iz) and all(set(adjacency.get(z, ())) <= inside for z in main):
             # Its main piece an island too (Skye, with Lochalsh over the water): its IZs are
             # an island's, named as one place where all are one place's ("Skye and Lochalsh").
             apart |= {name for name, n in here.items() if name is not None and n >= away[name]}
