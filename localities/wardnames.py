@@ -221,8 +221,16 @@ def _wards_town(assignment: pd.Series, dz: pd.DataFrame, zone_town: dict | None 
             if n >= WARD_TOWN_SHARE * total[loc] > 0}
 
 
+#: A locality holding at least this share of a ward's people, and with at least this share of
+#: its own people in that ward, is named for the ward: South Lanarkshire's flagged "Hareleeshill
+#: and 4 more" was the Larkhall ward but one zone (838 of its 18,369 people), and never said
+#: Larkhall; ``check`` took it for the ward.
+WARD_SHARE = 0.95
+
+
 def ward_exact(assignment: pd.Series, dz: pd.DataFrame) -> pd.Series:
-    """Ward name for each locality whose zone set equals a ward's best-fit zone set."""
+    """Ward name for each locality whose zone set equals a ward's best-fit zone set, or
+    holds all but a sliver of it (:data:`WARD_SHARE` of its people, both ways)."""
     if not {"ward", "ward_name"} <= set(dz.columns):
         return pd.Series(dtype=object)
     wards = [None if pd.isna(w) else w for w in dz["ward"].tolist()]
@@ -235,4 +243,21 @@ def ward_exact(assignment: pd.Series, dz: pd.DataFrame) -> pd.Series:
     pairs = Counter(zip(assignment.tolist(), (ward_of.get(z) for z in assignment.index)))
     per_loc = Counter(loc for loc, _ in pairs)
     exact = {loc: w for (loc, w), n in pairs.items() if w is not None and per_loc[loc] == 1 and n == ward_size[w]}
+    if "population" in dz:
+        people = dict(zip(dz["datazone"], np.nan_to_num(pd.to_numeric(dz["population"], errors="coerce"))))
+        in_ward = Counter()
+        for z, w in ward_of.items():
+            if w is not None:
+                in_ward[w] += people.get(z, 0.0)
+        held, total = Counter(), Counter()
+        for loc, z in zip(assignment.tolist(), assignment.index):
+            total[loc] += people.get(z, 0.0)
+            if ward_of.get(z) is not None:
+                held[loc, ward_of[z]] += people.get(z, 0.0)
+        near = {}
+        for (loc, w), n in sorted(held.items(), key=lambda kv: (str(kv[0][0]), str(kv[0][1]))):
+            if loc not in exact and n >= WARD_SHARE * total[loc] > 0 and n >= WARD_SHARE * in_ward[w] > 0:
+                near.setdefault(w, []).append(loc)
+        # Each ward names one locality at most.
+        exact.update({locs[0]: w for w, locs in near.items() if len(locs) == 1 and w not in exact.values()})
     return pd.Series({loc: str(ward_name[w]) for loc, w in exact.items()}, dtype=object)

@@ -695,6 +695,8 @@ def test_a_town_hidden_by_and_n_more_is_named_by_its_part():
     ("Dumfries and Galloway", 10000, "Dumfries: Nunholm, Georgetown and Calside"),
     # A ward of one town's sides ("Rutherglen Central and North") names the town.
     ("South Lanarkshire", None, "Rutherglen: Fernhill and Cathkin + 6 more"),
+    # The Larkhall ward but one zone (838 of its 18,369 people): flagged, it was "Hareleeshill and 4 more".
+    ("South Lanarkshire", None, "Larkhall"),
 ])
 def test_towns_of_a_quarter_of_the_people_are_said(council_zones, council, target, name):
     assert name in set(loc.propose(council_zones[council], target_population=target).localities["name"])
