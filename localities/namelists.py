@@ -35,11 +35,17 @@ def _town(name: str) -> str | None:
     return (m["town"] or m["town2"]) if m else None
 
 
+_PART_OF = ("High ", "Low ", "Upper ", "Lower ", "Nether ")  # "High Blantyre" is Blantyre's; "New Stevenston" is not
+
+
 def _town_of(name: str, places: list[str]) -> str | None:
     """The place of ``places`` (longest first) an IZ's name is, begins with or is a side of
-    ("Kilwinning" of "Kilwinning West and Blacklands"; "Irvine" of "Irvine Castlepark North")."""
+    ("Kilwinning" of "Kilwinning West and Blacklands"; "Irvine" of "Irvine Castlepark North";
+    "Blantyre" of "High Blantyre")."""
     side = _town(name)
-    return next((p for p in places if name == p or name.startswith(f"{p} ") or side == p), None)
+    part = name.split(" ", 1)[1] if name.startswith(_PART_OF) else None
+    return next((p for p in places if name == p or name.startswith(f"{p} ") or side == p
+                 or part is not None and (part == p or part.startswith(f"{p} "))), None)
 
 
 def _lists(name: str) -> bool:

@@ -383,7 +383,11 @@ def locality_names(assignment: pd.Series, dz: pd.DataFrame, limit: int = LABEL_L
                     # All one town's, where no IZ name says it: "Dumfries: Shawhead, Troqueer and 2 more".
                     text = _after_town(by_town[0].removeprefix("part of "), shown, isles, limit)
                 elif by_town != ordered:
-                    text = _listed([f"part of {item}" if item in partial else item for item in by_town], isles, limit)
+                    # The towns said, never "and N more" (the largest two): "Part of Hamilton / part
+                    # of Blantyre + 1 more", not "Part of Hamilton and 2 more".
+                    towns_said = [i for i in by_town if i.startswith("part of ")][:ISLANDS_SHOWN]
+                    text = _listed([f"part of {item}" if item in partial else item for item in by_town],
+                                   list(dict.fromkeys(isles + towns_said)), limit)
             names[loc] = capital(text)
     # A locality none of whose zones has an IZ name is named by its id (a blank name broke the
     # builder's ordering of ids, and reached maps as "nan").

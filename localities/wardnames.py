@@ -135,31 +135,32 @@ def _as_ward_town(items: list[str], pops: list[float], whole: list[bool], ward_n
 WARD_TOWN_SHARE = 0.8
 
 
-def _ward_town_names(dz: pd.DataFrame) -> dict[str, str]:
-    """``{ward: town}`` for wards each named for one town and nothing else ("Perth City
-    North", "North West Dumfries"; not "Kilmarnock East and Hurlford", which lists two places,
-    nor "Midlothian East", the council, nor "Clydesdale South", whose rural IZs name a district)."""
+def _ward_town_names(dz: pd.DataFrame) -> dict[str, tuple[str, tuple]]:
+    """``{ward: (town, other places)}`` for wards named first for one town's side ("Perth City
+    North", "North West Dumfries", "Rutherglen Central and North"; "Hamilton West and
+    Earnock", "Kilmarnock East and Hurlford", with the other places they list), not for the
+    council ("Midlothian East") nor a district whose rural IZs are named for it ("Clydesdale
+    South")."""
     if "ward_name" not in dz:
         return {}
     council = _council_names(dz)
     town_of = {}
     for ward in dz["ward_name"].dropna().astype(str).unique():
         parts = _WARD_LIST.split(ward)
-        # One town and its sides ("Rutherglen Central and North", "Hamilton North and East"),
-        # not two places ("Kilmarnock East and Hurlford").
-        if len(parts) > 1 and not all(p.strip() and set(p.split()) <= _SIDE_WORDS for p in parts[1:]):
-            continue
-        ward_text = ward
-        ward = parts[0]
-        tail, both = _sides_cut(ward)
-        place = both if tail == ward.strip() else tail
-        if (place != ward.strip() or ward_text != ward) and _a_place(place, council):
-            town_of[ward_text] = place  # a ward that is only a town's side: "Perth City North", "North West Dumfries"
+        first = parts[0]
+        tail, both = _sides_cut(first)
+        place = both if tail == first.strip() else tail
+        sides_after = all(p.strip() and set(p.split()) <= _SIDE_WORDS for p in parts[1:])
+        # Its first part a town's side, or the town with its sides after ("Rutherglen Central and North").
+        if (place != first.strip() or len(parts) > 1 and sides_after) and _a_place(place, council):
+            others = () if sides_after else tuple(p for part in parts[1:] for p in _sides_cut(part)
+                                                  if _a_place(p, council))
+            town_of[ward] = (place, others)
     if "iz_name" in dz and "urban_rural" in dz:
         # A district, not a town, where a mostly rural IZ is named for it ("Clydesdale South").
         settled = pd.Series(settlement(dz), index=dz.index).groupby(dz["iz_name"].astype(str)).mean()
         rural = [name for name, share in settled.items() if share < 0.5]
-        town_of = {w: t for w, t in town_of.items() if not any(n == t or n.startswith(f"{t} ") for n in rural)}
+        town_of = {w: t for w, t in town_of.items() if not any(n == t[0] or n.startswith(f"{t[0]} ") for n in rural)}
     return town_of
 
 
@@ -172,32 +173,50 @@ def town_zones(dz: pd.DataFrame, adjacency: dict | None) -> dict[str, str]:
     without urban-rural classes)."""
     if not {"ward_name", "datazone"} <= set(dz.columns):
         return {}
-    town_of = _ward_town_names(dz)
-    if not town_of:
+    named = _ward_town_names(dz)
+    if not named:
         return {}
     zones = dz["datazone"].tolist()
     ward = dict(zip(zones, dz["ward_name"].astype(str)))
+    iz = dict(zip(zones, map(spaced, dz["iz_name"]))) if "iz_name" in dz else {}
+    places = sorted(_ward_places(dz), key=lambda p: (-len(p), p))
+    city = {z for z, c in zip(zones, dz["council_name"].astype(str)) if "City" in c.split()} \
+        if "council_name" in dz else set()
+
+    @functools.lru_cache(maxsize=None)
+    def begun(name: str | None) -> str | None:  # the ward place an IZ's name is, begins with or is a side of
+        return None if name is None else _town_of(name, places)
+
+    def town(z):
+        """The town of a zone's ward; not where its IZ is named for another place (Hurlford of
+        "Kilmarnock East and Hurlford", "Paisley Gallowhill" in a Renfrew ward), nor in a city,
+        whose wards name neighbourhoods ("Partick East/Kelvindale")."""
+        w = ward[z]
+        if w not in named or z in city:
+            return None
+        name, (place, others) = iz.get(z) or "", named[w]
+        if any(name == o or name.startswith(f"{o} ") or name.endswith(f" {o}") for o in others) \
+                or begun(name) not in (None, place) \
+                or any(name.endswith(f" {p}") for p in places if p != place):  # "Craigneuk Wishaw"
+            return None
+        return place
+
     if "urban_rural" not in dz:  # no classes: a town's wards are the town
-        return {z: town_of[ward[z]] for z in zones if ward[z] in town_of}
+        return {z: town(z) for z in zones if town(z)}
     # People in a town of 10,000 or more (urban-rural classes 1-2): "Clydesdale North",
     # "Kintyre and the Islands" and "Garioch" name districts of small towns and country.
     urban = [z for z, c in zip(zones, pd.to_numeric(dz["urban_rural"], errors="coerce").isin([1, 2])) if c]
-    out = {z: town_of[ward[z]] for z in urban if ward[z] in town_of}
+    out = {z: town(z) for z in urban if town(z)}
     if adjacency:
         from .geography import components
 
-        iz = dict(zip(zones, map(spaced, dz["iz_name"]))) if "iz_name" in dz else {}
-        places = sorted(_ward_places(dz), key=lambda p: (-len(p), p))
-
-        @functools.lru_cache(maxsize=None)
-        def begun(name: str | None) -> str | None:  # the place an IZ's name begins with or is a side of
-            return None if name is None else _town_of(name, places) or _town(name)
-
         for part in components(urban, adjacency):
-            towns = {town_of[ward[z]] for z in part if ward[z] in town_of}
+            towns = {out[z] for z in part if z in out}
             # One town's stretch, where no IZ is named for another (Bathgate's zones touch
             # Livingston's, Dumbarton's Clydebank's); two towns' wards (Airdrie, Coatbridge) name none.
-            if len(towns) == 1 and {begun(n) for n in {iz.get(z) for z in part}} - {None} <= towns:
+            # (Sides of another place too: Milngavie's zones touch Bearsden's, and its ward is
+            # named for it alone, but "Kilmardinny East" is no Bearsden IZ's name.)
+            if len(towns) == 1 and {begun(n) or (n and _town(n)) for n in {iz.get(z) for z in part}} - {None} <= towns:
                 out.update(dict.fromkeys(part, towns.pop()))
     return out
 

@@ -81,14 +81,14 @@ def honest(name: str, places: str, ward_names: set[str], council: str | None = N
     # A town a ward is named for as its side ("North West Dumfries"), standing for the IZs of
     # its urban zones that the name does not list (Troqueer, Georgetown: "Part of Dumfries").
     for ward in ward_names:
+        ward = re.split(r" and |, ", ward)[0]  # "Newton Mearns South and Eaglesham"
         town = re.sub(rf"(?: {_SIDE})+$", "", ward).strip()  # "East Kilbride Central North": East Kilbride
         town = re.sub(rf"^(?:{_SIDE} )+", "", ward).strip() if town == ward else town  # "North West Dumfries"
         rest = [p for p in listed if not said(p, core.replace("part of ", "").replace("Part of ", ""))]
         if town != ward and re.search(rf"(^|[Pp]art of |, | / ){re.escape(town)}(:|,| and| /|$)", core) and len(rest) > 1:
             candidates.append((town, rest))
     # The town a ward of one town's sides names ("Hamilton North and East": Hamilton).
-    heads = {w: re.split(r" and |, ", w)[0] if all(re.fullmatch(rf"(?:{_SIDE} ?)+", p) for p in re.split(r" and |, ", w)[1:])
-             else w for w in ward_names}
+    heads = {w: re.split(r" and |, ", w)[0] for w in ward_names}  # "Newton Mearns North and Neilston"
     sided = {re.sub(rf"(?: {_SIDE})+$", "", h).strip() for h in heads.values()} - set(ward_names)
     sided |= {re.sub(rf"^(?:{_SIDE} )+", "", h).strip() for h in heads.values()} - set(ward_names)
     plain = re.sub(r"(^|, | and | / )[Pp]art of ", r"\1", core)
@@ -697,6 +697,11 @@ def test_a_town_hidden_by_and_n_more_is_named_by_its_part():
     ("South Lanarkshire", None, "Rutherglen: Fernhill and Cathkin + 6 more"),
     # The Larkhall ward but one zone (838 of its 18,369 people): flagged, it was "Hareleeshill and 4 more".
     ("South Lanarkshire", None, "Larkhall"),
+    # A ward led by a town's side ("Kilmarnock East and Hurlford", "Hamilton West and Earnock")
+    # counts its urban zones for the town, but an IZ named for its other place.
+    ("East Ayrshire", None, "Kilmarnock: Southcraig and Beansburn + 4 more"),  # hid Kilmarnock
+    # South Lanarkshire's most deprived: 13,679 people in Hamilton, 7,090 in Blantyre ("Burnbank North and 5 more").
+    ("South Lanarkshire", None, "Part of Hamilton, part of Blantyre and 1 more"),
 ])
 def test_towns_of_a_quarter_of_the_people_are_said(council_zones, council, target, name):
     assert name in set(loc.propose(council_zones[council], target_population=target).localities["name"])
@@ -712,7 +717,8 @@ def test_a_town_is_not_named_for_its_neighbours_or_over_a_larger_place(council_z
     # Glasgow's "Southside Central" ward names the localities in it, not all the south side's
     # urban zones (there were 39 "Southside: ..." at 5,000).
     names = loc.propose(council_zones["Glasgow City"], target_population=5000).localities["name"]
-    assert not any(n.startswith("Southside: ") for n in names)  # a district of the city, no town
+    # Districts of a city, no towns: "Southside Central", "Partick East/Kelvindale" (not Hillhead).
+    assert not any(n.startswith(("Southside: ", "Partick: ")) for n in names)
     # Two thirds of this locality live in Milngavie, whose ward is named for it alone: not
     # "Part of Bearsden and 3 more".
     names = set(loc.propose(council_zones["East Dunbartonshire"]).localities["name"])
