@@ -3,7 +3,9 @@
 Rules, in order:
 
 1. A locality whose zones are exactly a ward's (best-fit) zones takes the ward's name
-   (``"Irvine East ward"`` when another locality holds an IZ of that name).
+   (``"Irvine East ward"`` when another locality holds an IZ of that name), as does one
+   holding all but a twentieth of a ward's people with all but a twentieth of its own in it
+   ("Larkhall": the ward but one zone).
 2. A locality inside one Intermediate Zone takes its name: ``"Cornton"`` when it is
    the whole IZ, ``"Part of Cornton"`` when the IZ is split between localities; an IZ
    split between localities is "part of" it in longer names too.
@@ -55,10 +57,12 @@ Rules, in order:
    North Ayrshire's most deprived locality, "Irvine Castlepark and 5 more", held 10,983 of
    its 23,881 people in Kilwinning: now "Part of Kilwinning, part of Irvine and Stevenston
    Ardeer". A town's IZs are those named for it, and those most of whose people live in its
-   urban zones: the stretch of urban zones (classes 1-2) its side-named wards reach, where
-   no IZ there is named for another place (Dumfries's Troqueer and Georgetown, in the Nith
-   and Abbey wards; not Bathgate's zones, touching Livingston's). Rule 5 counts those
-   zones too: "Dumfries: Nunholm, Georgetown and Calside".
+   urban zones (classes 1-2): those of wards led by its side ("Kilmarnock East and
+   Hurlford", but not an IZ named for Hurlford), and the stretch of such zones they reach
+   where no IZ there is named for another place (Dumfries's Troqueer and Georgetown, in the
+   Nith and Abbey wards; not Bathgate's zones, touching Livingston's); none in a city's
+   council, whose wards name neighbourhoods. Rule 5 counts those zones too: "Dumfries:
+   Nunholm, Georgetown and Calside".
 
 A locality holding the whole council is named for the council.
 
