@@ -183,6 +183,10 @@ def town_zones(dz: pd.DataFrame, adjacency: dict | None) -> dict[str, str]:
     city = {z for z, c in zip(zones, dz["council_name"].astype(str)) if "City" in c.split()} \
         if "council_name" in dz else set()
 
+    beside: dict = {}  # the places a town's wards list with it ("Earnock" of "Hamilton West and Earnock")
+    for town_name, others in named.values():
+        beside.setdefault(town_name, set()).update(others)
+
     @functools.lru_cache(maxsize=None)
     def begun(name: str | None) -> str | None:  # the ward place an IZ's name is, begins with or is a side of
         return None if name is None else _town_of(name, places)
@@ -197,8 +201,8 @@ def town_zones(dz: pd.DataFrame, adjacency: dict | None) -> dict[str, str]:
         name, (place, others) = iz.get(z) or "", named[w]
         if any(name == o or name.startswith(f"{o} ") or name.endswith(f" {o}") for o in others) \
                 or begun(name) not in (None, place) \
-                or any(name.endswith(f" {p}") for p in places if p != place):  # "Craigneuk Wishaw"
-            return None
+                or any(name.endswith(f" {p}") for p in places if p != place and p not in beside[place]):
+            return None  # "Craigneuk Wishaw"; not "Woodhead and Meikle Earnock" (Earnock: Hamilton's ward lists it)
         return place
 
     if "urban_rural" not in dz:  # no classes: a town's wards are the town

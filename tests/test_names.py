@@ -639,7 +639,7 @@ def test_a_place_across_water_is_never_one_of_and_n_more():
     dz.loc[5, "geometry"] = box(20, 0, 21, 1)  # apart from the rest
     dz.loc[5, "population"] = 150  # the smallest IZ: last of the places
     table = locality_names(pd.Series(["a"] * 6, index=dz["datazone"]), dz)
-    assert table.loc["a", "name"] == "Echo Mainland, Isle and 4 more"
+    assert table.loc["a", "name"] == "Echo Mainland, Delta Mainland, Isle and 3 more"  # what the label said, and the isle
     # The island's IZs all named for one place are the place, as a town's sides are.
     dz = _town_zones(names[:4] + ["Skerry North", "Skerry South"], [6] * 6)
     dz.loc[4, "geometry"], dz.loc[5, "geometry"] = box(20, 0, 21, 1), box(21, 0, 22, 1)
@@ -691,8 +691,12 @@ def test_a_town_hidden_by_and_n_more_is_named_by_its_part():
     ("City of Edinburgh", None, "Part of Leith and 5 more"),  # "The Shore and Constitution Street + 6 more"
     # No IZ name says Dumfries (Troqueer, Georgetown): its urban zones, joined to the "North
     # West Dumfries" ward's, are the town's. It was "Collin, Shawhead and 7 more".
-    ("Dumfries and Galloway", None, "Part of Dumfries, Locharbriggs and Heathhall"),
+    ("Dumfries and Galloway", None, "Part of Dumfries, Collin and 3 more"),
     ("Dumfries and Galloway", 10000, "Dumfries: Nunholm, Georgetown and Calside"),
+    # New Abbey's IZ, 55% in Dumfries's zones, is the village's: not "Dumfries: Shawhead, Troqueer and 2 more".
+    ("Dumfries and Galloway", 10000, "Part of Dumfries and New Abbey"),
+    # An island said keeps the town the label said: not "Largs and Cumbrae / Arran + 2 more" (Kilbirnie, 27%).
+    ("North Ayrshire", None, "Largs and Cumbrae / Kilbirnie / Arran + 1 more"),
     # A ward of one town's sides ("Rutherglen Central and North") names the town.
     ("South Lanarkshire", None, "Rutherglen: Fernhill and Cathkin + 6 more"),
     # The Larkhall ward but one zone (838 of its 18,369 people): flagged, it was "Hareleeshill and 4 more".
