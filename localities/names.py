@@ -79,6 +79,7 @@ from collections import Counter
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 
 from .namelists import (  # noqa: F401 (re-exported: the package and tests read them here)
     _NOT_A_TOWN,
@@ -191,10 +192,15 @@ def _across_water(assignment: pd.Series, dz: pd.DataFrame, adjacency: dict | Non
         return {}
     iz = dict(zip(dz["datazone"], map(spaced, dz["iz_name"])))
     people = dict(zip(dz["datazone"], np.nan_to_num(pd.to_numeric(dz["population"], errors="coerce"))))
+    geoms = (gpd.GeoSeries(dz.geometry.to_numpy(), index=dz["datazone"].to_numpy())
+             if "geometry" in dz and not dz.geometry.isna().any() else None)
     out = {}
     for loc in count.index[count > 1]:
         parts = geography.components(held.index[held == loc].tolist(), adjacency)
         main = max(parts, key=lambda part: sum(people.get(z, 0.0) for z in part))  # the first of equals
+        # Across water, not over land: the way from a piece to the main one crosses no other
+        # zone (a plan within wards leaves a piece of Glasgow's Sighthill among other localities).
+        parts = [part for part in parts if part is main or not _over_land(part, main, dz, geoms)]
         here, away = Counter(), Counter()
         for part in parts:
             for z in part:
@@ -209,6 +215,20 @@ def _across_water(assignment: pd.Series, dz: pd.DataFrame, adjacency: dict | Non
         if apart:
             out[loc] = apart
     return out
+
+
+def _over_land(part: list, main: list, dz: pd.DataFrame, geoms) -> bool:
+    """Whether the shortest way between two pieces of a locality runs mostly over other zones
+    (a coastal zone's corner on the way from Arran to Largs is still water between)."""
+    if geoms is None:
+        return False
+    a, b = shapely.union_all(geoms[part].to_numpy()), shapely.union_all(geoms[main].to_numpy())
+    way = shapely.shortest_line(a, b)
+    others = geoms.drop(index=part + main).to_numpy()
+    hit = shapely.STRtree(others).query(way, predicate="intersects")
+    if not len(hit) or way.length == 0:
+        return bool(len(hit))
+    return shapely.intersection(way, shapely.union_all(others[hit])).length > way.length / 2
 
 
 def _izs_in(dz: pd.DataFrame, zone_town: dict) -> dict[str, str]:

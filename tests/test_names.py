@@ -737,3 +737,14 @@ def test_a_zone_without_an_iz_name_names_the_rest(council_zones):
     dz.loc[dz.index[(dz["ward_name"] == "Kilwinning") & dz["urban_rural"].isin([1, 2])][:1], "iz_name"] = np.nan
     names = loc.propose(dz).localities["name"]
     assert names.notna().all() and len(names) == 6
+
+
+def test_a_piece_apart_over_land_is_no_island(council_zones):
+    # A plan within wards leaves pieces of a locality among others (Glasgow's Sighthill): named
+    # as islands they made "Roystonhill, Blochairn, and Provanmill / part of Cowlairs and Port
+    # Dundas / part of Sighthill + 3 more".
+    dz = council_zones["Glasgow City"]
+    plan = loc.propose(dz, method="regions", max_population=30_000, target_population=10_000, within="ward", seed=0)
+    names = plan.localities["name"]
+    assert "Roystonhill, Blochairn, and Provanmill + 5 more" in set(names)
+    assert not names.str.contains("/ part of Sighthill").any()
