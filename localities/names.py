@@ -42,13 +42,14 @@ Rules, in order:
 7. All of them one town's sides or parts: the town once, before a colon
    (``"Carluke: East, South and North"``, ``"Falkirk: Camelon and Tamfourhill"``).
 
-8. A place the locality holds across water from where most of its people live (IZs
-   none of whose zones touch its largest piece: an island, or mainland reached over a
-   firth) is always said (the largest two), past the label's length if need be, never
-   hidden in "and N more": Highland's "Skye, Lochaber West and 3 more" (was "Lochaber West and 6 more",
-   10,462 of its 25,693 people on Skye), North Ayrshire's "Largs and Cumbrae / Arran + 2
+8. A place the locality holds across water from where most of its people live (IZs most
+   of whose people here are off its largest piece, the way there mostly over no other zone:
+   an island, or mainland reached over a firth) is always said (the largest two), with the
+   places the label said where all fit in 64 characters, never hidden in "and N more":
+   Highland's "Skye, Lochaber West and 3 more" (was "Lochaber West and 6 more", 10,462 of
+   its 25,693 people on Skye), North Ayrshire's "Largs and Cumbrae / Kilbirnie / Arran + 1
    more". The IZs of the place all named as its sides are the place (Skye North East,
-   South and North West: "Skye").
+   South and North West: "Skye"; with Lochalsh, "Skye and Lochalsh").
 
 9. A town a ward is named for, holding a quarter or more of a locality's people in two or
    more of its IZs, is said: where the name above leaves it out, the IZs of each such town
@@ -56,8 +57,8 @@ Rules, in order:
    the people live in IZs whose ward names another place (Milngavie's, beside Bearsden's).
    North Ayrshire's most deprived locality, "Irvine Castlepark and 5 more", held 10,983 of
    its 23,881 people in Kilwinning: now "Part of Kilwinning, part of Irvine and Stevenston
-   Ardeer". A town's IZs are those named for it, and those most of whose people live in its
-   urban zones (classes 1-2): those of wards led by its side ("Kilmarnock East and
+   Ardeer". A town's IZs are those named for it, and those three fifths of whose people live
+   in its urban zones (classes 1-2): those of wards led by its side ("Kilmarnock East and
    Hurlford", but not an IZ named for Hurlford), and the stretch of such zones they reach
    where no IZ there is named for another place (Dumfries's Troqueer and Georgetown, in the
    Nith and Abbey wards; not Bathgate's zones, touching Livingston's); none in a city's
@@ -118,8 +119,6 @@ SEPARATOR = "; "
 
 
 _COMPASS = ("east", "north-east", "north", "north-west", "west", "south-west", "south", "south-east")
-
-
 
 
 def _prominent(shown: list[str], ward_towns: frozenset, towns: set, iz_names: set,

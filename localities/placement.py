@@ -219,7 +219,7 @@ class Placer:
 
     def again(self, key, texts: list[str], part, fontsize, number: bool):
         """A locality's label once more, inside ``part`` (a polygon of it apart from where its
-        label is: Arran, of "Largs and Cumbrae / Arran + 2 more"), the first of ``texts`` (its
+        label is: Arran, of "Largs and Cumbrae / Kilbirnie / Arran + 1 more"), the first of ``texts`` (its
         wrappings) that fits there, clear of every other label; kept in :attr:`repeats`, not
         :attr:`labels` (a locality has one entry in the key)."""
         pt, poly = _anchor(part, None)
