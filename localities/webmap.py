@@ -227,6 +227,8 @@ def _add_numbers(m, frame, geo) -> None:
     known = {idx: shapely.Point(*points[ids[idx]]) for idx in frame.index if ids[idx] in points}
     at = (dict(zip(known, gpd.GeoSeries(list(known.values()), crs=frame.crs).to_crs("EPSG:4326")))
           if known and frame.crs is not None else {})
+    # Smaller where there are many (South Lanarkshire at 10,000: 32 numbers, some over others).
+    d, font = (20, 11) if len(frame) <= 25 else (15, 8)
     group = folium.FeatureGroup(name="Numbers", overlay=True, control=True, show=True)
     for idx, geom in geo.geometry.items():
         if geom is None or geom.is_empty or pd.isna(numbers[idx]):
@@ -235,13 +237,13 @@ def _add_numbers(m, frame, geo) -> None:
         text = html.escape(str(int(numbers[idx])))
         folium.Marker(
             [pt.y, pt.x], tooltip=html.escape(f"{text}: {names[idx]}"),
-            icon=folium.DivIcon(html=f'<div class="loc-number">{text}</div>', icon_size=(22, 22),
-                                icon_anchor=(11, 11)),
+            icon=folium.DivIcon(html=f'<div class="loc-number">{text}</div>', icon_size=(d + 2, d + 2),
+                                icon_anchor=(d // 2 + 1, d // 2 + 1)),
         ).add_to(group)
     group.add_to(m)
     m.get_root().header.add_child(folium.Element(
-        "<style>.loc-number{width:20px;height:20px;border-radius:50%;background:#fff;border:1px solid #303030;"
-        "font:bold 11px sans-serif;text-align:center;line-height:20px;color:#000;opacity:.9}</style>"))
+        f"<style>.loc-number{{width:{d}px;height:{d}px;border-radius:50%;background:#fff;border:1px solid #303030;"
+        f"font:bold {font}px sans-serif;text-align:center;line-height:{d}px;color:#000;opacity:.9}}</style>"))
 
 
 def _add_title(m, title: str, warning: str | None = None) -> None:
