@@ -419,8 +419,13 @@ def locality_names(assignment: pd.Series, dz: pd.DataFrame, limit: int = LABEL_L
                     # The towns said, never "and N more" (the largest two): "Part of Hamilton / part
                     # of Blantyre + 1 more", not "Part of Hamilton and 2 more".
                     towns_said = [i for i in by_town if i.startswith("part of ")][:ISLANDS_SHOWN]
-                    text = _listed([f"part of {item}" if item in partial else item for item in by_town],
-                                   list(dict.fromkeys(isles + towns_said)), limit)
+                    listed_now = [f"part of {item}" if item in partial else item for item in by_town]
+                    text = _listed(listed_now, list(dict.fromkeys(isles + towns_said)), limit)
+                    if re.fullmatch(r"part of [^,/+]+ and (?!part of |\d+ more)[^,/+]+", text, re.IGNORECASE):
+                        # "Part of Stirling and Bannockburn" read as part of both: the whole
+                        # places first, "Bannockburn and part of Stirling".
+                        listed_now.sort(key=lambda item: item.startswith("part of "))
+                        text = _listed(listed_now, list(dict.fromkeys(isles + towns_said)), limit)
             names[loc] = capital(text)
     # A locality none of whose zones has an IZ name is named by its id (a blank name broke the
     # builder's ordering of ids, and reached maps as "nan").

@@ -694,7 +694,9 @@ def test_a_town_hidden_by_and_n_more_is_named_by_its_part():
     ("Dumfries and Galloway", None, "Part of Dumfries, Collin and 3 more"),
     ("Dumfries and Galloway", 10000, "Dumfries: Nunholm, Georgetown and Calside"),
     # New Abbey's IZ, 55% in Dumfries's zones, is the village's: not "Dumfries: Shawhead, Troqueer and 2 more".
-    ("Dumfries and Galloway", 10000, "Part of Dumfries and New Abbey"),
+    # Not "Part of Dumfries and New Abbey", read as part of both.
+    ("Dumfries and Galloway", 10000, "New Abbey and part of Dumfries"),
+    ("Stirling", 10000, "Bannockburn and part of Stirling"),
     # An island said keeps the town the label said: not "Largs and Cumbrae / Arran + 2 more" (Kilbirnie, 27%).
     ("North Ayrshire", None, "Largs and Cumbrae / Kilbirnie / Arran + 1 more"),
     # A ward of one town's sides ("Rutherglen Central and North") names the town.
