@@ -48,6 +48,7 @@ def _read(args, built: bool = False):
     path = Path(args.plan)
     layer = getattr(args, "layer", None)
     dz = _zones_for_plan(path, args.council, args.data_dir, layer, args.population)
+    said_council(args.council, dz)
     plan = read_plan(path, dz, layer=layer)
     _print_notes(_read_notes(plan, path, built), args)
     return plan, dz
@@ -60,6 +61,17 @@ def _read_notes(plan, path: Path, built: bool = False) -> list[str]:
 
     saved = set() if built or path.suffix.lower() != ".gpkg" else set(saved_params_notes(saved_plan_info(path))[1])
     return [note for note in plan.notes if note not in saved]
+
+
+def said_council(typed, dz) -> None:
+    """Say which council a partial ``--council`` was taken as ("Stir": Stirling): it was
+    taken silently, while "Dun" was refused."""
+    from .council_names import loosely
+
+    if typed and "council_name" in dz and dz["council_name"].nunique() == 1:
+        name = str(dz["council_name"].iloc[0])
+        if loosely(str(typed), name):
+            print(f"note: --council {typed!r} is taken as {name}")
 
 
 def cmd_councils(args) -> int:
@@ -121,6 +133,7 @@ def cmd_propose(args) -> int:
             print(f"{name}: {len(plan)} localities, {'complies' if report.ok else 'DOES NOT COMPLY'}")
         return EXIT_OK
     dz = load_datazones(args.council, data_dir=args.data_dir, population=args.population)
+    said_council(args.council, dz)
     started = time.perf_counter()
     plan = propose(dz, **_propose_kwargs(args))
     report = check(plan, dz)
@@ -353,6 +366,7 @@ def cmd_demo(args) -> int:
     out.mkdir(parents=True, exist_ok=True)
     steps = _progress(total=6, desc="demo", unit="step")
     dz = load_datazones(args.council, data_dir=args.data_dir, population=args.population)
+    said_council(args.council, dz)
     where = "embedded sample" if dz.attrs["sample"] else dz.attrs["data_dir"]
     council = dz["council_name"].iloc[0]
     if dz["council"].nunique() > 1:

@@ -80,6 +80,17 @@ def fold(text: object) -> str:
     return re.sub(r"^(the )?(.*?)( council)?$", r"\2", text)
 
 
+def loosely(council: str, name: str) -> bool:
+    """Whether ``council`` named ``name`` only as part of it ("Stir" for Stirling), not as
+    the name, its code or an alias."""
+    wanted = fold(council)
+    if wanted in (fold(name), "all") or re.fullmatch(r"s12\d{6}", wanted):
+        return False
+    aliases = {fold(a) for official, others in COUNCIL_ALIASES.items() if fold(official) == fold(name)
+               for a in (official, *others)}
+    return not {wanted, re.sub(r"^city of ", "", wanted), re.sub(r" (city|islands)$", "", wanted)} & (aliases | {fold(name)})
+
+
 def resolve_council(council: str, lookup: pd.DataFrame) -> str:
     """Council code for a name, alias or code.
 

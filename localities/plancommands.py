@@ -8,7 +8,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from .commands import EXIT_OK, _decision_kwargs, _print_notes, _read_notes, _write_table, output_folder
+from .commands import EXIT_OK, _decision_kwargs, _print_notes, _read_notes, _write_table, output_folder, said_council
 from .errors import LocalitiesError, counted
 from .plancouncil import _council_of, _zones_for_plan
 
@@ -51,6 +51,7 @@ def cmd_compare(args) -> int:
     if args.title is not None and out is None:
         raise LocalitiesError("--title is printed above the map of the differences: give --out as well")
     dz = _layered("a", args, lambda: _zones_for_plan(Path(args.a), args.council, args.data_dir, args.layer_a, args.population))
+    said_council(args.council, dz)
     if not Path(args.b).exists():
         raise LocalitiesError(f"{args.b}: no such file")
     from . import load
@@ -169,6 +170,7 @@ def cmd_ensemble(args) -> int:
         if value is not None:
             vary[key] = tuple(value)
     dz = load_datazones(args.council, data_dir=args.data_dir, population=args.population)
+    said_council(args.council, dz)
     if dz["council"].nunique() > 1:
         raise LocalitiesError("ensemble works on one council: pass --council")
     started = time.perf_counter()

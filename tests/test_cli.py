@@ -1073,3 +1073,16 @@ def test_a_missing_output_folder_is_made_and_said(moray, real_dir, tmp_path, cap
     assert out.exists() and f"note: folder {out.parent} does not exist: it will be made for --out {out}" in err
     assert main(["rank", str(moray), "--out", str(out), "--data-dir", str(real_dir)]) == EXIT_OK
     assert "does not exist" not in capsys.readouterr().err  # once made, nothing to say
+
+
+def test_a_partial_council_name_is_said_to_be_taken_as_one(real_dir, tmp_path, capsys):
+    # A new user's "--council Stir" was taken as Stirling without a word, while "Dun" was refused.
+    assert main(["propose", "--council", "Stir", "--data-dir", str(real_dir), "--out", str(tmp_path / "p.gpkg")]) == EXIT_OK
+    assert "note: --council 'Stir' is taken as Stirling" in capsys.readouterr().out
+    for typed in ("Stirling", "stirling", "S12000030"):
+        assert main(["propose", "--council", typed, "--data-dir", str(real_dir), "--out", str(tmp_path / "q.gpkg")]) == EXIT_OK
+        assert "is taken as" not in capsys.readouterr().out
+    from localities.council_names import loosely
+
+    assert not loosely("Western Isles", "Na h-Eileanan Siar") and not loosely("Edinburgh", "City of Edinburgh")
+    assert loosely("Stirlin", "Stirling")
