@@ -286,7 +286,7 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("plan", help="plan: a saved GeoPackage, a CSV or spreadsheet of datazone,locality, or "
                                 "locality polygons")
     s.add_argument("--layer", help="the layer of locality polygons, or the sheet of a workbook, where the plan's file holds several")
-    s.add_argument("--council", help="council name or code (default: the plan's own)")
+    s.add_argument("--council", help="council name or code (default: the plan's own; must agree with it)")
     s.add_argument("--out", required=True, help="PDF to write, e.g. profiles.pdf")
     s.add_argument("--flagged", action="store_true",
                    help="only the localities significantly poorer than the rest of the council or Scotland")
