@@ -80,15 +80,24 @@ def fold(text: object) -> str:
     return re.sub(r"^(the )?(.*?)( council)?$", r"\2", text)
 
 
+def _variants(wanted: str) -> tuple[str, str, str]:
+    """A folded council name as typed, without "city of" and without "city" or "islands"."""
+    return wanted, re.sub(r"^city of ", "", wanted), re.sub(r" (city|islands)$", "", wanted)
+
+
+def _alias_map() -> dict[str, str]:
+    """``{folded alias or official name: official name}`` of :data:`COUNCIL_ALIASES`."""
+    return {fold(alias): official for official, others in COUNCIL_ALIASES.items() for alias in (official, *others)}
+
+
 def loosely(council: str, name: str) -> bool:
     """Whether ``council`` named ``name`` only as part of it ("Stir" for Stirling), not as
     the name, its code or an alias."""
     wanted = fold(council)
     if wanted in (fold(name), "all") or re.fullmatch(r"s12\d{6}", wanted):
         return False
-    aliases = {fold(a) for official, others in COUNCIL_ALIASES.items() if fold(official) == fold(name)
-               for a in (official, *others)}
-    return not {wanted, re.sub(r"^city of ", "", wanted), re.sub(r" (city|islands)$", "", wanted)} & (aliases | {fold(name)})
+    aliases = _alias_map()
+    return not any(v == fold(name) or fold(aliases.get(v, "")) == fold(name) for v in _variants(wanted))
 
 
 def resolve_council(council: str, lookup: pd.DataFrame) -> str:
@@ -114,11 +123,8 @@ def resolve_council(council: str, lookup: pd.DataFrame) -> str:
     if wanted in by_fold:
         return by_fold[wanted]
     # Aliases point at official names; the data may name a council slightly differently.
-    aliases: dict[str, str] = {}
-    for official, others in COUNCIL_ALIASES.items():
-        for alias in (official, *others):
-            aliases[fold(alias)] = official
-    for variant in (wanted, re.sub(r"^city of ", "", wanted), re.sub(r" (city|islands)$", "", wanted)):
+    aliases = _alias_map()
+    for variant in _variants(wanted):
         if variant in aliases:
             official = aliases[variant]
             if fold(official) in by_fold:

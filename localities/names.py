@@ -113,6 +113,8 @@ from .wardnames import (  # noqa: F401 (re-exported: titles and tests read them 
     town_zones,
     ward_exact,
     ward_place_sets,
+    zone_people,
+    tally,
 )
 
 SEPARATOR = "; "
@@ -190,23 +192,25 @@ def _across_water(assignment: pd.Series, dz: pd.DataFrame, adjacency: dict | Non
     if not (count > 1).any():
         return {}
     iz = dict(zip(dz["datazone"], map(spaced, dz["iz_name"])))
-    people = dict(zip(dz["datazone"], np.nan_to_num(pd.to_numeric(dz["population"], errors="coerce"))))
+    people = zone_people(dz)
     geoms = (gpd.GeoSeries(dz.geometry.to_numpy(), index=dz["datazone"].to_numpy())
              if "geometry" in dz and not dz.geometry.isna().any() else None)
+    tree = shapely.STRtree(geoms.to_numpy()) if geoms is not None else None  # one for every piece
     out = {}
     for loc in count.index[count > 1]:
-        parts = geography.components(held.index[held == loc].tolist(), adjacency)
+        zones = held.index[held == loc].tolist()
+        parts = geography.components(zones, adjacency)
         main = max(parts, key=lambda part: sum(people.get(z, 0.0) for z in part))  # the first of equals
         # Across water, not over land: the way from a piece to the main one crosses no other
         # zone (a plan within wards leaves a piece of Glasgow's Sighthill among other localities).
-        parts = [part for part in parts if part is main or not _over_land(part, main, dz, geoms)]
+        parts = [part for part in parts if part is main or not _over_land(part, main, geoms, tree)]
         here, away = Counter(), Counter()
         for part in parts:
             for z in part:
                 (here if part is main else away)[iz.get(z)] += people.get(z, 0.0) + 1e-9
         # Most of its people apart: Orkney's "Isles" has 2 of its 6 zones on the Mainland.
         apart = {name for name, n in away.items() if name is not None and n > here[name]}
-        inside = set(held.index[held == loc])
+        inside = set(zones)
         if apart and len(inside) < len(iz) and all(set(adjacency.get(z, ())) <= inside for z in main):
             # Its main piece an island too (Skye, with Lochalsh over the water): its IZs are
             # an island's, named as one place where all are one place's ("Skye and Lochalsh").
@@ -216,32 +220,32 @@ def _across_water(assignment: pd.Series, dz: pd.DataFrame, adjacency: dict | Non
     return out
 
 
-def _over_land(part: list, main: list, dz: pd.DataFrame, geoms) -> bool:
+def _over_land(part: list, main: list, geoms, tree) -> bool:
     """Whether the shortest way between two pieces of a locality runs mostly over other zones
-    (a coastal zone's corner on the way from Arran to Largs is still water between)."""
+    (a coastal zone's corner on the way from Arran to Largs is still water between).
+    ``tree``: the spatial index of ``geoms``, all the zones."""
     if geoms is None:
         return False
-    a, b = shapely.union_all(geoms[part].to_numpy()), shapely.union_all(geoms[main].to_numpy())
-    way = shapely.shortest_line(a, b)
-    others = geoms.drop(index=part + main).to_numpy()
-    hit = shapely.STRtree(others).query(way, predicate="intersects")
+    # The nearest pair of zones, one of each piece (no union of a council-wide piece).
+    near, far = geoms[part].to_numpy(), geoms[main].to_numpy()
+    (i, j), gap = shapely.STRtree(far).query_nearest(near, return_distance=True, all_matches=False)
+    k = int(np.argmin(gap))
+    way = shapely.shortest_line(near[i[k]], far[j[k]])
+    hit = tree.query(way, predicate="intersects")
+    hit = hit[~geoms.index[hit].isin(part + main)]  # the other zones it meets
     if not len(hit) or way.length == 0:
         return bool(len(hit))
-    return shapely.intersection(way, shapely.union_all(others[hit])).length > way.length / 2
+    return shapely.intersection(way, shapely.union_all(geoms.to_numpy()[hit])).length > way.length / 2
 
 
 def _izs_in(dz: pd.DataFrame, zone_town: dict) -> dict[str, str]:
     """``{IZ name: town}`` for IZs three fifths of whose people live in one town's zones (``zone_town``)."""
     if not zone_town or "iz_name" not in dz:
         return {}
-    total, by = Counter(), Counter()
-    people = np.nan_to_num(pd.to_numeric(dz["population"], errors="coerce"))
-    for zone, name, n in zip(dz["datazone"], dz["iz_name"], people):
-        name = spaced(name)
-        if name is not None:
-            total[name] += n
-            if zone in zone_town:
-                by[name, zone_town[zone]] += n
+    named = [(zone, name) for zone, name in zip(dz["datazone"], map(spaced, dz["iz_name"])) if name is not None]
+    people = zone_people(dz)
+    total, by = tally((name for _, name in named), (zone_town.get(zone) for zone, _ in named),
+                      (people.get(zone, 0.0) for zone, _ in named))
     # Three fifths: New Abbey's IZ, 55% in Dumfries's zones, is a village's (Glassford's 50%, Mid Calder's 56%);
     # Kingholm (61%) and Little Earnock (66%) are the town's.
     return {iz: town for (iz, town), n in by.items() if n >= 0.6 * total[iz]}
@@ -269,15 +273,18 @@ def _listed(shown: list[str], isles: list[str], limit: int, shared: bool = True)
     text = label(shown, limit, shared)
     if all(said(i, text) for i in isles):
         return text
+
+    def must(item):  # a place to say, as shown or "part of" it
+        return item in isles or item.removeprefix("part of ") in isles
+
     # The places the label said, then those it must: "Largs and Cumbrae / Kilbirnie / Arran + 1
     # more", not "Largs and Cumbrae / Arran + 2 more" (Kilbirnie, 27% of its people, pushed out).
-    kept = [item for item in shown if said(item.removeprefix("part of "), text) or item in isles
-            or item.removeprefix("part of ") in isles]
+    kept = [item for item in shown if said(item.removeprefix("part of "), text) or must(item)]
     if len(kept) < len(shown):
         longer = more(kept, len(shown) - len(kept))
         if len(longer) <= ONE_MORE_LENGTH:
             return longer
-    first = [item for item in shown if item in isles or item.removeprefix("part of ") in isles]
+    first = [item for item in shown if must(item)]
     shown = [*shown[:1], *[item for item in first if item != shown[0]], *[i for i in shown[1:] if i not in first]]
     text = label(shown, limit, shared)
     if all(said(i, text) for i in isles):
@@ -384,8 +391,8 @@ def locality_names(assignment: pd.Series, dz: pd.DataFrame, limit: int = LABEL_L
             # Each IZ's ward (where most of its people here live; the first of equals) and the
             # share of the locality's people in that ward.
             total = sum(people[loc]) or 1.0
-            ward_people = {item: in_ward[loc][wards.most_common(1)[0][0]] / total
-                           for item, wards in iz_ward.get(loc, {}).items()}
+            main_ward = {item: wards.most_common(1)[0][0] for item, wards in iz_ward.get(loc, {}).items()}
+            ward_people = {item: in_ward[loc][ward] / total for item, ward in main_ward.items()}
             merged = _as_ward_town(items, people[loc], whole, ward_named)
             water = across.get(loc, set())
             # IZs across water are a town's sides when all of them are the place's ("Skye North
@@ -408,8 +415,7 @@ def locality_names(assignment: pd.Series, dz: pd.DataFrame, limit: int = LABEL_L
             else:
                 text = _listed(shown, isles, limit)
                 # The places each IZ's ward names (where most of its people here live).
-                elsewhere = {item: ward_sets.get(w.most_common(1)[0][0], frozenset())
-                             for item, w in iz_ward.get(loc, {}).items()}
+                elsewhere = {item: ward_sets.get(ward, frozenset()) for item, ward in main_ward.items()}
                 by_town = _by_towns(ordered, counts, town_izs, towns, iz_names | rural, partial, total, text,
                                     elsewhere)
                 if by_town != ordered and len(by_town) == 1 and by_town[0].startswith("part of "):
@@ -419,13 +425,14 @@ def locality_names(assignment: pd.Series, dz: pd.DataFrame, limit: int = LABEL_L
                     # The towns said, never "and N more" (the largest two): "Part of Hamilton / part
                     # of Blantyre + 1 more", not "Part of Hamilton and 2 more".
                     towns_said = [i for i in by_town if i.startswith("part of ")][:ISLANDS_SHOWN]
+                    say = list(dict.fromkeys(isles + towns_said))
                     listed_now = [f"part of {item}" if item in partial else item for item in by_town]
-                    text = _listed(listed_now, list(dict.fromkeys(isles + towns_said)), limit)
+                    text = _listed(listed_now, say, limit)
                     if re.fullmatch(r"part of [^,/+]+ and (?!part of |\d+ more)[^,/+]+", text, re.IGNORECASE):
                         # "Part of Stirling and Bannockburn" read as part of both: the whole
                         # places first, "Bannockburn and part of Stirling".
                         listed_now.sort(key=lambda item: item.startswith("part of "))
-                        text = _listed(listed_now, list(dict.fromkeys(isles + towns_said)), limit)
+                        text = _listed(listed_now, say, limit)
             names[loc] = capital(text)
     # A locality none of whose zones has an IZ name is named by its id (a blank name broke the
     # builder's ordering of ids, and reached maps as "nan").

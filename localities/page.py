@@ -80,10 +80,7 @@ def _label_axes(ax, renderer, frame, numbers, names, which, fontsize, view, mode
             number = t.get_text() == str(numbers[idx]) or mode == "locality"
             texts = [t.get_text()] if number else placement.wrappings(names[idx])
             for part in placement.apart(frame.at[idx, "geometry"], view, t.get_position(), APART_SHARE * land):
-                # Across water: touching no other locality (a piece of mainland beyond a
-                # neighbour's corner is not an island).
-                if not placer._over_others(part.buffer(1.0), position[idx]) \
-                        and placer.again(idx, texts, part, t.get_fontsize(), number) is not None:
+                if placer.again(idx, texts, part, t.get_fontsize(), number, own=position[idx]) is not None:
                     break  # once: Islay's label names Jura's locality too
     placer.finish()
     return placer

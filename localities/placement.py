@@ -217,11 +217,15 @@ class Placer:
         own_area = float(shapely.area(self.localities[own]))
         return hit.tolist() if (area >= AROUND_LARGER * own_area).all() else None
 
-    def again(self, key, texts: list[str], part, fontsize, number: bool):
+    def again(self, key, texts: list[str], part, fontsize, number: bool, own=None):
         """A locality's label once more, inside ``part`` (a polygon of it apart from where its
-        label is: Arran, of "Largs and Cumbrae / Kilbirnie / Arran + 1 more"), the first of ``texts`` (its
-        wrappings) that fits there, clear of every other label; kept in :attr:`repeats`, not
-        :attr:`labels` (a locality has one entry in the key)."""
+        label is: Arran, of "Largs and Cumbrae / Kilbirnie / Arran + 1 more"), the first of
+        ``texts`` (its wrappings) that fits there, clear of every other label; kept in
+        :attr:`repeats`, not :attr:`labels` (a locality has one entry in the key). Only across
+        water: a ``part`` touching another locality than ``own`` (a piece of mainland beyond a
+        neighbour's corner) is no island, and gets none."""
+        if own is not None and self.localities is not None and self._over_others(part.buffer(1.0), own):
+            return None
         pt, poly = _anchor(part, None)
         if pt is None:
             return None

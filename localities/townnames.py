@@ -96,10 +96,9 @@ def _sides_only(name: str, town: str) -> bool:
     return bool(rest) and all(word in _SIDE_WORDS for word in rest)
 
 
-
 def _town_izs(settled: set, ward_towns: frozenset, lived_in: dict | None = None) -> dict[str, set]:
     """``{town: its settlement IZs}`` for the towns the council's ward names name, each IZ
-    by the town its name begins with, else the town most of its people live in
+    by the town its name begins with, else the town three fifths of its people live in
     (``lived_in``: Troqueer and Georgetown are Dumfries's)."""
     places = sorted(ward_towns, key=lambda p: (-len(p), p))
     out: dict = {}
@@ -127,6 +126,7 @@ def _by_towns(ordered: list[str], counts: dict, town_izs: dict, towns: set, iz_n
     live in IZs whose ward names another place (``elsewhere``: ``{item: the places its ward
     names}``): Milngavie's IZs, its ward named for it alone, would be "3 more" after "part of
     Bearsden", a third of the locality."""
+    elsewhere = elsewhere or {}
     places_by_length = sorted(town_izs, key=lambda p: (-len(p), p))
     of = {name: town for town, names in town_izs.items() for name in names}
     # An IZ of the town, or several made one already ("Irvine Castlepark": North and South;
@@ -143,7 +143,7 @@ def _by_towns(ordered: list[str], counts: dict, town_izs: dict, towns: set, iz_n
     several = {town: held for town, held in groups.items() if len(held) > 1}
     people = {town: sum(counts.get(i, 0.0) for i in held) for town, held in groups.items()}
     other = sum(counts.get(item, 0.0) for item in ordered
-                if item not in of and (elsewhere or {}).get(item) and not (elsewhere or {})[item] & set(several))
+                if item not in of and elsewhere.get(item) and not elsewhere[item] & set(several))
     if not any(people[town] >= TOWN_SHARE_SAID * total and not re.search(rf"\b{re.escape(town)}\b", text)
                for town in several) or other > sum(people[town] for town in several):
         return ordered

@@ -32,6 +32,22 @@ def _sides_cut(part: str) -> tuple[str, str]:
     return tail, _WARD_LEAD.sub("", tail).strip()
 
 
+def zone_people(dz: pd.DataFrame) -> dict:
+    """``{zone: people}``, a missing count as none."""
+    return dict(zip(dz["datazone"], np.nan_to_num(pd.to_numeric(dz["population"], errors="coerce"))))
+
+
+def tally(groups, keys, people) -> tuple[Counter, Counter]:
+    """The people of each group, and of each (group, key) whose key is not None: how much
+    of a locality is in a ward or a town, of an IZ in a town."""
+    total, by = Counter(), Counter()
+    for group, key, n in zip(groups, keys, people):
+        total[group] += n
+        if key is not None:
+            by[group, key] += n
+    return total, by
+
+
 def _council_names(dz: pd.DataFrame) -> set:
     """The council's names that are no place in a ward name (not a town's: Stirling's)."""
     if "council_name" not in dz:
@@ -198,7 +214,11 @@ def town_zones(dz: pd.DataFrame, adjacency: dict | None) -> dict[str, str]:
         w = ward[z]
         if w not in named or z in city:
             return None
-        name, (place, others) = iz.get(z) or "", named[w]
+        return town_of_iz(w, iz.get(z) or "")
+
+    @functools.lru_cache(maxsize=None)  # by ward and IZ: many zones, few pairs
+    def town_of_iz(w: str, name: str) -> str | None:
+        place, others = named[w]
         if any(name == o or name.startswith(f"{o} ") or name.endswith(f" {o}") for o in others) \
                 or begun(name) not in (None, place) \
                 or any(name.endswith(f" {p}") for p in places if p != place and p not in beside[place]):
@@ -206,11 +226,11 @@ def town_zones(dz: pd.DataFrame, adjacency: dict | None) -> dict[str, str]:
         return place
 
     if "urban_rural" not in dz:  # no classes: a town's wards are the town
-        return {z: town(z) for z in zones if town(z)}
+        return {z: t for z in zones if (t := town(z))}
     # People in a town of 10,000 or more (urban-rural classes 1-2): "Clydesdale North",
     # "Kintyre and the Islands" and "Garioch" name districts of small towns and country.
     urban = [z for z, c in zip(zones, pd.to_numeric(dz["urban_rural"], errors="coerce").isin([1, 2])) if c]
-    out = {z: town(z) for z in urban if town(z)}
+    out = {z: t for z in urban if (t := town(z))}
     if adjacency:
         from .geography import components
 
@@ -225,21 +245,15 @@ def town_zones(dz: pd.DataFrame, adjacency: dict | None) -> dict[str, str]:
     return out
 
 
-def _wards_town(assignment: pd.Series, dz: pd.DataFrame, zone_town: dict | None = None) -> dict:
+def _wards_town(assignment: pd.Series, dz: pd.DataFrame, zone_town: dict) -> dict:
     """``{locality: town}`` for localities at least :data:`WARD_TOWN_SHARE` of whose people
-    live in one town of 10,000 or more a ward is named for (:func:`town_zones`; by default its
-    wards' urban zones): "Perth City North", "Perth City South": Perth; "Ayr North": Ayr."""
-    if "population" not in dz:
+    live in one town of 10,000 or more a ward is named for (``zone_town``, from
+    :func:`town_zones`): "Perth City North", "Perth City South": Perth; "Ayr North": Ayr."""
+    if "population" not in dz or not zone_town:
         return {}
-    zone_town = town_zones(dz, None) if zone_town is None else zone_town
-    if not zone_town:
-        return {}
-    people = dict(zip(dz["datazone"], np.nan_to_num(pd.to_numeric(dz["population"], errors="coerce"))))
-    total, by = Counter(), Counter()
-    for loc, zone in zip(assignment.tolist(), assignment.index):
-        total[loc] += people.get(zone, 0.0)
-        if zone in zone_town:
-            by[loc, zone_town[zone]] += people.get(zone, 0.0)
+    people = zone_people(dz)
+    total, by = tally(assignment.tolist(), [zone_town.get(z) for z in assignment.index],
+                      [people.get(z, 0.0) for z in assignment.index])
     return {loc: town for (loc, town), n in sorted(by.items(), key=lambda kv: str(kv[0]))
             if n >= WARD_TOWN_SHARE * total[loc] > 0}
 
@@ -267,16 +281,10 @@ def ward_exact(assignment: pd.Series, dz: pd.DataFrame) -> pd.Series:
     per_loc = Counter(loc for loc, _ in pairs)
     exact = {loc: w for (loc, w), n in pairs.items() if w is not None and per_loc[loc] == 1 and n == ward_size[w]}
     if "population" in dz:
-        people = dict(zip(dz["datazone"], np.nan_to_num(pd.to_numeric(dz["population"], errors="coerce"))))
-        in_ward = Counter()
-        for z, w in ward_of.items():
-            if w is not None:
-                in_ward[w] += people.get(z, 0.0)
-        held, total = Counter(), Counter()
-        for loc, z in zip(assignment.tolist(), assignment.index):
-            total[loc] += people.get(z, 0.0)
-            if ward_of.get(z) is not None:
-                held[loc, ward_of[z]] += people.get(z, 0.0)
+        people = zone_people(dz)
+        in_ward, _ = tally(ward_of.values(), [None] * len(ward_of), (people.get(z, 0.0) for z in ward_of))
+        total, held = tally(assignment.tolist(), [ward_of.get(z) for z in assignment.index],
+                            [people.get(z, 0.0) for z in assignment.index])
         near = {}
         for (loc, w), n in sorted(held.items(), key=lambda kv: (str(kv[0][0]), str(kv[0][1]))):
             if loc not in exact and n >= WARD_SHARE * total[loc] > 0 and n >= WARD_SHARE * in_ward[w] > 0:
