@@ -114,7 +114,7 @@ def read_csv(path: str | os.PathLike, **kwargs) -> pd.DataFrame:
         if quote:  # before anything else: read on past it, the rest of the file is one field
             raise _unclosed(path, _line_of(text, sep, int(quote.group(1))) + lead) from exc
         if not _longer_rows(text, sep, path):  # a longer row with text in it is said plainly there
-            raise DataError(f"{path}: not a readable CSV table ({' '.join(str(exc).split())[:200]})") from exc
+            raise _unreadable(path, exc) from exc
         opened = _unclosed_quote(text)
         if opened:  # pandas names it only when no longer row comes first; read on, the rest is lost
             raise _unclosed(path, opened + lead) from exc
@@ -128,7 +128,7 @@ def read_csv(path: str | os.PathLike, **kwargs) -> pd.DataFrame:
                         if not text.strip() else f"{path}: no header line: the file holds only blank lines or "
                         "separators") from exc
     except ValueError as exc:
-        raise DataError(f"{path}: not a readable CSV table ({' '.join(str(exc).split())[:200]})") from exc
+        raise _unreadable(path, exc) from exc
     if not ("index_col" in kwargs or isinstance(table.index, pd.RangeIndex)):
         # pandas took the first fields as the index: rows longer than the header. Text past the
         # header is refused; empty fields there are trailing separators, dropped.
@@ -139,6 +139,11 @@ def read_csv(path: str | os.PathLike, **kwargs) -> pd.DataFrame:
     if lead:
         table.attrs["lead_lines"] = lead
     return table
+
+
+def _unreadable(path: Path, exc: Exception) -> DataError:
+    """The error for a table pandas cannot read, with its reason on one line."""
+    return DataError(f"{path}: not a readable CSV table ({' '.join(str(exc).split())[:200]})")
 
 
 def _unclosed(path: Path, line: int) -> DataError:
