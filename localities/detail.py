@@ -36,7 +36,7 @@ LEAST = 5
 #: A detail page draws its area at least this many times the main map's scale.
 MIN_ZOOM = 2.0
 #: Detail pages a map gets at most.
-MOST = 2
+MOST = 3
 #: A locality is crowded when its name does not fit and it is under this many inches
 #: across on the map (a larger one is numbered for its shape, not for the crowd) ...
 SMALL_IN = 0.8

@@ -25,12 +25,16 @@ from .outcomes import SIMD
 FLAG_WORDS = dict(zip(TIER_LABELS, ("both", "Scot.", "rest", "–")))
 
 
-def _key_rows(frame, numbers, value_col, colours, plan_map):
+def _key_rows(frame, numbers, value_col, colours, plan_map, pages=None):
+    """One row per locality, in number order. ``pages``: the letter of the detail page that
+    shows a locality the map leaves unlabelled, printed after its name ("Burnbank North (A)")."""
     rows = []
+    pages = pages or {}
     unit = _describe(value_col, frame)[1] if value_col else ""
     top = column_top(frame, value_col) if value_col else None
     for idx in numbers.sort_values().index:
-        row = {"number": str(int(numbers[idx])), "name": str(frame.at[idx, "name"]) if "name" in frame else str(idx),
+        name = str(frame.at[idx, "name"]) if "name" in frame else str(idx)
+        row = {"number": str(int(numbers[idx])), "name": f"{name} ({pages[idx]})" if idx in pages else name,
                "population": f"{int(frame.at[idx, 'population']):,}" if "population" in frame else ""}
         if value_col:
             # Minutes without their unit: the column header says "min" ("5.1 min" ran into the people).

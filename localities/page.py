@@ -32,6 +32,7 @@ from .boardpage import (  # noqa: F401 (board_page, finish_board_page, main_body
     no_idle_draws,
 )
 from .mapkey import LEGIBLE, SMALL, SMALLEST_FIT, _add_key, _key_fit, _key_rows, with_key_page
+from .namelists import join_names
 from .mapstyle import UNLAWFUL, credit, heading, regulation_summary, under_heading
 
 
@@ -86,6 +87,13 @@ def _label_axes(ax, renderer, frame, numbers, names, which, fontsize, view, mode
     return placer
 
 
+def _mostly_in(frame, view, extent) -> list:
+    """The localities with more than four fifths of what ``view`` shows of them inside
+    ``extent``: left to the inset or detail page that draws it."""
+    share = frame.geometry.intersection(shapely.box(*extent)).area / frame.geometry.intersection(view).area
+    return list(frame.index[share.fillna(0) > 0.8])
+
+
 def _plot(frame, colours, handles, legend_title, title, value_col, plan_map, numbers, names, outliers, body,
           with_key, label, inset, orientation, locator, data_dir, zones, details="auto") -> Figure:
     fig = _plot_map(frame, colours, handles, legend_title, title, value_col, plan_map, numbers, names, outliers, body,
@@ -108,7 +116,7 @@ def _plot_map(frame, colours, handles, legend_title, title, value_col, plan_map,
         # Some localities got numbers: they need the key table. When the page laid out for
         # the key is the page already drawn (same side column and insets), the map is the
         # same, so the key is added to it; otherwise the page is composed again.
-        rows = _key_rows(frame, numbers, value_col, colours, plan_map)
+        rows = _key_rows(frame, numbers, value_col, colours, plan_map, pages=fig.attrs["on_detail"])
         drawn = fig._localities_page  # (page, insets, inset height, locator height, top of the key's space)
         p, fit, extents, ih = _page_layout(frame, names, body, rows, handles, drawn[3], outliers, value_col, plan_map,
                                            inset, orientation)
@@ -121,8 +129,8 @@ def _plot_map(frame, colours, handles, legend_title, title, value_col, plan_map,
         fig = _compose(frame, colours, handles, legend_title, title, value_col, plan_map, numbers, names, outliers,
                        body, True, label, inset, orientation, locator, data_dir, zones, details)
     if fig.attrs["key"] or fig.attrs.get("key_elsewhere"):
-        fig = with_key_page(fig, title, _key_rows(frame, numbers, value_col, colours, plan_map), frame, value_col,
-                             plan_map)
+        rows = _key_rows(frame, numbers, value_col, colours, plan_map, pages=fig.attrs["on_detail"])
+        fig = with_key_page(fig, title, rows, frame, value_col, plan_map)
     return fig
 
 
@@ -294,7 +302,7 @@ def _fill(fig, p, fit, extents, ih, rows, councils, loc_w, lh, frame, colours, h
     crowded = []
     if details == "auto" and label != "none":
         found = detail.detail_extents(frame, names, p.limits, p.scale, fontsize, covered=[i[2] for i in insets])
-        crowded = [("ABCD"[len(insets) + j], extent) for j, extent in enumerate(found)]
+        crowded = [("ABCDE"[len(insets) + j], extent) for j, extent in enumerate(found)]
         for _, extent in crowded:
             ax.add_patch(Rectangle(extent[:2], extent[2] - extent[0], extent[3] - extent[1], fill=False,
                                    edgecolor="#000000", linewidth=1.0, linestyle="--", zorder=7))
@@ -303,13 +311,20 @@ def _fill(fig, p, fit, extents, ih, rows, councils, loc_w, lh, frame, colours, h
     mode = "number" if label == "number" else label
     numbered = {}
     key_rows_shown = bool(rows)
+    # A crowded area's localities are labelled on its page only, and the key gives the page's
+    # letter: numbered on the map too, their leaders fanned out of the outline across one
+    # another and through other numbers (South Lanarkshire at 5,000: 29 leaders crossing a
+    # label on the map, 131 of 505 over 32 councils at the default, 10,000 and 5,000).
+    on_detail = {}
+    for letter, extent in crowded:
+        for i in _mostly_in(frame, view, extent):
+            on_detail.setdefault(i, letter)
+    if rows:
+        rows = _key_rows(frame, numbers, value_col, colours, plan_map, pages=on_detail)
     if mode != "none":
-        in_inset = set()
-        for iax, iview, extent, letter in insets:
-            geoms = frame.geometry.intersection(shapely.box(*extent))
-            share = geoms.area / frame.geometry.intersection(view).area.replace(0, np.nan)
-            in_inset |= set(frame.index[share.fillna(0) > 0.8])
-        main_which = [i for i in frame.index if i not in in_inset and not frame.at[i, "geometry"].intersection(view).is_empty]
+        in_inset = {i for _, _, extent, _ in insets for i in _mostly_in(frame, view, extent)}
+        main_which = [i for i in frame.index if i not in in_inset and i not in on_detail
+                      and not frame.at[i, "geometry"].intersection(view).is_empty]
         # Each inset's letter beside its rectangle on the main map, and the rectangle's
         # dashed outline: names are placed clear of both (in Orkney 'Kirkwall West and
         # Orphir' ran across inset A's outline).
@@ -379,8 +394,9 @@ def _fill(fig, p, fit, extents, ih, rows, councils, loc_w, lh, frame, colours, h
         notes.append("One locality holds the whole council: it is compared with Scotland only.")
     if crowded:
         letters = [letter for letter, _ in crowded]
-        notes.append(f"{' and '.join(letters)} {'is' if len(letters) == 1 else 'are'} drawn larger, with names, on "
-                     f"{'a page of its' if len(letters) == 1 else 'pages of their'} own.")
+        notes.append(f"{join_names(letters, shared=False)} {'is' if len(letters) == 1 else 'are'} drawn larger, with names, on "
+                     f"{'a page of its' if len(letters) == 1 else 'pages of their'} own"
+                     + ("; the localities inside are labelled there, not here." if on_detail else "."))
     head = heading(fig, title)  # one line across the page, smaller type for a long title (map --title)
     # Wrapped to the map's width: on a portrait page the line ran off the paper, through the
     # locator's title (Na h-Eileanan Siar); and under the title as set, which may wrap.
@@ -407,7 +423,7 @@ def _fill(fig, p, fit, extents, ih, rows, councils, loc_w, lh, frame, colours, h
                  "scale_bar": bar, "insets": [i[0] for i in insets], "inset": insets[0][2] if insets else None,
                  "islands": [pn[0] for pn in panels], "outliers": outliers, "body": body, "locator": locator_ax,
                  "orientation": "landscape" if p.size[0] > p.size[1] else "portrait", "frame": frame,
-                 "details": crowded}
+                 "details": crowded, "on_detail": on_detail}
     return cursor
 
 

@@ -27,7 +27,7 @@ import pytest  # noqa: E402
 import shapely  # noqa: E402
 
 import localities as loc  # noqa: E402
-from localities import layout, mapkey, maps, mapstyle, page, titles  # noqa: E402
+from localities import layout, mapkey, maps, mapstyle, page, placement, titles  # noqa: E402
 
 from .conftest import IN_CI  # noqa: E402
 
@@ -109,8 +109,10 @@ def picture_problems(fig, table) -> list[str]:
     key = fig.attrs["key"]
 
     # 1. Every locality has a label on the map or an entry in the key; every number is keyed.
+    # The map's own pages count: a crowded area's localities are labelled on its detail page only.
+    pages = [fig] + [page for _, page in fig.attrs.get("detail_pages", [])]
     labelled = {int(t.get_gid().split(":", 1)[1]) if t.get_gid().split(":", 1)[1].isdigit() else t.get_gid()
-                .split(":", 1)[1] for ax in fig.axes for t in _label_texts(ax)}
+                .split(":", 1)[1] for page in pages for ax in page.axes for t in _label_texts(ax)}
     for idx in frame.index:
         if idx not in labelled and str(numbers[idx]) not in key:
             problems.append(f"locality {frame.at[idx, 'name']!r} has neither a label nor a key entry")
@@ -1245,12 +1247,52 @@ def test_a_number_beside_its_locality_never_sits_on_another(council_zones):
         table = loc.rank(plan, dz)
         fig = loc.plot_poorer(table)
         geoms = dict(zip(table.index.astype(str), table.geometry))
-        badges = [(t.get_gid()[len("label:"):], shapely.Point(t.get_position())) for ax in fig.axes for t in ax.texts
+        # The map and its detail pages, where a crowded area's localities are numbered.
+        axes = [ax for page in [fig] + [p for _, p in fig.attrs["detail_pages"]] for ax in page.axes]
+        badges = [(t.get_gid()[len("label:"):], shapely.Point(t.get_position())) for ax in axes for t in ax.texts
                   if (t.get_gid() or "").startswith("label:") and t.get_fontweight() in ("bold", 700)]
-        assert len(badges) >= 9
+        # The ward map's detail page names most of its crowd: 3 numbers (9 on the map before).
+        assert len(badges) >= 3
         wrong = [(key, other) for key, pt in badges for other, g in geoms.items() if other != key and g.contains(pt)]
         assert not wrong, wrong
         plt.close(fig)
+
+
+@pytest.mark.realdata
+def test_a_crowded_areas_localities_are_labelled_on_its_page_only(council_zones, real_dir):
+    """South Lanarkshire at 5,000: the localities inside the outlined areas were numbered on the
+    map as well, and their leaders fanned out of the outlines across one another and through
+    other numbers (29 leaders crossed a label; Hamilton's crowd, a third area, had no page). They
+    are labelled on their area's page only, the key gives its letter, and the map says so."""
+    dz = council_zones["South Lanarkshire"]
+    table = loc.rank(loc.propose(dz, target_population=5_000), dz)
+    fig = loc.plot_poorer(table, data_dir=real_dir)
+    letters = [letter for letter, _ in fig.attrs["details"]]
+    assert letters == ["A", "B", "C"]
+    frame = fig.attrs["frame"]
+    on_detail = fig.attrs["on_detail"]
+    assert len(on_detail) >= 30
+    on_map = {idx for idx, placed in fig.attrs["labels"].items() for where, _ in placed if where == "main"}
+    assert not on_map & set(on_detail)
+    pages = dict(fig.attrs["detail_pages"])
+    for idx, letter in on_detail.items():
+        extent = dict(fig.attrs["details"])[letter]
+        inside = frame.geometry[idx].intersection(shapely.box(*extent)).area
+        assert inside > 0.8 * frame.geometry[idx].area
+        assert idx in pages[letter].attrs["labels"]  # named or numbered on its page
+    key = next(ax for ax in fig.axes if ax.get_gid() == "key")
+    text = " ".join(" ".join(t.get_text() for t in key.texts).split())
+    assert all(f"({letter})" in text for letter in letters)
+    assert "A, B and C are drawn larger" in " ".join(" ".join(t.get_text() for t in fig.texts).split())
+    # Few leaders on the map cross a label now.
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    main = fig.attrs["main"]
+    boxes = {t.get_gid()[len("label:"):]: layout.label_box(t, renderer) for t in _label_texts(main)}
+    crossing = [key for key, ax, _, xy in _leaders(fig) if ax is main and any(
+        other != key and placement._hits(xy[:1], np.array([b.extents]), xy[1:])[0]
+        for other, b in boxes.items())]
+    assert len(crossing) <= 5, crossing
 
 
 def _leaders(fig):
