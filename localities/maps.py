@@ -214,7 +214,8 @@ def plot_map(
         localities at 5,000 people each), ``fig.attrs["key_page"]`` holds the key again on
         an A4 page of its own in legible type; :func:`save_figure` prints it after the map.
         ``fig.attrs["detail_pages"]`` holds the crowded areas' pages as (letter, figure)
-        pairs, printed after the map and before the key page.
+        pairs, printed after the map and before the key page; ``fig.attrs["on_detail"]``
+        maps each locality labelled on such a page only to the page's letter.
     """
     if not isinstance(k, (int, np.integer)) or isinstance(k, bool) or k < 2:
         raise LocalitiesError(f"k (the number of classes) must be a whole number of at least 2, not {k!r}")
