@@ -202,6 +202,17 @@ class Placer:
         hit = hit[~np.isin(hit, own)]
         return float(shapely.area(shapely.intersection(box, self.localities[hit])).sum()) if len(hit) else 0.0
 
+    def _hides(self, box, own) -> bool:
+        """Whether ``box`` (map units) covers more than :data:`COVER_MOST` of a locality other
+        than ``own``: a name's tenth over its neighbours can be all of a small town beside it
+        (Aberdeenshire at 10,000: flagged Huntly under "Insch, Oyne and Ythanwells + 2 more")."""
+        hit = self._index().query(box, predicate="intersects")
+        hit = hit[~np.isin(hit, own)]
+        if not len(hit):
+            return False
+        others = self.localities[hit]
+        return bool((shapely.area(shapely.intersection(box, others)) > COVER_MOST * shapely.area(others)).any())
+
     def _surrounding(self, geom, own, width: float) -> list[int] | None:
         """The positions of the localities around ``geom`` (on the ring ``width`` map units
         wide outside it) when each is at least :data:`AROUND_LARGER` times its area, else
@@ -260,7 +271,7 @@ class Placer:
         over = None
         if self.localities is not None and own is not None and len(self.localities) > 1:
             def over(box, own=own):
-                return self._over_others(box, own) <= OVER_OTHERS * box.area
+                return self._over_others(box, own) <= OVER_OTHERS * box.area and not self._hides(box, own)
 
         def where(box, poly=poly):
             # Most of the locality's colour stays in sight, as under a number: a name's white box

@@ -1295,6 +1295,23 @@ def test_a_crowded_areas_localities_are_labelled_on_its_page_only(council_zones,
     assert len(crossing) <= 5, crossing
 
 
+@pytest.mark.realdata
+def test_a_name_never_hides_a_small_neighbour(council_zones):
+    """Aberdeenshire at 10,000: "Insch, Oyne and Ythanwells + 2 more", a tenth of its box over
+    other localities as allowed, covered flagged Huntly but a sliver, and Huntly's number
+    pointed under it. No name covers more than half of another locality."""
+    dz = council_zones["Aberdeenshire"]
+    table = loc.rank(loc.propose(dz, target_population=10_000), dz)
+    fig = loc.plot_poorer(table)
+    frame = fig.attrs["frame"]
+    hidden = [(frame.at[idx, "name"], frame.at[other, "name"]) for idx, is_number, box in _main_labels(fig)
+              if not is_number for other in frame.index if other != idx
+              and box.intersection(frame.geometry[other]).area > 0.5 * frame.geometry[other].area]
+    assert not hidden, hidden
+    huntly = next(i for i in frame.index if frame.at[i, "name"] == "Huntly")
+    assert frame.at[huntly, "tier_label"] != "Not flagged as poorer" and huntly in fig.attrs["labels"]
+
+
 def _leaders(fig):
     """Each leader line of a figure's axes: (locality, axes, length in inches, display segment)."""
     out = []
