@@ -115,6 +115,11 @@ def _higher_is_worse(name: str) -> bool:
 
 #: The spine's half-width is at least this share of the centre's value (see spine_rows).
 SPINE_FLOOR = 0.25
+#: Fewer localities than this with a value are no range to scale a spine by: the spine's
+#: edges are then twice the centre's value and zero, the same for every row, and a dot
+#: beyond an edge is drawn there as an arrowhead pointing out (Na h-Eileanan Siar at the
+#: default, one locality: every dot sat at an edge, ×1.28 Scotland where ×3.0 did).
+FEW = 3
 
 
 def spine_rows(table: gpd.GeoDataFrame, idx) -> pd.DataFrame:
@@ -140,11 +145,13 @@ def spine_rows(table: gpd.GeoDataFrame, idx) -> pd.DataFrame:
         if centre is None or not np.isfinite(centre):
             centre, centre_is = council.get(name, np.nan), "council"
         sign = -1.0 if _higher_is_worse(name) else 1.0
-        has = counts[name] > 0
+        has = counts[name] >= FEW
         lo, hi, q1, q3 = (lowest[name], highest[name], q1s[name], q3s[name]) if has else (np.nan,) * 4
         spread = [abs(v - centre) for v in (lo, hi, rest, value) if v is not None and np.isfinite(v)]
         half = max(spread) * 1.08 if spread and max(spread) > 0 else 1.0
-        if np.isfinite(centre) and centre != 0:
+        if not has and np.isfinite(centre) and centre != 0:
+            half = abs(centre)  # twice the centre and zero at the edges (see FEW)
+        elif np.isfinite(centre) and centre != 0:
             # At least a quarter of the centre's value (Scotland's, or the council's where Scotland
             # has none) each side, so a dot at the chart's edge is at least ×1.25 from it: scaled
             # by its own council's spread alone, Orkney's one locality put alcohol stays of 100
@@ -160,7 +167,8 @@ def spine_rows(table: gpd.GeoDataFrame, idx) -> pd.DataFrame:
             "vs_rest": table.at[idx, f"{name}_vs_rest"] if f"{name}_vs_rest" in table else "no interval",
             "vs_scotland": table.at[idx, f"{name}_vs_scotland"] if f"{name}_vs_scotland" in table else "no interval",
             "min": lo, "max": hi, "q1": q1, "q3": q3,
-            "x_value": pos(value), "x_rest": pos(rest),
+            "x_value": float(np.clip(pos(value), -1.0, 1.0)), "beyond": bool(abs(pos(value)) > 1.0),
+            "x_rest": float(np.clip(pos(rest), -1.0, 1.0)),
             "x_lo": np.nanmin([pos(lo), pos(hi)]) if has else np.nan,
             "x_hi": np.nanmax([pos(lo), pos(hi)]) if has else np.nan,
             "x_q_lo": np.nanmin([pos(q1), pos(q3)]) if has else np.nan,
@@ -242,20 +250,29 @@ def draw(fig, table, spine, council, chart_top) -> None:
         if np.isfinite(r["x_value"]):
             verdict = r["vs_scotland"] if r["vs_scotland"] in DOT_STYLES else "no interval"
             marker, face = DOT_STYLES[verdict]
+            if r["beyond"]:
+                marker = ">" if r["x_value"] > 0 else "<"  # beyond the edge (see FEW)
             ax.scatter([r["x_value"]], [i], s=font * (5.5 if marker == "o" else 4.0), marker=marker, zorder=4,
                        linewidths=0.8, facecolors=face, edgecolors="#202020", gid=f"dot: {verdict}")
     _fit_labels(fig, ax, labels, values, font)
-    _key(fig, table, council)
+    _key(fig, table, council, spine)
 
 
-def _key(fig, table, council) -> None:
+def _key(fig, table, council, spine=None) -> None:
     """The chart's key: what the bars, tick and line are (left), and the verdicts with
-    what each is compared with (right), then the method in a note."""
+    what each is compared with (right), then the method in a note. Only what ``spine``
+    draws: no range where the council has too few localities (see FEW), no rest of the
+    council where the locality is all of it."""
     W, H = A4_PORTRAIT
+    ranged = spine is None or spine.empty or bool(spine["x_lo"].notna().any())
     chart = [Patch(facecolor="#d9e3ee", label=f"Range across {council}{_APOSTROPHE[council.endswith('s')]} localities"),
-             Patch(facecolor="#9fb6cf", label="Middle half of them"),
-             Line2D([], [], color="black", lw=1.1, label=f"Rest of {council}"),
-             Line2D([], [], color="#404040", lw=0.8, label="Scotland (centre line)")]
+             Patch(facecolor="#9fb6cf", label="Middle half of them")] if ranged else []
+    if spine is None or spine.empty or spine["x_rest"].notna().any():
+        chart.append(Line2D([], [], color="black", lw=1.1, label=f"Rest of {council}"))
+    chart.append(Line2D([], [], color="#404040", lw=0.8, label="Scotland (centre line)"))
+    if not ranged:
+        chart.append(Line2D([], [], marker=">", ls="", markerfacecolor="white", markeredgecolor="#202020",
+                            markersize=5, label="Edges: twice Scotland's value, and zero;\narrowhead: beyond the edge"))
     left = fig.legend(handles=chart, loc="upper left", bbox_to_anchor=(0.35 / W, 1.5 / H), ncol=1, fontsize=6.5, borderpad=0.2,
                       frameon=False, handlelength=1.6)
     verdicts = [Line2D([], [], marker=marker, ls="", markerfacecolor=face, markeredgecolor="#202020",

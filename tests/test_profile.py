@@ -81,6 +81,31 @@ def test_a_dot_at_the_spines_edge_is_far_from_scotland(council_zones):
     assert spine["x_value"].abs().max() <= 1.0
 
 
+@pytest.mark.realdata
+def test_a_spine_with_no_range_shows_how_far_each_value_is(council_zones):
+    # Na h-Eileanan Siar at the default is one locality: its "range" is its own value, and
+    # every dot sat at an edge, central heating at x1.28 Scotland where drive time to a
+    # retail centre at x3.0 did; the key listed a range and a rest of the council not drawn.
+    # Edges at twice Scotland's value and zero; beyond them, an arrowhead at the edge.
+    dz = council_zones["Na h-Eileanan Siar"]
+    table = loc.rank(loc.propose(dz), dz)
+    assert len(table) == 1
+    spine = spine_rows(table, table.index[0]).set_index("indicator")
+    heating, retail = spine.loc["nocentralheat_rate"], spine.loc["drive_retail"]
+    assert heating["x_value"] == pytest.approx(-(heating["value"] / heating["scotland"] - 1))
+    assert not heating["beyond"] and retail["beyond"] and retail["x_value"] == -1.0
+    assert spine["x_lo"].isna().all() and spine["x_value"].abs().max() <= 1.0
+    fig = loc.profile(table, locality=table["name"].iloc[0])
+    chart = next(lg for lg in fig.legends if lg.get_gid() == "chart")
+    keys = [t.get_text() for t in chart.get_texts()]
+    assert not any("Range across" in k or "Middle half" in k or k.startswith("Rest of") for k in keys)
+    assert any("twice Scotland's value" in k for k in keys)
+    ax = next(a for a in fig.axes if a.get_gid() == "spine")
+    arrows = [c for c in ax.collections if (c.get_gid() or "").startswith("dot:")
+              and c.get_offsets()[0][0] == -1.0]
+    assert len(arrows) == int((spine["beyond"] & (spine["x_value"] < 0)).sum()) >= 5
+
+
 def test_profile_of_a_plan_and_bad_requests(sample):
     dz, plan, table = sample
     fig = loc.profile(plan, dz, locality=table["locality"].iloc[1])
