@@ -137,7 +137,7 @@ def explore(obj, column: str | None = None, tooltip: list[str] | None = None, la
         props[f"t_{col}"] = [esc(_text_of(col, v, frame, top)) for v in frame[col]]
     m = folium.Map(tiles=None, control_scale=True, **kwargs)
     folium.TileLayer("OpenStreetMap", name="Background map", control=False).add_to(m)
-    legends, titles = {}, {}
+    legends, titles, shows = {}, {}, {}
     groups = []
     if "tier_label" in frame:
         # The decision last in the control, or first (shown on opening) when it is what is asked for.
@@ -152,16 +152,19 @@ def explore(obj, column: str | None = None, tooltip: list[str] | None = None, la
         legend_title = None
         if col == "tier_label":
             name = "Significantly poorer"
+            shows[esc(name)] = "localities with significantly poorer outcomes"
             # The rule in full, as on the printed map (the page had left out "on income ... or employment ...").
             legend_title = poorer_rule(frame)
             layer["fill"] = frame["tier_label"].map(TIER_COLOURS).fillna("#ffffff")
             legend_items = [(c, t) for t, c in TIER_COLOURS.items() if (frame["tier_label"] == t).any()]
         elif col is None:
             name = "Localities"
+            shows[esc(name)] = "localities"
             layer["fill"] = layout.plan_colours(frame)
             legend_items = []
         else:
             name, unit = _describe(col, frame)
+            shows[esc(name)] = name
             share = _is_share(col, unit)
             legend_title = legend_name(name, unit, share)
             higher_worse = SIMD[col].higher_is_worse if col in SIMD else True
@@ -202,12 +205,20 @@ def explore(obj, column: str | None = None, tooltip: list[str] | None = None, la
     _add_numbers(m, frame, geo)
     folium.LayerControl(collapsed=False).add_to(m)
     m.fit_bounds([[geo.total_bounds[1], geo.total_bounds[0]], [geo.total_bounds[3], geo.total_bounds[2]]])
-    _add_legend(m, legends, list(legends)[0], esc(sources.attribution(ATTRIBUTION_SOURCES)), titles)
+    headings = None
     if title is None:
-        # As the printed map is titled: the decision, the indicator shown first, or the plan.
+        # As the printed map is titled: the decision, the indicator shown first, or the plan;
+        # and as the layer shown when another is chosen (the page said "Income deprivation"
+        # over the decision's colours).
         what = ("localities with significantly poorer outcomes" if poorer else
                 _describe(column, frame)[0] if column is not None and column in wanted else "localities")
-        title = f"{frame.attrs['council']}: {what}" if frame.attrs.get("council") else what[0].upper() + what[1:]
+        council = frame.attrs.get("council")
+
+        def titled(what):
+            return f"{council}: {what}" if council else what[0].upper() + what[1:]
+        title = titled(what)
+        headings = {layer: esc(titled(shown)) for layer, shown in shows.items()}
+    _add_legend(m, legends, list(legends)[0], esc(sources.attribution(ATTRIBUTION_SOURCES)), titles, headings)
     warning = regulation_summary(frame)
     warning = esc(warning) if warning else None
     _add_title(m, esc(str(title)), warning)
@@ -257,12 +268,16 @@ def _add_title(m, title: str, warning: str | None = None) -> None:
              if warning else "")
     m.get_root().html.add_child(Element(
         '<div style="position:fixed;top:10px;left:50px;z-index:1000;background:white;padding:4px 8px;'
-        f'font:bold 15px sans-serif;border-radius:3px;box-shadow:0 0 4px #888">{title}{under}</div>'))
+        f'font:bold 15px sans-serif;border-radius:3px;box-shadow:0 0 4px #888"><span id="loc-title">{title}</span>'
+        f'{under}</div>'))
 
 
-def _add_legend(m, legends: dict, first: str, attribution: str, titles: dict | None = None) -> None:
-    """One legend per layer (shown with its layer) and the data attribution. Every text
-    reaching the page is already HTML-escaped; JSON-encoding keeps it inert in script."""
+def _add_legend(m, legends: dict, first: str, attribution: str, titles: dict | None = None,
+                headings: dict | None = None) -> None:
+    """One legend per layer (shown with its layer) and the data attribution; with
+    ``headings`` (layer -> the page's title for it), the title follows the layer shown.
+    Every text reaching the page is already HTML-escaped; JSON-encoding keeps it inert in
+    script."""
     from branca.element import MacroElement, Template
 
     blocks = []
@@ -294,7 +309,13 @@ def _add_legend(m, legends: dict, first: str, attribution: str, titles: dict | N
 document.getElementById("loc-offline").style.display = "none";  // Leaflet loaded: the map is there
 {{ this._parent.get_name() }}.attributionControl.addAttribution(""" + json.dumps(attribution) + """);
 var locLayers = """ + json.dumps(index) + """;
+var locHeadings = """ + json.dumps(headings or {}) + """;
 {{ this._parent.get_name() }}.on("baselayerchange", function (e) {
+  var heading = document.getElementById("loc-title");
+  if (heading && locHeadings[e.name] !== undefined) {
+    heading.innerHTML = locHeadings[e.name];  // escaped in Python, as every text on the page
+    document.title = heading.textContent;
+  }
   document.querySelectorAll("#loc-legends .loc-legend").forEach(function (d) {
     d.style.display = (d.getAttribute("data-layer") === String(locLayers[e.name])) ? "block" : "none";
   });

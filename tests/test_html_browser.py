@@ -168,3 +168,35 @@ def test_each_locality_is_numbered_on_the_page(hostile_table, browser, leaflet, 
     assert sorted(map(int, shown)) == sorted(hostile_table["rank"].astype(int))
     assert "PWNED" not in "".join(re.findall(r"<title[^>]*>(.*?)</title>", dom))
     assert not re.search(r"<img[^>]*onerror", dom)
+
+
+SWITCH = """<script>
+window.addEventListener('load', function () { setTimeout(function () {
+  var before = document.getElementById('loc-title').textContent;
+  document.querySelectorAll('.leaflet-control-layers-base label').forEach(function (l) {
+    if (l.textContent.indexOf('Significantly poorer') >= 0) { l.querySelector('input').click(); } });
+  document.body.setAttribute('data-before', before);
+}, 300); });
+</script></body>"""
+
+
+def test_the_title_follows_the_layer_shown(hostile_table, browser, leaflet, tmp_path):
+    # West Dunbartonshire: switched to the decision's layer, the page still said "Income
+    # deprivation" over the decision's colours.
+    table = hostile_table.copy()
+    table.attrs = {**hostile_table.attrs, "council": "Moray & " + PAYLOAD}
+    path = maps.save_html(loc.explore(table, column="income_rate"), tmp_path / "map.html")
+    html = path.read_text(encoding="utf-8")
+    version = re.search(r"npm/leaflet@([\d.]+)/dist/leaflet\.js", html).group(1)
+    html = re.sub(r"https://cdn\.jsdelivr\.net/npm/leaflet@[\d.]+/dist/leaflet\.js",
+                  leaflet(version).as_uri(), html).replace("</body>", SWITCH)
+    page = tmp_path / "switched.html"
+    page.write_text(html, encoding="utf-8")
+    dom = subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu", "--allow-file-access-from-files",
+                          "--virtual-time-budget=5000", "--dump-dom", page.as_uri()],
+                         capture_output=True, text=True, timeout=180).stdout
+    assert re.search(r'data-before="Moray &amp; &lt;img[^"]*: Income deprivation"', dom)
+    title = re.search(r'<span id="loc-title">(.*?)</span>', dom).group(1)
+    assert title.endswith(": localities with significantly poorer outcomes") and title.startswith("Moray &amp; &lt;img")
+    assert re.search(r"<title>Moray &amp; &lt;img[^<]*: localities with significantly poorer outcomes</title>", dom)
+    assert not re.search(r"<img[^>]*onerror", dom)  # shown as text (had it run, the title would be 'PWNED')
