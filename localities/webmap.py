@@ -255,6 +255,39 @@ def _add_numbers(m, frame, geo) -> None:
     m.get_root().header.add_child(folium.Element(
         f"<style>.loc-number{{width:{d}px;height:{d}px;border-radius:50%;background:#fff;border:1px solid #303030;"
         f"font:bold {font}px sans-serif;text-align:center;line-height:{d}px;color:#000;opacity:.9}}</style>"))
+    _declutter(m, group, d + 2)
+
+
+def _declutter(m, group, size: int) -> None:
+    """At each zoom, a number that would overlap one ranked before it is hidden until the map
+    is zoomed in far enough to show both: Perth and Kinross at 10,000 opened with 15 under 1
+    and 2, and Perth's flagged colour under all three. Its locality's name is still on hover."""
+    from branca.element import MacroElement, Template
+
+    macro = MacroElement()
+    macro._template = Template("""
+{% macro script(this, kwargs) %}
+(function () {
+  var map = {{ this._parent.get_name() }}, numbers = """ + group.get_name() + """, apart = """ + str(size) + """;
+  function declutter() {
+    var markers = [];
+    numbers.eachLayer(function (layer) { if (layer.getElement()) { markers.push(layer); } });
+    markers.sort(function (a, b) {  // the most disadvantaged first keep their places
+      return parseInt(a.getElement().textContent, 10) - parseInt(b.getElement().textContent, 10); });
+    var kept = [];
+    markers.forEach(function (layer) {
+      var p = map.latLngToContainerPoint(layer.getLatLng());
+      var clear = kept.every(function (q) { return Math.abs(p.x - q.x) >= apart || Math.abs(p.y - q.y) >= apart; });
+      layer.getElement().style.display = clear ? "" : "none";
+      if (clear) { kept.push(p); }
+    });
+  }
+  map.on("zoomend overlayadd", declutter);
+  map.whenReady(declutter);
+})();
+{% endmacro %}
+""")
+    m.add_child(macro)
 
 
 def _add_title(m, title: str, warning: str | None = None) -> None:

@@ -200,3 +200,52 @@ def test_the_title_follows_the_layer_shown(hostile_table, browser, leaflet, tmp_
     assert title.endswith(": localities with significantly poorer outcomes") and title.startswith("Moray &amp; &lt;img")
     assert re.search(r"<title>Moray &amp; &lt;img[^<]*: localities with significantly poorer outcomes</title>", dom)
     assert not re.search(r"<img[^>]*onerror", dom)  # shown as text (had it run, the title would be 'PWNED')
+
+
+SHOWN = """<script>
+window.addEventListener('load', function () { setTimeout(function () {
+  function shown() { var out = [];
+    document.querySelectorAll('.loc-number').forEach(function (d) { var icon = d.parentElement;
+      if (icon.style.display !== 'none') { var r = icon.getBoundingClientRect();
+        out.push([parseInt(d.textContent, 10), r.left, r.top, r.right, r.bottom]); } });
+    return out; }
+  document.body.setAttribute('data-opening', JSON.stringify(shown()));
+  var map = Object.keys(window).filter(function (k) { return k.indexOf('map_') === 0 && window[k].setZoom; })[0];
+  window[map].setZoom(window[map].getZoom() + 4, {animate: false});
+  setTimeout(function () { document.body.setAttribute('data-zoomed', JSON.stringify(shown())); }, 300);
+}, 300); });
+</script></body>"""
+
+
+@pytest.mark.realdata
+def test_numbers_never_overlap_at_any_zoom(council_zones, browser, leaflet, tmp_path):
+    # Perth and Kinross at 10,000 opened with 15 under 1 and 2, and Perth's flagged colour under
+    # all three. A number overlapping one ranked before it waits for a closer zoom.
+    import json
+
+    dz = council_zones["Perth and Kinross"]
+    table = loc.rank(loc.propose(dz, target_population=10_000), dz)
+    path = maps.save_html(loc.explore(table, poorer=True), tmp_path / "map.html")
+    html = path.read_text(encoding="utf-8")
+    version = re.search(r"npm/leaflet@([\d.]+)/dist/leaflet\.js", html).group(1)
+    script = leaflet(version)
+    with tarfile.open(script.with_suffix(".tgz")) as tar:  # markers are placed by Leaflet's own styles
+        (tmp_path / "leaflet.css").write_bytes(tar.extractfile("package/dist/leaflet.css").read())
+    html = re.sub(r"https://cdn\.jsdelivr\.net/npm/leaflet@[\d.]+/dist/leaflet\.js", script.as_uri(), html)
+    html = re.sub(r"https://cdn\.jsdelivr\.net/npm/leaflet@[\d.]+/dist/leaflet\.css",
+                  (tmp_path / "leaflet.css").as_uri(), html).replace("</body>", SHOWN)
+    page = tmp_path / "zoomed.html"
+    page.write_text(html, encoding="utf-8")
+    dom = subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu", "--allow-file-access-from-files",
+                          "--window-size=1400,900", "--virtual-time-budget=5000", "--dump-dom", page.as_uri()],
+                         capture_output=True, text=True, timeout=180).stdout
+    seen = {k: json.loads(v.replace("&quot;", '"')) for k, v in re.findall(r'data-(opening|zoomed)="([^"]*)"', dom)}
+    opening, zoomed = seen["opening"], seen["zoomed"]
+
+    def overlaps(shown):
+        return [(a[0], b[0]) for i, a in enumerate(shown) for b in shown[i + 1:]
+                if a[1] < b[3] and b[1] < a[3] and a[2] < b[4] and b[2] < a[4]]
+    assert not overlaps(opening) and not overlaps(zoomed)
+    first = {n for n, *_ in opening}
+    assert 1 in first and len(first) < len(table)  # the most disadvantaged kept; some wait
+    assert {n for n, *_ in zoomed if n not in first}  # zoomed in, waiting numbers show
