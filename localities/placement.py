@@ -292,7 +292,9 @@ class Placer:
                     return t
         if at is not None and others is not None:
             step = 0.04 * max(self.ax.get_xlim()[1] - self.ax.get_xlim()[0], self.ax.get_ylim()[1] - self.ax.get_ylim()[0])
-            for wrapped in wrappings(name):
+            # Over the sea, compact first: on one line, Na h-Eileanan Siar's "Barra and South Uist /
+            # Benbecula and North Uist / Harris" ran across the map from its frame over the Uists.
+            for wrapped in sorted(wrappings(name), key=_compact):
                 for dx, dy in ((0, 0), (-1, 0), (1, 0), (0, 1), (0, -1), (-2, 0), (2, 0)):
                     t = self._try(key, wrapped, at.x + dx * step, at.y + dy * step, fontsize, None, 0, False,
                                   avoid=others)
@@ -379,6 +381,12 @@ class Placer:
                     self._leaders.append((px, py, px + dx, py + dy))
                     return t
         return None
+
+
+def _compact(wrapped: str) -> tuple[int, int]:
+    """Narrowest first, lines up to 20 characters counting as equally narrow, then fewest lines."""
+    lines = wrapped.split("\n")
+    return max(20, max(map(len, lines))), len(lines)
 
 
 def _hits(starts: np.ndarray, boxes: np.ndarray, ends: np.ndarray) -> np.ndarray:

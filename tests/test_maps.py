@@ -1312,6 +1312,23 @@ def test_a_name_never_hides_a_small_neighbour(council_zones):
     assert frame.at[huntly, "tier_label"] != "Not flagged as poorer" and huntly in fig.attrs["labels"]
 
 
+@pytest.mark.realdata
+def test_a_name_over_the_sea_is_compact(council_zones):
+    """Na h-Eileanan Siar at 10,000: "Barra and South Uist / Benbecula and North Uist / Harris",
+    named over the sea by its people, ran on one line across the map from its frame over
+    the Uists. Over the sea a name is wrapped first."""
+    dz = council_zones["Na h-Eileanan Siar"]
+    table = loc.rank(loc.propose(dz, target_population=10_000), dz)
+    fig = loc.plot_poorer(table)
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    main = fig.attrs["main"]
+    (text,) = [t for t in _label_texts(main) if t.get_text().startswith("Barra")]
+    box, frame_box = layout.label_box(text, renderer), main.get_window_extent(renderer)
+    assert text.get_text().count("\n") >= 1 and box.width < 0.3 * frame_box.width
+    assert box.x0 - frame_box.x0 > 0.1 * fig.dpi
+
+
 def _leaders(fig):
     """Each leader line of a figure's axes: (locality, axes, length in inches, display segment)."""
     out = []
