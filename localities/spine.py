@@ -168,7 +168,7 @@ def spine_rows(table: gpd.GeoDataFrame, idx) -> pd.DataFrame:
             "vs_scotland": table.at[idx, f"{name}_vs_scotland"] if f"{name}_vs_scotland" in table else "no interval",
             "min": lo, "max": hi, "q1": q1, "q3": q3,
             "x_value": float(np.clip(pos(value), -1.0, 1.0)), "beyond": bool(abs(pos(value)) > 1.0),
-            "x_rest": float(np.clip(pos(rest), -1.0, 1.0)),
+            "x_rest": float(np.clip(pos(rest), -1.0, 1.0)), "rest_beyond": bool(abs(pos(rest)) > 1.0),
             "x_lo": np.nanmin([pos(lo), pos(hi)]) if has else np.nan,
             "x_hi": np.nanmax([pos(lo), pos(hi)]) if has else np.nan,
             "x_q_lo": np.nanmin([pos(q1), pos(q3)]) if has else np.nan,
@@ -247,13 +247,18 @@ def draw(fig, table, spine, council, chart_top) -> None:
                                    edgecolor="none", zorder=2))
         if np.isfinite(r["x_rest"]):
             ax.plot([r["x_rest"]] * 2, [i - 0.38, i + 0.38], color="#000000", lw=1.1, zorder=3)
+            if r["rest_beyond"]:  # and a small arrowhead just outside the edge (Orkney at 10,000)
+                out = math.copysign(1.035, r["x_rest"])
+                ax.scatter([out], [i], s=font * 2.0, marker=">" if out > 0 else "<", color="#000000", zorder=3,
+                           linewidths=0, gid="rest: beyond")
         if np.isfinite(r["x_value"]):
             verdict = r["vs_scotland"] if r["vs_scotland"] in DOT_STYLES else "no interval"
             marker, face = DOT_STYLES[verdict]
             if r["beyond"]:
                 marker = ">" if r["x_value"] > 0 else "<"  # beyond the edge (see FEW)
             ax.scatter([r["x_value"]], [i], s=font * (5.5 if marker == "o" else 4.0), marker=marker, zorder=4,
-                       linewidths=0.8, facecolors=face, edgecolors="#202020", gid=f"dot: {verdict}")
+                       linewidths=0.8, facecolors=face, edgecolors="#202020",
+                       gid=f"dot: {verdict}{' beyond' if r['beyond'] else ''}")
     _fit_labels(fig, ax, labels, values, font)
     _key(fig, table, council, spine)
 

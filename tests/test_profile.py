@@ -104,6 +104,24 @@ def test_a_spine_with_no_range_shows_how_far_each_value_is(council_zones):
     arrows = [c for c in ax.collections if (c.get_gid() or "").startswith("dot:")
               and c.get_offsets()[0][0] == -1.0]
     assert len(arrows) == int((spine["beyond"] & (spine["x_value"] < 0)).sum()) >= 5
+    assert all(c.get_gid().endswith(" beyond") for c in arrows)  # drawn as arrowheads, not dots
+
+
+@pytest.mark.realdata
+def test_the_rest_of_the_council_beyond_the_edge_says_so(council_zones):
+    # Orkney at 10,000 is two localities: the rest of the council's drive time to a retail
+    # centre, x6.3 Scotland's, sat at the edge as if it were twice Scotland's.
+    dz = council_zones["Orkney Islands"]
+    table = loc.rank(loc.propose(dz, target_population=10_000), dz)
+    assert len(table) == 2
+    spine = spine_rows(table, table.index[0]).set_index("indicator")
+    retail = spine.loc["drive_retail"]
+    assert retail["rest"] / retail["scotland"] > 2 and retail["rest_beyond"] and retail["x_rest"] == -1.0
+    fig = loc.profile(table, locality=table["name"].iloc[0])
+    ax = next(a for a in fig.axes if a.get_gid() == "spine")
+    beyond = [c for c in ax.collections if c.get_gid() == "rest: beyond"]
+    assert len(beyond) == int(spine["rest_beyond"].sum()) >= 3
+    assert all(c.get_offsets()[0][0] < -1 for c in beyond if c.get_offsets()[0][0] < 0)
 
 
 def test_profile_of_a_plan_and_bad_requests(sample):
@@ -337,7 +355,8 @@ def test_profile_states_both_comparisons_where_they_differ(real_rankings, counci
                     tested += 1
                     assert key in marks, key
                     assert words[key] in ("worse", "sl. worse", "not diff.", "sl. better", "better")
-            assert dots[i].get_gid() == f"dot: {r['vs_scotland'] if r['vs_scotland'] in DOT_STYLES else 'no interval'}"
+            assert dots[i].get_gid().removesuffix(" beyond") == \
+                f"dot: {r['vs_scotland'] if r['vs_scotland'] in DOT_STYLES else 'no interval'}"
         assert tested
         # Where the decision differs, some headline indicator's verdicts differ too, and both show.
         head = [h for h in table.attrs["headline"] if f"{h}_vs_rest" in table]
