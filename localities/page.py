@@ -94,6 +94,27 @@ def _mostly_in(frame, view, extent) -> list:
     return list(frame.index[share.fillna(0) > 0.8])
 
 
+def _fontsize(frame) -> float:
+    """The map's label type: smaller where there are many localities."""
+    return 7.5 if len(frame) <= 20 else 6.5
+
+
+def _crowded(frame, names, p, covered) -> list[tuple[str, tuple]]:
+    """The crowded areas of page ``p`` that no town inset (``covered``) shows, lettered after
+    the insets (see :func:`localities.detail.detail_extents`)."""
+    found = detail.detail_extents(frame, names, p.limits, p.scale, _fontsize(frame), covered=covered)
+    return [("ABCDE"[len(covered) + j], extent) for j, extent in enumerate(found)]
+
+
+def _on_detail(frame, view, crowded) -> dict:
+    """Each locality left to a crowded area's page, with the page's letter."""
+    on_detail = {}
+    for letter, extent in crowded:
+        for i in _mostly_in(frame, view, extent):
+            on_detail.setdefault(i, letter)
+    return on_detail
+
+
 def _plot(frame, colours, handles, legend_title, title, value_col, plan_map, numbers, names, outliers, body,
           with_key, label, inset, orientation, locator, data_dir, zones, details="auto") -> Figure:
     fig = _plot_map(frame, colours, handles, legend_title, title, value_col, plan_map, numbers, names, outliers, body,
@@ -154,7 +175,7 @@ def _page_layout(frame, names, body, rows, handles, lh, outliers, value_col, pla
             p = layout.page(body, widths[at], orientation)
             extents = []
             if inset == "auto":
-                extents = layout.town_insets(frame, names, p.limits, p.scale, 7.5 if len(frame) <= 20 else 6.5,
+                extents = layout.town_insets(frame, names, p.limits, p.scale, _fontsize(frame),
                                              side_width=p.inches(p.side)[2])
             elif inset:
                 extents = [tuple(inset)] if len(inset) == 4 and not hasattr(inset[0], "__len__") else list(inset)
@@ -212,6 +233,15 @@ def _compose(frame, colours, handles, legend_title, title, value_col, plan_map, 
         lh = 0.0
     p, fit, extents, ih = _page_layout(frame, names, body, rows, handles, lh, outliers, value_col, plan_map, inset,
                                        orientation)
+    if rows and details == "auto" and label != "none":
+        # The key gives a crowded area's page letter after its localities' names: laid out for the
+        # names as printed (laid out without them, South Lanarkshire's key at 5,000 went from 6 to
+        # 5.5 pt, onto a page of its own).
+        pages = _on_detail(frame, shapely.box(*p.limits), _crowded(frame, names, p, extents[:2]))
+        if pages:
+            rows = _key_rows(frame, numbers, value_col, colours, plan_map, pages=pages)
+            p, fit, extents, ih = _page_layout(frame, names, body, rows, handles, lh, outliers, value_col, plan_map,
+                                               inset, orientation)
     fig = plt.figure(figsize=p.size)
     with no_idle_draws(fig):
         key_top = _fill(fig, p, fit, extents, ih, rows, councils, loc_w, lh, frame, colours, handles, legend_title,
@@ -298,14 +328,11 @@ def _fill(fig, p, fit, extents, ih, rows, councils, loc_w, lh, frame, colours, h
         cursor -= ih + 0.2 + 0.3
 
     # Crowded areas that no inset shows: outlined here, each drawn on a page of its own.
-    fontsize = 7.5 if len(frame) <= 20 else 6.5
-    crowded = []
-    if details == "auto" and label != "none":
-        found = detail.detail_extents(frame, names, p.limits, p.scale, fontsize, covered=[i[2] for i in insets])
-        crowded = [("ABCDE"[len(insets) + j], extent) for j, extent in enumerate(found)]
-        for _, extent in crowded:
-            ax.add_patch(Rectangle(extent[:2], extent[2] - extent[0], extent[3] - extent[1], fill=False,
-                                   edgecolor="#000000", linewidth=1.0, linestyle="--", zorder=7))
+    fontsize = _fontsize(frame)
+    crowded = _crowded(frame, names, p, [i[2] for i in insets]) if details == "auto" and label != "none" else []
+    for _, extent in crowded:
+        ax.add_patch(Rectangle(extent[:2], extent[2] - extent[0], extent[3] - extent[1], fill=False,
+                               edgecolor="#000000", linewidth=1.0, linestyle="--", zorder=7))
 
     # Labels: main map (less what an inset shows), then insets and island panels.
     mode = "number" if label == "number" else label
@@ -315,10 +342,7 @@ def _fill(fig, p, fit, extents, ih, rows, councils, loc_w, lh, frame, colours, h
     # letter: numbered on the map too, their leaders fanned out of the outline across one
     # another and through other numbers (South Lanarkshire at 5,000: 29 leaders crossing a
     # label on the map, 131 of 505 over 32 councils at the default, 10,000 and 5,000).
-    on_detail = {}
-    for letter, extent in crowded:
-        for i in _mostly_in(frame, view, extent):
-            on_detail.setdefault(i, letter)
+    on_detail = _on_detail(frame, view, crowded)
     if rows:
         rows = _key_rows(frame, numbers, value_col, colours, plan_map, pages=on_detail)
     if mode != "none":
