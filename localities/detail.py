@@ -5,8 +5,10 @@ Where many localities are too small to be named on the main map and lie close to
 at 5,000 people a locality), a town inset beside the key cannot zoom in enough, and the
 map shows a swarm of numbers. Such an area is outlined on the map with a letter and drawn
 again on an A4 page of its own, at least twice the map's scale: names where they fit, the
-map's own numbers elsewhere, a key to the numbers on that page, and a small map of where
-the area lies. :func:`localities.save_figure` prints these pages after the map.
+numbers of the map's key elsewhere, a key to the numbers on that page, and a small map of
+where the area lies. The localities inside are labelled on that page only (the map's key
+gives the page's letter after their names). :func:`localities.save_figure` prints these
+pages after the map.
 """
 
 from __future__ import annotations
@@ -211,7 +213,7 @@ def detail_page(frame, colours, handles, legend_title, title, numbers, names, ex
         head = heading(fig, title)
         area = describe(frame, names, extent)
         zoom = p.scale / main_scale
-        numbered = "; numbers as on the map" if on_page else ""
+        numbered = "; numbers as in the map's key" if on_page else ""
         # Under the title as set: a long map title wraps, and a line at a fixed height sat on it.
         under_heading(fig, head, f"{letter}: {area}, drawn {zoom:.1f} times as large as on the map{numbered}.",
                       0.58, 8, gid="subtitle")

@@ -196,9 +196,10 @@ def plot_map(
         ``auto``: an area crowded with localities too small to name on the map (at least
         five close together, that no inset shows: Fife's Kirkcaldy, South Lanarkshire's
         Rutherglen-Hamilton belt) is outlined with a letter and drawn again on an A4 page
-        of its own at two or more times the scale, with names where they fit, the map's
-        numbers elsewhere and a key to them (up to two such pages; none for a city whose
-        crowd is the whole map).
+        of its own at two or more times the scale, with names where they fit, the key's
+        numbers elsewhere and a key to them (up to three such pages; none for a city whose
+        crowd is the whole map). The localities inside are labelled there only, and the
+        map's key gives the page's letter after their names.
     zones : GeoDataFrame, optional
         Data Zones to draw faintly beneath the localities.
     categories : (Series, {category: colour}, legend title), optional

@@ -907,7 +907,7 @@ def test_an_inland_detail_page_has_its_north_arrow_and_scale_bar(council_zones, 
         assert detail_page.attrs["north_arrow"] is not None and detail_page.attrs["scale_bar"] is not None
         subtitle = next(t.get_text() for t in detail_page.texts if t.get_gid() == "subtitle")
         shown = any(t.get_text().isdigit() for t in detail_page.attrs["labels"].values())
-        assert ("numbers as on the map" in subtitle) == shown
+        assert ("numbers as in the map's key" in subtitle) == shown
 
 
 @pytest.mark.realdata
