@@ -32,13 +32,17 @@ def held_together(name: str) -> str:
 
 def wrappings(name: str) -> list[str]:
     """Ways to print a name on one to three lines, breaking on spaces only, never inside
-    "+ 4 more"."""
+    "+ 4 more"; for a name of places listed with " / ", also one place a line where each
+    fits in 26 characters."""
     out = [name]
     held = held_together(name)
     for width in (26, 20, 15, 11, 8):
         w = textwrap.fill(held, width, break_long_words=False, break_on_hyphens=False).replace("\x00", " ")
         if w not in out and w.count("\n") < 3:
             out.append(w)
+    by_place = " /\n".join(name.split(" / "))
+    if by_place not in out and by_place.count("\n") in (1, 2) and max(map(len, by_place.split("\n"))) <= 26:
+        out.append(by_place)
     return out
 
 
@@ -383,10 +387,12 @@ class Placer:
         return None
 
 
-def _compact(wrapped: str) -> tuple[int, int]:
-    """Narrowest first, lines up to 20 characters counting as equally narrow, then fewest lines."""
+def _compact(wrapped: str) -> tuple[bool, int, int]:
+    """One place a line first where a name lists places (not "Benbecula and / North Uist"),
+    then narrowest, lines up to 20 characters counting as equally narrow, then fewest lines."""
     lines = wrapped.split("\n")
-    return max(20, max(map(len, lines))), len(lines)
+    by_place = len(lines) > 1 and all(line.endswith(" /") for line in lines[:-1])
+    return not by_place, max(20, max(map(len, lines))), len(lines)
 
 
 def _hits(starts: np.ndarray, boxes: np.ndarray, ends: np.ndarray) -> np.ndarray:

@@ -1325,7 +1325,9 @@ def test_a_name_over_the_sea_is_compact(council_zones):
     main = fig.attrs["main"]
     (text,) = [t for t in _label_texts(main) if t.get_text().startswith("Barra")]
     box, frame_box = layout.label_box(text, renderer), main.get_window_extent(renderer)
-    assert text.get_text().count("\n") >= 1 and box.width < 0.3 * frame_box.width
+    assert text.get_text().count("\n") >= 1 and box.width < 0.35 * frame_box.width
+    # One place a line ("Benbecula and / North Uist" broke a place in two).
+    assert all(line.endswith(" /") for line in text.get_text().split("\n")[:-1])
     assert box.x0 - frame_box.x0 > 0.1 * fig.dpi
 
 
