@@ -199,19 +199,22 @@ class Placer:
             self._tree = shapely.STRtree(self.localities)
         return self._tree
 
-    def _over_others(self, box, own) -> float:
-        """The area of ``box`` (map units) that lies over localities other than ``own`` (a
-        position, or a list of them)."""
+    def _others(self, box, own) -> np.ndarray:
+        """The positions of the localities ``box`` (map units) touches, but ``own`` (a position,
+        or a list of them)."""
         hit = self._index().query(box, predicate="intersects")
-        hit = hit[~np.isin(hit, own)]
+        return hit[~np.isin(hit, own)]
+
+    def _over_others(self, box, own) -> float:
+        """The area of ``box`` (map units) that lies over localities other than ``own``."""
+        hit = self._others(box, own)
         return float(shapely.area(shapely.intersection(box, self.localities[hit])).sum()) if len(hit) else 0.0
 
     def _hides(self, box, own) -> bool:
         """Whether ``box`` (map units) covers more than :data:`COVER_MOST` of a locality other
         than ``own``: a name's tenth over its neighbours can be all of a small town beside it
         (Aberdeenshire at 10,000: flagged Huntly under "Insch, Oyne and Ythanwells + 2 more")."""
-        hit = self._index().query(box, predicate="intersects")
-        hit = hit[~np.isin(hit, own)]
+        hit = self._others(box, own)
         if not len(hit):
             return False
         others = self.localities[hit]

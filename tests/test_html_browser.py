@@ -63,19 +63,30 @@ def leaflet(tmp_path_factory) -> callable:
     return local
 
 
-def render(html_path: Path, browser: str, leaflet) -> str:
-    """The page's DOM after its scripts ran and the payload's tooltip was opened."""
+def in_browser(html_path: Path, browser: str, leaflet, script: str, width: int = 1400) -> str:
+    """The page's DOM after its scripts and ``script`` (put before ``</body>``) ran, with the
+    same Leaflet version and styles from the npm registry in place of the CDN's."""
     html = html_path.read_text(encoding="utf-8")
     version = re.search(r"npm/leaflet@([\d.]+)/dist/leaflet\.js", html).group(1)
-    html = re.sub(r"https://cdn\.jsdelivr\.net/npm/leaflet@[\d.]+/dist/leaflet\.js",
-                  leaflet(version).as_uri(), html).replace("</body>", OPEN_TOOLTIP)
-    page = html_path.with_name("opened.html")
-    page.write_text(html, encoding="utf-8")
+    js = leaflet(version)
+    css = js.with_suffix(".css")
+    if not css.exists():  # markers and controls are placed by Leaflet's own styles
+        with tarfile.open(js.with_suffix(".tgz")) as tar:
+            css.write_bytes(tar.extractfile("package/dist/leaflet.css").read())
+    html = re.sub(r"https://cdn\.jsdelivr\.net/npm/leaflet@[\d.]+/dist/leaflet\.js", js.as_uri(), html)
+    html = re.sub(r"https://cdn\.jsdelivr\.net/npm/leaflet@[\d.]+/dist/leaflet\.css", css.as_uri(), html)
+    page = html_path.with_name(f"{html_path.stem}-opened.html")
+    page.write_text(html.replace("</body>", script), encoding="utf-8")
     out = subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu", "--allow-file-access-from-files",
-                          "--virtual-time-budget=5000", "--dump-dom", page.as_uri()],
+                          f"--window-size={width},900", "--virtual-time-budget=5000", "--dump-dom", page.as_uri()],
                          capture_output=True, text=True, timeout=180)
     assert "leaflet-container" in out.stdout, f"the map did not load: {out.stderr[-500:]}"
     return out.stdout
+
+
+def render(html_path: Path, browser: str, leaflet) -> str:
+    """The page's DOM after its scripts ran and the payload's tooltip was opened."""
+    return in_browser(html_path, browser, leaflet, OPEN_TOOLTIP)
 
 
 @pytest.fixture(scope="module")
@@ -135,22 +146,9 @@ window.addEventListener('load', function () { setTimeout(function () {
 def test_the_scale_bar_is_not_under_the_attribution(hostile_table, browser, leaflet, tmp_path, width):
     # A new user's 1,400-pixel window: the two-line attribution ran over "20 km / 20 mi".
     import json
-    import tarfile
 
     path = maps.save_html(loc.explore(hostile_table, column="income_rate"), tmp_path / "map.html")
-    html = path.read_text(encoding="utf-8")
-    version = re.search(r"npm/leaflet@([\d.]+)/dist/leaflet\.js", html).group(1)
-    script = leaflet(version)
-    with tarfile.open(script.with_suffix(".tgz")) as tar:  # the layout needs Leaflet's own styles
-        (tmp_path / "leaflet.css").write_bytes(tar.extractfile("package/dist/leaflet.css").read())
-    html = re.sub(r"https://cdn\.jsdelivr\.net/npm/leaflet@[\d.]+/dist/leaflet\.js", script.as_uri(), html)
-    html = re.sub(r"https://cdn\.jsdelivr\.net/npm/leaflet@[\d.]+/dist/leaflet\.css",
-                  (tmp_path / "leaflet.css").as_uri(), html).replace("</body>", MEASURE)
-    page = tmp_path / "measured.html"
-    page.write_text(html, encoding="utf-8")
-    dom = subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu", "--allow-file-access-from-files",
-                          f"--window-size={width},900", "--virtual-time-budget=5000", "--dump-dom", page.as_uri()],
-                         capture_output=True, text=True, timeout=180).stdout
+    dom = in_browser(path, browser, leaflet, MEASURE, width=width)
     boxes = json.loads(re.search(r"<title>BOXES (.*?)</title>", dom).group(1).replace("&quot;", '"'))
     scale, attribution = boxes["scale"], boxes["attribution"]
     assert scale[2] > scale[0] and attribution[2] > attribution[0]  # both drawn
@@ -186,15 +184,7 @@ def test_the_title_follows_the_layer_shown(hostile_table, browser, leaflet, tmp_
     table = hostile_table.copy()
     table.attrs = {**hostile_table.attrs, "council": "Moray & " + PAYLOAD}
     path = maps.save_html(loc.explore(table, column="income_rate"), tmp_path / "map.html")
-    html = path.read_text(encoding="utf-8")
-    version = re.search(r"npm/leaflet@([\d.]+)/dist/leaflet\.js", html).group(1)
-    html = re.sub(r"https://cdn\.jsdelivr\.net/npm/leaflet@[\d.]+/dist/leaflet\.js",
-                  leaflet(version).as_uri(), html).replace("</body>", SWITCH)
-    page = tmp_path / "switched.html"
-    page.write_text(html, encoding="utf-8")
-    dom = subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu", "--allow-file-access-from-files",
-                          "--virtual-time-budget=5000", "--dump-dom", page.as_uri()],
-                         capture_output=True, text=True, timeout=180).stdout
+    dom = in_browser(path, browser, leaflet, SWITCH)
     assert re.search(r'data-before="Moray &amp; &lt;img[^"]*: Income deprivation"', dom)
     title = re.search(r'<span id="loc-title">(.*?)</span>', dom).group(1)
     assert title.endswith(": localities with significantly poorer outcomes") and title.startswith("Moray &amp; &lt;img")
@@ -226,19 +216,7 @@ def test_numbers_never_overlap_at_any_zoom(council_zones, browser, leaflet, tmp_
     dz = council_zones["Perth and Kinross"]
     table = loc.rank(loc.propose(dz, target_population=10_000), dz)
     path = maps.save_html(loc.explore(table, poorer=True), tmp_path / "map.html")
-    html = path.read_text(encoding="utf-8")
-    version = re.search(r"npm/leaflet@([\d.]+)/dist/leaflet\.js", html).group(1)
-    script = leaflet(version)
-    with tarfile.open(script.with_suffix(".tgz")) as tar:  # markers are placed by Leaflet's own styles
-        (tmp_path / "leaflet.css").write_bytes(tar.extractfile("package/dist/leaflet.css").read())
-    html = re.sub(r"https://cdn\.jsdelivr\.net/npm/leaflet@[\d.]+/dist/leaflet\.js", script.as_uri(), html)
-    html = re.sub(r"https://cdn\.jsdelivr\.net/npm/leaflet@[\d.]+/dist/leaflet\.css",
-                  (tmp_path / "leaflet.css").as_uri(), html).replace("</body>", SHOWN)
-    page = tmp_path / "zoomed.html"
-    page.write_text(html, encoding="utf-8")
-    dom = subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu", "--allow-file-access-from-files",
-                          "--window-size=1400,900", "--virtual-time-budget=5000", "--dump-dom", page.as_uri()],
-                         capture_output=True, text=True, timeout=180).stdout
+    dom = in_browser(path, browser, leaflet, SHOWN)
     seen = {k: json.loads(v.replace("&quot;", '"')) for k, v in re.findall(r'data-(opening|zoomed)="([^"]*)"', dom)}
     opening, zoomed = seen["opening"], seen["zoomed"]
 

@@ -109,10 +109,12 @@ def picture_problems(fig, table) -> list[str]:
     key = fig.attrs["key"]
 
     # 1. Every locality has a label on the map or an entry in the key; every number is keyed.
-    # The map's own pages count: a crowded area's localities are labelled on its detail page only.
-    pages = [fig] + [page for _, page in fig.attrs.get("detail_pages", [])]
     labelled = {int(t.get_gid().split(":", 1)[1]) if t.get_gid().split(":", 1)[1].isdigit() else t.get_gid()
-                .split(":", 1)[1] for page in pages for ax in page.axes for t in _label_texts(ax)}
+                .split(":", 1)[1] for ax in fig.axes for t in _label_texts(ax)}
+    # A crowded area's localities are labelled on its detail page only: there, and only they.
+    pages = dict(fig.attrs.get("detail_pages", []))
+    labelled |= {idx for idx, letter in fig.attrs.get("on_detail", {}).items()
+                 if idx in pages[letter].attrs["labels"]}
     for idx in frame.index:
         if idx not in labelled and str(numbers[idx]) not in key:
             problems.append(f"locality {frame.at[idx, 'name']!r} has neither a label nor a key entry")
