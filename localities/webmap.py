@@ -130,7 +130,7 @@ def explore(obj, column: str | None = None, tooltip: list[str] | None = None, la
     wanted = [c for c in wanted if c in frame and pd.api.types.is_numeric_dtype(frame[c])]
     geo = frame.to_crs("EPSG:4326")
     geo = gpd.GeoDataFrame(geometry=geo.geometry.simplify(0.0002), crs="EPSG:4326", index=frame.index)
-    esc = html.escape
+    esc = inert
     props = pd.DataFrame(index=frame.index)
     for col in base:
         top = column_top(frame, col)  # once a column, not once a cell
@@ -225,6 +225,14 @@ def explore(obj, column: str | None = None, tooltip: list[str] | None = None, la
     return m
 
 
+def inert(text) -> str:
+    """``text`` as HTML text that runs nowhere: escaped for HTML, and its braces as character
+    references, because folium renders a map's scripts, the data in them included, as Jinja
+    templates a second time: a locality named "{{ 7*7 }} town" was shown as "49 town", and
+    "{% x %}" stopped the map being written."""
+    return html.escape(str(text)).replace("{", "&#123;").replace("}", "&#125;")
+
+
 def _add_numbers(m, frame, geo) -> None:
     """Each locality's number (its rank, as the printed key numbers it) on the map, its name
     on hover: a board member found no names on the page without moving the mouse over it."""
@@ -245,9 +253,9 @@ def _add_numbers(m, frame, geo) -> None:
         if geom is None or geom.is_empty or pd.isna(numbers[idx]):
             continue
         pt = at[idx] if idx in at else max(getattr(geom, "geoms", [geom]), key=lambda g: g.area).representative_point()
-        text = html.escape(str(int(numbers[idx])))
+        text = str(int(numbers[idx]))
         folium.Marker(
-            [pt.y, pt.x], tooltip=html.escape(f"{text}: {names[idx]}"),
+            [pt.y, pt.x], tooltip=inert(f"{text}: {names[idx]}"),
             icon=folium.DivIcon(html=f'<div class="loc-number">{text}</div>', icon_size=(d + 2, d + 2),
                                 icon_anchor=(d // 2 + 1, d // 2 + 1)),
         ).add_to(group)
@@ -317,10 +325,10 @@ def _add_legend(m, legends: dict, first: str, attribution: str, titles: dict | N
     index = {name: i for i, name in enumerate(legends)}
     for name, items in legends.items():
         rows = "".join(f'<div><span style="display:inline-block;width:16px;height:0;border-top:2px solid {LEVEL_LINE};'
-                       f'vertical-align:middle;margin-right:4px"></span>{html.escape(str(t))}</div>' if c == RULE else
+                       f'vertical-align:middle;margin-right:4px"></span>{inert(t)}</div>' if c == RULE else
                        f'<div><span style="display:inline-block;width:14px;height:10px;background:{c};'
-                       f'border:1px solid #303030;margin-right:4px"></span>{html.escape(str(t))}</div>'
-                       if c else f'<div style="margin-top:3px">{html.escape(str(t))}</div>' for c, t in items)
+                       f'border:1px solid #303030;margin-right:4px"></span>{inert(t)}</div>'
+                       if c else f'<div style="margin-top:3px">{inert(t)}</div>' for c, t in items)
         blocks.append(f'<div class="loc-legend" data-layer="{index[name]}" style="display:{"block" if name == first else "none"}">'
                       f"<b>{(titles or {}).get(name) or name}</b>{rows}</div>")
     macro = MacroElement()

