@@ -108,6 +108,9 @@ def _margin(bb: Bbox) -> Bbox:
 #: edge, read as its name; at a tenth, over 32 councils at the default and 10,000, poorer
 #: maps number 395 of 788 localities, not 356.
 OVER_OTHERS = 0.1
+#: A name this much inside its locality (a share of its box) is taken at the first spot that
+#: fits; below it, the spots and wrappings that fit are compared for the one most inside.
+WELL_INSIDE = 0.9
 #: The most of a small locality's shape a number placed inside it may cover; a smaller one
 #: gets its number beside it on a leader, so its colour shows (the Scottish Borders' Jedburgh
 #: and Eyemouth, flagged, were hidden under their numbers).
@@ -164,6 +167,19 @@ class Placer:
         return shapely_box(min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1))
 
     def _try(self, key, text, x, y, fontsize, polygon, need_inside, number, avoid=None, where=None, **kw):
+        """Place ``text`` at ``x``, ``y`` where it fits (see :meth:`_fits`): the Text, else None."""
+        if self._fits(key, text, x, y, fontsize, polygon, need_inside, number, avoid, where, **kw) is None:
+            return None
+        t, self._text = self._text, None
+        self.boxes.append(label_box(t, self.renderer))
+        self.labels[key] = t
+        return t
+
+    def _fits(self, key, text, x, y, fontsize, polygon, need_inside, number, avoid=None, where=None, **kw):
+        """The share of ``text``'s box inside ``polygon`` (1.0 without one) where it fits at
+        ``x``, ``y``: in the axes, clear of every label, at least ``need_inside`` inside,
+        over none of ``avoid``, and as ``where`` asks; else None. Nothing is placed: the trial
+        text stays as :attr:`_text`, to be placed or moved on."""
         t = self._text
         if t is None or t.get_fontsize() != fontsize or t.get_text() != text or t.axes is None:
             if t is not None and t.axes is not None:
@@ -177,21 +193,17 @@ class Placer:
             t.set_position((x, y))
             t.set_gid(f"label:{key}")
         bb = label_box(t, self.renderer)
-        ok = self.free(bb)
+        ok, share = self.free(bb), 1.0
         if ok and polygon is not None and need_inside > 0:
             area = self.data_box(bb)
-            ok = area.area > 0 and area.intersection(polygon).area / area.area >= need_inside
+            share = area.intersection(polygon).area / area.area if area.area > 0 else 0.0
+            ok = share >= need_inside
         if ok and avoid is not None and len(avoid):
             # Over the sea by its own islands, never over another locality.
             ok = not shapely.intersects(self.data_box(bb), avoid).any()
         if ok and where is not None:
             ok = where(self.data_box(bb))
-        if not ok:
-            return None
-        self._text = None
-        self.boxes.append(bb)
-        self.labels[key] = t
-        return t
+        return share if ok else None
 
     def _index(self):
         """One spatial index of :attr:`localities` for every label of this axes."""
@@ -290,13 +302,21 @@ class Placer:
                                   for dx, dy in ((0, 0.2), (0, -0.2), (0.2, 0), (-0.2, 0))]
         if at is not None:  # the middle of the people first (islands), then the usual spots
             spots = [(at.x, at.y)] + spots
+        # The first wrapping and spot (one line, in the middle) that lies nine tenths inside;
+        # else the one most inside, earlier ones first among near equals: "Clydebank, Drumry
+        # and 3 more" hung a third out of its locality, over a neighbour and past the council.
+        best = None
         for wrapped in wrappings(name):
             for x, y in spots:
                 if not poly.contains(shapely.Point(x, y)):
                     continue
-                t = self._try(key, wrapped, x, y, fontsize, poly, need_inside, False, avoid=avoid, where=where)
-                if t is not None:
-                    return t
+                share = self._fits(key, wrapped, x, y, fontsize, poly, need_inside, False, avoid=avoid, where=where)
+                if share is not None and share >= WELL_INSIDE:
+                    return self._try(key, wrapped, x, y, fontsize, poly, need_inside, False, avoid=avoid, where=where)
+                if share is not None and (best is None or share > best[0] + 0.05):
+                    best = (share, wrapped, x, y)
+        if best is not None:
+            return self._try(key, *best[1:], fontsize, poly, need_inside, False, avoid=avoid, where=where)
         if at is not None and others is not None:
             step = 0.04 * max(self.ax.get_xlim()[1] - self.ax.get_xlim()[0], self.ax.get_ylim()[1] - self.ax.get_ylim()[0])
             # Over the sea, compact first: on one line, Na h-Eileanan Siar's "Barra and South Uist /
