@@ -418,8 +418,9 @@ def _fill(fig, p, fit, extents, ih, rows, councils, loc_w, lh, frame, colours, h
         notes.append("One locality holds the whole council: it is compared with Scotland only.")
     if crowded:
         letters = [letter for letter, _ in crowded]
-        notes.append(f"{join_names(letters, shared=False)} {'is' if len(letters) == 1 else 'are'} drawn larger, with names, on "
-                     f"{'a page of its' if len(letters) == 1 else 'pages of their'} own"
+        one = len(letters) == 1
+        notes.append(f"{join_names(letters, shared=False)} {'is' if one else 'are'} drawn larger, with names, on "
+                     f"{'a page of its' if one else 'pages of their'} own"
                      + ("; the localities inside are labelled there, not here." if on_detail else "."))
     head = heading(fig, title)  # one line across the page, smaller type for a long title (map --title)
     # Wrapped to the map's width: on a portrait page the line ran off the paper, through the
