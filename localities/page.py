@@ -47,7 +47,9 @@ def _label_axes(ax, renderer, frame, numbers, names, which, fontsize, view, mode
     ``avoid``; returns the placer. ``named``: localities labelled on the main map already
     (for an inset): their names only where they cover no other locality, else a number.
     With ``again``, a locality's large polygons apart from its label (islands) carry the
-    label too: North Ayrshire's Arran, the largest land on its map, had none."""
+    label too: North Ayrshire's Arran, the largest land on its map, had none. The main map asks
+    for it only with two or more localities: "Orkney Islands" on the Mainland and again on Hoy
+    read as two."""
     placer = layout.Placer(ax, renderer, localities=np.asarray(frame.geometry.array))
     placer.boxes.extend(avoid)
     position = {idx: i for i, idx in enumerate(frame.index)}
@@ -359,7 +361,7 @@ def _fill(fig, p, fit, extents, ih, rows, councils, loc_w, lh, frame, colours, h
             outlines += [t.get_window_extent(renderer), *_outline_boxes(ax, extent)]
         placer = _label_axes(ax, renderer, frame, numbers, names, main_which, fontsize, view,
                              "auto" if mode in ("auto", "name") and key_rows_shown or mode == "auto" else mode,
-                             avoid=outlines, again=True)
+                             avoid=outlines, again=len(frame) > 1)
         all_placers = [("main", placer)]
         for iax, iview, extent, letter in insets:
             # A locality showing only a sliver in the inset (under 1% of it), already named

@@ -1350,6 +1350,17 @@ def test_a_name_sits_in_its_own_locality(council_zones):
     assert len(inside) == len(table)
 
 
+@pytest.mark.realdata
+def test_one_locality_is_named_once(council_zones):
+    """Orkney at the default is one locality: its name on the Mainland and again on Hoy (an
+    island's repeated label) read as two localities (a new user's trial)."""
+    dz = council_zones["Orkney Islands"]
+    table = loc.rank(loc.propose(dz), dz)
+    fig = loc.plot_poorer(table)
+    assert len(table) == 1
+    assert [t.get_text() for ax in fig.axes for t in _label_texts(ax)] == ["Orkney Islands"]
+
+
 def _leaders(fig):
     """Each leader line of a figure's axes: (locality, axes, length in inches, display segment)."""
     out = []
