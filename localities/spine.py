@@ -213,6 +213,9 @@ def draw(fig, table, spine, council, chart_top) -> None:
     ax.text(0, -0.95, "\nworse  ◀  Scotland  ▶  better", fontsize=font, fontweight="bold", ha="center",
             va="center")
     ax.vlines(0, -0.5, n - 0.5, color="#404040", lw=0.8, zorder=1)
+    if n and spine["x_lo"].isna().all():
+        # A fixed scale (see FEW): its edges drawn, so an arrowhead is seen to point past one.
+        ax.vlines([-1.0, 1.0], -0.5, n - 0.5, color="#909090", lw=0.6, linestyles=":", zorder=1, gid="edges")
     headline = set(table.attrs.get("headline", []))
     labels, values = [], []
     domain = None
@@ -277,7 +280,7 @@ def _key(fig, table, council, spine=None) -> None:
     chart.append(Line2D([], [], color="#404040", lw=0.8, label="Scotland (centre line)"))
     if not ranged:
         chart.append(Line2D([], [], marker=">", ls="", markerfacecolor="white", markeredgecolor="#202020",
-                            markersize=5, label="Edges: twice Scotland's value, and zero;\narrowhead: beyond the edge"))
+                            markersize=5, label="Edges (dotted): twice Scotland's value, and\nzero; arrowhead ◀ ▶: beyond the edge"))
     left = fig.legend(handles=chart, loc="upper left", bbox_to_anchor=(0.35 / W, 1.5 / H), ncol=1, fontsize=6.5, borderpad=0.2,
                       frameon=False, handlelength=1.6)
     verdicts = [Line2D([], [], marker=marker, ls="", markerfacecolor=face, markeredgecolor="#202020",

@@ -105,6 +105,7 @@ def test_a_spine_with_no_range_shows_how_far_each_value_is(council_zones):
               and c.get_offsets()[0][0] == -1.0]
     assert len(arrows) == int((spine["beyond"] & (spine["x_value"] < 0)).sum()) >= 5
     assert all(c.get_gid().endswith(" beyond") for c in arrows)  # drawn as arrowheads, not dots
+    assert [c for c in ax.collections if c.get_gid() == "edges"]  # past edges drawn (Orkney: floating)
 
 
 @pytest.mark.realdata
