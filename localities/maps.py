@@ -216,7 +216,9 @@ def plot_map(
         an A4 page of its own in legible type; :func:`save_figure` prints it after the map.
         ``fig.attrs["detail_pages"]`` holds the crowded areas' pages as (letter, figure)
         pairs, printed after the map and before the key page; ``fig.attrs["on_detail"]``
-        maps each locality labelled on such a page only to the page's letter.
+        maps each locality labelled on such a page only to the page's letter, and
+        ``fig.attrs["lettered"]`` those and the localities labelled only in a town inset to
+        the letter the key prints after their names.
     """
     if not isinstance(k, (int, np.integer)) or isinstance(k, bool) or k < 2:
         raise LocalitiesError(f"k (the number of classes) must be a whole number of at least 2, not {k!r}")

@@ -109,12 +109,20 @@ def _crowded(frame, names, p, covered) -> list[tuple[str, tuple]]:
 
 
 def _on_detail(frame, view, crowded) -> dict:
-    """Each locality left to a crowded area's page, with the page's letter."""
+    """Each locality left to a crowded area's page (or a town inset), with its letter."""
     on_detail = {}
     for letter, extent in crowded:
         for i in _mostly_in(frame, view, extent):
             on_detail.setdefault(i, letter)
     return on_detail
+
+
+def _lettered(frame, view, insets, crowded) -> dict:
+    """Each locality labelled only in a town inset or on a crowded area's page, with the
+    letter the key prints after its name: Angus's "2 Montrose", named in inset A alone, was
+    found nowhere else on the map."""
+    return {**_on_detail(frame, view, [("AB"[j], extent) for j, extent in enumerate(insets)]),
+            **_on_detail(frame, view, crowded)}
 
 
 def _plot(frame, colours, handles, legend_title, title, value_col, plan_map, numbers, names, outliers, body,
@@ -139,7 +147,7 @@ def _plot_map(frame, colours, handles, legend_title, title, value_col, plan_map,
         # Some localities got numbers: they need the key table. When the page laid out for
         # the key is the page already drawn (same side column and insets), the map is the
         # same, so the key is added to it; otherwise the page is composed again.
-        rows = _key_rows(frame, numbers, value_col, colours, plan_map, pages=fig.attrs["on_detail"])
+        rows = _key_rows(frame, numbers, value_col, colours, plan_map, pages=fig.attrs["lettered"])
         drawn = fig._localities_page  # (page, insets, inset height, locator height, top of the key's space)
         p, fit, extents, ih = _page_layout(frame, names, body, rows, handles, drawn[3], outliers, value_col, plan_map,
                                            inset, orientation)
@@ -152,7 +160,7 @@ def _plot_map(frame, colours, handles, legend_title, title, value_col, plan_map,
         fig = _compose(frame, colours, handles, legend_title, title, value_col, plan_map, numbers, names, outliers,
                        body, True, label, inset, orientation, locator, data_dir, zones, details)
     if fig.attrs["key"] or fig.attrs.get("key_elsewhere"):
-        rows = _key_rows(frame, numbers, value_col, colours, plan_map, pages=fig.attrs["on_detail"])
+        rows = _key_rows(frame, numbers, value_col, colours, plan_map, pages=fig.attrs["lettered"])
         fig = with_key_page(fig, title, rows, frame, value_col, plan_map)
     return fig
 
@@ -235,11 +243,12 @@ def _compose(frame, colours, handles, legend_title, title, value_col, plan_map, 
         lh = 0.0
     p, fit, extents, ih = _page_layout(frame, names, body, rows, handles, lh, outliers, value_col, plan_map, inset,
                                        orientation)
-    if rows and details == "auto" and label != "none":
+    if rows and label != "none":
         # The key gives a crowded area's page letter after its localities' names: laid out for the
         # names as printed (laid out without them, South Lanarkshire's key at 5,000 went from 6 to
         # 5.5 pt, onto a page of its own).
-        pages = _on_detail(frame, shapely.box(*p.limits), _crowded(frame, names, p, extents[:2]))
+        crowded = _crowded(frame, names, p, extents[:2]) if details == "auto" else []
+        pages = _lettered(frame, shapely.box(*p.limits), extents[:2], crowded)
         if pages:
             rows = _key_rows(frame, numbers, value_col, colours, plan_map, pages=pages)
             p, fit, extents, ih = _page_layout(frame, names, body, rows, handles, lh, outliers, value_col, plan_map,
@@ -345,8 +354,9 @@ def _fill(fig, p, fit, extents, ih, rows, councils, loc_w, lh, frame, colours, h
     # another and through other numbers (South Lanarkshire at 5,000: 29 leaders crossing a
     # label on the map, 131 of 505 over 32 councils at the default, 10,000 and 5,000).
     on_detail = _on_detail(frame, view, crowded)
+    lettered = _lettered(frame, view, [i[2] for i in insets], crowded) if mode != "none" else {}
     if rows:
-        rows = _key_rows(frame, numbers, value_col, colours, plan_map, pages=on_detail)
+        rows = _key_rows(frame, numbers, value_col, colours, plan_map, pages=lettered)
     if mode != "none":
         in_inset = {i for _, _, extent, _ in insets for i in _mostly_in(frame, view, extent)}
         main_which = [i for i in frame.index if i not in in_inset and i not in on_detail
@@ -450,7 +460,7 @@ def _fill(fig, p, fit, extents, ih, rows, councils, loc_w, lh, frame, colours, h
                  "scale_bar": bar, "insets": [i[0] for i in insets], "inset": insets[0][2] if insets else None,
                  "islands": [pn[0] for pn in panels], "outliers": outliers, "body": body, "locator": locator_ax,
                  "orientation": "landscape" if p.size[0] > p.size[1] else "portrait", "frame": frame,
-                 "details": crowded, "on_detail": on_detail}
+                 "details": crowded, "on_detail": on_detail, "lettered": lettered}
     return cursor
 
 

@@ -1361,6 +1361,23 @@ def test_one_locality_is_named_once(council_zones):
     assert [t.get_text() for ax in fig.axes for t in _label_texts(ax)] == ["Orkney Islands"]
 
 
+@pytest.mark.realdata
+def test_the_key_says_which_inset_shows_a_locality(council_zones):
+    """Angus at the default: Montrose, flagged, is named in inset A only, and the key said just
+    "2 Montrose" (a new user's trial): a reader found it nowhere else on the map. The key gives
+    the inset's letter, as it gives a detail page's."""
+    dz = council_zones["Angus"]
+    table = loc.rank(loc.propose(dz), dz)
+    fig = loc.plot_poorer(table)
+    frame = fig.attrs["frame"]
+    montrose = next(i for i in frame.index if frame.at[i, "name"] == "Montrose")
+    assert fig.attrs["lettered"] == {montrose: "A"} and fig.attrs["on_detail"] == {}
+    on_map = {idx for idx, placed in fig.attrs["labels"].items() for where, _ in placed if where == "main"}
+    assert montrose not in on_map and montrose in fig.attrs["labels"]  # in the inset
+    key = next(ax for ax in fig.axes if ax.get_gid() == "key")
+    assert "Montrose (A)" in [t.get_text() for t in key.texts]
+
+
 def _leaders(fig):
     """Each leader line of a figure's axes: (locality, axes, length in inches, display segment)."""
     out = []
