@@ -68,20 +68,29 @@ def detail_extents(frame, names, limits, scale: float, fontsize: float, covered=
     crowded = [i for i in crowded if parts[i][0] is not None]
     xy = {i: (parts[i][0].x, parts[i][0].y) for i in crowded}
 
+    def page_of(members, margin=0.1):
+        """The extent of a page for ``members`` (their bounds and ``margin`` of the larger
+        side around them) where it draws them at ``MIN_ZOOM`` times the map's scale or more
+        and names at least half of them; else None."""
+        if len(members) < LEAST:
+            return None
+        x0, y0, x1, y1 = shapely.total_bounds(np.asarray([parts[m][1] for m in members], dtype=object))
+        pad = margin * max(x1 - x0, y1 - y0, 2000.0)
+        extent = (x0 - pad, y0 - pad, x1 + pad, y1 + pad)
+        page_scale = layout.page(extent, DETAIL_SIDE).scale
+        there = shapely.box(*extent)
+        named = sum(name_fits(_label_geom(frame, m, there), names[m], there, page_scale, 7.5) for m in members)
+        return extent if page_scale >= MIN_ZOOM * scale and 2 * named >= len(members) else None
+
     def areas(members, reach):
         """Pages for ``members``: one when its page names at least half of them, else
         the pages of its tighter groups (Inverness alone, not chained through Dingwall to
         Tain, where a page drawn 4.4 times larger still numbered Inverness)."""
         if len(members) < LEAST:
             return []
-        x0, y0, x1, y1 = shapely.total_bounds(np.asarray([parts[m][1] for m in members], dtype=object))
-        pad = 0.1 * max(x1 - x0, y1 - y0, 2000.0)
-        extent = (x0 - pad, y0 - pad, x1 + pad, y1 + pad)
-        page_scale = layout.page(extent, DETAIL_SIDE).scale
-        there = shapely.box(*extent)
-        named = sum(name_fits(_label_geom(frame, m, there), names[m], there, page_scale, 7.5) for m in members)
-        if page_scale >= MIN_ZOOM * scale and 2 * named >= len(members):
-            return [(len(members), extent)]
+        extent = page_of(members)
+        if extent is not None:
+            return [(len(members), extent, members)]
         if reach < 0.1:
             return []
         found = []
@@ -97,11 +106,21 @@ def detail_extents(frame, names, limits, scale: float, fontsize: float, covered=
 
     found = [a for group in _groups(crowded, REACH_IN) for a in areas(group, REACH_IN)] if len(crowded) >= LEAST else []
     out: list[tuple] = []
-    for _, extent in sorted(found, key=lambda a: -a[0]):  # the most crowded first (stable: map order on ties)
+    for _, extent, members in sorted(found, key=lambda a: -a[0]):  # the most crowded first (stable on ties)
         if len(out) == most:
             break
-        if not any(shapely.box(*extent).intersects(shapely.box(*e)) for e in out):
-            out.append(extent)  # two crowds side by side: the first page shows its own, the map numbers the rest
+        taken = [shapely.box(*e) for e in out]
+        if any(shapely.box(*extent).intersects(t) for t in taken):
+            # Two crowds side by side: the page of this one without its localities that reach
+            # into the other's (Fife at 5,000: Kirkcaldy's crowd, beside Dunfermline's page, had
+            # none, and its numbers' leaders crossed one another and their neighbours' numbers).
+            kept = [m for m in members if not any(parts[m][1].intersects(t) for t in taken)]
+            clear = [e for e in (page_of(kept), page_of(kept, margin=0.02))
+                     if e is not None and not any(shapely.box(*e).intersects(t) for t in taken)]
+            if not clear:
+                continue  # the map numbers them
+            extent = clear[0]
+        out.append(extent)
     return out
 
 

@@ -1378,6 +1378,24 @@ def test_the_key_says_which_inset_shows_a_locality(council_zones):
     assert "Montrose (A)" in [t.get_text() for t in key.texts]
 
 
+@pytest.mark.realdata
+def test_a_crowd_beside_another_pages_area_gets_a_page_of_its_own(council_zones):
+    """Fife at 5,000: Kirkcaldy's eight crowded localities reached into Dunfermline's area, so
+    they had no page, and their numbers' leaders crossed one another and their neighbours'
+    numbers (a new user's trial). The crowd without the locality reaching into the other area
+    gets its page."""
+    from localities import detail
+
+    dz = council_zones["Fife"]
+    table = loc.rank(loc.propose(dz, target_population=5_000), dz)
+    fig = loc.plot_poorer(table)
+    frame = fig.attrs["frame"]
+    areas = [detail.describe(frame, frame["name"], extent) for _, extent in fig.attrs["details"]]
+    assert any(a.startswith("Kirkcaldy area") for a in areas), areas
+    boxes = [shapely.box(*extent) for _, extent in fig.attrs["details"]]
+    assert not any(a.intersects(b) for i, a in enumerate(boxes) for b in boxes[i + 1:])
+
+
 def _leaders(fig):
     """Each leader line of a figure's axes: (locality, axes, length in inches, display segment)."""
     out = []
