@@ -292,8 +292,15 @@ def key_page(title: str, rows, frame, value_col, plan_map) -> Figure:
     fig = Figure(figsize=(w, h))
     FigureCanvasAgg(fig)  # measurable (text extents) like a pyplot figure, without pyplot's registry
     chars = int((w - 2 * m) * 72 / (0.55 * 12))
-    fig.text(m / w, 1 - 0.45 / h, textwrap.fill(f"{title} (key to the map)", chars), fontsize=12,
-             fontweight="bold", ha="left", va="top")
+    head = fig.text(m / w, 1 - 0.45 / h, textwrap.fill(f"{title} (key to the map)", chars), fontsize=12,
+                    fontweight="bold", ha="left", va="top")
+    letters = sorted({hit.group(1) for r in rows if (hit := re.search(r" \(([A-E])\)$", r["name"]))})
+    if letters:
+        # Printed apart from the map, the key says what a letter after a name is.
+        said = ", ".join(f"({x})" for x in letters)
+        under = head.get_window_extent(fig.canvas.get_renderer()).y0 / fig.dpi - 0.08
+        fig.text(m / w, under / h, f"{said} after a name: labelled only in the map's inset or detail page of that "
+                 "letter, not on the map itself.", fontsize=7.5, ha="left", va="top", gid="letters")
     height = h - 1.2 - 0.8
     has_value = value_col is not None
     # One column about two thirds of the page wide when it fits (a full-width column

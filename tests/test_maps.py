@@ -1376,6 +1376,12 @@ def test_the_key_says_which_inset_shows_a_locality(council_zones):
     assert montrose not in on_map and montrose in fig.attrs["labels"]  # in the inset
     key = next(ax for ax in fig.axes if ax.get_gid() == "key")
     assert "Montrose (A)" in [t.get_text() for t in key.texts]
+    # A key page, printed apart from the map, says what the letters mean (South Lanarkshire).
+    dz = council_zones["South Lanarkshire"]
+    fig = loc.plot_poorer(loc.rank(loc.propose(dz, target_population=5_000), dz))
+    note = [t.get_text() for t in fig.attrs["key_page"].texts if t.get_gid() == "letters"]
+    assert note == ["(A), (B), (C) after a name: labelled only in the map's inset or detail page of that letter, "
+                    "not on the map itself."]
 
 
 @pytest.mark.realdata
