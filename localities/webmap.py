@@ -194,7 +194,7 @@ def explore(obj, column: str | None = None, tooltip: list[str] | None = None, la
         folium.GeoJson(
             data.to_json(),
             style_function=lambda f: {"fillColor": f["properties"]["fill"], "color": "#303030", "weight": 1,
-                                      "fillOpacity": 0.7},
+                                      "fillOpacity": FILL_OPACITY},
             highlight_function=lambda f: {"weight": 3},
             tooltip=folium.GeoJsonTooltip(fields=fields, aliases=aliases, sticky=True),
         ).add_to(group)
@@ -223,6 +223,19 @@ def explore(obj, column: str | None = None, tooltip: list[str] | None = None, la
     warning = esc(warning) if warning else None
     _add_title(m, esc(str(title)), warning)
     return m
+
+
+#: How much of a locality's fill covers the background map; its legend swatch is drawn the
+#: same (solid, the decision's maroon in the legend was darker than on the map).
+FILL_OPACITY = 0.7
+
+
+def _seen(colour: str) -> str:
+    """``colour`` as a fill of :data:`FILL_OPACITY` shows over white."""
+    from matplotlib.colors import to_rgb
+
+    r, g, b = (round(255 * (FILL_OPACITY * v + 1 - FILL_OPACITY)) for v in to_rgb(colour))
+    return f"rgb({r},{g},{b})"
 
 
 def inert(text) -> str:
@@ -326,7 +339,7 @@ def _add_legend(m, legends: dict, first: str, attribution: str, titles: dict | N
     for name, items in legends.items():
         rows = "".join(f'<div><span style="display:inline-block;width:16px;height:0;border-top:2px solid {LEVEL_LINE};'
                        f'vertical-align:middle;margin-right:4px"></span>{inert(t)}</div>' if c == RULE else
-                       f'<div><span style="display:inline-block;width:14px;height:10px;background:{c};'
+                       f'<div><span style="display:inline-block;width:14px;height:10px;background:{_seen(c)};'
                        f'border:1px solid #303030;margin-right:4px"></span>{inert(t)}</div>'
                        if c else f'<div style="margin-top:3px">{inert(t)}</div>' for c, t in items)
         blocks.append(f'<div class="loc-legend" data-layer="{index[name]}" style="display:{"block" if name == first else "none"}">'

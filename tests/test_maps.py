@@ -581,6 +581,19 @@ def test_html_map_labels_layers_attribution(sample, tmp_path):
     assert "<title>Board &lt;b&gt;paper&lt;/b&gt; &amp; map</title>" in own and "<b>paper</b>" not in own
 
 
+def test_html_legend_swatches_are_the_colours_seen_on_the_map(sample, tmp_path):
+    # The decision's layer is filled at 70% over the background map, and its legend swatch was
+    # the solid colour: the maroon in the legend was darker than any locality (a new user's trial).
+    from localities import webmap
+
+    _, _, table = sample
+    html = maps.save_html(loc.explore(table, poorer=True), tmp_path / "p.html").read_text(encoding="utf-8")
+    legend = html[html.index('id="loc-legends"'):]
+    for colour in {mapstyle.TIER_COLOURS[t] for t in table["tier_label"]}:
+        assert f"background:{webmap._seen(colour)}" in legend and f"background:{colour}" not in legend
+    assert f'"fillOpacity": {webmap.FILL_OPACITY}' in html
+
+
 def test_html_map_of_the_decision_opens_on_it(sample, tmp_path, capsys):
     # `localities map plan --poorer --out poorer.html` wrote the income map: the decision
     # was one layer in the control, the title "Highland: localities".
