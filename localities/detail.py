@@ -115,11 +115,12 @@ def detail_extents(frame, names, limits, scale: float, fontsize: float, covered=
             # into the other's (Fife at 5,000: Kirkcaldy's crowd, beside Dunfermline's page, had
             # none, and its numbers' leaders crossed one another and their neighbours' numbers).
             kept = [m for m in members if not any(parts[m][1].intersects(t) for t in taken)]
-            clear = [e for e in (page_of(kept), page_of(kept, margin=0.02))
-                     if e is not None and not any(shapely.box(*e).intersects(t) for t in taken)]
-            if not clear:
+            for margin in (0.1, 0.02):
+                extent = page_of(kept, margin)
+                if extent is not None and not any(shapely.box(*extent).intersects(t) for t in taken):
+                    break
+            else:
                 continue  # the map numbers them
-            extent = clear[0]
         out.append(extent)
     return out
 

@@ -35,6 +35,7 @@ def _key_rows(frame, numbers, value_col, colours, plan_map, pages=None):
     for idx in numbers.sort_values().index:
         name = str(frame.at[idx, "name"]) if "name" in frame else str(idx)
         row = {"number": str(int(numbers[idx])), "name": f"{name} ({pages[idx]})" if idx in pages else name,
+               "letter": pages.get(idx),
                "population": f"{int(frame.at[idx, 'population']):,}" if "population" in frame else ""}
         if value_col:
             # Minutes without their unit: the column header says "min" ("5.1 min" ran into the people).
@@ -294,7 +295,7 @@ def key_page(title: str, rows, frame, value_col, plan_map) -> Figure:
     chars = int((w - 2 * m) * 72 / (0.55 * 12))
     head = fig.text(m / w, 1 - 0.45 / h, textwrap.fill(f"{title} (key to the map)", chars), fontsize=12,
                     fontweight="bold", ha="left", va="top")
-    letters = sorted({hit.group(1) for r in rows if (hit := re.search(r" \(([A-E])\)$", r["name"]))})
+    letters = sorted({r["letter"] for r in rows if r.get("letter")})
     if letters:
         # Printed apart from the map, the key says what a letter after a name is.
         said = ", ".join(f"({x})" for x in letters)

@@ -170,6 +170,10 @@ class Placer:
         """Place ``text`` at ``x``, ``y`` where it fits (see :meth:`_fits`): the Text, else None."""
         if self._fits(key, text, x, y, fontsize, polygon, need_inside, number, avoid, where, **kw) is None:
             return None
+        return self._place(key)
+
+    def _place(self, key):
+        """Place the trial text where :meth:`_fits` last found it fits."""
         t, self._text = self._text, None
         self.boxes.append(label_box(t, self.renderer))
         self.labels[key] = t
@@ -312,7 +316,7 @@ class Placer:
                     continue
                 share = self._fits(key, wrapped, x, y, fontsize, poly, need_inside, False, avoid=avoid, where=where)
                 if share is not None and share >= WELL_INSIDE:
-                    return self._try(key, wrapped, x, y, fontsize, poly, need_inside, False, avoid=avoid, where=where)
+                    return self._place(key)
                 if share is not None and (best is None or share > best[0] + 0.05):
                     best = (share, wrapped, x, y)
         if best is not None:
