@@ -28,7 +28,7 @@ from . import layout, titles
 from .boardpage import _blank, _draw_localities, _north_arrow, _scale_bar, no_idle_draws
 from .mapkey import _draw_key, _headers, _key_fit
 from .mapstyle import credit, heading, under_heading
-from .placement import _anchor, _label_geom, name_fits
+from .labelshape import _anchor, _label_geom, name_fits
 from .names import join_names
 
 #: Width (inches) of a detail page's side column: legend, where the area lies, key.

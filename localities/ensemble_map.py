@@ -32,7 +32,7 @@ def plot_shares(ens, column: str = "share_either", title: str | None = None):
     from .mapkey import SMALLEST_FIT, _draw_key, _key_fit
     from .boardpage import board_page, finish_board_page, main_body
     from .ensemble import share_words
-    from .placement import _anchor
+    from .labelshape import _anchor
 
     if column not in COLUMNS:
         raise PlanError(f"column must be {', '.join(COLUMNS)}, not {column!r}")
@@ -112,7 +112,7 @@ def _inset(fig, p, ax, zones, ordered, column, cmap, norm, side, cursor, rows) -
 
     from .boardpage import _blank
     from .mapkey import _key_fit
-    from .placement import _anchor
+    from .labelshape import _anchor
     from .titles import inset_title
 
     sl, sb, sw = side

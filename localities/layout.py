@@ -28,8 +28,7 @@ import shapely
 from shapely.geometry import box as shapely_box
 
 from .errors import plain
-from .placement import (  # noqa: F401  (layout.Placer, layout.wrappings ... still work)
-    Placer,
+from .labelshape import (  # noqa: F401  (layout.wrappings ... still work)
     _anchor,
     _label_geom,
     _label_point,
@@ -39,6 +38,7 @@ from .placement import (  # noqa: F401  (layout.Placer, layout.wrappings ... sti
     name_fits,
     wrappings,
 )
+from .placement import Placer  # noqa: F401
 
 A4 = (11.69, 8.27)
 TOP, BOTTOM, MARGIN, GAP = 0.75, 0.5, 0.3, 0.2  # inches: title band, attribution band, sides, gutter

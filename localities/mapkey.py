@@ -15,7 +15,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
 from .layout import A4
-from .placement import held_together
+from .labelshape import held_together
 from .decide import TIER_LABELS
 from .mapstyle import TIER_COLOURS, _describe, column_top, credit, format_value, key_header
 from .outcomes import SIMD

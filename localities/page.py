@@ -17,7 +17,7 @@ import shapely
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
-from . import detail, layout, placement, titles
+from . import detail, labelshape, layout, titles
 from .decide import TIER_LABELS
 from .boardpage import (  # noqa: F401 (board_page, finish_board_page, main_body, _councils re-exported)
     _blank,
@@ -81,8 +81,8 @@ def _label_axes(ax, renderer, frame, numbers, names, which, fontsize, view, mode
             if t is None:
                 continue
             number = t.get_text() == str(numbers[idx]) or mode == "locality"
-            texts = [t.get_text()] if number else placement.wrappings(names[idx])
-            for part in placement.apart(frame.at[idx, "geometry"], view, t.get_position(), APART_SHARE * land):
+            texts = [t.get_text()] if number else labelshape.wrappings(names[idx])
+            for part in labelshape.apart(frame.at[idx, "geometry"], view, t.get_position(), APART_SHARE * land):
                 if placer.again(idx, texts, part, t.get_fontsize(), number, own=position[idx]) is not None:
                     break  # once: Islay's label names Jura's locality too
     placer.finish()

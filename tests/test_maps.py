@@ -27,7 +27,7 @@ import pytest  # noqa: E402
 import shapely  # noqa: E402
 
 import localities as loc  # noqa: E402
-from localities import layout, mapkey, maps, mapstyle, page, placement, titles  # noqa: E402
+from localities import labelshape, layout, mapkey, maps, mapstyle, page, titles  # noqa: E402
 
 from .conftest import IN_CI  # noqa: E402
 
@@ -1305,7 +1305,7 @@ def test_a_crowded_areas_localities_are_labelled_on_its_page_only(council_zones,
     main = fig.attrs["main"]
     boxes = {t.get_gid()[len("label:"):]: layout.label_box(t, renderer) for t in _label_texts(main)}
     crossing = [key for key, ax, _, xy in _leaders(fig) if ax is main and any(
-        other != key and placement._hits(xy[:1], np.array([b.extents]), xy[1:])[0]
+        other != key and labelshape._hits(xy[:1], np.array([b.extents]), xy[1:])[0]
         for other, b in boxes.items())]
     assert len(crossing) <= 5, crossing
 
@@ -1768,7 +1768,7 @@ def test_a_name_never_wraps_inside_n_more(name):
     # North Ayrshire's map printed "Saltcoats North West and 4 / more", Perth and Kinross's key
     # "Scone / Gannochy and Walnut Grove + 3 / more".
     from localities.mapkey import _wrap_name
-    from localities.placement import wrappings
+    from localities.labelshape import wrappings
 
     tail = name[name.rindex("more") - 2:].lstrip()  # "4 more" or "3 more"
     tail = ("+ " if "+ " + tail in name else "") + tail
@@ -1819,7 +1819,8 @@ def test_a_name_leaves_most_of_its_locality_in_sight(council_zones, council):
     # covers at most half of its locality, as a number does.
     import shapely
 
-    from localities.placement import COVER_MOST, label_box
+    from localities.labelshape import label_box
+    from localities.placement import COVER_MOST
 
     dz = council_zones[council]
     table = loc.rank(loc.propose(dz, target_population=10_000), dz)
