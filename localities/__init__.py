@@ -19,7 +19,7 @@ __version__ = "0.1.0"
 _LAZY: dict[str, str] = {
     # load
     "councils": "load", "load_boundaries": "load", "load_datazones": "load", "load_lookup": "load",
-    "load_population": "load", "load_zones_2022": "load", "resolve_council": "council_names",
+    "load_population": "load", "load_zones_2022": "zones2022", "resolve_council": "council_names",
     # sources
     "attribution": "sources", "download": "sources",
     # build and plans

@@ -441,40 +441,6 @@ def load_datazones(
     return out
 
 
-def load_zones_2022(
-    data_dir: str | os.PathLike | None = None,
-    boundaries: str | os.PathLike | None = None,
-    population: str | os.PathLike | None = None,
-    council: str | None = None,
-) -> pd.DataFrame | gpd.GeoDataFrame:
-    """The 2022 Data Zone vintage: its lookup (7,392 zones), with polygons when a
-    boundary file is supplied (or found) and population when a CSV is supplied.
-
-    SIMD 2020v2 is published on 2011 zones only, so no indicators are attached.
-    """
-    lookup = load_lookup(2022, data_dir)
-    if council is not None:
-        lookup = lookup[lookup["council"] == resolve_council(council, lookup)].reset_index(drop=True)
-    if population is not None:
-        pop = load_population(str(population))
-        vintage_of(pd.Series(pop.index), population)
-        lookup["population"] = lookup["datazone"].map(pop)
-        missing = lookup["population"].isna()
-        if missing.any():
-            raise DataError(f"{population}: no population for {noun(int(missing.sum()), 'zone', 'zones')} {listing(lookup.loc[missing, 'datazone'])}")
-    path = Path(boundaries) if boundaries else sources.find("dz_boundaries_2022", data_dir, required=False)
-    if path is None:
-        return lookup
-    geo = read_boundaries(path)
-    codes = clean_codes(geo[column(geo, "datazone", path)], path)
-    vintage_of(codes, path)
-    geo = gpd.GeoDataFrame({"datazone": codes.values}, geometry=geo.geometry.values, crs=geo.crs)
-    missing = pd.Index(lookup["datazone"]).difference(geo["datazone"])
-    if len(missing):
-        raise DataError(f"{path}: no boundary for {counted(len(missing), 'zone', 'zones')}: {listing(missing)}")
-    return geo.merge(lookup, on="datazone", how="inner")
-
-
 def load_boundaries(kind: str, data_dir: str | os.PathLike | None = None, council: str | None = None) -> gpd.GeoDataFrame:
     """Intermediate Zone, ward or council polygons in EPSG:27700 (for maps and checks).
 
