@@ -122,7 +122,7 @@ def parser() -> argparse.ArgumentParser:
                              "default), nrs2020, nrs2021, or a CSV of zone and population covering every zone in Scotland")
 
     s = sub.add_parser("demo", help="run the main job (propose, check, rank, map) on the embedded sample")
-    s.add_argument("--out", default="out", help="output folder (default: out)")
+    s.add_argument("-o", "--out", default="out", help="output folder (default: out)")
     s.add_argument("--council", help="council (default: the only one in the sample)")
     s.add_argument("--target-population", type=_whole, default=10_000, metavar="PEOPLE",
                    help="preferred locality size in people (default: 10,000, the guidance size)")
@@ -170,7 +170,7 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--search", choices=["anneal", "descent"], default="anneal",
                    help="how boundary zones are moved after the first cut: anneal, simulated annealing then "
                         "descent (default), or descent, improving moves only (faster, usually a more mixed plan)")
-    s.add_argument("--out", required=True, help="plan GeoPackage to write (.gpkg), or its assignment as a .csv of "
+    s.add_argument("-o", "--out", required=True, help="plan GeoPackage to write (.gpkg), or its assignment as a .csv of "
                                               "datazone,locality,name to edit by hand")
     data(s)
     s.set_defaults(func=cmd_propose)
@@ -208,7 +208,7 @@ def parser() -> argparse.ArgumentParser:
             s.add_argument("--non-statutory", action="store_true",
                            help="allow --max-population above 30,000; the verdict then says it is outside the Regulations")
         if name == "rank":
-            s.add_argument("--out", help="write .csv, .xlsx (with notes), .gpkg or .geojson")
+            s.add_argument("-o", "--out", help="write .csv, .xlsx (with notes), .gpkg or .geojson")
         if name in ("rank", "pockets", "inequality"):
             s.add_argument("--labels", action="store_true",
                            help="for people: human column headers and percentages in .csv/.xlsx, the codes kept "
@@ -218,12 +218,12 @@ def parser() -> argparse.ArgumentParser:
         if name == "pockets":
             s.add_argument("--band", type=int, choices=[5, 20], default=20,
                            help="Scotland's most deprived 5%% or 20%% of zones by SIMD 2020v2 (default: 20)")
-            s.add_argument("--out", help="write .csv or .xlsx")
+            s.add_argument("-o", "--out", help="write .csv or .xlsx")
         if name == "inequality":
             s.add_argument("--by", default="income_rate", metavar="INDICATOR",
                            help="order localities by this indicator for the locality-level gradient "
                                 "(default: income_rate)")
-            s.add_argument("--out", help="write .csv or .xlsx")
+            s.add_argument("-o", "--out", help="write .csv or .xlsx")
         if name == "map":
             s.add_argument("--column", help="indicator to map (default: income_rate; not with --poorer)")
             s.add_argument("--significance", choices=["scotland", "rest"],
@@ -233,14 +233,14 @@ def parser() -> argparse.ArgumentParser:
             s.add_argument("--dpi", type=int, default=300,
                            help="resolution of .png output in dots per inch (default: 300; vector .pdf/.svg keep "
                                 "it for raster parts)")
-            s.add_argument("--out", required=True, help=".pdf, .svg, .png or .html")
+            s.add_argument("-o", "--out", required=True, help=".pdf, .svg, .png or .html")
     s = sub.add_parser("compare", help="compare two plans for one council: zones moved, matched localities, tiers")
     s.add_argument("a", help="plan A: a saved GeoPackage, a CSV or spreadsheet of datazone,locality, or polygons")
     s.add_argument("b", help="plan B, for the same council")
     s.add_argument("--layer-a", metavar="LAYER", help="plan A's layer of locality polygons or sheet of a workbook, where its file holds several")
     s.add_argument("--layer-b", metavar="LAYER", help="plan B's layer of locality polygons or sheet of a workbook, where its file holds several")
     s.add_argument("--council", help="council name or code (default: plan A's own; must agree with it)")
-    s.add_argument("--out", help="write a map of the differences (.png, .pdf or .svg)")
+    s.add_argument("-o", "--out", help="write a map of the differences (.png, .pdf or .svg)")
     s.add_argument("--title", help="title printed above the map (default: the council and the two plans' file names)")
     s.add_argument("--table", help="write the comparison: .csv (every zone) or .xlsx (summary, matches, moved, "
                                    "quality, zones)")
@@ -271,7 +271,7 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--compactness", type=float, nargs=2, metavar=("LOW", "HIGH"),
                    help="range of the compactness weight (default: 0.5 2)")
     decision(s)
-    s.add_argument("--out", required=True, help="folder for zones.csv, plans.csv, reference.csv, "
+    s.add_argument("-o", "--out", required=True, help="folder for zones.csv, plans.csv, reference.csv, "
                                                 "priority_plan.gpkg and share_map.png")
     data(s)
     s.set_defaults(func=cmd_ensemble)
@@ -287,7 +287,7 @@ def parser() -> argparse.ArgumentParser:
                                 "locality polygons")
     s.add_argument("--layer", help="the layer of locality polygons, or the sheet of a workbook, where the plan's file holds several")
     s.add_argument("--council", help="council name or code (default: the plan's own; must agree with it)")
-    s.add_argument("--out", required=True, help="PDF to write, e.g. profiles.pdf")
+    s.add_argument("-o", "--out", required=True, help="PDF to write, e.g. profiles.pdf")
     s.add_argument("--flagged", action="store_true",
                    help="only the localities significantly poorer than the rest of the council or Scotland")
     decision(s)

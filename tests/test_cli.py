@@ -43,6 +43,19 @@ def test_a_mistyped_option_is_one_line(argv, said, capsys):
     assert err.count("\n") == 1 and err.startswith("localities propose: ") and "(see localities propose --help)" in err
 
 
+def test_every_out_has_the_short_form():
+    # "localities propose --council X -o x.gpkg" was refused: "-o" is what other tools take.
+    subparsers = next(a for a in parser()._actions if a.choices and "propose" in a.choices).choices
+    with_out = {name: sub for name, sub in subparsers.items()
+                if any("--out" in a.option_strings for a in sub._actions)}
+    assert {"demo", "propose", "rank", "map", "profile", "ensemble", "compare"} <= set(with_out)
+    for name, sub in with_out.items():
+        flags = next(a.option_strings for a in sub._actions if "--out" in a.option_strings)
+        assert "-o" in flags, name
+    args = parser().parse_args(["propose", "--council", "Moray", "-o", "x.gpkg"])
+    assert args.out == "x.gpkg"
+
+
 def test_an_empty_out_is_named(capsys):
     # --out "" (an unset shell variable) read as ".": ".: a plan is saved as a GeoPackage (.gpkg)".
     assert main(["propose", "--council", "Highland", "--out", ""]) == EXIT_INPUT
