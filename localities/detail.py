@@ -224,9 +224,9 @@ def detail_page(frame, colours, handles, legend_title, title, numbers, names, ex
         entries = {}
         if keyed:
             height = cursor - sb
-            fit = _key_fit(keyed, sw, height, value_col is not None, plan_map)
+            fit = _key_fit(keyed, sw, height, value_col is not None, plan_map, legend=bool(handles))
             if fit is not None:
-                value_header, flag_header, footer = _headers(frame, value_col, plan_map)
+                value_header, flag_header, footer = _headers(frame, value_col, plan_map, bool(handles))
                 _, entries = _draw_key(fig, p.fraction(sl, sb, sw, height), keyed, fit, value_header, flag_header,
                                        footer)
 

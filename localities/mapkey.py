@@ -142,9 +142,10 @@ SMALL = 6.0
 SMALLEST_FIT = (4.5, 4, 14, 4.5 * 1.3 / 72)
 
 
-def _key_fit(rows, width, height, has_value, has_plan_key=False, min_font=4.5, max_font=7.0):
+def _key_fit(rows, width, height, has_value, has_plan_key=False, min_font=4.5, max_font=7.0, legend=False):
     """Font size (``min_font`` to ``max_font``), columns, name width (characters) and line
-    height so the key fits ``width`` x ``height`` inches; None if it cannot."""
+    height so the key fits ``width`` x ``height`` inches; None if it cannot. ``legend``: the
+    page's legend shows the flag colours, so the key's footer does not (see :func:`_headers`)."""
     digits = len(str(len(rows)))
     for font in [f for f in (9, 8, 7, 6.5, 6, 5.5, 5, 4.5) if min_font <= f <= max_font]:
         line = font * 1.25 / 72
@@ -153,7 +154,7 @@ def _key_fit(rows, width, height, has_value, has_plan_key=False, min_font=4.5, m
             if name_chars < 16:
                 break
             lines = [len(_wrap_name(r["name"], name_chars)) for r in rows]
-            footer = (3 if any("flag" in r for r in rows) else 1 + len({r.get("swatch") for r in rows})) \
+            footer = (3 if any("flag" in r for r in rows) else 0 if legend else 1 + len({r.get("swatch") for r in rows})) \
                 if not has_plan_key else 0
             per_col = math.ceil(sum(lines) / ncols) + max(lines) + 3 + footer
             if per_col * line <= height:
@@ -233,8 +234,10 @@ def _draw_key(fig, rect, rows, fit, value_header, flag_header, footer=(), name_h
     return ax, entries
 
 
-def _headers(frame, value_col, plan_map):
-    """The key's value and flag column headers and its footer (the flag colours used)."""
+def _headers(frame, value_col, plan_map, legend=False):
+    """The key's value and flag column headers and its footer (the flag colours used, unless
+    ``legend``: the page's legend above the key shows them; Scottish Borders' poorer map had the
+    same three colours and words twice in its side column)."""
     value_header = key_header(value_col, frame) if value_col else None
     # Beside another indicator's values the column is headed for what it says, the decision
     # ("Flag" beside SMR read as an SMR verdict).
@@ -255,22 +258,23 @@ def _headers(frame, value_col, plan_map):
                 both = " together" if len(words) > 1 else ""
                 footer.append((None, f"No.: the ranking (the flagged first, then {' and '.join(words)}{both}), "
                                      "not the order of the values shown"))
-        else:
+        elif not legend:
             footer += [(c, t) for t, c in TIER_COLOURS.items() if (frame["tier_label"] == t).any()]
     return value_header, flag_header, footer
 
 
-def _add_key(fig, p, rows, frame, value_col, plan_map, cursor) -> dict | None:
+def _add_key(fig, p, rows, frame, value_col, plan_map, cursor, legend=False) -> dict | None:
     """Draw the key table in the side column below ``cursor`` (inches from the bottom);
-    returns its entries (number -> Text), or None where it has no room (a note says so)."""
+    returns its entries (number -> Text), or None where it has no room (a note says so).
+    ``legend``: the page has the map's legend (see :func:`_headers`)."""
     sl, sb, sw, _ = p.inches(p.side)
-    value_header, flag_header, footer = _headers(frame, value_col, plan_map)
+    value_header, flag_header, footer = _headers(frame, value_col, plan_map, legend)
     height = max(cursor - sb, 0.5)
     rect = p.fraction(sl, sb, sw, height)
     # The layout chose the type from an estimate of this room; the room is now known
     # (Edinburgh's 21 localities were keyed in 4.5 pt in a space that holds 5.5 pt, and the
     # layout's smallest fit set Glasgow's names 14 characters wide, into their numbers).
-    fit = _key_fit(rows, sw, height, value_col is not None, plan_map)
+    fit = _key_fit(rows, sw, height, value_col is not None, plan_map, legend=legend)
     if fit is None:
         # Not even 4.5 pt in four columns (Glasgow City's 121 localities beside a value map):
         # names ran into their numbers. The key goes on a page of its own, and this says so.

@@ -153,7 +153,7 @@ def _plot_map(frame, colours, handles, legend_title, title, value_col, plan_map,
                                            inset, orientation)
         if label != "name" and fit is not None and (p, extents, ih) == drawn[:3]:
             with no_idle_draws(fig):
-                entries = _add_key(fig, p, rows, frame, value_col, plan_map, drawn[4])
+                entries = _add_key(fig, p, rows, frame, value_col, plan_map, drawn[4], legend=bool(handles))
                 fig.attrs.update(key=entries or {}, key_elsewhere=entries is None)
             return with_key_page(fig, title, rows, frame, value_col, plan_map)
         plt.close(fig)
@@ -198,6 +198,10 @@ def _page_layout(frame, names, body, rows, handles, lh, outliers, value_col, pla
     def fit_in(p, shown, ih, min_font=4.5):
         _, _, sw, sh = p.inches(p.side)
         inset_h = ih + 0.5 if shown else 0.0
+        # With the flag colours' footer counted, though a legend shows them and the key drawn
+        # leaves it out: the page is laid out as before, and its key set in the type the room
+        # then allows (dropping it here too widened Aberdeenshire's side column at 10,000 and
+        # shrank its map, to key 26 localities in 7 pt rather than 5 on a page of their own).
         return _key_fit(rows, sw, sh - top - islands_h - inset_h - 0.5, value_col is not None, plan_map, min_font)
 
     # The narrowest side column where the key fits under full-height insets; the insets are
@@ -416,7 +420,8 @@ def _fill(fig, p, fit, extents, ih, rows, councils, loc_w, lh, frame, colours, h
             _scale_bar(pl.ax, renderer, coast, list(pl.boxes), fraction=0.3, fontsize=6, below=True)
 
     # Key table at the bottom of the side column.
-    key_entries = _add_key(fig, p, rows, frame, value_col, plan_map, cursor) if rows and fit is not None else {}
+    key_entries = _add_key(fig, p, rows, frame, value_col, plan_map, cursor, legend=bool(handles)) \
+        if rows and fit is not None else {}
     key_elsewhere, key_entries = key_entries is None, key_entries or {}
 
     notes = list(frame.attrs.get("map_notes", []))

@@ -1391,10 +1391,31 @@ def test_the_key_says_which_inset_shows_a_locality(council_zones):
     assert "Montrose (A)" in [t.get_text() for t in key.texts]
     # A key page, printed apart from the map, says what the letters mean (South Lanarkshire).
     dz = council_zones["South Lanarkshire"]
-    fig = loc.plot_poorer(loc.rank(loc.propose(dz, target_population=5_000), dz))
+    fig = loc.plot_poorer(loc.rank(loc.propose(dz, target_population=10_000), dz))
     note = [t.get_text() for t in fig.attrs["key_page"].texts if t.get_gid() == "letters"]
-    assert note == ["(A), (B), (C) after a name: labelled only in the map's inset or detail page of that letter, "
+    assert note == ["(A), (B) after a name: labelled only in the map's inset or detail page of that letter, "
                     "not on the map itself."]
+
+
+@pytest.mark.realdata
+def test_the_key_beside_the_legend_does_not_repeat_its_colours(council_zones):
+    """Scottish Borders at 10,000: the side column showed the three flag colours and their words
+    twice, in the legend and again under the key. The key beside the legend leaves them out, and
+    its type takes the room: South Lanarkshire at 5,000 keyed its 64 localities in 5.5 pt, with
+    a key page; 6 pt, and none. A key page, printed apart from the legend, keeps them."""
+    words = {"Poorer than the rest of the council and Scotland", "Not flagged as poorer"}
+    dz = council_zones["Scottish Borders"]
+    fig = loc.plot_poorer(loc.rank(loc.propose(dz, target_population=10_000), dz))
+    legend = {" ".join(t.get_text().split()) for leg in fig.legends for t in leg.get_texts()}
+    key = {" ".join(t.get_text().split()) for ax in fig.axes if ax.get_gid() == "key" for t in ax.texts}
+    assert words <= legend and not words & key
+    dz = council_zones["South Lanarkshire"]
+    fig = loc.plot_poorer(loc.rank(loc.propose(dz, target_population=5_000), dz))
+    assert mapkey.key_size(fig) >= 6 and "key_page" not in fig.attrs
+    fig = loc.plot_poorer(loc.rank(loc.propose(dz, target_population=10_000), dz))
+    page = {" ".join(t.get_text().split()) for ax in fig.attrs["key_page"].axes if ax.get_gid() == "key"
+            for t in ax.texts}
+    assert words <= page
 
 
 @pytest.mark.realdata
