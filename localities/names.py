@@ -63,7 +63,10 @@ Rules, in order:
    where no IZ there is named for another place (Dumfries's Troqueer and Georgetown, in the
    Nith and Abbey wards; not Bathgate's zones, touching Livingston's); none in a city's
    council, whose wards name neighbourhoods. Rule 5 counts those zones too: "Dumfries:
-   Nunholm, Georgetown and Calside".
+   Nunholm, Georgetown and Calside". Outside the cities, a town two or more settlement IZs'
+   names begin with is such a town too, for the IZs no ward's town holds: Inverclyde's wards
+   are "Inverclyde North", ..., and "Inverkip and Wemyss Bay + 4 more" held three of Gourock's
+   IZs, 59% of its people; now "Gourock / Inverkip and Wemyss Bay + 1 more".
 
 A locality holding the whole council is named for the council.
 
@@ -100,7 +103,7 @@ from .namelists import (  # noqa: F401 (re-exported: the package and tests read 
 from . import geography
 from .errors import capital
 from .regions import settlement
-from .townnames import TOWN_SHARE_SAID, _by_towns, _sides_only, _town_izs, _towns  # noqa: F401
+from .townnames import TOWN_SHARE_SAID, _by_towns, _sides_only, _stems, _town_izs, _towns  # noqa: F401
 from .wardnames import (  # noqa: F401 (re-exported: titles and tests read them here)
     _SIDE_WORDS,
     WARD_NAMED_TOWN,
@@ -376,6 +379,16 @@ def locality_names(assignment: pd.Series, dz: pd.DataFrame, limit: int = LABEL_L
     ward_named = _ward_named_towns(dz)
     across = _across_water(assignment, dz, adjacency)
     town_izs = _town_izs(iz_names & towns, ward_towns, _izs_in(dz, zone_town))
+    # Towns the IZ names say where no ward names them (Inverclyde's wards are "Inverclyde North",
+    # ...; its IZ names say Greenock, Gourock and Port Glasgow), for IZs no ward's town holds;
+    # not a city's, whose IZs are its neighbourhoods.
+    city = dz["council_name"].astype(str).str.split().map(lambda w: "City" in w) if "council_name" in dz else None
+    town_like = {str(n) for n in (dz.loc[~city, "iz_name"] if city is not None else dz["iz_name"]).dropna()}
+    held = set().union(*town_izs.values())
+    said_towns = {stem for stem in _stems(sorted({spaced(n) for n in town_like} & towns - held))
+                  if not any(stem == t or stem.startswith(f"{t} ") for t in ward_towns)}
+    for town, izs in _town_izs((iz_names & towns) - held, frozenset(said_towns)).items():
+        town_izs.setdefault(town, set()).update(izs)
     names, places = {}, {}
     for loc, items in listed.items():
         places[loc] = SEPARATOR.join(items)

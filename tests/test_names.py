@@ -708,6 +708,11 @@ def test_a_town_hidden_by_and_n_more_is_named_by_its_part():
     ("East Ayrshire", None, "Kilmarnock: Southcraig and Beansburn + 4 more"),  # hid Kilmarnock
     # South Lanarkshire's most deprived: 13,679 people in Hamilton, 7,090 in Blantyre ("Burnbank North and 5 more").
     ("South Lanarkshire", None, "Part of Hamilton, part of Blantyre and 1 more"),
+    # Towns the IZ names say where no ward's name does (Inverclyde's wards are "Inverclyde North",
+    # ...): three of Gourock's IZs were hidden in "Inverkip and Wemyss Bay + 4 more", and central
+    # Greenock was "Braeside, Branchton, Lower Larkfield and Ravenscraig + 5 more" (a new user's trial).
+    ("Inverclyde", None, "Gourock / Inverkip and Wemyss Bay + 1 more"),
+    ("Inverclyde", None, "Part of Greenock and 3 more"),
 ])
 def test_towns_of_a_quarter_of_the_people_are_said(council_zones, council, target, name):
     assert name in set(loc.propose(council_zones[council], target_population=target).localities["name"])
