@@ -85,7 +85,7 @@ def _light_between_dark(ax, frame, colours) -> None:
     shared = [shapely.intersection(edges[a], edges[b]) for a, b in pairs if edges[a] is not None and edges[b] is not None]
     shared = [g for g in shared if g is not None and not g.is_empty and g.length > 0]
     if shared:
-        gpd.GeoSeries(shared, crs=frame.crs).plot(ax=ax, color="#ffffff", linewidth=0.3, zorder=4, gid="between dark")
+        gpd.GeoSeries(shared, crs=frame.crs).plot(ax=ax, color="#ffffff", linewidth=0.6, zorder=4, gid="between dark")
 
 
 def _blank(ax, limits):

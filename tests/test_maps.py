@@ -1617,6 +1617,9 @@ def test_two_dark_localities_side_by_side_have_a_line_between_them(council_zones
     lines = [c for c in fig.attrs["main"].collections if c.get_gid() == "between dark"]
     assert len(lines) == 1 and sum(len(p.vertices) for p in lines[0].get_paths()) >= 2
     assert matplotlib.colors.to_hex(lines[0].get_edgecolor()[0]) == "#ffffff"
+    # A line a board sees: 0.3 pt of white on the 0.7 pt dark line was a hairline, and
+    # Inverclyde's flagged strip at 10,000 read as one blob (a new user's trial).
+    assert lines[0].get_linewidth()[0] >= 0.6
     plt.close(fig)
 
 
