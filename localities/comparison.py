@@ -146,7 +146,10 @@ class PlanComparison:
         matches = matches.astype(object).where(matches.notna(), "-")
         lines += ["", "localities matched by shared people (unmatched: -):", matches.to_string(index=False)]
         if len(self.moved):
-            lines += ["", "zones moved:", self.moved.head(_SHOWN).rename(columns=_SIDES).to_string(index=False)]
+            # Where one plan divides the other no zone moved: "zones moved:" under "no zone crosses
+            # a boundary of A's" read as a contradiction (Inverclyde at the fewest and at 10,000).
+            heading = "zones in a part split off its locality:" if divides else "zones moved:"
+            lines += ["", heading, self.moved.head(_SHOWN).rename(columns=_SIDES).to_string(index=False)]
             if len(self.moved) > _SHOWN:
                 lines.append(f"... and {len(self.moved) - _SHOWN} more (every zone: --table, or .zones in Python)")
         return "\n".join(lines)

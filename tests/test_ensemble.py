@@ -473,8 +473,10 @@ def test_a_plan_that_divides_another_is_said_to(council_zones):
                            "crosses a boundary of A's\n")
     # Not "N zones moved" first: nobody moved, localities were split.
     assert text.splitlines()[1].endswith("lie outside the part of their locality matched one to one")
+    # Nor a list headed "zones moved:" under it (Inverclyde, a new user's trial: read as a contradiction).
+    assert "zones moved:" not in text and "\nzones in a part split off its locality:\n" in text
     other = loc.compare_plans(a, loc.propose(dz, method="wards"), dz)
-    assert "divides" not in str(other)
+    assert "divides" not in str(other) and "\nzones moved:\n" in str(other)
 
 
 def test_the_tier_change_list_stops_where_the_page_does(council_zones):
