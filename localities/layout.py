@@ -400,6 +400,11 @@ def free_spot(ax, renderer, make, land, avoid: list, corners=("upper right", "up
 # ----------------------------------------------------------------------------- insets
 
 
+#: A town inset's extent leaves out localities more than this many times the area of the
+#: median locality of its cluster (they are numbered on the main map).
+TOWN_SPREAD = 8.0
+
+
 def town_insets(frame: gpd.GeoDataFrame, names: pd.Series, limits, scale: float, fontsize: float,
                 max_insets: int = 2, small_in: float = 0.4, reach_in: float = 0.4,
                 side_width: float | None = None, panel_height: float = 1.3, min_zoom: float = 1.4) -> list[tuple]:
@@ -431,6 +436,11 @@ def town_insets(frame: gpd.GeoDataFrame, names: pd.Series, limits, scale: float,
     map_span = min(limits[2] - limits[0], limits[3] - limits[1])
     for g in pd.Series(group).value_counts().index:
         members = small[group == g]
+        # A locality many times the area of the cluster's typical one is the country around
+        # the town, not the town: Dumfries's inset took in Collin and Locharbriggs (65 km2) and
+        # drew the town's two localities (3 and 5 km2) too small to see, one under its number.
+        area = geoms[members].area
+        members = members[(area <= TOWN_SPREAD * area.median()).to_numpy()]
         minx, miny, maxx, maxy = shapely.total_bounds(np.asarray([_anchor(frame.at[m, "geometry"], view)[1]
                                                                   for m in members], dtype=object))
         span = max(maxx - minx, maxy - miny)

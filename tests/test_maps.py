@@ -1047,6 +1047,23 @@ def test_an_inset_always_zooms_in(council_zones, real_dir, council):
         assert km_per_inch(main) / km_per_inch(inset) >= 1.4, inset.get_title(loc="left")
 
 
+@pytest.mark.realdata
+def test_a_town_inset_shows_the_town_not_the_country_around_it(council_zones):
+    """Dumfries and Galloway at 10,000: inset "A: Dumfries area" took in Collin, Locharbriggs and
+    Heathhall (65 km2), so it spanned 20 km and drew the town's two localities (3 and 5 km2) too
+    small to see, one under its own number (a new user's trial)."""
+    dz = council_zones["Dumfries and Galloway"]
+    table = loc.rank(loc.propose(dz, target_population=10_000), dz)
+    fig = loc.plot_poorer(table)
+    inset = next(ax for ax in fig.attrs["insets"] if "Dumfries" in ax.get_title(loc="left"))
+    x0, x1 = inset.get_xlim()
+    assert x1 - x0 < 10_000
+    frame = fig.attrs["frame"]
+    town = [i for i in frame.index if frame.at[i, "name"].startswith("Dumfries") and frame.geometry[i].area < 6e6]
+    assert len(town) == 2 and all(fig.attrs["lettered"].get(i) == "A" for i in town)
+    plt.close(fig)
+
+
 def test_a_word_wider_than_the_key_column_breaks_after_its_hyphens():
     from localities.mapkey import _ems, _wrap_name
 
