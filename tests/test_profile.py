@@ -215,6 +215,21 @@ def test_profile_dots_for_not_different_and_no_interval_differ_in_shape(sample):
     assert {keys[v] for v in ("worse", "slightly worse", "slightly better", "better")} <= set(markers)
 
 
+def test_the_count_of_worse_indicators_says_which_were_tested(sample):
+    # "5 of 6 tested" beside a chart of 27 rows left a board asking about the other 21 (a new
+    # user's trial, Dumfries and Galloway): the line says which are tested and why not the rest.
+    _, _, table = sample
+    fig = loc.profile(table, locality=table["locality"].iloc[0])
+    spine = fig.attrs["spine"]
+    tested = int(spine["vs_scotland"].isin(["worse", "slightly worse", "not different", "slightly better",
+                                            "better"]).sum())
+    assert 0 < tested < len(spine)
+    said = " ".join(" ".join(t.get_text().split()) for t in fig.texts)
+    assert f"(tested: the {tested} of {len(spine)} published with counts)" in said
+    assert "tested" not in " ".join(t.get_text() for t in fig.texts if t.get_fontweight() in ("bold", 700))
+    plt.close(fig)
+
+
 def test_profile_shows_every_indicator_name_in_full(sample):
     # Long names were cut: "16-19 year olds not in education, employment …".
     _, _, table = sample
