@@ -107,7 +107,8 @@ def resolve_council(council: str, lookup: pd.DataFrame) -> str:
     (``"Western Isles"``, ``"Eilean Siar"``, ``"Edinburgh"``, ``"Clacks"``, ``"Dùn Dè"``;
     see :data:`COUNCIL_ALIASES`), with case, accents, ``&``/``and`` and punctuation
     folded. A short form naming several councils (``"Ayrshire"``) is refused with the
-    candidates; an unknown name lists the closest names and aliases.
+    candidates; an unknown name lists the closest names and aliases, or, where ward or
+    Intermediate Zone names say it (``"Greenock"``), the council it is a place in.
 
     Raises
     ------
@@ -152,5 +153,29 @@ def resolve_council(council: str, lookup: pd.DataFrame) -> str:
         text = official if alias == official else f"{official} ({alias})"
         shown.setdefault(official, text if fold(official) in by_fold else f"{text}, not in this data")
     hint = f"closest: {', '.join(list(shown.values())[:4])}" if shown else "no council name is close"
+    # A town typed for its council ("Greenock", "Galashiels"): say which council's wards or
+    # Intermediate Zones it names, before any council name merely spelt like it ("Leith" was
+    # "closest: Perth and Kinross (Perth)").
+    where = _place_in(wanted, lookup)
+    if where:
+        hint = (f"it is a place in {' and '.join(where)} (its ward or Intermediate Zone names say it), "
+                "not a council")
     raise DataError(f"unknown council {council!r}; {hint}. `localities councils` lists the "
                     f"{counted(len(names), 'council', 'councils')} of this data")
+
+
+def _place_in(wanted: str, lookup: pd.DataFrame) -> list[str]:
+    """The councils (at most three) whose ward or Intermediate Zone names say ``wanted`` (folded)
+    as a whole word; none for a name of fewer than four letters."""
+    if len(wanted) < 4:
+        return []
+    pattern = re.compile(rf"\b{re.escape(wanted)}\b")
+    found: list[str] = []
+    for column in ("ward_name", "iz_name"):
+        if column not in lookup or "council_name" not in lookup:
+            continue
+        pairs = lookup[[column, "council_name"]].dropna().drop_duplicates()
+        for place, name in zip(pairs[column], pairs["council_name"].astype(str)):
+            if name not in found and pattern.search(fold(place)):
+                found.append(name)
+    return sorted(found) if len(found) <= 3 else []

@@ -205,6 +205,18 @@ def test_close_matches_include_the_aliases(typo, suggestion):
     assert f"unknown council {typo!r}; closest: " in str(exc.value) and suggestion in str(exc.value)
 
 
+@pytest.mark.parametrize("town, council", [("Greenock", "Inverclyde"), ("Galashiels", "Scottish Borders"),
+                                           ("Leith", "City of Edinburgh")])
+def test_a_town_given_for_a_council_is_said_to_be_in_its_council(real_dir, town, council):
+    # A new user typed "--council Greenock": "no council name is close"; "Leith" was offered
+    # Perth and Kinross, spelt like it. The wards' and Intermediate Zones' names say the town's council.
+    lookup = loc.load_lookup(data_dir=real_dir)
+    with pytest.raises(DataError) as exc:
+        loc.resolve_council(town, lookup)
+    assert f"unknown council {town!r}; it is a place in {council} (its ward or Intermediate Zone names say " \
+           "it), not a council." in str(exc.value)
+
+
 @pytest.mark.parametrize("bad", ["", "   ", None, 12])
 def test_council_must_be_text(bad):
     with pytest.raises(DataError, match="council must be a council name or S12 code"):
