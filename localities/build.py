@@ -148,7 +148,9 @@ def plan_from_assignment(
                                                  for loc, part in wards.groupby(level=0)})
     council = council_name = None
     if "council" in dz and dz["council"].iloc[rows].nunique() == 1:
-        council, council_name = dz["council"].iloc[rows[0]], dz["council_name"].iloc[rows[0]]
+        # A zone table without council names (an analyst's own) names the council by its code.
+        council = dz["council"].iloc[rows[0]]
+        council_name = dz["council_name"].iloc[rows[0]] if "council_name" in dz else council
     return Plan(assignment=assignment, localities=localities, council=council, council_name=council_name,
                 method=method, params=params or {},
                 links=links if links is not None else Plan.__dataclass_fields__["links"].default_factory(),

@@ -103,7 +103,7 @@ from .namelists import (  # noqa: F401 (re-exported: the package and tests read 
 from . import geography
 from .errors import capital
 from .regions import settlement
-from .townnames import TOWN_SHARE_SAID, _by_towns, _sides_only, _stems, _town_izs, _towns  # noqa: F401
+from .townnames import TOWN_SHARE_SAID, _by_towns, _iz_named_towns, _sides_only, _town_izs, _towns  # noqa: F401
 from .wardnames import (  # noqa: F401 (re-exported: titles and tests read them here)
     _SIDE_WORDS,
     WARD_NAMED_TOWN,
@@ -379,15 +379,8 @@ def locality_names(assignment: pd.Series, dz: pd.DataFrame, limit: int = LABEL_L
     ward_named = _ward_named_towns(dz)
     across = _across_water(assignment, dz, adjacency)
     town_izs = _town_izs(iz_names & towns, ward_towns, _izs_in(dz, zone_town))
-    # Towns the IZ names say where no ward names them (Inverclyde's wards are "Inverclyde North",
-    # ...; its IZ names say Greenock, Gourock and Port Glasgow), for IZs no ward's town holds;
-    # not a city's, whose IZs are its neighbourhoods.
-    city = dz["council_name"].astype(str).str.split().map(lambda w: "City" in w) if "council_name" in dz else None
-    town_like = {str(n) for n in (dz.loc[~city, "iz_name"] if city is not None else dz["iz_name"]).dropna()}
-    held = set().union(*town_izs.values())
-    said_towns = {stem for stem in _stems(sorted({spaced(n) for n in town_like} & towns - held))
-                  if not any(stem == t or stem.startswith(f"{t} ") for t in ward_towns)}
-    for town, izs in _town_izs((iz_names & towns) - held, frozenset(said_towns)).items():
+    # And the towns the IZ names say where no ward names them (Inverclyde's Gourock and Greenock).
+    for town, izs in _iz_named_towns(dz, towns, ward_towns, set().union(*town_izs.values())).items():
         town_izs.setdefault(town, set()).update(izs)
     names, places = {}, {}
     for loc, items in listed.items():

@@ -8,8 +8,10 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from .namelists import _NOT_A_TOWN, _OTHER, _lists, _town, _town_of, join_names
-from .wardnames import _SIDE_WORDS
+import pandas as pd
+
+from .namelists import _NOT_A_TOWN, _OTHER, _lists, _town, _town_of, join_names, spaced
+from .wardnames import _SIDE_WORDS, in_city
 
 
 def _stems(names: list[str]) -> list[str]:
@@ -106,6 +108,33 @@ def _town_izs(settled: set, ward_towns: frozenset, lived_in: dict | None = None)
         town = _town_of(name, places) or (lived_in or {}).get(name)
         if town:
             out.setdefault(town, set()).add(name)
+    return out
+
+
+def _iz_named_towns(dz: pd.DataFrame, towns: set, ward_towns: frozenset, taken: set) -> dict[str, set]:
+    """``{town: its settlement IZs}`` for the towns two or more of one council's settlement IZ
+    names begin with (``towns``: IZ names, spaced), where no ward names the town and no ward's
+    town holds the IZs (``taken``): Inverclyde's wards are "Inverclyde North", ..., and its IZ
+    names say Greenock, Gourock and Port Glasgow. A stem of a town and its side ("Lanark North")
+    is the town. None in a city's council, whose IZs are its neighbourhoods, nor without council
+    names to tell: each council's IZs are its own (Edinburgh's "Dalry and Fountainbridge" is not
+    North Ayrshire's Dalry)."""
+    if not {"council_name", "iz_name"} <= set(dz.columns):
+        return {}
+    names = pd.Series([spaced(n) for n in dz["iz_name"]], index=dz.index, dtype=object)
+    keep = ~in_city(dz["council_name"]) & names.notna().to_numpy() & dz["council_name"].notna().to_numpy()
+    out: dict = {}
+    for _, izs in names[keep].groupby(dz["council_name"][keep].astype(str)):
+        held = set(izs) & towns - taken
+        stems = set()
+        for stem in _stems(sorted(held)):
+            words = stem.split()
+            while len(words) > 1 and words[-1] in _SIDE_WORDS:
+                words.pop()
+            stems.add(" ".join(words))
+        stems = {stem for stem in stems if not any(stem == t or stem.startswith(f"{t} ") for t in ward_towns)}
+        for town, found in _town_izs(held, frozenset(stems)).items():
+            out.setdefault(town, set()).update(found)
     return out
 
 

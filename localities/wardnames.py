@@ -80,6 +80,12 @@ def _place_sets(wards: tuple, councils: tuple) -> tuple:
                  for ward in wards)
 
 
+def in_city(council_names: pd.Series) -> np.ndarray:
+    """Whether each zone's council is a city's ("Glasgow City", "City of Edinburgh"), whose
+    wards and IZs name neighbourhoods, not towns; a blank council name is no city."""
+    return council_names.astype("string").str.contains(r"\bCity\b", na=False).to_numpy(dtype=bool)
+
+
 def _ward_places(dz: pd.DataFrame) -> frozenset:
     """The places the council's ward names name: the towns a council itself names its wards for."""
     return frozenset().union(*ward_place_sets(dz).values())
@@ -196,8 +202,7 @@ def town_zones(dz: pd.DataFrame, adjacency: dict | None) -> dict[str, str]:
     ward = dict(zip(zones, dz["ward_name"].astype(str)))
     iz = dict(zip(zones, map(spaced, dz["iz_name"]))) if "iz_name" in dz else {}
     places = sorted(_ward_places(dz), key=lambda p: (-len(p), p))
-    city = {z for z, c in zip(zones, dz["council_name"].astype(str)) if "City" in c.split()} \
-        if "council_name" in dz else set()
+    city = set(dz.loc[in_city(dz["council_name"]), "datazone"]) if "council_name" in dz else set()
 
     beside: dict = {}  # the places a town's wards list with it ("Earnock" of "Hamilton West and Earnock")
     for town_name, others in named.values():

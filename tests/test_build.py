@@ -562,10 +562,10 @@ def test_a_target_whole_zones_cannot_reach_is_said(council_zones):
 
 
 def test_a_failing_locality_is_listed_with_its_people_however_long_its_name(council_zones):
-    # Inverclyde against a local ceiling of 20,000 (Glasgow City's below, at 22,500): "R01 Braeside, Branchton, Lower Larkfield
-    # and Ravenscraig + …, R02 Inverkip and Wemyss Bay + 4 more (22,178)": the long item was
-    # cut, population and all. (Inverclyde's names are shorter now that they say Gourock and
-    # Greenock: Glasgow City's "Govanhill / Toryglen and Oatlands / Gorbals and Hutchesontown".)
+    # Against a local ceiling, "R01 Braeside, Branchton, Lower Larkfield and Ravenscraig + …"
+    # (Inverclyde at 20,000): the long item was cut, population and all. Glasgow City at 22,500
+    # has a name over 60 characters ("Govanhill / Toryglen and Oatlands / Gorbals and
+    # Hutchesontown") among the ten localities listed.
     dz = council_zones["Glasgow City"]
     plan = loc.propose(dz)
     report = loc.check(plan, dz, max_population=22_500)

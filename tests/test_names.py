@@ -718,6 +718,23 @@ def test_towns_of_a_quarter_of_the_people_are_said(council_zones, council, targe
     assert name in set(loc.propose(council_zones[council], target_population=target).localities["name"])
 
 
+def test_towns_the_iz_names_say_are_each_councils_own(scotland, council_zones):
+    # Named from all of Scotland's zones, North Ayrshire's "Beith, Dalry and 2 more" became "Beith,
+    # part of Dalry and 2 more": Edinburgh's "Dalry and Fountainbridge" was taken for Dalry's (a review).
+    for council in ("North Ayrshire", "Inverclyde"):
+        dz = council_zones[council]
+        plan = loc.propose(dz)
+        own = loc.plan_from_assignment(dz, plan.assignment).localities["name"].tolist()
+        assert loc.plan_from_assignment(scotland, plan.assignment).localities["name"].tolist() == own, council
+    # A zone without a council name is no city's and breaks nothing (a TypeError from the city test).
+    dz = council_zones["Inverclyde"].copy()
+    dz.loc[0, "council_name"] = None
+    assert "Gourock / Inverkip and Wemyss Bay + 1 more" in set(loc.propose(dz).localities["name"])
+    # Nor does a zone table without council names (a KeyError: 'council_name' reached the user).
+    plan = loc.propose(council_zones["Inverclyde"].drop(columns=["council_name"]))
+    assert plan.council_name == plan.council == "S12000018"
+
+
 def test_a_town_is_not_named_for_its_neighbours_or_over_a_larger_place(council_zones):
     # West Lothian's towns' urban zones touch: Bathgate is not Livingston's, whose wards alone
     # are named for a town ("Livingston North"); nor Dumbarton Clydebank's.
