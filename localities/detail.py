@@ -26,7 +26,7 @@ from scipy.sparse.csgraph import connected_components
 
 from . import layout, titles
 from .boardpage import _blank, _draw_localities, _north_arrow, _scale_bar, no_idle_draws
-from .mapkey import _draw_key, _headers, _key_fit
+from .mapkey import _draw_key, _headers, _key_fit, legend_shows
 from .mapstyle import credit, heading, under_heading
 from .labelshape import _anchor, _label_geom, name_fits
 from .names import join_names
@@ -224,9 +224,10 @@ def detail_page(frame, colours, handles, legend_title, title, numbers, names, ex
         entries = {}
         if keyed:
             height = cursor - sb
-            fit = _key_fit(keyed, sw, height, value_col is not None, plan_map, legend=bool(handles))
+            shows = legend_shows(handles, keyed)
+            fit = _key_fit(keyed, sw, height, value_col is not None, plan_map, legend=shows)
             if fit is not None:
-                value_header, flag_header, footer = _headers(frame, value_col, plan_map, bool(handles))
+                value_header, flag_header, footer = _headers(frame, value_col, plan_map, shows)
                 _, entries = _draw_key(fig, p.fraction(sl, sb, sw, height), keyed, fit, value_header, flag_header,
                                        footer)
 

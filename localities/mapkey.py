@@ -145,7 +145,7 @@ SMALLEST_FIT = (4.5, 4, 14, 4.5 * 1.3 / 72)
 def _key_fit(rows, width, height, has_value, has_plan_key=False, min_font=4.5, max_font=7.0, legend=False):
     """Font size (``min_font`` to ``max_font``), columns, name width (characters) and line
     height so the key fits ``width`` x ``height`` inches; None if it cannot. ``legend``: the
-    page's legend shows the flag colours, so the key's footer does not (see :func:`_headers`)."""
+    page's legend shows the flag colours (:func:`legend_shows`), so the key's footer does not."""
     digits = len(str(len(rows)))
     for font in [f for f in (9, 8, 7, 6.5, 6, 5.5, 5, 4.5) if min_font <= f <= max_font]:
         line = font * 1.25 / 72
@@ -232,6 +232,16 @@ def _draw_key(fig, rect, rows, fit, value_header, flag_header, footer=(), name_h
             put(xs["name"], y, text, linespacing=1.0)
             y -= line * (text.count("\n") + 1)
     return ax, entries
+
+
+def legend_shows(handles, rows) -> bool:
+    """Whether a legend (its ``handles``) shows every colour the key's swatches use, so the
+    key need not say them again (an analyst's own categories in other colours do not)."""
+    from matplotlib.colors import to_hex
+
+    used = {to_hex(r["swatch"]) for r in rows if r.get("swatch")}
+    shown = {to_hex(h.get_facecolor()) for h in handles or () if hasattr(h, "get_facecolor")}
+    return bool(used) and used <= shown
 
 
 def _headers(frame, value_col, plan_map, legend=False):

@@ -31,7 +31,7 @@ from .boardpage import (  # noqa: F401 (board_page, finish_board_page, main_body
     main_body,
     no_idle_draws,
 )
-from .mapkey import LEGIBLE, SMALL, SMALLEST_FIT, _add_key, _key_fit, _key_rows, with_key_page
+from .mapkey import LEGIBLE, SMALL, SMALLEST_FIT, _add_key, _key_fit, _key_rows, legend_shows, with_key_page
 from .namelists import join_names
 from .mapstyle import UNLAWFUL, credit, heading, regulation_summary, under_heading
 
@@ -153,7 +153,8 @@ def _plot_map(frame, colours, handles, legend_title, title, value_col, plan_map,
                                            inset, orientation)
         if label != "name" and fit is not None and (p, extents, ih) == drawn[:3]:
             with no_idle_draws(fig):
-                entries = _add_key(fig, p, rows, frame, value_col, plan_map, drawn[4], legend=bool(handles))
+                entries = _add_key(fig, p, rows, frame, value_col, plan_map, drawn[4],
+                                   legend=legend_shows(handles, rows))
                 fig.attrs.update(key=entries or {}, key_elsewhere=entries is None)
             return with_key_page(fig, title, rows, frame, value_col, plan_map)
         plt.close(fig)
@@ -420,7 +421,7 @@ def _fill(fig, p, fit, extents, ih, rows, councils, loc_w, lh, frame, colours, h
             _scale_bar(pl.ax, renderer, coast, list(pl.boxes), fraction=0.3, fontsize=6, below=True)
 
     # Key table at the bottom of the side column.
-    key_entries = _add_key(fig, p, rows, frame, value_col, plan_map, cursor, legend=bool(handles)) \
+    key_entries = _add_key(fig, p, rows, frame, value_col, plan_map, cursor, legend=legend_shows(handles, rows)) \
         if rows and fit is not None else {}
     key_elsewhere, key_entries = key_entries is None, key_entries or {}
 
