@@ -416,7 +416,9 @@ def town_insets(frame: gpd.GeoDataFrame, names: pd.Series, limits, scale: float,
     a side column ``side_width`` inches wide, ``panel_height`` tall (the shorter of the
     two heights the page may give it), would not show at ``min_zoom`` times the main map's
     scale: Fife's Dunfermline and Kirkcaldy, merged, made
-    an inset drawn smaller than the main map."""
+    an inset drawn smaller than the main map. A cluster's locality more than
+    :data:`TOWN_SPREAD` times the median area of the others is the country around the town,
+    left out of its extent."""
     view = shapely_box(*limits)
     geoms = frame.geometry.intersection(view)
     b = geoms.bounds
@@ -439,8 +441,11 @@ def town_insets(frame: gpd.GeoDataFrame, names: pd.Series, limits, scale: float,
         # A locality many times the area of the cluster's typical one is the country around
         # the town, not the town: Dumfries's inset took in Collin and Locharbriggs (65 km2) and
         # drew the town's two localities (3 and 5 km2) too small to see, one under its number.
-        area = geoms[members].area
-        members = members[(area <= TOWN_SPREAD * area.median()).to_numpy()]
+        # Each against the others' median (a town of one locality with the country beside it is
+        # a pair), never below a hectare (a sliver at the view's edge is no typical locality).
+        area = geoms[members].area.to_numpy()
+        typical = [max(np.median(np.delete(area, i)), 1e4) if len(area) > 1 else np.inf for i in range(len(area))]
+        members = members[area <= TOWN_SPREAD * np.asarray(typical)]
         minx, miny, maxx, maxy = shapely.total_bounds(np.asarray([_anchor(frame.at[m, "geometry"], view)[1]
                                                                   for m in members], dtype=object))
         span = max(maxx - minx, maxy - miny)

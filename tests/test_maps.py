@@ -1062,6 +1062,14 @@ def test_a_town_inset_shows_the_town_not_the_country_around_it(council_zones):
     town = [i for i in frame.index if frame.at[i, "name"].startswith("Dumfries") and frame.geometry[i].area < 6e6]
     assert len(town) == 2 and all(fig.attrs["lettered"].get(i) == "A" for i in town)
     plt.close(fig)
+    # A town of one locality with the country beside it is a pair: Highland's "B: Fort William
+    # North" at 5,000 spanned 29 km with Lochaber West (a review).
+    dz = council_zones["Highland"]
+    fig = loc.plot_poorer(loc.rank(loc.propose(dz, target_population=5_000), dz))
+    inset = next(ax for ax in fig.attrs["insets"] if "Fort William" in ax.get_title(loc="left"))
+    x0, x1 = inset.get_xlim()
+    assert x1 - x0 < 10_000
+    plt.close(fig)
 
 
 def test_a_word_wider_than_the_key_column_breaks_after_its_hyphens():
