@@ -248,11 +248,12 @@ def _page(fig, table, idx, row, council, spine, _backdrop_cache) -> None:
     for c in COMPARATORS:
         if f"n_worse_{c}" in table:
             tested = int(spine[f"vs_{c}"].isin(TESTED).sum()) if len(spine) else 0
-            # Which are tested, and why not the rest: "5 of 6 tested" beside a chart of 30 rows left
-            # a board asking about the other 24 (a new user's trial).
-            among = f" (tested: the {tested} of {len(spine)} published with counts)" if 0 < tested < len(spine) else ""
+            # Which are tested, and why not the rest: "5 of 6 tested" beside a chart of 27 rows left
+            # a board asking about the other 21 (a new user's trial).
+            among = f" (the {tested} of {len(spine)} published as counts are tested)" if 0 < tested < len(spine) else ""
+            worse = int(row[f"n_worse_{c}"])
             facts.append((f"Indicators worse than {_compared_with(c, council)}{among}",
-                          f"{int(row[f'n_worse_{c}'])} of {tested}" if tested else "–"))
+                          (f"{worse} of {tested}" if among else f"{worse} of {tested} tested") if tested else "–"))
     for what, value in facts:
         number = fig.text(4.45 / W, 1 - y / H, value, fontsize=10, fontweight="bold", va="top", ha="right")
         room = 4.05 - number.get_window_extent(fig.canvas.get_renderer()).width / fig.dpi - 0.12

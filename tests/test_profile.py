@@ -225,7 +225,7 @@ def test_the_count_of_worse_indicators_says_which_were_tested(sample):
                                             "better"]).sum())
     assert 0 < tested < len(spine)
     said = " ".join(" ".join(t.get_text().split()) for t in fig.texts)
-    assert f"(tested: the {tested} of {len(spine)} published with counts)" in said
+    assert f"(the {tested} of {len(spine)} published as counts are tested)" in said
     assert "tested" not in " ".join(t.get_text() for t in fig.texts if t.get_fontweight() in ("bold", 700))
     plt.close(fig)
 
