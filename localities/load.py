@@ -470,3 +470,12 @@ def load_boundaries(kind: str, data_dir: str | os.PathLike | None = None, counci
         wanted = set(lookup.loc[lookup["council"] == code, field]) if kind != "council" else {code}
         out = out[out[kind].isin(wanted)].reset_index(drop=True)
     return out
+
+
+def __getattr__(name: str):
+    # load_zones_2022 moved to localities.zones2022 (which imports this module); still found here.
+    if name == "load_zones_2022":
+        from .zones2022 import load_zones_2022
+
+        return load_zones_2022
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

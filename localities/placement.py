@@ -16,6 +16,7 @@ from matplotlib.transforms import Bbox
 from shapely.geometry import box as shapely_box
 
 from .labelshape import _anchor, _compact, _cross, _extents, _hits, _margin, label_box, wrappings
+from .labelshape import _label_geom, _label_point, apart, held_together, label_parts, name_fits  # noqa: F401  (moved)
 
 
 #: The most of a name's box (a share of its area) that may lie over other localities. At a
