@@ -75,7 +75,7 @@ def _text_of(col: str, value, frame, top: float | None = None) -> str:
     if col in ("rank", "zones", "n_worse_rest", "n_worse_scotland"):
         return f"{int(value)}" if pd.notna(value) else "–"
     if col == "places" and isinstance(value, str):
-        return _places(value, 160)  # a city locality lists up to a dozen IZs
+        return _places(value, 240)  # a city locality lists up to a dozen IZs; Falkirk's 160 hid the Camelon its name said
     if isinstance(value, (bool, np.bool_)):
         return "yes" if value else "no"
     if isinstance(value, (int, float, np.integer, np.floating)):
