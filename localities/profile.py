@@ -25,6 +25,7 @@ import geopandas as gpd
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+import shapely
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
@@ -273,7 +274,11 @@ def _page(fig, table, idx, row, council, spine, _backdrop_cache) -> None:
     frame.loc[[idx]].plot(ax=map_ax, color=TIER_COLOURS.get(tier_label, "#e0e0e0"), edgecolor="#000000",
                           linewidth=0.9)
     bx0, by0, bx1, by1 = body
-    lx0, ly0, lx1, ly1 = frame.loc[[idx]].total_bounds
+    # The locality's parts near the council's main body: Orkney's skerry 60 km west, left off its
+    # map, had stretched a whole-council locality's small map to a corner (a new user's trial).
+    own = frame.loc[idx, "geometry"]
+    near = [g for g in shapely.get_parts(own) if g.intersects(shapely.box(*body).buffer(5_000))]
+    lx0, ly0, lx1, ly1 = shapely.total_bounds(near) if near else own.bounds
     limits, _ = layout._fit((min(bx0, lx0), min(by0, ly0), max(bx1, lx1), max(by1, ly1)), 3.0, map_h)
     pt = frame.loc[idx, "geometry"].representative_point()
     if max(lx1 - lx0, ly1 - ly0) < 0.08 * max(limits[2] - limits[0], limits[3] - limits[1]):

@@ -418,6 +418,22 @@ def test_the_profile_of_a_whole_council_locality_says_there_is_no_rest(council_z
 
 
 @pytest.mark.realdata
+def test_the_small_map_leaves_out_a_far_skerry(council_zones):
+    # Orkney at the default (one locality): a skerry 60 km west, left off the council's map,
+    # stretched the profile's small map, Orkney pushed to its right (a new user's trial).
+    import shapely
+
+    dz = council_zones["Orkney Islands"]
+    table = loc.rank(loc.propose(dz), dz)
+    fig = loc.profile(table)
+    ax = next(a for a in fig.axes if a.get_gid() == "profile_map")
+    x0, x1 = ax.get_xlim()
+    mainland = max(shapely.get_parts(table.geometry.iloc[0]), key=lambda g: g.area).centroid
+    assert abs(mainland.x - (x0 + x1) / 2) < 0.1 * (x1 - x0)
+    plt.close(fig)
+
+
+@pytest.mark.realdata
 def test_a_whole_council_locality_is_not_called_no_in_the_tables(council_zones):
     # Shetland at the default, one locality: the workbook's Summary said "Significantly
     # poorer than the rest of Shetland Islands: No" while its profile said there was no rest.
