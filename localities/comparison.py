@@ -480,8 +480,10 @@ def plot_comparison(result: PlanComparison, dz, a: Plan | None = None, b: Plan |
         placer.finish()
         for t in placer.labels.values():
             t.get_bbox_patch().set_edgecolor("#7b3294")
-        head = textwrap.fill(f"Tier changes, {a_name} → {b_name} (people; both: the rest of the council and "
-                             "Scotland)", chars)
+        # The people in brackets are those whose tier changed, not the locality's (Falkirk's Town
+        # Centre: 3,526 of its 6,962 read as its population; a new user's trial).
+        head = textwrap.fill(f"Tier changes, {a_name} → {b_name} (people whose tier changed; both: the rest of "
+                             "the council and Scotland)", chars)
         fig.text(sl / p.size[0], top / p.size[1], f"{head}\n" + text, fontsize=7, va="top", ha="left",
                  gid="tier changes")
     fig.attrs = {"tier_changes": changes.drop(columns="geometry") if len(changes) else None,

@@ -410,6 +410,9 @@ def test_the_comparison_map_numbers_the_towns_whose_tier_changes(council_zones, 
     assert numbers == {str(i) for i in range(1, len(changes) + 1)}
     listed = next(t.get_text() for t in fig.texts if t.get_gid() == "tier changes")
     assert re.search(r"\d\s+Campbeltown\s+\(4,643\):\s+not\s+flagged\s+→\s+poorer\s+than\s+both", listed), listed
+    # The number in brackets is the people whose tier changed, and the heading says so (Falkirk's
+    # Town Centre's 3,526 of its 6,962 read as its population; a new user's trial).
+    assert "(people whose tier changed;" in " ".join(listed.split())
     # People from more than one tier are listed by tier: North Ayrshire's "poorer than both →
     # poorer than Scotland only" for 14,918 people, 7,100 of whom had not been flagged.
     dz2 = council_zones["North Ayrshire"]
