@@ -400,8 +400,8 @@ def free_spot(ax, renderer, make, land, avoid: list, corners=("upper right", "up
 # ----------------------------------------------------------------------------- insets
 
 
-#: A town inset's extent leaves out localities more than this many times the area of the
-#: median locality of its cluster (they are numbered on the main map).
+#: A town inset's extent leaves out a locality more than this many times the median area of
+#: the others of its cluster (the country around the town; it is numbered on the main map).
 TOWN_SPREAD = 8.0
 
 
