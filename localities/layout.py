@@ -434,7 +434,8 @@ def town_insets(frame: gpd.GeoDataFrame, names: pd.Series, limits, scale: float,
 
     _, group = connected_components(near.astype(int))
     small = pd.Index(small)
-    extents = []
+    extents, first = [], []  # first: the best rank among an inset's localities (else its place)
+    ranks = pd.to_numeric(frame["rank"], errors="coerce") if "rank" in frame else None
     map_span = min(limits[2] - limits[0], limits[3] - limits[1])
     for g in pd.Series(group).value_counts().index:
         members = small[group == g]
@@ -453,6 +454,8 @@ def town_insets(frame: gpd.GeoDataFrame, names: pd.Series, limits, scale: float,
             continue  # not a town: much of the map
         pad = 0.15 * max(span, 2000)
         extents.append((minx - pad, miny - pad, maxx + pad, maxy + pad))
+        best = ranks[members].min() if ranks is not None else np.nan
+        first.append(best if pd.notna(best) else np.inf)
     # Insets whose rectangles touch show one town: one inset for both.
     merged = True
     while merged:
@@ -462,11 +465,15 @@ def town_insets(frame: gpd.GeoDataFrame, names: pd.Series, limits, scale: float,
                 if shapely_box(*extents[i]).buffer(1000).intersects(shapely_box(*extents[j])):
                     a, b = extents[i], extents[j]
                     extents[i] = (min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3]))
-                    del extents[j]
+                    first[i] = min(first[i], first[j])
+                    del extents[j], first[j]
                     merged = True
                     break
             if merged:
                 break
+    # The town holding the most disadvantaged locality first, where the map is of a ranking:
+    # Argyll and Bute's Rothesay (ranked 1) lost its inset to Helensburgh's larger crowd.
+    extents = [extents[i] for i in sorted(range(len(extents)), key=lambda i: first[i])]
     if side_width is None:
         return extents[:max_insets]
     # As many panels as extents that zoom in enough in panels that wide (fewer panels are wider).
