@@ -117,12 +117,11 @@ def _on_detail(frame, view, crowded) -> dict:
     return on_detail
 
 
-def _lettered(frame, view, insets, crowded) -> dict:
-    """Each locality labelled only in a town inset or on a crowded area's page, with the
-    letter the key prints after its name: Angus's "2 Montrose", named in inset A alone, was
-    found nowhere else on the map."""
-    return {**_on_detail(frame, view, [("AB"[j], extent) for j, extent in enumerate(insets)]),
-            **_on_detail(frame, view, crowded)}
+def _lettered(frame, view, insets, on_detail) -> dict:
+    """Each locality labelled only in a town inset or on a crowded area's page (``on_detail``,
+    from :func:`_on_detail`), with the letter the key prints after its name: Angus's "2
+    Montrose", named in inset A alone, was found nowhere else on the map."""
+    return {**_on_detail(frame, view, [("AB"[j], extent) for j, extent in enumerate(insets)]), **on_detail}
 
 
 def _plot(frame, colours, handles, legend_title, title, value_col, plan_map, numbers, names, outliers, body,
@@ -253,7 +252,8 @@ def _compose(frame, colours, handles, legend_title, title, value_col, plan_map, 
         # names as printed (laid out without them, South Lanarkshire's key at 5,000 went from 6 to
         # 5.5 pt, onto a page of its own).
         crowded = _crowded(frame, names, p, extents[:2]) if details == "auto" else []
-        pages = _lettered(frame, shapely.box(*p.limits), extents[:2], crowded)
+        view = shapely.box(*p.limits)
+        pages = _lettered(frame, view, extents[:2], _on_detail(frame, view, crowded))
         if pages:
             rows = _key_rows(frame, numbers, value_col, colours, plan_map, pages=pages)
             p, fit, extents, ih = _page_layout(frame, names, body, rows, handles, lh, outliers, value_col, plan_map,
@@ -359,7 +359,7 @@ def _fill(fig, p, fit, extents, ih, rows, councils, loc_w, lh, frame, colours, h
     # another and through other numbers (South Lanarkshire at 5,000: 29 leaders crossing a
     # label on the map, 131 of 505 over 32 councils at the default, 10,000 and 5,000).
     on_detail = _on_detail(frame, view, crowded)
-    lettered = _lettered(frame, view, [i[2] for i in insets], crowded) if mode != "none" else {}
+    lettered = _lettered(frame, view, [i[2] for i in insets], on_detail) if mode != "none" else {}
     if rows:
         rows = _key_rows(frame, numbers, value_col, colours, plan_map, pages=lettered)
     if mode != "none":

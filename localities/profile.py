@@ -277,7 +277,8 @@ def _page(fig, table, idx, row, council, spine, _backdrop_cache) -> None:
     # The locality's parts near the council's main body: Orkney's skerry 60 km west, left off its
     # map, had stretched a whole-council locality's small map to a corner (a new user's trial).
     own = frame.loc[idx, "geometry"]
-    near = [g for g in shapely.get_parts(own) if g.intersects(shapely.box(*body).buffer(5_000))]
+    around = shapely.box(*body).buffer(5_000)
+    near = [g for g in shapely.get_parts(own) if g.intersects(around)]
     lx0, ly0, lx1, ly1 = shapely.total_bounds(near) if near else own.bounds
     limits, _ = layout._fit((min(bx0, lx0), min(by0, ly0), max(bx1, lx1), max(by1, ly1)), 3.0, map_h)
     pt = frame.loc[idx, "geometry"].representative_point()
