@@ -209,6 +209,7 @@ def parser() -> argparse.ArgumentParser:
                            help="allow --max-population above 30,000; the verdict then says it is outside the Regulations")
         if name == "rank":
             s.add_argument("-o", "--out", help="write .csv, .xlsx (with notes), .gpkg or .geojson")
+            s.set_defaults(suffixes={"out": (".csv", ".xlsx", ".gpkg", ".geojson")})
         if name in ("rank", "pockets", "inequality"):
             s.add_argument("--labels", action="store_true",
                            help="for people: human column headers and percentages in .csv/.xlsx, the codes kept "
@@ -219,11 +220,13 @@ def parser() -> argparse.ArgumentParser:
             s.add_argument("--band", type=int, choices=[5, 20], default=20,
                            help="Scotland's most deprived 5%% or 20%% of zones by SIMD 2020v2 (default: 20)")
             s.add_argument("-o", "--out", help="write .csv or .xlsx")
+            s.set_defaults(suffixes={"out": (".csv", ".xlsx")})
         if name == "inequality":
             s.add_argument("--by", default="income_rate", metavar="INDICATOR",
                            help="order localities by this indicator for the locality-level gradient "
                                 "(default: income_rate)")
             s.add_argument("-o", "--out", help="write .csv or .xlsx")
+            s.set_defaults(suffixes={"out": (".csv", ".xlsx")})
         if name == "map":
             s.add_argument("--column", help="indicator to map (default: income_rate; not with --poorer)")
             s.add_argument("--significance", choices=["scotland", "rest"],
@@ -234,6 +237,7 @@ def parser() -> argparse.ArgumentParser:
                            help="resolution of .png output in dots per inch (default: 300; vector .pdf/.svg keep "
                                 "it for raster parts)")
             s.add_argument("-o", "--out", required=True, help=".pdf, .svg, .png or .html")
+            s.set_defaults(suffixes={"out": (".pdf", ".svg", ".png", ".html")})
     s = sub.add_parser("compare", help="compare two plans for one council: zones moved, matched localities, tiers")
     s.add_argument("a", help="plan A: a saved GeoPackage, a CSV or spreadsheet of datazone,locality, or polygons")
     s.add_argument("b", help="plan B, for the same council")
@@ -248,7 +252,7 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--no-rank", action="store_true", help="skip ranking the two plans (no tiers side by side)")
     decision(s)
     data(s)
-    s.set_defaults(func=cmd_compare)
+    s.set_defaults(func=cmd_compare, suffixes={"out": (".png", ".pdf", ".svg"), "table": (".csv", ".xlsx")})
 
     s = sub.add_parser("ensemble", help="many compliant plans for a council: how often each zone is flagged "
                                         "poorer, and robust priority areas")
@@ -292,7 +296,7 @@ def parser() -> argparse.ArgumentParser:
                    help="only the localities significantly poorer than the rest of the council or Scotland")
     decision(s)
     data(s)
-    s.set_defaults(func=cmd_profile)
+    s.set_defaults(func=cmd_profile, suffixes={"out": (".pdf",)})
     return p
 
 
@@ -344,17 +348,40 @@ class _Outliving:
         return getattr(self._stream, name)
 
 
+def _wrong_suffix(args) -> str | None:
+    """The message for an output whose file type the command cannot write (``rank --out
+    r.txt``), or None; told before the work (the profile command said it after 2.6 s of
+    imports and reading the plan)."""
+    for name, allowed in getattr(args, "suffixes", {}).items():
+        value = getattr(args, name, None)
+        suffix = Path(value or "").suffix.lower()
+        if value and suffix not in allowed and not (suffix == ".json" and ".geojson" in allowed):
+            listed = ", ".join(allowed[:-1]) + f" or {allowed[-1]}" if len(allowed) > 1 else allowed[0]
+            return f"{value}: --{name} must end in {listed}"
+    return None
+
+
 def _outputs_writable(args) -> None:
     """Refuse, before the work, an output that is the plan being read (`rank plan.xlsx --out
     plan.xlsx` replaced the analyst's sheets with the ranking, and the next `check` read that
-    as a plan) or that cannot be written (a whole ranking was printed, then "cannot write")."""
-    from .export import probe_writable
-
+    as a plan), of a type the command cannot write, or that cannot be written (a whole ranking
+    was printed, then "cannot write")."""
     read = [Path(getattr(args, i)).resolve() for i in _INPUTS if getattr(args, i, None)]
     outputs = {name: getattr(args, name) for name in ("out", "table", "dest") if getattr(args, name, None)}
     for name, value in outputs.items():
         if name != "dest" and Path(value).resolve() in read:
             raise LocalitiesError(f"--{name} {value} is the plan being read: give another file name")
+    wrong = _wrong_suffix(args)
+    if wrong:
+        raise LocalitiesError(wrong)
+    for name in ("out", "table"):
+        # A folder made without a word hid a mistyped path (/nonexistent/dir/x.pdf: "wrote ...").
+        value = getattr(args, name, None)  # ensemble's --out is itself a folder
+        if value and args.command != "ensemble" and Path(value).suffix and not Path(value).parent.exists():
+            print(f"note: folder {Path(value).parent} does not exist: it will be made for --{name} {value}",
+                  file=sys.stderr)
+    from .export import probe_writable  # here: a wrong name above is told without loading geopandas
+
     for name, value in outputs.items():
         # Folders: demo's and ensemble's --out, propose --council all's, download's --dest.
         folder = name == "dest" or name == "out" and (args.command in ("demo", "ensemble")
@@ -378,12 +405,6 @@ def main(argv: list[str] | None = None) -> int:
     if empty:  # an unset shell variable: --out "" read as the current folder, "."
         print(f"localities: {empty[0]} is empty: give a file or folder name", file=sys.stderr)
         return EXIT_INPUT
-    for name in ("out", "table"):
-        # A folder made without a word hid a mistyped path (/nonexistent/dir/x.pdf: "wrote ...").
-        value = getattr(args, name, None)  # ensemble's --out is itself a folder
-        if value and args.command != "ensemble" and Path(value).suffix and not Path(value).parent.exists():
-            print(f"note: folder {Path(value).parent} does not exist: it will be made for --{name} {value}",
-                  file=sys.stderr)
     previous = None
     if threading.current_thread() is threading.main_thread():
         previous = signal.signal(signal.SIGTERM, _on_sigterm)
@@ -402,7 +423,7 @@ def main(argv: list[str] | None = None) -> int:
     streams = sys.stdout, sys.stderr
     sys.stdout, sys.stderr = (None if s is None else _Outliving(s) for s in streams)
     try:
-        _outputs_writable(args)
+        _outputs_writable(args)  # before the imports and the data: a mistyped name is told at once
         code = args.func(args)
         if sys.stdout is not None:
             sys.stdout.flush()  # inside the try: a closed pipe shows here when stdout is buffered

@@ -164,8 +164,6 @@ def cmd_rank(args) -> int:
     from . import export
     from .inequality import inequality, masked_pockets
 
-    if args.out and Path(args.out).suffix.lower() not in (".csv", ".xlsx", ".gpkg", ".geojson", ".json"):
-        raise LocalitiesError(f"{args.out}: --out must end in .csv, .xlsx, .gpkg or .geojson")
     if args.labels and args.out and Path(args.out).suffix.lower() not in (".csv", ".xlsx"):
         raise LocalitiesError(f"{args.out}: --labels is for .csv and .xlsx files (tables for people)")
     plan, dz = _read(args)
@@ -260,8 +258,6 @@ def _with_code_row(frame, book):
 def cmd_pockets(args) -> int:
     from .inequality import masked_pockets
 
-    if args.out and Path(args.out).suffix.lower() not in (".csv", ".xlsx"):
-        raise LocalitiesError(f"{args.out}: --out must end in .csv or .xlsx")
     plan, dz = _read(args)
     table = masked_pockets(plan, dz, band=args.band)
     if len(table):
@@ -279,8 +275,6 @@ def cmd_pockets(args) -> int:
 def cmd_inequality(args) -> int:
     from .inequality import inequality
 
-    if args.out and Path(args.out).suffix.lower() not in (".csv", ".xlsx"):
-        raise LocalitiesError(f"{args.out}: --out must end in .csv or .xlsx")
     plan, dz = _read(args)
     table = inequality(plan, dz, by=args.by)
     print(table.to_string(index=False, float_format=lambda v: f"{v:.3g}"))
@@ -303,8 +297,6 @@ def cmd_map(args) -> int:
     from . import maps
 
     out = Path(args.out)
-    if out.suffix.lower() not in (".pdf", ".svg", ".png", ".html"):
-        raise LocalitiesError(f"{out}: --out must end in .pdf, .svg, .png or .html")
     if args.poorer and (args.column or args.significance):
         raise LocalitiesError(f"--poorer maps the decision; {'--column' if args.column else '--significance'} "
                               "maps an indicator: give one or the other")
@@ -416,8 +408,6 @@ def cmd_profile(args) -> int:
     from .profile import save_profiles
 
     out = Path(args.out)
-    if out.suffix.lower() != ".pdf":
-        raise LocalitiesError(f"{out}: --out must end in .pdf")
     plan, dz = _read(args)
     table = _ranked(plan, dz, args)
     pages = int((table["poorer_than_rest"] | table["poorer_than_scotland"]).sum()) if args.flagged else len(table)

@@ -44,10 +44,6 @@ def cmd_compare(args) -> int:
     from .rank import rank
 
     out = Path(args.out) if args.out else None
-    if out is not None and out.suffix.lower() not in (".png", ".pdf", ".svg"):
-        raise LocalitiesError(f"{out}: --out must end in .png, .pdf or .svg (a map of the differences)")
-    if args.table and Path(args.table).suffix.lower() not in (".csv", ".xlsx"):
-        raise LocalitiesError(f"{args.table}: --table must end in .csv or .xlsx")
     if args.title is not None and out is None:
         raise LocalitiesError("--title is printed above the map of the differences: give --out as well")
     dz = _layered("a", args, lambda: _zones_for_plan(Path(args.a), args.council, args.data_dir, args.layer_a, args.population))
