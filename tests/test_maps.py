@@ -1517,6 +1517,20 @@ def test_a_town_inside_the_country_has_its_number_close_by(council_zones):
     plt.close(fig)
 
 
+def test_a_town_in_parts_inside_the_country_has_its_numbers_close_by(council_zones):
+    """Angus at 5,000: Forfar is three localities inside two rural ones; Forfar West's number,
+    with no spot beside it off every other locality, hung on a 1.6-inch leader at the council's
+    western edge. Its town's other parts are no reason to send it there."""
+    dz = council_zones["Angus"]
+    table = loc.rank(loc.propose(dz, target_population=5_000), dz)
+    fig = loc.plot_poorer(table, details="none")
+    fig.canvas.draw()
+    names = dict(zip(table.index.astype(str), table["name"]))
+    forfar = {names[key]: round(length, 2) for key, ax, length, _ in _leaders(fig) if names[key].startswith("Forfar")}
+    assert "Forfar West" in forfar and max(forfar.values()) < 0.4, forfar
+    plt.close(fig)
+
+
 def test_a_short_leader_goes_round_the_names_placed(council_zones):
     """Perth and Kinross at 10,000: Auchterarder's leader ran through "Powmill, Cleish and
     Scotlandwell ..." to a number an inch away."""
