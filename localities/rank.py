@@ -91,6 +91,22 @@ def _untested(weights: Mapping[str, float], inds: list[Indicator]) -> list[str]:
             f"within a tier but cannot make one significantly poorer"]
 
 
+#: Fewer localities than this give the funnel's overdispersion allowance little to go on.
+FUNNEL_FEW = 20
+
+
+def _funnel_note(method: str, localities: int) -> list[str]:
+    """A note that ``method="funnel"`` estimated the spread between localities from few of them
+    (East Ayrshire's 6: every locality in tier 3, 22.7% income-deprived against Scotland's
+    12.1% among them, and nothing said why)."""
+    if method != "funnel" or localities >= FUNNEL_FEW:
+        return []
+    return [f"method funnel: the allowance for variation between localities (overdispersion) is estimated from "
+            f"these {localities} localities alone; with fewer than {FUNNEL_FEW} it is poorly estimated and can widen "
+            f"the limits until no locality is flagged; the default method (difference) tests each locality "
+            f"against its comparator and does not depend on how many there are"]
+
+
 _CARRIED = ["numerator", "numerator_upper", "denominator", "value", "value_min", "value_max", "lower", "upper"]
 
 
@@ -345,7 +361,8 @@ def rank(
         "min_ratio": float(min_ratio),
         "min_gap": dict(min_gap or {}),
         "population": facts.get("population"),
-        "notes": facts.get("notes", []) + _untested(weights, inds) + _vintage_note(facts.get("population")),
+        "notes": facts.get("notes", []) + _untested(weights, inds) + _vintage_note(facts.get("population"))
+        + _funnel_note(method, len(order)),
         "data_dir": dz.attrs.get("data_dir"),
         "label_points": plan.localities.attrs.get("label_points", {}),
         "ward_people": plan.localities.attrs.get("ward_people", {}),

@@ -252,6 +252,20 @@ def test_methods_side_by_side(council_zones):
     assert all(0 < c <= len(plan) for c in counts.values())
 
 
+def test_a_funnel_over_few_localities_says_its_limits_rest_on_them(council_zones):
+    """East Ayrshire's 6 localities under method="funnel": all in tier 3, the most deprived at
+    22.7% income-deprived against Scotland's 12.1%, and nothing said why."""
+    dz = council_zones["East Ayrshire"]
+    plan = loc.propose(dz)
+    funnel = loc.rank(plan, dz, method="funnel")
+    notes = [n for n in funnel.attrs["notes"] if n.startswith("method funnel")]
+    assert len(notes) == 1 and f"these {len(plan)} localities" in notes[0]
+    assert not any("funnel" in n for n in loc.rank(plan, dz).attrs["notes"])
+    glasgow = council_zones["Glasgow City"]  # 136 IZs: enough to estimate the spread from
+    assert not any("funnel" in n for n in loc.rank(loc.propose(glasgow, method="iz"), glasgow,
+                                                   method="funnel").attrs["notes"])
+
+
 def test_headline_is_the_analysts(council_zones):
     dz = council_zones["Moray"]
     plan = loc.propose(dz, method="wards")
