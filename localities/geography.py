@@ -207,6 +207,16 @@ def dissolve(zones: gpd.GeoDataFrame | gpd.GeoSeries, by: pd.Series) -> gpd.GeoS
     return gpd.GeoSeries(out, index=pd.Index(values, name=by.name), crs=zones.crs)
 
 
+def _largest_parts(geoms: np.ndarray) -> np.ndarray:
+    """Each geometry's largest polygon (itself where it has one part)."""
+    parts, index = shapely.get_parts(geoms, return_index=True)
+    order = np.lexsort((-shapely.area(parts), index))  # by geometry, largest part first
+    first = order[np.r_[True, index[order][1:] != index[order][:-1]]]
+    out = geoms.copy()
+    out[index[first]] = parts[first]
+    return out
+
+
 def label_points(localities: gpd.GeoSeries, zones: gpd.GeoSeries, population: pd.Series, by: pd.Series) -> dict:
     """``{locality: (x, y)}`` for localities of several islands whose people do not live
     mostly on the largest: where the map puts the name, in the middle of the people. It
@@ -219,7 +229,9 @@ def label_points(localities: gpd.GeoSeries, zones: gpd.GeoSeries, population: pd
     multi = set(localities.index[parts > 1])
     if not multi:
         return {}
-    points = shapely.point_on_surface(np.asarray(zones.geometry.array))
+    # Each zone's point on its largest part: GEOS's point on a zone of 77 islands can fall on
+    # an islet (North Uist's ward had its name on one off Berneray, and again on North Uist).
+    points = shapely.point_on_surface(_largest_parts(np.asarray(zones.geometry.array)))
     frame = pd.DataFrame({"loc": by.to_numpy(), "x": shapely.get_x(points), "y": shapely.get_y(points),
                           "w": pd.to_numeric(population).to_numpy(dtype=float)})
     frame = frame[frame["loc"].isin(multi)]

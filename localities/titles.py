@@ -92,8 +92,10 @@ def _is_place(words: list[str], last: set | None = None) -> bool:
     names for one word, "New"; a side for more, "Kilmarnock East")."""
     last = last if last is not None else _NOT_A_TOWN if len(words) == 1 else _SIDES
     # "City" of a "City Centre" ward is no town (the names' rule too: central Edinburgh's
-    # detail page was to be "City and Inverleith area").
+    # detail page was to be "City and Inverleith area"). A place ends in a capital: not the
+    # "Steòrnabhagh a" of Steòrnabhagh a Deas and a Tuath (the "a" of a Gaelic side).
     return (words[-1] not in last and words != ["City"] and all(w[:1].isalpha() for w in words)
+            and words[-1][:1].isupper()
             and not any(w.endswith(",") or w.lower() in ("and", "&", "of") for w in words))
 
 

@@ -1238,6 +1238,20 @@ def test_an_island_locality_is_named_where_its_people_live(council_zones):
     plt.close(fig)
 
 
+def test_a_ward_living_on_its_largest_island_is_named_there_once(council_zones):
+    """Na h-Eileanan Siar's wards: Uibhist a Tuath's name sat on an islet off Berneray (the
+    point GEOS found on a zone of 77 islands, most of whose people live on North Uist) and
+    again on North Uist. Its people live on its largest island: its name goes there, once."""
+    dz = council_zones["Na h-Eileanan Siar"]
+    table = loc.rank(loc.propose(dz, method="wards"), dz)
+    row = table[table["name"] == "Uibhist a Tuath"].iloc[0]
+    assert row["locality"] not in table.attrs["label_points"]
+    fig = loc.plot_poorer(table)
+    placed = [t for t in fig.attrs["main"].texts if t.get_text().replace("\n", " ") == "Uibhist a Tuath"]
+    assert len(placed) == 1
+    plt.close(fig)
+
+
 @pytest.mark.parametrize("council, target, titles", [
     ("Orkney Islands", 10_000, ["A: Kirkwall"]),
     ("Na h-Eileanan Siar", 10_000, ["A: Stornoway and Point"]),
@@ -1643,6 +1657,8 @@ def test_an_inset_is_titled_for_the_town_its_wards_are_named_for(council_zones):
     assert titles._name_town(["Ross and Cromarty East", "Ross and Cromarty West"]) is None
     assert titles._name_town(["Elgin Bishopmill East", "New Elgin West"]) == "Elgin"
     assert titles._name_town(["Kilmarnock North and Kilmarnock East", "Crosshouse"]) == "Kilmarnock"
+    # A Gaelic side's "a" is no part of the town: the inset was "A: Steòrnabhagh a area".
+    assert titles._name_town(["Steòrnabhagh a Deas", "Steòrnabhagh a Tuath"]) == "Steòrnabhagh"
     for wards, town in (({"a": {"Fraserburgh and District": 6_000}, "b": {"Fraserburgh and District": 5_000}},
                          "Fraserburgh area"),
                         ({"a": {"East Kilbride West": 6_000}, "b": {"East Kilbride South": 4_500, "Avondale": 500}},
