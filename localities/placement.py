@@ -152,12 +152,13 @@ class Placer:
         others = self.localities[hit]
         return bool((shapely.area(shapely.intersection(box, others)) > COVER_MOST * shapely.area(others)).any())
 
-    def _surrounding(self, geom, own, width: float) -> list[int] | None:
+    def _surrounding(self, geom, own, width: float) -> tuple[list[int], bool] | None:
         """The positions of the localities around ``geom`` (on the ring ``width`` map units
-        wide outside it) at least :data:`AROUND_LARGER` times its area, or None where there
-        are none: a small town inside large rural localities. The town's other parts do not
-        count (Angus at 5,000: Forfar West, beside Forfar Central and East and two rural
-        localities, had its number on a 1.6-inch leader to the council's western edge)."""
+        wide outside it) at least :data:`AROUND_LARGER` times its area, and whether they are
+        all of them (a small town inside large rural localities); None where there are none.
+        A town's other parts are among them (Angus at 5,000: Forfar West, beside Forfar
+        Central and East and two rural localities, had its number on a 1.8-inch leader to
+        the council's western edge)."""
         if own is None or geom is None or geom.is_empty:
             return None
         ring = geom.buffer(width).difference(geom)
@@ -167,8 +168,8 @@ class Placer:
             return None
         area = shapely.area(self.localities[hit])
         own_area = float(shapely.area(self.localities[own]))
-        large = hit[area >= AROUND_LARGER * own_area]
-        return large.tolist() if len(large) else None
+        large = area >= AROUND_LARGER * own_area
+        return (hit[large].tolist(), bool(large.all())) if large.any() else None
 
     def again(self, key, texts: list[str], part, fontsize, number: bool, own=None):
         """A locality's label once more, inside ``part`` (a polygon of it apart from where its
@@ -295,16 +296,20 @@ class Placer:
             # locality's centre beats a long one across the map.
             tests = [(clear_of_others, near), (centre_off_others, near), (clear_of_others, far),
                      (centre_off_others, far), (None, near)]
-            around = self._surrounding(geom, own, 14 * abs(self.inv.transform((1, 0))[0] - self.inv.transform((0, 0))[0]))
-            if around is not None:
+            found = self._surrounding(geom, own, 14 * abs(self.inv.transform((1, 0))[0] - self.inv.transform((0, 0))[0]))
+            if found is not None:
                 # A town inside large rural localities: every spot beside it is on one of
                 # them, and the nearest clear one can be an inch away across other names (the
                 # Scottish Borders' Jedburgh, Perth and Kinross's Crieff). A short leader over
-                # the localities around it is read as pointing in.
+                # the localities around it is read as pointing in. Where the town's other parts
+                # are around it too, only when no spot near is centred off every other locality
+                # (Edinburgh at 5,000 had such a spot for 55, and took one on 63 instead).
+                around, alone = found
+
                 def over_only_around(box):
                     return self._over_others(box, [own, *around]) <= 0.1 * box.area
 
-                tests.insert(1, (over_only_around, near))
+                tests.insert(1 if alone else 2, (over_only_around, near))
         else:
             tests = [(lambda box: True, near)]
         # A short leader first that crosses no name, number or leader placed already (Perth and
