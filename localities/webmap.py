@@ -135,7 +135,8 @@ def explore(obj, column: str | None = None, tooltip: list[str] | None = None, la
     for col in base:
         top = column_top(frame, col)  # once a column, not once a cell
         props[f"t_{col}"] = [esc(_text_of(col, v, frame, top)) for v in frame[col]]
-    m = folium.Map(tiles=None, control_scale=True, **kwargs)
+    # Fractional zoom: the page fits the council beside its legend, not a whole zoom level smaller.
+    m = folium.Map(tiles=None, control_scale=True, **{"zoom_snap": 0.25, **kwargs})
     folium.TileLayer("OpenStreetMap", name="Background map", control=False).add_to(m)
     legends, titles, shows = {}, {}, {}
     groups = []
@@ -204,7 +205,9 @@ def explore(obj, column: str | None = None, tooltip: list[str] | None = None, la
         titles[esc(name)] = esc(legend_title) if legend_title else None
     _add_numbers(m, frame, geo)
     folium.LayerControl(collapsed=False).add_to(m)
-    m.fit_bounds([[geo.total_bounds[1], geo.total_bounds[0]], [geo.total_bounds[3], geo.total_bounds[2]]])
+    # Clear of the legend and key down the left and the title at the top.
+    m.fit_bounds([[geo.total_bounds[1], geo.total_bounds[0]], [geo.total_bounds[3], geo.total_bounds[2]]],
+                 padding_top_left=(300, 50))
     headings = None
     if title is None:
         # As the printed map is titled: the decision, the indicator shown first, or the plan;
@@ -218,7 +221,8 @@ def explore(obj, column: str | None = None, tooltip: list[str] | None = None, la
             return f"{council}: {what}" if council else what[0].upper() + what[1:]
         title = titled(what)
         headings = {layer: esc(titled(shown)) for layer, shown in shows.items()}
-    _add_legend(m, legends, list(legends)[0], esc(sources.attribution(ATTRIBUTION_SOURCES)), titles, headings)
+    _add_legend(m, legends, list(legends)[0], esc(sources.attribution(ATTRIBUTION_SOURCES)), titles, headings,
+                _key(frame))
     warning = regulation_summary(frame)
     warning = esc(warning) if warning else None
     _add_title(m, esc(str(title)), warning)
@@ -326,12 +330,34 @@ def _add_title(m, title: str, warning: str | None = None) -> None:
         f'{under}</div>'))
 
 
+#: The web page's key to the numbers opens folded above this many localities.
+KEY_OPEN = 30
+
+
+def _key(frame) -> str:
+    """The numbers' key, as the printed map has one: each number and its locality's name, in
+    rank order, in a list that folds away and scrolls (Glasgow City at 5,000: 99 rows). A
+    board member reading a screenshot or a print of the page found only numbers (the names
+    were on hover)."""
+    numbers = frame["rank"] if "rank" in frame else pd.Series(range(1, len(frame) + 1), index=frame.index)
+    names = frame["name"] if "name" in frame else pd.Series(frame.index.astype(str), index=frame.index)
+    rows = sorted((int(n), str(names[i])) for i, n in numbers.items() if not pd.isna(n))
+    items = "".join(f'<tr><td style="text-align:right;padding-right:4px;font-weight:bold">{n}</td>'
+                    f"<td>{inert(name)}</td></tr>" for n, name in rows)
+    # Open where it is short; folded where it would cover much of the map (a click opens it).
+    return (f'<details id="loc-key"{" open" if len(rows) <= KEY_OPEN else ""} '
+            f'style="margin-top:6px;border-top:1px solid #ccc;padding-top:4px">'
+            f'<summary style="cursor:pointer;font-weight:bold">Localities ({len(rows)})</summary>'
+            f'<div style="max-height:40vh;overflow-y:auto"><table style="border-collapse:collapse;font:11px sans-serif">'
+            f"{items}</table></div></details>")
+
+
 def _add_legend(m, legends: dict, first: str, attribution: str, titles: dict | None = None,
-                headings: dict | None = None) -> None:
-    """One legend per layer (shown with its layer) and the data attribution; with
-    ``headings`` (layer -> the page's title for it), the title follows the layer shown.
-    Every text reaching the page is already HTML-escaped; JSON-encoding keeps it inert in
-    script."""
+                headings: dict | None = None, key: str = "") -> None:
+    """One legend per layer (shown with its layer), the numbers' key (``key``, HTML) and the
+    data attribution; with ``headings`` (layer -> the page's title for it), the title
+    follows the layer shown. Every text reaching the page is already HTML-escaped;
+    JSON-encoding keeps it inert in script."""
     from branca.element import MacroElement, Template
 
     blocks = []
@@ -357,7 +383,7 @@ def _add_legend(m, legends: dict, first: str, attribution: str, titles: dict | N
  page loads from the internet: it shows once the page can reach the web. The PDF, SVG and PNG maps need no
  connection.</div>
 <div id="loc-legends" style="position:fixed;top:90px;left:10px;z-index:9999;background:white;padding:6px 8px;
- border:1px solid #999;font:12px sans-serif;max-width:280px">""" + "".join(blocks) + """</div>
+ border:1px solid #999;font:12px sans-serif;max-width:280px">""" + "".join(blocks) + key + """</div>
 {% endmacro %}
 {% macro script(this, kwargs) %}
 document.getElementById("loc-offline").style.display = "none";  // Leaflet loaded: the map is there

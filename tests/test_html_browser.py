@@ -168,6 +168,58 @@ def test_each_locality_is_numbered_on_the_page(hostile_table, browser, leaflet, 
     assert not re.search(r"<img[^>]*onerror", dom)
 
 
+KEY_CHECK = """<script>
+window.addEventListener('load', function () { setTimeout(function () {
+  var legend = document.getElementById('loc-legends').getBoundingClientRect(), under = [];
+  document.querySelectorAll('.loc-number').forEach(function (d) {
+    var r = d.getBoundingClientRect();
+    if (d.parentElement.style.display !== 'none' && r.left < legend.right && r.top < legend.bottom) {
+      under.push(d.textContent); } });
+  var rows = [];
+  document.querySelectorAll('#loc-key tr').forEach(function (tr) {
+    rows.push([tr.cells[0].textContent, tr.cells[1].textContent]); });
+  var left = Infinity;  // the localities' drawing, left edge
+  document.querySelectorAll('path.leaflet-interactive').forEach(function (p) {
+    left = Math.min(left, p.getBoundingClientRect().left); });
+  if (left < legend.right) { under.push('map'); }
+  document.body.setAttribute('data-under', JSON.stringify(under));
+  document.body.setAttribute('data-rows', JSON.stringify(rows));
+  document.body.setAttribute('data-open', String(document.getElementById('loc-key').open));
+}, 500); });
+</script></body>"""
+
+
+def test_the_page_has_a_key_to_its_numbers_beside_the_map(hostile_table, browser, leaflet, tmp_path):
+    """East Ayrshire's page showed numbers 1-6 and no names but on hover: a screenshot or print
+    of it could not be read. The key lists each number and name (as text), in rank order,
+    and the map opens clear of the legend and key (Glasgow City's west end was under them)."""
+    import html
+    import json
+
+    path = maps.save_html(loc.explore(hostile_table, poorer=True), tmp_path / "map.html")
+    dom = in_browser(path, browser, leaflet, KEY_CHECK)
+    data = {k: json.loads(html.unescape(v)) for k, v in re.findall(r'data-(under|rows|open)="([^"]*)"', dom)}
+    ranked = hostile_table.sort_values("rank")
+    assert data["rows"] == [[str(int(r)), n] for r, n in zip(ranked["rank"], ranked["name"])]
+    assert data["rows"][0][1] == PAYLOAD and not re.search(r"<img[^>]*onerror", dom)
+    assert data["open"] is True and data["under"] == []
+
+
+def test_a_wide_council_opens_clear_of_the_legend_and_folds_a_long_key(council_zones, browser, leaflet, tmp_path):
+    """Glasgow City at 5,000 (121 localities): its west end was drawn under the legend, and an
+    open key of 121 rows covered a third of the city."""
+    import html
+    import json
+
+    dz = council_zones["Glasgow City"]
+    table = loc.rank(loc.propose(dz, target_population=5_000), dz)
+    path = maps.save_html(loc.explore(table, poorer=True), tmp_path / "glasgow.html")
+    dom = in_browser(path, browser, leaflet, KEY_CHECK)
+    data = {k: json.loads(html.unescape(v)) for k, v in re.findall(r'data-(under|rows|open)="([^"]*)"', dom)}
+    assert len(data["rows"]) == len(table) and data["open"] is False
+    assert data["under"] == []
+
+
 SWITCH = """<script>
 window.addEventListener('load', function () { setTimeout(function () {
   var before = document.getElementById('loc-title').textContent;
