@@ -283,7 +283,7 @@ def propose(
     dz = _zones(dz, notes)
     columns = list(dz.columns)  # all of them, for suggestions when a named column is missing
     dz = reading(dz, {"datazone", "name", "population", "council", "council_name", "iz", "iz_name", "ward",
-                      "ward_name", "urban_rural", within, attribute})
+                      "ward_name", "urban_rural", "income_count", within, attribute})
     dz = dz.sort_values("datazone").reset_index(drop=True)
     if len(dz) == 0:
         raise PlanError("no zones to build localities from")

@@ -35,7 +35,7 @@ Rules, in order:
    town only a ward's name says (``"Barrhead: Auchenback"``).
 6. More: the first one or two places and how many more there are (never just one
    more where all fit in :data:`ONE_MORE_LENGTH` characters)
-   (``"New Elgin West, New Elgin East and 2 more"``; ``"Halfway, Hallside and Drumsagard + 1 more"``
+   (``"Keith, Fife Keith and 2 more"``; ``"Halfway, Hallside and Drumsagard + 1 more"``
    when a shown IZ's name lists places), at most :data:`LABEL_LENGTH`
    characters where possible. A name therefore never stands alone for a place that
    holds only a minority of the people.
@@ -67,6 +67,17 @@ Rules, in order:
    names begin with is such a town too, for the IZs no ward's town holds: Inverclyde's wards
    are "Inverclyde North", ..., and "Inverkip and Wemyss Bay + 4 more" held three of Gourock's
    IZs, 59% of its people; now "Gourock / Inverkip and Wemyss Bay + 1 more".
+
+10. The place where most of a locality's income-deprived people live is said, where it holds
+    a fifth of them or more and its income deprivation rate is at least 1.2 times both the
+    rest of the locality's and the council's (:mod:`localities.deprivedplace`; zones with
+    ``income_count``): a name never hides the pocket that makes a locality poorer. Highland's
+    most deprived locality, "Inverness Ballifeary and Dalneigh + 4 more", held Merkinch (35%
+    income-deprived; the rest of the locality 16%): now "Inverness Ballifeary and Dalneigh /
+    Inverness Merkinch + 3 more"; Edinburgh's "The Calders and 2 more" is "The Calders /
+    Murrayburn and Wester Hailes North + 1 more". A town said ("part of Kilwinning") says the
+    places in it. Places all one town's give its name once, also before "and N more":
+    "Glenrothes: Pitteuchar, Collydean and 6 more".
 
 A locality holding the whole council is named for the council.
 
@@ -101,6 +112,7 @@ from .namelists import (  # noqa: F401 (re-exported: the package and tests read 
     spaced,
 )
 from . import geography
+from .deprivedplace import deprived_places, the_item, unsaid
 from .errors import capital
 from .regions import settlement
 from .townnames import TOWN_SHARE_SAID, _by_towns, _iz_named_towns, _sides_only, _town_izs, _towns  # noqa: F401
@@ -284,7 +296,7 @@ def _listed(shown: list[str], isles: list[str], limit: int, shared: bool = True)
     # more", not "Largs and Cumbrae / Arran + 2 more" (Kilbirnie, 27% of its people, pushed out).
     kept = [item for item in shown if said(item.removeprefix("part of "), text) or must(item)]
     if len(kept) < len(shown):
-        longer = more(kept, len(shown) - len(kept))
+        longer = more(kept, len(shown) - len(kept), shared)
         if len(longer) <= ONE_MORE_LENGTH:
             return longer
     first = [item for item in shown if must(item)]
@@ -293,7 +305,7 @@ def _listed(shown: list[str], isles: list[str], limit: int, shared: bool = True)
     if all(said(i, text) for i in isles):
         return text
     n = 1 + len([item for item in first if item != shown[0]])
-    return more(shown[:n], len(shown) - n) if len(shown) > n else join_names(shown, shared)
+    return more(shown[:n], len(shown) - n, shared) if len(shown) > n else join_names(shown, shared)
 
 
 def locality_names(assignment: pd.Series, dz: pd.DataFrame, limit: int = LABEL_LENGTH,
@@ -325,7 +337,8 @@ def locality_names(assignment: pd.Series, dz: pd.DataFrame, limit: int = LABEL_L
     # Without the zone table's attrs (its sources, kept for the outputs): pandas deep-copied
     # them at every column read, a third of the time naming took.
     dz = pd.DataFrame({c: dz[c] for c in ("datazone", "population", "iz", "iz_name", "ward", "ward_name",
-                                          "urban_rural", "council_name", "geometry") if c in dz}, copy=False)
+                                          "urban_rural", "council_name", "income_count", "geometry") if c in dz},
+                      copy=False)
     if "iz_name" not in dz:
         return pd.DataFrame({"name": [str(v) for v in locs], "places": ""}, index=locs)
     key = "iz" if "iz" in dz else "iz_name"
@@ -340,6 +353,11 @@ def locality_names(assignment: pd.Series, dz: pd.DataFrame, limit: int = LABEL_L
     ward_all = dz["ward_name"].tolist() if "ward_name" in dz else [None] * len(dz)
     in_ward: dict = {}  # locality -> Counter of people by ward
     iz_ward: dict = {}  # locality -> IZ name -> Counter of people by ward
+    # Income-deprived people and residents by locality and IZ name (rule 10), where counted.
+    poor_all = (pd.to_numeric(dz["income_count"], errors="coerce").to_numpy(dtype=float).tolist()
+                if "income_count" in dz else None)
+    iz_poor: dict = {}
+    iz_people: dict = {}
     for loc, zone in zip(assignment.tolist(), assignment.index):
         r = row.get(zone)
         if r is None or pd.isna(loc) or pd.isna(iz_all[r]) or pd.isna(name_all[r]):
@@ -349,6 +367,9 @@ def locality_names(assignment: pd.Series, dz: pd.DataFrame, limit: int = LABEL_L
         acc[1] += 1
         in_ward.setdefault(loc, Counter())[ward_all[r]] += pop_all[r]
         iz_ward.setdefault(loc, {}).setdefault(str(name_all[r]), Counter())[ward_all[r]] += pop_all[r]
+        if poor_all is not None and not np.isnan(poor_all[r]):
+            iz_poor.setdefault(loc, Counter())[str(name_all[r])] += poor_all[r]
+            iz_people.setdefault(loc, Counter())[str(name_all[r])] += pop_all[r]
     listed: dict = {}
     first: dict = {}
     people: dict = {}
@@ -382,6 +403,10 @@ def locality_names(assignment: pd.Series, dz: pd.DataFrame, limit: int = LABEL_L
     # And the towns the IZ names say where no ward names them (Inverclyde's Gourock and Greenock).
     for town, izs in _iz_named_towns(dz, towns, ward_towns, set().union(*town_izs.values())).items():
         town_izs.setdefault(town, set()).update(izs)
+    counted = poor_all is not None and ~np.isnan(np.asarray(poor_all))
+    council_rate = (float(np.sum(np.asarray(poor_all)[counted])) / max(float(np.sum(np.asarray(pop_all)[counted])), 1.0)
+                    if poor_all is not None else 0.0)
+    deprived_at = deprived_places(iz_people, iz_poor, council_rate)
     names, places = {}, {}
     for loc, items in listed.items():
         places[loc] = SEPARATOR.join(items)
@@ -410,13 +435,18 @@ def locality_names(assignment: pd.Series, dz: pd.DataFrame, limit: int = LABEL_L
             ordered = _prominent(made, ward_towns, towns, iz_names | rural, partial, ward_people)
             isles = [item for item in ordered if item in water or item not in iz_names and any(
                 _town(n) == item or n.startswith(f"{item} ") for n in water)][:ISLANDS_SHOWN]
+            # Rule 10: the place most of its income-deprived people live in, as an item of the list.
+            focus = the_item(deprived_at[loc], ordered, iz_names) if loc in deprived_at else None
             town = ward_town.get(loc) or next(
                 (t for t, izs in ward_named.items()
                  if sum(pop for item, pop in zip(items, people[loc]) if item in izs) >= WARD_TOWN_SHARE * total), None)
             shown = [f"part of {item}" if item in partial else item for item in ordered]
+            # How the name is made, for rule 10 below: after a town's name, or a list saying ``say``.
+            after, listing, say = None, shown, isles
             if town and not re.search(rf"\b{re.escape(town)}\b", places[loc]) and town not in merged[0]:
                 # Most of its people live in wards named for a town no IZ name says: Perth's
                 # flagged "Hillyland, Tulloch and Inveralmond + 6 more" is in Perth City North.
+                after = town
                 text = _after_town(town, shown, isles, limit)
             else:
                 text = _listed(shown, isles, limit)
@@ -426,19 +456,27 @@ def locality_names(assignment: pd.Series, dz: pd.DataFrame, limit: int = LABEL_L
                                     elsewhere)
                 if by_town != ordered and len(by_town) == 1 and by_town[0].startswith("part of "):
                     # All one town's, where no IZ name says it: "Dumfries: Shawhead, Troqueer and 2 more".
-                    text = _after_town(by_town[0].removeprefix("part of "), shown, isles, limit)
+                    after = by_town[0].removeprefix("part of ")
+                    text = _after_town(after, shown, isles, limit)
                 elif by_town != ordered:
                     # The towns said, never "and N more" (the largest two): "Part of Hamilton / part
                     # of Blantyre + 1 more", not "Part of Hamilton and 2 more".
                     towns_said = [i for i in by_town if i.startswith("part of ")][:ISLANDS_SHOWN]
                     say = list(dict.fromkeys(isles + towns_said))
-                    listed_now = [f"part of {item}" if item in partial else item for item in by_town]
-                    text = _listed(listed_now, say, limit)
+                    listing = [f"part of {item}" if item in partial else item for item in by_town]
+                    text = _listed(listing, say, limit)
                     if re.fullmatch(r"part of [^,/+]+ and (?!part of |\d+ more)[^,/+]+", text, re.IGNORECASE):
                         # "Part of Stirling and Bannockburn" read as part of both: the whole
                         # places first, "Bannockburn and part of Stirling".
-                        listed_now.sort(key=lambda item: item.startswith("part of "))
-                        text = _listed(listed_now, say, limit)
+                        listing.sort(key=lambda item: item.startswith("part of "))
+                        text = _listed(listing, say, limit)
+                    # A town said ("part of Kilwinning") says the place in it.
+                    focus = the_item(deprived_at[loc], [i.removeprefix("part of ") for i in by_town],
+                                     iz_names) if loc in deprived_at else None
+            if unsaid(focus, text):
+                # Rule 10: Highland's "Inverness Ballifeary and Dalneigh + 4 more" hid Merkinch.
+                text = (_after_town(after, shown, [*say, focus], limit) if after
+                        else _listed(listing, [*say, focus], limit))
             names[loc] = capital(text)
     # A locality none of whose zones has an IZ name is named by its id (a blank name broke the
     # builder's ordering of ids, and reached maps as "nan").

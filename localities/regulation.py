@@ -141,7 +141,7 @@ def check(plan: Plan, dz: gpd.GeoDataFrame, max_population: int = CEILING, non_s
     data_dir, used = dz.attrs.get("data_dir"), str(dz.attrs.get("population", "simd2020v2"))
     people_from = counted_with(dz.attrs)
     dz = counted_table(reading(dz, {"datazone", "population", "council", "council_name", "ward", "ward_name",
-                                    "income_rank", "iz", "iz_name", "urban_rural"}))
+                                    "income_rank", "income_count", "iz", "iz_name", "urban_rural"}))
     assignment = plan.assignment
     codes = pd.Index(assignment.index.astype(str))
     known = dz.set_index("datazone")

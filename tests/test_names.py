@@ -137,7 +137,7 @@ def test_join_and_label():
     assert label(["Dunkeld & Birnam", "Stanley", "Luncarty", "Bankfoot"]) == "Dunkeld & Birnam / Stanley + 2 more"
     assert join_names(["Wallyford/Whitecraig", "Musselburgh"]) == "Wallyford/Whitecraig and Musselburgh"
     assert label(["New Elgin West", "New Elgin East", "Elgin Central West", "Elgin Bishopmill West"]) == \
-        "New Elgin West, New Elgin East and 2 more"
+        "New Elgin: West, East and 2 more"
     # A town's name once, before a colon, where every place is its side or part ("Carluke East,
     # Carluke South and Carluke North"); "Carluke East, South and North" read like one IZ's
     # name, as "Sutherland North and West" and "Port Glasgow Upper, West and Central" are.
@@ -576,7 +576,8 @@ def test_a_locality_in_a_towns_wards_is_named_for_the_town(council_zones):
     # "Clydesdale North" names small towns and country (urban-rural classes 3-6).
     dz = council_zones["Perth and Kinross"]
     names = loc.propose(dz).localities["name"]
-    assert "Perth: Hillyland, Tulloch and Inveralmond + 6 more" in set(names)
+    # (Rule 10 says Letham, where a fifth of its income-deprived people live.)
+    assert "Perth: Hillyland, Tulloch and Inveralmond / Letham + 5 more" in set(names)
     assert all(len(n) <= 64 for n in names)
     dz = council_zones["South Lanarkshire"]
     names = loc.propose(dz, target_population=5_000).localities["name"]
@@ -589,7 +590,7 @@ def test_a_council_named_for_its_town_names_the_town(council_zones):
     # East, North and West wards): the council's name in its wards was taken for the council.
     dz = council_zones["Stirling"]
     names = loc.propose(dz).localities["name"]
-    assert "Stirling: Broomridge and 6 more" in set(names)
+    assert "Stirling: Broomridge, Raploch and 5 more" in set(names)  # Raploch: rule 10
     # A council's name that is no town still names nothing ("Midlothian East").
     assert not any(n.startswith("Midlothian:") for n in loc.propose(council_zones["Midlothian"]).localities["name"])
 
@@ -688,7 +689,8 @@ def test_a_town_hidden_by_and_n_more_is_named_by_its_part():
 @pytest.mark.parametrize("council, target, name", [
     ("North Ayrshire", None, "Part of Kilwinning, part of Irvine and Stevenston Ardeer"),
     ("North Ayrshire", None, "Part of Saltcoats, part of Ardrossan and part of Stevenston"),
-    ("City of Edinburgh", None, "Part of Leith and 5 more"),  # "The Shore and Constitution Street + 6 more"
+    # "The Shore and Constitution Street + 6 more"; North Leith and Newhaven is rule 10's.
+    ("City of Edinburgh", None, "Part of Leith / North Leith and Newhaven + 4 more"),
     # No IZ name says Dumfries (Troqueer, Georgetown): its urban zones, joined to the "North
     # West Dumfries" ward's, are the town's. It was "Collin, Shawhead and 7 more".
     ("Dumfries and Galloway", None, "Part of Dumfries, Collin and 3 more"),
@@ -772,3 +774,44 @@ def test_a_piece_apart_over_land_is_no_island(council_zones):
     names = plan.localities["name"]
     assert "Roystonhill, Blochairn, and Provanmill + 5 more" in set(names)
     assert not names.str.contains("/ part of Sighthill").any()
+
+
+@pytest.mark.parametrize("council, target, name, hidden", [
+    # The most deprived locality in Highland was "Inverness Ballifeary and Dalneigh + 4 more":
+    # Merkinch, 35% income-deprived and a third of its income-deprived people, went unsaid.
+    ("Highland", None, "Inverness Ballifeary and Dalneigh / Inverness Merkinch + 3 more", "Inverness Merkinch"),
+    ("City of Edinburgh", 10000, "The Calders / Murrayburn and Wester Hailes North + 1 more", "Wester Hailes"),
+    ("East Ayrshire", None, "Kilmarnock: Altonhill, Shortlees and 4 more", "Shortlees"),
+    ("Clackmannanshire", None, "Sauchie / Alloa South and East + 4 more", "Alloa South and East"),
+    # Places all one town's give its name once, before "and N more" too.
+    ("Fife", None, "Glenrothes: Pitteuchar, Collydean and 6 more", "Collydean"),
+])
+def test_a_name_says_where_its_income_deprived_people_live(council_zones, council, target, name, hidden):
+    dz = council_zones[council]
+    plan = loc.propose(dz, **({"target_population": target} if target else {}))
+    names = plan.localities.set_index("locality")["name"]
+    assert name in set(names), sorted(names)
+    # Without income counts (the 2022 zones, or an analyst's own table) names are by people alone.
+    plain = loc.propose(dz.drop(columns=["income_count"]), **({"target_population": target} if target else {}))
+    assert plan.assignment.equals(plain.assignment)
+    assert not plain.localities["name"].str.contains(hidden).any()
+
+
+def test_the_deprived_place_is_a_pocket_not_a_rich_localitys_least_rich_part():
+    from collections import Counter
+
+    from localities.deprivedplace import deprived_places
+
+    people = {"a": Counter({"X": 4000, "Y": 4000, "Z": 4000}), "b": Counter({"P": 5000, "Q": 5000}),
+              "c": Counter({"M": 3000, "N": 9000, "O": 9000}), "d": Counter({"S": 3000})}
+    poor = {"a": Counter({"X": 1200, "Y": 400, "Z": 400}),  # X: 30% against the rest's 10%: said
+            "b": Counter({"P": 250, "Q": 100}),  # P: 5%, 2.5 times the rest, but under the council's 10%
+            "c": Counter({"M": 450, "N": 900, "O": 900}),  # most of them in N, at 10%: no pocket (M's 15% is not most)
+            "d": Counter({"S": 900})}  # one IZ: nothing to say apart
+    assert deprived_places(people, poor, council_rate=0.10) == {"a": "X"}
+    # A pocket holding under a fifth of the locality's income-deprived people is not said (U: 30%, 18% of them).
+    people["e"] = Counter({"U": 1000, **{k: 4000 for k in "VWXYZ"}})
+    poor["e"] = Counter({"U": 300, **{k: 280 for k in "VWXYZ"}})
+    assert "e" not in deprived_places(people, poor, council_rate=0.05)
+    poor["e"]["U"] = 360  # 20% of them
+    assert deprived_places(people, poor, council_rate=0.05)["e"] == "U"
