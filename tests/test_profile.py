@@ -592,3 +592,25 @@ def test_a_very_long_name_is_cut_on_the_page_not_off_it(sample):
         if "HYPERLINK" in t.get_text() or "Barrhead" in t.get_text():
             assert t.get_window_extent(key.canvas.get_renderer()).x1 <= people.x0 + 2, t.get_text()
     plt.close(key)
+
+
+def test_a_title_of_10000_characters_is_cut_in_a_few_measures(monkeypatch):
+    """A plan naming a locality with 10,000 characters kept `localities profile` running for
+    over 12 minutes: the title was cut one character at a time, measured at full length each
+    time. It is cut in proportion to the overshoot, then by one."""
+    import matplotlib.pyplot as plt
+    from matplotlib.text import Text
+
+    from localities.profile import _fit_width
+
+    measured = []
+    extent = Text.get_window_extent
+    monkeypatch.setattr(Text, "get_window_extent", lambda self, *a, **k: measured.append(1) or extent(self, *a, **k))
+    fig = plt.figure(figsize=(8.27, 11.69))
+    title = fig.text(0.05, 0.95, "x" * 10_000, fontsize=17, fontweight="bold", va="top")
+    assert _fit_width(fig, title, 7.5, smallest=9.0) == 1
+    text = title.get_text()
+    assert text.endswith("…") and 40 < len(text) < 200 and title.get_fontsize() == 9.0
+    assert title.get_window_extent(fig.canvas.get_renderer()).width <= 7.5 * fig.dpi
+    assert len(measured) < 100, len(measured)
+    plt.close(fig)
