@@ -987,6 +987,25 @@ def test_locality_polygons_of_two_councils_are_not_checked_as_one(real_dir, tmp_
     assert "COMPLIES with the 2016 Regulations (6 localities)" in out
 
 
+def test_one_polygon_over_many_councils_is_refused_not_checked_as_the_largest(real_dir, council_zones, tmp_path,
+                                                                                capsys):
+    """One box around Falkirk widened by 20 km was checked as a plan for Glasgow City ("ALL",
+    518,324 people, does not comply), with nothing said of the 1.7 million people of 13 other
+    councils inside it (a hostile-input trial)."""
+    import shapely
+
+    x0, y0, x1, y1 = council_zones["Falkirk"].total_bounds
+    box = tmp_path / "box.gpkg"
+    gpd.GeoDataFrame({"name": ["All"]}, geometry=[shapely.box(x0 - 20_000, y0 - 20_000, x1 + 20_000, y1 + 20_000)],
+                     crs="EPSG:27700").to_file(box)
+    for extra in ([], ["--council", "Glasgow City"]):
+        assert main(["check", str(box), "--data-dir", str(real_dir), *extra]) == EXIT_INPUT
+        out, err = capsys.readouterr()
+        assert out == "" and len(err.strip().splitlines()) == 1, err
+        assert f"{box}: locality polygon 'All' holds the zones of 14 councils, Glasgow City (" in err
+        assert "and 10 other councils: a locality lies in one council" in err
+
+
 def test_a_geopackage_of_several_layers_is_read_with_layer(real_dir, tmp_path, capsys):
     # Locality polygons saved beside the council's outline: "say which with layer= (Python)",
     # and the command line had no way to.
