@@ -374,12 +374,6 @@ def _outputs_writable(args) -> None:
     wrong = _wrong_suffix(args)
     if wrong:
         raise LocalitiesError(wrong)
-    for name in ("out", "table"):
-        # A folder made without a word hid a mistyped path (/nonexistent/dir/x.pdf: "wrote ...").
-        value = getattr(args, name, None)  # ensemble's --out is itself a folder
-        if value and args.command != "ensemble" and Path(value).suffix and not Path(value).parent.exists():
-            print(f"note: folder {Path(value).parent} does not exist: it will be made for --{name} {value}",
-                  file=sys.stderr)
     from .export import probe_writable  # here: a wrong name above is told without loading geopandas
 
     for name, value in outputs.items():
@@ -387,6 +381,13 @@ def _outputs_writable(args) -> None:
         folder = name == "dest" or name == "out" and (args.command in ("demo", "ensemble")
                                                       or (getattr(args, "council", None) or "").lower() == "all")
         probe_writable(value, folder=folder)
+    for name in ("out", "table"):
+        # A folder made without a word hid a mistyped path (/nonexistent/dir/x.pdf: "wrote ...").
+        # Said once it can be made (under /proc it said so, then "cannot write").
+        value = getattr(args, name, None)  # ensemble's --out is itself a folder
+        if value and args.command != "ensemble" and Path(value).suffix and not Path(value).parent.exists():
+            print(f"note: folder {Path(value).parent} does not exist: it will be made for --{name} {value}",
+                  file=sys.stderr)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -401,8 +402,10 @@ def main(argv: list[str] | None = None) -> int:
     if getattr(args, "dpi", None) is not None and not 20 <= args.dpi <= 2400:
         print(f"localities: --dpi must be between 20 and 2400, not {args.dpi}", file=sys.stderr)
         return EXIT_INPUT
-    empty = [f"--{name.replace('_', '-')}" for name in ("out", "table", "dest") if getattr(args, name, None) == ""]
-    if empty:  # an unset shell variable: --out "" read as the current folder, "."
+    empty = [f"--{name.replace('_', '-')}" if name not in ("plan", "a", "b") else f"the {name} argument"
+             for name in ("out", "table", "dest", "data_dir", "population", "plan", "a", "b")
+             if getattr(args, name, None) == ""]
+    if empty:  # an unset shell variable: --out "" read as the current folder, "."; a plan '' read the folder
         print(f"localities: {empty[0]} is empty: give a file or folder name", file=sys.stderr)
         return EXIT_INPUT
     previous = None

@@ -49,7 +49,7 @@ def probe_writable(path: str | os.PathLike, folder: bool = False) -> None:
         raise LocalitiesError(f"cannot write {path}: is a folder; give a file name")
     if folder and path.exists() and not path.is_dir():
         return  # the command says what it writes into a folder (commands.output_folder)
-    folder = path if folder else path.parent
+    folder = wanted = path if folder else path.parent
     while not folder.exists() and folder != folder.parent:
         folder = folder.parent
     if not folder.is_dir():
@@ -59,6 +59,9 @@ def probe_writable(path: str | os.PathLike, folder: bool = False) -> None:
         os.close(fd)
         os.unlink(tmp)
     except OSError as exc:
+        if wanted != folder:  # the folder to be made cannot be: say that, not "no such file"
+            raise LocalitiesError(f"cannot write {path}: cannot make the folder {wanted} in {folder} "
+                                  f"({exc.strerror or exc})") from exc
         raise write_error(path, exc) from exc
 
 

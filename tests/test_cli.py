@@ -62,6 +62,24 @@ def test_an_empty_out_is_named(capsys):
     assert capsys.readouterr().err.strip() == "localities: --out is empty: give a file or folder name"
 
 
+@pytest.mark.parametrize("argv, named", [
+    (["check", ""], "the plan argument"),  # read the current folder: "has no coordinate reference system"
+    (["compare", "a.csv", ""], "the b argument"),
+    (["check", "plan.csv", "--data-dir", ""], "--data-dir"),  # "no file for 'Data Zone 2011 lookup' in ."
+])
+def test_an_empty_path_is_named_not_read_as_the_folder(argv, named, capsys):
+    assert main(argv) == EXIT_INPUT
+    assert capsys.readouterr().err.strip() == f"localities: {named} is empty: give a file or folder name"
+
+
+def test_a_folder_that_cannot_be_made_is_said_once(capsys):
+    # "note: folder /proc/x does not exist: it will be made", then "cannot write ...: No such file".
+    assert main(["propose", "--council", "Highland", "-o", "/proc/no-such/plan.gpkg"]) == EXIT_INPUT
+    err = capsys.readouterr().err
+    assert err == ("localities: cannot write /proc/no-such/plan.gpkg: cannot make the folder /proc/no-such in /proc "
+                   "(No such file or directory)\n"), err
+
+
 def test_sizes_are_read_as_the_tool_prints_them():
     # "10,000" is how every note prints a size; --target-population 10,000 was refused.
     args = parser().parse_args(["propose", "--council", "Moray", "--target-population", "10,000",
