@@ -27,8 +27,10 @@ class DownloadError(LocalitiesError):
     """An official source could not be fetched or failed its checksum."""
 
 
-#: Control characters: C0 (tab, line break, escape), delete and C1.
-CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]+")
+#: Control characters: C0 (tab, line break, escape), delete and C1; and the invisible marks
+#: that set text's direction (U+200E-F, U+202A-E, U+2066-9), which made a name in a plan read
+#: backwards in the terminal, the workbook and the web page.
+CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]+")
 
 
 def plain(text: object) -> str:

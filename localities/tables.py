@@ -42,10 +42,14 @@ def _sniff(path: Path, expect: str) -> None:
     if not path.exists():
         raise DataError(f"{path}: no such file")
     with open(path, "rb") as fh:
-        head = fh.read(16)
+        head = fh.read(4096)
     is_zip = head.startswith(b"PK\x03\x04")
     is_sqlite = head.startswith(b"SQLite format 3")
-    if expect == "csv" and (is_zip or is_sqlite or b"\x00" in head):
+    # Text has no NUL (but UTF-16's) and few other control bytes: random bytes were taken for
+    # text in "mixed encodings", "although the rest of the file is" UTF-8.
+    binary = not head.startswith(UTF16_BOMS) and (b"\x00" in head or len(re.findall(
+        rb"[\x01-\x08\x0e-\x1a\x1c-\x1f]", head)) > 0.05 * len(head))
+    if expect == "csv" and (is_zip or is_sqlite or binary):
         kind = "an Excel workbook or zip" if is_zip else "a GeoPackage/SQLite file" if is_sqlite else "a binary file"
         raise DataError(f"{path}: named as CSV but it is {kind}")
     if expect == "xlsx" and not is_zip:

@@ -1099,6 +1099,31 @@ def test_control_characters_in_xlsx(plan, tmp_path):
     assert value == "Bell\ufffd \ufffdand\ufffd tab\tline\nend"
 
 
+def test_direction_marks_in_a_name_reach_no_console_or_file(dz, plan, tmp_path, capsys):
+    # A name holding U+202E (right-to-left override) read backwards in the terminal, the CSV,
+    # the workbook and the web page (a hostile-input trial).
+    from localities.cli import main
+
+    table = plan.assignment.reset_index()
+    names = dict(zip(plan.localities["locality"], plan.localities["name"]))
+    table["name"] = table["locality"].map(names)
+    table.loc[table["locality"] == plan.localities["locality"].iloc[0], "name"] = "Safe\u202eemaN\u2066 Town\u200f"
+    table.to_csv(tmp_path / "plan.csv", index=False)
+    marks = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+    assert main(["rank", str(tmp_path / "plan.csv"), "--out", str(tmp_path / "r.csv")]) == 0
+    assert not marks.search(capsys.readouterr().out)
+    assert not marks.search((tmp_path / "r.csv").read_text(encoding="utf-8"))
+    assert "Safe emaN  Town" in (tmp_path / "r.csv").read_text(encoding="utf-8")
+
+
+def test_random_bytes_named_csv_are_a_binary_file(tmp_path, dz):
+    # "line 1 is not UTF-8 (byte 0x82) although the rest of the file is: mixed encodings".
+    path = tmp_path / "plan.csv"
+    path.write_bytes(np.random.default_rng(0).integers(0, 256, 4000, dtype=np.uint8).tobytes())
+    with pytest.raises(loc.LocalitiesError, match=r"plan\.csv: named as CSV but it is a binary file$"):
+        loc.read_plan(path, dz)
+
+
 def test_terminal_escape_codes_in_a_plan_reach_no_console_or_file(dz, plan, tmp_path, capsys):
     # A name holding "ESC]0;title BEL ESC[2J" set the terminal's title and cleared the screen
     # when `check` printed it, and went into the ranking's CSV as it was.
