@@ -8,6 +8,7 @@ import warnings
 from pathlib import Path
 
 import geopandas as gpd
+import pandas as pd
 import pyogrio
 import shapely
 
@@ -105,12 +106,17 @@ def _zone_filter(path: Path, layer: str | None, code_field: str, zones: list[str
 def to_bng(gdf: gpd.GeoDataFrame, source: object = "input", code_field: str | None = "datazone") -> gpd.GeoDataFrame:
     """Check the CRS against the coordinates, repair geometry and convert to EPSG:27700."""
     code_col = _find(gdf, code_field) if code_field else None
-    labels = gdf[code_col].astype(str) if code_col else gdf.index.astype(str).to_series(index=gdf.index)
+    # Rows without zone codes (locality polygons) by their name, else their row: "5" was a row
+    # number called a zone.
+    named = code_col or next((c for c in ("locality", "name") if c in gdf), None)
+    labels = (gdf[named].astype(str) if named else
+              pd.Series([f"row {i + 1}" for i in range(len(gdf))], index=gdf.index))
     if gdf.crs is None:
         raise DataError(f"{source}: has no coordinate reference system; set one (EPSG:27700 or EPSG:4326) before loading")
     empty = gdf.geometry.isna() | gdf.geometry.is_empty
     if empty.any():
-        raise DataError(f"{source}: {counted(int(empty.sum()), 'zone has', 'zones have')} an empty geometry: {listing(labels[empty])}")
+        what = ("zone has", "zones have") if code_col else ("polygon has", "polygons have")
+        raise DataError(f"{source}: {counted(int(empty.sum()), *what)} an empty geometry: {listing(labels[empty])}")
     minx, miny, maxx, maxy = gdf.total_bounds
     looks_lonlat = -180 <= minx and maxx <= 180 and -90 <= miny and maxy <= 90
     if gdf.crs.is_geographic and not looks_lonlat:

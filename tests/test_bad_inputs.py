@@ -139,6 +139,18 @@ def test_empty_geometry_names_the_zone(dz, tmp_path):
         loc.load_datazones(boundaries=write_boundaries(broken, tmp_path / "empty.gpkg"))
 
 
+def test_an_empty_locality_polygon_is_named_by_its_locality(dz, plan, tmp_path):
+    # "1 zone has an empty geometry: 5" named locality R06's polygon by its row, as a zone.
+    polys = plan.localities[["locality", "name", "geometry"]].copy()
+    polys.loc[polys.index[1], "geometry"] = Polygon()
+    polys.to_file(tmp_path / "polys.gpkg")
+    with pytest.raises(loc.LocalitiesError, match=f"polys.gpkg: 1 polygon has an empty geometry: {polys['locality'].iloc[1]}$"):
+        loc.read_plan(tmp_path / "polys.gpkg", dz)
+    polys[["geometry"]].to_file(tmp_path / "bare.gpkg")  # no names: its row
+    with pytest.raises(loc.LocalitiesError, match="bare.gpkg: 1 polygon has an empty geometry: row 2$"):
+        loc.read_plan(tmp_path / "bare.gpkg", dz)
+
+
 def test_codes_with_stray_spaces_and_lower_case_are_cleaned(dz, tmp_path):
     messy = dz.copy()
     messy["datazone"] = "  " + messy["datazone"].str.lower() + " "
