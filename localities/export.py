@@ -280,16 +280,21 @@ def _ranking_notes(sheets: dict) -> list[tuple[str, str]]:
     return [("Regulations", unlawful)] + rows if unlawful else rows
 
 
-def ranking_summary(table: pd.DataFrame) -> pd.DataFrame:
+def ranking_summary(table: pd.DataFrame, comparators: bool = True) -> pd.DataFrame:
     """The ranking as a board reads it, one row per locality in rank order: rank, name,
     code, people, the decision against the rest of the council and against Scotland (Yes /
     No), the headline indicators and the share of people in Scotland's 20% most deprived
-    zones as percentages, and why, all under plain headers.
+    zones as percentages, and why, all under plain headers; then, with ``comparators``, the
+    whole council's and Scotland's headline figures in two rows below, to read the
+    localities' against (a board table of "locality against Scotland" was rebuilt by hand
+    from the reasons' sentences).
 
     Parameters
     ----------
     table : DataFrame
         The output of :func:`localities.rank`.
+    comparators : bool
+        Add the council's and Scotland's rows.
     """
     from .labels import NO_REST, _registry, describe, without_rest
 
@@ -315,7 +320,30 @@ def ranking_summary(table: pd.DataFrame) -> pd.DataFrame:
     if "places" in table:
         # What "+ 6 more" stands for: a board could not look it up in the workbook.
         columns["Places (Intermediate Zones, most people first)"] = table["places"]
-    return pd.DataFrame(columns).reset_index(drop=True)
+    out = pd.DataFrame(columns).reset_index(drop=True)
+    if not comparators or not len(out):
+        return out
+    rows = []
+    for label, values, people in ((f"{council} (the whole council)", table.attrs.get("council_value", {}),
+                                   pd.to_numeric(table["population"], errors="coerce").sum()),
+                                  ("Scotland", table.attrs.get("scotland", {}), None)):
+        row = {c: None for c in out.columns}
+        row.update({"Locality": label, "People": people})
+        if "Decision" in row:
+            row["Decision"] = "For comparison"
+        for col in table.attrs.get("headline", []):
+            if col in table and col in values and pd.notna(values[col]):
+                header, _, share = describe(col, registry)
+                row[header] = round(float(values[col]) * 100, 1) if share else round(float(values[col]), 3)
+        rows.append(row)
+    if "share_most_deprived_20" in table:  # the council's, from its localities' (Scotland's is a fifth of zones)
+        header, _, _ = describe("share_most_deprived_20", registry)
+        w = pd.to_numeric(table["population"], errors="coerce")
+        rows[0][header] = round(float((pd.to_numeric(table["share_most_deprived_20"], errors="coerce") * w).sum()
+                                      / w.sum()) * 100, 1)
+    out = pd.concat([out, pd.DataFrame(rows, columns=out.columns)], ignore_index=True)
+    out["People"] = pd.to_numeric(out["People"], errors="coerce").round().astype("Int64")  # whole people, blank for Scotland
+    return out
 
 
 def to_xlsx(sheets: dict[str, pd.DataFrame], path: str | os.PathLike, notes: list[tuple[str, str]] | None = None) -> Path:

@@ -772,13 +772,20 @@ def test_rank_xlsx_opens_on_a_summary_a_board_reads(real_dir, tmp_path):
     headers = [c.value for c in sheet[1]]
     assert headers[:5] == ["Rank", "Locality", "Code", "People", "Decision"]
     # People as the maps print them ("11709" beside "11,709").
-    assert all(row[3].number_format == "#,##0" for row in sheet.iter_rows(min_row=2) if row[3].value >= 1000)
+    assert all(row[3].number_format == "#,##0" for row in sheet.iter_rows(min_row=2) if (row[3].value or 0) >= 1000)
     assert "Significantly poorer than the rest of Moray" in headers and "Significantly poorer than Scotland" in headers
     # What each name's "+ N more" stands for, last (a board could not look it up).
     assert "Income deprivation (%)" in headers and headers[-2:] == ["Why", "Places (Intermediate Zones, most people first)"]
-    assert sheet.max_row == len(plan.localities) + 1 and len(headers) <= 12
+    # The localities, then the whole council's and Scotland's figures to read them against (a
+    # board table of "locality against Scotland" was rebuilt by hand from the reasons).
+    assert sheet.max_row == len(plan.localities) + 3 and len(headers) <= 12
     ranks = [row[0].value for row in sheet.iter_rows(min_row=2)]
-    assert ranks == sorted(ranks) and ranks[0] == 1
+    assert ranks[:-2] == list(range(1, len(plan.localities) + 1)) and ranks[-2:] == [None, None]
+    last = [[c.value for c in row] for row in sheet.iter_rows(min_row=sheet.max_row - 1)]
+    income = headers.index("Income deprivation (%)")
+    assert [r[1] for r in last] == ["Moray (the whole council)", "Scotland"] and last[1][3] is None
+    assert last[0][3] == plan.localities["population"].sum() and last[1][income] == 12.1
+    assert [r[4] for r in last] == ["For comparison"] * 2
     cells = [c for row in sheet.iter_rows(min_row=2) for c in row if isinstance(c.value, str) and "HYPERLINK" in c.value]
     assert cells and all(c.data_type == "s" for c in cells)
     # Readable as opened (Perth and Kinross's "Why" overflowed 8.43-character columns): columns
