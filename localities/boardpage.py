@@ -21,6 +21,7 @@ from matplotlib.transforms import Bbox
 from mpl_toolkits.axes_grid1.anchored_artists import AnchoredSizeBar
 
 from . import layout, sources
+from .errors import clip
 from .mapstyle import credit, heading
 
 
@@ -38,11 +39,21 @@ def _councils(data_dir: str | None):
 
     try:
         path = sources.find("council_boundaries", data_dir, required=False)
-        files = [path, *sorted(path.parent.glob(f"{path.stem}.*"))] if path is not None else []
+    except Exception:  # no data directory to look in: no locator map
+        return None
+    if path is None:  # no council layer in this data directory (the embedded sample): no locator map
+        return None
+    try:
+        files = [path, *sorted(path.parent.glob(f"{path.stem}.*"))]
         key = cache.fingerprint("council outlines", 800, files=files,
-                                code=[Path(__file__), Path(__file__).with_name("load.py")]) if files else None
+                                code=[Path(__file__), Path(__file__).with_name("load.py")])
         councils = cache.remember("council_outlines", key, outlines)
-    except Exception:  # no council layer in this data directory: no locator map
+    except Exception as exc:
+        # A damaged file is said: cut to half its size, it took the locator map away without a word.
+        import warnings
+
+        warnings.warn(f"{path}: the council boundaries could not be read ({clip(str(exc), 120)}); the map is drawn "
+                      "without its locator map of Scotland", UserWarning, stacklevel=2)
         return None
     if len(councils) < 10:
         return None  # not Scotland (the embedded sample holds one council)

@@ -394,6 +394,9 @@ def main(argv: list[str] | None = None) -> int:
     import gc
     import signal
     import threading
+    import warnings
+
+    from .errors import plain
 
     from .errors import DownloadError
 
@@ -409,6 +412,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"localities: {empty[0]} is empty: give a file or folder name", file=sys.stderr)
         return EXIT_INPUT
     previous = None
+    # A library warning is one line, as every message of the command line is, not Python's
+    # "file.py:241: UserWarning: ..." with a line of source under it.
+    shown = warnings.showwarning
+    warnings.showwarning = lambda message, category, *rest, **kw: print(
+        f"warning: {plain(str(message))}", file=sys.stderr)
     if threading.current_thread() is threading.main_thread():
         previous = signal.signal(signal.SIGTERM, _on_sigterm)
     # A command is a short run among many long-lived objects (pandas, geopandas, matplotlib):
@@ -461,6 +469,7 @@ def main(argv: list[str] | None = None) -> int:
               "please report it with the command; LOCALITIES_DEBUG=1 shows the traceback", file=sys.stderr)
         return EXIT_BUG
     finally:
+        warnings.showwarning = shown
         sys.stdout, sys.stderr = streams
         gc.set_threshold(*thresholds)
         if previous is not None:

@@ -1171,3 +1171,29 @@ def test_a_partial_council_name_is_said_to_be_taken_as_one(real_dir, tmp_path, c
 
     assert not loosely("Western Isles", "Na h-Eileanan Siar") and not loosely("Edinburgh", "City of Edinburgh")
     assert loosely("Stirlin", "Stirling")
+
+
+def test_a_damaged_council_boundaries_file_is_said_not_dropped_silently(real_dir, tmp_path, capsys):
+    """Cut to half its size, the council boundaries file took the map's locator map of
+    Scotland away with exit 0 and no word (a hostile-input trial). The map is still drawn, and
+    a one-line warning names the file."""
+    data = tmp_path / "data"
+    data.mkdir()
+    for entry in real_dir.iterdir():
+        if entry.name != "boundaries":
+            (data / entry.name).symlink_to(entry)
+    (data / "boundaries").mkdir()
+    for entry in (real_dir / "boundaries").iterdir():
+        if entry.name.startswith("council_areas"):
+            raw = entry.read_bytes()
+            (data / "boundaries" / entry.name).write_bytes(raw[: len(raw) // 2])
+        else:
+            (data / "boundaries" / entry.name).symlink_to(entry)
+    plan = tmp_path / "plan.gpkg"
+    assert main(["propose", "--council", "Clackmannanshire", "--method", "wards", "-o", str(plan),
+                 "--data-dir", str(data)]) == EXIT_OK
+    capsys.readouterr()
+    assert main(["map", str(plan), "--poorer", "-o", str(tmp_path / "map.png"), "--data-dir", str(data)]) == EXIT_OK
+    err = capsys.readouterr().err
+    assert err.startswith("warning: ") and "council_areas" in err and "without its locator map" in err, err
+    assert len(err.strip().splitlines()) == 1 and "UserWarning" not in err
