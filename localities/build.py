@@ -71,6 +71,28 @@ class Facts(dict):
         return self
 
 
+def _assignment(assignment) -> pd.Series:
+    """The zone-to-locality mapping as a Series of text, refused where it cannot be one: not a
+    Series or mapping, a zone without a locality, a zone given twice (381 people were counted
+    twice in a plan's population)."""
+    from collections.abc import Mapping
+
+    if isinstance(assignment, Mapping):
+        assignment = pd.Series(assignment, dtype=object)
+    if not isinstance(assignment, pd.Series):
+        raise PlanError(f"assignment must be a pandas Series (or a dict) of locality by zone code, not "
+                        f"{type(assignment).__name__}")
+    blank = assignment.isna() | assignment.astype(str).str.strip().eq("")
+    if blank.any():
+        raise PlanError(f"assignment gives no locality for {counted(int(blank.sum()), 'zone', 'zones')}: "
+                        f"{listing(assignment.index[blank].astype(str))}; name their locality or leave them out")
+    twice = assignment.index.duplicated(keep=False)
+    if twice.any():
+        raise PlanError(f"assignment lists {counted(len(set(assignment.index[twice])), 'zone', 'zones')} more than once: "
+                        f"{listing(sorted(set(assignment.index[twice].astype(str))))}")
+    return assignment.astype(str).rename("locality").rename_axis("datazone").sort_index()
+
+
 def plan_from_assignment(
     dz: gpd.GeoDataFrame,
     assignment: pd.Series,
@@ -92,7 +114,7 @@ def plan_from_assignment(
     ``places`` column lists its Intermediate Zones, largest population first.
     """
     dz = _zones(dz)
-    assignment = assignment.astype(str).rename("locality").rename_axis("datazone").sort_index()
+    assignment = _assignment(assignment)
     notes = list(notes or [])
     # Control characters in an analyst's ids or names (terminal escape codes, line breaks) went
     # to the console, the tables and the maps as they were: each run is a space.

@@ -400,8 +400,13 @@ def _read_saved_plan(path: Path, dz: gpd.GeoDataFrame | None) -> Plan:
     stored, notes = saved_params_notes(meta)
     params = {"source": str(path), **stored}
     if dz is not None:
+        # An id the localities layer does not hold (a typo, R99 for R09, made a locality of its own unsaid).
+        unknown = sorted(set(assignment) - set(locs["locality"].astype(str))) if "locality" in locs else []
+        extra = [f"{path}: {counted(len(unknown), 'locality', 'localities')} of the assignment layer "
+                 f"{'is' if len(unknown) == 1 else 'are'} not in its localities layer: {listing(unknown)}; "
+                 "each is a locality of its own here, named from its zones"] if unknown else []
         plan = plan_from_assignment(dz, assignment, names=names, method=meta.get("method", "supplied"), params=params,
-                                    links=links)
+                                    links=links, notes=extra)
     else:
         locs = locs.to_crs("EPSG:27700") if locs.crs is not None else locs.set_crs("EPSG:27700")
         plan = Plan(assignment=assignment.rename("locality").rename_axis("datazone").sort_index(),

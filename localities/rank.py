@@ -57,6 +57,9 @@ def _headline(headline, inds: list[Indicator]) -> dict[str, float]:
     """Headline indicators and their weights, checked against those available."""
     if isinstance(headline, str):
         headline = [headline]
+    if headline is not None and not isinstance(headline, (Mapping, list, tuple, set, pd.Index, pd.Series)):
+        raise DataError(f"headline must be indicator names, e.g. ['income_rate', 'employment_rate'], or a dict of "
+                        f"them and their weights, not {headline!r}")
     weights = dict(headline) if isinstance(headline, Mapping) else {h: 1.0 for h in (headline or ())}
     if not weights:
         raise DataError("headline must name at least one indicator, e.g. {'income_rate': 1, 'employment_rate': 1}")

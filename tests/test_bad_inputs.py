@@ -1621,3 +1621,32 @@ def test_a_mistyped_code_is_said_to_be_one_with_its_row(dz, tmp_path):
     pd.DataFrame({"datazone": [zones[0], zones[1], "S01099999"], "locality": "A"}).to_csv(tmp_path / "gone.csv", index=False)
     with pytest.raises(PlanError, match=r"S01099999 \(row 4\)$"):
         loc.read_plan(tmp_path / "gone.csv", dz)
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda a: list(a), "assignment must be a pandas Series (or a dict) of locality by zone code, not list"),
+    (lambda a: a.where(a.index != a.index[3], np.nan), "assignment gives no locality for 1 zone: "),
+    (lambda a: pd.concat([a, a.iloc[:2]]), "assignment lists 2 zones more than once: "),
+])
+def test_an_assignment_that_cannot_be_one_is_refused_by_name(dz, plan, make, message):
+    # A list or a dict raised AttributeError ('dict' object has no attribute 'astype'), a blank
+    # locality TypeError, and a zone given twice counted its people twice (a hostile-input trial).
+    from localities.build import plan_from_assignment
+
+    with pytest.raises(PlanError, match=re.escape(message)):
+        plan_from_assignment(dz, make(plan.assignment))
+    as_dict = plan_from_assignment(dz, plan.assignment.to_dict())  # a dict is a mapping: taken
+    assert as_dict.localities["population"].sum() == plan.localities["population"].sum()
+
+
+def test_a_saved_plan_naming_a_locality_its_layer_lacks_says_so(dz, plan, tmp_path):
+    # One row of the assignment layer said R99 (a typo): check said COMPLIES (17 localities)
+    # with R99 among them, and nothing of the plan's own localities layer lacking it.
+    path = plan.to_file(tmp_path / "plan.gpkg")
+    assign = pyogrio.read_dataframe(path, layer="assignment")
+    assign.loc[0, "locality"] = "R99"
+    pyogrio.write_dataframe(assign, path, layer="assignment")
+    read = loc.read_plan(path, dz)
+    assert "R99" in set(read.assignment)
+    assert any(n.startswith(f"{path}: 1 locality of the assignment layer is not in its localities layer: R99;")
+               for n in read.notes), read.notes

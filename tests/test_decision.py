@@ -275,6 +275,8 @@ def test_headline_is_the_analysts(council_zones):
     assert ((crime.loc[flagged, "crime_rate_vs_rest"] == "worse") | (crime.loc[flagged, "crime_rate_vs_scotland"] == "worse")).all()
     with pytest.raises(loc.LocalitiesError, match="'income'.*available: income_rate"):
         loc.rank(plan, dz, headline=["income"])
+    with pytest.raises(loc.LocalitiesError, match="headline must be indicator names, .* not 5$"):
+        loc.rank(plan, dz, headline=5)  # TypeError: 'int' object is not iterable
     with pytest.raises(loc.LocalitiesError, match="method must be one of difference, scotpho, bh, funnel"):
         loc.rank(plan, dz, method="fisher")
     with pytest.raises(loc.LocalitiesError, match="min_ratio"):
