@@ -191,12 +191,12 @@ def cmd_rank(args) -> int:
         out = Path(args.out)
         suffix = out.suffix.lower()
         if suffix == ".csv":
-            _write_table(table, out, args.labels)
+            _write_table(table, out, args.labels, args)
         elif suffix == ".xlsx":
             _write_table({"Summary": export.ranking_summary(table), "Ranking": table,
                           "Inequality": inequality(plan, dz),
                           "Masked pockets": masked_pockets(plan, dz, table),
-                          "Assignment": plan.assignment.reset_index()}, out, args.labels)
+                          "Assignment": plan.assignment.reset_index()}, out, args.labels, args)
         elif suffix == ".gpkg":
             plan.to_file(out, ranking=table)
         else:
@@ -224,14 +224,21 @@ def _decision_kwargs(args) -> dict:
     return {"method": args.method, "min_ratio": args.min_ratio, "headline": headline}
 
 
-def _write_table(tables, out: Path, labels: bool = False) -> None:
+def _write_table(tables, out: Path, labels: bool = False, args=None) -> None:
     """Write one table (CSV) or several sheets (XLSX); with ``labels``, for people: human
     headers and percentages, the codes kept in a second header row (CSV) or a
-    ``Codebook`` sheet (XLSX)."""
+    ``Codebook`` sheet (XLSX). With ``args``, the workbook's notes name the options as typed,
+    as the console's do (its Notes said "target_population=10000" where the console said
+    "--target-population 10000")."""
     from . import export
 
     sheets = tables if isinstance(tables, dict) else {"Table": tables}
     notes = export.sheet_notes(sheets)  # from the tables as made: relabelled ones keep no attrs
+    options = getattr(args, "option_names", None)
+    if options:
+        from .cli import _in_options
+
+        notes = [(topic, _in_options(note, options)) for topic, note in notes]
     if labels:
         from .labels import codebook, for_people
 
@@ -267,7 +274,7 @@ def cmd_pockets(args) -> int:
     else:  # what the empty table means, as the workbook's Notes say it (Orkney has no such zone at all)
         print(table.attrs["empty_means"])
     if args.out:
-        _write_table(table, Path(args.out), args.labels)
+        _write_table(table, Path(args.out), args.labels, args)
         print(f"wrote {args.out}")
     return EXIT_OK
 
@@ -285,7 +292,7 @@ def cmd_inequality(args) -> int:
     for note in table.attrs.get("notes", []):
         print(f"note: {note}")
     if args.out:
-        _write_table(table, Path(args.out), args.labels)
+        _write_table(table, Path(args.out), args.labels, args)
         print(f"wrote {args.out}")
     return EXIT_OK
 
@@ -376,7 +383,7 @@ def cmd_demo(args) -> int:
     # The workbook is for people (headers in words, percentages, a Codebook sheet); the CSV keeps codes for scripts.
     _write_table({"Summary": export.ranking_summary(table), "Ranking": table, "Check": report.table,
                   "Inequality": inequality(plan, dz),
-                  "Masked pockets": masked_pockets(plan, dz, table)}, out / "ranking.xlsx", labels=True)
+                  "Masked pockets": masked_pockets(plan, dz, table)}, out / "ranking.xlsx", labels=True, args=args)
     steps.update()
     income = maps.plot_map(table, column="income_rate")
     maps.save_figure(income, out / "map_income.pdf")

@@ -87,11 +87,11 @@ def cmd_compare(args) -> int:
     if args.table:
         table = Path(args.table)
         if table.suffix.lower() == ".csv":
-            _write_table(result.zones, table)
+            _write_table(result.zones, table, args=args)
         else:
             _write_table({"Summary": _summary_frame(result.summary), "Matches": result.matches,
                           "Moved": result.moved, "Quality": result.quality.reset_index(names="figure"),
-                          "Zones": result.zones}, table)
+                          "Zones": result.zones}, table, args=args)
         print(f"wrote {table}")
     if out is not None:
         import matplotlib

@@ -1197,3 +1197,16 @@ def test_a_damaged_council_boundaries_file_is_said_not_dropped_silently(real_dir
     err = capsys.readouterr().err
     assert err.startswith("warning: ") and "council_areas" in err and "without its locator map" in err, err
     assert len(err.strip().splitlines()) == 1 and "UserWarning" not in err
+
+
+def test_the_workbooks_notes_name_the_options_as_typed(tmp_path, capsys):
+    # The console said "--target-population 10000 asks for ..." and the workbook's Notes,
+    # from the same command, "target_population=10000" (a new user's trial).
+    import openpyxl
+
+    plan, book = tmp_path / "plan.gpkg", tmp_path / "ranking.xlsx"
+    assert main(["propose", "--council", "Highland", "-o", str(plan)]) == EXIT_OK
+    assert main(["rank", str(plan), "-o", str(book)]) == EXIT_OK
+    notes = [row[1] for row in openpyxl.load_workbook(book)["Notes"].iter_rows(min_row=2, values_only=True)]
+    said = [n for n in notes if "target" in n and "population" in n]
+    assert said and all("target_population" not in n for n in said) and any("--target-population" in n for n in said)
