@@ -292,10 +292,17 @@ def check(plan: Plan, dz: gpd.GeoDataFrame, max_population: int = CEILING, non_s
     if len(crossing):
         warns.append(f"{counted(len(crossing), 'locality', 'localities')} "
                      f"{'crosses' if len(crossing) == 1 else 'cross'} ward lines, holding part of a ward: " + listing(map(_named, crossing.index, crossing["name"]), width=None))
-    detached = table[table["parts"] > 1]
+    detached = table[(table["parts"] > 1) & ~table["is_ward"].astype(bool)]
     if len(detached):
         warns.append(f"{counted(len(detached), 'locality', 'localities')} in more than one part (islands or detached areas): "
                      + listing(map(_named, detached.index, detached["name"]), width=None))
+    # A ward in parts is its best-fit Data Zones in parts, not the ward: East Ayrshire's Annick,
+    # on the mainland, read as "islands or detached areas".
+    wards_apart = table[(table["parts"] > 1) & table["is_ward"].astype(bool)]
+    if len(wards_apart):
+        warns.append(f"{counted(len(wards_apart), 'ward', 'wards')} whose best-fit Data Zones lie in more than one part "
+                     "(islands, or a zone the lookup gives the ward apart from the rest): "
+                     + listing(map(_named, wards_apart.index, wards_apart["name"]), width=None))
     table = table.reset_index()[["locality", "name", "population", "zones", "is_ward", "ward", "qualifies",
                                  "parts", "wards_crossed", "wards_split", "warnings"]]
     names = council_zones["council_name"].dropna().astype(str).unique() if "council_name" in council_zones else []

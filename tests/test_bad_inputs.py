@@ -1219,6 +1219,10 @@ def test_check_names_the_localities_it_warns_about(council_zones):
     report = loc.check(loc.propose(dz, method="wards"), dz)
     parts = next(w for w in report.warnings if "more than one part" in w)
     assert re.search(r"S13\d{6} \([A-Z][^)]+\)", parts), parts
+    # A ward in parts is its best-fit zones in parts (East Ayrshire's Annick is on the
+    # mainland): not "islands or detached areas".
+    assert parts.startswith(("1 ward whose best-fit Data Zones lie in more than one part",
+                             f"{parts.split()[0]} wards whose best-fit Data Zones lie in more than one part")), parts
 
 
 def test_a_plan_that_places_no_zone_is_refused_in_one_line(dz, plan, tmp_path):
