@@ -409,7 +409,8 @@ def main(argv: list[str] | None = None) -> int:
              for name in ("out", "table", "dest", "data_dir", "population", "plan", "a", "b")
              if getattr(args, name, None) == ""]
     if empty:  # an unset shell variable: --out "" read as the current folder, "."; a plan '' read the folder
-        print(f"localities: {empty[0]} is empty: give a file or folder name", file=sys.stderr)
+        what = "file or folder" if empty[0] in ("--out", "--dest", "--data-dir") else "file"
+        print(f"localities: {empty[0]} is empty: give a {what} name", file=sys.stderr)
         return EXIT_INPUT
     previous = None
     # A library warning is one line, as every message of the command line is, not Python's

@@ -338,9 +338,10 @@ def ranking_summary(table: pd.DataFrame, comparators: bool = True) -> pd.DataFra
         rows.append(row)
     if "share_most_deprived_20" in table:  # the council's, from its localities' (Scotland's is a fifth of zones)
         header, _, _ = describe("share_most_deprived_20", registry)
-        w = pd.to_numeric(table["population"], errors="coerce")
-        rows[0][header] = round(float((pd.to_numeric(table["share_most_deprived_20"], errors="coerce") * w).sum()
-                                      / w.sum()) * 100, 1)
+        share = pd.to_numeric(table["share_most_deprived_20"], errors="coerce")
+        w = pd.to_numeric(table["population"], errors="coerce").where(share.notna())
+        if w.sum() > 0:
+            rows[0][header] = round(float((share * w).sum() / w.sum()) * 100, 1)
     out = pd.concat([out, pd.DataFrame(rows, columns=out.columns)], ignore_index=True)
     out["People"] = pd.to_numeric(out["People"], errors="coerce").round().astype("Int64")  # whole people, blank for Scotland
     return out

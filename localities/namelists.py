@@ -152,14 +152,11 @@ def join_names(parts: list[str], shared: bool = True) -> str:
     return _joined(parts)
 
 
-def more(shown: list[str], rest: int, shared: bool = False) -> str:
+def more(shown: list[str], rest: int) -> str:
     """``"A, B and 2 more"``; ``"Larkhall Central, Raploch, Millheugh and Burnhead + 2 more"`` (one
     place) and ``"Bathgate East / Bathgate and Boghall + 1 more"`` when a shown name lists places.
-    With ``shared``, places all one town's give its name once, as :func:`join_names` does:
-    ``"Glenrothes: Pitteuchar, Collydean and 6 more"``."""
-    common = _shared_town(shown) if shared else None
-    if common is not None:
-        return f"{common[0]}: {more(common[1], rest)}"
+    Never "Town: A, B and 2 more": the places left out need not be the town's (Glenrothes's
+    "and 6 more" held Markinch and Star)."""
     if any(map(_lists, shown)):
         return f"{' / '.join(shown)} + {rest} more"
     return f"{', '.join(shown)} and {rest} more"
@@ -186,7 +183,7 @@ def label(places: list[str], limit: int = LABEL_LENGTH, shared: bool = True) -> 
         return join_names(places, shared)
     for m in (2, 1):
         if m < n:
-            text = more(places[:m], n - m, shared)
+            text = more(places[:m], n - m)
             if len(text) <= limit or m == 1:
                 return text
     return places[0]

@@ -76,8 +76,7 @@ Rules, in order:
     income-deprived; the rest of the locality 16%): now "Inverness Ballifeary and Dalneigh /
     Inverness Merkinch + 3 more"; Edinburgh's "The Calders and 2 more" is "The Calders /
     Murrayburn and Wester Hailes North + 1 more". A town said ("part of Kilwinning") says the
-    places in it. Places all one town's give its name once, also before "and N more":
-    "Glenrothes: Pitteuchar, Collydean and 6 more".
+    places in it. Such a name can run past 64 characters (9 of 1,861, up to 85).
 
 A locality holding the whole council is named for the council.
 
@@ -296,7 +295,7 @@ def _listed(shown: list[str], isles: list[str], limit: int, shared: bool = True)
     # more", not "Largs and Cumbrae / Arran + 2 more" (Kilbirnie, 27% of its people, pushed out).
     kept = [item for item in shown if said(item.removeprefix("part of "), text) or must(item)]
     if len(kept) < len(shown):
-        longer = more(kept, len(shown) - len(kept), shared)
+        longer = more(kept, len(shown) - len(kept))
         if len(longer) <= ONE_MORE_LENGTH:
             return longer
     first = [item for item in shown if must(item)]
@@ -305,7 +304,7 @@ def _listed(shown: list[str], isles: list[str], limit: int, shared: bool = True)
     if all(said(i, text) for i in isles):
         return text
     n = 1 + len([item for item in first if item != shown[0]])
-    return more(shown[:n], len(shown) - n, shared) if len(shown) > n else join_names(shown, shared)
+    return more(shown[:n], len(shown) - n) if len(shown) > n else join_names(shown, shared)
 
 
 def locality_names(assignment: pd.Series, dz: pd.DataFrame, limit: int = LABEL_LENGTH,

@@ -156,9 +156,9 @@ class Placer:
         """The positions of the localities around ``geom`` (on the ring ``width`` map units
         wide outside it) at least :data:`AROUND_LARGER` times its area, and whether they are
         all of them (a small town inside large rural localities); None where there are none.
-        A town's other parts are among them (Angus at 5,000: Forfar West, beside Forfar
-        Central and East and two rural localities, had its number on a 1.8-inch leader to
-        the council's western edge)."""
+        The others may be anything smaller: a town's other parts (Angus at 5,000: Forfar
+        West, beside Forfar Central and East and two rural localities, had its number on a
+        1.8-inch leader to the council's western edge)."""
         if own is None or geom is None or geom.is_empty:
             return None
         ring = geom.buffer(width).difference(geom)

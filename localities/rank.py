@@ -57,9 +57,12 @@ def _headline(headline, inds: list[Indicator]) -> dict[str, float]:
     """Headline indicators and their weights, checked against those available."""
     if isinstance(headline, str):
         headline = [headline]
-    if headline is not None and not isinstance(headline, (Mapping, list, tuple, set, pd.Index, pd.Series)):
-        raise DataError(f"headline must be indicator names, e.g. ['income_rate', 'employment_rate'], or a dict of "
-                        f"them and their weights, not {headline!r}")
+    elif headline is not None and not isinstance(headline, Mapping):
+        try:  # any names: a list, a tuple, a set, an Index, dict keys, a generator
+            headline = list(headline)
+        except TypeError:
+            raise DataError(f"headline must be indicator names, e.g. ['income_rate', 'employment_rate'], or a dict "
+                            f"of them and their weights, not {headline!r}") from None
     weights = dict(headline) if isinstance(headline, Mapping) else {h: 1.0 for h in (headline or ())}
     if not weights:
         raise DataError("headline must name at least one indicator, e.g. {'income_rate': 1, 'employment_rate': 1}")
@@ -102,7 +105,7 @@ def _funnel_note(method: str, localities: int) -> list[str]:
     """A note that ``method="funnel"`` estimated the spread between localities from few of them
     (East Ayrshire's 6: every locality in tier 3, 22.7% income-deprived against Scotland's
     12.1% among them, and nothing said why)."""
-    if method != "funnel" or localities >= FUNNEL_FEW:
+    if method != "funnel" or not 3 <= localities < FUNNEL_FEW:  # under 3, no allowance is estimated
         return []
     return [f"method funnel: the allowance for variation between localities (overdispersion) is estimated from "
             f"these {localities} localities alone; with fewer than {FUNNEL_FEW} it is poorly estimated and can widen "

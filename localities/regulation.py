@@ -231,7 +231,8 @@ def check(plan: Plan, dz: gpd.GeoDataFrame, max_population: int = CEILING, non_s
         if crosses[loc]:
             w.append(f"crosses ward lines: part of {row['wards_split']} of its {row['wards_crossed']} wards")
         if row["parts"] > 1:
-            w.append(f"in {row['parts']} parts (islands or detached areas)")
+            w.append(f"its best-fit Data Zones in {row['parts']} parts (islands, or a zone the lookup gives the ward "
+                     "apart from the rest)" if row["is_ward"] else f"in {row['parts']} parts (islands or detached areas)")
         if row["qualifies"] == "non-statutory":
             w.append(f"over the statutory {CEILING:,} and not a ward: outside the Regulations")
         if loc in near:

@@ -206,8 +206,9 @@ def explore(obj, column: str | None = None, tooltip: list[str] | None = None, la
     _add_numbers(m, frame, geo)
     folium.LayerControl(collapsed=False).add_to(m)
     # Clear of the legend and key down the left and the title at the top.
-    m.fit_bounds([[geo.total_bounds[1], geo.total_bounds[0]], [geo.total_bounds[3], geo.total_bounds[2]]],
-                 padding_top_left=(300, 50))
+    bounds = [[float(geo.total_bounds[1]), float(geo.total_bounds[0])],
+              [float(geo.total_bounds[3]), float(geo.total_bounds[2])]]
+    m.fit_bounds(bounds, padding_top_left=(300, 50))  # a narrow screen refits without it (_add_legend)
     headings = None
     if title is None:
         # As the printed map is titled: the decision, the indicator shown first, or the plan;
@@ -222,7 +223,7 @@ def explore(obj, column: str | None = None, tooltip: list[str] | None = None, la
         title = titled(what)
         headings = {layer: esc(titled(shown)) for layer, shown in shows.items()}
     _add_legend(m, legends, list(legends)[0], esc(sources.attribution(ATTRIBUTION_SOURCES)), titles, headings,
-                _key(frame))
+                _key(frame), bounds)
     warning = regulation_summary(frame)
     warning = esc(warning) if warning else None
     _add_title(m, esc(str(title)), warning)
@@ -353,7 +354,7 @@ def _key(frame) -> str:
 
 
 def _add_legend(m, legends: dict, first: str, attribution: str, titles: dict | None = None,
-                headings: dict | None = None, key: str = "") -> None:
+                headings: dict | None = None, key: str = "", bounds: list | None = None) -> None:
     """One legend per layer (shown with its layer), the numbers' key (``key``, HTML) and the
     data attribution; with ``headings`` (layer -> the page's title for it), the title
     follows the layer shown. Every text reaching the page is already HTML-escaped;
@@ -388,6 +389,10 @@ def _add_legend(m, legends: dict, first: str, attribution: str, titles: dict | N
 {% macro script(this, kwargs) %}
 document.getElementById("loc-offline").style.display = "none";  // Leaflet loaded: the map is there
 {{ this._parent.get_name() }}.attributionControl.addAttribution(""" + json.dumps(attribution) + """);
+if (""" + json.dumps(bounds) + """ && {{ this._parent.get_name() }}.getSize().x < 700) {
+  // A phone's width less 300 px of padding left the council a sliver (or no zoom at all).
+  {{ this._parent.get_name() }}.fitBounds(""" + json.dumps(bounds) + """);
+}
 var locLayers = """ + json.dumps(index) + """;
 var locHeadings = """ + json.dumps(headings or {}) + """;
 {{ this._parent.get_name() }}.on("baselayerchange", function (e) {

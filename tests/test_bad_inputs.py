@@ -1223,6 +1223,8 @@ def test_check_names_the_localities_it_warns_about(council_zones):
     # mainland): not "islands or detached areas".
     assert parts.startswith(("1 ward whose best-fit Data Zones lie in more than one part",
                              f"{parts.split()[0]} wards whose best-fit Data Zones lie in more than one part")), parts
+    rows = report.table.loc[report.table["parts"] > 1, "warnings"].astype(str)
+    assert len(rows) and not rows.str.contains("islands or detached areas").any(), rows.tolist()
 
 
 def test_a_plan_that_places_no_zone_is_refused_in_one_line(dz, plan, tmp_path):

@@ -63,13 +63,14 @@ def test_an_empty_out_is_named(capsys):
 
 
 @pytest.mark.parametrize("argv, named", [
-    (["check", ""], "the plan argument"),  # read the current folder: "has no coordinate reference system"
-    (["compare", "a.csv", ""], "the b argument"),
-    (["check", "plan.csv", "--data-dir", ""], "--data-dir"),  # "no file for 'Data Zone 2011 lookup' in ."
+    (["check", ""], "the plan argument is empty: give a file name"),  # "has no coordinate reference system"
+    (["compare", "a.csv", ""], "the b argument is empty: give a file name"),
+    # "no file for 'Data Zone 2011 lookup' in ."
+    (["check", "plan.csv", "--data-dir", ""], "--data-dir is empty: give a file or folder name"),
 ])
 def test_an_empty_path_is_named_not_read_as_the_folder(argv, named, capsys):
     assert main(argv) == EXIT_INPUT
-    assert capsys.readouterr().err.strip() == f"localities: {named} is empty: give a file or folder name"
+    assert capsys.readouterr().err.strip() == f"localities: {named}"
 
 
 def test_a_folder_that_cannot_be_made_is_said_once(capsys):

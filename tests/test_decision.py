@@ -277,6 +277,10 @@ def test_headline_is_the_analysts(council_zones):
         loc.rank(plan, dz, headline=["income"])
     with pytest.raises(loc.LocalitiesError, match="headline must be indicator names, .* not 5$"):
         loc.rank(plan, dz, headline=5)  # TypeError: 'int' object is not iterable
+    import pandas as pd  # any names will do: an Index raised "truth value ... is ambiguous"
+
+    for names in (pd.Index(["income_rate"]), (h for h in ["income_rate"]), {"income_rate": 1}.keys()):
+        assert loc.rank(plan, dz, headline=names).attrs["headline"] == ["income_rate"]
     with pytest.raises(loc.LocalitiesError, match="method must be one of difference, scotpho, bh, funnel"):
         loc.rank(plan, dz, method="fisher")
     with pytest.raises(loc.LocalitiesError, match="min_ratio"):

@@ -137,7 +137,7 @@ def test_join_and_label():
     assert label(["Dunkeld & Birnam", "Stanley", "Luncarty", "Bankfoot"]) == "Dunkeld & Birnam / Stanley + 2 more"
     assert join_names(["Wallyford/Whitecraig", "Musselburgh"]) == "Wallyford/Whitecraig and Musselburgh"
     assert label(["New Elgin West", "New Elgin East", "Elgin Central West", "Elgin Bishopmill West"]) == \
-        "New Elgin: West, East and 2 more"
+        "New Elgin West, New Elgin East and 2 more"  # not "New Elgin: ...": the 2 are Elgin's
     # A town's name once, before a colon, where every place is its side or part ("Carluke East,
     # Carluke South and Carluke North"); "Carluke East, South and North" read like one IZ's
     # name, as "Sutherland North and West" and "Port Glasgow Upper, West and Central" are.
@@ -783,8 +783,8 @@ def test_a_piece_apart_over_land_is_no_island(council_zones):
     ("City of Edinburgh", 10000, "The Calders / Murrayburn and Wester Hailes North + 1 more", "Wester Hailes"),
     ("East Ayrshire", None, "Kilmarnock: Altonhill, Shortlees and 4 more", "Shortlees"),
     ("Clackmannanshire", None, "Sauchie / Alloa South and East + 4 more", "Alloa South and East"),
-    # Places all one town's give its name once, before "and N more" too.
-    ("Fife", None, "Glenrothes: Pitteuchar, Collydean and 6 more", "Collydean"),
+    # Not "Glenrothes: Pitteuchar, Collydean and 6 more": the 6 hold Markinch and Star.
+    ("Fife", None, "Glenrothes Pitteuchar, Glenrothes Collydean and 6 more", "Collydean"),
 ])
 def test_a_name_says_where_its_income_deprived_people_live(council_zones, council, target, name, hidden):
     dz = council_zones[council]
