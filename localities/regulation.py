@@ -301,8 +301,9 @@ def check(plan: Plan, dz: gpd.GeoDataFrame, max_population: int = CEILING, non_s
     # on the mainland, read as "islands or detached areas".
     wards_apart = table[(table["parts"] > 1) & table["is_ward"].astype(bool)]
     if len(wards_apart):
-        warns.append(f"{counted(len(wards_apart), 'ward', 'wards')} whose best-fit Data Zones lie in more than one part "
-                     "(islands, or a zone the lookup gives the ward apart from the rest): "
+        warns.append(f"{counted(len(wards_apart), 'locality', 'localities')} that "
+                     f"{'is a ward' if len(wards_apart) == 1 else 'are wards'}, whose best-fit Data Zones lie in more "
+                     "than one part (islands, or a zone the lookup gives the ward apart from the rest): "
                      + listing(map(_named, wards_apart.index, wards_apart["name"]), width=None))
     table = table.reset_index()[["locality", "name", "population", "zones", "is_ward", "ward", "qualifies",
                                  "parts", "wards_crossed", "wards_split", "warnings"]]

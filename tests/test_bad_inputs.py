@@ -1221,8 +1221,9 @@ def test_check_names_the_localities_it_warns_about(council_zones):
     assert re.search(r"S13\d{6} \([A-Z][^)]+\)", parts), parts
     # A ward in parts is its best-fit zones in parts (East Ayrshire's Annick is on the
     # mainland): not "islands or detached areas".
-    assert parts.startswith(("1 ward whose best-fit Data Zones lie in more than one part",
-                             f"{parts.split()[0]} wards whose best-fit Data Zones lie in more than one part")), parts
+    assert parts.startswith(("1 locality that is a ward, whose best-fit Data Zones lie in more than one part",
+                             f"{parts.split()[0]} localities that are wards, whose best-fit Data Zones lie in more "
+                             "than one part")), parts
     rows = report.table.loc[report.table["parts"] > 1, "warnings"].astype(str)
     assert len(rows) and not rows.str.contains("islands or detached areas").any(), rows.tolist()
 
