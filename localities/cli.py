@@ -396,9 +396,7 @@ def main(argv: list[str] | None = None) -> int:
     import threading
     import warnings
 
-    from .errors import plain
-
-    from .errors import DownloadError
+    from .errors import DownloadError, plain
 
     p = parser()
     args = p.parse_args(argv)

@@ -27,15 +27,22 @@ def _progress(iterable=None, **kwargs):
                 file=sys.stderr, **kwargs)
 
 
+def _typed(note: str, args=None) -> str:
+    """``note`` with the library's argument names as the options typed (``--target-population``)."""
+    options = getattr(args, "option_names", None)
+    if not options:
+        return note
+    from .cli import _in_options
+
+    return _in_options(note, options)
+
+
 def _print_notes(plan, args=None) -> None:
     """What the builder, reader or ranking wants the analyst to know (split zones, links,
     a headline indicator that cannot flag, ...), with the library's argument names as the
     options typed (``--target-population``). ``plan``: a plan, or a list of notes."""
-    options = getattr(args, "option_names", None)
-    if options:
-        from .cli import _in_options
     for note in (plan.notes if hasattr(plan, "notes") else plan):
-        print(f"note: {_in_options(note, options) if options else note}")
+        print(f"note: {_typed(note, args)}")
 
 
 def _read(args, built: bool = False):
@@ -233,12 +240,8 @@ def _write_table(tables, out: Path, labels: bool = False, args=None) -> None:
     from . import export
 
     sheets = tables if isinstance(tables, dict) else {"Table": tables}
-    notes = export.sheet_notes(sheets)  # from the tables as made: relabelled ones keep no attrs
-    options = getattr(args, "option_names", None)
-    if options:
-        from .cli import _in_options
-
-        notes = [(topic, _in_options(note, options)) for topic, note in notes]
+    # From the tables as made (relabelled ones keep no attrs), with the options as typed.
+    notes = [(topic, _typed(note, args)) for topic, note in export.sheet_notes(sheets)]
     if labels:
         from .labels import codebook, for_people
 

@@ -402,9 +402,10 @@ def locality_names(assignment: pd.Series, dz: pd.DataFrame, limit: int = LABEL_L
     # And the towns the IZ names say where no ward names them (Inverclyde's Gourock and Greenock).
     for town, izs in _iz_named_towns(dz, towns, ward_towns, set().union(*town_izs.values())).items():
         town_izs.setdefault(town, set()).update(izs)
-    counted = poor_all is not None and ~np.isnan(np.asarray(poor_all))
-    council_rate = (float(np.sum(np.asarray(poor_all)[counted])) / max(float(np.sum(np.asarray(pop_all)[counted])), 1.0)
-                    if poor_all is not None else 0.0)
+    council_rate = 0.0  # the zone table's, over the zones with a count
+    if poor_all is not None:
+        poor, ok = np.asarray(poor_all), ~np.isnan(np.asarray(poor_all))
+        council_rate = float(poor[ok].sum()) / max(float(np.asarray(pop_all)[ok].sum()), 1.0)
     deprived_at = deprived_places(iz_people, iz_poor, council_rate)
     names, places = {}, {}
     for loc, items in listed.items():

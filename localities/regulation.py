@@ -100,6 +100,11 @@ class Report:
         return "\n".join(lines)
 
 
+#: Why a ward's best-fit Data Zones lie in parts: East Ayrshire's Annick, on the mainland, had
+#: read as "islands or detached areas".
+WARD_PARTS = "islands, or a zone the lookup gives the ward apart from the rest"
+
+
 def check(plan: Plan, dz: gpd.GeoDataFrame, max_population: int = CEILING, non_statutory: bool = False) -> Report:
     """Check a plan against the 2016 Regulations for its council.
 
@@ -231,8 +236,8 @@ def check(plan: Plan, dz: gpd.GeoDataFrame, max_population: int = CEILING, non_s
         if crosses[loc]:
             w.append(f"crosses ward lines: part of {row['wards_split']} of its {row['wards_crossed']} wards")
         if row["parts"] > 1:
-            w.append(f"its best-fit Data Zones in {row['parts']} parts (islands, or a zone the lookup gives the ward "
-                     "apart from the rest)" if row["is_ward"] else f"in {row['parts']} parts (islands or detached areas)")
+            w.append(f"its best-fit Data Zones in {row['parts']} parts ({WARD_PARTS})" if row["is_ward"]
+                     else f"in {row['parts']} parts (islands or detached areas)")
         if row["qualifies"] == "non-statutory":
             w.append(f"over the statutory {CEILING:,} and not a ward: outside the Regulations")
         if loc in near:
@@ -297,13 +302,11 @@ def check(plan: Plan, dz: gpd.GeoDataFrame, max_population: int = CEILING, non_s
     if len(detached):
         warns.append(f"{counted(len(detached), 'locality', 'localities')} in more than one part (islands or detached areas): "
                      + listing(map(_named, detached.index, detached["name"]), width=None))
-    # A ward in parts is its best-fit Data Zones in parts, not the ward: East Ayrshire's Annick,
-    # on the mainland, read as "islands or detached areas".
     wards_apart = table[(table["parts"] > 1) & table["is_ward"].astype(bool)]
     if len(wards_apart):
         warns.append(f"{counted(len(wards_apart), 'locality', 'localities')} that "
                      f"{'is a ward' if len(wards_apart) == 1 else 'are wards'}, whose best-fit Data Zones lie in more "
-                     "than one part (islands, or a zone the lookup gives the ward apart from the rest): "
+                     f"than one part ({WARD_PARTS}): "
                      + listing(map(_named, wards_apart.index, wards_apart["name"]), width=None))
     table = table.reset_index()[["locality", "name", "population", "zones", "is_ward", "ward", "qualifies",
                                  "parts", "wards_crossed", "wards_split", "warnings"]]

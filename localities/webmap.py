@@ -251,13 +251,20 @@ def inert(text) -> str:
     return html.escape(str(text)).replace("{", "&#123;").replace("}", "&#125;")
 
 
+def _numbers_and_names(frame) -> tuple[pd.Series, pd.Series]:
+    """Each locality's number on the page (its rank, as the printed key numbers it, else its
+    position) and its name (else its id)."""
+    numbers = frame["rank"] if "rank" in frame else pd.Series(range(1, len(frame) + 1), index=frame.index)
+    names = frame["name"] if "name" in frame else pd.Series(frame.index.astype(str), index=frame.index)
+    return numbers, names
+
+
 def _add_numbers(m, frame, geo) -> None:
     """Each locality's number (its rank, as the printed key numbers it) on the map, its name
     on hover: a board member found no names on the page without moving the mouse over it."""
     import folium
 
-    numbers = frame["rank"] if "rank" in frame else pd.Series(range(1, len(frame) + 1), index=frame.index)
-    names = frame["name"] if "name" in frame else pd.Series(frame.index.astype(str), index=frame.index)
+    numbers, names = _numbers_and_names(frame)
     # Where the printed map puts each label: in the middle of its people (Largs, not Arran).
     points = frame.attrs.get("label_points") or {}
     ids = frame["locality"] if "locality" in frame else pd.Series(frame.index, index=frame.index)
@@ -340,8 +347,7 @@ def _key(frame) -> str:
     rank order, in a list that folds away and scrolls (Glasgow City at 5,000: 99 rows). A
     board member reading a screenshot or a print of the page found only numbers (the names
     were on hover)."""
-    numbers = frame["rank"] if "rank" in frame else pd.Series(range(1, len(frame) + 1), index=frame.index)
-    names = frame["name"] if "name" in frame else pd.Series(frame.index.astype(str), index=frame.index)
+    numbers, names = _numbers_and_names(frame)
     rows = sorted((int(n), str(names[i])) for i, n in numbers.items() if not pd.isna(n))
     items = "".join(f'<tr><td style="text-align:right;padding-right:4px;font-weight:bold">{n}</td>'
                     f"<td>{inert(name)}</td></tr>" for n, name in rows)
@@ -389,9 +395,10 @@ def _add_legend(m, legends: dict, first: str, attribution: str, titles: dict | N
 {% macro script(this, kwargs) %}
 document.getElementById("loc-offline").style.display = "none";  // Leaflet loaded: the map is there
 {{ this._parent.get_name() }}.attributionControl.addAttribution(""" + json.dumps(attribution) + """);
-if (""" + json.dumps(bounds) + """ && {{ this._parent.get_name() }}.getSize().x < 700) {
+var locBounds = """ + json.dumps(bounds) + """;
+if (locBounds && {{ this._parent.get_name() }}.getSize().x < 700) {
   // A phone's width less 300 px of padding left the council a sliver (or no zoom at all).
-  {{ this._parent.get_name() }}.fitBounds(""" + json.dumps(bounds) + """);
+  {{ this._parent.get_name() }}.fitBounds(locBounds);
 }
 var locLayers = """ + json.dumps(index) + """;
 var locHeadings = """ + json.dumps(headings or {}) + """;
